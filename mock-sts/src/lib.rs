@@ -1,0 +1,1 @@
+//! mock-sts: a local look-alike of Microsoft Entra ID's token service.
