@@ -1,1 +1,34 @@
+//! keyprobe: an offline inspector for the tokens, SAML messages, metadata, key sets and
+//! certificates behind sign-in failures such as Entra ID's AADSTS50003.
+//!
+//! The data flow, one module per step:
+//!
+//! ```text
+//! input ─▶ detect ─▶ artifact (typed decode) ─▶ checks ─▶ report (findings) ─▶ present ─▶ exit policy
+//!                         ▲                          ▲
+//!                       codec                  trust (keys the user trusts), clock (--at)
+//! ```
+//!
+//! Promises of the library:
+//! - it never panics on input: no `unwrap`, `expect` or unchecked indexing on untrusted data;
+//! - every size and depth is bounded (see [`limits`]);
+//! - a key carried by the input is evidence, never a trust anchor; `jku`/`x5u` are never fetched;
+//! - every time check goes through one [`clock::Clock`].
 
+pub mod artifact;
+pub mod catalogue;
+pub mod checks;
+pub mod cli;
+pub mod clock;
+pub mod codec;
+pub mod crypto;
+pub mod detect;
+pub mod input;
+pub mod inspect;
+pub mod limits;
+pub mod present;
+pub mod report;
+pub mod trust;
+
+pub use inspect::{inspect, Settings};
+pub use report::{Finding, Report, Severity, Verdict};

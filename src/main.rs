@@ -1,1 +1,6 @@
-fn main(){}
+use clap::Parser;
+
+fn main() {
+    let cli = keyprobe::cli::args::Cli::parse();
+    std::process::exit(keyprobe::cli::run::run(cli));
+}

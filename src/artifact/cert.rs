@@ -1,0 +1,256 @@
+//! X.509 certificates: decoded once (x509-parser), with the key ready for verification (OpenSSL).
+
+use serde_json::{json, Value};
+use x509_parser::prelude::{FromDer, X509Certificate};
+
+use super::thumbprint::{hex_upper, CertThumbprints};
+use super::DecodeError;
+use crate::clock::{describe, rfc3339, Clock};
+use crate::codec::base64;
+use crate::crypto::{KeyInfo, VerifyKey};
+use crate::limits::{MAX_CERT_BYTES, MAX_CHAIN_CERTS};
+
+#[derive(Debug, Clone)]
+pub struct Certificate {
+    pub der: Vec<u8>,
+    pub subject: String,
+    pub issuer: String,
+    pub serial_hex: String,
+    pub not_before: i64,
+    pub not_after: i64,
+    pub signature_algorithm: String,
+    /// The certificate's own signature uses SHA-1 or MD5.
+    pub weak_signature_hash: bool,
+    pub key: Result<VerifyKey, String>,
+    pub sans: Vec<String>,
+    pub key_usage: Vec<String>,
+    pub extended_key_usage: Vec<String>,
+    pub is_ca: Option<bool>,
+    /// Subject equals issuer.
+    pub self_issued: bool,
+    /// Self-issued and its signature verifies with its own key.
+    pub self_signed: bool,
+    pub thumbprints: CertThumbprints,
+}
+
+impl Certificate {
+    pub fn from_der(der: &[u8]) -> Result<Certificate, DecodeError> {
+        if der.len() > MAX_CERT_BYTES {
+            return Err(DecodeError::new(
+                "certificate",
+                format!(
+                    "{} bytes, more than the {MAX_CERT_BYTES} byte limit",
+                    der.len()
+                ),
+            ));
+        }
+        let (rest, cert) = X509Certificate::from_der(der).map_err(|e| {
+            DecodeError::new("certificate", format!("not a DER X.509 certificate: {e}"))
+        })?;
+        if !rest.is_empty() {
+            return Err(DecodeError::new(
+                "certificate",
+                format!(
+                    "{} bytes of trailing data after the certificate",
+                    rest.len()
+                ),
+            ));
+        }
+        let validity = cert.validity();
+        let not_before = validity.not_before.timestamp();
+        let not_after = validity.not_after.timestamp();
+        let sig_oid = cert.signature_algorithm.algorithm.to_id_string();
+        let (signature_algorithm, weak_signature_hash) = signature_algorithm_name(&sig_oid);
+        let key = VerifyKey::from_spki_der(cert.public_key().raw);
+        let sans = match cert.subject_alternative_name() {
+            Ok(Some(ext)) => ext
+                .value
+                .general_names
+                .iter()
+                .map(|n| n.to_string())
+                .collect(),
+            _ => Vec::new(),
+        };
+        let key_usage = match cert.key_usage() {
+            Ok(Some(ext)) => ext
+                .value
+                .to_string()
+                .split(", ")
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect(),
+            _ => Vec::new(),
+        };
+        let extended_key_usage = match cert.extended_key_usage() {
+            Ok(Some(ext)) => {
+                let e = ext.value;
+                let mut v: Vec<String> = [
+                    (e.any, "any"),
+                    (e.server_auth, "serverAuth"),
+                    (e.client_auth, "clientAuth"),
+                    (e.code_signing, "codeSigning"),
+                    (e.email_protection, "emailProtection"),
+                    (e.time_stamping, "timeStamping"),
+                    (e.ocsp_signing, "OCSPSigning"),
+                ]
+                .iter()
+                .filter(|(on, _)| *on)
+                .map(|(_, n)| n.to_string())
+                .collect();
+                v.extend(e.other.iter().map(|o| o.to_id_string()));
+                v
+            }
+            _ => Vec::new(),
+        };
+        let is_ca = cert
+            .basic_constraints()
+            .ok()
+            .flatten()
+            .map(|bc| bc.value.ca);
+        let subject = cert.subject().to_string();
+        let issuer = cert.issuer().to_string();
+        let self_issued = cert.subject().as_raw() == cert.issuer().as_raw();
+        let self_signed = self_issued && key.as_ref().is_ok_and(|k| signed_by(der, k));
+        Ok(Certificate {
+            der: der.to_vec(),
+            subject,
+            issuer,
+            serial_hex: hex_upper(cert.raw_serial()),
+            not_before,
+            not_after,
+            signature_algorithm,
+            weak_signature_hash,
+            key,
+            sans,
+            key_usage,
+            extended_key_usage,
+            is_ca,
+            self_issued,
+            self_signed,
+            thumbprints: CertThumbprints::of_der(der),
+        })
+    }
+
+    /// A certificate from an `x5c` entry or a SAML `X509Certificate` element (standard base64).
+    pub fn from_base64(text: &str) -> Result<Certificate, DecodeError> {
+        let der =
+            base64::decode_standard(text).map_err(|e| DecodeError::new("certificate", e.0))?;
+        Certificate::from_der(&der)
+    }
+
+    pub fn key_info(&self) -> Option<KeyInfo> {
+        self.key.as_ref().ok().map(VerifyKey::info)
+    }
+
+    /// A short name for messages: the subject's CN when there is one.
+    pub fn short_name(&self) -> String {
+        self.subject
+            .split(", ")
+            .find_map(|p| p.strip_prefix("CN="))
+            .map(str::to_string)
+            .unwrap_or_else(|| self.subject.clone())
+    }
+
+    /// True when `issuer_cert`'s key verifies this certificate's signature.
+    pub fn is_signed_by(&self, issuer_cert: &Certificate) -> bool {
+        issuer_cert
+            .key
+            .as_ref()
+            .is_ok_and(|k| signed_by(&self.der, k))
+    }
+
+    pub fn to_json(&self, clock: &Clock) -> Value {
+        json!({
+            "subject": self.subject,
+            "issuer": self.issuer,
+            "serial": self.serial_hex,
+            "not_before": rfc3339(self.not_before),
+            "not_after": rfc3339(self.not_after),
+            "validity": format!("{} → {}", describe(clock, self.not_before), describe(clock, self.not_after)),
+            "key": self.key_info().map(|k| k.describe()).unwrap_or_else(|| self.key.as_ref().err().cloned().unwrap_or_default()),
+            "signature_algorithm": self.signature_algorithm,
+            "subject_alt_names": self.sans,
+            "key_usage": self.key_usage,
+            "extended_key_usage": self.extended_key_usage,
+            "ca": self.is_ca,
+            "self_signed": self.self_signed,
+            "thumbprints": self.thumbprints,
+        })
+    }
+}
+
+fn signed_by(der: &[u8], key: &VerifyKey) -> bool {
+    let VerifyKey::Public(pkey) = key else {
+        return false;
+    };
+    openssl::x509::X509::from_der(der)
+        .ok()
+        .and_then(|x| x.verify(pkey).ok())
+        .unwrap_or(false)
+}
+
+/// Decodes every certificate in PEM text. Non-certificate blocks are reported, not fatal.
+pub fn parse_pem_bundle(text: &str) -> (Vec<Certificate>, Vec<DecodeError>) {
+    let mut certs = Vec::new();
+    let mut errors = Vec::new();
+    for (i, block) in x509_parser::pem::Pem::iter_from_buffer(text.as_bytes()).enumerate() {
+        if i >= MAX_CHAIN_CERTS {
+            errors.push(DecodeError::new(
+                "PEM",
+                format!("more than {MAX_CHAIN_CERTS} blocks; the rest were not read"),
+            ));
+            break;
+        }
+        match block {
+            Ok(pem) if pem.label == "CERTIFICATE" => match Certificate::from_der(&pem.contents) {
+                Ok(c) => certs.push(c),
+                Err(e) => errors.push(DecodeError::new(format!("PEM block {}", i + 1), e.reason)),
+            },
+            Ok(pem) => errors.push(DecodeError::new(
+                format!("PEM block {}", i + 1),
+                format!("a '{}' block, not a certificate", pem.label),
+            )),
+            Err(e) => {
+                errors.push(DecodeError::new(
+                    format!("PEM block {}", i + 1),
+                    format!("{e}"),
+                ));
+                break;
+            }
+        }
+    }
+    (certs, errors)
+}
+
+/// Describes the order of a chain: each certificate should be issued by the next.
+pub fn chain_order(chain: &[Certificate]) -> Option<String> {
+    if chain.len() < 2 {
+        return None;
+    }
+    let in_order = chain.windows(2).all(|w| w[0].issuer == w[1].subject);
+    Some(if in_order {
+        "in order: each certificate is issued by the next".to_string()
+    } else {
+        "not in order: a certificate is not followed by its issuer (leaf first, then intermediates)"
+            .to_string()
+    })
+}
+
+fn signature_algorithm_name(oid: &str) -> (String, bool) {
+    let (name, weak) = match oid {
+        "1.2.840.113549.1.1.4" => ("md5WithRSAEncryption", true),
+        "1.2.840.113549.1.1.5" => ("sha1WithRSAEncryption", true),
+        "1.2.840.113549.1.1.11" => ("sha256WithRSAEncryption", false),
+        "1.2.840.113549.1.1.12" => ("sha384WithRSAEncryption", false),
+        "1.2.840.113549.1.1.13" => ("sha512WithRSAEncryption", false),
+        "1.2.840.113549.1.1.10" => ("RSASSA-PSS", false),
+        "1.2.840.10045.4.1" => ("ecdsa-with-SHA1", true),
+        "1.2.840.10045.4.3.2" => ("ecdsa-with-SHA256", false),
+        "1.2.840.10045.4.3.3" => ("ecdsa-with-SHA384", false),
+        "1.2.840.10045.4.3.4" => ("ecdsa-with-SHA512", false),
+        "1.3.101.112" => ("Ed25519", false),
+        "1.3.101.113" => ("Ed448", false),
+        other => return (other.to_string(), false),
+    };
+    (name.to_string(), weak)
+}

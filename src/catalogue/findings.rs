@@ -1,0 +1,462 @@
+//! The finding catalogue: every code SPEC.md names, with its severity, hint, what relying
+//! parties print for the same cause (`seen_as`) and its `explain` page.
+
+use serde::{Serialize, Serializer};
+
+use super::wrap;
+use crate::report::Severity;
+
+macro_rules! finding_codes {
+    ($($variant:ident => $name:literal),* $(,)?) => {
+        /// A stable finding code (SPEC.md "Finding codes").
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum FindingCode { $($variant),* }
+
+        impl FindingCode {
+            pub const ALL: &'static [FindingCode] = &[$(FindingCode::$variant),*];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $(FindingCode::$variant => $name),* }
+            }
+
+            pub fn parse(text: &str) -> Option<FindingCode> {
+                match text { $($name => Some(FindingCode::$variant),)* _ => None }
+            }
+        }
+    };
+}
+
+finding_codes! {
+    Malformed => "malformed",
+    AlgNone => "alg-none",
+    SignatureInvalid => "signature-invalid",
+    KeyNotFound => "key-not-found",
+    NoSigningKeys => "no-signing-keys",
+    SignatureNotChecked => "signature-not-checked",
+    SignatureVerified => "signature-verified",
+    KeyUrlNotFetched => "key-url-not-fetched",
+    PrivateKeyPublished => "private-key-published",
+    AlgKeyMismatch => "alg-key-mismatch",
+    KeyUseMismatch => "key-use-mismatch",
+    ThumbprintMismatch => "thumbprint-mismatch",
+    UntrustedEmbeddedKey => "untrusted-embedded-key",
+    CertExpired => "cert-expired",
+    CertNotYetValid => "cert-not-yet-valid",
+    CertExpiringSoon => "cert-expiring-soon",
+    WeakKey => "weak-key",
+    TokenExpired => "token-expired",
+    TokenNotYetValid => "token-not-yet-valid",
+    TokenNoExpiry => "token-no-expiry",
+    IssuerMismatch => "issuer-mismatch",
+    AudienceMismatch => "audience-mismatch",
+    DuplicateKid => "duplicate-kid",
+    SamlUnsigned => "saml-unsigned",
+    SamlSignatureWrapping => "saml-signature-wrapping",
+    XmlDtdForbidden => "xml-dtd-forbidden",
+    SamlStatusError => "saml-status-error",
+    StsError => "sts-error",
+    MetadataInconsistent => "metadata-inconsistent",
+}
+
+impl FindingCode {
+    pub fn entry(self) -> &'static FindingEntry {
+        // FINDINGS lists every code (a unit test holds it to that); the fallback keeps this total.
+        FINDINGS
+            .iter()
+            .find(|(c, _)| *c == self)
+            .map(|(_, e)| e)
+            .unwrap_or(&FINDINGS[0].1)
+    }
+}
+
+impl Serialize for FindingCode {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl std::fmt::Display for FindingCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+pub struct FindingEntry {
+    pub severity: Severity,
+    pub title: &'static str,
+    pub hint: &'static str,
+    pub seen_as: &'static [&'static str],
+    pub meaning: &'static str,
+    pub causes: &'static [&'static str],
+    pub confirm: &'static str,
+    /// The mock-sts scenario that reproduces it, when one does.
+    pub scenario: Option<&'static str>,
+    pub fix: &'static str,
+}
+
+impl FindingEntry {
+    pub fn page(&self, code: FindingCode) -> String {
+        let mut page = format!(
+            "{} ({}): {}\n\n",
+            code.as_str(),
+            self.severity.as_str(),
+            self.title
+        );
+        page.push_str(&wrap(self.meaning, 88, ""));
+        if !self.causes.is_empty() {
+            page.push_str("\nUsual causes\n");
+            for cause in self.causes {
+                page.push_str(&wrap(&format!("- {cause}"), 88, "  "));
+            }
+        }
+        if !self.seen_as.is_empty() {
+            page.push_str("\nWhat your stack prints for it\n");
+            for s in self.seen_as {
+                page.push_str(&format!("  - {s}\n"));
+            }
+        }
+        page.push_str("\nConfirm with keyprobe\n");
+        page.push_str(&wrap(self.confirm, 88, "  "));
+        if let Some(scenario) = self.scenario {
+            page.push_str(&format!(
+                "\nReproduce with mock-sts\n  mock-sts --scenario {scenario}\n"
+            ));
+        }
+        page.push_str("\nFix\n");
+        page.push_str(&wrap(self.fix, 88, "  "));
+        page
+    }
+}
+
+const KID_NOT_FOUND: &[&str] = &[
+    "IDX10503: Signature validation failed. The token's kid is: '…', but did not match any keys in TokenValidationParameters or Configuration. Keys tried: '…'.",
+    "IDX10501: Signature validation failed. Unable to match key: kid: '…'. (older IdentityModel)",
+    "PyJWT: Unable to find a signing key that matches: \"<kid>\"",
+    "jose: ERR_JWKS_NO_MATCHING_KEY no applicable key found in the JSON Web Key Set",
+    "Spring/Nimbus: Signed JWT rejected: Another algorithm expected, or no matching key(s) found",
+    "jwks-rsa: Unable to find a signing key that matches '<kid>'",
+    "Keycloak: Didn't find publicKey for kid",
+    "AADSTS50008 / AADSTS50013 / AADSTS700027 (Entra, for tokens and assertions sent to it)",
+];
+
+pub static FINDINGS: &[(FindingCode, FindingEntry)] = &[
+    (FindingCode::Malformed, FindingEntry {
+        severity: Severity::Error,
+        title: "the input cannot be parsed as what it looks like",
+        hint: "check that the whole value was copied (tokens are often cut at a line break or a quote) and that it is not URL- or double-encoded",
+        seen_as: &["IDX12741: JWT must have three segments (JWS) or five segments (JWE)", "IDX12729 / IDX14100: unable to decode the header or payload", "PyJWT: Not enough segments / Invalid header padding", "jose: ERR_JWS_INVALID / ERR_JWT_INVALID"],
+        meaning: "keyprobe recognised what the input is meant to be (a JWT, a key set, a certificate…) but could not decode it: bad base64url, invalid JSON, duplicate JSON members, a wrong number of segments, broken DER, or a size or depth beyond keyprobe's bounds. The message says which part failed and where.",
+        causes: &["the value was truncated when copied from a log or a browser", "the token was URL-encoded or wrapped in quotes or JSON twice", "a JOSE header or claim set with a member written twice, which parsers resolve differently", "a hand-edited JWKS or certificate"],
+        confirm: "keyprobe inspect --json INPUT and read the finding's evidence: it names the segment or field and the parser's reason.",
+        scenario: None,
+        fix: "take the value again from its source (the Authorization header, the form post, the JWKS endpoint), whole and undecorated.",
+    }),
+    (FindingCode::AlgNone, FindingEntry {
+        severity: Severity::Error,
+        title: "an unsecured JWS (alg none)",
+        hint: "never accept unsigned tokens; if your own code produced this, configure a signing key",
+        seen_as: &["IDX10504: Unable to validate signature, token does not have a signature", "PyJWT: The specified alg value is not allowed", "jose: \"alg\" (Algorithm) Header Parameter value not allowed", "go-oidc: oidc: id token not signed"],
+        meaning: "The token's header says its algorithm is none (in any spelling), so it carries no signature. Anyone can write such a token; no relying party may accept it.",
+        causes: &["a forged token probing for the classic alg=none flaw", "a test token minted without a key", "an identity provider misconfigured to issue unsigned tokens"],
+        confirm: "keyprobe inspect TOKEN shows the header's alg and the empty signature segment.",
+        scenario: None,
+        fix: "reject the token. If it came from your own issuer, give the issuer a signing key and sign with RS256 or ES256.",
+    }),
+    (FindingCode::SignatureInvalid, FindingEntry {
+        severity: Severity::Error,
+        title: "a trusted key was selected but the signature does not verify",
+        hint: "the token was altered, or signed by a different key that reuses the kid; fetch the issuer's current key set and compare certificates",
+        seen_as: &["IDX10511: Signature validation failed. Keys tried: '…'. … kid: '…'.", "IDX10503 (older IdentityModel: 'Keys tried')", "PyJWT: Signature verification failed", "jose: signature verification failed", "Spring: Signed JWT rejected: Invalid signature", "node jsonwebtoken: invalid signature", "AADSTS50013: Assertion failed signature validation", "AADSTS900384: JWT token failed signature validation."],
+        meaning: "keyprobe found a trusted key that the token (or XML signature) says it was signed with, and the cryptographic check failed. Either the signed bytes were changed after signing, or the key with that identifier is not the key that signed.",
+        causes: &["the token or assertion was modified (claims edited, whitespace changed in XML)", "two keys share a kid, e.g. a test key and a production key", "the key set is from another environment (staging vs production) that reuses kids", "for XML: a reference digest no longer matches the canonicalised content"],
+        confirm: "keyprobe inspect TOKEN --jwks KEYS --json: the evidence lists the keys tried and which checks failed.",
+        scenario: None,
+        fix: "obtain a fresh token from the issuer; make sure the key set is the issuer's own (same tenant, same cloud).",
+    }),
+    (FindingCode::KeyNotFound, FindingEntry {
+        severity: Severity::Error,
+        title: "the input names its signing key and no trusted key matches",
+        hint: "the issuer rotated its keys and this key set is stale, or the token comes from another tenant/issuer",
+        seen_as: KID_NOT_FOUND,
+        meaning: "The token names the key that signed it (kid, x5t, x5t#S256, or a KeyInfo certificate) and none of the keys you trust has that identifier. This is the relying party's side of a signing-key problem: the consumer cannot find the key, so it cannot verify the token.",
+        causes: &["Entra rotated its signing keys and the application caches an old JWKS (or pins a certificate)", "the token comes from another tenant, cloud or app (app-specific keys need ?appid= on the JWKS URL)", "the issuer signs with a key it has not published yet", "the consumer dropped the key: PyJWT silently skips keys it cannot parse and keys with use 'enc'"],
+        confirm: "keyprobe inspect TOKEN --metadata DISCOVERY-URL: the evidence lists every candidate key and why it was rejected, and whether any trusted key does verify the signature (a kid problem rather than a key problem).",
+        scenario: Some("unpublished-signing-key"),
+        fix: "refresh the application's key cache from the issuer's jwks_uri (do not pin keys); for app-specific signing keys use the JWKS with ?appid=; check the token's iss and tid name the tenant you expect.",
+    }),
+    (FindingCode::NoSigningKeys, FindingEntry {
+        severity: Severity::Error,
+        title: "the key source has no usable signing key at all",
+        hint: "this is the situation behind AADSTS50003: create a signing certificate for the app and make it active, or point at the right key source",
+        seen_as: &["AADSTS50003: Sign-in failed because of a missing signing key or certificate.", "AADSTS500031: Cannot find signing certificate configured", "IDX10500: Signature validation failed. No security keys were provided to validate the signature.", "IDX21817: The OpenIdConnectConfiguration did not contain any JsonWebKeys.", "PyJWT / jwks-rsa: The JWKS endpoint did not contain any signing keys", "jose: JSON Web Key Set malformed"],
+        meaning: "The key set or metadata you trust holds no key that can verify a signature: it is empty, holds only encryption keys (use 'enc', key_ops without verify), or the metadata has no signing KeyDescriptor. Nothing signed can be verified against it.",
+        causes: &["a SAML app in Entra with no active signing certificate (AADSTS50003)", "a JWKS URL that points at the wrong tenant or a placeholder", "a key set that publishes only encryption keys", "metadata exported before a certificate was added"],
+        confirm: "keyprobe inspect METADATA-OR-JWKS lists every key and why it is unusable.",
+        scenario: Some("missing-signing-key"),
+        fix: "in Entra: Enterprise applications > the app > Single sign-on > SAML Signing Certificate: create a new certificate, make it active, remove the unused one, then export the app's federation metadata again. Elsewhere: publish a signing key.",
+    }),
+    (FindingCode::SignatureNotChecked, FindingEntry {
+        severity: Severity::Warning,
+        title: "no key source was given, so the signature was not verified",
+        hint: "add --metadata, --jwks, --cert or --key with the keys you trust to verify the signature",
+        seen_as: &[],
+        meaning: "keyprobe decoded the input but had no trusted key to check its signature with. Nothing here says the token is genuine.",
+        causes: &["inspect was run without --jwks/--metadata/--cert/--key"],
+        confirm: "rerun with the issuer's metadata: keyprobe inspect TOKEN --metadata https://login.microsoftonline.com/TENANT/v2.0/.well-known/openid-configuration",
+        scenario: None,
+        fix: "give the key source the application itself uses.",
+    }),
+    (FindingCode::SignatureVerified, FindingEntry {
+        severity: Severity::Info,
+        title: "the signature verifies with a trusted key",
+        hint: "the signature is genuine for the key named in the evidence; the other findings say whether the token is acceptable",
+        seen_as: &[],
+        meaning: "A key from the sources you trust verified the signature. This says who signed, not whether the token is still valid or meant for you: lifetime, issuer and audience are separate findings.",
+        causes: &[],
+        confirm: "the evidence names the key (kid, source, thumbprints).",
+        scenario: Some("healthy"),
+        fix: "nothing to fix.",
+    }),
+    (FindingCode::KeyUrlNotFetched, FindingEntry {
+        severity: Severity::Info,
+        title: "the input names a key URL (jku, x5u) that keyprobe never fetches",
+        hint: "keys must come from a source you trust (--jwks, --metadata, --cert, --key), never from a location the token chooses",
+        seen_as: &["CVE-2018-0114-style and jku-injection attacks"],
+        meaning: "The header points at a key set (jku) or certificate (x5u) on the network. A token that chooses where its own key comes from proves nothing, and fetching such URLs turns a verifier into a request forger, so keyprobe records the URL and leaves it alone.",
+        causes: &["an issuer that advertises its JWKS in every token", "an attacker pointing a verifier at a key set they control"],
+        confirm: "the finding's message shows the URL.",
+        scenario: None,
+        fix: "configure the relying party with the issuer's jwks_uri from its discovery document and ignore jku/x5u.",
+    }),
+    (FindingCode::PrivateKeyPublished, FindingEntry {
+        severity: Severity::Error,
+        title: "a key set publishes private key members",
+        hint: "a public key set must carry only public members; treat the key as compromised and rotate it",
+        seen_as: &[],
+        meaning: "A JWK in the key set carries private members (d, p, q, dp, dq, qi, oth, or an oct k). Anyone who reads the key set can sign tokens as the issuer.",
+        causes: &["a key set exported from a private key file without stripping private members", "an HMAC secret published as a JWK"],
+        confirm: "keyprobe inspect KEYS lists the members per key.",
+        scenario: None,
+        fix: "rotate the key immediately, and publish only the public members (kty, kid, use, n, e / crv, x, y, x5c, x5t).",
+    }),
+    (FindingCode::AlgKeyMismatch, FindingEntry {
+        severity: Severity::Error,
+        title: "the header's alg does not fit the selected key",
+        hint: "the token's alg must fit the key type, curve and size (RS*/PS* with RSA, ES256 with P-256, EdDSA with Ed25519, HS* with a shared secret only)",
+        seen_as: &["IDX10634: Unable to create the SignatureProvider. Algorithm: '…', SecurityKey: '…' is not supported.", "PyJWT: The specified key is an asymmetric key or x509 certificate and should not be used as an HMAC secret.", "jose: Unsupported \"alg\" value for a JSON Web Key Set", "Spring/Nimbus: Signed JWT rejected: Another algorithm expected, or no matching key(s) found"],
+        meaning: "The algorithm named in the header cannot be used with the key that would verify it: an RSA key for an ES256 token, a P-256 key for ES384, a JWK whose own alg differs, an unknown alg, or — the dangerous case — an HMAC alg with an RSA or EC public key (key confusion: the public key becomes a shared secret anyone knows).",
+        causes: &["a forged token using HS256 keyed with the issuer's public key", "an issuer configured for one algorithm and a consumer for another", "a JWK published with the wrong alg member"],
+        confirm: "keyprobe inspect TOKEN --jwks KEYS --json: the evidence shows the alg and each key's type, curve, size and alg.",
+        scenario: None,
+        fix: "pin the accepted algorithms in the relying party to what the issuer uses (Entra: RS256) and never derive HMAC keys from public keys.",
+    }),
+    (FindingCode::KeyUseMismatch, FindingEntry {
+        severity: Severity::Error,
+        title: "the selected key is marked for encryption",
+        hint: "the key with this kid is published for encryption (use 'enc' or key_ops without 'verify'); the issuer must sign with a 'sig' key",
+        seen_as: &["PyJWT: Unable to find a signing key that matches (PyJWT drops use 'enc' keys silently)", "jose: ERR_JWKS_NO_MATCHING_KEY"],
+        meaning: "The key whose identifier the token names is published for encryption, not signatures. Careful consumers will not use it to verify, so they report the key as missing.",
+        causes: &["a key set that reuses one kid for a signing and an encryption key", "a JWK published with use 'enc' by mistake"],
+        confirm: "keyprobe inspect KEYS shows use and key_ops for every key.",
+        scenario: None,
+        fix: "publish the signing key with use 'sig' (or key_ops ['verify']) and distinct kids per purpose.",
+    }),
+    (FindingCode::ThumbprintMismatch, FindingEntry {
+        severity: Severity::Error,
+        title: "a thumbprint or key parameter disagrees with its certificate",
+        hint: "x5t/x5t#S256 must be the certificate's SHA-1/SHA-256 thumbprint, and a JWK's n/e/x/y must be the key inside its own x5c certificate",
+        seen_as: &["AADSTS700027 / AADSTS50013: … Thumbprint of key used by client: '…'", "IDX10503 (a kid that matches no key)"],
+        meaning: "Two pieces of evidence about one key disagree: the x5t in a header or JWK is not the hash of the certificate it sits beside, or a JWK's public numbers differ from the certificate in its x5c. A consumer that matches on one and verifies with the other will fail, or worse, trust the wrong key.",
+        causes: &["a JWKS assembled by hand after a certificate renewal", "a client assertion whose x5t was computed from another certificate (or with SHA-256 placed in x5t)", "a base64url vs hex thumbprint mix-up"],
+        confirm: "keyprobe inspect KEYS or TOKEN: the evidence shows expected and presented thumbprints.",
+        scenario: None,
+        fix: "recompute x5t as base64url(SHA-1(DER certificate)) (x5t#S256 with SHA-256) and rebuild the JWK from the certificate.",
+    }),
+    (FindingCode::UntrustedEmbeddedKey, FindingEntry {
+        severity: Severity::Error,
+        title: "the signature verifies only with a key the input carries itself",
+        hint: "a key inside the token (jwk, x5c, KeyInfo) proves nothing: anyone can sign with their own key and attach it; verify against the issuer's published keys",
+        seen_as: &["IDX10503 / IDX10511 (no trusted key verifies)", "CVE-2018-0114 (node-jose embedded jwk)", "OneLogin toolkits: Signature validation failed. SAML Response rejected"],
+        meaning: "The signature is valid for a key embedded in the input, but no key you trust verifies it. A forger can always produce such a token; only keys obtained independently of the token make a signature meaningful.",
+        causes: &["a forged token with a jwk or x5c header (self-signed)", "a SAML response signed by an unexpected certificate carried in KeyInfo", "a consumer that trusted KeyInfo and now faces a rotated IdP certificate"],
+        confirm: "keyprobe inspect TOKEN --jwks KEYS: the evidence shows the embedded key's thumbprints next to the trusted ones.",
+        scenario: None,
+        fix: "reject the input unless the embedded certificate is one you already trust; update the trusted certificate from the IdP's metadata if it legitimately rotated.",
+    }),
+    (FindingCode::CertExpired, FindingEntry {
+        severity: Severity::Error,
+        title: "a certificate in play is past its notAfter",
+        hint: "renew the certificate (Entra: create a new SAML signing certificate, make it active) and update every consumer that pins it",
+        seen_as: &["IDX10249: X509SecurityKey validation failed. The associated certificate has expired.", "OneLogin toolkits: the certificate has expired", "ruby-saml: Invalid Signature on SAML Response (expired certificate with check_idp_cert_expiration)"],
+        meaning: "A certificate that signs, or that a trusted key comes from, was no longer valid at the time of the check (--at). Entra keeps signing with an expired active SAML certificate; it is the service provider's validation that fails.",
+        causes: &["an Entra SAML signing certificate that reached its 3-year end", "a client certificate registered for client assertions that expired", "a pinned certificate in a service provider's configuration"],
+        confirm: "keyprobe inspect CERT-OR-METADATA --at TIME shows notBefore/notAfter relative to the check time.",
+        scenario: Some("expired-signing-cert"),
+        fix: "create a new certificate, make it active, distribute the new metadata to service providers, then remove the expired one.",
+    }),
+    (FindingCode::CertNotYetValid, FindingEntry {
+        severity: Severity::Error,
+        title: "a certificate in play is before its notBefore",
+        hint: "check the clock of the machine that validates, or wait until the certificate's validity starts",
+        seen_as: &["IDX10248: X509SecurityKey validation failed. The associated certificate is not yet valid."],
+        meaning: "The certificate's validity has not started at the time of the check.",
+        causes: &["a freshly issued certificate and a clock that runs behind", "a certificate dated in the future by mistake"],
+        confirm: "keyprobe inspect CERT --at TIME.",
+        scenario: None,
+        fix: "synchronise clocks (NTP) or issue the certificate with a notBefore in the past.",
+    }),
+    (FindingCode::CertExpiringSoon, FindingEntry {
+        severity: Severity::Warning,
+        title: "a certificate expires within the warning window",
+        hint: "plan the rollover now: add the new certificate, publish it, switch, then remove the old one",
+        seen_as: &["Entra expiry notices (60, 30 and 7 days before)"],
+        meaning: "A certificate in play is still valid but expires within --expiry-warning days (default 30).",
+        causes: &["an Entra SAML certificate approaching its 3-year end", "a short-lived certificate without automated renewal"],
+        confirm: "keyprobe inspect CERT --expiry-warning 60.",
+        scenario: None,
+        fix: "roll the certificate over before it expires.",
+    }),
+    (FindingCode::WeakKey, FindingEntry {
+        severity: Severity::Error,
+        title: "a key or signature algorithm below today's minimum",
+        hint: "use RSA of at least 2048 bits, HMAC keys at least as long as the hash, and SHA-256 or better",
+        seen_as: &["IDX10630: The '…' for verifying cannot be smaller than '2048' bits.", "PyJWT: InsecureKeyLengthWarning"],
+        meaning: "An RSA key below 2048 bits, an HMAC key shorter than its hash output, or a SHA-1 based signature. Modern stacks refuse them; --allow-legacy reports them as warnings instead.",
+        causes: &["old SAML IdPs with RSA-1024 certificates", "HMAC secrets typed by hand", "rsa-sha1 XML signatures"],
+        confirm: "keyprobe inspect INPUT shows key sizes and algorithms.",
+        scenario: None,
+        fix: "re-key with RSA-2048+ or P-256 and sign with SHA-256.",
+    }),
+    (FindingCode::TokenExpired, FindingEntry {
+        severity: Severity::Error,
+        title: "the token's lifetime is over",
+        hint: "get a new token; if tokens expire early, check the clocks of issuer and consumer",
+        seen_as: &["IDX10223: Lifetime validation failed. The token is expired. ValidTo (UTC): '…', Current time (UTC): '…'.", "PyJWT: Signature has expired", "jose: \"exp\" claim timestamp check failed", "Spring: Jwt expired at …", "AADSTS700024: Client assertion is not within its valid time range."],
+        meaning: "The JWT exp (or SAML NotOnOrAfter) is before the check time, beyond the allowed leeway.",
+        causes: &["a token cached past its lifetime", "clock skew between machines", "a replayed token"],
+        confirm: "keyprobe inspect TOKEN --at TIME --leeway SECS shows exp relative to the clock.",
+        scenario: None,
+        fix: "acquire a fresh token; keep clocks in sync.",
+    }),
+    (FindingCode::TokenNotYetValid, FindingEntry {
+        severity: Severity::Error,
+        title: "the token is not valid yet",
+        hint: "the issuer's clock is ahead of the consumer's; synchronise clocks or allow a small leeway",
+        seen_as: &["IDX10222: Lifetime validation failed. The token is not yet valid. ValidFrom (UTC): '…', Current time (UTC): '…'.", "PyJWT: The token is not yet valid (nbf)", "jose: \"nbf\" claim timestamp check failed"],
+        meaning: "The JWT nbf (or SAML NotBefore) is after the check time, beyond the allowed leeway.",
+        causes: &["clock skew", "a token minted with a future nbf"],
+        confirm: "keyprobe inspect TOKEN --at TIME.",
+        scenario: None,
+        fix: "synchronise clocks (NTP); allow about five minutes of leeway.",
+    }),
+    (FindingCode::TokenNoExpiry, FindingEntry {
+        severity: Severity::Warning,
+        title: "a JWT without exp",
+        hint: "tokens should expire; most libraries reject tokens without exp when told to require it",
+        seen_as: &["IDX10225: Lifetime validation failed. The token is missing an Expiration Time.", "PyJWT: Token is missing the \"exp\" claim (with require=[\"exp\"])"],
+        meaning: "The token has no exp claim, so it never expires by itself.",
+        causes: &["a hand-made test token", "an issuer misconfiguration"],
+        confirm: "keyprobe inspect TOKEN lists the claims.",
+        scenario: None,
+        fix: "issue tokens with exp.",
+    }),
+    (FindingCode::IssuerMismatch, FindingEntry {
+        severity: Severity::Error,
+        title: "the token's issuer is not the one expected",
+        hint: "compare the v1 (https://sts.windows.net/{tid}/) and v2 (https://login.microsoftonline.com/{tid}/v2.0) issuers, and the tenant id",
+        seen_as: &["IDX10205: Issuer validation failed. Issuer: '…'. Did not match: …", "PyJWT: Invalid issuer", "jose: unexpected \"iss\" claim value", "go-oidc: id token issued by a different provider"],
+        meaning: "The iss claim differs from --issuer or from the issuer in the metadata. Entra's multi-tenant metadata uses the template {tenantid}, which keyprobe fills with the token's tid.",
+        causes: &["a v1 token (sts.windows.net) checked against v2 metadata or the reverse: the resource's accessTokenAcceptedVersion decides", "a token from another tenant", "a trailing slash difference"],
+        confirm: "keyprobe inspect TOKEN --metadata URL --issuer ISS shows expected and presented issuers.",
+        scenario: None,
+        fix: "configure the relying party with the issuer that matches the token version and tenant, or set accessTokenAcceptedVersion to 2 in the app manifest.",
+    }),
+    (FindingCode::AudienceMismatch, FindingEntry {
+        severity: Severity::Error,
+        title: "the token is not meant for this audience",
+        hint: "the token was requested for another resource: check the scope (api://…/.default) or the app ID URI",
+        seen_as: &["IDX10214: Audience validation failed. Audiences: '…'. Did not match: …", "PyJWT: Invalid audience", "jose: unexpected \"aud\" claim value", "Spring: The aud claim is not valid"],
+        meaning: "The aud claim (or SAML AudienceRestriction) does not contain the --audience you gave.",
+        causes: &["a Microsoft Graph token sent to your API", "the API expects the client id but the token carries the app ID URI (or the reverse)"],
+        confirm: "keyprobe inspect TOKEN --audience AUD.",
+        scenario: None,
+        fix: "request the token with the API's scope, and accept both the client id and the app ID URI as audiences if both occur.",
+    }),
+    (FindingCode::DuplicateKid, FindingEntry {
+        severity: Severity::Warning,
+        title: "two keys in one key set share a kid",
+        hint: "kids must be unique within a key set, or consumers pick an arbitrary one",
+        seen_as: &["IDX10503 / IDX10511 when the wrong twin is picked", "jwks-rsa: picks the first match"],
+        meaning: "Several keys carry the same kid, so a consumer that selects by kid may choose the wrong one.",
+        causes: &["a hand-merged JWKS", "a rotation that reused an identifier"],
+        confirm: "keyprobe inspect KEYS.",
+        scenario: None,
+        fix: "give each key its own kid (Entra uses the certificate thumbprint).",
+    }),
+    (FindingCode::SamlUnsigned, FindingEntry {
+        severity: Severity::Error,
+        title: "neither the Response nor the Assertion carrying the subject is signed",
+        hint: "the IdP must sign the assertion (Entra does by default) or the response; an unsigned SAML response must be rejected",
+        seen_as: &["OneLogin toolkits: No Signature found. SAML Response rejected", "ruby-saml: Found an unexpected number of Signature Element. SAML Response rejected"],
+        meaning: "Nothing in the SAML message that a service provider would read is covered by a signature.",
+        causes: &["an IdP with signing switched off", "a forged or replayed response"],
+        confirm: "keyprobe inspect SAMLResponse shows which elements are signed.",
+        scenario: None,
+        fix: "enable assertion (or response) signing at the IdP.",
+    }),
+    (FindingCode::SamlSignatureWrapping, FindingEntry {
+        severity: Severity::Error,
+        title: "a signature verifies but does not cover what a consumer would read",
+        hint: "this is an XML signature wrapping attack pattern: the signed element and the element a consumer reads differ",
+        seen_as: &["OneLogin toolkits: Invalid Signature Element", "CVE-2017-11428 style wrapping", "ruby-saml: Duplicated ID. SAML Response rejected"],
+        meaning: "The signature's reference points at a different element than the assertion a service provider would take the subject from, IDs repeat, or the signature sits in an unexpected place.",
+        causes: &["an XSW attack", "a broken proxy that re-wraps responses"],
+        confirm: "keyprobe inspect SAMLResponse --metadata METADATA.",
+        scenario: None,
+        fix: "reject the response; consumers must read only the node the signature covers.",
+    }),
+    (FindingCode::XmlDtdForbidden, FindingEntry {
+        severity: Severity::Error,
+        title: "a DOCTYPE or entity declaration",
+        hint: "SAML never needs a DTD; refuse it (XXE and entity-expansion attacks live there)",
+        seen_as: &["OneLogin toolkits: Detected use of DOCTYPE", "ruby-saml: Dangerous XML detected. No Doctype nodes allowed"],
+        meaning: "The XML declares a DOCTYPE or entities. keyprobe refuses it before reading anything else.",
+        causes: &["an XXE or billion-laughs probe"],
+        confirm: "keyprobe inspect INPUT.",
+        scenario: None,
+        fix: "reject the message.",
+    }),
+    (FindingCode::SamlStatusError, FindingEntry {
+        severity: Severity::Error,
+        title: "a SAML Response whose status is not Success",
+        hint: "read the StatusMessage: Entra puts the AADSTS code and text there",
+        seen_as: &["AADSTS75005 / AADSTS750054 / AADSTS7500514 / AADSTS75011 (Entra)", "OneLogin toolkits: The status code of the Response was not Success"],
+        meaning: "The IdP answered with an error status instead of an assertion.",
+        causes: &["a malformed or unsupported AuthnRequest", "an authentication context the IdP cannot satisfy"],
+        confirm: "keyprobe inspect SAMLResponse; keyprobe explain AADSTSnnnn.",
+        scenario: None,
+        fix: "see the explanation of the AADSTS code in the status message.",
+    }),
+    (FindingCode::StsError, FindingEntry {
+        severity: Severity::Error,
+        title: "an error answered by the security token service",
+        hint: "read the AADSTS code's explanation; keep the Correlation ID, Trace ID and timestamp for support",
+        seen_as: &[],
+        meaning: "The input is an error from Entra ID (an OAuth JSON error body or the text of the sign-in error page). keyprobe decodes the AADSTS code and explains it.",
+        causes: &[],
+        confirm: "keyprobe explain AADSTSnnnn for the full page.",
+        scenario: Some("missing-signing-key"),
+        fix: "follow the AADSTS code's fix.",
+    }),
+    (FindingCode::MetadataInconsistent, FindingEntry {
+        severity: Severity::Warning,
+        title: "metadata contradicts itself or its key set",
+        hint: "a consumer built from this metadata may reject valid tokens; compare issuer, jwks_uri and the advertised algorithms",
+        seen_as: &["IDX20803: Unable to obtain configuration from: '…'", "IDX21817: The OpenIdConnectConfiguration did not contain any JsonWebKeys."],
+        meaning: "OIDC discovery or SAML metadata disagrees with itself, with where it was fetched from, or with its keys: issuer vs URL, a missing jwks_uri, algorithms advertised with no key that fits them.",
+        causes: &["a proxy rewriting hosts", "hand-edited metadata", "a tenant-specific document mixed with common keys"],
+        confirm: "keyprobe inspect DISCOVERY --jwks KEYS.",
+        scenario: None,
+        fix: "serve metadata generated by the IdP itself, unmodified.",
+    }),
+];

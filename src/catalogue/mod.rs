@@ -1,0 +1,85 @@
+//! What keyprobe knows, as data: the finding catalogue, Entra's AADSTS codes and
+//! .NET IdentityModel's IDX codes. Checks name a [`FindingCode`]; texts live here only.
+
+mod aadsts;
+mod findings;
+mod idx;
+
+pub use aadsts::{aadsts, AadstsEntry, AADSTS};
+pub use findings::{FindingCode, FindingEntry, FINDINGS};
+pub use idx::{idx, IdxEntry, IDX};
+
+/// A page for `keyprobe explain`, looked up by finding code, `AADSTS50003`/`50003` or `IDX10503`.
+pub fn explain(query: &str) -> Option<String> {
+    let q = query.trim();
+    if let Some(code) = FindingCode::parse(q) {
+        return Some(code.entry().page(code));
+    }
+    let upper = q.to_ascii_uppercase();
+    if let Some(digits) = upper.strip_prefix("IDX") {
+        return idx(digits).map(IdxEntry::page);
+    }
+    let digits = upper.strip_prefix("AADSTS").unwrap_or(&upper);
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        return aadsts(digits).map(AadstsEntry::page);
+    }
+    None
+}
+
+/// Every code `explain` answers, for help texts and completions.
+pub fn known_codes() -> Vec<String> {
+    let mut all: Vec<String> = FINDINGS
+        .iter()
+        .map(|(c, _)| c.as_str().to_string())
+        .collect();
+    all.extend(AADSTS.iter().map(|e| format!("AADSTS{}", e.code)));
+    all.extend(IDX.iter().map(|e| format!("IDX{}", e.code)));
+    all
+}
+
+/// Wraps prose to `width` columns for terminal pages.
+pub(crate) fn wrap(text: &str, width: usize, indent: &str) -> String {
+    let mut out = String::new();
+    for paragraph in text.split('\n') {
+        let mut line = String::from(indent);
+        for word in paragraph.split_whitespace() {
+            if line.len() > indent.len() && line.len() + 1 + word.len() > width {
+                out.push_str(line.trim_end());
+                out.push('\n');
+                line = String::from(indent);
+            }
+            if line.len() > indent.len() {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_has_an_entry_and_a_page() {
+        for code in FindingCode::ALL {
+            let page = explain(code.as_str()).expect("page");
+            assert!(page.contains(code.as_str()));
+            assert!(!code.entry().hint.is_empty());
+        }
+    }
+
+    #[test]
+    fn aadsts_and_idx_lookups() {
+        assert!(explain("AADSTS50003")
+            .unwrap()
+            .contains("MissingSigningKey"));
+        assert_eq!(explain("50003"), explain("aadsts50003"));
+        assert!(explain("IDX10503").unwrap().contains("kid"));
+        assert!(explain("AADSTS1").is_none());
+        assert!(explain("nonsense").is_none());
+    }
+}

@@ -1,0 +1,252 @@
+//! JWT claims: lifetime against the clock, issuer and audience, and notes on Entra's claims.
+
+use serde_json::{json, Map, Value};
+
+use super::Ctx;
+use crate::catalogue::FindingCode;
+use crate::clock::{describe, human_span, rfc3339};
+use crate::report::Finding;
+
+/// Checks lifetime, issuer and audience; returns per-claim notes for the decoded output.
+pub fn check_claims(ctx: &mut Ctx, claims: &Map<String, Value>) -> Map<String, Value> {
+    let clock = ctx.settings.clock;
+    let now = clock.now();
+    let leeway = clock.leeway();
+    let mut notes = Map::new();
+
+    for name in ["exp", "nbf", "iat", "auth_time"] {
+        match claims.get(name) {
+            None => {}
+            Some(v) => match numeric_date(v) {
+                Some(t) => {
+                    notes.insert(name.into(), json!(describe(&clock, t)));
+                }
+                None => ctx.push(Finding::new(
+                    FindingCode::Malformed,
+                    format!(
+                        "claim '{name}' must be a number of seconds since the epoch, found {v}"
+                    ),
+                )),
+            },
+        }
+    }
+    let exp = claims.get("exp").and_then(numeric_date);
+    let nbf = claims.get("nbf").and_then(numeric_date);
+    match exp {
+        Some(exp) if now > exp.saturating_add(leeway) => ctx.push(
+            Finding::new(
+                FindingCode::TokenExpired,
+                format!("the token expired {} (exp {}), beyond the {} s leeway", clock.relative(exp), rfc3339(exp), leeway),
+            )
+            .with_evidence(json!({"exp": rfc3339(exp), "checked_at": rfc3339(now), "leeway_seconds": leeway, "expired_for": human_span((now - exp).unsigned_abs())})),
+        ),
+        Some(_) => {}
+        None if !claims.contains_key("exp") => ctx.push(Finding::new(FindingCode::TokenNoExpiry, "the token has no exp claim, so it never expires")),
+        None => {}
+    }
+    if let Some(nbf) = nbf {
+        if now < nbf.saturating_sub(leeway) {
+            ctx.push(
+                Finding::new(FindingCode::TokenNotYetValid, format!("the token is not valid until {} (nbf), beyond the {} s leeway", describe(&clock, nbf), leeway))
+                    .with_evidence(json!({"nbf": rfc3339(nbf), "checked_at": rfc3339(now), "leeway_seconds": leeway})),
+            );
+        }
+    }
+
+    check_issuer(ctx, claims);
+    check_audience(ctx, claims);
+    for (claim, note) in entra_notes(claims) {
+        notes.entry(claim).or_insert(json!(note));
+    }
+    notes
+}
+
+fn numeric_date(v: &Value) -> Option<i64> {
+    match v {
+        Value::Number(n) => n.as_i64().or_else(|| {
+            n.as_f64()
+                .filter(|f| f.is_finite() && f.abs() < 1e15)
+                .map(|f| f as i64)
+        }),
+        _ => None,
+    }
+}
+
+/// Entra's multi-tenant issuers carry `{tenantid}`; resolve it with the token's `tid`.
+pub fn resolve_issuer_template(template: &str, claims: &Map<String, Value>) -> String {
+    match claims.get("tid").and_then(Value::as_str) {
+        Some(tid) => template.replace("{tenantid}", tid),
+        None => template.to_string(),
+    }
+}
+
+fn check_issuer(ctx: &mut Ctx, claims: &Map<String, Value>) {
+    let iss = claims.get("iss").and_then(Value::as_str);
+    let expected: Vec<(String, &str)> = [
+        ctx.settings.issuer.clone().map(|i| (i, "--issuer")),
+        ctx.trust
+            .metadata_issuer
+            .as_deref()
+            .map(|i| (resolve_issuer_template(i, claims), "the metadata's issuer")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    for (want, from) in expected {
+        if iss == Some(want.as_str()) {
+            continue;
+        }
+        let presented = iss.unwrap_or("(no iss claim)");
+        let mut message = format!("the token's issuer is '{presented}' but {from} is '{want}'");
+        if let Some(why) = version_hint(presented, &want) {
+            message.push_str(&format!(": {why}"));
+        }
+        ctx.push(
+            Finding::new(FindingCode::IssuerMismatch, message)
+                .with_evidence(json!({"expected": want, "presented": iss, "expected_from": from})),
+        );
+    }
+}
+
+/// Explains the common v1/v2 and tenant mix-ups between Entra issuers.
+fn version_hint(presented: &str, expected: &str) -> Option<String> {
+    let v1 = |s: &str| s.starts_with("https://sts.windows.net/");
+    let v2 = |s: &str| {
+        s.contains("login.microsoftonline.com/") && s.trim_end_matches('/').ends_with("/v2.0")
+    };
+    if v1(presented) && v2(expected) {
+        Some("a v1 access token checked against v2 metadata (the resource's accessTokenAcceptedVersion is 1 or null)".into())
+    } else if v2(presented) && v1(expected) {
+        Some("a v2 token checked against v1 metadata".into())
+    } else if presented.trim_end_matches('/') == expected.trim_end_matches('/') {
+        Some("they differ only by a trailing slash".into())
+    } else if tenant_of(presented).is_some()
+        && tenant_of(presented) != tenant_of(expected)
+        && tenant_of(expected).is_some()
+    {
+        Some(format!(
+            "the token comes from tenant {} and the expected issuer names tenant {}",
+            tenant_of(presented)?,
+            tenant_of(expected)?
+        ))
+    } else {
+        None
+    }
+}
+
+fn tenant_of(issuer: &str) -> Option<&str> {
+    issuer
+        .split('/')
+        .find(|seg| seg.len() == 36 && seg.chars().filter(|c| *c == '-').count() == 4)
+}
+
+fn check_audience(ctx: &mut Ctx, claims: &Map<String, Value>) {
+    let Some(want) = ctx.settings.audience.clone() else {
+        return;
+    };
+    let auds: Vec<String> = match claims.get("aud") {
+        Some(Value::String(s)) => vec![s.clone()],
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect(),
+        _ => Vec::new(),
+    };
+    if !auds.contains(&want) {
+        let presented = if auds.is_empty() {
+            "no audience".to_string()
+        } else {
+            auds.iter()
+                .map(|a| format!("'{a}'"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        ctx.push(
+            Finding::new(
+                FindingCode::AudienceMismatch,
+                format!("the token is for {presented}, not for '{want}'"),
+            )
+            .with_evidence(json!({"expected": want, "presented": auds})),
+        );
+    }
+}
+
+/// Short notes on Entra's claims, for people reading the decoded token.
+fn entra_notes(claims: &Map<String, Value>) -> Vec<(String, String)> {
+    let mut notes = Vec::new();
+    let mut note = |k: &str, v: String| {
+        if claims.contains_key(k) {
+            notes.push((k.to_string(), v));
+        }
+    };
+    let iss = claims.get("iss").and_then(Value::as_str).unwrap_or("");
+    let ver = claims.get("ver").and_then(Value::as_str).unwrap_or("");
+    let version = if iss.starts_with("https://sts.windows.net/") || ver == "1.0" {
+        "Entra v1 token (issuer https://sts.windows.net/{tid}/)"
+    } else if iss.contains("login.microsoftonline.com") || ver == "2.0" {
+        "Entra v2 token (issuer https://login.microsoftonline.com/{tid}/v2.0)"
+    } else {
+        "issuer"
+    };
+    note("iss", version.to_string());
+    note(
+        "ver",
+        "token version: follows the resource's accessTokenAcceptedVersion, not the endpoint called"
+            .into(),
+    );
+    note(
+        "tid",
+        "tenant id: the directory that issued the token; fills {tenantid} in multi-tenant metadata"
+            .into(),
+    );
+    note(
+        "oid",
+        "object id of the user or service principal, stable across apps in the tenant".into(),
+    );
+    note(
+        "sub",
+        "subject: pairwise per application, so it differs between apps for the same user".into(),
+    );
+    note(
+        "appid",
+        "v1: the client id of the app that requested the token".into(),
+    );
+    note(
+        "azp",
+        "v2: the client id of the app that requested the token".into(),
+    );
+    note(
+        "appidacr",
+        "v1: how the client authenticated (0 public, 1 secret, 2 certificate)".into(),
+    );
+    note(
+        "azpacr",
+        "v2: how the client authenticated (0 public, 1 secret, 2 certificate)".into(),
+    );
+    note(
+        "scp",
+        "delegated permissions (scopes) granted to the app for the signed-in user".into(),
+    );
+    note(
+        "roles",
+        "app roles: application permissions, or user roles assigned in the app".into(),
+    );
+    note(
+        "idtyp",
+        "'app' for app-only tokens, 'user' for delegated tokens (optional claim)".into(),
+    );
+    note(
+        "aio",
+        "opaque, used by Entra for token reuse; do not rely on it".into(),
+    );
+    note(
+        "uti",
+        "token identifier (opaque); Entra's equivalent of a jti".into(),
+    );
+    note(
+        "rh",
+        "opaque, used by Entra to revalidate tokens; do not rely on it".into(),
+    );
+    note("aud", "audience: the API's client id or app ID URI".into());
+    notes
+}

@@ -1,0 +1,80 @@
+//! Flags, as one table: clap derives parsing, help and completions from it.
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "keyprobe",
+    version,
+    about = "Find what is wrong with the keys and certificates behind a sign-in failure",
+    long_about = "keyprobe decodes tokens, key sets, metadata and certificates, verifies signatures against the keys \
+you trust, and explains what is missing, expired, mismatched, weak or untrusted, in the words your stack prints \
+(AADSTS…, IDX…, PyJWT, jose, Spring).\n\nExit status: 0 no error findings, 1 at least one error finding, 2 usage \
+error or unreadable input/key source."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Inspect tokens, key sets, metadata, certificates or STS errors
+    Inspect(InspectArgs),
+    /// Explain a finding code, an AADSTS code (AADSTS50003 or 50003) or an IDX code (IDX10503)
+    Explain {
+        /// e.g. key-not-found, AADSTS50003, 50003, IDX10503
+        code: String,
+    },
+    /// Print a shell completion script
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// A file, `-` for standard input, or the value itself (a token pasted as an argument).
+    /// With none, reads standard input (and asks you to paste on a terminal).
+    pub inputs: Vec<String>,
+
+    /// Trusted key set: a JWKS or JWK file
+    #[arg(long, value_name = "SRC")]
+    pub jwks: Vec<String>,
+    /// Metadata: an OIDC discovery document (its issuer is expected in tokens)
+    #[arg(long, value_name = "SRC")]
+    pub metadata: Option<String>,
+    /// Trusted certificate(s): PEM (one or a bundle) or DER
+    #[arg(long, value_name = "FILE")]
+    pub cert: Vec<String>,
+    /// Trusted key: PEM/DER public key, a certificate, or a JWK (an `oct` JWK for HMAC)
+    #[arg(long, value_name = "FILE")]
+    pub key: Vec<String>,
+
+    /// Expected issuer (`iss`)
+    #[arg(long, value_name = "ISS")]
+    pub issuer: Option<String>,
+    /// Expected audience (`aud` must contain it)
+    #[arg(long, value_name = "AUD")]
+    pub audience: Option<String>,
+    /// The clock for every time check: RFC 3339 or Unix seconds [default: now]
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+    /// Seconds of clock skew allowed for token lifetimes
+    #[arg(long, value_name = "SECS", default_value_t = 300)]
+    pub leeway: u32,
+    /// Warn about certificates expiring within this many days
+    #[arg(long = "expiry-warning", value_name = "DAYS", default_value_t = 30)]
+    pub expiry_warning: u32,
+    /// Report weak keys (RSA < 2048, short HMAC keys, SHA-1) as warnings instead of errors
+    #[arg(long)]
+    pub allow_legacy: bool,
+
+    /// Print JSON (JSON Lines with --lines)
+    #[arg(long)]
+    pub json: bool,
+    /// Treat each line of each input as one input (batch mode)
+    #[arg(long)]
+    pub lines: bool,
+}

@@ -1,0 +1,5 @@
+//! The `keyprobe` command line: flags (args), input gathering (sources), and running (run).
+
+pub mod args;
+pub mod run;
+pub mod sources;

@@ -1,0 +1,266 @@
+//! Running a command: resolve flags into settings and trusted keys once, inspect every input,
+//! present the reports, and turn them into an exit code.
+
+use std::io::{self, BufRead, BufReader, IsTerminal, Read, Write};
+use std::num::NonZeroUsize;
+
+use clap::CommandFactory;
+
+use super::args::{Cli, Command, InspectArgs};
+use super::sources::{classify, read_whole, Source, SourceError};
+use crate::catalogue::explain;
+use crate::clock::Clock;
+use crate::input::Input;
+use crate::limits::MAX_LINE_BYTES;
+use crate::present;
+use crate::report::Report;
+use crate::trust::{read_source, TrustStore};
+use crate::{inspect, Settings};
+
+/// Exit codes (SPEC.md): 0 no error finding, 1 an error finding, 2 usage or unreadable input.
+pub const EXIT_OK: i32 = 0;
+pub const EXIT_FINDINGS: i32 = 1;
+pub const EXIT_USAGE: i32 = 2;
+
+pub fn run(cli: Cli) -> i32 {
+    match cli.command {
+        Command::Inspect(args) => match run_inspect(&args) {
+            Ok(code) => code,
+            Err(message) => {
+                eprintln!("keyprobe: {message}");
+                EXIT_USAGE
+            }
+        },
+        Command::Explain { code } => match explain(&code) {
+            Some(page) => {
+                print!("{page}");
+                EXIT_OK
+            }
+            None => {
+                eprintln!("keyprobe: no explanation for '{code}'. Known: finding codes (keyprobe explain key-not-found), AADSTS codes (AADSTS50003 or 50003) and IDX codes (IDX10503).");
+                EXIT_USAGE
+            }
+        },
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "keyprobe", &mut io::stdout());
+            EXIT_OK
+        }
+    }
+}
+
+fn settings_from(args: &InspectArgs) -> Result<Settings, String> {
+    let leeway = i64::from(args.leeway);
+    let clock = match &args.at {
+        Some(at) => Clock::at(
+            Clock::parse_instant(at).map_err(|e| format!("--at: {e}"))?,
+            leeway,
+        ),
+        None => Clock::system(leeway),
+    };
+    Ok(Settings {
+        clock,
+        expiry_warning_days: i64::from(args.expiry_warning),
+        allow_legacy: args.allow_legacy,
+        issuer: args.issuer.clone(),
+        audience: args.audience.clone(),
+    })
+}
+
+fn trust_from(args: &InspectArgs) -> Result<TrustStore, String> {
+    let mut trust = TrustStore::default();
+    let local = |src: &str, flag: &str| -> Result<Vec<u8>, String> {
+        if src.starts_with("http://") || src.starts_with("https://") {
+            return Err(format!("{flag} '{src}': fetching key sources is not available in this build yet; save the document and pass the file"));
+        }
+        read_source(src).map_err(|e| format!("{flag}: {e}"))
+    };
+    if let Some(src) = &args.metadata {
+        let bytes = local(src, "--metadata")?;
+        let object = crate::codec::json::parse_object(&bytes)
+            .map_err(|e| format!("--metadata '{src}' is not an OIDC discovery document: {e}"))?;
+        if crate::detect::classify_json(&object) != crate::detect::Kind::OidcDiscovery {
+            return Err(format!("--metadata '{src}' is JSON but not an OIDC discovery document (no issuer/jwks_uri)"));
+        }
+        if args.jwks.is_empty() {
+            let uri = object
+                .get("jwks_uri")
+                .and_then(|v| v.as_str())
+                .unwrap_or("(none)");
+            return Err(format!("--metadata '{src}': its key set is at jwks_uri {uri}, which this build cannot fetch; pass the key set with --jwks FILE"));
+        }
+        trust.add_discovery(src, object);
+    }
+    for src in &args.jwks {
+        let bytes = local(src, "--jwks")?;
+        trust
+            .add_jwks_document(src, &bytes)
+            .map_err(|e| format!("--jwks: {e}"))?;
+    }
+    for src in &args.cert {
+        let bytes = local(src, "--cert")?;
+        trust
+            .add_certificates(src, &bytes)
+            .map_err(|e| format!("--cert: {e}"))?;
+    }
+    for src in &args.key {
+        let bytes = local(src, "--key")?;
+        trust
+            .add_key_file(src, &bytes)
+            .map_err(|e| format!("--key: {e}"))?;
+    }
+    Ok(trust)
+}
+
+fn run_inspect(args: &InspectArgs) -> Result<i32, String> {
+    let settings = settings_from(args)?;
+    let trust = trust_from(args)?;
+    let sources = classify(&args.inputs).map_err(|SourceError(e)| e)?;
+    let stdout = anstream::stdout();
+    let mut out = stdout.lock();
+    let mut any_error = false;
+    let mut emit = |report: &Report, out: &mut dyn Write| -> io::Result<()> {
+        any_error |= report.has_error();
+        match (args.json, args.lines || sources.len() > 1) {
+            (true, true) => present::json::write_line(out, report),
+            (true, false) => present::json::write_pretty(out, report),
+            (false, _) => present::human::write_report(out, report),
+        }
+    };
+    for source in &sources {
+        let result = if args.lines {
+            inspect_lines(source, &trust, &settings, &mut |r, o| emit(r, o), &mut out)
+        } else {
+            let input = read_whole(source).map_err(|SourceError(e)| e)?;
+            let report = inspect(&input, &trust, &settings);
+            emit(&report, &mut out)
+        };
+        if let Err(e) = result {
+            if e.kind() == io::ErrorKind::BrokenPipe {
+                return Ok(if any_error { EXIT_FINDINGS } else { EXIT_OK });
+            }
+            return Err(format!("cannot write output: {e}"));
+        }
+    }
+    out.flush().ok();
+    Ok(if any_error { EXIT_FINDINGS } else { EXIT_OK })
+}
+
+/// Lines inspected per batch; each batch is spread over every core and printed in input order.
+const BATCH_LINES: usize = 2048;
+
+type Emit<'a> = dyn FnMut(&Report, &mut dyn Write) -> io::Result<()> + 'a;
+
+/// Batch mode: streams lines, so memory stays flat however long the input is.
+fn inspect_lines(
+    source: &Source,
+    trust: &TrustStore,
+    settings: &Settings,
+    emit: &mut Emit,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let (label, reader): (String, Box<dyn Read>) = match source {
+        Source::Stdin => ("stdin".into(), Box::new(io::stdin())),
+        Source::File(path) => (
+            path.clone(),
+            Box::new(
+                std::fs::File::open(path)
+                    .map_err(|e| io::Error::new(e.kind(), format!("cannot read '{path}': {e}")))?,
+            ),
+        ),
+        Source::Text { label, text } => (
+            label.clone(),
+            Box::new(io::Cursor::new(text.clone().into_bytes())),
+        ),
+    };
+    let mut reader = BufReader::with_capacity(1 << 16, reader);
+    let workers = std::thread::available_parallelism()
+        .map(NonZeroUsize::get)
+        .unwrap_or(1);
+    let progress = io::stderr().is_terminal();
+    let mut line_no = 0usize;
+    let mut done = 0usize;
+    loop {
+        let mut batch: Vec<Input> = Vec::with_capacity(BATCH_LINES);
+        while batch.len() < BATCH_LINES {
+            line_no += 1;
+            match read_line_bounded(&mut reader)? {
+                None => break,
+                Some(line) if line.iter().all(u8::is_ascii_whitespace) => continue,
+                Some(line) => batch.push(Input::new(format!("{label}:{line_no}"), line)),
+            }
+        }
+        if batch.is_empty() {
+            break;
+        }
+        let reports = inspect_parallel(&batch, trust, settings, workers);
+        for r in &reports {
+            emit(r, out)?;
+        }
+        done += batch.len();
+        if progress {
+            eprint!("\rkeyprobe: {done} inputs inspected");
+        }
+        if batch.len() < BATCH_LINES {
+            break;
+        }
+    }
+    if progress && done > 0 {
+        eprintln!();
+    }
+    Ok(())
+}
+
+fn inspect_parallel(
+    batch: &[Input],
+    trust: &TrustStore,
+    settings: &Settings,
+    workers: usize,
+) -> Vec<Report> {
+    if workers <= 1 || batch.len() < 16 {
+        return batch.iter().map(|i| inspect(i, trust, settings)).collect();
+    }
+    let chunk = batch.len().div_ceil(workers);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = batch
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|i| inspect(i, trust, settings))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    })
+}
+
+/// One line without its terminator; a line longer than the limit is cut there (and the rest
+/// of it skipped), so the cut input reports itself as oversize instead of exhausting memory.
+fn read_line_bounded(reader: &mut impl BufRead) -> io::Result<Option<Vec<u8>>> {
+    let mut line = Vec::new();
+    let mut saw_any = false;
+    loop {
+        let buf = reader.fill_buf()?;
+        if buf.is_empty() {
+            return Ok(saw_any.then_some(line));
+        }
+        saw_any = true;
+        let (take, found) = match buf.iter().position(|&b| b == b'\n') {
+            Some(i) => (i + 1, true),
+            None => (buf.len(), false),
+        };
+        let room = MAX_LINE_BYTES.saturating_sub(line.len());
+        line.extend_from_slice(&buf[..take.min(room)]);
+        reader.consume(take);
+        if found {
+            while matches!(line.last(), Some(b'\n' | b'\r')) {
+                line.pop();
+            }
+            return Ok(Some(line));
+        }
+    }
+}

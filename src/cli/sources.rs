@@ -1,0 +1,97 @@
+//! Turning command-line INPUT words into inputs: files, standard input, or the text itself.
+
+use std::io::{IsTerminal, Read};
+use std::path::Path;
+
+use crate::input::Input;
+use crate::limits::MAX_INPUT_BYTES;
+
+/// What one INPUT word refers to.
+#[derive(Debug)]
+pub enum Source {
+    Stdin,
+    File(String),
+    Text { label: String, text: String },
+}
+
+/// A problem that makes the run fail with exit code 2.
+#[derive(Debug)]
+pub struct SourceError(pub String);
+
+/// Classifies INPUT words. A short word that looks like a path but names no file is an error,
+/// not a token: a typo should say so rather than report an `unknown` input.
+pub fn classify(words: &[String]) -> Result<Vec<Source>, SourceError> {
+    if words.is_empty() {
+        return Ok(vec![Source::Stdin]);
+    }
+    let mut out = Vec::new();
+    for (i, w) in words.iter().enumerate() {
+        if w == "-" {
+            out.push(Source::Stdin);
+        } else if Path::new(w).is_file() {
+            out.push(Source::File(w.clone()));
+        } else if w.starts_with("http://") || w.starts_with("https://") {
+            return Err(SourceError(format!(
+                "'{w}': URL inputs need fetching, which this build of keyprobe does not do yet; save the document and pass the file"
+            )));
+        } else if looks_like_path(w) {
+            return Err(SourceError(format!("'{w}': no such file")));
+        } else {
+            out.push(Source::Text {
+                label: format!("argument {}", i + 1),
+                text: w.clone(),
+            });
+        }
+    }
+    Ok(out)
+}
+
+fn looks_like_path(w: &str) -> bool {
+    const EXTENSIONS: &[&str] = &[
+        ".txt", ".json", ".jwt", ".jwks", ".pem", ".crt", ".cer", ".der", ".xml", ".log", ".token",
+    ];
+    w.len() < 256
+        && !w.chars().any(char::is_whitespace)
+        && !w.starts_with('{')
+        && !w.starts_with("ey")
+        && (w.contains('/')
+            || EXTENSIONS
+                .iter()
+                .any(|e| w.to_ascii_lowercase().ends_with(e)))
+}
+
+/// Reads a whole source into one input, bounded by the input size limit.
+pub fn read_whole(source: &Source) -> Result<Input, SourceError> {
+    match source {
+        Source::Text { label, text } => Ok(Input::new(label.clone(), text.as_bytes())),
+        Source::File(path) => {
+            let file = std::fs::File::open(path)
+                .map_err(|e| SourceError(format!("cannot read '{path}': {e}")))?;
+            Ok(Input::new(
+                path.clone(),
+                read_bounded(file)
+                    .map_err(|e| SourceError(format!("cannot read '{path}': {e}")))?,
+            ))
+        }
+        Source::Stdin => {
+            let stdin = std::io::stdin();
+            if stdin.is_terminal() {
+                eprintln!("Paste a token, SAML message, metadata, JWKS or certificate, then press Ctrl-D on an empty line:");
+            }
+            Ok(Input::new(
+                "stdin",
+                read_bounded(stdin.lock())
+                    .map_err(|e| SourceError(format!("cannot read standard input: {e}")))?,
+            ))
+        }
+    }
+}
+
+/// Reads at most one byte past the limit, so an oversize input is reported without being held.
+fn read_bounded(reader: impl Read) -> std::io::Result<Vec<u8>> {
+    let mut buf = Vec::new();
+    reader
+        .take(MAX_INPUT_BYTES as u64 + 1)
+        .read_to_end(&mut buf)?;
+    Ok(buf)
+}

@@ -1,0 +1,119 @@
+//! The one clock every time check uses (`--at`), and how times are shown to people.
+
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+/// The instant checks are made at, with the leeway allowed for token lifetimes.
+#[derive(Debug, Clone, Copy)]
+pub struct Clock {
+    now: i64,
+    leeway: i64,
+}
+
+impl Clock {
+    pub fn at(unix_seconds: i64, leeway_seconds: i64) -> Self {
+        Clock {
+            now: unix_seconds,
+            leeway: leeway_seconds.max(0),
+        }
+    }
+
+    pub fn system(leeway_seconds: i64) -> Self {
+        Clock::at(OffsetDateTime::now_utc().unix_timestamp(), leeway_seconds)
+    }
+
+    pub fn now(&self) -> i64 {
+        self.now
+    }
+
+    pub fn leeway(&self) -> i64 {
+        self.leeway
+    }
+
+    /// Parses `--at`: RFC 3339 or Unix seconds.
+    pub fn parse_instant(text: &str) -> Result<i64, String> {
+        let text = text.trim();
+        if let Ok(secs) = text.parse::<i64>() {
+            return Ok(secs);
+        }
+        OffsetDateTime::parse(text, &Rfc3339)
+            .map(|t| t.unix_timestamp())
+            .map_err(|e| {
+                format!("'{text}' is neither RFC 3339 (2026-01-31T12:00:00Z) nor Unix seconds: {e}")
+            })
+    }
+
+    /// "3 h ago" / "in 2 days", relative to this clock.
+    pub fn relative(&self, t: i64) -> String {
+        relative_between(self.now, t)
+    }
+}
+
+/// RFC 3339 in UTC, or the raw number when it is out of the representable range.
+pub fn rfc3339(t: i64) -> String {
+    OffsetDateTime::from_unix_timestamp(t)
+        .ok()
+        .and_then(|d| d.format(&Rfc3339).ok())
+        .unwrap_or_else(|| format!("{t} (out of range)"))
+}
+
+/// A timestamp the way people read it: `2026-01-31T12:00:00Z (3 h ago)`.
+pub fn describe(clock: &Clock, t: i64) -> String {
+    format!("{} ({})", rfc3339(t), clock.relative(t))
+}
+
+pub fn relative_between(now: i64, t: i64) -> String {
+    let delta = t.saturating_sub(now);
+    let span = human_span(delta.unsigned_abs());
+    if delta == 0 {
+        "now".to_string()
+    } else if delta > 0 {
+        format!("in {span}")
+    } else {
+        format!("{span} ago")
+    }
+}
+
+/// A duration rounded to its largest sensible unit: `45 s`, `12 min`, `3 h`, `5 days`, `2 years`.
+pub fn human_span(secs: u64) -> String {
+    const MIN: u64 = 60;
+    const HOUR: u64 = 60 * MIN;
+    const DAY: u64 = 24 * HOUR;
+    const YEAR: u64 = 365 * DAY;
+    let plural = |n: u64, unit: &str| {
+        if n == 1 {
+            format!("1 {unit}")
+        } else {
+            format!("{n} {unit}s")
+        }
+    };
+    match secs {
+        s if s < MIN => format!("{s} s"),
+        s if s < HOUR => format!("{} min", s / MIN),
+        s if s < 2 * DAY => format!("{} h", s / HOUR),
+        s if s < 2 * YEAR => plural(s / DAY, "day"),
+        s => plural(s / YEAR, "year"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_both_forms() {
+        assert_eq!(Clock::parse_instant("0").unwrap(), 0);
+        assert_eq!(
+            Clock::parse_instant("2026-01-01T00:00:00Z").unwrap(),
+            1_767_225_600
+        );
+        assert!(Clock::parse_instant("yesterday").is_err());
+    }
+
+    #[test]
+    fn relative_wording() {
+        assert_eq!(relative_between(1000, 1000 - 3 * 3600), "3 h ago");
+        assert_eq!(relative_between(0, 5 * 86400), "in 5 days");
+        assert_eq!(relative_between(0, 1), "in 1 s");
+    }
+}

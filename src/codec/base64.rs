@@ -1,0 +1,91 @@
+//! Base64 in the two dialects identity systems use.
+//!
+//! JOSE segments are base64url without padding, decoded strictly (RFC 7515 §2): no padding, no
+//! whitespace, no non-canonical trailing bits. Certificates (`x5c`, PEM bodies, SAML) use standard
+//! base64 that may be wrapped over lines, so that dialect ignores ASCII whitespace.
+
+use base64::alphabet;
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, URL_SAFE_NO_PAD};
+use base64::engine::DecodePaddingMode;
+use base64::Engine;
+
+const STANDARD_LENIENT_PADDING: GeneralPurpose = GeneralPurpose::new(
+    &alphabet::STANDARD,
+    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+);
+
+/// Why a base64 text was rejected, with the offending position when known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Base64Error(pub String);
+
+impl std::fmt::Display for Base64Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Strict base64url (JOSE).
+pub fn decode_url(text: &str) -> Result<Vec<u8>, Base64Error> {
+    if let Some(pos) = text.find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_')) {
+        let c = text[pos..].chars().next().unwrap_or('?');
+        return Err(Base64Error(format!(
+            "character {c:?} at offset {pos} is not base64url (A-Z a-z 0-9 - _, no padding)"
+        )));
+    }
+    URL_SAFE_NO_PAD
+        .decode(text)
+        .map_err(|e| Base64Error(format!("invalid base64url: {e}")))
+}
+
+pub fn encode_url(bytes: &[u8]) -> String {
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Standard base64, whitespace and line breaks ignored, padding optional.
+pub fn decode_standard(text: &str) -> Result<Vec<u8>, Base64Error> {
+    let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    if let Some(pos) =
+        compact.find(|c: char| !(c.is_ascii_alphanumeric() || c == '+' || c == '/' || c == '='))
+    {
+        let c = compact[pos..].chars().next().unwrap_or('?');
+        return Err(Base64Error(format!(
+            "character {c:?} is not standard base64"
+        )));
+    }
+    STANDARD_LENIENT_PADDING
+        .decode(compact.as_bytes())
+        .map_err(|e| Base64Error(format!("invalid base64: {e}")))
+}
+
+pub fn encode_standard(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// True when every character could belong to base64url.
+pub fn looks_like_base64url(text: &str) -> bool {
+    !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_is_strict() {
+        assert_eq!(decode_url("aGk").unwrap(), b"hi");
+        assert!(decode_url("aGk=").is_err(), "padding");
+        assert!(decode_url("aG k").is_err(), "whitespace");
+        assert!(decode_url("aGl").is_err(), "non-canonical trailing bits");
+        assert!(decode_url("a+/").is_err(), "standard alphabet");
+    }
+
+    #[test]
+    fn standard_tolerates_wrapping() {
+        assert_eq!(decode_standard("aG\nk=").unwrap(), b"hi");
+        assert_eq!(decode_standard("aGk").unwrap(), b"hi");
+        assert!(decode_standard("aG-k").is_err());
+    }
+}

@@ -1,0 +1,10 @@
+//! Signature algorithms and verification, all through OpenSSL: one path for tokens,
+//! conformance vectors and benchmarks alike.
+
+pub mod alg;
+pub mod key;
+pub mod verify;
+
+pub use alg::{Alg, AlgFamily};
+pub use key::{KeyInfo, VerifyKey};
+pub use verify::{verify, VerifyError};

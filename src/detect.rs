@@ -1,0 +1,298 @@
+//! Deciding what an input is, from its shape alone. Detection never fails: what it cannot place
+//! is `unknown`, with the list of what was tried.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::codec::{base64, json};
+use crate::input::unwrap_pasted;
+use crate::limits::MAX_TOKEN_BYTES;
+
+/// The `kind` of a report (SPEC.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    Jwt,
+    Jwe,
+    Jwk,
+    Jwks,
+    OidcDiscovery,
+    SamlResponse,
+    SamlAssertion,
+    SamlAuthnRequest,
+    SamlMetadata,
+    X509,
+    StsError,
+    Unknown,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Jwt => "jwt",
+            Kind::Jwe => "jwe",
+            Kind::Jwk => "jwk",
+            Kind::Jwks => "jwks",
+            Kind::OidcDiscovery => "oidc-discovery",
+            Kind::SamlResponse => "saml-response",
+            Kind::SamlAssertion => "saml-assertion",
+            Kind::SamlAuthnRequest => "saml-authn-request",
+            Kind::SamlMetadata => "saml-metadata",
+            Kind::X509 => "x509",
+            Kind::StsError => "sts-error",
+            Kind::Unknown => "unknown",
+        }
+    }
+}
+
+/// What detection found: the kind and the normalised content to decode.
+#[derive(Debug)]
+pub enum Detected {
+    /// A compact JWS (three segments) or JWE (five), whitespace and decorations removed.
+    Compact { kind: Kind, token: String },
+    /// A compact serialisation that is not well formed (wrong segment count, oversize).
+    BadCompact {
+        kind: Kind,
+        token: String,
+        problem: String,
+    },
+    /// A JSON object classified by its members.
+    Json {
+        kind: Kind,
+        object: Map<String, Value>,
+    },
+    /// JSON that does not parse; `kind` is a guess from its text.
+    BadJson { kind: Kind, problem: String },
+    /// PEM text with one or more blocks.
+    Pem { kind: Kind, text: String },
+    /// Binary DER (a certificate file, or base64 DER as found in `x5c`).
+    Der { bytes: Vec<u8> },
+    /// The text of an Entra error (the sign-in page or an error_description).
+    ErrorText { text: String },
+    /// XML: SAML messages and metadata.
+    Xml { text: String },
+    Unknown {
+        tried: Vec<&'static str>,
+        note: Option<String>,
+    },
+}
+
+impl Detected {
+    pub fn kind(&self) -> Kind {
+        match self {
+            Detected::Compact { kind, .. }
+            | Detected::BadCompact { kind, .. }
+            | Detected::Json { kind, .. }
+            | Detected::BadJson { kind, .. }
+            | Detected::Pem { kind, .. } => *kind,
+            Detected::Der { .. } => Kind::X509,
+            Detected::ErrorText { .. } => Kind::StsError,
+            Detected::Xml { .. } | Detected::Unknown { .. } => Kind::Unknown,
+        }
+    }
+}
+
+const TRIED: &[&str] = &[
+    "JWT/JWE compact serialisation",
+    "JSON (JWK, JWKS, OIDC discovery, OAuth error body)",
+    "PEM, DER or base64 DER (X.509 certificate)",
+    "Entra error text (AADSTS…)",
+];
+
+pub fn detect(bytes: &[u8]) -> Detected {
+    // Binary DER certificates are not text; recognise them before any UTF-8 decoding.
+    if looks_like_der_sequence(bytes) {
+        return Detected::Der {
+            bytes: bytes.to_vec(),
+        };
+    }
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return Detected::Unknown {
+            tried: TRIED.to_vec(),
+            note: Some("the input is binary and not a DER certificate".into()),
+        };
+    };
+    let t = unwrap_pasted(text);
+    if t.is_empty() {
+        return Detected::Unknown {
+            tried: TRIED.to_vec(),
+            note: Some("the input is empty".into()),
+        };
+    }
+    if t.starts_with('{') {
+        return detect_json(t);
+    }
+    if t.starts_with("-----BEGIN") {
+        let kind = if t.contains("-----BEGIN CERTIFICATE-----") {
+            Kind::X509
+        } else {
+            Kind::Unknown
+        };
+        return Detected::Pem {
+            kind,
+            text: t.to_string(),
+        };
+    }
+    if t.starts_with('<') {
+        return Detected::Xml {
+            text: t.to_string(),
+        };
+    }
+    if let Some(d) = detect_compact(t) {
+        return d;
+    }
+    if let Some(der) = base64_der_certificate(t) {
+        return Detected::Der { bytes: der };
+    }
+    if contains_aadsts_code(t) {
+        return Detected::ErrorText {
+            text: t.to_string(),
+        };
+    }
+    Detected::Unknown {
+        tried: TRIED.to_vec(),
+        note: None,
+    }
+}
+
+fn detect_json(text: &str) -> Detected {
+    match json::parse_object(text.as_bytes()) {
+        Ok(object) => {
+            let kind = classify_json(&object);
+            Detected::Json { kind, object }
+        }
+        Err(problem) => {
+            // Guess the kind from the raw text so the report says what it was meant to be.
+            let kind = if text.contains("\"keys\"") {
+                Kind::Jwks
+            } else if text.contains("\"kty\"") {
+                Kind::Jwk
+            } else if text.contains("\"jwks_uri\"") || text.contains("\"authorization_endpoint\"") {
+                Kind::OidcDiscovery
+            } else if text.contains("\"error\"") {
+                Kind::StsError
+            } else {
+                Kind::Unknown
+            };
+            Detected::BadJson { kind, problem }
+        }
+    }
+}
+
+/// Classifies a JSON object by its members.
+pub fn classify_json(object: &Map<String, Value>) -> Kind {
+    if object.get("keys").is_some_and(Value::is_array) {
+        Kind::Jwks
+    } else if object.contains_key("kty") {
+        Kind::Jwk
+    } else if object.contains_key("issuer")
+        && (object.contains_key("jwks_uri") || object.contains_key("authorization_endpoint"))
+    {
+        Kind::OidcDiscovery
+    } else if object.get("error").is_some_and(Value::is_string)
+        && (object.contains_key("error_description") || object.contains_key("error_codes"))
+    {
+        Kind::StsError
+    } else {
+        Kind::Unknown
+    }
+}
+
+fn detect_compact(t: &str) -> Option<Detected> {
+    let dots = t.bytes().filter(|&b| b == b'.').count();
+    let token_like = t
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.');
+    // A JOSE header is a JSON object, so its base64url starts with "ey" ("{" + quote).
+    let jose_like = t.starts_with("ey") && token_like;
+    if !jose_like || dots == 0 {
+        return None;
+    }
+    let kind = if dots == 4 { Kind::Jwe } else { Kind::Jwt };
+    if t.len() > MAX_TOKEN_BYTES {
+        let problem = format!(
+            "the token is {} bytes, more than the {} byte limit",
+            t.len(),
+            MAX_TOKEN_BYTES
+        );
+        return Some(Detected::BadCompact {
+            kind,
+            token: String::new(),
+            problem,
+        });
+    }
+    if dots != 2 && dots != 4 {
+        let problem = format!(
+            "a compact JWS has 3 segments and a JWE 5; this token has {} (did a copy cut it, or join two tokens?)",
+            dots + 1
+        );
+        return Some(Detected::BadCompact {
+            kind,
+            token: t.to_string(),
+            problem,
+        });
+    }
+    Some(Detected::Compact {
+        kind,
+        token: t.to_string(),
+    })
+}
+
+/// A DER SEQUENCE with a long-form length that spans the whole input: the shape of a certificate.
+fn looks_like_der_sequence(bytes: &[u8]) -> bool {
+    match bytes {
+        [0x30, 0x82, hi, lo, rest @ ..] => usize::from(*hi) << 8 | usize::from(*lo) == rest.len(),
+        [0x30, 0x81, len, rest @ ..] => usize::from(*len) == rest.len(),
+        _ => false,
+    }
+}
+
+fn base64_der_certificate(t: &str) -> Option<Vec<u8>> {
+    if !t.starts_with("MII") {
+        return None;
+    }
+    let der = base64::decode_standard(t).ok()?;
+    looks_like_der_sequence(&der).then_some(der)
+}
+
+fn contains_aadsts_code(t: &str) -> bool {
+    t.match_indices("AADSTS")
+        .any(|(i, _)| t[i + 6..].bytes().take_while(u8::is_ascii_digit).count() >= 4)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_shapes() {
+        assert_eq!(detect(b"Bearer eyJhbGciOiJub25lIn0.e30.").kind(), Kind::Jwt);
+        assert_eq!(
+            detect(b"eyJhbGciOiJSU0EtT0FFUCJ9.a.b.c.d").kind(),
+            Kind::Jwe
+        );
+        assert_eq!(detect(br#"{"keys":[]}"#).kind(), Kind::Jwks);
+        assert_eq!(detect(br#"{"kty":"RSA"}"#).kind(), Kind::Jwk);
+        assert_eq!(
+            detect(br#"{"error":"invalid_client","error_description":"AADSTS7000215: x"}"#).kind(),
+            Kind::StsError
+        );
+        assert_eq!(
+            detect(b"Sorry\nAADSTS50003: Sign-in failed").kind(),
+            Kind::StsError
+        );
+        assert_eq!(detect(b"hello").kind(), Kind::Unknown);
+        assert_eq!(detect(b"").kind(), Kind::Unknown);
+        assert!(matches!(
+            detect(b"eyJhbGciOiJub25lIn0.e30"),
+            Detected::BadCompact { .. }
+        ));
+        assert!(matches!(
+            detect(br#"{"keys":[}"#),
+            Detected::BadJson {
+                kind: Kind::Jwks,
+                ..
+            }
+        ));
+    }
+}

@@ -1,0 +1,20 @@
+//! Every bound the inspector enforces, in one place.
+
+/// Largest input read from a file, standard input or an argument.
+pub const MAX_INPUT_BYTES: usize = 8 * 1024 * 1024;
+/// Largest compact JWS/JWE we decode; a larger token is `malformed`.
+pub const MAX_TOKEN_BYTES: usize = 1024 * 1024;
+/// Largest JSON document (JWKS, discovery, error body).
+pub const MAX_JSON_BYTES: usize = 4 * 1024 * 1024;
+/// Deepest JSON nesting accepted.
+pub const MAX_JSON_DEPTH: usize = 64;
+/// Most keys in one JWKS; Entra publishes fewer than ten.
+pub const MAX_JWKS_KEYS: usize = 1000;
+/// Most certificates in one PEM bundle or `x5c` chain.
+pub const MAX_CHAIN_CERTS: usize = 64;
+/// Largest single DER certificate.
+pub const MAX_CERT_BYTES: usize = 64 * 1024;
+/// Largest line in `--lines` batch mode.
+pub const MAX_LINE_BYTES: usize = MAX_TOKEN_BYTES + 1024;
+/// Largest RSA modulus we verify with (bits); larger keys are a denial-of-service vector.
+pub const MAX_RSA_BITS: u32 = 16384;

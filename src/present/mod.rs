@@ -1,0 +1,4 @@
+//! Presenters: render reports for people (terminal) or programs (JSON). Nothing else.
+
+pub mod human;
+pub mod json;

@@ -1,0 +1,264 @@
+//! The keys the user trusts (`--jwks`, `--metadata`, `--cert`, `--key`), loaded once and reused for
+//! every input. Nothing an input carries ever enters this store.
+
+use openssl::pkey::PKey;
+use serde_json::{Map, Value};
+
+use crate::artifact::cert::{parse_pem_bundle, Certificate};
+use crate::artifact::jwk::{Jwk, Jwks};
+use crate::codec::json;
+use crate::crypto::VerifyKey;
+use crate::detect::{classify_json, Kind};
+use crate::limits::MAX_INPUT_BYTES;
+
+/// Where a trusted key came from, and what else we know about it.
+#[derive(Debug, Clone)]
+pub enum KeyOrigin {
+    Jwk(Box<Jwk>),
+    Certificate(Box<Certificate>),
+    /// A bare public key or secret (`--key` PEM/DER).
+    Bare,
+}
+
+#[derive(Debug, Clone)]
+pub struct TrustedKey {
+    /// The source's label: a path or URL, with the key's position (`keys.json#2`).
+    pub source: String,
+    pub origin: KeyOrigin,
+    pub key: VerifyKey,
+}
+
+impl TrustedKey {
+    pub fn kid(&self) -> Option<&str> {
+        match &self.origin {
+            KeyOrigin::Jwk(j) => j.kid.as_deref(),
+            _ => None,
+        }
+    }
+
+    pub fn jwk(&self) -> Option<&Jwk> {
+        match &self.origin {
+            KeyOrigin::Jwk(j) => Some(j),
+            _ => None,
+        }
+    }
+
+    /// The certificate behind the key: a `--cert`, or the first `x5c` entry of a JWK.
+    pub fn certificate(&self) -> Option<&Certificate> {
+        match &self.origin {
+            KeyOrigin::Certificate(c) => Some(c),
+            KeyOrigin::Jwk(j) => j.x5c.first(),
+            KeyOrigin::Bare => None,
+        }
+    }
+
+    /// `kid 'abc' (RSA 2048-bit) from keys.json`.
+    pub fn label(&self) -> String {
+        let what = self.key.info().describe();
+        match (&self.origin, self.kid()) {
+            (_, Some(kid)) => format!("kid '{kid}' ({what}) from {}", self.source),
+            (KeyOrigin::Certificate(c), None) => format!(
+                "certificate '{}' ({what}, SHA-1 {}) from {}",
+                c.short_name(),
+                c.thumbprints.sha1_hex,
+                self.source
+            ),
+            _ => format!("{what} key from {}", self.source),
+        }
+    }
+}
+
+/// A key source that contributed no usable key, or an entry of one that was skipped.
+#[derive(Debug, Clone)]
+pub struct Unusable {
+    pub source: String,
+    pub reason: String,
+}
+
+/// Everything the user trusts, plus the facts about the sources themselves.
+#[derive(Debug, Clone, Default)]
+pub struct TrustStore {
+    pub keys: Vec<TrustedKey>,
+    pub unusable: Vec<Unusable>,
+    /// Labels of every source given, in order.
+    pub sources: Vec<String>,
+    /// The issuer named by `--metadata`, when given.
+    pub metadata_issuer: Option<String>,
+    pub discovery: Option<Map<String, Value>>,
+    /// The key sets as loaded, for key-set level checks (duplicate kid).
+    pub key_sets: Vec<(String, Jwks)>,
+}
+
+/// Why a key source could not be read: exit code 2.
+#[derive(Debug, Clone)]
+pub struct LoadError(pub String);
+
+impl std::fmt::Display for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Reads a key source file with the input size bound.
+pub fn read_source(path: &str) -> Result<Vec<u8>, LoadError> {
+    let meta =
+        std::fs::metadata(path).map_err(|e| LoadError(format!("cannot read '{path}': {e}")))?;
+    if meta.len() > MAX_INPUT_BYTES as u64 {
+        return Err(LoadError(format!(
+            "'{path}' is {} bytes, more than the {MAX_INPUT_BYTES} byte limit",
+            meta.len()
+        )));
+    }
+    std::fs::read(path).map_err(|e| LoadError(format!("cannot read '{path}': {e}")))
+}
+
+impl TrustStore {
+    pub fn is_empty(&self) -> bool {
+        self.sources.is_empty()
+    }
+
+    /// Adds a JWKS (or a single JWK) document.
+    pub fn add_jwks_document(&mut self, label: &str, bytes: &[u8]) -> Result<(), LoadError> {
+        let object = json::parse_object(bytes)
+            .map_err(|e| LoadError(format!("'{label}' is not a JSON key set: {e}")))?;
+        self.sources.push(label.to_string());
+        match classify_json(&object) {
+            Kind::Jwks => {
+                let set =
+                    Jwks::from_object(&object).map_err(|e| LoadError(format!("'{label}': {e}")))?;
+                for (i, e) in &set.rejected {
+                    self.unusable.push(Unusable {
+                        source: format!("{label}#{i}"),
+                        reason: e.to_string(),
+                    });
+                }
+                for (i, jwk) in set.keys.iter().enumerate() {
+                    self.add_jwk(&format!("{label}#{i}"), jwk.clone());
+                }
+                self.key_sets.push((label.to_string(), set));
+                Ok(())
+            }
+            Kind::Jwk => {
+                let jwk =
+                    Jwk::from_object(&object).map_err(|e| LoadError(format!("'{label}': {e}")))?;
+                self.add_jwk(label, jwk);
+                Ok(())
+            }
+            _ => Err(LoadError(format!(
+                "'{label}' is JSON but neither a JWKS (\"keys\": […]) nor a JWK (\"kty\")"
+            ))),
+        }
+    }
+
+    fn add_jwk(&mut self, label: &str, jwk: Jwk) {
+        match &jwk.key {
+            Ok(key) => self.keys.push(TrustedKey {
+                source: label.to_string(),
+                key: key.clone(),
+                origin: KeyOrigin::Jwk(Box::new(jwk)),
+            }),
+            Err(reason) => self.unusable.push(Unusable {
+                source: format!("{label} ({})", jwk.label()),
+                reason: reason.clone(),
+            }),
+        }
+    }
+
+    /// Adds an OIDC discovery document: its issuer and, for later checks, the document itself.
+    pub fn add_discovery(&mut self, label: &str, object: Map<String, Value>) {
+        self.metadata_issuer = object
+            .get("issuer")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        self.discovery = Some(object);
+        self.sources.push(label.to_string());
+    }
+
+    /// Adds certificates from PEM (one or many) or DER.
+    pub fn add_certificates(&mut self, label: &str, bytes: &[u8]) -> Result<(), LoadError> {
+        let certs = if bytes.starts_with(b"-----BEGIN")
+            || std::str::from_utf8(bytes).is_ok_and(|t| t.contains("-----BEGIN"))
+        {
+            let text = String::from_utf8_lossy(bytes);
+            let (certs, errors) = parse_pem_bundle(&text);
+            if certs.is_empty() {
+                let why = errors
+                    .first()
+                    .map(|e| e.to_string())
+                    .unwrap_or_else(|| "no CERTIFICATE block".into());
+                return Err(LoadError(format!("'{label}' holds no certificate: {why}")));
+            }
+            certs
+        } else {
+            vec![Certificate::from_der(bytes).map_err(|e| LoadError(format!("'{label}': {e}")))?]
+        };
+        self.sources.push(label.to_string());
+        let many = certs.len() > 1;
+        for (i, cert) in certs.into_iter().enumerate() {
+            let source = if many {
+                format!("{label}#{i}")
+            } else {
+                label.to_string()
+            };
+            match &cert.key {
+                Ok(key) => self.keys.push(TrustedKey {
+                    source,
+                    key: key.clone(),
+                    origin: KeyOrigin::Certificate(Box::new(cert)),
+                }),
+                Err(e) => self.unusable.push(Unusable {
+                    source,
+                    reason: e.clone(),
+                }),
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds a key from `--key`: PEM or DER public key, a certificate, a private key (its public
+    /// half), or a JWK / JWKS (including `oct` secrets for HMAC).
+    pub fn add_key_file(&mut self, label: &str, bytes: &[u8]) -> Result<(), LoadError> {
+        let text = std::str::from_utf8(bytes).ok().map(str::trim);
+        if let Some(t) = text {
+            if t.starts_with('{') {
+                return self.add_jwks_document(label, t.as_bytes());
+            }
+            if t.contains("-----BEGIN CERTIFICATE-----") {
+                return self.add_certificates(label, bytes);
+            }
+        }
+        let key =
+            public_key_from_pem_or_der(bytes).map_err(|e| LoadError(format!("'{label}': {e}")))?;
+        self.sources.push(label.to_string());
+        self.keys.push(TrustedKey {
+            source: label.to_string(),
+            key,
+            origin: KeyOrigin::Bare,
+        });
+        Ok(())
+    }
+
+    /// Keys that may verify signatures: usable material, not marked for encryption only.
+    pub fn signing_keys(&self) -> impl Iterator<Item = &TrustedKey> {
+        self.keys
+            .iter()
+            .filter(|k| k.jwk().is_none_or(|j| j.signing_use_problem().is_none()))
+    }
+}
+
+fn public_key_from_pem_or_der(bytes: &[u8]) -> Result<VerifyKey, String> {
+    let der = if let Ok(p) = PKey::public_key_from_pem(bytes) {
+        p.public_key_to_der().map_err(|e| e.to_string())?
+    } else if let Ok(p) = PKey::private_key_from_pem(bytes) {
+        p.public_key_to_der().map_err(|e| e.to_string())?
+    } else if let Ok(r) = openssl::rsa::Rsa::public_key_from_pem_pkcs1(bytes) {
+        r.public_key_to_der().map_err(|e| e.to_string())?
+    } else if PKey::public_key_from_der(bytes).is_ok() {
+        bytes.to_vec()
+    } else if let Ok(p) = PKey::private_key_from_der(bytes) {
+        p.public_key_to_der().map_err(|e| e.to_string())?
+    } else {
+        return Err("not a PEM/DER public key, private key, certificate or JWK".into());
+    };
+    VerifyKey::from_spki_der(&der)
+}
