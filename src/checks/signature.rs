@@ -193,16 +193,15 @@ fn select_and_verify<'t>(
         return None;
     }
 
-    // No key selected. Say the most specific reason: a key with the right identity that is
+    // No key selected. Say the most specific reason: a key the token positively names that is
     // marked for encryption, or whose type does not fit, before "not found".
-    let same_identity: Vec<&(&TrustedKey, Vec<Rejection>)> = judged
+    let named: Vec<&(&TrustedKey, Vec<Rejection>)> = judged
         .iter()
-        .filter(|(_, r)| !r.iter().any(|x| matches!(x, Rejection::Identity(_))))
+        .filter(|(k, _)| names.is_some() && is_named_by(header, k))
         .collect();
-    if let Some((k, r)) = same_identity
+    if let Some((k, r)) = named
         .iter()
         .find(|(_, r)| r.iter().any(|x| matches!(x, Rejection::Use(_))))
-        .filter(|_| names.is_some())
     {
         let why: Vec<&str> = r.iter().map(Rejection::text).collect();
         ctx.push(
@@ -211,28 +210,40 @@ fn select_and_verify<'t>(
         );
         return None;
     }
-    if let Some((k, r)) = same_identity
-        .iter()
-        .find(|(_, r)| r.iter().any(|x| matches!(x, Rejection::Algorithm(_))))
-    {
-        if names.is_some() || same_identity.len() == judged.len() {
-            let why: Vec<&str> = r.iter().map(Rejection::text).collect();
-            ctx.push(
-                Finding::new(
-                    FindingCode::AlgKeyMismatch,
-                    format!(
-                        "alg {} does not fit {}: {}",
-                        alg.name(),
-                        k.label(),
-                        why.join("; ")
-                    ),
-                )
-                .with_evidence(
-                    json!({"alg": alg.name(), "key": k.label(), "candidates": candidates_json}),
-                ),
-            );
-            return None;
-        }
+    let misfit = if names.is_some() {
+        named
+            .iter()
+            .find(|(_, r)| r.iter().any(|x| matches!(x, Rejection::Algorithm(_))))
+            .map(|(k, r)| (*k, r))
+    } else {
+        judged
+            .iter()
+            .find(|(_, r)| r.iter().any(|x| matches!(x, Rejection::Algorithm(_))))
+            .map(|(k, r)| (*k, r))
+    };
+    if let Some((k, r)) = misfit {
+        let why: Vec<&str> = r.iter().map(Rejection::text).collect();
+        let message = if names.is_some() {
+            format!(
+                "alg {} does not fit {}: {}",
+                alg.name(),
+                k.label(),
+                why.join("; ")
+            )
+        } else {
+            format!(
+                "the token names no key and no trusted key fits alg {} (e.g. {}: {})",
+                alg.name(),
+                k.label(),
+                why.join("; ")
+            )
+        };
+        ctx.push(
+            Finding::new(FindingCode::AlgKeyMismatch, message).with_evidence(
+                json!({"alg": alg.name(), "key": k.label(), "candidates": candidates_json}),
+            ),
+        );
+        return None;
     }
     let present: Vec<String> = usable
         .iter()
@@ -286,6 +297,25 @@ fn key_names(header: &JoseHeader) -> Option<String> {
         parts.push(format!("x5t#S256 '{s}'"));
     }
     (!parts.is_empty()).then(|| parts.join(" and "))
+}
+
+/// True when the token's kid, x5t or x5t#S256 positively names this key.
+fn is_named_by(header: &JoseHeader, key: &TrustedKey) -> bool {
+    let cert = key.certificate();
+    let by_kid = header.kid.as_deref().is_some_and(|kid| {
+        key.kid() == Some(kid) || cert.is_some_and(|c| c.thumbprints.matches(kid))
+    });
+    let by_x5t = header.x5t.as_deref().is_some_and(|t| {
+        cert.is_some_and(|c| c.thumbprints.x5t == t)
+            || key
+                .jwk()
+                .is_some_and(|j| j.x5t.as_deref() == Some(t) || j.kid.as_deref() == Some(t))
+    });
+    let by_s256 = header
+        .x5t_s256
+        .as_deref()
+        .is_some_and(|t| cert.is_some_and(|c| c.thumbprints.x5t_s256 == t));
+    by_kid || by_x5t || by_s256
 }
 
 /// Every reason `key` should not be used for this token, in the order consumers check them.
