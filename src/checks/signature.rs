@@ -11,6 +11,7 @@ use crate::artifact::jose::{JoseHeader, Jws};
 use crate::artifact::jwk::Jwk;
 use crate::catalogue::FindingCode;
 use crate::crypto::alg::is_none_alg;
+use crate::crypto::policy::weakness;
 use crate::crypto::verify::check_fit;
 use crate::crypto::{verify, Alg, VerifyKey};
 use crate::report::Finding;
@@ -143,6 +144,7 @@ fn select_and_verify<'t>(
         })
         .collect();
 
+    check_ambiguous_selection(ctx, header, alg, &selected);
     for key in &selected {
         if verify(alg, &key.key, jws.signing_input(), &jws.signature).unwrap_or(false) {
             if let Some(obj) = section.as_object_mut() {
@@ -280,6 +282,68 @@ fn select_and_verify<'t>(
     }
     ctx.push(finding);
     None
+}
+
+/// Key selection that a consumer cannot make unambiguously: several trusted keys share the token's
+/// kid, or an HMAC secret sits in one key set with public keys (key-confusion territory).
+fn check_ambiguous_selection(
+    ctx: &mut Ctx,
+    header: &JoseHeader,
+    alg: Alg,
+    selected: &[&TrustedKey],
+) {
+    if let Some(kid) = &header.kid {
+        // Count every published entry with this kid, usable or not: consumers differ in which
+        // entries they skip, so an unusable twin is still a source of ambiguity.
+        let sharing: Vec<String> = ctx
+            .trust
+            .key_sets
+            .iter()
+            .flat_map(|(label, set)| {
+                set.keys
+                    .iter()
+                    .filter(|k| k.kid.as_deref() == Some(kid.as_str()))
+                    .map(move |k| format!("{} from {label}", k.label()))
+            })
+            .collect();
+        if sharing.len() > 1 {
+            ctx.push(
+                Finding::new(
+                    FindingCode::DuplicateKid,
+                    format!("the token's kid '{kid}' names {} trusted keys; which one a consumer picks is undefined", sharing.len()),
+                )
+                .with_severity(crate::report::Severity::Error)
+                .with_evidence(json!({"kid": kid, "keys": sharing})),
+            );
+        }
+    }
+    if !alg.is_symmetric() {
+        return;
+    }
+    let set_of = |k: &TrustedKey| k.source.split('#').next().unwrap_or("").to_string();
+    for secret in selected
+        .iter()
+        .filter(|k| matches!(k.key, VerifyKey::Secret(_)))
+    {
+        let set = set_of(secret);
+        let public: Vec<String> = ctx
+            .trust
+            .keys
+            .iter()
+            .filter(|k| matches!(k.key, VerifyKey::Public(_)) && set_of(k) == set)
+            .map(|k| k.label())
+            .collect();
+        if !public.is_empty() {
+            ctx.push(
+                Finding::new(
+                    FindingCode::AlgKeyMismatch,
+                    format!("{} is checked against {set}, which mixes HMAC secrets with public keys: an ambiguous key set invites key confusion", alg.name()),
+                )
+                .with_evidence(json!({"alg": alg.name(), "key_set": set, "public_keys": public})),
+            );
+            return;
+        }
+    }
 }
 
 /// `kid 'abc'` / `x5t 'abc'`, as the token names its key.
@@ -432,20 +496,18 @@ fn public_key_encodings(pkey: &PKey<openssl::pkey::Public>) -> Vec<(&'static str
 }
 
 fn check_key_strength(ctx: &mut Ctx, alg: Alg, key: &TrustedKey) {
-    let info = key.key.info();
-    match (&key.key, info.bits) {
-        (VerifyKey::Public(_), Some(bits)) if info.kty == "RSA" && bits < 2048 => ctx.weak(
-            Finding::new(FindingCode::WeakKey, format!("the signing key {} has {bits} bits; 2048 is the minimum", key.label()))
-                .with_evidence(json!({"key": key.label(), "bits": bits, "minimum_bits": 2048})),
-        ),
-        (VerifyKey::Secret(secret), _) if secret.len() < alg.digest_len() => ctx.weak(
+    if let Some(why) = weakness(alg, &key.key) {
+        ctx.weak(
             Finding::new(
                 FindingCode::WeakKey,
-                format!("the {} secret is {} bytes; it must be at least {} (the hash size)", alg.name(), secret.len(), alg.digest_len()),
+                format!(
+                    "the signing key {} is too weak for {}: {why}",
+                    key.label(),
+                    alg.name()
+                ),
             )
-            .with_evidence(json!({"alg": alg.name(), "key_bytes": secret.len(), "minimum_bytes": alg.digest_len()})),
-        ),
-        _ => {}
+            .with_evidence(json!({"alg": alg.name(), "key": key.label(), "weakness": why})),
+        );
     }
 }
 

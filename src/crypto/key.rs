@@ -102,6 +102,12 @@ impl VerifyKey {
         if bits < 256 {
             return Err(format!("RSA modulus of {bits} bits is not a usable key"));
         }
+        // e = 1 makes every "signature" the padded message itself; an even e is not RSA.
+        if e.num_bits() < 2 || !e.is_bit_set(0) {
+            return Err(format!(
+                "RSA public exponent {e} is not usable (it must be odd and at least 3)"
+            ));
+        }
         let rsa = Rsa::from_public_components(n, e).map_err(|e| format!("RSA key: {e}"))?;
         PKey::from_rsa(rsa)
             .map(VerifyKey::Public)

@@ -3,6 +3,7 @@
 
 pub mod alg;
 pub mod key;
+pub mod policy;
 pub mod verify;
 
 pub use alg::{Alg, AlgFamily};
