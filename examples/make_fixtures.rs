@@ -40,29 +40,67 @@ fn main() -> Res<()> {
 
     // --- Keys and certificates -------------------------------------------------------------
     let issuer_key = rsa(2048)?;
-    let issuer_cert = self_signed(&issuer_key, "accounts.accesscontrol.windows.net", AT - 400 * DAY, AT + 5 * 365 * DAY - 400 * DAY)?;
+    let issuer_cert = self_signed(
+        &issuer_key,
+        "accounts.accesscontrol.windows.net",
+        AT - 400 * DAY,
+        AT + 5 * 365 * DAY - 400 * DAY,
+    )?;
     let rotated_key = rsa(2048)?;
-    let rotated_cert = self_signed(&rotated_key, "accounts.accesscontrol.windows.net", AT - 10 * DAY, AT + 5 * 365 * DAY)?;
+    let rotated_cert = self_signed(
+        &rotated_key,
+        "accounts.accesscontrol.windows.net",
+        AT - 10 * DAY,
+        AT + 5 * 365 * DAY,
+    )?;
     let ec256 = ec(Nid::X9_62_PRIME256V1)?;
     let ec521 = ec(Nid::SECP521R1)?;
     let ed = PKey::generate_ed25519()?;
     let attacker = rsa(2048)?;
     let weak = rsa(1024)?;
     let expired_key = rsa(2048)?;
-    let expired_cert = self_signed(&expired_key, "expired signing certificate", AT - 3 * 365 * DAY, AT - 30 * DAY)?;
+    let expired_cert = self_signed(
+        &expired_key,
+        "expired signing certificate",
+        AT - 3 * 365 * DAY,
+        AT - 30 * DAY,
+    )?;
     let soon_key = rsa(2048)?;
-    let soon_cert = self_signed(&soon_key, "expiring signing certificate", AT - 700 * DAY, AT + 10 * DAY)?;
+    let soon_cert = self_signed(
+        &soon_key,
+        "expiring signing certificate",
+        AT - 700 * DAY,
+        AT + 10 * DAY,
+    )?;
     let future_key = rsa(2048)?;
-    let future_cert = self_signed(&future_key, "future signing certificate", AT + 30 * DAY, AT + 400 * DAY)?;
-    let weak_cert = self_signed(&weak, "legacy RSA-1024 certificate", AT - 100 * DAY, AT + 300 * DAY)?;
-    let hmac_secret: Vec<u8> = (0u8..32).map(|i| i.wrapping_mul(37).wrapping_add(11)).collect();
+    let future_cert = self_signed(
+        &future_key,
+        "future signing certificate",
+        AT + 30 * DAY,
+        AT + 400 * DAY,
+    )?;
+    let weak_cert = self_signed(
+        &weak,
+        "legacy RSA-1024 certificate",
+        AT - 100 * DAY,
+        AT + 300 * DAY,
+    )?;
+    let hmac_secret: Vec<u8> = (0u8..32)
+        .map(|i| i.wrapping_mul(37).wrapping_add(11))
+        .collect();
     let short_secret: Vec<u8> = b"too-short-secret".to_vec();
 
-    w("keys/issuer.key.pem", &issuer_key.private_key_to_pem_pkcs8()?)?;
+    w(
+        "keys/issuer.key.pem",
+        &issuer_key.private_key_to_pem_pkcs8()?,
+    )?;
     w("keys/issuer.pub.pem", &issuer_key.public_key_to_pem()?)?;
     w("certs/issuer.pem", &issuer_cert.to_pem()?)?;
     w("certs/issuer.der", &issuer_cert.to_der()?)?;
-    w("certs/issuer.x5c.txt", STANDARD.encode(issuer_cert.to_der()?).as_bytes())?;
+    w(
+        "certs/issuer.x5c.txt",
+        STANDARD.encode(issuer_cert.to_der()?).as_bytes(),
+    )?;
     w("certs/rotated.pem", &rotated_cert.to_pem()?)?;
     w("certs/expired.pem", &expired_cert.to_pem()?)?;
     w("certs/expiring-soon.pem", &soon_cert.to_pem()?)?;
@@ -70,13 +108,31 @@ fn main() -> Res<()> {
     w("certs/weak-rsa1024.pem", &weak_cert.to_pem()?)?;
     let (root_key, root_cert) = {
         let k = rsa(2048)?;
-        let c = ca_cert(&k, "keyprobe test root", None, AT - 400 * DAY, AT + 3000 * DAY)?;
+        let c = ca_cert(
+            &k,
+            "keyprobe test root",
+            None,
+            AT - 400 * DAY,
+            AT + 3000 * DAY,
+        )?;
         (k, c)
     };
     let inter_key = rsa(2048)?;
-    let inter_cert = ca_cert(&inter_key, "keyprobe test intermediate", Some((&root_key, &root_cert)), AT - 300 * DAY, AT + 2000 * DAY)?;
+    let inter_cert = ca_cert(
+        &inter_key,
+        "keyprobe test intermediate",
+        Some((&root_key, &root_cert)),
+        AT - 300 * DAY,
+        AT + 2000 * DAY,
+    )?;
     let leaf_key = rsa(2048)?;
-    let leaf_cert = leaf(&leaf_key, "login.example.test", (&inter_key, &inter_cert), AT - 20 * DAY, AT + 200 * DAY)?;
+    let leaf_cert = leaf(
+        &leaf_key,
+        "login.example.test",
+        (&inter_key, &inter_cert),
+        AT - 20 * DAY,
+        AT + 200 * DAY,
+    )?;
     let mut chain = leaf_cert.to_pem()?;
     chain.extend(inter_cert.to_pem()?);
     chain.extend(root_cert.to_pem()?);
@@ -85,8 +141,14 @@ fn main() -> Res<()> {
     misordered.extend(leaf_cert.to_pem()?);
     misordered.extend(inter_cert.to_pem()?);
     w("certs/chain-misordered.pem", &misordered)?;
-    w("keys/hs256.jwk.json", pretty(&json!({"kty": "oct", "kid": "hmac-1", "k": b64u(&hmac_secret)})).as_bytes())?;
-    w("keys/hs256-short.jwk.json", pretty(&json!({"kty": "oct", "kid": "hmac-short", "k": b64u(&short_secret)})).as_bytes())?;
+    w(
+        "keys/hs256.jwk.json",
+        pretty(&json!({"kty": "oct", "kid": "hmac-1", "k": b64u(&hmac_secret)})).as_bytes(),
+    )?;
+    w(
+        "keys/hs256-short.jwk.json",
+        pretty(&json!({"kty": "oct", "kid": "hmac-short", "k": b64u(&short_secret)})).as_bytes(),
+    )?;
 
     // --- Key sets --------------------------------------------------------------------------
     let issuer_jwk = entra_jwk(&issuer_key, &issuer_cert)?;
@@ -97,29 +159,59 @@ fn main() -> Res<()> {
     let ec521_jwk = json!({"kty": "EC", "use": "sig", "kid": "ec-p521", "crv": "P-521", "x": ec_coord(&ec521, 66, true)?, "y": ec_coord(&ec521, 66, false)?});
     let ed_jwk = json!({"kty": "OKP", "use": "sig", "kid": "ed-1", "crv": "Ed25519", "x": b64u(&ed.raw_public_key()?)});
     let weak_jwk = json!({"kty": "RSA", "use": "sig", "kid": "legacy-1024", "n": b64u(&weak.rsa()?.n().to_vec()), "e": "AQAB"});
-    w("keys/jwks.json", pretty(&json!({"keys": [issuer_jwk, ec_jwk, ec521_jwk, ed_jwk]})).as_bytes())?;
-    w("keys/jwks-rotated.json", pretty(&json!({"keys": [rotated_jwk, issuer_jwk]})).as_bytes())?;
+    w(
+        "keys/jwks.json",
+        pretty(&json!({"keys": [issuer_jwk, ec_jwk, ec521_jwk, ed_jwk]})).as_bytes(),
+    )?;
+    w(
+        "keys/jwks-rotated.json",
+        pretty(&json!({"keys": [rotated_jwk, issuer_jwk]})).as_bytes(),
+    )?;
     w("keys/jwks-empty.json", b"{\"keys\": []}\n")?;
     let mut enc = issuer_jwk.clone();
     enc["use"] = json!("enc");
-    w("keys/jwks-enc-only.json", pretty(&json!({"keys": [enc]})).as_bytes())?;
-    w("keys/jwks-enc-mixed.json", pretty(&json!({"keys": [enc, ec_jwk]})).as_bytes())?;
+    w(
+        "keys/jwks-enc-only.json",
+        pretty(&json!({"keys": [enc]})).as_bytes(),
+    )?;
+    w(
+        "keys/jwks-enc-mixed.json",
+        pretty(&json!({"keys": [enc, ec_jwk]})).as_bytes(),
+    )?;
     let mut dup = rotated_jwk.clone();
     dup["kid"] = json!(issuer_kid);
-    w("keys/jwks-duplicate-kid.json", pretty(&json!({"keys": [issuer_jwk, dup]})).as_bytes())?;
+    w(
+        "keys/jwks-duplicate-kid.json",
+        pretty(&json!({"keys": [issuer_jwk, dup]})).as_bytes(),
+    )?;
     let mut mismatched = issuer_jwk.clone();
     mismatched["x5c"] = json!([STANDARD.encode(rotated_cert.to_der()?)]);
-    w("keys/jwks-thumbprint-mismatch.json", pretty(&json!({"keys": [mismatched]})).as_bytes())?;
+    w(
+        "keys/jwks-thumbprint-mismatch.json",
+        pretty(&json!({"keys": [mismatched]})).as_bytes(),
+    )?;
     let mut private = ec_jwk.clone();
     private["d"] = json!(b64u(&ec256.ec_key()?.private_key().to_vec()));
-    w("keys/jwks-private.json", pretty(&json!({"keys": [private]})).as_bytes())?;
-    w("keys/jwks-weak.json", pretty(&json!({"keys": [weak_jwk]})).as_bytes())?;
+    w(
+        "keys/jwks-private.json",
+        pretty(&json!({"keys": [private]})).as_bytes(),
+    )?;
+    w(
+        "keys/jwks-weak.json",
+        pretty(&json!({"keys": [weak_jwk]})).as_bytes(),
+    )?;
     let mut expired_jwk = entra_jwk(&expired_key, &expired_cert)?;
     expired_jwk["kid"] = json!(x5t(&expired_cert)?);
-    w("keys/jwks-expired-cert.json", pretty(&json!({"keys": [expired_jwk]})).as_bytes())?;
+    w(
+        "keys/jwks-expired-cert.json",
+        pretty(&json!({"keys": [expired_jwk]})).as_bytes(),
+    )?;
     let mut alg_pinned = ec_jwk.clone();
     alg_pinned["alg"] = json!("ES384");
-    w("keys/jwks-alg-pinned.json", pretty(&json!({"keys": [alg_pinned]})).as_bytes())?;
+    w(
+        "keys/jwks-alg-pinned.json",
+        pretty(&json!({"keys": [alg_pinned]})).as_bytes(),
+    )?;
 
     // --- Tokens -----------------------------------------------------------------------------
     let v2_claims = |extra: Value| -> Value {
@@ -133,7 +225,11 @@ fn main() -> Res<()> {
         });
         if let (Some(o), Value::Object(e)) = (c.as_object_mut(), extra) {
             for (k, v) in e {
-                if v.is_null() { o.remove(&k); } else { o.insert(k, v); }
+                if v.is_null() {
+                    o.remove(&k);
+                } else {
+                    o.insert(k, v);
+                }
             }
         }
         c
@@ -141,67 +237,292 @@ fn main() -> Res<()> {
     let kid_hdr = |alg: &str, kid: &str| json!({"typ": "JWT", "alg": alg, "kid": kid});
     let t = |rel: &str, tok: String| w(&format!("tokens/{rel}"), format!("{tok}\n").as_bytes());
 
-    t("rs256-valid.jwt", jws(&kid_hdr("RS256", &issuer_kid), &v2_claims(json!({})), &Key::Rsa(&issuer_key, false))?)?;
-    t("rs256-v1.jwt", jws(&json!({"typ": "JWT", "alg": "RS256", "x5t": issuer_kid, "kid": issuer_kid}), &v2_claims(json!({
-        "iss": format!("https://sts.windows.net/{TENANT}/"), "ver": "1.0", "azp": null, "azpacr": null, "appid": CLIENT, "appidacr": "1"
-    })), &Key::Rsa(&issuer_key, false))?)?;
-    t("rs256-unknown-kid.jwt", jws(&kid_hdr("RS256", &rotated_kid), &v2_claims(json!({})), &Key::Rsa(&rotated_key, false))?)?;
-    t("rs256-wrong-kid-right-key.jwt", jws(&kid_hdr("RS256", "not-a-published-kid"), &v2_claims(json!({})), &Key::Rsa(&issuer_key, false))?)?;
-    let valid = jws(&kid_hdr("RS256", &issuer_kid), &v2_claims(json!({})), &Key::Rsa(&issuer_key, false))?;
-    t("rs256-tampered.jwt", tamper(&valid, &v2_claims(json!({"roles": ["Admin"]})))?)?;
-    t("rs256-expired.jwt", jws(&kid_hdr("RS256", &issuer_kid), &v2_claims(json!({"iat": AT - 7200, "nbf": AT - 7200, "exp": AT - 3600})), &Key::Rsa(&issuer_key, false))?)?;
-    t("rs256-not-yet-valid.jwt", jws(&kid_hdr("RS256", &issuer_kid), &v2_claims(json!({"iat": AT + 3600, "nbf": AT + 3600, "exp": AT + 7200})), &Key::Rsa(&issuer_key, false))?)?;
-    t("rs256-no-exp.jwt", jws(&kid_hdr("RS256", &issuer_kid), &v2_claims(json!({"exp": null})), &Key::Rsa(&issuer_key, false))?)?;
-    t("ps256.jwt", jws(&kid_hdr("PS256", &issuer_kid), &v2_claims(json!({})), &Key::Rsa(&issuer_key, true))?)?;
-    t("es256.jwt", jws(&kid_hdr("ES256", "ec-p256"), &v2_claims(json!({})), &Key::Ec(&ec256, 32, MessageDigest::sha256()))?)?;
-    t("es512.jwt", jws(&kid_hdr("ES512", "ec-p521"), &v2_claims(json!({})), &Key::Ec(&ec521, 66, MessageDigest::sha512()))?)?;
-    t("eddsa.jwt", jws(&kid_hdr("EdDSA", "ed-1"), &v2_claims(json!({})), &Key::Ed(&ed))?)?;
-    t("es256-alg-pinned.jwt", jws(&kid_hdr("ES256", "ec-p256"), &v2_claims(json!({})), &Key::Ec(&ec256, 32, MessageDigest::sha256()))?)?;
-    t("es384-on-p256-key.jwt", jws(&kid_hdr("ES384", "ec-p256"), &v2_claims(json!({})), &Key::Ec(&ec256, 32, MessageDigest::sha384()))?)?;
-    t("hs256.jwt", jws(&kid_hdr("HS256", "hmac-1"), &v2_claims(json!({})), &Key::Hmac(&hmac_secret, MessageDigest::sha256()))?)?;
-    t("hs256-short-key.jwt", jws(&kid_hdr("HS256", "hmac-short"), &v2_claims(json!({})), &Key::Hmac(&short_secret, MessageDigest::sha256()))?)?;
+    t(
+        "rs256-valid.jwt",
+        jws(
+            &kid_hdr("RS256", &issuer_kid),
+            &v2_claims(json!({})),
+            &Key::Rsa(&issuer_key, false),
+        )?,
+    )?;
+    t(
+        "rs256-v1.jwt",
+        jws(
+            &json!({"typ": "JWT", "alg": "RS256", "x5t": issuer_kid, "kid": issuer_kid}),
+            &v2_claims(json!({
+                "iss": format!("https://sts.windows.net/{TENANT}/"), "ver": "1.0", "azp": null, "azpacr": null, "appid": CLIENT, "appidacr": "1"
+            })),
+            &Key::Rsa(&issuer_key, false),
+        )?,
+    )?;
+    t(
+        "rs256-unknown-kid.jwt",
+        jws(
+            &kid_hdr("RS256", &rotated_kid),
+            &v2_claims(json!({})),
+            &Key::Rsa(&rotated_key, false),
+        )?,
+    )?;
+    t(
+        "rs256-wrong-kid-right-key.jwt",
+        jws(
+            &kid_hdr("RS256", "not-a-published-kid"),
+            &v2_claims(json!({})),
+            &Key::Rsa(&issuer_key, false),
+        )?,
+    )?;
+    let valid = jws(
+        &kid_hdr("RS256", &issuer_kid),
+        &v2_claims(json!({})),
+        &Key::Rsa(&issuer_key, false),
+    )?;
+    t(
+        "rs256-tampered.jwt",
+        tamper(&valid, &v2_claims(json!({"roles": ["Admin"]})))?,
+    )?;
+    t(
+        "rs256-expired.jwt",
+        jws(
+            &kid_hdr("RS256", &issuer_kid),
+            &v2_claims(json!({"iat": AT - 7200, "nbf": AT - 7200, "exp": AT - 3600})),
+            &Key::Rsa(&issuer_key, false),
+        )?,
+    )?;
+    t(
+        "rs256-not-yet-valid.jwt",
+        jws(
+            &kid_hdr("RS256", &issuer_kid),
+            &v2_claims(json!({"iat": AT + 3600, "nbf": AT + 3600, "exp": AT + 7200})),
+            &Key::Rsa(&issuer_key, false),
+        )?,
+    )?;
+    t(
+        "rs256-no-exp.jwt",
+        jws(
+            &kid_hdr("RS256", &issuer_kid),
+            &v2_claims(json!({"exp": null})),
+            &Key::Rsa(&issuer_key, false),
+        )?,
+    )?;
+    t(
+        "ps256.jwt",
+        jws(
+            &kid_hdr("PS256", &issuer_kid),
+            &v2_claims(json!({})),
+            &Key::Rsa(&issuer_key, true),
+        )?,
+    )?;
+    t(
+        "es256.jwt",
+        jws(
+            &kid_hdr("ES256", "ec-p256"),
+            &v2_claims(json!({})),
+            &Key::Ec(&ec256, 32, MessageDigest::sha256()),
+        )?,
+    )?;
+    t(
+        "es512.jwt",
+        jws(
+            &kid_hdr("ES512", "ec-p521"),
+            &v2_claims(json!({})),
+            &Key::Ec(&ec521, 66, MessageDigest::sha512()),
+        )?,
+    )?;
+    t(
+        "eddsa.jwt",
+        jws(
+            &kid_hdr("EdDSA", "ed-1"),
+            &v2_claims(json!({})),
+            &Key::Ed(&ed),
+        )?,
+    )?;
+    t(
+        "es256-alg-pinned.jwt",
+        jws(
+            &kid_hdr("ES256", "ec-p256"),
+            &v2_claims(json!({})),
+            &Key::Ec(&ec256, 32, MessageDigest::sha256()),
+        )?,
+    )?;
+    t(
+        "es384-on-p256-key.jwt",
+        jws(
+            &kid_hdr("ES384", "ec-p256"),
+            &v2_claims(json!({})),
+            &Key::Ec(&ec256, 32, MessageDigest::sha384()),
+        )?,
+    )?;
+    t(
+        "hs256.jwt",
+        jws(
+            &kid_hdr("HS256", "hmac-1"),
+            &v2_claims(json!({})),
+            &Key::Hmac(&hmac_secret, MessageDigest::sha256()),
+        )?,
+    )?;
+    t(
+        "hs256-short-key.jwt",
+        jws(
+            &kid_hdr("HS256", "hmac-short"),
+            &v2_claims(json!({})),
+            &Key::Hmac(&short_secret, MessageDigest::sha256()),
+        )?,
+    )?;
     let issuer_pub_pem = issuer_key.public_key_to_pem()?;
-    t("hs256-key-confusion.jwt", jws(&kid_hdr("HS256", &issuer_kid), &v2_claims(json!({"roles": ["Admin"]})), &Key::Hmac(&issuer_pub_pem, MessageDigest::sha256()))?)?;
-    t("alg-none.jwt", format!("{}.{}.", b64u(br#"{"typ":"JWT","alg":"none"}"#), b64u(v2_claims(json!({})).to_string().as_bytes())))?;
+    t(
+        "hs256-key-confusion.jwt",
+        jws(
+            &kid_hdr("HS256", &issuer_kid),
+            &v2_claims(json!({"roles": ["Admin"]})),
+            &Key::Hmac(&issuer_pub_pem, MessageDigest::sha256()),
+        )?,
+    )?;
+    t(
+        "alg-none.jwt",
+        format!(
+            "{}.{}.",
+            b64u(br#"{"typ":"JWT","alg":"none"}"#),
+            b64u(v2_claims(json!({})).to_string().as_bytes())
+        ),
+    )?;
     let attacker_jwk = json!({"kty": "RSA", "n": b64u(&attacker.rsa()?.n().to_vec()), "e": "AQAB"});
-    t("embedded-jwk.jwt", jws(&json!({"typ": "JWT", "alg": "RS256", "jwk": attacker_jwk}), &v2_claims(json!({"roles": ["Admin"]})), &Key::Rsa(&attacker, false))?)?;
-    t("x5c-expired.jwt", jws(&json!({"typ": "JWT", "alg": "RS256", "x5t": x5t(&expired_cert)?, "x5c": [STANDARD.encode(expired_cert.to_der()?)]}), &v2_claims(json!({})), &Key::Rsa(&expired_key, false))?)?;
-    t("x5t-mismatch.jwt", jws(&json!({"typ": "JWT", "alg": "RS256", "x5t": issuer_kid, "x5c": [STANDARD.encode(rotated_cert.to_der()?)]}), &v2_claims(json!({})), &Key::Rsa(&rotated_key, false))?)?;
-    t("rs1024.jwt", jws(&kid_hdr("RS256", "legacy-1024"), &v2_claims(json!({})), &Key::Rsa(&weak, false))?)?;
-    t("jku.jwt", jws(&json!({"typ": "JWT", "alg": "RS256", "kid": issuer_kid, "jku": "https://attacker.example/keys.json"}), &v2_claims(json!({})), &Key::Rsa(&issuer_key, false))?)?;
-    t("enc-key.jwt", jws(&kid_hdr("RS256", &issuer_kid), &v2_claims(json!({})), &Key::Rsa(&issuer_key, false))?)?;
-    t("expired-cert-key.jwt", jws(&kid_hdr("RS256", &x5t(&expired_cert)?), &v2_claims(json!({})), &Key::Rsa(&expired_key, false))?)?;
-    t("other-tenant.jwt", jws(&kid_hdr("RS256", &issuer_kid), &v2_claims(json!({
-        "iss": "https://login.microsoftonline.com/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0/v2.0", "tid": "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
-    })), &Key::Rsa(&issuer_key, false))?)?;
-    let jwe_header = b64u(&serde_json::to_vec(&json!({"alg": "RSA-OAEP-256", "enc": "A256GCM", "kid": issuer_kid}))?);
-    t("encrypted.jwe", format!("{jwe_header}.{}.{}.{}.{}", b64u(&[7u8; 256]), b64u(&[1u8; 12]), b64u(b"ciphertext"), b64u(&[2u8; 16])))?;
+    t(
+        "embedded-jwk.jwt",
+        jws(
+            &json!({"typ": "JWT", "alg": "RS256", "jwk": attacker_jwk}),
+            &v2_claims(json!({"roles": ["Admin"]})),
+            &Key::Rsa(&attacker, false),
+        )?,
+    )?;
+    t(
+        "x5c-expired.jwt",
+        jws(
+            &json!({"typ": "JWT", "alg": "RS256", "x5t": x5t(&expired_cert)?, "x5c": [STANDARD.encode(expired_cert.to_der()?)]}),
+            &v2_claims(json!({})),
+            &Key::Rsa(&expired_key, false),
+        )?,
+    )?;
+    t(
+        "x5t-mismatch.jwt",
+        jws(
+            &json!({"typ": "JWT", "alg": "RS256", "x5t": issuer_kid, "x5c": [STANDARD.encode(rotated_cert.to_der()?)]}),
+            &v2_claims(json!({})),
+            &Key::Rsa(&rotated_key, false),
+        )?,
+    )?;
+    t(
+        "rs1024.jwt",
+        jws(
+            &kid_hdr("RS256", "legacy-1024"),
+            &v2_claims(json!({})),
+            &Key::Rsa(&weak, false),
+        )?,
+    )?;
+    t(
+        "jku.jwt",
+        jws(
+            &json!({"typ": "JWT", "alg": "RS256", "kid": issuer_kid, "jku": "https://attacker.example/keys.json"}),
+            &v2_claims(json!({})),
+            &Key::Rsa(&issuer_key, false),
+        )?,
+    )?;
+    t(
+        "enc-key.jwt",
+        jws(
+            &kid_hdr("RS256", &issuer_kid),
+            &v2_claims(json!({})),
+            &Key::Rsa(&issuer_key, false),
+        )?,
+    )?;
+    t(
+        "expired-cert-key.jwt",
+        jws(
+            &kid_hdr("RS256", &x5t(&expired_cert)?),
+            &v2_claims(json!({})),
+            &Key::Rsa(&expired_key, false),
+        )?,
+    )?;
+    t(
+        "other-tenant.jwt",
+        jws(
+            &kid_hdr("RS256", &issuer_kid),
+            &v2_claims(json!({
+                "iss": "https://login.microsoftonline.com/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0/v2.0", "tid": "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
+            })),
+            &Key::Rsa(&issuer_key, false),
+        )?,
+    )?;
+    let jwe_header = b64u(&serde_json::to_vec(
+        &json!({"alg": "RSA-OAEP-256", "enc": "A256GCM", "kid": issuer_kid}),
+    )?);
+    t(
+        "encrypted.jwe",
+        format!(
+            "{jwe_header}.{}.{}.{}.{}",
+            b64u(&[7u8; 256]),
+            b64u(&[1u8; 12]),
+            b64u(b"ciphertext"),
+            b64u(&[2u8; 16])
+        ),
+    )?;
     // A batch file: one token per line, with a blank line and a broken one in between.
-    let batch = [valid.clone(), String::new(), jws(&kid_hdr("RS256", &rotated_kid), &v2_claims(json!({})), &Key::Rsa(&rotated_key, false))?, "eyJhbGciOiJSUzI1NiJ9.broken".to_string(), valid.clone()];
+    let batch = [
+        valid.clone(),
+        String::new(),
+        jws(
+            &kid_hdr("RS256", &rotated_kid),
+            &v2_claims(json!({})),
+            &Key::Rsa(&rotated_key, false),
+        )?,
+        "eyJhbGciOiJSUzI1NiJ9.broken".to_string(),
+        valid.clone(),
+    ];
     w("tokens/batch.txt", (batch.join("\n") + "\n").as_bytes())?;
 
     // --- Metadata ---------------------------------------------------------------------------
-    let discovery = |issuer: &str| json!({
-        "token_endpoint": format!("https://login.microsoftonline.com/{TENANT}/oauth2/v2.0/token"),
-        "token_endpoint_auth_methods_supported": ["client_secret_post", "private_key_jwt", "client_secret_basic"],
-        "jwks_uri": format!("https://login.microsoftonline.com/{TENANT}/discovery/v2.0/keys"),
-        "response_modes_supported": ["query", "fragment", "form_post"],
-        "subject_types_supported": ["pairwise"],
-        "id_token_signing_alg_values_supported": ["RS256"],
-        "response_types_supported": ["code", "id_token", "code id_token", "id_token token"],
-        "scopes_supported": ["openid", "profile", "email", "offline_access"],
-        "issuer": issuer,
-        "authorization_endpoint": format!("https://login.microsoftonline.com/{TENANT}/oauth2/v2.0/authorize"),
-        "tenant_region_scope": "EU",
-    });
-    w("metadata/openid-configuration.json", pretty(&discovery(&format!("https://login.microsoftonline.com/{TENANT}/v2.0"))).as_bytes())?;
-    w("metadata/common-openid-configuration.json", pretty(&discovery("https://login.microsoftonline.com/{tenantid}/v2.0")).as_bytes())?;
+    let discovery = |issuer: &str| {
+        json!({
+            "token_endpoint": format!("https://login.microsoftonline.com/{TENANT}/oauth2/v2.0/token"),
+            "token_endpoint_auth_methods_supported": ["client_secret_post", "private_key_jwt", "client_secret_basic"],
+            "jwks_uri": format!("https://login.microsoftonline.com/{TENANT}/discovery/v2.0/keys"),
+            "response_modes_supported": ["query", "fragment", "form_post"],
+            "subject_types_supported": ["pairwise"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "response_types_supported": ["code", "id_token", "code id_token", "id_token token"],
+            "scopes_supported": ["openid", "profile", "email", "offline_access"],
+            "issuer": issuer,
+            "authorization_endpoint": format!("https://login.microsoftonline.com/{TENANT}/oauth2/v2.0/authorize"),
+            "tenant_region_scope": "EU",
+        })
+    };
+    w(
+        "metadata/openid-configuration.json",
+        pretty(&discovery(&format!(
+            "https://login.microsoftonline.com/{TENANT}/v2.0"
+        )))
+        .as_bytes(),
+    )?;
+    w(
+        "metadata/common-openid-configuration.json",
+        pretty(&discovery(
+            "https://login.microsoftonline.com/{tenantid}/v2.0",
+        ))
+        .as_bytes(),
+    )?;
     let mut no_jwks = discovery(&format!("https://login.microsoftonline.com/{TENANT}/v2.0"));
-    if let Some(o) = no_jwks.as_object_mut() { o.remove("jwks_uri"); }
-    w("metadata/openid-configuration-no-jwks-uri.json", pretty(&no_jwks).as_bytes())?;
+    if let Some(o) = no_jwks.as_object_mut() {
+        o.remove("jwks_uri");
+    }
+    w(
+        "metadata/openid-configuration-no-jwks-uri.json",
+        pretty(&no_jwks).as_bytes(),
+    )?;
     let mut es_only = discovery(&format!("https://login.microsoftonline.com/{TENANT}/v2.0"));
     es_only["id_token_signing_alg_values_supported"] = json!(["RS256", "ES384"]);
-    w("metadata/openid-configuration-es384.json", pretty(&es_only).as_bytes())?;
+    w(
+        "metadata/openid-configuration-es384.json",
+        pretty(&es_only).as_bytes(),
+    )?;
 
     // --- STS errors -------------------------------------------------------------------------
     w("errors/aadsts50003-page.txt", format!(
@@ -228,7 +549,11 @@ enum Key<'a> {
 }
 
 fn jws(header: &Value, claims: &Value, key: &Key) -> Res<String> {
-    let input = format!("{}.{}", b64u(&serde_json::to_vec(header)?), b64u(&serde_json::to_vec(claims)?));
+    let input = format!(
+        "{}.{}",
+        b64u(&serde_json::to_vec(header)?),
+        b64u(&serde_json::to_vec(claims)?)
+    );
     let sig = match key {
         Key::Rsa(k, pss) => {
             let mut s = Signer::new(MessageDigest::sha256(), k)?;
@@ -259,7 +584,12 @@ fn jws(header: &Value, claims: &Value, key: &Key) -> Res<String> {
 /// Swaps the payload of a signed token, keeping the original signature.
 fn tamper(token: &str, claims: &Value) -> Res<String> {
     let parts: Vec<&str> = token.split('.').collect();
-    Ok(format!("{}.{}.{}", parts[0], b64u(&serde_json::to_vec(claims)?), parts[2]))
+    Ok(format!(
+        "{}.{}.{}",
+        parts[0],
+        b64u(&serde_json::to_vec(claims)?),
+        parts[2]
+    ))
 }
 
 fn rsa(bits: u32) -> Res<PKey<Private>> {
@@ -275,7 +605,8 @@ fn ec_coord(k: &PKey<Private>, size: usize, x: bool) -> Res<String> {
     let ec = k.ec_key()?;
     let mut ctx = openssl::bn::BigNumContext::new()?;
     let (mut bx, mut by) = (BigNum::new()?, BigNum::new()?);
-    ec.public_key().affine_coordinates(ec.group(), &mut bx, &mut by, &mut ctx)?;
+    ec.public_key()
+        .affine_coordinates(ec.group(), &mut bx, &mut by, &mut ctx)?;
     Ok(b64u(&(if x { bx } else { by }).to_vec_padded(size as i32)?))
 }
 
@@ -285,7 +616,13 @@ fn name(cn: &str) -> Res<openssl::x509::X509Name> {
     Ok(n.build())
 }
 
-fn base_builder(key: &PKey<Private>, cn: &str, issuer: &str, from: i64, to: i64) -> Res<X509Builder> {
+fn base_builder(
+    key: &PKey<Private>,
+    cn: &str,
+    issuer: &str,
+    from: i64,
+    to: i64,
+) -> Res<X509Builder> {
     let mut b = X509Builder::new()?;
     b.set_version(2)?;
     let serial = BigNum::from_slice(&sha1(format!("{cn}{from}{to}").as_bytes())[..12])?;
@@ -307,19 +644,44 @@ fn self_signed(key: &PKey<Private>, cn: &str, from: i64, to: i64) -> Res<X509> {
     Ok(b.build())
 }
 
-fn ca_cert(key: &PKey<Private>, cn: &str, parent: Option<(&PKey<Private>, &X509)>, from: i64, to: i64) -> Res<X509> {
-    let issuer_cn = parent.map(|(_, c)| cn_of(c)).unwrap_or_else(|| cn.to_string());
+fn ca_cert(
+    key: &PKey<Private>,
+    cn: &str,
+    parent: Option<(&PKey<Private>, &X509)>,
+    from: i64,
+    to: i64,
+) -> Res<X509> {
+    let issuer_cn = parent
+        .map(|(_, c)| cn_of(c))
+        .unwrap_or_else(|| cn.to_string());
     let mut b = base_builder(key, cn, &issuer_cn, from, to)?;
     b.append_extension(BasicConstraints::new().critical().ca().build()?)?;
-    b.append_extension(KeyUsage::new().critical().key_cert_sign().crl_sign().build()?)?;
-    b.sign(parent.map(|(k, _)| k).unwrap_or(key), MessageDigest::sha256())?;
+    b.append_extension(
+        KeyUsage::new()
+            .critical()
+            .key_cert_sign()
+            .crl_sign()
+            .build()?,
+    )?;
+    b.sign(
+        parent.map(|(k, _)| k).unwrap_or(key),
+        MessageDigest::sha256(),
+    )?;
     Ok(b.build())
 }
 
-fn leaf(key: &PKey<Private>, cn: &str, parent: (&PKey<Private>, &X509), from: i64, to: i64) -> Res<X509> {
+fn leaf(
+    key: &PKey<Private>,
+    cn: &str,
+    parent: (&PKey<Private>, &X509),
+    from: i64,
+    to: i64,
+) -> Res<X509> {
     let mut b = base_builder(key, cn, &cn_of(parent.1), from, to)?;
     b.append_extension(KeyUsage::new().critical().digital_signature().build()?)?;
-    let san = openssl::x509::extension::SubjectAlternativeName::new().dns(cn).build(&b.x509v3_context(Some(parent.1), None))?;
+    let san = openssl::x509::extension::SubjectAlternativeName::new()
+        .dns(cn)
+        .build(&b.x509v3_context(Some(parent.1), None))?;
     b.append_extension(san)?;
     b.sign(parent.0, MessageDigest::sha256())?;
     Ok(b.build())

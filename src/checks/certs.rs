@@ -6,6 +6,7 @@ use super::Ctx;
 use crate::artifact::cert::Certificate;
 use crate::catalogue::FindingCode;
 use crate::clock::{describe, rfc3339};
+use crate::crypto::policy::public_key_weakness;
 use crate::report::Finding;
 
 /// Checks one certificate; `role` says where it is in play ("the token's x5c[0]", "trusted key …").
@@ -58,13 +59,14 @@ pub fn check_certificate(ctx: &mut Ctx, cert: &Certificate, role: &str) {
             .with_evidence(evidence),
         );
     }
-    if let Some(info) = cert.key_info() {
-        if info.kty == "RSA" && info.bits.unwrap_or(0) < 2048 {
-            ctx.weak(
-                Finding::new(FindingCode::WeakKey, format!("{role}: certificate '{name}' has an RSA key of {} bits; 2048 is the minimum", info.bits.unwrap_or(0)))
-                    .with_evidence(json!({"role": role, "key": info, "minimum_bits": 2048})),
-            );
-        }
+    if let Some(why) = cert.key.as_ref().ok().and_then(public_key_weakness) {
+        ctx.weak(
+            Finding::new(
+                FindingCode::WeakKey,
+                format!("{role}: certificate '{name}' has {why}"),
+            )
+            .with_evidence(json!({"role": role, "key": cert.key_info(), "weakness": why})),
+        );
     }
     // A trust anchor's self-signature is never checked by anyone, so its hash does not matter.
     if cert.weak_signature_hash && !cert.self_signed {

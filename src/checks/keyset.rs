@@ -9,7 +9,7 @@ use super::signature::jwk_vs_certificate;
 use super::Ctx;
 use crate::artifact::jwk::{Jwk, Jwks};
 use crate::catalogue::FindingCode;
-use crate::crypto::VerifyKey;
+use crate::crypto::policy::public_key_weakness;
 use crate::report::Finding;
 
 pub fn check_jwks(ctx: &mut Ctx, set: &Jwks, label: &str) {
@@ -91,20 +91,11 @@ pub fn check_jwk(ctx: &mut Ctx, jwk: &Jwk) {
     for (i, cert) in jwk.x5c.iter().enumerate() {
         check_certificate(ctx, cert, &format!("{label} x5c[{i}]"));
     }
-    if let Ok(VerifyKey::Public(_)) = &jwk.key {
-        let info = jwk.key.as_ref().map(|k| k.info()).ok();
-        if let Some(info) = info.filter(|i| i.kty == "RSA" && i.bits.unwrap_or(0) < 2048) {
-            ctx.weak(
-                Finding::new(
-                    FindingCode::WeakKey,
-                    format!(
-                        "{label} is an RSA key of {} bits; 2048 is the minimum",
-                        info.bits.unwrap_or(0)
-                    ),
-                )
-                .with_evidence(json!({"kid": jwk.kid, "key": info, "minimum_bits": 2048})),
-            );
-        }
+    if let Some(why) = jwk.key.as_ref().ok().and_then(public_key_weakness) {
+        ctx.weak(
+            Finding::new(FindingCode::WeakKey, format!("{label} is {why}"))
+                .with_evidence(json!({"kid": jwk.kid, "key": jwk.key.as_ref().ok().map(|k| k.info()), "weakness": why})),
+        );
     }
 }
 

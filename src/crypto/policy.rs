@@ -8,19 +8,33 @@ pub const MIN_RSA_BITS: u32 = 2048;
 
 /// Why `key` is too weak for `alg`, with the numbers, or `None` when it is strong enough.
 pub fn weakness(alg: Alg, key: &VerifyKey) -> Option<String> {
-    let info = key.info();
     match key {
-        VerifyKey::Public(_) if info.kty == "RSA" && info.bits.unwrap_or(0) < MIN_RSA_BITS => {
-            Some(format!("{} bits; {MIN_RSA_BITS} is the minimum", info.bits.unwrap_or(0)))
-        }
-        VerifyKey::Public(pkey) if info.kty == "RSA" && pkey.rsa().is_ok_and(|r| has_roca_fingerprint(r.n())) => {
-            Some("the modulus has the ROCA fingerprint (CVE-2017-15361): its private key can be computed".into())
-        }
         // RFC 7518 §3.2: an HMAC key must be at least as long as the hash output.
-        VerifyKey::Secret(secret) if secret.len() < alg.digest_len() => {
-            Some(format!("{} bytes; {} needs at least {} (the hash size)", secret.len(), alg.name(), alg.digest_len()))
-        }
-        _ => None,
+        VerifyKey::Secret(secret) if secret.len() < alg.digest_len() => Some(format!(
+            "{} bytes; {} needs at least {} (the hash size)",
+            secret.len(),
+            alg.name(),
+            alg.digest_len()
+        )),
+        _ => public_key_weakness(key),
+    }
+}
+
+/// Weaknesses of a public key whatever it signs with: RSA below the minimum size, ROCA moduli.
+pub fn public_key_weakness(key: &VerifyKey) -> Option<String> {
+    let VerifyKey::Public(pkey) = key else {
+        return None;
+    };
+    let rsa = pkey.rsa().ok()?;
+    let bits = pkey.bits();
+    if bits < MIN_RSA_BITS {
+        Some(format!(
+            "an RSA key of {bits} bits; {MIN_RSA_BITS} is the minimum"
+        ))
+    } else if has_roca_fingerprint(rsa.n()) {
+        Some("an RSA modulus with the ROCA fingerprint (CVE-2017-15361): its private key can be computed".into())
+    } else {
+        None
     }
 }
 
