@@ -99,6 +99,10 @@ fn inspect_jws(ctx: &mut Ctx, token: &str) -> Value {
         }
     };
     let signature = signature::check_jws(ctx, &jws);
+    if let Some(doc) = &ctx.trust.discovery {
+        // The metadata the token is checked against must agree with itself and its keys.
+        discovery::check_discovery(ctx, doc, ctx.trust.discovery_url.as_deref());
+    }
     let mut out = Map::new();
     out.insert("header".into(), Value::Object(jws.header.raw.clone()));
     match &jws.payload {

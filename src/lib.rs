@@ -23,6 +23,7 @@ pub mod clock;
 pub mod codec;
 pub mod crypto;
 pub mod detect;
+pub mod fetch;
 pub mod input;
 pub mod inspect;
 pub mod limits;

@@ -105,6 +105,9 @@ pub struct Report {
     pub verdict: Verdict,
     pub findings: Vec<Finding>,
     pub decoded: Value,
+    /// Documents fetched (or replayed from the cache) for this report: URL, time, status, sha256.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fetched: Vec<crate::fetch::Fetched>,
 }
 
 impl Report {
@@ -120,6 +123,7 @@ impl Report {
             verdict: Verdict::Ok,
             findings,
             decoded,
+            fetched: Vec::new(),
         };
         report.settle();
         report

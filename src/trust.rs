@@ -85,8 +85,22 @@ pub struct TrustStore {
     /// The issuer named by `--metadata`, when given.
     pub metadata_issuer: Option<String>,
     pub discovery: Option<Map<String, Value>>,
+    /// Where the discovery document came from, when it was fetched.
+    pub discovery_url: Option<String>,
+    /// Kids published in earlier fetches of a key set but absent from the current one.
+    pub retired_kids: Vec<RetiredKid>,
+    /// Documents fetched to build this store.
+    pub fetched: Vec<crate::fetch::Fetched>,
     /// The key sets as loaded, for key-set level checks (duplicate kid).
     pub key_sets: Vec<(String, Jwks)>,
+}
+
+/// A kid the issuer published before and no longer does (seen in the fetch cache).
+#[derive(Debug, Clone)]
+pub struct RetiredKid {
+    pub kid: String,
+    pub url: String,
+    pub last_seen: String,
 }
 
 /// Why a key source could not be read: exit code 2.
@@ -172,6 +186,33 @@ impl TrustStore {
             .map(str::to_string);
         self.discovery = Some(object);
         self.sources.push(label.to_string());
+    }
+
+    /// Records kids that earlier copies of the key set at `url` had and `current` lacks.
+    pub fn note_rotation(&mut self, url: &str, current: &[u8], history: &[crate::fetch::Fetched]) {
+        let kids_of = |bytes: &[u8]| -> Vec<String> {
+            json::parse_object(bytes)
+                .ok()
+                .and_then(|o| Jwks::from_object(&o).ok())
+                .map(|set| set.keys.into_iter().filter_map(|k| k.kid).collect())
+                .unwrap_or_default()
+        };
+        let now = kids_of(current);
+        for earlier in history {
+            for kid in kids_of(&earlier.body) {
+                if now.contains(&kid) {
+                    continue;
+                }
+                match self.retired_kids.iter_mut().find(|r| r.kid == kid) {
+                    Some(r) => r.last_seen = earlier.fetched_at.clone(),
+                    None => self.retired_kids.push(RetiredKid {
+                        kid,
+                        url: url.to_string(),
+                        last_seen: earlier.fetched_at.clone(),
+                    }),
+                }
+            }
+        }
     }
 
     /// Adds certificates from PEM (one or many) or DER.

@@ -438,7 +438,7 @@ fn issuer_template_resolved_with_tid() {
         "--metadata",
         "testdata/metadata/common-openid-configuration.json",
         "--jwks",
-        "testdata/keys/jwks.json",
+        "testdata/keys/jwks-rotated.json",
     ]);
     assert_eq!(ok.json()["verdict"], "ok", "{}", ok.stdout);
     let other = inspect(&[
@@ -535,6 +535,20 @@ fn sts_error_json_and_page() {
             "0c1d2e3f-4a5b-4c6d-8e7f-901a2b3c4d5e"
         );
     }
+}
+
+#[test]
+fn metadata_inconsistent_entra_keys_without_x5c() {
+    // jwks.json mixes an Entra-shaped key with EC/OKP keys that carry no certificate.
+    let run = inspect(&[
+        "testdata/tokens/rs256-valid.jwt",
+        "--metadata",
+        "testdata/metadata/openid-configuration.json",
+        "--jwks",
+        "testdata/keys/jwks.json",
+    ]);
+    assert_finding(&run, "metadata-inconsistent", "warning", 0);
+    assert!(run.stdout.contains("always publishes x5c"));
 }
 
 #[test]

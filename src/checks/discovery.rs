@@ -48,6 +48,38 @@ pub fn check_discovery(ctx: &mut Ctx, doc: &Map<String, Value>, fetched_from: Op
         }
     }
     check_advertised_algs(ctx, doc);
+    if issuer.is_some_and(is_entra) {
+        check_entra_keys_have_certificates(ctx);
+    }
+}
+
+fn is_entra(issuer: &str) -> bool {
+    issuer.starts_with("https://login.microsoftonline.com/")
+        || issuer.starts_with("https://sts.windows.net/")
+}
+
+/// Entra publishes every signing key with its certificate (x5c) and x5t; a key without them did
+/// not come from Entra, or the key set was rebuilt by hand.
+fn check_entra_keys_have_certificates(ctx: &mut Ctx) {
+    let bare: Vec<String> = ctx
+        .trust
+        .keys
+        .iter()
+        .filter_map(|k| k.jwk())
+        .filter(|j| j.x5c.is_empty())
+        .map(|j| j.label())
+        .collect();
+    if !bare.is_empty() {
+        inconsistent(
+            ctx,
+            &format!(
+                "the issuer is Entra ID, which always publishes x5c, but {} key(s) have none: {}",
+                bare.len(),
+                bare.join(", ")
+            ),
+            json!({"keys_without_x5c": bare}),
+        );
+    }
 }
 
 fn check_advertised_algs(ctx: &mut Ctx, doc: &Map<String, Value>) {

@@ -266,7 +266,19 @@ fn select_and_verify<'t>(
             alg.name()
         ),
     };
+    let retired = header
+        .kid
+        .as_deref()
+        .and_then(|kid| ctx.trust.retired_kids.iter().find(|r| r.kid == kid));
+    let message = match retired {
+        Some(r) => format!(
+            "{message}. The kid was published at {} as late as {}: the issuer rotated it out, so the token (or the consumer's key cache) is stale",
+            r.url, r.last_seen
+        ),
+        None => message,
+    };
     let mut finding = Finding::new(FindingCode::KeyNotFound, message).with_evidence(json!({
+        "retired": retired.map(|r| json!({"kid": r.kid, "url": r.url, "last_seen": r.last_seen})),
         "token_kid": header.kid,
         "token_x5t": header.x5t,
         "token_x5t#S256": header.x5t_s256,

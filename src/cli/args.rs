@@ -42,7 +42,8 @@ pub struct InspectArgs {
     /// Trusted key set: a JWKS or JWK file
     #[arg(long, value_name = "SRC")]
     pub jwks: Vec<String>,
-    /// Metadata: an OIDC discovery document (its issuer is expected in tokens)
+    /// Metadata: an OIDC discovery document (file or URL; its jwks_uri is followed unless --jwks
+    /// is given, its issuer is expected in tokens)
     #[arg(long, value_name = "SRC")]
     pub metadata: Option<String>,
     /// Trusted certificate(s): PEM (one or a bundle) or DER
@@ -70,6 +71,34 @@ pub struct InspectArgs {
     /// Report weak keys (RSA < 2048, short HMAC keys, SHA-1) as warnings instead of errors
     #[arg(long)]
     pub allow_legacy: bool,
+
+    /// Entra tenant (GUID or verified domain): use its discovery document as --metadata
+    #[arg(long, value_name = "ID|DOMAIN", conflicts_with = "metadata")]
+    pub tenant: Option<String>,
+    /// Authority for --tenant
+    #[arg(
+        long,
+        value_name = "URL",
+        default_value = "https://login.microsoftonline.com",
+        requires = "tenant"
+    )]
+    pub authority: String,
+    /// With --tenant: the v1 discovery document (issuer https://sts.windows.net/{tid}/)
+    #[arg(long, requires = "tenant")]
+    pub v1: bool,
+    /// With --tenant: the app's own signing keys (?appid=), for apps with custom signing keys
+    #[arg(long, value_name = "APPID", requires = "tenant")]
+    pub appid: Option<String>,
+
+    /// Never touch the network: answer URLs from the cache of earlier fetches (exit 2 when not cached)
+    #[arg(long)]
+    pub offline: bool,
+    /// Extra CA certificate(s) (PEM) to trust for HTTPS, beside the system roots
+    #[arg(long, value_name = "FILE")]
+    pub cacert: Vec<std::path::PathBuf>,
+    /// Where fetched documents are kept for --offline replay [default: $XDG_CACHE_HOME/keyprobe]
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<std::path::PathBuf>,
 
     /// Print JSON (JSON Lines with --lines)
     #[arg(long)]

@@ -10,6 +10,7 @@ use super::args::{Cli, Command, InspectArgs};
 use super::sources::{classify, read_whole, Source, SourceError};
 use crate::catalogue::explain;
 use crate::clock::Clock;
+use crate::fetch::{FetchOptions, Fetcher};
 use crate::input::Input;
 use crate::limits::MAX_LINE_BYTES;
 use crate::present;
@@ -66,44 +67,108 @@ fn settings_from(args: &InspectArgs) -> Result<Settings, String> {
     })
 }
 
-fn trust_from(args: &InspectArgs) -> Result<TrustStore, String> {
-    let mut trust = TrustStore::default();
-    let local = |src: &str, flag: &str| -> Result<Vec<u8>, String> {
-        if src.starts_with("http://") || src.starts_with("https://") {
-            return Err(format!("{flag} '{src}': fetching key sources is not available in this build yet; save the document and pass the file"));
-        }
+/// Reads a key source: a file, or a URL through the fetcher (kept in the cache).
+fn load(
+    src: &str,
+    flag: &str,
+    fetcher: &Fetcher,
+    trust: &mut TrustStore,
+) -> Result<Vec<u8>, String> {
+    if src.starts_with("http://") || src.starts_with("https://") {
+        let fetched = fetcher
+            .get(src, wall_clock())
+            .map_err(|e| format!("{flag}: {e}"))?;
+        let body = fetched.body.clone();
+        trust.fetched.push(fetched);
+        Ok(body)
+    } else {
         read_source(src).map_err(|e| format!("{flag}: {e}"))
+    }
+}
+
+fn wall_clock() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+/// `--tenant` as a discovery URL: Entra's v2 (or v1) document, optionally for an app's own keys.
+fn tenant_metadata_url(args: &InspectArgs) -> Option<String> {
+    let tenant = args.tenant.as_deref()?;
+    let authority = args.authority.trim_end_matches('/');
+    let path = if args.v1 {
+        ".well-known/openid-configuration"
+    } else {
+        "v2.0/.well-known/openid-configuration"
     };
-    if let Some(src) = &args.metadata {
-        let bytes = local(src, "--metadata")?;
-        let object = crate::codec::json::parse_object(&bytes)
-            .map_err(|e| format!("--metadata '{src}' is not an OIDC discovery document: {e}"))?;
+    let query = args
+        .appid
+        .as_deref()
+        .map(|a| format!("?appid={a}"))
+        .unwrap_or_default();
+    Some(format!("{authority}/{tenant}/{path}{query}"))
+}
+
+fn trust_from(args: &InspectArgs, fetcher: &Fetcher) -> Result<TrustStore, String> {
+    let mut trust = TrustStore::default();
+    if let Some(src) = args.metadata.clone().or_else(|| tenant_metadata_url(args)) {
+        let bytes = load(&src, "--metadata", fetcher, &mut trust)?;
+        if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<') {
+            return Err(format!(
+                "--metadata '{src}' is XML (SAML metadata), which this build does not read yet"
+            ));
+        }
+        let object = crate::codec::json::parse_object(&bytes).map_err(|e| {
+            format!(
+                "--metadata '{src}' is not an OIDC discovery document: {e}{}",
+                crate::fetch::body_hint(&bytes)
+            )
+        })?;
         if crate::detect::classify_json(&object) != crate::detect::Kind::OidcDiscovery {
             return Err(format!("--metadata '{src}' is JSON but not an OIDC discovery document (no issuer/jwks_uri)"));
         }
-        if args.jwks.is_empty() {
-            let uri = object
-                .get("jwks_uri")
-                .and_then(|v| v.as_str())
-                .unwrap_or("(none)");
-            return Err(format!("--metadata '{src}': its key set is at jwks_uri {uri}, which this build cannot fetch; pass the key set with --jwks FILE"));
+        let jwks_uri = object
+            .get("jwks_uri")
+            .and_then(|v| v.as_str())
+            .map(str::to_string);
+        trust.add_discovery(&src, object);
+        if src.starts_with("http") {
+            trust.discovery_url = Some(src.clone());
         }
-        trust.add_discovery(src, object);
+        // --jwks, when given, is the key set; the document then contributes issuer and checks.
+        if args.jwks.is_empty() {
+            let uri = jwks_uri.ok_or_else(|| {
+                format!("--metadata '{src}' has no jwks_uri; pass the key set with --jwks")
+            })?;
+            if !(uri.starts_with("https://") || uri.starts_with("http://")) {
+                return Err(format!(
+                    "--metadata '{src}': jwks_uri '{uri}' is not an http(s) URL"
+                ));
+            }
+            let keys = load(&uri, "jwks_uri", fetcher, &mut trust)?;
+            trust
+                .add_jwks_document(&uri, &keys)
+                .map_err(|e| format!("jwks_uri: {e}{}", crate::fetch::body_hint(&keys)))?;
+            let history = fetcher.history(&uri);
+            trust.note_rotation(&uri, &keys, &history);
+        }
     }
     for src in &args.jwks {
-        let bytes = local(src, "--jwks")?;
+        let bytes = load(src, "--jwks", fetcher, &mut trust)?;
         trust
             .add_jwks_document(src, &bytes)
             .map_err(|e| format!("--jwks: {e}"))?;
+        if src.starts_with("http") {
+            let history = fetcher.history(src);
+            trust.note_rotation(src, &bytes, &history);
+        }
     }
     for src in &args.cert {
-        let bytes = local(src, "--cert")?;
+        let bytes = load(src, "--cert", fetcher, &mut trust)?;
         trust
             .add_certificates(src, &bytes)
             .map_err(|e| format!("--cert: {e}"))?;
     }
     for src in &args.key {
-        let bytes = local(src, "--key")?;
+        let bytes = load(src, "--key", fetcher, &mut trust)?;
         trust
             .add_key_file(src, &bytes)
             .map_err(|e| format!("--key: {e}"))?;
@@ -113,7 +178,13 @@ fn trust_from(args: &InspectArgs) -> Result<TrustStore, String> {
 
 fn run_inspect(args: &InspectArgs) -> Result<i32, String> {
     let settings = settings_from(args)?;
-    let trust = trust_from(args)?;
+    let fetcher = Fetcher::new(&FetchOptions {
+        offline: args.offline,
+        cacert: args.cacert.clone(),
+        cache_dir: args.cache_dir.clone(),
+    })
+    .map_err(|e| e.0)?;
+    let trust = trust_from(args, &fetcher)?;
     let sources = classify(&args.inputs).map_err(|SourceError(e)| e)?;
     let stdout = anstream::stdout();
     let mut out = stdout.lock();
@@ -130,15 +201,16 @@ fn run_inspect(args: &InspectArgs) -> Result<i32, String> {
         let result = if args.lines {
             inspect_lines(source, &trust, &settings, &mut |r, o| emit(r, o), &mut out)
         } else {
-            let input = read_whole(source).map_err(|SourceError(e)| e)?;
-            let report = inspect(&input, &trust, &settings);
+            let (input, fetched) = read_whole(source, &fetcher).map_err(|SourceError(e)| e)?;
+            let mut report = inspect(&input, &trust, &settings);
+            report.fetched = trust.fetched.iter().cloned().chain(fetched).collect();
             emit(&report, &mut out)
         };
         if let Err(e) = result {
             if e.kind() == io::ErrorKind::BrokenPipe {
                 return Ok(if any_error { EXIT_FINDINGS } else { EXIT_OK });
             }
-            return Err(format!("cannot write output: {e}"));
+            return Err(e.to_string());
         }
     }
     out.flush().ok();
@@ -160,6 +232,11 @@ fn inspect_lines(
 ) -> io::Result<()> {
     let (label, reader): (String, Box<dyn Read>) = match source {
         Source::Stdin => ("stdin".into(), Box::new(io::stdin())),
+        Source::Url(url) => {
+            return Err(io::Error::other(format!(
+                "--lines reads files or standard input, not URLs ({url})"
+            )))
+        }
         Source::File(path) => (
             path.clone(),
             Box::new(

@@ -3,6 +3,7 @@
 use std::io::{IsTerminal, Read};
 use std::path::Path;
 
+use crate::fetch::{Fetched, Fetcher};
 use crate::input::Input;
 use crate::limits::MAX_INPUT_BYTES;
 
@@ -11,7 +12,12 @@ use crate::limits::MAX_INPUT_BYTES;
 pub enum Source {
     Stdin,
     File(String),
-    Text { label: String, text: String },
+    /// A document to fetch (metadata, JWKS, certificate).
+    Url(String),
+    Text {
+        label: String,
+        text: String,
+    },
 }
 
 /// A problem that makes the run fail with exit code 2.
@@ -30,10 +36,8 @@ pub fn classify(words: &[String]) -> Result<Vec<Source>, SourceError> {
             out.push(Source::Stdin);
         } else if Path::new(w).is_file() {
             out.push(Source::File(w.clone()));
-        } else if w.starts_with("http://") || w.starts_with("https://") {
-            return Err(SourceError(format!(
-                "'{w}': URL inputs need fetching, which this build of keyprobe does not do yet; save the document and pass the file"
-            )));
+        } else if (w.starts_with("http://") || w.starts_with("https://")) && !carries_saml(w) {
+            out.push(Source::Url(w.clone()));
         } else if looks_like_path(w) {
             return Err(SourceError(format!("'{w}': no such file")));
         } else {
@@ -44,6 +48,11 @@ pub fn classify(words: &[String]) -> Result<Vec<Source>, SourceError> {
         }
     }
     Ok(out)
+}
+
+/// A URL that carries a SAML message is decoded, never fetched: fetching it would replay the sign-in.
+fn carries_saml(url: &str) -> bool {
+    url.contains("SAMLRequest=") || url.contains("SAMLResponse=")
 }
 
 fn looks_like_path(w: &str) -> bool {
@@ -61,8 +70,24 @@ fn looks_like_path(w: &str) -> bool {
 }
 
 /// Reads a whole source into one input, bounded by the input size limit.
-pub fn read_whole(source: &Source) -> Result<Input, SourceError> {
+pub fn read_whole(
+    source: &Source,
+    fetcher: &Fetcher,
+) -> Result<(Input, Option<Fetched>), SourceError> {
+    if let Source::Url(url) = source {
+        let fetched = fetcher.get(url, now()).map_err(|e| SourceError(e.0))?;
+        return Ok((Input::new(url.clone(), fetched.body.clone()), Some(fetched)));
+    }
+    read_local(source).map(|i| (i, None))
+}
+
+fn now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+fn read_local(source: &Source) -> Result<Input, SourceError> {
     match source {
+        Source::Url(url) => Err(SourceError(format!("{url}: not a local source"))),
         Source::Text { label, text } => Ok(Input::new(label.clone(), text.as_bytes())),
         Source::File(path) => {
             let file = std::fs::File::open(path)

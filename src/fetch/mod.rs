@@ -1,0 +1,269 @@
+//! Fetching metadata, key sets and certificates over HTTP(S), bounded in time, size and
+//! redirects, with every document kept in a cache so a diagnosis can be replayed `--offline`.
+//! Only documents the user names are fetched: never the input itself, never `jku`/`x5u`.
+
+mod cache;
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use openssl::sha::sha256;
+use serde::Serialize;
+use ureq::tls::{Certificate as TlsCertificate, RootCerts, TlsConfig, TlsProvider};
+
+pub use cache::Cache;
+
+use crate::artifact::thumbprint::hex_lower;
+use crate::clock::rfc3339;
+
+/// Largest document accepted from the network.
+pub const MAX_FETCH_BYTES: u64 = 4 * 1024 * 1024;
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+const TOTAL_TIMEOUT: Duration = Duration::from_secs(20);
+const MAX_REDIRECTS: u32 = 5;
+
+/// One document as fetched (or replayed from the cache).
+#[derive(Debug, Clone, Serialize)]
+pub struct Fetched {
+    pub url: String,
+    /// Unix seconds of the fetch.
+    #[serde(skip)]
+    pub fetched_unix: i64,
+    pub fetched_at: String,
+    pub status: u16,
+    pub sha256: String,
+    pub bytes: usize,
+    pub from_cache: bool,
+    #[serde(skip)]
+    pub body: Vec<u8>,
+}
+
+impl Fetched {
+    fn new(url: &str, fetched_unix: i64, status: u16, body: Vec<u8>, from_cache: bool) -> Self {
+        Fetched {
+            url: url.to_string(),
+            fetched_unix,
+            fetched_at: rfc3339(fetched_unix),
+            status,
+            sha256: hex_lower(&sha256(&body)),
+            bytes: body.len(),
+            from_cache,
+            body,
+        }
+    }
+}
+
+/// Why a document could not be had: always exit code 2, with a one-line reason.
+#[derive(Debug, Clone)]
+pub struct FetchError(pub String);
+
+impl std::fmt::Display for FetchError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct FetchOptions {
+    pub offline: bool,
+    /// Extra trust anchors for HTTPS (`--cacert`), PEM.
+    pub cacert: Vec<PathBuf>,
+    pub cache_dir: Option<PathBuf>,
+}
+
+pub struct Fetcher {
+    agent: Option<ureq::Agent>,
+    cache: Cache,
+    offline: bool,
+    log: Mutex<Vec<Fetched>>,
+}
+
+impl Fetcher {
+    pub fn new(options: &FetchOptions) -> Result<Fetcher, FetchError> {
+        let cache = Cache::open(options.cache_dir.clone())?;
+        let agent = if options.offline {
+            None
+        } else {
+            Some(agent(&options.cacert)?)
+        };
+        Ok(Fetcher {
+            agent,
+            cache,
+            offline: options.offline,
+            log: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// Fetches `url` (or, offline, replays its latest cached copy).
+    pub fn get(&self, url: &str, now: i64) -> Result<Fetched, FetchError> {
+        let fetched = match &self.agent {
+            None => self.cache.latest(url)?.ok_or_else(|| {
+                FetchError(format!("--offline: {url} is not in the cache ({}); run once without --offline to fetch it", self.cache.dir().display()))
+            })?,
+            Some(agent) => {
+                let (status, body) = fetch(agent, url)?;
+                let fetched = Fetched::new(url, now, status, body, false);
+                if status == 200 {
+                    // A cache that cannot be written loses replay, not the diagnosis.
+                    if let Err(e) = self.cache.store(&fetched) {
+                        eprintln!("keyprobe: warning: {e}");
+                    }
+                }
+                fetched
+            }
+        };
+        if fetched.status != 200 {
+            return Err(FetchError(format!(
+                "{url} answered HTTP {}{}",
+                fetched.status,
+                body_hint(&fetched.body)
+            )));
+        }
+        if let Ok(mut log) = self.log.lock() {
+            log.push(fetched.clone());
+        }
+        Ok(fetched)
+    }
+
+    /// Earlier cached copies of `url`, oldest first (the one just fetched included).
+    pub fn history(&self, url: &str) -> Vec<Fetched> {
+        self.cache.history(url).unwrap_or_default()
+    }
+
+    /// Every document fetched or replayed in this run, in order.
+    pub fn fetched(&self) -> Vec<Fetched> {
+        self.log.lock().map(|l| l.clone()).unwrap_or_default()
+    }
+
+    pub fn is_offline(&self) -> bool {
+        self.offline
+    }
+}
+
+fn agent(cacert: &[PathBuf]) -> Result<ureq::Agent, FetchError> {
+    let roots = if cacert.is_empty() {
+        // OpenSSL's default paths, which honour SSL_CERT_FILE / SSL_CERT_DIR.
+        RootCerts::PlatformVerifier
+    } else {
+        let mut anchors: Vec<TlsCertificate<'static>> = system_roots();
+        for path in cacert {
+            let pem = std::fs::read(path)
+                .map_err(|e| FetchError(format!("--cacert '{}': {e}", path.display())))?;
+            let certs = openssl::x509::X509::stack_from_pem(&pem).map_err(|e| {
+                FetchError(format!(
+                    "--cacert '{}' is not PEM certificates: {e}",
+                    path.display()
+                ))
+            })?;
+            if certs.is_empty() {
+                return Err(FetchError(format!(
+                    "--cacert '{}' holds no certificate",
+                    path.display()
+                )));
+            }
+            for c in certs {
+                let der = c.to_der().map_err(|e| FetchError(e.to_string()))?;
+                anchors.push(TlsCertificate::from_der(&der).to_owned());
+            }
+        }
+        RootCerts::new_with_certs(&anchors)
+    };
+    let tls = TlsConfig::builder()
+        .provider(TlsProvider::NativeTls)
+        .root_certs(roots)
+        .build();
+    let config = ureq::Agent::config_builder()
+        .tls_config(tls)
+        .timeout_connect(Some(CONNECT_TIMEOUT))
+        .timeout_global(Some(TOTAL_TIMEOUT))
+        .max_redirects(MAX_REDIRECTS)
+        .http_status_as_error(false)
+        .max_response_header_size(64 * 1024)
+        .user_agent(concat!("keyprobe/", env!("CARGO_PKG_VERSION")))
+        .build();
+    Ok(config.into())
+}
+
+/// The system bundle (SSL_CERT_FILE, else Debian's), so `--cacert` adds to it rather than replacing it.
+fn system_roots() -> Vec<TlsCertificate<'static>> {
+    let path = std::env::var_os("SSL_CERT_FILE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/etc/ssl/certs/ca-certificates.crt"));
+    let Ok(pem) = std::fs::read(path) else {
+        return Vec::new();
+    };
+    openssl::x509::X509::stack_from_pem(&pem)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|c| c.to_der().ok())
+        .map(|der| TlsCertificate::from_der(&der).to_owned())
+        .collect()
+}
+
+fn fetch(agent: &ureq::Agent, url: &str) -> Result<(u16, Vec<u8>), FetchError> {
+    let response = agent
+        .get(url)
+        .header("Accept", "application/json, application/xml, */*")
+        .call()
+        .map_err(|e| describe_error(url, e))?;
+    let status = response.status().as_u16();
+    let mut body = Vec::new();
+    response
+        .into_body()
+        .into_reader()
+        .take(MAX_FETCH_BYTES + 1)
+        .read_to_end(&mut body)
+        .map_err(|e| FetchError(format!("{url}: reading the body failed: {e}")))?;
+    if body.len() as u64 > MAX_FETCH_BYTES {
+        return Err(FetchError(format!(
+            "{url}: the body is larger than the {MAX_FETCH_BYTES} byte limit"
+        )));
+    }
+    Ok((status, body))
+}
+
+fn describe_error(url: &str, e: ureq::Error) -> FetchError {
+    let why = match e {
+        ureq::Error::HostNotFound => "the host name does not resolve (DNS)".to_string(),
+        ureq::Error::Timeout(t) => format!("timed out ({t})"),
+        ureq::Error::TooManyRedirects => format!("more than {MAX_REDIRECTS} redirects"),
+        ureq::Error::RedirectFailed => "a redirect could not be followed".to_string(),
+        ureq::Error::BodyExceedsLimit(n) => format!("the body is larger than the {n} byte limit"),
+        ureq::Error::Io(io) => format!("connection failed: {io}"),
+        other => {
+            let text = other.to_string();
+            if text.to_ascii_lowercase().contains("certificate")
+                || text.contains("tls")
+                || text.contains("ssl")
+            {
+                format!(
+                    "TLS failed: {text} (trust a private CA with --cacert FILE or SSL_CERT_FILE)"
+                )
+            } else {
+                text
+            }
+        }
+    };
+    FetchError(format!("cannot fetch {url}: {why}"))
+}
+
+/// What a body looks like, for errors: `: an HTML page ("<!DOCTYPE html>…")`.
+pub fn body_hint(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(&body[..body.len().min(80)]).replace(['\r', '\n'], " ");
+    if text.trim().is_empty() {
+        return String::new();
+    }
+    let what = if text
+        .trim_start()
+        .to_ascii_lowercase()
+        .starts_with("<!doctype html")
+        || text.to_ascii_lowercase().contains("<html")
+    {
+        "an HTML page"
+    } else {
+        "a body"
+    };
+    format!(": {what} (\"{}…\")", text.trim())
+}
