@@ -18,3 +18,13 @@ pub const MAX_CERT_BYTES: usize = 64 * 1024;
 pub const MAX_LINE_BYTES: usize = MAX_TOKEN_BYTES + 1024;
 /// Largest RSA modulus we verify with (bits); larger keys are a denial-of-service vector.
 pub const MAX_RSA_BITS: u32 = 16384;
+/// Largest SAML XML (decoded, and inflated for the HTTP-Redirect binding).
+pub const MAX_SAML_XML_BYTES: usize = 4 * 1024 * 1024;
+/// Deepest XML element nesting accepted; SAML messages nest about ten levels.
+pub const MAX_XML_DEPTH: u32 = 64;
+/// Most elements in one XML document.
+pub const MAX_XML_ELEMENTS: usize = 100_000;
+/// Most elements carrying an ID attribute; a SAML message has a handful.
+pub const MAX_XML_IDS: usize = 10_000;
+/// Most `ds:Signature` elements verified in one document.
+pub const MAX_XML_SIGNATURES: usize = 16;

@@ -96,6 +96,9 @@ pub struct InspectArgs {
     /// Extra CA certificate(s) (PEM) to trust for HTTPS, beside the system roots
     #[arg(long, value_name = "FILE")]
     pub cacert: Vec<std::path::PathBuf>,
+    /// Seconds one fetch may take, connection to last byte
+    #[arg(long, value_name = "SECS", default_value_t = crate::fetch::DEFAULT_TIMEOUT_SECS)]
+    pub timeout: u64,
     /// Where fetched documents are kept for --offline replay [default: $XDG_CACHE_HOME/keyprobe]
     #[arg(long, value_name = "DIR")]
     pub cache_dir: Option<std::path::PathBuf>,

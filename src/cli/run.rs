@@ -155,7 +155,7 @@ fn trust_from(args: &InspectArgs, fetcher: &Fetcher) -> Result<TrustStore, Strin
         let bytes = load(src, "--jwks", fetcher, &mut trust)?;
         trust
             .add_jwks_document(src, &bytes)
-            .map_err(|e| format!("--jwks: {e}"))?;
+            .map_err(|e| format!("--jwks: {e}{}", crate::fetch::body_hint(&bytes)))?;
         if src.starts_with("http") {
             let history = fetcher.history(src);
             trust.note_rotation(src, &bytes, &history);
@@ -182,6 +182,7 @@ fn run_inspect(args: &InspectArgs) -> Result<i32, String> {
         offline: args.offline,
         cacert: args.cacert.clone(),
         cache_dir: args.cache_dir.clone(),
+        timeout: std::time::Duration::from_secs(args.timeout.max(1)),
     })
     .map_err(|e| e.0)?;
     let trust = trust_from(args, &fetcher)?;

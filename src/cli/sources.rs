@@ -36,7 +36,12 @@ pub fn classify(words: &[String]) -> Result<Vec<Source>, SourceError> {
             out.push(Source::Stdin);
         } else if Path::new(w).is_file() {
             out.push(Source::File(w.clone()));
-        } else if (w.starts_with("http://") || w.starts_with("https://")) && !carries_saml(w) {
+        } else if carries_saml(w) {
+            out.push(Source::Text {
+                label: format!("argument {}", i + 1),
+                text: w.clone(),
+            });
+        } else if w.starts_with("http://") || w.starts_with("https://") {
             out.push(Source::Url(w.clone()));
         } else if looks_like_path(w) {
             return Err(SourceError(format!("'{w}': no such file")));

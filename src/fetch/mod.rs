@@ -20,8 +20,8 @@ use crate::clock::rfc3339;
 
 /// Largest document accepted from the network.
 pub const MAX_FETCH_BYTES: u64 = 4 * 1024 * 1024;
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
-const TOTAL_TIMEOUT: Duration = Duration::from_secs(20);
+/// Default bound on one fetch, connection to last byte (`--timeout`).
+pub const DEFAULT_TIMEOUT_SECS: u64 = 20;
 const MAX_REDIRECTS: u32 = 5;
 
 /// One document as fetched (or replayed from the cache).
@@ -65,12 +65,14 @@ impl std::fmt::Display for FetchError {
     }
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct FetchOptions {
     pub offline: bool,
     /// Extra trust anchors for HTTPS (`--cacert`), PEM.
     pub cacert: Vec<PathBuf>,
     pub cache_dir: Option<PathBuf>,
+    /// Bound on one fetch, connection to last byte.
+    pub timeout: Duration,
 }
 
 pub struct Fetcher {
@@ -86,7 +88,7 @@ impl Fetcher {
         let agent = if options.offline {
             None
         } else {
-            Some(agent(&options.cacert)?)
+            Some(agent(&options.cacert, options.timeout)?)
         };
         Ok(Fetcher {
             agent,
@@ -142,7 +144,7 @@ impl Fetcher {
     }
 }
 
-fn agent(cacert: &[PathBuf]) -> Result<ureq::Agent, FetchError> {
+fn agent(cacert: &[PathBuf], timeout: Duration) -> Result<ureq::Agent, FetchError> {
     let roots = if cacert.is_empty() {
         // OpenSSL's default paths, which honour SSL_CERT_FILE / SSL_CERT_DIR.
         RootCerts::PlatformVerifier
@@ -176,8 +178,8 @@ fn agent(cacert: &[PathBuf]) -> Result<ureq::Agent, FetchError> {
         .build();
     let config = ureq::Agent::config_builder()
         .tls_config(tls)
-        .timeout_connect(Some(CONNECT_TIMEOUT))
-        .timeout_global(Some(TOTAL_TIMEOUT))
+        .timeout_connect(Some(timeout.min(Duration::from_secs(5))))
+        .timeout_global(Some(timeout))
         .max_redirects(MAX_REDIRECTS)
         .http_status_as_error(false)
         .max_response_header_size(64 * 1024)
@@ -251,16 +253,22 @@ fn describe_error(url: &str, e: ureq::Error) -> FetchError {
 
 /// What a body looks like, for errors: `: an HTML page ("<!DOCTYPE html>…")`.
 pub fn body_hint(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(&body[..body.len().min(80)]).replace(['\r', '\n'], " ");
+    if body.starts_with(&[0x1f, 0x8b]) {
+        return format!(
+            ": gzip-compressed data ({} bytes), which keyprobe does not inflate",
+            body.len()
+        );
+    }
+    let head = &body[..body.len().min(80)];
+    if head.iter().any(|b| *b < 0x09 || (0x0e..0x20).contains(b)) {
+        return format!(": binary data ({} bytes)", body.len());
+    }
+    let text = String::from_utf8_lossy(head).replace(['\r', '\n'], " ");
     if text.trim().is_empty() {
         return String::new();
     }
-    let what = if text
-        .trim_start()
-        .to_ascii_lowercase()
-        .starts_with("<!doctype html")
-        || text.to_ascii_lowercase().contains("<html")
-    {
+    let lower = text.trim_start().to_ascii_lowercase();
+    let what = if lower.starts_with("<!doctype html") || lower.contains("<html") {
         "an HTML page"
     } else {
         "a body"

@@ -1,0 +1,333 @@
+//! SAML bindings: how a SAML message travels, and how to get its XML back.
+//!
+//! - raw XML (a file, or the decoded value pasted by hand);
+//! - HTTP-POST: standard base64, often wrapped over lines;
+//! - HTTP-Redirect: raw DEFLATE (RFC 1951, no zlib header) then base64, then URL-encoded;
+//! - a whole URL carrying `SAMLRequest=`/`SAMLResponse=` (decoded here, never fetched);
+//! - an `application/x-www-form-urlencoded` body (`SAMLResponse=…&RelayState=…`).
+//!
+//! Every step is bounded: the encoded text, the base64 output and the inflated XML.
+
+use std::io::Read;
+
+use crate::codec::base64;
+use crate::limits::MAX_SAML_XML_BYTES;
+
+/// How the message reached us.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Binding {
+    /// The XML itself.
+    RawXml,
+    /// Base64 of the XML (HTTP-POST binding).
+    Base64,
+    /// Base64 of raw DEFLATE of the XML (HTTP-Redirect binding).
+    DeflateBase64,
+}
+
+impl Binding {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Binding::RawXml => "XML",
+            Binding::Base64 => "base64 (HTTP-POST binding)",
+            Binding::DeflateBase64 => "raw DEFLATE + base64 (HTTP-Redirect binding)",
+        }
+    }
+}
+
+/// A SAML message recovered from its transport encoding.
+#[derive(Debug, Clone)]
+pub struct Decoded {
+    pub xml: String,
+    pub binding: Binding,
+    /// How the encoded value was wrapped: "URL", "form body", "URL-encoded value", or none.
+    pub carrier: Option<&'static str>,
+    /// `SAMLRequest` or `SAMLResponse`, when the value came with its parameter name.
+    pub parameter: Option<String>,
+    pub relay_state: Option<String>,
+    /// `SigAlg` of an HTTP-Redirect query-string signature, when present.
+    pub sig_alg: Option<String>,
+    pub query_signature: bool,
+}
+
+/// Why a value that is clearly meant as SAML could not be decoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BindingError(pub String);
+
+impl std::fmt::Display for BindingError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+const PARAMS: [&str; 2] = ["SAMLResponse", "SAMLRequest"];
+
+/// Recovers SAML XML from `text` (already unwrapped of quotes and whitespace).
+///
+/// `None`: the text does not look like a SAML binding at all (detection goes on).
+/// `Some(Err)`: it is meant as SAML (a `SAMLResponse=` parameter, or base64 that decodes to
+/// XML) but cannot be decoded; the error says where.
+pub fn decode(text: &str) -> Option<Result<Decoded, BindingError>> {
+    if text.len() > 4 * MAX_SAML_XML_BYTES {
+        return None;
+    }
+    if text.starts_with('<') {
+        return Some(Ok(Decoded::raw(text.to_string())));
+    }
+    if PARAMS.iter().any(|p| text.contains(&format!("{p}="))) {
+        return Some(decode_parameters(text));
+    }
+    // A URL-encoded value on its own (copied from a query string or a raw form body).
+    if text.contains('%') {
+        let plain = percent_decode(text).ok()?;
+        let mut decoded = decode_value(&plain)?.ok()?;
+        decoded.carrier = Some("URL-encoded value");
+        return Some(Ok(decoded));
+    }
+    match decode_value(text)? {
+        Ok(d) => Some(Ok(d)),
+        // Plain base64 that is not SAML is not ours to judge.
+        Err(_) => None,
+    }
+}
+
+impl Decoded {
+    fn raw(xml: String) -> Self {
+        Decoded {
+            xml,
+            binding: Binding::RawXml,
+            carrier: None,
+            parameter: None,
+            relay_state: None,
+            sig_alg: None,
+            query_signature: false,
+        }
+    }
+}
+
+/// `https://idp/saml2?SAMLRequest=…&RelayState=…` or `SAMLResponse=…&RelayState=…`.
+fn decode_parameters(text: &str) -> Result<Decoded, BindingError> {
+    let (query, carrier) = match text.split_once('?') {
+        Some((_, q)) if text.starts_with("http://") || text.starts_with("https://") => (q, "URL"),
+        Some((_, q)) => (q, "URL"),
+        None => (text, "form body"),
+    };
+    let query = query.split('#').next().unwrap_or(query);
+    let mut value = None;
+    let mut parameter = None;
+    let mut relay_state = None;
+    let mut sig_alg = None;
+    let mut query_signature = false;
+    for pair in query.split('&') {
+        let (name, raw) = pair.split_once('=').unwrap_or((pair, ""));
+        let name = name.trim();
+        match name {
+            "SAMLResponse" | "SAMLRequest" => {
+                if value.is_some() {
+                    return Err(BindingError(format!(
+                        "the {carrier} carries more than one SAMLRequest/SAMLResponse parameter"
+                    )));
+                }
+                parameter = Some(name.to_string());
+                value = Some(raw);
+            }
+            "RelayState" => relay_state = percent_decode(raw).ok(),
+            "SigAlg" => sig_alg = percent_decode(raw).ok(),
+            "Signature" => query_signature = true,
+            _ => {}
+        }
+    }
+    let (Some(raw), Some(parameter)) = (value, parameter) else {
+        return Err(BindingError(format!(
+            "the {carrier} has no SAMLRequest or SAMLResponse parameter"
+        )));
+    };
+    let plain = percent_decode(raw).map_err(|e| {
+        BindingError(format!("{parameter}: the URL encoding is broken ({e})"))
+    })?;
+    let decoded = match decode_value(&plain) {
+        Some(r) => r,
+        None => Err(BindingError(
+            "the value is neither base64 nor raw DEFLATE + base64".into(),
+        )),
+    }
+    .map_err(|e| BindingError(format!("{parameter}: {e}")))?;
+    Ok(Decoded {
+        carrier: Some(carrier),
+        parameter: Some(parameter),
+        relay_state,
+        sig_alg,
+        query_signature,
+        ..decoded
+    })
+}
+
+/// A base64 value: XML directly (POST) or raw DEFLATE of XML (Redirect).
+/// `None` when it is not base64 at all.
+fn decode_value(text: &str) -> Option<Result<Decoded, BindingError>> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Some(Err(BindingError("the value is empty".into())));
+    }
+    let bytes = base64::decode_standard(text).ok()?;
+    if bytes.len() > MAX_SAML_XML_BYTES {
+        return Some(Err(BindingError(format!(
+            "the decoded value is {} bytes, more than the {MAX_SAML_XML_BYTES} byte limit",
+            bytes.len()
+        ))));
+    }
+    if looks_like_xml(&bytes) {
+        return Some(to_text(bytes).map(|xml| Decoded {
+            binding: Binding::Base64,
+            ..Decoded::raw(xml)
+        }));
+    }
+    Some(inflate(&bytes).and_then(to_text).map(|xml| Decoded {
+        binding: Binding::DeflateBase64,
+        ..Decoded::raw(xml)
+    }))
+}
+
+fn looks_like_xml(bytes: &[u8]) -> bool {
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<')
+}
+
+/// Raw DEFLATE with an output bound: a decompression bomb stops at the bound.
+pub fn inflate(bytes: &[u8]) -> Result<Vec<u8>, BindingError> {
+    let mut out = Vec::new();
+    let limit = MAX_SAML_XML_BYTES as u64 + 1;
+    let result = flate2::read::DeflateDecoder::new(bytes)
+        .take(limit)
+        .read_to_end(&mut out);
+    let zlib = bytes.len() >= 2
+        && bytes[0] & 0x0F == 8
+        && (u16::from(bytes[0]) << 8 | u16::from(bytes[1])) % 31 == 0;
+    match result {
+        Err(e) => {
+            let why = if zlib {
+                "it starts with a zlib header; the HTTP-Redirect binding uses raw DEFLATE (RFC 1951) without one".to_string()
+            } else {
+                format!("the DEFLATE stream is broken or truncated ({e})")
+            };
+            Err(BindingError(format!("base64 decodes to binary that is not XML, and {why}")))
+        }
+        Ok(_) if out.len() > MAX_SAML_XML_BYTES => Err(BindingError(format!(
+            "the DEFLATE stream inflates beyond the {MAX_SAML_XML_BYTES} byte limit (a decompression bomb?)"
+        ))),
+        Ok(_) if !looks_like_xml(&out) => Err(BindingError(
+            "the value decodes and inflates, but the result is not XML".into(),
+        )),
+        Ok(_) => Ok(out),
+    }
+}
+
+fn to_text(bytes: Vec<u8>) -> Result<String, BindingError> {
+    let body = bytes
+        .strip_prefix(b"\xEF\xBB\xBF")
+        .map(<[u8]>::to_vec)
+        .unwrap_or(bytes);
+    String::from_utf8(body).map_err(|e| {
+        BindingError(format!(
+            "the XML is not UTF-8 (invalid byte at offset {}); SAML messages are UTF-8",
+            e.utf8_error().valid_up_to()
+        ))
+    })
+}
+
+/// Percent-decoding of a URL query or form value. `+` is kept: in a SAML value it is base64.
+pub fn percent_decode(text: &str) -> Result<String, String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b == b'%' {
+            let hex = bytes
+                .get(i + 1..i + 3)
+                .and_then(|h| std::str::from_utf8(h).ok())
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+                .ok_or_else(|| format!("'%' at offset {i} is not followed by two hex digits"))?;
+            out.push(hex);
+            i += 3;
+        } else {
+            out.push(b);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).map_err(|_| "the decoded value is not UTF-8".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn deflate(xml: &str) -> Vec<u8> {
+        let mut e = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+        e.write_all(xml.as_bytes()).unwrap();
+        e.finish().unwrap()
+    }
+
+    const XML: &str = "<samlp:AuthnRequest xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" ID=\"a\"/>";
+
+    #[test]
+    fn every_binding_decodes() {
+        let b64 = base64::encode_standard(XML.as_bytes());
+        let d = decode(&b64).unwrap().unwrap();
+        assert_eq!((d.xml.as_str(), d.binding), (XML, Binding::Base64));
+
+        let wrapped: String = b64
+            .as_bytes()
+            .chunks(20)
+            .map(|c| format!("{}\r\n", std::str::from_utf8(c).unwrap()))
+            .collect();
+        assert_eq!(decode(&wrapped).unwrap().unwrap().xml, XML);
+
+        let redirect = base64::encode_standard(&deflate(XML));
+        let d = decode(&redirect).unwrap().unwrap();
+        assert_eq!(d.binding, Binding::DeflateBase64);
+        let enc = redirect
+            .replace('+', "%2B")
+            .replace('/', "%2F")
+            .replace('=', "%3D");
+        let url = format!("https://login.example/t/saml2?SAMLRequest={enc}&RelayState=r%201&SigAlg=x&Signature=y");
+        let d = decode(&url).unwrap().unwrap();
+        assert_eq!(d.xml, XML);
+        assert_eq!(d.parameter.as_deref(), Some("SAMLRequest"));
+        assert_eq!(d.relay_state.as_deref(), Some("r 1"));
+        assert!(d.query_signature);
+        let form = format!("RelayState=x&SAMLResponse={}", b64.replace('=', "%3D"));
+        let d = decode(&form).unwrap().unwrap();
+        assert_eq!((d.carrier, d.binding), (Some("form body"), Binding::Base64));
+        assert_eq!(decode(&enc).unwrap().unwrap().xml, XML);
+    }
+
+    #[test]
+    fn bad_encodings_are_errors_not_panics() {
+        assert!(decode("hello").is_none());
+        assert!(decode("SAMLResponse=%zz").unwrap().is_err());
+        assert!(decode("SAMLRequest=").unwrap().is_err());
+        let full = deflate(XML);
+        let truncated = base64::encode_standard(&full[..full.len() / 2]);
+        assert!(decode(&format!("SAMLRequest={truncated}"))
+            .unwrap()
+            .is_err());
+        // zlib-wrapped instead of raw DEFLATE
+        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+        z.write_all(XML.as_bytes()).unwrap();
+        let z = base64::encode_standard(&z.finish().unwrap());
+        let e = decode(&format!("SAMLRequest={z}")).unwrap().unwrap_err();
+        assert!(e.0.contains("zlib"), "{e}");
+        // non-UTF-8 XML
+        let latin1 = base64::encode_standard(b"<a>\xe9</a>");
+        assert!(decode(&latin1).unwrap().unwrap_err().0.contains("UTF-8"));
+    }
+
+    #[test]
+    fn decompression_bombs_stop_at_the_bound() {
+        let bomb = format!("<a>{}</a>", " ".repeat(MAX_SAML_XML_BYTES * 2));
+        let b64 = base64::encode_standard(&deflate(&bomb));
+        let e = decode(&format!("SAMLRequest={b64}")).unwrap().unwrap_err();
+        assert!(e.0.contains("limit"), "{e}");
+    }
+}

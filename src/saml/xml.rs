@@ -1,0 +1,246 @@
+//! Parsing XML once, safely, and small helpers for reading the tree.
+//!
+//! A DOCTYPE or entity declaration is refused before the parser sees the text (XXE and entity
+//! expansion live there, and SAML never needs one); the parser refuses them too. Depth, element
+//! count, ID count and size are bounded.
+
+use std::collections::HashMap;
+
+use uppsala::{Document, NodeId, NodeKind, Parser};
+
+use crate::limits::{MAX_SAML_XML_BYTES, MAX_XML_DEPTH, MAX_XML_ELEMENTS, MAX_XML_IDS};
+
+pub const NS_SAMLP: &str = "urn:oasis:names:tc:SAML:2.0:protocol";
+pub const NS_SAML: &str = "urn:oasis:names:tc:SAML:2.0:assertion";
+pub const NS_MD: &str = "urn:oasis:names:tc:SAML:2.0:metadata";
+pub const NS_DS: &str = "http://www.w3.org/2000/09/xmldsig#";
+pub const NS_FED: &str = "http://docs.oasis-open.org/wsfed/federation/200706";
+pub const NS_XSI: &str = "http://www.w3.org/2001/XMLSchema-instance";
+pub const NS_XENC: &str = "http://www.w3.org/2001/04/xmlenc#";
+
+/// Why XML was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum XmlError {
+    /// A DOCTYPE or entity declaration: `xml-dtd-forbidden`.
+    Dtd(String),
+    /// Not well-formed, or a bound exceeded: `malformed`.
+    Malformed(String),
+}
+
+impl std::fmt::Display for XmlError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            XmlError::Dtd(m) | XmlError::Malformed(m) => f.write_str(m),
+        }
+    }
+}
+
+/// Parses `text` once, with every bound applied.
+pub fn parse(text: &str) -> Result<Document<'_>, XmlError> {
+    if let Some(found) = find_dtd(text) {
+        return Err(XmlError::Dtd(found));
+    }
+    if text.len() > MAX_SAML_XML_BYTES {
+        return Err(XmlError::Malformed(format!(
+            "the XML is {} bytes, more than the {MAX_SAML_XML_BYTES} byte limit",
+            text.len()
+        )));
+    }
+    let doc = Parser::new()
+        .with_forbid_dtd(true)
+        .with_forbid_entities(true)
+        .with_max_depth(MAX_XML_DEPTH)
+        .with_max_entity_expansion(0)
+        .parse(text)
+        .map_err(|e| {
+            let m = e.to_string();
+            if m.contains("DOCTYPE") || m.contains("ENTITY") {
+                XmlError::Dtd(m)
+            } else {
+                XmlError::Malformed(format!("the XML is not well formed: {m}"))
+            }
+        })?;
+    let root = doc
+        .document_element()
+        .ok_or_else(|| XmlError::Malformed("the XML has no root element".into()))?;
+    let elements = descendants(&doc, root);
+    if elements.len() > MAX_XML_ELEMENTS {
+        return Err(XmlError::Malformed(format!(
+            "the XML has more than {MAX_XML_ELEMENTS} elements"
+        )));
+    }
+    Ok(doc)
+}
+
+/// Where a DOCTYPE or entity declaration starts, described for the message.
+fn find_dtd(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    for marker in ["<!DOCTYPE", "<!ENTITY"] {
+        let m = marker.as_bytes();
+        if let Some(pos) = bytes
+            .windows(m.len())
+            .position(|w| w.eq_ignore_ascii_case(m))
+        {
+            let line = text.get(..pos).map_or(1, |t| t.lines().count().max(1));
+            let what = if marker == "<!DOCTYPE" {
+                "a DOCTYPE declaration"
+            } else {
+                "an entity declaration"
+            };
+            return Some(format!(
+                "the XML contains {what} (line {line}); it was refused before parsing (XXE and entity-expansion attacks live there, and SAML never needs one)"
+            ));
+        }
+    }
+    None
+}
+
+/// Every element under `root` (itself included), in document order, without recursion.
+pub fn descendants(doc: &Document, root: NodeId) -> Vec<NodeId> {
+    let mut out = Vec::new();
+    let mut stack = vec![root];
+    while let Some(id) = stack.pop() {
+        if doc.element(id).is_none() {
+            continue;
+        }
+        out.push(id);
+        if out.len() > MAX_XML_ELEMENTS {
+            break;
+        }
+        let kids: Vec<NodeId> = doc.children_iter(id).collect();
+        stack.extend(kids.into_iter().rev());
+    }
+    out
+}
+
+pub fn is(doc: &Document, id: NodeId, ns: &str, local: &str) -> bool {
+    doc.element(id).is_some_and(|e| e.matches_name_ns(ns, local))
+}
+
+pub fn local_name<'d>(doc: &'d Document, id: NodeId) -> &'d str {
+    doc.element(id).map_or("", |e| e.name.local_name.as_ref())
+}
+
+pub fn namespace<'d>(doc: &'d Document, id: NodeId) -> &'d str {
+    doc.element(id)
+        .and_then(|e| e.name.namespace_uri.as_deref())
+        .unwrap_or("")
+}
+
+/// `prefix:Local` as written, for messages.
+pub fn qname(doc: &Document, id: NodeId) -> String {
+    doc.element(id)
+        .map(|e| e.name.prefixed_name().into_owned())
+        .unwrap_or_default()
+}
+
+pub fn child_elements(doc: &Document, id: NodeId) -> Vec<NodeId> {
+    doc.children_iter(id)
+        .filter(|c| doc.element(*c).is_some())
+        .collect()
+}
+
+pub fn child(doc: &Document, id: NodeId, ns: &str, local: &str) -> Option<NodeId> {
+    doc.first_child_element_by_name_ns(id, ns, local)
+}
+
+pub fn children(doc: &Document, id: NodeId, ns: &str, local: &str) -> Vec<NodeId> {
+    doc.child_elements_by_name_ns(id, ns, local)
+}
+
+pub fn attr(doc: &Document, id: NodeId, name: &str) -> Option<String> {
+    doc.element(id)?
+        .attributes
+        .iter()
+        .find(|a| a.name.namespace_uri.is_none() && a.name.local_name == name)
+        .map(|a| a.value.to_string())
+}
+
+/// The whole text of an element, as canonicalisation without comments sees it (every text
+/// node joined), trimmed.
+pub fn text(doc: &Document, id: NodeId) -> String {
+    doc.text_content_deep(id).trim().to_string()
+}
+
+/// True when a comment splits the element's direct text: a consumer reading only the first
+/// text node would see less than what was signed (CVE-2017-11427 style).
+pub fn comment_splits_text(doc: &Document, id: NodeId) -> bool {
+    let kids: Vec<NodeId> = doc.children_iter(id).collect();
+    let has_text = |n: &NodeId| {
+        matches!(doc.node_kind(*n), Some(NodeKind::Text(t) | NodeKind::CData(t)) if !t.trim().is_empty())
+    };
+    let has_comment = kids
+        .iter()
+        .any(|n| matches!(doc.node_kind(*n), Some(NodeKind::Comment(_))));
+    has_comment && kids.iter().filter(|n| has_text(n)).count() >= 1
+}
+
+/// The value of `xsi:type`, local part (`fed:SecurityTokenServiceType` → `SecurityTokenServiceType`).
+pub fn xsi_type(doc: &Document, id: NodeId) -> Option<String> {
+    let v = doc.element(id)?.get_attribute_ns(NS_XSI, "type")?;
+    Some(v.rsplit(':').next().unwrap_or(v).to_string())
+}
+
+/// Elements by ID attribute (`ID`, `Id`, `id`, `AssertionID`), and the IDs that repeat.
+pub struct IdMap {
+    pub by_id: HashMap<String, NodeId>,
+    pub duplicates: Vec<String>,
+    pub too_many: bool,
+}
+
+pub fn id_map(doc: &Document, elements: &[NodeId]) -> IdMap {
+    let mut by_id = HashMap::new();
+    let mut duplicates = Vec::new();
+    let mut count = 0usize;
+    for &id in elements {
+        for name in ["ID", "Id", "id", "AssertionID"] {
+            let Some(value) = attr(doc, id, name) else {
+                continue;
+            };
+            count += 1;
+            if by_id.insert(value.clone(), id).is_some() && !duplicates.contains(&value) {
+                duplicates.push(value);
+            }
+        }
+    }
+    IdMap {
+        by_id,
+        duplicates,
+        too_many: count > MAX_XML_IDS,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dtds_are_refused_before_parsing() {
+        let xxe = r#"<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>"#;
+        assert!(matches!(parse(xxe), Err(XmlError::Dtd(_))));
+        let lol = format!(
+            "<!DOCTYPE l [<!ENTITY a \"aaaa\">{}]><l>&j;</l>",
+            (b'b'..=b'j')
+                .map(|c| format!(
+                    "<!ENTITY {} \"{}\">",
+                    c as char,
+                    format!("&{};", (c - 1) as char).repeat(10)
+                ))
+                .collect::<String>()
+        );
+        assert!(matches!(parse(&lol), Err(XmlError::Dtd(_))));
+    }
+
+    #[test]
+    fn bounds_hold() {
+        let deep = format!("{}{}", "<a>".repeat(5000), "</a>".repeat(5000));
+        assert!(matches!(parse(&deep), Err(XmlError::Malformed(_))));
+        assert!(matches!(parse("<a><b></a>"), Err(XmlError::Malformed(_))));
+        let many = format!("<r>{}</r>", "<x/>".repeat(MAX_XML_ELEMENTS + 1));
+        assert!(matches!(parse(&many), Err(XmlError::Malformed(_))));
+        let doc = parse(r#"<r ID="a"><x ID="a"/><y Id="b"/></r>"#).unwrap();
+        let root = doc.document_element().unwrap();
+        let ids = id_map(&doc, &descendants(&doc, root));
+        assert_eq!(ids.duplicates, vec!["a".to_string()]);
+    }
+}
