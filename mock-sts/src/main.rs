@@ -1,4 +1,117 @@
-fn main() {
-    eprintln!("mock-sts: not built yet");
-    std::process::exit(2);
+//! The `mock-sts` command: parse flags, start the server, print the readiness line, stop on SIGINT/SIGTERM.
+
+use std::io::Write;
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use mock_sts::config::LoadedConfig;
+use mock_sts::{Options, Scenario, Server};
+
+/// A local look-alike of Microsoft Entra ID's token service (OIDC, OAuth 2.0) that fails on demand.
+#[derive(Debug, Parser)]
+#[command(name = "mock-sts", version)]
+struct Cli {
+    /// TOML configuration (tenants, apps, users); the embedded default when omitted.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Address to listen on. Anything but loopback exposes test credentials to the network.
+    #[arg(long, default_value = "127.0.0.1")]
+    bind: IpAddr,
+    /// Port; 0 picks a free one (read it from the first line of output).
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+    /// Serve HTTPS with a local CA kept in the state directory; its path is printed on the second line.
+    #[arg(long)]
+    tls: bool,
+    /// Where keys and certificates are kept [default: $XDG_STATE_HOME/mock-sts or ~/.local/state/mock-sts].
+    #[arg(long, value_name = "DIR")]
+    state_dir: Option<PathBuf>,
+    /// Scenario in force at start: healthy, unpublished-signing-key, rotated-keys,
+    /// custom-signing-key-required, missing-signing-key, dangling-signing-key, expired-signing-cert.
+    #[arg(long, value_name = "NAME", default_value = "healthy")]
+    scenario: Scenario,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match &cli.config {
+        Some(path) => LoadedConfig::from_file(path),
+        None => LoadedConfig::embedded_default(),
+    };
+    let config = match config {
+        Ok(config) => config,
+        Err(err) => {
+            eprintln!("mock-sts: bad configuration: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    if !cli.bind.is_loopback() {
+        eprintln!(
+            "mock-sts: WARNING: listening on {} makes this mock identity provider, its test secrets and its signing keys reachable from the network; use 127.0.0.1 unless you mean it",
+            cli.bind
+        );
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("mock-sts: cannot start the runtime: {err}");
+            return ExitCode::from(1);
+        }
+    };
+    runtime.block_on(async move {
+        let options = Options {
+            config: Some(config),
+            bind: cli.bind,
+            port: cli.port,
+            tls: cli.tls,
+            state_dir: cli.state_dir,
+            scenario: cli.scenario,
+        };
+        let server = match Server::start(options).await {
+            Ok(server) => server,
+            Err(err) => {
+                eprintln!("mock-sts: {err}");
+                return ExitCode::from(1);
+            }
+        };
+        let mut stdout = std::io::stdout().lock();
+        let _ = writeln!(stdout, "mock-sts listening on {}", server.base_url());
+        if let Some(ca) = server.ca_pem_path() {
+            let _ = writeln!(stdout, "mock-sts CA certificate: {}", ca.display());
+        }
+        let _ = stdout.flush();
+        drop(stdout);
+        wait_for_signal().await;
+        eprintln!("mock-sts: shutting down");
+        server.shutdown().await;
+        ExitCode::SUCCESS
+    })
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = terminate.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }

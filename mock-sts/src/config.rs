@@ -1,0 +1,495 @@
+//! Configuration: the TOML file format (or the embedded default) and its validation into a [`Directory`].
+//! Every problem is reported with the path of the field, e.g. `tenants[0].apps[1].client_id`.
+
+use std::path::{Path, PathBuf};
+
+use openssl::x509::X509;
+use serde::Deserialize;
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+use crate::keys::{hex_upper, thumbprints};
+use crate::model::{
+    object_id_for, App, AppKind, ClientSecret, Directory, RegisteredCertificate, SamlRegistration,
+    Tenant, User,
+};
+use crate::util::{derived_guid, is_guid};
+
+pub const DEFAULT_CONFIG: &str = include_str!("default-config.toml");
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{origin}: {message}")]
+    Syntax { origin: String, message: String },
+    #[error("{origin}: {field}: {problem}")]
+    Invalid {
+        origin: String,
+        field: String,
+        problem: String,
+    },
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    tenants: Vec<TenantConfig>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TenantConfig {
+    id: String,
+    display_name: Option<String>,
+    #[serde(default)]
+    domains: Vec<String>,
+    #[serde(default)]
+    apps: Vec<AppConfig>,
+    #[serde(default)]
+    users: Vec<UserConfig>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AppConfig {
+    client_id: String,
+    object_id: Option<String>,
+    display_name: Option<String>,
+    kind: AppKind,
+    #[serde(default)]
+    redirect_uris: Vec<String>,
+    #[serde(default)]
+    app_id_uris: Vec<String>,
+    access_token_version: Option<u8>,
+    #[serde(default)]
+    requires_custom_signing_key: bool,
+    #[serde(default)]
+    custom_signing_key: bool,
+    #[serde(default)]
+    app_roles: Vec<String>,
+    #[serde(default)]
+    scopes: Vec<String>,
+    #[serde(default)]
+    secrets: Vec<SecretConfig>,
+    #[serde(default)]
+    certificates: Vec<CertificateConfig>,
+    saml: Option<SamlConfig>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SecretConfig {
+    value: String,
+    key_id: Option<String>,
+    display_name: Option<String>,
+    expires: Option<String>,
+}
+
+/// A certificate for client assertions: inline PEM or a file (relative to the config file).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CertificateConfig {
+    pem: Option<String>,
+    path: Option<PathBuf>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SamlConfig {
+    entity_id: String,
+    acs_url: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UserConfig {
+    user_principal_name: String,
+    display_name: String,
+    object_id: Option<String>,
+    given_name: Option<String>,
+    surname: Option<String>,
+    email: Option<String>,
+}
+
+/// A validated configuration and where it came from.
+#[derive(Debug, Clone)]
+pub struct LoadedConfig {
+    pub origin: String,
+    pub directory: Directory,
+}
+
+impl LoadedConfig {
+    pub fn embedded_default() -> Result<Self, ConfigError> {
+        parse(DEFAULT_CONFIG, "embedded default configuration", None)
+    }
+
+    pub fn from_file(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        parse(&text, &path.display().to_string(), path.parent())
+    }
+}
+
+/// Parse and validate TOML text; `base_dir` resolves relative certificate paths.
+pub fn parse(
+    text: &str,
+    origin: &str,
+    base_dir: Option<&Path>,
+) -> Result<LoadedConfig, ConfigError> {
+    let file: ConfigFile = toml::from_str(text).map_err(|err| ConfigError::Syntax {
+        origin: origin.to_string(),
+        message: err.to_string(),
+    })?;
+    let validator = Validator { origin, base_dir };
+    Ok(LoadedConfig {
+        origin: origin.to_string(),
+        directory: validator.directory(file)?,
+    })
+}
+
+struct Validator<'a> {
+    origin: &'a str,
+    base_dir: Option<&'a Path>,
+}
+
+impl Validator<'_> {
+    fn invalid(&self, field: impl Into<String>, problem: impl Into<String>) -> ConfigError {
+        ConfigError::Invalid {
+            origin: self.origin.to_string(),
+            field: field.into(),
+            problem: problem.into(),
+        }
+    }
+
+    fn directory(&self, file: ConfigFile) -> Result<Directory, ConfigError> {
+        if file.tenants.is_empty() {
+            return Err(self.invalid("tenants", "at least one tenant is needed"));
+        }
+        let mut tenants = Vec::new();
+        let mut client_ids: Vec<String> = Vec::new();
+        for (t_index, raw) in file.tenants.into_iter().enumerate() {
+            let at = format!("tenants[{t_index}]");
+            let tenant = self.tenant(raw, &at)?;
+            if tenants.iter().any(|other: &Tenant| other.id == tenant.id) {
+                return Err(self.invalid(
+                    format!("{at}.id"),
+                    format!("tenant '{}' is defined twice", tenant.id),
+                ));
+            }
+            for domain in &tenant.domains {
+                if tenants.iter().any(|other: &Tenant| {
+                    other.domains.iter().any(|d| d.eq_ignore_ascii_case(domain))
+                }) {
+                    return Err(self.invalid(
+                        format!("{at}.domains"),
+                        format!("domain '{domain}' belongs to two tenants"),
+                    ));
+                }
+            }
+            for (a_index, app) in tenant.apps.iter().enumerate() {
+                if client_ids.contains(&app.client_id) {
+                    return Err(self.invalid(
+                        format!("{at}.apps[{a_index}].client_id"),
+                        format!("client id '{}' is used twice", app.client_id),
+                    ));
+                }
+                client_ids.push(app.client_id.clone());
+            }
+            tenants.push(tenant);
+        }
+        Ok(Directory { tenants })
+    }
+
+    fn guid(&self, field: &str, value: &str) -> Result<String, ConfigError> {
+        if is_guid(value) {
+            Ok(value.to_ascii_lowercase())
+        } else {
+            Err(self.invalid(
+                field,
+                format!("'{value}' is not a GUID (like 7f3c1a2b-4d5e-4f60-8a9b-0c1d2e3f4a5b)"),
+            ))
+        }
+    }
+
+    fn tenant(&self, raw: TenantConfig, at: &str) -> Result<Tenant, ConfigError> {
+        let id = self.guid(&format!("{at}.id"), &raw.id)?;
+        for (index, domain) in raw.domains.iter().enumerate() {
+            let valid = !domain.is_empty()
+                && domain.contains('.')
+                && domain
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+            if !valid {
+                return Err(self.invalid(
+                    format!("{at}.domains[{index}]"),
+                    format!("'{domain}' is not a domain name"),
+                ));
+            }
+        }
+        let mut apps = Vec::new();
+        for (index, app) in raw.apps.into_iter().enumerate() {
+            apps.push(self.app(app, &id, &format!("{at}.apps[{index}]"))?);
+        }
+        let mut users: Vec<User> = Vec::new();
+        for (index, user) in raw.users.into_iter().enumerate() {
+            let field = format!("{at}.users[{index}]");
+            let user = self.user(user, &id, &field)?;
+            if users.iter().any(|u| {
+                u.user_principal_name
+                    .eq_ignore_ascii_case(&user.user_principal_name)
+            }) {
+                return Err(self.invalid(format!("{field}.user_principal_name"), "defined twice"));
+            }
+            users.push(user);
+        }
+        Ok(Tenant {
+            display_name: raw
+                .display_name
+                .unwrap_or_else(|| "mock-sts tenant".to_string()),
+            id,
+            domains: raw.domains,
+            apps,
+            users,
+        })
+    }
+
+    fn app(&self, raw: AppConfig, tenant_id: &str, at: &str) -> Result<App, ConfigError> {
+        let client_id = self.guid(&format!("{at}.client_id"), &raw.client_id)?;
+        let object_id = match raw.object_id {
+            Some(oid) => self.guid(&format!("{at}.object_id"), &oid)?,
+            None => object_id_for("service-principal", tenant_id, &client_id),
+        };
+        for (index, uri) in raw.redirect_uris.iter().enumerate() {
+            if url::Url::parse(uri).is_err() {
+                return Err(self.invalid(
+                    format!("{at}.redirect_uris[{index}]"),
+                    format!("'{uri}' is not an absolute URI"),
+                ));
+            }
+        }
+        for (index, uri) in raw.app_id_uris.iter().enumerate() {
+            if url::Url::parse(uri).is_err() {
+                return Err(self.invalid(
+                    format!("{at}.app_id_uris[{index}]"),
+                    format!("'{uri}' is not an absolute URI"),
+                ));
+            }
+        }
+        let access_token_version = match raw.access_token_version {
+            None => 1, // Entra's default when accessTokenAcceptedVersion is null
+            Some(v @ (1 | 2)) => v,
+            Some(other) => {
+                return Err(self.invalid(
+                    format!("{at}.access_token_version"),
+                    format!("{other} is not 1 or 2"),
+                ))
+            }
+        };
+        if raw.kind == AppKind::Public && !raw.secrets.is_empty() {
+            return Err(self.invalid(
+                format!("{at}.secrets"),
+                "a public client cannot have secrets",
+            ));
+        }
+        let saml = match (raw.kind, raw.saml) {
+            (AppKind::Saml, None) => {
+                return Err(self.invalid(
+                    format!("{at}.saml"),
+                    "a SAML app needs entity_id and acs_url",
+                ))
+            }
+            (_, Some(saml)) => {
+                if url::Url::parse(&saml.acs_url).is_err() {
+                    return Err(self.invalid(
+                        format!("{at}.saml.acs_url"),
+                        format!("'{}' is not an absolute URI", saml.acs_url),
+                    ));
+                }
+                if saml.entity_id.trim().is_empty() {
+                    return Err(self.invalid(format!("{at}.saml.entity_id"), "must not be empty"));
+                }
+                Some(SamlRegistration {
+                    entity_id: saml.entity_id,
+                    acs_url: saml.acs_url,
+                })
+            }
+            (_, None) => None,
+        };
+        let mut secrets = Vec::new();
+        for (index, secret) in raw.secrets.into_iter().enumerate() {
+            let field = format!("{at}.secrets[{index}]");
+            if secret.value.is_empty() {
+                return Err(self.invalid(format!("{field}.value"), "must not be empty"));
+            }
+            let expires = match secret.expires {
+                Some(text) => Some(OffsetDateTime::parse(&text, &Rfc3339).map_err(|_| {
+                    self.invalid(
+                        format!("{field}.expires"),
+                        format!("'{text}' is not an RFC 3339 time like 2030-01-01T00:00:00Z"),
+                    )
+                })?),
+                None => None,
+            };
+            let key_id = match secret.key_id {
+                Some(id) => self.guid(&format!("{field}.key_id"), &id)?,
+                None => derived_guid("mock-sts secret", &format!("{client_id}/{index}")),
+            };
+            secrets.push(ClientSecret {
+                key_id,
+                display_name: secret.display_name.unwrap_or_default(),
+                value: secret.value,
+                expires,
+            });
+        }
+        let mut certificates = Vec::new();
+        for (index, cert) in raw.certificates.into_iter().enumerate() {
+            certificates.push(self.certificate(cert, &format!("{at}.certificates[{index}]"))?);
+        }
+        Ok(App {
+            display_name: raw.display_name.unwrap_or_else(|| client_id.clone()),
+            client_id,
+            object_id,
+            kind: raw.kind,
+            redirect_uris: raw.redirect_uris,
+            app_id_uris: raw.app_id_uris,
+            access_token_version,
+            requires_custom_signing_key: raw.requires_custom_signing_key,
+            custom_signing_key: raw.custom_signing_key,
+            app_roles: raw.app_roles,
+            scopes: raw.scopes,
+            secrets,
+            certificates,
+            saml,
+        })
+    }
+
+    fn certificate(
+        &self,
+        raw: CertificateConfig,
+        at: &str,
+    ) -> Result<RegisteredCertificate, ConfigError> {
+        let pem = match (raw.pem, raw.path) {
+            (Some(pem), None) => pem.into_bytes(),
+            (None, Some(path)) => {
+                let path = match self.base_dir {
+                    Some(dir) if path.is_relative() => dir.join(path),
+                    _ => path,
+                };
+                std::fs::read(&path).map_err(|err| {
+                    self.invalid(
+                        format!("{at}.path"),
+                        format!("cannot read {}: {err}", path.display()),
+                    )
+                })?
+            }
+            _ => return Err(self.invalid(at, "give exactly one of pem or path")),
+        };
+        let cert = X509::from_pem(&pem)
+            .or_else(|_| X509::from_der(&pem))
+            .map_err(|_| self.invalid(at, "not a PEM or DER X.509 certificate"))?;
+        registered_certificate(&cert)
+            .ok_or_else(|| self.invalid(at, "the certificate cannot be encoded"))
+    }
+
+    fn user(&self, raw: UserConfig, tenant_id: &str, at: &str) -> Result<User, ConfigError> {
+        if !raw.user_principal_name.contains('@') {
+            return Err(self.invalid(
+                format!("{at}.user_principal_name"),
+                format!(
+                    "'{}' is not a UPN like alice@contoso.onmicrosoft.com",
+                    raw.user_principal_name
+                ),
+            ));
+        }
+        let object_id = match raw.object_id {
+            Some(oid) => self.guid(&format!("{at}.object_id"), &oid)?,
+            None => object_id_for(
+                "user",
+                tenant_id,
+                &raw.user_principal_name.to_ascii_lowercase(),
+            ),
+        };
+        let mut names = raw.display_name.split_whitespace();
+        let first = names.next().unwrap_or_default().to_string();
+        let last = names.last().unwrap_or_default().to_string();
+        Ok(User {
+            object_id,
+            given_name: raw.given_name.unwrap_or(first),
+            surname: raw.surname.unwrap_or(last),
+            user_principal_name: raw.user_principal_name,
+            display_name: raw.display_name,
+            email: raw.email,
+        })
+    }
+}
+
+pub fn registered_certificate(cert: &X509) -> Option<RegisteredCertificate> {
+    let der = cert.to_der().ok()?;
+    let (sha1, sha256) = thumbprints(&der);
+    let epoch = openssl::asn1::Asn1Time::from_unix(0).ok()?;
+    let to_time = |t: &openssl::asn1::Asn1TimeRef| -> Option<OffsetDateTime> {
+        let diff = epoch.diff(t).ok()?;
+        let seconds = i64::from(diff.days) * 86_400 + i64::from(diff.secs);
+        OffsetDateTime::from_unix_timestamp(seconds).ok()
+    };
+    Some(RegisteredCertificate {
+        thumbprint: hex_upper(&sha1),
+        sha1,
+        sha256,
+        not_before: to_time(cert.not_before())?,
+        not_after: to_time(cert.not_after())?,
+        der,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_default_is_valid_and_complete() {
+        let config = LoadedConfig::embedded_default().unwrap();
+        let tenant = &config.directory.tenants[0];
+        assert!(is_guid(&tenant.id));
+        assert!(!tenant.domains.is_empty());
+        let kinds: Vec<AppKind> = tenant.apps.iter().map(|a| a.kind).collect();
+        assert!(kinds.contains(&AppKind::Confidential));
+        assert!(kinds.contains(&AppKind::Public));
+        assert!(kinds.contains(&AppKind::Saml));
+        assert_eq!(tenant.users.len(), 2);
+        assert!(tenant.apps.iter().any(|a| !a.secrets.is_empty()));
+    }
+
+    fn error_of(text: &str) -> String {
+        parse(text, "test.toml", None).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn errors_name_the_field() {
+        let message = error_of("[[tenants]]\nid = \"nope\"\n");
+        assert!(message.contains("tenants[0].id"), "{message}");
+        let message = error_of(
+            "[[tenants]]\nid = \"7f3c1a2b-4d5e-4f60-8a9b-0c1d2e3f4a5b\"\n[[tenants.apps]]\nclient_id = \"4a1e2b3c-5d6e-4f70-8192-a3b4c5d6e7f8\"\nkind = \"confidential\"\naccess_token_version = 3\n",
+        );
+        assert!(
+            message.contains("tenants[0].apps[0].access_token_version"),
+            "{message}"
+        );
+        let message =
+            error_of("[[tenants]]\nid = \"7f3c1a2b-4d5e-4f60-8a9b-0c1d2e3f4a5b\"\ncolour = 1\n");
+        assert!(message.contains("colour"), "{message}");
+        let message = error_of(
+            "[[tenants]]\nid = \"7f3c1a2b-4d5e-4f60-8a9b-0c1d2e3f4a5b\"\n[[tenants.apps]]\nclient_id = \"4a1e2b3c-5d6e-4f70-8192-a3b4c5d6e7f8\"\nkind = \"confidential\"\n[[tenants.apps.secrets]]\nvalue = \"x\"\nexpires = \"tomorrow\"\n",
+        );
+        assert!(
+            message.contains("tenants[0].apps[0].secrets[0].expires"),
+            "{message}"
+        );
+    }
+}

@@ -1,0 +1,401 @@
+//! The browser endpoints: authorize (code with PKCE, `id_token`, `query`/`fragment`/`form_post`), a plain
+//! sign-in page to pick a user, and logout. Problems before the redirect URI is trusted end on Entra's
+//! error page; later ones go back to the app as `error`/`error_description`, as Entra does.
+
+use axum::body::Body;
+use axum::extract::{Extension, Path, RawQuery, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+use super::{
+    html_response, page_error, query_params, read_body, resolve_tenant, Params, SharedState,
+};
+use crate::errors::{AadCode, AadError, RequestIds};
+use crate::model::{App, Tenant, TenantSegment, User};
+use crate::state::{AppState, CodeGrant};
+use crate::tokens;
+use crate::util::{html_escape, new_guid, now, random_token};
+
+const CODE_SECONDS: i64 = 600;
+
+pub async fn authorize_v2(
+    state: State<SharedState>,
+    ids: Extension<RequestIds>,
+    tenant: Path<String>,
+    query: RawQuery,
+) -> Response {
+    authorize(state, ids, tenant, query, None, true).await
+}
+
+pub async fn authorize_v2_post(
+    state: State<SharedState>,
+    ids: Extension<RequestIds>,
+    tenant: Path<String>,
+    query: RawQuery,
+    body: Body,
+) -> Response {
+    authorize(state, ids, tenant, query, Some(body), true).await
+}
+
+pub async fn authorize_v1(
+    state: State<SharedState>,
+    ids: Extension<RequestIds>,
+    tenant: Path<String>,
+    query: RawQuery,
+) -> Response {
+    authorize(state, ids, tenant, query, None, false).await
+}
+
+pub async fn authorize_v1_post(
+    state: State<SharedState>,
+    ids: Extension<RequestIds>,
+    tenant: Path<String>,
+    query: RawQuery,
+    body: Body,
+) -> Response {
+    authorize(state, ids, tenant, query, Some(body), false).await
+}
+
+/// How the answer travels back to the app.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ResponseMode {
+    Query,
+    Fragment,
+    FormPost,
+}
+
+/// A request whose client and redirect URI are trusted: from here on, errors go back to the app.
+struct TrustedRequest<'a> {
+    tenant: &'a Tenant,
+    app: &'a App,
+    redirect_uri: String,
+    mode: ResponseMode,
+    state_param: Option<String>,
+}
+
+async fn authorize(
+    State(state): State<SharedState>,
+    Extension(ids): Extension<RequestIds>,
+    Path(segment): Path<String>,
+    RawQuery(query): RawQuery,
+    body: Option<Body>,
+    v2: bool,
+) -> Response {
+    let params = match read_params(query.as_deref(), body).await {
+        Ok(params) => params,
+        Err(error) => return page_error(&error, &ids),
+    };
+    let trusted = match trust(&state, &segment, &params) {
+        Ok(trusted) => trusted,
+        Err(error) => return page_error(&error, &ids),
+    };
+    let user = match choose_user(trusted.tenant, &params) {
+        UserChoice::Chosen(user) => user,
+        UserChoice::Ask => return sign_in_page(&segment, &params, trusted.tenant, v2),
+        UserChoice::Unknown(hint) => {
+            let error = AadError::new(AadCode::UserNotFound)
+                .arg("user", hint)
+                .arg("tenant", trusted.tenant.primary_domain());
+            return page_error(&error, &ids);
+        }
+    };
+    match issue(&state, &trusted, user, &params, v2) {
+        Ok(answer) => respond(&trusted, answer),
+        Err(error) => {
+            let description = error.to_json(&ids)["error_description"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            let mut answer = vec![
+                ("error".to_string(), error.error().to_string()),
+                ("error_description".to_string(), description),
+            ];
+            answer.push((
+                "error_uri".to_string(),
+                format!(
+                    "https://login.microsoftonline.com/error?code={}",
+                    error.number()
+                ),
+            ));
+            respond(&trusted, answer)
+        }
+    }
+}
+
+async fn read_params(query: Option<&str>, body: Option<Body>) -> Result<Params, AadError> {
+    let from_query = query_params(query)?;
+    match body {
+        Some(body) => Ok(Params::parse(&read_body(body).await?)?.merged(from_query)),
+        None => Ok(from_query),
+    }
+}
+
+/// Tenant, client and redirect URI: what must be right before Entra will redirect anywhere.
+fn trust<'a>(
+    state: &'a AppState,
+    segment_text: &str,
+    params: &Params,
+) -> Result<TrustedRequest<'a>, AadError> {
+    let segment = resolve_tenant(state, segment_text)?;
+    let client_id = params.require("client_id")?;
+    let tenant = match segment {
+        TenantSegment::Tenant(tenant) => Some(tenant),
+        TenantSegment::MultiTenant(_) => state.directory.tenant_of_client(client_id),
+    };
+    let not_found = || {
+        AadError::new(AadCode::ApplicationNotFound)
+            .arg("client_id", client_id)
+            .arg("tenant", segment_text)
+    };
+    let tenant = tenant.ok_or_else(not_found)?;
+    let app = tenant.app(client_id).ok_or_else(not_found)?;
+    let redirect_uri = match params.get("redirect_uri") {
+        Some(uri) if app.redirect_uri_registered(uri) => uri.to_string(),
+        Some(uri) => {
+            return Err(AadError::new(AadCode::RedirectUriMismatch)
+                .arg("redirect_uri", uri)
+                .arg("client_id", &app.client_id))
+        }
+        None => app.redirect_uris.first().cloned().ok_or_else(|| {
+            AadError::new(AadCode::MissingParameter).arg("parameter", "redirect_uri")
+        })?,
+    };
+    let response_type = params.require("response_type")?;
+    let wants_id_token = response_type.split_whitespace().any(|t| t == "id_token");
+    let mode = match params.get("response_mode") {
+        None if wants_id_token => ResponseMode::Fragment,
+        None | Some("query") => ResponseMode::Query,
+        Some("fragment") => ResponseMode::Fragment,
+        Some("form_post") => ResponseMode::FormPost,
+        Some(_) => return Err(AadError::new(AadCode::MalformedRequest)),
+    };
+    Ok(TrustedRequest {
+        tenant,
+        app,
+        redirect_uri,
+        mode,
+        state_param: params.get("state").map(str::to_string),
+    })
+}
+
+enum UserChoice<'a> {
+    Chosen(&'a User),
+    Ask,
+    Unknown(String),
+}
+
+/// `login_hint` names the user; `prompt=select_account`/`login` shows the sign-in page; otherwise the
+/// tenant's first user signs in, so tests need no UI.
+fn choose_user<'a>(tenant: &'a Tenant, params: &Params) -> UserChoice<'a> {
+    if let Some(hint) = params.get("login_hint") {
+        return tenant
+            .user(hint)
+            .map(UserChoice::Chosen)
+            .unwrap_or_else(|| UserChoice::Unknown(hint.to_string()));
+    }
+    if matches!(params.get("prompt"), Some("select_account") | Some("login")) {
+        return UserChoice::Ask;
+    }
+    tenant
+        .users
+        .first()
+        .map(UserChoice::Chosen)
+        .unwrap_or_else(|| UserChoice::Unknown("(no user configured)".into()))
+}
+
+fn sign_in_page(segment: &str, params: &Params, tenant: &Tenant, v2: bool) -> Response {
+    let action = if v2 {
+        format!("/{segment}/oauth2/v2.0/authorize")
+    } else {
+        format!("/{segment}/oauth2/authorize")
+    };
+    let hidden: String = params
+        .pairs()
+        .iter()
+        .filter(|(name, _)| name != "login_hint" && name != "prompt")
+        .map(|(name, value)| {
+            format!(
+                "<input type=\"hidden\" name=\"{}\" value=\"{}\">",
+                html_escape(name),
+                html_escape(value)
+            )
+        })
+        .collect();
+    let users: String = tenant
+        .users
+        .iter()
+        .map(|user| {
+            format!(
+                "<li><form method=\"post\" action=\"{action}\">{hidden}<input type=\"hidden\" name=\"login_hint\" value=\"{upn}\"><button type=\"submit\">{name} ({upn})</button></form></li>\n",
+                action = html_escape(&action),
+                upn = html_escape(&user.user_principal_name),
+                name = html_escape(&user.display_name),
+            )
+        })
+        .collect();
+    html_response(
+        StatusCode::OK,
+        format!(
+            "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Sign in to your account</title></head>\n<body>\n<h1>Pick an account</h1>\n<p>mock-sts: {} ({})</p>\n<ul>\n{users}</ul>\n</body></html>\n",
+            html_escape(&tenant.display_name),
+            html_escape(&tenant.id)
+        ),
+    )
+}
+
+/// The parameters that go back to the app on success.
+fn issue(
+    state: &AppState,
+    trusted: &TrustedRequest<'_>,
+    user: &User,
+    params: &Params,
+    v2: bool,
+) -> Result<Vec<(String, String)>, AadError> {
+    let response_type = params.require("response_type")?;
+    let types: Vec<&str> = response_type.split_whitespace().collect();
+    let wants_code = types.contains(&"code");
+    let wants_id_token = types.contains(&"id_token");
+    if types.is_empty() || types.iter().any(|t| !matches!(*t, "code" | "id_token")) {
+        return Err(
+            AadError::new(AadCode::UnsupportedResponseType).arg("response_type", response_type)
+        );
+    }
+    if wants_id_token && trusted.mode == ResponseMode::Query {
+        return Err(AadError::new(AadCode::MalformedRequest));
+    }
+    let scopes: Vec<String> = match (params.get("scope"), v2) {
+        (Some(scope), _) => scope.split_whitespace().map(str::to_string).collect(),
+        (None, true) => {
+            return Err(AadError::new(AadCode::MissingParameter).arg("parameter", "scope"))
+        }
+        (None, false) => vec!["openid".to_string()],
+    };
+    let nonce = params.get("nonce").map(str::to_string);
+    if wants_id_token && nonce.is_none() {
+        return Err(AadError::new(AadCode::MissingParameter).arg("parameter", "nonce"));
+    }
+    let code_challenge = match params.get("code_challenge") {
+        None => None,
+        Some(challenge) => {
+            let method = params.get("code_challenge_method").unwrap_or("plain");
+            if method != "S256" && method != "plain" {
+                return Err(AadError::new(AadCode::MalformedRequest));
+            }
+            if !(43..=128).contains(&challenge.len()) {
+                return Err(AadError::new(AadCode::CodeChallengeSize));
+            }
+            Some((challenge.to_string(), method.to_string()))
+        }
+    };
+    // An app that needs its own signing key and has none fails here, before any code is handed out.
+    if scopes.iter().any(|s| s == "openid") || wants_id_token {
+        tokens::signing_key_for(state, Some(trusted.app))?;
+    }
+    let mut answer = Vec::new();
+    if wants_code {
+        let code = format!("1.A{}", random_token(96));
+        state.grants().add_code(
+            code.clone(),
+            CodeGrant {
+                tenant_id: trusted.tenant.id.clone(),
+                client_id: trusted.app.client_id.clone(),
+                user_object_id: user.object_id.clone(),
+                redirect_uri: trusted.redirect_uri.clone(),
+                scopes: scopes.clone(),
+                nonce: nonce.clone(),
+                code_challenge,
+                v2_endpoint: v2,
+                expires_at: now().unix_timestamp() + CODE_SECONDS,
+            },
+        );
+        answer.push(("code".to_string(), code));
+    }
+    if wants_id_token {
+        let version = if v2 { 2 } else { 1 };
+        let include_email = scopes.iter().any(|s| s == "email");
+        let id_token = tokens::id_token(
+            state,
+            trusted.tenant,
+            trusted.app,
+            user,
+            nonce.as_deref(),
+            version,
+            include_email,
+        )?;
+        answer.push(("id_token".to_string(), id_token.token));
+    }
+    answer.push(("session_state".to_string(), new_guid()));
+    Ok(answer)
+}
+
+fn respond(trusted: &TrustedRequest<'_>, mut answer: Vec<(String, String)>) -> Response {
+    if let Some(state_param) = &trusted.state_param {
+        answer.push(("state".to_string(), state_param.clone()));
+    }
+    let encoded: String = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(answer.iter())
+        .finish();
+    match trusted.mode {
+        ResponseMode::FormPost => {
+            let inputs: String = answer
+                .iter()
+                .map(|(name, value)| {
+                    format!(
+                        "<input type=\"hidden\" name=\"{}\" value=\"{}\" />",
+                        html_escape(name),
+                        html_escape(value)
+                    )
+                })
+                .collect();
+            html_response(
+                StatusCode::OK,
+                format!(
+                    "<html><head><title>Working...</title></head><body><form method=\"POST\" name=\"hiddenform\" action=\"{}\">{inputs}<noscript><p>Script is disabled. Click Submit to continue.</p><input type=\"submit\" value=\"Submit\" /></noscript></form><script language=\"javascript\">document.forms[0].submit();</script></body></html>",
+                    html_escape(&trusted.redirect_uri)
+                ),
+            )
+        }
+        ResponseMode::Query | ResponseMode::Fragment => {
+            let separator = match (trusted.mode, trusted.redirect_uri.contains('?')) {
+                (ResponseMode::Fragment, _) => '#',
+                (_, true) => '&',
+                _ => '?',
+            };
+            redirect(&format!("{}{separator}{encoded}", trusted.redirect_uri))
+        }
+    }
+}
+
+fn redirect(location: &str) -> Response {
+    let mut response = StatusCode::FOUND.into_response();
+    if let Ok(value) = HeaderValue::from_str(location) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-store, no-cache"),
+    );
+    response
+}
+
+/// `GET/POST /{tenant}/oauth2/v2.0/logout`: back to `post_logout_redirect_uri` when given, else a page.
+pub async fn logout(RawQuery(query): RawQuery) -> Response {
+    let params = query_params(query.as_deref()).unwrap_or_default();
+    match params.get("post_logout_redirect_uri").filter(|uri| url::Url::parse(uri).is_ok()) {
+        Some(uri) => {
+            let location = match params.get("state") {
+                Some(state) => {
+                    let separator = if uri.contains('?') { '&' } else { '?' };
+                    let encoded: String = url::form_urlencoded::Serializer::new(String::new()).append_pair("state", state).finish();
+                    format!("{uri}{separator}{encoded}")
+                }
+                None => uri.to_string(),
+            };
+            redirect(&location)
+        }
+        None => html_response(
+            StatusCode::OK,
+            "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Sign out</title></head><body><p>You signed out of your account</p><p>It\u{2019}s a good idea to close all browser windows.</p></body></html>\n".to_string(),
+        ),
+    }
+}

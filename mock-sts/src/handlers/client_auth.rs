@@ -1,0 +1,239 @@
+//! How a client proves itself at the token endpoint, checked as Entra checks it: a secret (form or HTTP
+//! Basic) or a `client_assertion` JWT signed with a certificate registered on the app.
+
+use axum::http::HeaderMap;
+use time::OffsetDateTime;
+
+use super::Params;
+use crate::errors::{AadCode, AadError};
+use crate::jwt;
+use crate::keys::hex_upper;
+use crate::model::{App, RegisteredCertificate};
+use crate::tokens::ClientAuthMethod;
+use crate::util::{b64_decode, b64url_decode, from_unix, ticks_timestamp};
+
+pub const JWT_BEARER_ASSERTION: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+/// Clock skew Entra tolerates on client assertions.
+const ASSERTION_SKEW_SECONDS: i64 = 300;
+
+/// Credentials as sent, before they are checked.
+#[derive(Debug, Default)]
+pub struct PresentedCredentials {
+    pub client_id: Option<String>,
+    pub secret: Option<String>,
+    pub assertion: Option<String>,
+    pub assertion_type: Option<String>,
+}
+
+impl PresentedCredentials {
+    pub fn from_request(params: &Params, headers: &HeaderMap) -> Self {
+        let basic = basic_credentials(headers);
+        let (basic_id, basic_secret) = match basic {
+            Some((id, secret)) => (Some(id), Some(secret)),
+            None => (None, None),
+        };
+        let assertion = params.get("client_assertion").map(str::to_string);
+        // With an assertion and no client_id, Entra takes the client from the assertion's `sub`.
+        let assertion_subject = assertion
+            .as_deref()
+            .and_then(|a| jwt::decode(a).ok())
+            .and_then(|jwt| jwt.claim_str("sub").map(str::to_string));
+        Self {
+            client_id: params
+                .get("client_id")
+                .map(str::to_string)
+                .or(basic_id)
+                .or(assertion_subject),
+            secret: params
+                .get("client_secret")
+                .map(str::to_string)
+                .or(basic_secret),
+            assertion,
+            assertion_type: params.get("client_assertion_type").map(str::to_string),
+        }
+    }
+}
+
+/// `Authorization: Basic base64(form-urlencoded id ":" form-urlencoded secret)` (RFC 6749 §2.3.1).
+fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
+    let value = headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
+    let encoded = value
+        .strip_prefix("Basic ")
+        .or_else(|| value.strip_prefix("basic "))?;
+    let decoded = String::from_utf8(b64_decode(encoded.trim())?).ok()?;
+    let (id, secret) = decoded.split_once(':')?;
+    let unescape = |s: &str| -> String {
+        url::form_urlencoded::parse(format!("x={s}").as_bytes())
+            .next()
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_default()
+    };
+    Some((unescape(id), unescape(secret)))
+}
+
+/// Check the presented credentials against `app`. `audiences` are the token endpoint URLs an assertion may
+/// name in `aud`.
+pub fn authenticate(
+    app: &App,
+    presented: &PresentedCredentials,
+    audiences: &[String],
+    now: OffsetDateTime,
+) -> Result<ClientAuthMethod, AadError> {
+    let has_credential = presented.secret.is_some() || presented.assertion.is_some();
+    if !app.is_confidential() {
+        return if has_credential {
+            Err(AadError::new(AadCode::PublicClientWithCredential))
+        } else {
+            Ok(ClientAuthMethod::None)
+        };
+    }
+    if let Some(assertion) = &presented.assertion {
+        match presented.assertion_type.as_deref() {
+            None => {
+                return Err(AadError::new(AadCode::MissingParameter)
+                    .arg("parameter", "client_assertion_type"))
+            }
+            Some(JWT_BEARER_ASSERTION) => {}
+            Some(_) => return Err(AadError::new(AadCode::MalformedRequest)),
+        }
+        verify_assertion(app, assertion, audiences, now)?;
+        return Ok(ClientAuthMethod::Certificate);
+    }
+    if let Some(secret) = &presented.secret {
+        return check_secret(app, secret, now).map(|_| ClientAuthMethod::Secret);
+    }
+    Err(AadError::new(AadCode::MissingClientCredential))
+}
+
+fn check_secret(app: &App, presented: &str, now: OffsetDateTime) -> Result<(), AadError> {
+    let matching: Vec<_> = app
+        .secrets
+        .iter()
+        .filter(|s| constant_time_eq(s.value.as_bytes(), presented.as_bytes()))
+        .collect();
+    if matching.is_empty() {
+        return Err(AadError::new(AadCode::InvalidClientSecret));
+    }
+    if matching
+        .iter()
+        .all(|s| s.expires.is_some_and(|expires| expires < now))
+    {
+        return Err(AadError::new(AadCode::ExpiredClientSecret).arg("client_id", &app.client_id));
+    }
+    Ok(())
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && openssl::memcmp::eq(a, b)
+}
+
+fn invalid_jwt(reason: &str) -> AadError {
+    AadError::new(AadCode::InvalidJwtToken).arg("reason", reason)
+}
+
+fn verify_assertion(
+    app: &App,
+    assertion: &str,
+    audiences: &[String],
+    now: OffsetDateTime,
+) -> Result<(), AadError> {
+    let decoded = jwt::decode(assertion)
+        .map_err(|err| invalid_jwt(&format!("The token is malformed: {err}.")))?;
+    let (certificate, thumbprint) = find_certificate(app, &decoded)?;
+    let public_key = openssl::x509::X509::from_der(&certificate.der)
+        .and_then(|cert| cert.public_key())
+        .map_err(|_| AadError::new(AadCode::MalformedRequest))?;
+    if !decoded.verify(&public_key) {
+        return Err(AadError::new(AadCode::AssertionSignatureInvalid)
+            .arg("thumbprint", thumbprint)
+            .arg("key_start", ticks_timestamp(certificate.not_before))
+            .arg("key_end", ticks_timestamp(certificate.not_after)));
+    }
+    let audience_ok = match decoded.claims.get("aud") {
+        Some(serde_json::Value::String(aud)) => {
+            audiences.iter().any(|a| a.eq_ignore_ascii_case(aud))
+        }
+        Some(serde_json::Value::Array(list)) => list
+            .iter()
+            .filter_map(|v| v.as_str())
+            .any(|aud| audiences.iter().any(|a| a.eq_ignore_ascii_case(aud))),
+        _ => false,
+    };
+    if !audience_ok {
+        let given = decoded
+            .claims
+            .get("aud")
+            .map(|v| v.to_string())
+            .unwrap_or_else(|| "none".into());
+        return Err(invalid_jwt(&format!(
+            "The audience {given} is not the token endpoint of this tenant."
+        )));
+    }
+    let client = app.client_id.as_str();
+    if !decoded
+        .claim_str("iss")
+        .is_some_and(|iss| iss.eq_ignore_ascii_case(client))
+        || !decoded
+            .claim_str("sub")
+            .is_some_and(|sub| sub.eq_ignore_ascii_case(client))
+    {
+        return Err(AadError::new(AadCode::AssertionClientMismatch));
+    }
+    let Some(expires) = decoded.claim_time("exp") else {
+        return Err(invalid_jwt("The token has no 'exp' claim."));
+    };
+    let not_before = decoded
+        .claim_time("nbf")
+        .or_else(|| decoded.claim_time("iat"));
+    let now_seconds = now.unix_timestamp();
+    let too_early = not_before.is_some_and(|nbf| now_seconds + ASSERTION_SKEW_SECONDS < nbf);
+    let too_late = now_seconds - ASSERTION_SKEW_SECONDS > expires;
+    if too_early || too_late {
+        return Err(AadError::new(AadCode::AssertionOutsideValidTime)
+            .arg("now", ticks_timestamp(now))
+            .arg(
+                "not_before",
+                ticks_timestamp(from_unix(not_before.unwrap_or(0))),
+            )
+            .arg("expires", ticks_timestamp(from_unix(expires))));
+    }
+    Ok(())
+}
+
+/// The registered certificate named by `x5t#S256` or `x5t`; its thumbprint as AADSTS700027 shows it.
+fn find_certificate<'a>(
+    app: &'a App,
+    decoded: &jwt::DecodedJwt,
+) -> Result<(&'a RegisteredCertificate, String), AadError> {
+    let by_sha256 = decoded.header_str("x5t#S256").map(|t| (t, true));
+    let by_sha1 = decoded.header_str("x5t").map(|t| (t, false));
+    let Some((encoded, sha256)) = by_sha256.or(by_sha1) else {
+        return Err(invalid_jwt(
+            "No certificate thumbprint specified in token header.",
+        ));
+    };
+    let Some(digest) = b64url_decode(encoded) else {
+        return Err(invalid_jwt(
+            "The certificate thumbprint in the token header is not base64url.",
+        ));
+    };
+    let thumbprint = hex_upper(&digest);
+    app.certificates
+        .iter()
+        .find(|c| {
+            if sha256 {
+                c.sha256 == digest
+            } else {
+                c.sha1 == digest
+            }
+        })
+        .map(|c| (c, thumbprint.clone()))
+        .ok_or_else(|| {
+            AadError::new(AadCode::AssertionCertificateNotRegistered)
+                .arg("thumbprint", thumbprint)
+                .arg("client_id", &app.client_id)
+        })
+}

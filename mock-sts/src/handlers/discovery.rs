@@ -1,0 +1,234 @@
+//! Metadata: OIDC discovery (v2 and v1 shapes), the JWKS, and the instance discovery document MSAL asks for.
+//! Shapes and member order follow the captures in `../shared/entra-samples`, with the mock's base URL in
+//! place of `https://login.microsoftonline.com`.
+
+use axum::extract::{Extension, Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde_json::{json, Value};
+
+use super::{json_error, json_response, query_params, resolve_tenant, Caching, SharedState};
+use crate::errors::{AadError, RequestIds};
+use crate::model::{TenantSegment, CONSUMERS_TENANT_ID};
+use crate::state::AppState;
+use crate::tokens::{v1_issuer, v2_issuer};
+
+/// The path segment endpoints use (a tenant's GUID even when asked by domain) and the tenant id that
+/// issuers carry (the `{tenantid}` template for `common` and `organizations`).
+fn segment_and_tid(segment: TenantSegment<'_>) -> (String, String) {
+    match segment {
+        TenantSegment::Tenant(tenant) => (tenant.id.clone(), tenant.id.clone()),
+        TenantSegment::MultiTenant("consumers") => ("consumers".into(), CONSUMERS_TENANT_ID.into()),
+        TenantSegment::MultiTenant(name) => (name.to_string(), "{tenantid}".into()),
+    }
+}
+
+fn discovery_error(error: AadError, ids: &RequestIds) -> Response {
+    // Discovery answers an unknown tenant as `invalid_tenant`.
+    json_error(&error.with_error("invalid_tenant"), ids)
+}
+
+fn appid_suffix(query: Option<&str>) -> String {
+    query_params(query)
+        .ok()
+        .and_then(|p| {
+            p.get("appid").map(|id| {
+                format!(
+                    "?appid={}",
+                    url::form_urlencoded::byte_serialize(id.as_bytes()).collect::<String>()
+                )
+            })
+        })
+        .unwrap_or_default()
+}
+
+pub async fn openid_configuration_v2(
+    State(state): State<SharedState>,
+    Extension(ids): Extension<RequestIds>,
+    Path(tenant): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    match resolve_tenant(&state, &tenant) {
+        Ok(segment) => json_response(
+            StatusCode::OK,
+            &v2_document(&state, segment, &appid_suffix(query.as_deref())),
+            Caching::Metadata,
+        ),
+        Err(error) => discovery_error(error, &ids),
+    }
+}
+
+pub fn v2_document(state: &AppState, segment: TenantSegment<'_>, appid_suffix: &str) -> Value {
+    let base = &state.base_url;
+    let (path, tid) = segment_and_tid(segment);
+    let region = match segment {
+        TenantSegment::Tenant(_) => Value::from("NA"),
+        TenantSegment::MultiTenant(_) => Value::Null,
+    };
+    json!({
+        "token_endpoint": format!("{base}/{path}/oauth2/v2.0/token"),
+        "token_endpoint_auth_methods_supported": ["client_secret_post", "private_key_jwt", "client_secret_basic"],
+        "jwks_uri": format!("{base}/{path}/discovery/v2.0/keys{appid_suffix}"),
+        "response_modes_supported": ["query", "fragment", "form_post"],
+        "subject_types_supported": ["pairwise"],
+        "id_token_signing_alg_values_supported": ["RS256"],
+        "response_types_supported": ["code", "id_token", "code id_token", "id_token token"],
+        "scopes_supported": ["openid", "profile", "email", "offline_access"],
+        "issuer": v2_issuer(base, &tid),
+        "request_uri_parameter_supported": false,
+        "userinfo_endpoint": format!("{base}/oidc/userinfo"),
+        "authorization_endpoint": format!("{base}/{path}/oauth2/v2.0/authorize"),
+        "device_authorization_endpoint": format!("{base}/{path}/oauth2/v2.0/devicecode"),
+        "http_logout_supported": true,
+        "frontchannel_logout_supported": true,
+        "end_session_endpoint": format!("{base}/{path}/oauth2/v2.0/logout"),
+        "claims_supported": [
+            "sub", "iss", "cloud_instance_name", "cloud_instance_host_name", "cloud_graph_host_name",
+            "msgraph_host", "aud", "exp", "iat", "auth_time", "acr", "nonce", "preferred_username", "name",
+            "tid", "ver", "at_hash", "c_hash", "email"
+        ],
+        "kerberos_endpoint": format!("{base}/{path}/kerberos"),
+        "tenant_region_scope": region,
+        "cloud_instance_name": "microsoftonline.com",
+        "cloud_graph_host_name": "graph.windows.net",
+        "msgraph_host": "graph.microsoft.com",
+        "rbac_url": "https://pas.windows.net",
+    })
+}
+
+pub async fn openid_configuration_v1(
+    State(state): State<SharedState>,
+    Extension(ids): Extension<RequestIds>,
+    Path(tenant): Path<String>,
+) -> Response {
+    let segment = match resolve_tenant(&state, &tenant) {
+        Ok(segment) => segment,
+        Err(error) => return discovery_error(error, &ids),
+    };
+    let base = &state.base_url;
+    let (path, tid) = segment_and_tid(segment);
+    let region = match segment {
+        TenantSegment::Tenant(_) => Value::from("NA"),
+        TenantSegment::MultiTenant(_) => Value::Null,
+    };
+    let document = json!({
+        "authorization_endpoint": format!("{base}/{path}/oauth2/authorize"),
+        "token_endpoint": format!("{base}/{path}/oauth2/token"),
+        "token_endpoint_auth_methods_supported": ["client_secret_post", "private_key_jwt", "client_secret_basic"],
+        // Entra's v1 documents point every tenant at the common key set.
+        "jwks_uri": format!("{base}/common/discovery/keys"),
+        "response_modes_supported": ["query", "fragment", "form_post"],
+        "subject_types_supported": ["pairwise"],
+        "id_token_signing_alg_values_supported": ["RS256"],
+        "http_logout_supported": true,
+        "frontchannel_logout_supported": true,
+        "end_session_endpoint": format!("{base}/{path}/oauth2/logout"),
+        "response_types_supported": ["code", "id_token", "code id_token", "token id_token", "token"],
+        "scopes_supported": ["openid"],
+        "issuer": v1_issuer(&tid),
+        "claims_supported": [
+            "sub", "iss", "cloud_instance_name", "cloud_instance_host_name", "cloud_graph_host_name",
+            "msgraph_host", "aud", "exp", "iat", "auth_time", "acr", "amr", "nonce", "email", "given_name",
+            "family_name", "nickname"
+        ],
+        "microsoft_multi_refresh_token": true,
+        "check_session_iframe": format!("{base}/{path}/oauth2/checksession"),
+        "userinfo_endpoint": format!("{base}/{path}/openid/userinfo"),
+        "kerberos_endpoint": format!("{base}/{path}/kerberos"),
+        "tenant_region_scope": region,
+        "cloud_instance_name": "microsoftonline.com",
+        "cloud_graph_host_name": "graph.windows.net",
+        "msgraph_host": "graph.microsoft.com",
+        "rbac_url": "https://pas.windows.net",
+    });
+    json_response(StatusCode::OK, &document, Caching::Metadata)
+}
+
+/// `kty use kid x5t n e x5c issuer` for each published key; `?appid=` gives an app's own key when it has one.
+pub async fn keys(
+    State(state): State<SharedState>,
+    Extension(ids): Extension<RequestIds>,
+    Path(tenant): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let segment = match resolve_tenant(&state, &tenant) {
+        Ok(segment) => segment,
+        Err(error) => return discovery_error(error, &ids),
+    };
+    let (_, tid) = segment_and_tid(segment);
+    let issuer = v2_issuer(&state.base_url, &tid);
+    let appid = query_params(query.as_deref())
+        .ok()
+        .and_then(|p| p.get("appid").map(str::to_string));
+    let app_key = appid.as_deref().and_then(|id| state.app_key(id));
+    let keys: Vec<Value> = match app_key {
+        Some(key) => vec![key.jwk(&issuer)],
+        None => state
+            .keys()
+            .published(state.scenario())
+            .iter()
+            .map(|k| k.jwk(&issuer))
+            .collect(),
+    };
+    json_response(StatusCode::OK, &json!({ "keys": keys }), Caching::Metadata)
+}
+
+/// `GET /common/discovery/instance?api-version=1.1&authorization_endpoint=...`: points the client back at
+/// the mock's own discovery document for the tenant named in `authorization_endpoint`.
+pub async fn instance_discovery(
+    State(state): State<SharedState>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let params = query_params(query.as_deref()).unwrap_or_default();
+    let tenant = params
+        .get("authorization_endpoint")
+        .and_then(|endpoint| url::Url::parse(endpoint).ok())
+        .and_then(|url| {
+            url.path_segments()
+                .and_then(|mut s| s.next())
+                .map(str::to_string)
+        })
+        .filter(|segment| !segment.is_empty())
+        .unwrap_or_else(|| "common".to_string());
+    let base = &state.base_url;
+    let host = url::Url::parse(base)
+        .ok()
+        .map(|u| match u.port() {
+            Some(port) => format!("{}:{port}", u.host_str().unwrap_or("127.0.0.1")),
+            None => u.host_str().unwrap_or("127.0.0.1").to_string(),
+        })
+        .unwrap_or_default();
+    let document = json!({
+        "tenant_discovery_endpoint": format!("{base}/{tenant}/v2.0/.well-known/openid-configuration"),
+        "api-version": params.get("api-version").unwrap_or("1.1"),
+        "metadata": [
+            { "preferred_network": host, "preferred_cache": host, "aliases": [host] },
+            {
+                "preferred_network": "login.microsoftonline.com",
+                "preferred_cache": "login.windows.net",
+                "aliases": ["login.microsoftonline.com", "login.windows.net", "login.microsoft.com", "sts.windows.net"]
+            },
+            {
+                "preferred_network": "login.partner.microsoftonline.cn",
+                "preferred_cache": "login.partner.microsoftonline.cn",
+                "aliases": ["login.partner.microsoftonline.cn", "login.chinacloudapi.cn"]
+            },
+            {
+                "preferred_network": "login.microsoftonline.de",
+                "preferred_cache": "login.microsoftonline.de",
+                "aliases": ["login.microsoftonline.de"]
+            },
+            {
+                "preferred_network": "login.microsoftonline.us",
+                "preferred_cache": "login.microsoftonline.us",
+                "aliases": ["login.microsoftonline.us", "login.usgovcloudapi.net"]
+            },
+            {
+                "preferred_network": "login-us.microsoftonline.com",
+                "preferred_cache": "login-us.microsoftonline.com",
+                "aliases": ["login-us.microsoftonline.com"]
+            }
+        ]
+    });
+    json_response(StatusCode::OK, &document, Caching::Metadata)
+}

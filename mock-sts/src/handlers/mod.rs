@@ -1,0 +1,271 @@
+//! HTTP: the router, the per-request identifiers Entra stamps on answers, bounded request reading, and
+//! the two ways an error leaves the server (JSON for the token endpoint, the error page for browsers).
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::Router;
+use serde_json::Value;
+
+use crate::errors::{AadCode, AadError, RequestIds};
+use crate::model::TenantSegment;
+use crate::state::AppState;
+use crate::util::{is_guid, new_guid, now};
+
+pub mod authorize;
+pub mod client_auth;
+pub mod control;
+pub mod discovery;
+pub mod token;
+pub mod userinfo;
+
+pub type SharedState = Arc<AppState>;
+
+/// Largest form or JSON body read. Client assertions with an `x5c` chain are a few kilobytes.
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+pub fn router(state: SharedState) -> Router {
+    Router::new()
+        .route("/_mock/health", get(control::health))
+        .route("/_mock/config", get(control::config))
+        .route(
+            "/_mock/scenario",
+            put(control::set_scenario).get(control::get_scenario),
+        )
+        .route("/_mock/keys/rotate", post(control::rotate_keys))
+        .route("/_mock/token", post(control::mint_token))
+        .route(
+            "/common/discovery/instance",
+            get(discovery::instance_discovery),
+        )
+        .route(
+            "/{tenant}/v2.0/.well-known/openid-configuration",
+            get(discovery::openid_configuration_v2),
+        )
+        .route(
+            "/{tenant}/.well-known/openid-configuration",
+            get(discovery::openid_configuration_v1),
+        )
+        .route("/{tenant}/discovery/v2.0/keys", get(discovery::keys))
+        .route("/{tenant}/discovery/keys", get(discovery::keys))
+        .route(
+            "/{tenant}/oauth2/v2.0/authorize",
+            get(authorize::authorize_v2).post(authorize::authorize_v2_post),
+        )
+        .route(
+            "/{tenant}/oauth2/authorize",
+            get(authorize::authorize_v1).post(authorize::authorize_v1_post),
+        )
+        .route("/{tenant}/oauth2/v2.0/token", post(token::token_v2))
+        .route("/{tenant}/oauth2/token", post(token::token_v1))
+        .route(
+            "/{tenant}/oauth2/v2.0/logout",
+            get(authorize::logout).post(authorize::logout),
+        )
+        .route(
+            "/{tenant}/oauth2/logout",
+            get(authorize::logout).post(authorize::logout),
+        )
+        .route(
+            "/oidc/userinfo",
+            get(userinfo::userinfo).post(userinfo::userinfo),
+        )
+        .route(
+            "/{tenant}/openid/userinfo",
+            get(userinfo::userinfo_v1).post(userinfo::userinfo_v1),
+        )
+        .fallback(not_found)
+        .layer(middleware::from_fn(stamp_request_ids))
+        .with_state(state)
+}
+
+/// Give every request Entra's trace id and the caller's correlation id (`client-request-id`, which MSAL
+/// sends), and echo both on the response.
+async fn stamp_request_ids(mut request: Request, next: Next) -> Response {
+    let correlation_id = request
+        .headers()
+        .get("client-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| is_guid(v))
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_else(new_guid);
+    let ids = RequestIds {
+        trace_id: new_guid(),
+        correlation_id,
+        at: now(),
+    };
+    request.extensions_mut().insert(ids.clone());
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(&ids.trace_id) {
+        headers.insert("x-ms-request-id", value);
+    }
+    if let Ok(value) = HeaderValue::from_str(&ids.correlation_id) {
+        headers.insert("client-request-id", value);
+    }
+    headers.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
+    response
+}
+
+async fn not_found() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        "mock-sts: no such endpoint\n",
+    )
+        .into_response()
+}
+
+/// How a JSON answer may be cached.
+#[derive(Debug, Clone, Copy)]
+pub enum Caching {
+    /// Discovery documents and key sets: `max-age=86400, private`.
+    Metadata,
+    /// Tokens and errors from the token endpoint: `no-store, no-cache` with `Pragma: no-cache`.
+    NoStore,
+    /// The control API.
+    None,
+}
+
+pub fn json_response(status: StatusCode, body: &Value, caching: Caching) -> Response {
+    let mut response = (status, body.to_string()).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json; charset=utf-8"),
+    );
+    apply_caching(headers, caching);
+    response
+}
+
+fn apply_caching(headers: &mut HeaderMap, caching: Caching) {
+    match caching {
+        Caching::Metadata => {
+            headers.insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("max-age=86400, private"),
+            );
+            headers.insert("access-control-allow-origin", HeaderValue::from_static("*"));
+            headers.insert(
+                "access-control-allow-methods",
+                HeaderValue::from_static("GET, OPTIONS"),
+            );
+        }
+        Caching::NoStore => {
+            headers.insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("no-store, no-cache"),
+            );
+            headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+            headers.insert(header::EXPIRES, HeaderValue::from_static("-1"));
+        }
+        Caching::None => {}
+    }
+}
+
+/// An error as the token endpoint returns it.
+pub fn json_error(error: &AadError, ids: &RequestIds) -> Response {
+    let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::BAD_REQUEST);
+    let mut response = json_response(status, &error.to_json(ids), Caching::NoStore);
+    if status == StatusCode::UNAUTHORIZED {
+        // What Entra sends with invalid_client.
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Basic realm=\"mock-sts\""),
+        );
+    }
+    response
+}
+
+/// An error as the sign-in page shows it.
+pub fn page_error(error: &AadError, ids: &RequestIds) -> Response {
+    let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::BAD_REQUEST);
+    html_response(status, error.to_html(ids))
+}
+
+pub fn html_response(status: StatusCode, html: String) -> Response {
+    let mut response = (status, html).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    apply_caching(headers, Caching::NoStore);
+    response
+}
+
+/// Request parameters (query or form), in order, without decoding failures.
+#[derive(Debug, Clone, Default)]
+pub struct Params(Vec<(String, String)>);
+
+impl Params {
+    pub fn parse(encoded: &[u8]) -> Result<Self, AadError> {
+        let pairs: Vec<(String, String)> = url::form_urlencoded::parse(encoded)
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        for (index, (name, _)) in pairs.iter().enumerate() {
+            if pairs[..index].iter().any(|(earlier, _)| earlier == name) {
+                return Err(AadError::new(AadCode::MalformedRequest));
+            }
+        }
+        Ok(Self(pairs))
+    }
+
+    /// A parameter's value; an empty value counts as absent, as in Entra.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+            .filter(|v| !v.is_empty())
+    }
+
+    pub fn require(&self, name: &'static str) -> Result<&str, AadError> {
+        self.get(name)
+            .ok_or_else(|| AadError::new(AadCode::MissingParameter).arg("parameter", name))
+    }
+
+    pub fn pairs(&self) -> &[(String, String)] {
+        &self.0
+    }
+
+    pub fn merged(mut self, other: Params) -> Self {
+        for (name, value) in other.0 {
+            if !self.0.iter().any(|(n, _)| *n == name) {
+                self.0.push((name, value));
+            }
+        }
+        self
+    }
+}
+
+/// Read a body up to [`MAX_BODY_BYTES`]; a larger one is a malformed request.
+pub async fn read_body(body: Body) -> Result<axum::body::Bytes, AadError> {
+    axum::body::to_bytes(body, MAX_BODY_BYTES)
+        .await
+        .map_err(|_| AadError::new(AadCode::MalformedRequest))
+}
+
+pub fn query_params(query: Option<&str>) -> Result<Params, AadError> {
+    Params::parse(query.unwrap_or_default().as_bytes())
+}
+
+pub fn resolve_tenant<'a>(
+    state: &'a AppState,
+    segment: &str,
+) -> Result<TenantSegment<'a>, AadError> {
+    state
+        .directory
+        .resolve(segment)
+        .ok_or_else(|| AadError::new(AadCode::TenantNotFound).arg("tenant", segment))
+}
+
+pub type AppStateRef = State<SharedState>;

@@ -1,0 +1,499 @@
+//! The token endpoint, v2 (`/oauth2/v2.0/token`) and v1 (`/oauth2/token`): client credentials,
+//! authorization code (with PKCE) and refresh token grants.
+
+use axum::body::Body;
+use axum::extract::{Extension, Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use openssl::hash::{hash, MessageDigest};
+use serde_json::{Map, Value};
+
+use super::client_auth::{authenticate, PresentedCredentials};
+use super::{json_error, json_response, read_body, resolve_tenant, Caching, Params, SharedState};
+use crate::errors::{AadCode, AadError, RequestIds};
+use crate::model::{App, Resource, Tenant, TenantSegment};
+use crate::state::{AppState, CodeRedemption, RefreshGrant};
+use crate::tokens::{self, ClientAuthMethod, DelegatedRequest, IssuedToken, ACCESS_TOKEN_SECONDS};
+use crate::util::{b64url, now, random_token};
+
+/// OIDC scopes that never name a resource.
+const OIDC_SCOPES: [&str; 4] = ["openid", "profile", "email", "offline_access"];
+const REFRESH_TOKEN_SECONDS: i64 = 90 * 86_400;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Endpoint {
+    V1,
+    V2,
+}
+
+pub async fn token_v2(
+    state: State<SharedState>,
+    ids: Extension<RequestIds>,
+    tenant: Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    token(state, ids, tenant, headers, body, Endpoint::V2).await
+}
+
+pub async fn token_v1(
+    state: State<SharedState>,
+    ids: Extension<RequestIds>,
+    tenant: Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    token(state, ids, tenant, headers, body, Endpoint::V1).await
+}
+
+async fn token(
+    State(state): State<SharedState>,
+    Extension(ids): Extension<RequestIds>,
+    Path(tenant): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+    endpoint: Endpoint,
+) -> Response {
+    let outcome = match read_body(body)
+        .await
+        .and_then(|bytes| Params::parse(&bytes))
+    {
+        Ok(params) => grant(&state, &tenant, &params, &headers, endpoint),
+        Err(error) => Err(error),
+    };
+    match outcome {
+        Ok(body) => json_response(StatusCode::OK, &body, Caching::NoStore),
+        Err(error) => json_error(&error, &ids),
+    }
+}
+
+/// The client, its tenant and how it authenticated.
+struct AuthenticatedClient<'a> {
+    tenant: &'a Tenant,
+    app: &'a App,
+    auth: ClientAuthMethod,
+}
+
+fn grant(
+    state: &AppState,
+    segment_text: &str,
+    params: &Params,
+    headers: &HeaderMap,
+    endpoint: Endpoint,
+) -> Result<Value, AadError> {
+    let segment = resolve_tenant(state, segment_text)?;
+    let grant_type = params.require("grant_type")?;
+    if !matches!(
+        grant_type,
+        "client_credentials" | "authorization_code" | "refresh_token"
+    ) {
+        return Err(AadError::new(AadCode::UnsupportedGrantType).arg("grant_type", grant_type));
+    }
+    let presented = PresentedCredentials::from_request(params, headers);
+    let Some(client_id) = presented.client_id.as_deref() else {
+        return Err(AadError::new(AadCode::MissingParameter).arg("parameter", "client_id"));
+    };
+    let tenant = match segment {
+        TenantSegment::Tenant(tenant) => Some(tenant),
+        TenantSegment::MultiTenant(_) => state.directory.tenant_of_client(client_id),
+    };
+    let app_not_found = || {
+        AadError::new(AadCode::ApplicationNotFound)
+            .arg("client_id", client_id)
+            .arg("tenant", segment_text)
+    };
+    let tenant = tenant.ok_or_else(app_not_found)?;
+    let app = tenant.app(client_id).ok_or_else(app_not_found)?;
+    let audiences = assertion_audiences(state, tenant, segment_text);
+    let auth = authenticate(app, &presented, &audiences, now())?;
+    let client = AuthenticatedClient { tenant, app, auth };
+    match grant_type {
+        "client_credentials" => client_credentials(state, &client, params, endpoint),
+        "authorization_code" => authorization_code(state, &client, params, endpoint),
+        _ => refresh_token(state, &client, params, endpoint),
+    }
+}
+
+/// The `aud` values a client assertion may carry: this tenant's token endpoints, by id, domain or the path
+/// used, at the mock or at Entra's own host.
+fn assertion_audiences(state: &AppState, tenant: &Tenant, segment: &str) -> Vec<String> {
+    let mut names = vec![tenant.id.clone(), segment.to_string()];
+    names.extend(tenant.domains.iter().cloned());
+    let mut audiences = Vec::new();
+    for host in [state.base_url.as_str(), "https://login.microsoftonline.com"] {
+        for name in &names {
+            audiences.push(format!("{host}/{name}/oauth2/v2.0/token"));
+            audiences.push(format!("{host}/{name}/oauth2/token"));
+        }
+        audiences.push(format!("{host}/{}/v2.0", tenant.id));
+    }
+    audiences
+}
+
+fn client_credentials(
+    state: &AppState,
+    client: &AuthenticatedClient<'_>,
+    params: &Params,
+    endpoint: Endpoint,
+) -> Result<Value, AadError> {
+    if client.auth == ClientAuthMethod::None {
+        return Err(AadError::new(AadCode::MissingClientCredential));
+    }
+    let requested = match endpoint {
+        Endpoint::V2 => {
+            let scope = params.require("scope")?.trim();
+            match scope.strip_suffix("/.default") {
+                Some(resource) if !scope.contains(' ') => resource.to_string(),
+                _ => {
+                    return Err(
+                        AadError::new(AadCode::ClientCredentialScopeNotDefault).arg("scope", scope)
+                    )
+                }
+            }
+        }
+        Endpoint::V1 => params.require("resource")?.to_string(),
+    };
+    let resource = client.tenant.resource(&requested).ok_or_else(|| {
+        AadError::new(AadCode::ResourceNotFound)
+            .arg("resource", &requested)
+            .arg("tenant", &client.tenant.id)
+    })?;
+    let issued = tokens::app_only_access_token(
+        state,
+        client.tenant,
+        client.app,
+        resource,
+        &requested,
+        client.auth,
+    )?;
+    let mut body = Map::new();
+    body.insert("token_type".into(), "Bearer".into());
+    expiry_fields(&mut body, &issued, endpoint, &requested);
+    body.insert("access_token".into(), issued.token.into());
+    Ok(Value::Object(body))
+}
+
+/// `expires_in`/`ext_expires_in` (numbers in v2, strings in v1, which also adds `expires_on`,
+/// `not_before` and `resource`).
+fn expiry_fields(
+    body: &mut Map<String, Value>,
+    issued: &IssuedToken,
+    endpoint: Endpoint,
+    resource: &str,
+) {
+    match endpoint {
+        Endpoint::V2 => {
+            body.insert("expires_in".into(), ACCESS_TOKEN_SECONDS.into());
+            body.insert("ext_expires_in".into(), ACCESS_TOKEN_SECONDS.into());
+        }
+        Endpoint::V1 => {
+            body.insert("expires_in".into(), ACCESS_TOKEN_SECONDS.to_string().into());
+            body.insert(
+                "ext_expires_in".into(),
+                ACCESS_TOKEN_SECONDS.to_string().into(),
+            );
+            body.insert("expires_on".into(), issued.expires_at.to_string().into());
+            body.insert("not_before".into(), issued.not_before.to_string().into());
+            body.insert("resource".into(), resource.into());
+        }
+    }
+}
+
+/// The resource a delegated request is for and the `scp` it gets: the first scope that names a resource
+/// (`api://app/scope`, `https://graph.microsoft.com/User.Read`), else Microsoft Graph.
+#[derive(Debug)]
+struct DelegatedScopes<'a> {
+    resource: Resource<'a>,
+    requested: String,
+    scp: String,
+    /// What the response's `scope` echoes.
+    granted: String,
+}
+
+fn split_scope(scope: &str) -> Option<(&str, &str)> {
+    if scope.contains("://") || scope.contains('/') {
+        scope.rsplit_once('/')
+    } else {
+        None
+    }
+}
+
+fn delegated_scopes<'a>(
+    tenant: &'a Tenant,
+    scopes: &[String],
+    v1_resource: Option<&str>,
+) -> Result<DelegatedScopes<'a>, AadError> {
+    let resource_scopes: Vec<(&str, &str)> = scopes.iter().filter_map(|s| split_scope(s)).collect();
+    let (requested, names): (String, Vec<&str>) = match (v1_resource, resource_scopes.first()) {
+        (Some(resource), _) => (resource.to_string(), vec!["user_impersonation"]),
+        (None, Some((resource, _))) => (
+            resource.to_string(),
+            resource_scopes
+                .iter()
+                .filter(|(r, _)| r == resource)
+                .map(|(_, name)| *name)
+                .collect(),
+        ),
+        (None, None) => ("https://graph.microsoft.com".to_string(), vec!["User.Read"]),
+    };
+    let resource = tenant.resource(&requested).ok_or_else(|| {
+        AadError::new(AadCode::ResourceNotFound)
+            .arg("resource", &requested)
+            .arg("tenant", &tenant.id)
+    })?;
+    let mut scp: Vec<String> = Vec::new();
+    for name in names {
+        let known = match resource {
+            Resource::Graph => true,
+            Resource::App(app) => {
+                name == ".default"
+                    || name == "user_impersonation"
+                    || app.scopes.iter().any(|s| s == name)
+            }
+        };
+        if !known {
+            return Err(
+                AadError::new(AadCode::InvalidScope).arg("scope", format!("{requested}/{name}"))
+            );
+        }
+        match (name, resource) {
+            (".default", Resource::App(app)) => scp.extend(app.scopes.iter().cloned()),
+            (".default", Resource::Graph) => scp.push("User.Read".into()),
+            _ => scp.push(name.to_string()),
+        }
+    }
+    let oidc: Vec<&str> = scopes
+        .iter()
+        .map(String::as_str)
+        .filter(|s| OIDC_SCOPES.contains(s))
+        .collect();
+    let granted = match resource {
+        Resource::Graph => {
+            let mut all: Vec<String> = oidc
+                .iter()
+                .filter(|s| **s != "offline_access")
+                .map(|s| s.to_string())
+                .collect();
+            all.extend(scp.iter().cloned());
+            all.join(" ")
+        }
+        Resource::App(_) => scp
+            .iter()
+            .map(|s| format!("{requested}/{s}"))
+            .collect::<Vec<_>>()
+            .join(" "),
+    };
+    if matches!(resource, Resource::Graph) {
+        let mut graph_scp: Vec<String> = oidc
+            .iter()
+            .filter(|s| **s != "offline_access")
+            .map(|s| s.to_string())
+            .collect();
+        graph_scp.extend(scp.iter().cloned());
+        scp = graph_scp;
+    }
+    Ok(DelegatedScopes {
+        resource,
+        requested,
+        scp: scp.join(" "),
+        granted,
+    })
+}
+
+fn authorization_code(
+    state: &AppState,
+    client: &AuthenticatedClient<'_>,
+    params: &Params,
+    endpoint: Endpoint,
+) -> Result<Value, AadError> {
+    let code = params.require("code")?;
+    if endpoint == Endpoint::V2 {
+        params.require("redirect_uri")?;
+    }
+    let now_seconds = now().unix_timestamp();
+    let grant = match state.grants().redeem_code(code, now_seconds) {
+        CodeRedemption::Valid(grant) => grant,
+        CodeRedemption::AlreadyRedeemed => return Err(AadError::new(AadCode::CodeAlreadyRedeemed)),
+        CodeRedemption::Expired => return Err(AadError::new(AadCode::GrantExpired)),
+        CodeRedemption::Unknown => return Err(AadError::new(AadCode::MalformedRequest)),
+    };
+    if grant.client_id != client.app.client_id || grant.tenant_id != client.tenant.id {
+        return Err(AadError::new(AadCode::MalformedRequest));
+    }
+    if let Some(redirect_uri) = params.get("redirect_uri") {
+        if redirect_uri != grant.redirect_uri {
+            return Err(AadError::new(AadCode::RedirectUriMismatch)
+                .arg("redirect_uri", redirect_uri)
+                .arg("client_id", &client.app.client_id)
+                .with_error("invalid_grant"));
+        }
+    }
+    if let Some((challenge, method)) = &grant.code_challenge {
+        let verifier = params
+            .get("code_verifier")
+            .ok_or_else(|| AadError::new(AadCode::PkceVerifierMismatch))?;
+        let computed = if method == "S256" {
+            hash(MessageDigest::sha256(), verifier.as_bytes())
+                .map(|d| b64url(&d))
+                .unwrap_or_default()
+        } else {
+            verifier.to_string()
+        };
+        if !openssl::memcmp::eq(computed.as_bytes(), challenge.as_bytes())
+            || computed.len() != challenge.len()
+        {
+            return Err(AadError::new(AadCode::PkceVerifierMismatch));
+        }
+    }
+    let refresh = RefreshGrant {
+        tenant_id: grant.tenant_id.clone(),
+        client_id: grant.client_id.clone(),
+        user_object_id: grant.user_object_id.clone(),
+        scopes: grant.scopes.clone(),
+        expires_at: now_seconds + REFRESH_TOKEN_SECONDS,
+    };
+    let id_token_version = if grant.v2_endpoint { 2 } else { 1 };
+    user_tokens(
+        state,
+        client,
+        params,
+        endpoint,
+        &refresh,
+        grant.nonce.as_deref(),
+        id_token_version,
+    )
+}
+
+fn refresh_token(
+    state: &AppState,
+    client: &AuthenticatedClient<'_>,
+    params: &Params,
+    endpoint: Endpoint,
+) -> Result<Value, AadError> {
+    let presented = params.require("refresh_token")?;
+    let now_seconds = now().unix_timestamp();
+    let mut grant = state
+        .grants()
+        .refresh_token(presented)
+        .ok_or_else(|| AadError::new(AadCode::MalformedRequest))?;
+    if grant.expires_at < now_seconds {
+        return Err(AadError::new(AadCode::GrantExpired));
+    }
+    if grant.client_id != client.app.client_id || grant.tenant_id != client.tenant.id {
+        return Err(AadError::new(AadCode::MalformedRequest));
+    }
+    if let Some(scope) = params.get("scope") {
+        grant.scopes = scope.split_whitespace().map(str::to_string).collect();
+    }
+    grant.expires_at = now_seconds + REFRESH_TOKEN_SECONDS;
+    let id_token_version = if endpoint == Endpoint::V2 { 2 } else { 1 };
+    user_tokens(
+        state,
+        client,
+        params,
+        endpoint,
+        &grant,
+        None,
+        id_token_version,
+    )
+}
+
+/// The answer to a delegated grant: access token, and refresh token, ID token and `client_info` as asked.
+fn user_tokens(
+    state: &AppState,
+    client: &AuthenticatedClient<'_>,
+    params: &Params,
+    endpoint: Endpoint,
+    grant: &RefreshGrant,
+    nonce: Option<&str>,
+    id_token_version: u8,
+) -> Result<Value, AadError> {
+    let tenant = client.tenant;
+    let user = tenant
+        .user(&grant.user_object_id)
+        .ok_or_else(|| AadError::new(AadCode::MalformedRequest))?;
+    let v1_resource = if endpoint == Endpoint::V1 {
+        params.get("resource")
+    } else {
+        None
+    };
+    let scopes = delegated_scopes(tenant, &grant.scopes, v1_resource)?;
+    let request = DelegatedRequest {
+        tenant,
+        client: client.app,
+        user,
+        resource: scopes.resource,
+        requested: &scopes.requested,
+        scp: scopes.scp.clone(),
+        auth: client.auth,
+    };
+    let access = tokens::delegated_access_token(state, &request)?;
+    let wants = |scope: &str| grant.scopes.iter().any(|s| s == scope);
+    let id_token = if wants("openid") {
+        Some(tokens::id_token(
+            state,
+            tenant,
+            client.app,
+            user,
+            nonce,
+            id_token_version,
+            wants("email"),
+        )?)
+    } else {
+        None
+    };
+    let mut body = Map::new();
+    body.insert("token_type".into(), "Bearer".into());
+    body.insert("scope".into(), scopes.granted.clone().into());
+    expiry_fields(&mut body, &access, endpoint, &scopes.requested);
+    body.insert("access_token".into(), access.token.into());
+    if wants("offline_access") || endpoint == Endpoint::V1 {
+        let refresh = format!("1.A{}", random_token(96));
+        state
+            .grants()
+            .add_refresh_token(refresh.clone(), grant.clone());
+        body.insert("refresh_token".into(), refresh.into());
+    }
+    if let Some(id_token) = id_token {
+        body.insert("id_token".into(), id_token.token.into());
+    }
+    if params.get("client_info") == Some("1") {
+        body.insert(
+            "client_info".into(),
+            tokens::client_info(&user.object_id, &tenant.id).into(),
+        );
+    }
+    Ok(Value::Object(body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::LoadedConfig;
+
+    #[test]
+    fn oidc_only_scopes_go_to_graph_and_api_scopes_to_the_app() {
+        let config = LoadedConfig::embedded_default().unwrap();
+        let tenant = &config.directory.tenants[0];
+        let scopes: Vec<String> = ["openid", "profile", "offline_access"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let graph = delegated_scopes(tenant, &scopes, None).unwrap();
+        assert!(matches!(graph.resource, Resource::Graph));
+        assert_eq!(graph.scp, "openid profile User.Read");
+        let api = format!("api://{}/access_as_user", tenant.apps[0].client_id);
+        let scopes = vec!["openid".to_string(), api.clone()];
+        let for_app = delegated_scopes(tenant, &scopes, None).unwrap();
+        assert!(matches!(for_app.resource, Resource::App(_)));
+        assert_eq!(for_app.scp, "access_as_user");
+        assert_eq!(for_app.granted, api);
+        let unknown = vec![format!("api://{}/nope", tenant.apps[0].client_id)];
+        assert_eq!(
+            delegated_scopes(tenant, &unknown, None)
+                .unwrap_err()
+                .number(),
+            70011
+        );
+    }
+}

@@ -1,0 +1,236 @@
+//! Signing keys as Entra makes them: RSA-2048 with a self-signed five-year certificate,
+//! CN `accounts.accesscontrol.windows.net`, `kid` = `x5t` = base64url(SHA-1(DER certificate)).
+//!
+//! Keys are generated once and kept in the state directory (certificate and key in one PEM file, written
+//! atomically), so restarts are fast and runs are repeatable.
+
+use std::path::{Path, PathBuf};
+
+use openssl::asn1::{Asn1Integer, Asn1Time};
+use openssl::bn::BigNum;
+use openssl::hash::{hash, MessageDigest};
+use openssl::pkey::{PKey, Private, Public};
+use openssl::rsa::Rsa;
+use openssl::sign::Signer;
+use openssl::x509::extension::SubjectKeyIdentifier;
+use openssl::x509::{X509NameBuilder, X509};
+use serde_json::{json, Value};
+
+use crate::util::{b64, b64url};
+
+pub const ENTRA_SIGNING_CN: &str = "accounts.accesscontrol.windows.net";
+const FIVE_YEARS_DAYS: u32 = 5 * 365;
+
+#[derive(Debug, thiserror::Error)]
+pub enum KeyError {
+    #[error("openssl: {0}")]
+    Openssl(#[from] openssl::error::ErrorStack),
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: expected a PEM certificate followed by its RSA private key")]
+    BadPem { path: PathBuf },
+    #[error("{path}: the private key does not belong to the certificate")]
+    KeyMismatch { path: PathBuf },
+}
+
+/// An RSA key with its certificate, as published in a JWKS and used to sign tokens.
+pub struct SigningKey {
+    /// base64url SHA-1 of the DER certificate: both `kid` and `x5t`.
+    pub kid: String,
+    pub cert: X509,
+    pub cert_der: Vec<u8>,
+    private_key: PKey<Private>,
+}
+
+impl std::fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SigningKey")
+            .field("kid", &self.kid)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SigningKey {
+    /// A fresh key and self-signed certificate like Entra's tenant signing keys.
+    pub fn generate(common_name: &str) -> Result<Self, KeyError> {
+        let private_key = PKey::from_rsa(Rsa::generate(2048)?)?;
+        let cert = self_signed(&private_key, common_name, FIVE_YEARS_DAYS)?;
+        Self::from_parts(cert, private_key)
+    }
+
+    fn from_parts(cert: X509, private_key: PKey<Private>) -> Result<Self, KeyError> {
+        let cert_der = cert.to_der()?;
+        let kid = b64url(&hash(MessageDigest::sha1(), &cert_der)?);
+        Ok(Self {
+            kid,
+            cert,
+            cert_der,
+            private_key,
+        })
+    }
+
+    /// Certificate then private key, PEM.
+    pub fn to_pem(&self) -> Result<Vec<u8>, KeyError> {
+        let mut out = self.cert.to_pem()?;
+        out.extend(self.private_key.private_key_to_pem_pkcs8()?);
+        Ok(out)
+    }
+
+    pub fn from_pem(pem: &[u8], path: &Path) -> Result<Self, KeyError> {
+        let bad = || KeyError::BadPem {
+            path: path.to_path_buf(),
+        };
+        let cert = X509::from_pem(pem).map_err(|_| bad())?;
+        let private_key = PKey::private_key_from_pem(pem).map_err(|_| bad())?;
+        let public = cert.public_key()?;
+        if !public.public_eq(&private_key) {
+            return Err(KeyError::KeyMismatch {
+                path: path.to_path_buf(),
+            });
+        }
+        Self::from_parts(cert, private_key)
+    }
+
+    /// Load `path`, or generate a key and keep it there.
+    pub fn load_or_create(path: &Path, common_name: &str) -> Result<Self, KeyError> {
+        match std::fs::read(path) {
+            Ok(pem) => Self::from_pem(&pem, path),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                let key = Self::generate(common_name)?;
+                write_atomically(path, &key.to_pem()?)?;
+                Ok(key)
+            }
+            Err(source) => Err(KeyError::Io {
+                path: path.to_path_buf(),
+                source,
+            }),
+        }
+    }
+
+    pub fn public_key(&self) -> Result<PKey<Public>, KeyError> {
+        Ok(self.cert.public_key()?)
+    }
+
+    /// The JWKS entry, members in Entra's order: `kty use kid x5t n e x5c issuer`.
+    pub fn jwk(&self, issuer: &str) -> Value {
+        let (n, e) = match self.private_key.rsa() {
+            Ok(rsa) => (b64url(&rsa.n().to_vec()), b64url(&rsa.e().to_vec())),
+            Err(_) => (String::new(), String::new()),
+        };
+        json!({
+            "kty": "RSA",
+            "use": "sig",
+            "kid": self.kid,
+            "x5t": self.kid,
+            "n": n,
+            "e": e,
+            "x5c": [b64(&self.cert_der)],
+            "issuer": issuer,
+        })
+    }
+
+    /// RSASSA-PKCS1-v1_5 with SHA-256 (RS256).
+    pub fn sign_rs256(&self, data: &[u8]) -> Result<Vec<u8>, KeyError> {
+        let mut signer = Signer::new(MessageDigest::sha256(), &self.private_key)?;
+        signer.update(data)?;
+        Ok(signer.sign_to_vec()?)
+    }
+}
+
+/// A self-signed certificate for `key`, valid from an hour ago (clock skew) for `days`.
+pub fn self_signed(key: &PKey<Private>, common_name: &str, days: u32) -> Result<X509, KeyError> {
+    let mut name = X509NameBuilder::new()?;
+    name.append_entry_by_text("CN", common_name)?;
+    let name = name.build();
+    let mut builder = X509::builder()?;
+    builder.set_version(2)?;
+    let serial = random_serial()?;
+    builder.set_serial_number(&serial)?;
+    builder.set_subject_name(&name)?;
+    builder.set_issuer_name(&name)?;
+    builder.set_pubkey(key)?;
+    let now = crate::util::now().unix_timestamp();
+    let not_before = Asn1Time::from_unix(now - 3600)?;
+    builder.set_not_before(&not_before)?;
+    let not_after = Asn1Time::days_from_now(days)?;
+    builder.set_not_after(&not_after)?;
+    let ski = SubjectKeyIdentifier::new().build(&builder.x509v3_context(None, None))?;
+    builder.append_extension(ski)?;
+    builder.sign(key, MessageDigest::sha256())?;
+    Ok(builder.build())
+}
+
+pub fn random_serial() -> Result<Asn1Integer, KeyError> {
+    let mut serial = BigNum::new()?;
+    serial.rand(63, openssl::bn::MsbOption::MAYBE_ZERO, false)?;
+    Ok(serial.to_asn1_integer()?)
+}
+
+/// Write through a temporary file and rename, so a concurrent reader never sees half a key.
+pub fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), KeyError> {
+    let io = |source| KeyError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(io)?;
+    }
+    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+    std::fs::write(&tmp, contents).map_err(io)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o600));
+    }
+    std::fs::rename(&tmp, path).map_err(io)
+}
+
+/// SHA-1 and SHA-256 thumbprints of a DER certificate, the forms `x5t` and `x5t#S256` name it by.
+pub fn thumbprints(cert_der: &[u8]) -> (Vec<u8>, Vec<u8>) {
+    let sha1 = hash(MessageDigest::sha1(), cert_der)
+        .map(|d| d.to_vec())
+        .unwrap_or_default();
+    let sha256 = hash(MessageDigest::sha256(), cert_der)
+        .map(|d| d.to_vec())
+        .unwrap_or_default();
+    (sha1, sha256)
+}
+
+/// Upper-case hex, as the Entra portal and AADSTS700027 show thumbprints.
+pub fn hex_upper(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02X}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kid_is_base64url_sha1_of_the_certificate() {
+        let key = SigningKey::generate(ENTRA_SIGNING_CN).unwrap();
+        let expected = b64url(&hash(MessageDigest::sha1(), &key.cert.to_der().unwrap()).unwrap());
+        assert_eq!(key.kid, expected);
+        let jwk = key.jwk("https://issuer");
+        let names: Vec<&str> = jwk
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(|k| k.as_str())
+            .collect();
+        assert_eq!(
+            names,
+            ["kty", "use", "kid", "x5t", "n", "e", "x5c", "issuer"]
+        );
+        assert_eq!(jwk["e"], "AQAB");
+    }
+
+    #[test]
+    fn pem_round_trip_keeps_the_kid() {
+        let key = SigningKey::generate(ENTRA_SIGNING_CN).unwrap();
+        let again = SigningKey::from_pem(&key.to_pem().unwrap(), Path::new("x")).unwrap();
+        assert_eq!(key.kid, again.kid);
+    }
+}

@@ -1,0 +1,228 @@
+//! The directory the mock serves: tenants, their app registrations and users, as validated from the
+//! configuration. Lookups follow Entra's rules (a tenant by GUID or verified domain, a resource by app ID URI
+//! or client id, loopback redirect URIs matching on any port).
+
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use crate::util::derived_guid;
+
+/// Microsoft Graph, the resource Entra picks when only OIDC scopes are asked for.
+pub const GRAPH_APP_ID: &str = "00000003-0000-0000-c000-000000000000";
+pub const GRAPH_RESOURCE: &str = "https://graph.microsoft.com";
+/// The tenant behind `/consumers` (personal Microsoft accounts).
+pub const CONSUMERS_TENANT_ID: &str = "9188040d-6c67-4c5b-b112-36a304b66dad";
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Directory {
+    pub tenants: Vec<Tenant>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Tenant {
+    pub id: String,
+    pub display_name: String,
+    pub domains: Vec<String>,
+    pub apps: Vec<App>,
+    pub users: Vec<User>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AppKind {
+    Confidential,
+    Public,
+    Saml,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct App {
+    pub client_id: String,
+    /// The service principal's object id: `oid`/`sub` of app-only tokens.
+    pub object_id: String,
+    pub display_name: String,
+    pub kind: AppKind,
+    pub redirect_uris: Vec<String>,
+    pub app_id_uris: Vec<String>,
+    /// `accessTokenAcceptedVersion`: the version of access tokens issued for this app as a resource.
+    pub access_token_version: u8,
+    pub requires_custom_signing_key: bool,
+    /// Whether the app has its own signing key (kept in the state directory, served with `?appid=`).
+    pub custom_signing_key: bool,
+    pub app_roles: Vec<String>,
+    pub scopes: Vec<String>,
+    pub secrets: Vec<ClientSecret>,
+    pub certificates: Vec<RegisteredCertificate>,
+    pub saml: Option<SamlRegistration>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ClientSecret {
+    pub key_id: String,
+    pub display_name: String,
+    pub value: String,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub expires: Option<OffsetDateTime>,
+}
+
+/// A certificate registered for client assertions (`private_key_jwt`).
+#[derive(Debug, Clone, Serialize)]
+pub struct RegisteredCertificate {
+    /// SHA-1, upper-case hex, as the portal shows it.
+    pub thumbprint: String,
+    #[serde(skip)]
+    pub sha1: Vec<u8>,
+    #[serde(skip)]
+    pub sha256: Vec<u8>,
+    #[serde(skip)]
+    pub der: Vec<u8>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub not_before: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub not_after: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SamlRegistration {
+    pub entity_id: String,
+    pub acs_url: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct User {
+    pub object_id: String,
+    pub user_principal_name: String,
+    pub display_name: String,
+    pub given_name: String,
+    pub surname: String,
+    pub email: Option<String>,
+}
+
+/// What the `{tenant}` path segment named.
+#[derive(Debug, Clone, Copy)]
+pub enum TenantSegment<'a> {
+    Tenant(&'a Tenant),
+    /// `common`, `organizations` or `consumers`: issuers carry the `{tenantid}` template.
+    MultiTenant(&'a str),
+}
+
+impl Directory {
+    pub fn resolve(&self, segment: &str) -> Option<TenantSegment<'_>> {
+        let lower = segment.to_ascii_lowercase();
+        if matches!(lower.as_str(), "common" | "organizations" | "consumers") {
+            return Some(TenantSegment::MultiTenant(match lower.as_str() {
+                "common" => "common",
+                "organizations" => "organizations",
+                _ => "consumers",
+            }));
+        }
+        self.tenants
+            .iter()
+            .find(|t| t.id == lower || t.domains.iter().any(|d| d.eq_ignore_ascii_case(segment)))
+            .map(TenantSegment::Tenant)
+    }
+
+    /// The tenant whose app registration has this client id (for `common`/`organizations` requests).
+    pub fn tenant_of_client(&self, client_id: &str) -> Option<&Tenant> {
+        self.tenants.iter().find(|t| t.app(client_id).is_some())
+    }
+
+    pub fn default_tenant(&self) -> Option<&Tenant> {
+        self.tenants.first()
+    }
+
+    pub fn app_anywhere(&self, client_id: &str) -> Option<(&Tenant, &App)> {
+        self.tenants
+            .iter()
+            .find_map(|t| t.app(client_id).map(|a| (t, a)))
+    }
+}
+
+/// The resource an access token is for.
+#[derive(Debug, Clone, Copy)]
+pub enum Resource<'a> {
+    App(&'a App),
+    Graph,
+}
+
+impl Tenant {
+    pub fn app(&self, client_id: &str) -> Option<&App> {
+        self.apps
+            .iter()
+            .find(|a| a.client_id.eq_ignore_ascii_case(client_id.trim()))
+    }
+
+    /// A resource by app ID URI, client id, or `api://{client id}`.
+    pub fn resource(&self, identifier: &str) -> Option<Resource<'_>> {
+        let identifier = identifier.trim_end_matches('/');
+        if identifier.eq_ignore_ascii_case(GRAPH_RESOURCE)
+            || identifier.eq_ignore_ascii_case(GRAPH_APP_ID)
+        {
+            return Some(Resource::Graph);
+        }
+        self.apps
+            .iter()
+            .find(|a| {
+                a.client_id.eq_ignore_ascii_case(identifier)
+                    || a.app_id_uris
+                        .iter()
+                        .any(|u| u.trim_end_matches('/') == identifier)
+                    || identifier
+                        .strip_prefix("api://")
+                        .is_some_and(|id| a.client_id.eq_ignore_ascii_case(id))
+            })
+            .map(Resource::App)
+    }
+
+    /// A user by UPN, email or object id (case-insensitive, as `login_hint` is).
+    pub fn user(&self, hint: &str) -> Option<&User> {
+        let hint = hint.trim();
+        self.users.iter().find(|u| {
+            u.user_principal_name.eq_ignore_ascii_case(hint)
+                || u.object_id.eq_ignore_ascii_case(hint)
+                || u.email
+                    .as_deref()
+                    .is_some_and(|e| e.eq_ignore_ascii_case(hint))
+        })
+    }
+
+    pub fn primary_domain(&self) -> &str {
+        self.domains.first().map(String::as_str).unwrap_or(&self.id)
+    }
+}
+
+impl App {
+    /// Entra's redirect URI rule: exact match, except that `http://localhost` and `http://127.0.0.1`
+    /// registrations match any port.
+    pub fn redirect_uri_registered(&self, candidate: &str) -> bool {
+        self.redirect_uris.iter().any(|registered| {
+            registered == candidate || loopback_matches_any_port(registered, candidate)
+        })
+    }
+
+    pub fn is_confidential(&self) -> bool {
+        !matches!(self.kind, AppKind::Public)
+    }
+}
+
+fn loopback_matches_any_port(registered: &str, candidate: &str) -> bool {
+    let (Ok(registered), Ok(candidate)) = (url::Url::parse(registered), url::Url::parse(candidate))
+    else {
+        return false;
+    };
+    let loopback = matches!(
+        registered.host_str(),
+        Some("localhost") | Some("127.0.0.1") | Some("[::1]")
+    );
+    loopback
+        && registered.scheme() == "http"
+        && candidate.scheme() == "http"
+        && registered.host_str() == candidate.host_str()
+        && registered.port().is_none()
+        && registered.path().trim_end_matches('/') == candidate.path().trim_end_matches('/')
+}
+
+/// The stable object id of an app's service principal or of a user without one configured.
+pub fn object_id_for(kind: &str, tenant_id: &str, name: &str) -> String {
+    derived_guid(&format!("mock-sts {kind} {tenant_id}"), name)
+}

@@ -1,0 +1,301 @@
+//! Binding, serving and stopping: the library entry point used by the binary and by in-process tests.
+//!
+//! Connections are served by hyper (HTTP/1.1 and HTTP/2, optionally over TLS with openssl), with headers
+//! bounded and a read timeout, and drained on shutdown.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
+use openssl::ssl::{Ssl, SslAcceptor};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::config::{ConfigError, LoadedConfig};
+use crate::handlers;
+use crate::keys::KeyError;
+use crate::scenario::Scenario;
+use crate::state::{AppState, KeyRing};
+use crate::tls;
+
+/// Largest request head (request line and headers) accepted.
+const MAX_HEADER_BYTES: usize = 64 * 1024;
+const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
+const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How to start a server. `Options::default()` is what `mock-sts` with no flags does: the embedded
+/// configuration, 127.0.0.1, a free port, plain HTTP, the default state directory, `healthy`.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// A validated configuration; `None` means the embedded default.
+    pub config: Option<LoadedConfig>,
+    pub bind: IpAddr,
+    /// 0 picks a free port.
+    pub port: u16,
+    pub tls: bool,
+    /// Where keys and certificates are kept; `None` means [`default_state_dir`].
+    pub state_dir: Option<PathBuf>,
+    pub scenario: Scenario,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            config: None,
+            bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            port: 0,
+            tls: false,
+            state_dir: None,
+            scenario: Scenario::Healthy,
+        }
+    }
+}
+
+/// `$XDG_STATE_HOME/mock-sts`, else `$HOME/.local/state/mock-sts`, else `mock-sts` in the temp directory.
+pub fn default_state_dir() -> PathBuf {
+    let non_empty = |name: &str| {
+        std::env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    if let Some(state_home) = non_empty("XDG_STATE_HOME") {
+        return state_home.join("mock-sts");
+    }
+    if let Some(home) = non_empty("HOME") {
+        return home.join(".local").join("state").join("mock-sts");
+    }
+    std::env::temp_dir().join("mock-sts")
+}
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StartError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("cannot bind {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("keys in {dir}: {source}")]
+    Keys { dir: PathBuf, source: KeyError },
+    #[error("key generation was interrupted")]
+    Interrupted,
+}
+
+pub struct Server;
+
+impl Server {
+    /// Bind, load or make the keys, and start serving in the background. When this returns the socket
+    /// accepts connections.
+    pub async fn start(options: Options) -> Result<RunningServer, StartError> {
+        let config = match options.config {
+            Some(config) => config,
+            None => LoadedConfig::embedded_default()?,
+        };
+        let addr = SocketAddr::new(options.bind, options.port);
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|source| StartError::Bind { addr, source })?;
+        let local_addr = listener
+            .local_addr()
+            .map_err(|source| StartError::Bind { addr, source })?;
+        let state_dir = options.state_dir.unwrap_or_else(default_state_dir);
+        let want_tls = options.tls;
+        let dir = state_dir.clone();
+        // RSA key generation is slow CPU work; keep it off the async workers.
+        let (key_ring, tls_material) =
+            tokio::task::spawn_blocking(move || -> Result<_, KeyError> {
+                let key_ring = KeyRing::load_or_create(&dir)?;
+                let tls_material = if want_tls {
+                    Some(tls::load_or_create(&dir)?)
+                } else {
+                    None
+                };
+                Ok((key_ring, tls_material))
+            })
+            .await
+            .map_err(|_| StartError::Interrupted)?
+            .map_err(|source| StartError::Keys {
+                dir: state_dir.clone(),
+                source,
+            })?;
+
+        let scheme = if want_tls { "https" } else { "http" };
+        let host = match local_addr.ip() {
+            IpAddr::V6(ip) => format!("[{ip}]"),
+            IpAddr::V4(ip) => ip.to_string(),
+        };
+        let base_url = format!("{scheme}://{host}:{}", local_addr.port());
+        let state = AppState::new(
+            config,
+            base_url.clone(),
+            state_dir.clone(),
+            key_ring,
+            options.scenario,
+        )
+        .map_err(|source| StartError::Keys {
+            dir: state_dir,
+            source,
+        })?;
+        let state = Arc::new(state);
+        let router = handlers::router(state.clone());
+        let (shutdown_tx, shutdown_rx) = watch::channel(false);
+        let (ca_pem_path, acceptor) = match tls_material {
+            Some(material) => (Some(material.ca_pem_path), Some(material.acceptor)),
+            None => (None, None),
+        };
+        let task = tokio::spawn(serve(listener, router, acceptor, shutdown_rx));
+        Ok(RunningServer {
+            base_url,
+            local_addr,
+            ca_pem_path,
+            state,
+            shutdown_tx,
+            task: Some(task),
+        })
+    }
+}
+
+/// A server running in the background. Dropping it stops accepting connections; [`RunningServer::shutdown`]
+/// also waits for connections in flight to finish.
+pub struct RunningServer {
+    base_url: String,
+    local_addr: SocketAddr,
+    ca_pem_path: Option<PathBuf>,
+    state: Arc<AppState>,
+    shutdown_tx: watch::Sender<bool>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl RunningServer {
+    /// `http://127.0.0.1:PORT` or `https://127.0.0.1:PORT`, without a trailing slash.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// The CA certificate (PEM) to trust with `tls: true`.
+    pub fn ca_pem_path(&self) -> Option<&std::path::Path> {
+        self.ca_pem_path.as_deref()
+    }
+
+    /// The first tenant's id, for building authority URLs.
+    pub fn tenant_id(&self) -> &str {
+        self.state
+            .directory
+            .tenants
+            .first()
+            .map(|t| t.id.as_str())
+            .unwrap_or("common")
+    }
+
+    pub fn scenario(&self) -> Scenario {
+        self.state.scenario()
+    }
+
+    /// Switch scenario without going through `PUT /_mock/scenario`.
+    pub fn set_scenario(&self, scenario: Scenario) -> Scenario {
+        self.state.set_scenario(scenario)
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Stop accepting, let requests in flight finish (up to a few seconds), and return.
+    pub async fn shutdown(mut self) {
+        let _ = self.shutdown_tx.send(true);
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for RunningServer {
+    fn drop(&mut self) {
+        let _ = self.shutdown_tx.send(true);
+    }
+}
+
+async fn serve(
+    listener: TcpListener,
+    router: axum::Router,
+    tls: Option<SslAcceptor>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let graceful = GracefulShutdown::new();
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(HEADER_READ_TIMEOUT)
+        .max_buf_size(MAX_HEADER_BYTES);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .max_header_list_size(MAX_HEADER_BYTES as u32);
+    let builder = Arc::new(builder);
+    let tls = tls.map(Arc::new);
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(_) => {
+                    // Out of file descriptors and the like: back off instead of spinning.
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                    continue;
+                }
+            },
+            _ = shutdown.changed() => break,
+        };
+        let service = TowerToHyperService::new(router.clone());
+        let builder = builder.clone();
+        let watcher = graceful.watcher();
+        let tls = tls.clone();
+        tokio::spawn(async move {
+            match tls {
+                None => {
+                    let connection = builder
+                        .serve_connection(TokioIo::new(stream), service)
+                        .into_owned();
+                    let _ = watcher.watch(connection).await;
+                }
+                Some(acceptor) => {
+                    let Ok(ssl) = Ssl::new(acceptor.context()) else {
+                        return;
+                    };
+                    let Ok(mut tls_stream) = tokio_openssl::SslStream::new(ssl, stream) else {
+                        return;
+                    };
+                    match tokio::time::timeout(
+                        TLS_HANDSHAKE_TIMEOUT,
+                        Pin::new(&mut tls_stream).accept(),
+                    )
+                    .await
+                    {
+                        Ok(Ok(())) => {}
+                        _ => return,
+                    }
+                    let connection = builder
+                        .serve_connection(TokioIo::new(tls_stream), service)
+                        .into_owned();
+                    let _ = watcher.watch(connection).await;
+                }
+            }
+        });
+    }
+    drop(listener);
+    let _ = tokio::time::timeout(DRAIN_TIMEOUT, graceful.shutdown()).await;
+}

@@ -1,0 +1,234 @@
+//! What a running server holds: the directory, the signing keys, the scenario in force, and the
+//! authorization codes and refresh tokens it has handed out.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use crate::config::LoadedConfig;
+use crate::keys::{KeyError, SigningKey, ENTRA_SIGNING_CN};
+use crate::model::Directory;
+use crate::scenario::Scenario;
+
+/// Codes and refresh tokens kept at once; the oldest go first beyond this, so a loop of requests cannot
+/// grow the server without bound.
+const MAX_GRANTS: usize = 10_000;
+
+pub struct AppState {
+    pub config_origin: String,
+    pub directory: Directory,
+    pub base_url: String,
+    pub state_dir: PathBuf,
+    keys: Mutex<KeyRing>,
+    app_keys: HashMap<String, Arc<SigningKey>>,
+    scenario: Mutex<Scenario>,
+    grants: Mutex<GrantStore>,
+}
+
+/// The tenant signing keys. `current` signs and is published; `next` is the key a rotation will promote,
+/// which the `unpublished-signing-key` and `rotated-keys` scenarios sign with; `previous` stays published
+/// after a rotation so tokens already issued still verify.
+pub struct KeyRing {
+    pub current: Arc<SigningKey>,
+    pub next: Arc<SigningKey>,
+    pub previous: Option<Arc<SigningKey>>,
+}
+
+impl KeyRing {
+    pub fn load_or_create(state_dir: &Path) -> Result<Self, KeyError> {
+        Ok(Self {
+            current: Arc::new(SigningKey::load_or_create(
+                &state_dir.join("signing-current.pem"),
+                ENTRA_SIGNING_CN,
+            )?),
+            next: Arc::new(SigningKey::load_or_create(
+                &state_dir.join("signing-next.pem"),
+                ENTRA_SIGNING_CN,
+            )?),
+            previous: None,
+        })
+    }
+
+    pub fn signing_key(&self, scenario: Scenario) -> Arc<SigningKey> {
+        match scenario {
+            Scenario::UnpublishedSigningKey | Scenario::RotatedKeys => self.next.clone(),
+            _ => self.current.clone(),
+        }
+    }
+
+    pub fn published(&self, scenario: Scenario) -> Vec<Arc<SigningKey>> {
+        let mut keys = Vec::new();
+        if scenario == Scenario::RotatedKeys {
+            keys.push(self.next.clone());
+        }
+        keys.push(self.current.clone());
+        if let Some(previous) = &self.previous {
+            keys.push(previous.clone());
+        }
+        keys
+    }
+
+    /// Every key the mock has signed with, for checking its own tokens at userinfo.
+    pub fn all(&self) -> Vec<Arc<SigningKey>> {
+        let mut keys = vec![self.current.clone(), self.next.clone()];
+        keys.extend(self.previous.clone());
+        keys
+    }
+
+    pub fn rotate(&mut self, fresh: SigningKey) {
+        let promoted = std::mem::replace(&mut self.next, Arc::new(fresh));
+        let retired = std::mem::replace(&mut self.current, promoted);
+        self.previous = Some(retired);
+    }
+}
+
+/// An authorization code waiting to be redeemed.
+#[derive(Debug, Clone)]
+pub struct CodeGrant {
+    pub tenant_id: String,
+    pub client_id: String,
+    pub user_object_id: String,
+    pub redirect_uri: String,
+    pub scopes: Vec<String>,
+    pub nonce: Option<String>,
+    pub code_challenge: Option<(String, String)>,
+    /// `/oauth2/v2.0/authorize` or `/oauth2/authorize`: decides the ID token's version.
+    pub v2_endpoint: bool,
+    pub expires_at: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct RefreshGrant {
+    pub tenant_id: String,
+    pub client_id: String,
+    pub user_object_id: String,
+    pub scopes: Vec<String>,
+    pub expires_at: i64,
+}
+
+#[derive(Default)]
+pub struct GrantStore {
+    codes: HashMap<String, CodeGrant>,
+    /// Codes already used, so a replay gets AADSTS54005 instead of "malformed".
+    redeemed: HashMap<String, i64>,
+    refresh_tokens: HashMap<String, RefreshGrant>,
+    order: std::collections::VecDeque<String>,
+}
+
+/// What happened to a code at redemption.
+pub enum CodeRedemption {
+    Valid(CodeGrant),
+    AlreadyRedeemed,
+    Expired,
+    Unknown,
+}
+
+impl GrantStore {
+    fn remember(&mut self, key: String) {
+        self.order.push_back(key);
+        while self.order.len() > MAX_GRANTS {
+            if let Some(old) = self.order.pop_front() {
+                self.codes.remove(&old);
+                self.redeemed.remove(&old);
+                self.refresh_tokens.remove(&old);
+            }
+        }
+    }
+
+    pub fn add_code(&mut self, code: String, grant: CodeGrant) {
+        self.codes.insert(code.clone(), grant);
+        self.remember(code);
+    }
+
+    pub fn redeem_code(&mut self, code: &str, now: i64) -> CodeRedemption {
+        if self.redeemed.contains_key(code) {
+            return CodeRedemption::AlreadyRedeemed;
+        }
+        match self.codes.remove(code) {
+            Some(grant) => {
+                self.redeemed.insert(code.to_string(), now);
+                self.remember(code.to_string());
+                if grant.expires_at < now {
+                    CodeRedemption::Expired
+                } else {
+                    CodeRedemption::Valid(grant)
+                }
+            }
+            None => CodeRedemption::Unknown,
+        }
+    }
+
+    pub fn add_refresh_token(&mut self, token: String, grant: RefreshGrant) {
+        self.refresh_tokens.insert(token.clone(), grant);
+        self.remember(token);
+    }
+
+    pub fn refresh_token(&self, token: &str) -> Option<RefreshGrant> {
+        self.refresh_tokens.get(token).cloned()
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic elsewhere must not take the whole mock down with poisoned locks.
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl AppState {
+    pub fn new(
+        config: LoadedConfig,
+        base_url: String,
+        state_dir: PathBuf,
+        key_ring: KeyRing,
+        scenario: Scenario,
+    ) -> Result<Self, KeyError> {
+        let mut app_keys = HashMap::new();
+        for tenant in &config.directory.tenants {
+            for app in tenant.apps.iter().filter(|a| a.custom_signing_key) {
+                let path = state_dir.join(format!("app-{}.pem", app.client_id));
+                app_keys.insert(
+                    app.client_id.clone(),
+                    Arc::new(SigningKey::load_or_create(&path, ENTRA_SIGNING_CN)?),
+                );
+            }
+        }
+        Ok(Self {
+            config_origin: config.origin,
+            directory: config.directory,
+            base_url,
+            state_dir,
+            keys: Mutex::new(key_ring),
+            app_keys,
+            scenario: Mutex::new(scenario),
+            grants: Mutex::new(GrantStore::default()),
+        })
+    }
+
+    pub fn scenario(&self) -> Scenario {
+        *lock(&self.scenario)
+    }
+
+    pub fn set_scenario(&self, scenario: Scenario) -> Scenario {
+        std::mem::replace(&mut *lock(&self.scenario), scenario)
+    }
+
+    pub fn keys(&self) -> MutexGuard<'_, KeyRing> {
+        lock(&self.keys)
+    }
+
+    pub fn grants(&self) -> MutexGuard<'_, GrantStore> {
+        lock(&self.grants)
+    }
+
+    pub fn app_key(&self, client_id: &str) -> Option<Arc<SigningKey>> {
+        self.app_keys.get(client_id).cloned()
+    }
+
+    /// Every key a token from this mock may carry, tenant and app keys alike.
+    pub fn all_keys(&self) -> Vec<Arc<SigningKey>> {
+        let mut keys = self.keys().all();
+        keys.extend(self.app_keys.values().cloned());
+        keys
+    }
+}

@@ -1,0 +1,148 @@
+//! `--tls`: a local CA and a server certificate for `localhost`, `127.0.0.1` and `::1`, made once and kept in
+//! the state directory so clients can trust the CA (`REQUESTS_CA_BUNDLE`, `NODE_EXTRA_CA_CERTS`,
+//! `SSL_CERT_FILE`) across restarts.
+
+use std::path::{Path, PathBuf};
+
+use openssl::asn1::Asn1Time;
+use openssl::hash::MessageDigest;
+use openssl::pkey::{PKey, Private};
+use openssl::rsa::Rsa;
+use openssl::ssl::{SslAcceptor, SslMethod};
+use openssl::x509::extension::{
+    AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage, KeyUsage, SubjectAlternativeName,
+    SubjectKeyIdentifier,
+};
+use openssl::x509::{X509NameBuilder, X509};
+
+use crate::keys::{random_serial, write_atomically, KeyError};
+
+pub const CA_FILE: &str = "tls-ca.pem";
+const CA_KEY_FILE: &str = "tls-ca.key.pem";
+const SERVER_FILE: &str = "tls-server.pem";
+
+pub struct TlsMaterial {
+    pub ca_pem_path: PathBuf,
+    pub acceptor: SslAcceptor,
+}
+
+/// Load the CA and server certificate from `state_dir`, making them first if they are missing.
+pub fn load_or_create(state_dir: &Path) -> Result<TlsMaterial, KeyError> {
+    let ca_path = state_dir.join(CA_FILE);
+    let ca_key_path = state_dir.join(CA_KEY_FILE);
+    let server_path = state_dir.join(SERVER_FILE);
+
+    let existing = (|| -> Option<(X509, PKey<Private>)> {
+        let server_pem = std::fs::read(&server_path).ok()?;
+        std::fs::read(&ca_path).ok()?;
+        let cert = X509::from_pem(&server_pem).ok()?;
+        let key = PKey::private_key_from_pem(&server_pem).ok()?;
+        cert.public_key()
+            .ok()?
+            .public_eq(&key)
+            .then_some((cert, key))
+    })();
+    let (server_cert, server_key) = match existing {
+        Some(pair) => pair,
+        None => {
+            let ca_key = PKey::from_rsa(Rsa::generate(2048)?)?;
+            let ca_cert = ca_certificate(&ca_key)?;
+            let server_key = PKey::from_rsa(Rsa::generate(2048)?)?;
+            let server_cert = server_certificate(&server_key, &ca_cert, &ca_key)?;
+            let mut server_pem = server_cert.to_pem()?;
+            server_pem.extend(server_key.private_key_to_pem_pkcs8()?);
+            // The CA goes first: a reader that finds the server file also finds its CA.
+            write_atomically(&ca_key_path, &ca_key.private_key_to_pem_pkcs8()?)?;
+            write_atomically(&ca_path, &ca_cert.to_pem()?)?;
+            write_atomically(&server_path, &server_pem)?;
+            (server_cert, server_key)
+        }
+    };
+    let mut acceptor = SslAcceptor::mozilla_intermediate_v5(SslMethod::tls_server())?;
+    acceptor.set_certificate(&server_cert)?;
+    acceptor.set_private_key(&server_key)?;
+    acceptor.check_private_key()?;
+    acceptor.set_alpn_select_callback(|_, client| {
+        openssl::ssl::select_next_proto(b"\x08http/1.1", client)
+            .ok_or(openssl::ssl::AlpnError::NOACK)
+    });
+    Ok(TlsMaterial {
+        ca_pem_path: ca_path,
+        acceptor: acceptor.build(),
+    })
+}
+
+fn ca_certificate(key: &PKey<Private>) -> Result<X509, KeyError> {
+    let mut name = X509NameBuilder::new()?;
+    name.append_entry_by_text("CN", "mock-sts local CA")?;
+    name.append_entry_by_text("O", "mock-sts")?;
+    let name = name.build();
+    let mut builder = X509::builder()?;
+    builder.set_version(2)?;
+    let serial = random_serial()?;
+    builder.set_serial_number(&serial)?;
+    builder.set_subject_name(&name)?;
+    builder.set_issuer_name(&name)?;
+    builder.set_pubkey(key)?;
+    let not_before = Asn1Time::from_unix(crate::util::now().unix_timestamp() - 3600)?;
+    builder.set_not_before(&not_before)?;
+    let not_after = Asn1Time::days_from_now(3650)?;
+    builder.set_not_after(&not_after)?;
+    builder.append_extension(BasicConstraints::new().critical().ca().pathlen(0).build()?)?;
+    builder.append_extension(
+        KeyUsage::new()
+            .critical()
+            .key_cert_sign()
+            .crl_sign()
+            .build()?,
+    )?;
+    let ski = SubjectKeyIdentifier::new().build(&builder.x509v3_context(None, None))?;
+    builder.append_extension(ski)?;
+    builder.sign(key, MessageDigest::sha256())?;
+    Ok(builder.build())
+}
+
+fn server_certificate(
+    key: &PKey<Private>,
+    ca_cert: &X509,
+    ca_key: &PKey<Private>,
+) -> Result<X509, KeyError> {
+    let mut name = X509NameBuilder::new()?;
+    name.append_entry_by_text("CN", "localhost")?;
+    let name = name.build();
+    let mut builder = X509::builder()?;
+    builder.set_version(2)?;
+    let serial = random_serial()?;
+    builder.set_serial_number(&serial)?;
+    builder.set_subject_name(&name)?;
+    builder.set_issuer_name(ca_cert.subject_name())?;
+    builder.set_pubkey(key)?;
+    let not_before = Asn1Time::from_unix(crate::util::now().unix_timestamp() - 3600)?;
+    builder.set_not_before(&not_before)?;
+    // Below 398 days, the limit browsers and Apple's TLS stack enforce for server certificates.
+    let not_after = Asn1Time::days_from_now(397)?;
+    builder.set_not_after(&not_after)?;
+    builder.append_extension(BasicConstraints::new().critical().build()?)?;
+    builder.append_extension(
+        KeyUsage::new()
+            .critical()
+            .digital_signature()
+            .key_encipherment()
+            .build()?,
+    )?;
+    builder.append_extension(ExtendedKeyUsage::new().server_auth().build()?)?;
+    let san = SubjectAlternativeName::new()
+        .dns("localhost")
+        .ip("127.0.0.1")
+        .ip("::1")
+        .build(&builder.x509v3_context(Some(ca_cert), None))?;
+    builder.append_extension(san)?;
+    let ski = SubjectKeyIdentifier::new().build(&builder.x509v3_context(Some(ca_cert), None))?;
+    builder.append_extension(ski)?;
+    let aki = AuthorityKeyIdentifier::new()
+        .keyid(true)
+        .build(&builder.x509v3_context(Some(ca_cert), None))?;
+    builder.append_extension(aki)?;
+    builder.sign(ca_key, MessageDigest::sha256())?;
+    Ok(builder.build())
+}

@@ -1,0 +1,379 @@
+//! Access and ID tokens with Entra's v1 and v2 claim sets and headers.
+//!
+//! v1: header `typ alg x5t kid`, `iss` `https://sts.windows.net/{tid}/` (kept literal, as Entra does),
+//! `appid`/`appidacr`. v2: header `typ alg kid`, `iss` `{base}/{tid}/v2.0` (the mock's own base URL, so the
+//! discovery issuer and the token agree), `azp`/`azpacr`. The access token's version follows the resource's
+//! `accessTokenAcceptedVersion`.
+
+use std::sync::Arc;
+
+use serde_json::{json, Map, Value};
+
+use crate::errors::{AadCode, AadError};
+use crate::jwt;
+use crate::keys::SigningKey;
+use crate::model::{App, AppKind, Resource, Tenant, User, GRAPH_APP_ID};
+use crate::scenario::Scenario;
+use crate::state::AppState;
+use crate::util::{b64url, derived_guid, now, random_token};
+
+/// Lifetime of access tokens, as `expires_in` reports it.
+pub const ACCESS_TOKEN_SECONDS: i64 = 3599;
+const ID_TOKEN_SECONDS: i64 = 3600;
+/// Entra back-dates `iat` and `nbf` by five minutes to absorb clock skew.
+const BACKDATE_SECONDS: i64 = 300;
+
+pub fn v1_issuer(tenant_id: &str) -> String {
+    format!("https://sts.windows.net/{tenant_id}/")
+}
+
+pub fn v2_issuer(base_url: &str, tenant_id: &str) -> String {
+    format!("{base_url}/{tenant_id}/v2.0")
+}
+
+/// `appidacr`/`azpacr`: how the client proved itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientAuthMethod {
+    None,
+    Secret,
+    Certificate,
+}
+
+impl ClientAuthMethod {
+    pub fn acr(self) -> &'static str {
+        match self {
+            ClientAuthMethod::None => "0",
+            ClientAuthMethod::Secret => "1",
+            ClientAuthMethod::Certificate => "2",
+        }
+    }
+}
+
+pub struct IssuedToken {
+    pub token: String,
+    pub expires_at: i64,
+    pub not_before: i64,
+    pub version: u8,
+}
+
+/// The key a token for `audience_app` must be signed with, or AADSTS50146 when that app needs its own key
+/// and has none.
+pub fn signing_key_for(
+    state: &AppState,
+    audience_app: Option<&App>,
+) -> Result<Arc<SigningKey>, AadError> {
+    let scenario = state.scenario();
+    if let Some(app) = audience_app {
+        if let Some(key) = state.app_key(&app.client_id) {
+            return Ok(key);
+        }
+        let scenario_requires =
+            scenario == Scenario::CustomSigningKeyRequired && app.kind != AppKind::Saml;
+        if app.requires_custom_signing_key || scenario_requires {
+            return Err(AadError::new(AadCode::CustomSigningKeyRequired));
+        }
+    }
+    Ok(state.keys().signing_key(scenario))
+}
+
+pub fn sign_token(
+    version: u8,
+    claims: &Map<String, Value>,
+    key: &SigningKey,
+) -> Result<String, AadError> {
+    let header = if version == 1 {
+        json!({"typ": "JWT", "alg": "RS256", "x5t": key.kid, "kid": key.kid})
+    } else {
+        json!({"typ": "JWT", "alg": "RS256", "kid": key.kid})
+    };
+    let header = header.as_object().cloned().unwrap_or_default();
+    jwt::sign(&header, claims, key).map_err(|_| AadError::new(AadCode::MalformedRequest))
+}
+
+struct Times {
+    iat: i64,
+    exp: i64,
+}
+
+fn times(lifetime: i64) -> Times {
+    let now = now().unix_timestamp();
+    Times {
+        iat: now - BACKDATE_SECONDS,
+        exp: now + lifetime,
+    }
+}
+
+/// Opaque values Entra puts in every token.
+fn aio() -> String {
+    format!("E2Ng{}", random_token(48))
+}
+
+fn rh() -> String {
+    format!("0.A{}.", random_token(36))
+}
+
+fn uti() -> String {
+    random_token(16)
+}
+
+/// Entra's subjects are pairwise: one user has a different `sub` in each app.
+pub fn pairwise_subject(user: &User, client_id: &str) -> String {
+    b64url(derived_guid("mock-sts sub", &format!("{}/{client_id}", user.object_id)).as_bytes())
+        .chars()
+        .take(43)
+        .collect()
+}
+
+fn insert(claims: &mut Map<String, Value>, name: &str, value: impl Into<Value>) {
+    claims.insert(name.to_string(), value.into());
+}
+
+/// Who the access token is for: its version and `aud`.
+fn audience<'a>(resource: Resource<'a>, requested: &str) -> (u8, String, Option<&'a App>) {
+    match resource {
+        Resource::Graph => (
+            1,
+            if requested.starts_with("https://") {
+                requested.to_string()
+            } else {
+                GRAPH_APP_ID.to_string()
+            },
+            None,
+        ),
+        Resource::App(app) if app.access_token_version == 2 => {
+            (2, app.client_id.clone(), Some(app))
+        }
+        Resource::App(app) => (1, requested.to_string(), Some(app)),
+    }
+}
+
+fn issuer_for(state: &AppState, version: u8, tenant_id: &str) -> String {
+    if version == 1 {
+        v1_issuer(tenant_id)
+    } else {
+        v2_issuer(&state.base_url, tenant_id)
+    }
+}
+
+/// Client credentials: an app-only token with `roles`.
+pub fn app_only_access_token(
+    state: &AppState,
+    tenant: &Tenant,
+    client: &App,
+    resource: Resource<'_>,
+    requested: &str,
+    auth: ClientAuthMethod,
+) -> Result<IssuedToken, AadError> {
+    let (version, aud, audience_app) = audience(resource, requested);
+    let key = signing_key_for(state, audience_app)?;
+    let t = times(ACCESS_TOKEN_SECONDS);
+    let mut claims = Map::new();
+    insert(&mut claims, "aud", aud);
+    insert(&mut claims, "iss", issuer_for(state, version, &tenant.id));
+    insert(&mut claims, "iat", t.iat);
+    insert(&mut claims, "nbf", t.iat);
+    insert(&mut claims, "exp", t.exp);
+    insert(&mut claims, "aio", aio());
+    if version == 1 {
+        insert(&mut claims, "appid", client.client_id.clone());
+        insert(&mut claims, "appidacr", auth.acr());
+    } else {
+        insert(&mut claims, "azp", client.client_id.clone());
+        insert(&mut claims, "azpacr", auth.acr());
+    }
+    insert(&mut claims, "idp", v1_issuer(&tenant.id));
+    insert(&mut claims, "oid", client.object_id.clone());
+    insert(&mut claims, "rh", rh());
+    if let Some(app) = audience_app.filter(|a| !a.app_roles.is_empty()) {
+        insert(&mut claims, "roles", app.app_roles.clone());
+    }
+    insert(&mut claims, "sub", client.object_id.clone());
+    insert(&mut claims, "tid", tenant.id.clone());
+    insert(&mut claims, "uti", uti());
+    insert(&mut claims, "ver", if version == 1 { "1.0" } else { "2.0" });
+    Ok(IssuedToken {
+        token: sign_token(version, &claims, &key)?,
+        expires_at: t.exp,
+        not_before: t.iat,
+        version,
+    })
+}
+
+pub struct DelegatedRequest<'a> {
+    pub tenant: &'a Tenant,
+    pub client: &'a App,
+    pub user: &'a User,
+    pub resource: Resource<'a>,
+    pub requested: &'a str,
+    /// Space-separated delegated scopes for this resource (`scp`).
+    pub scp: String,
+    pub auth: ClientAuthMethod,
+}
+
+/// Authorization code and refresh token: a user's token with `scp`.
+pub fn delegated_access_token(
+    state: &AppState,
+    req: &DelegatedRequest<'_>,
+) -> Result<IssuedToken, AadError> {
+    let (version, aud, audience_app) = audience(req.resource, req.requested);
+    let key = signing_key_for(state, audience_app)?;
+    let t = times(ACCESS_TOKEN_SECONDS);
+    let user = req.user;
+    let mut claims = Map::new();
+    insert(&mut claims, "aud", aud);
+    insert(
+        &mut claims,
+        "iss",
+        issuer_for(state, version, &req.tenant.id),
+    );
+    insert(&mut claims, "iat", t.iat);
+    insert(&mut claims, "nbf", t.iat);
+    insert(&mut claims, "exp", t.exp);
+    if version == 1 {
+        insert(&mut claims, "acr", "1");
+    }
+    insert(&mut claims, "aio", aio());
+    if version == 1 {
+        insert(&mut claims, "amr", vec!["pwd"]);
+        insert(&mut claims, "appid", req.client.client_id.clone());
+        insert(&mut claims, "appidacr", req.auth.acr());
+        insert(&mut claims, "family_name", user.surname.clone());
+        insert(&mut claims, "given_name", user.given_name.clone());
+    } else {
+        insert(&mut claims, "azp", req.client.client_id.clone());
+        insert(&mut claims, "azpacr", req.auth.acr());
+    }
+    insert(&mut claims, "name", user.display_name.clone());
+    insert(&mut claims, "oid", user.object_id.clone());
+    if version == 2 {
+        insert(
+            &mut claims,
+            "preferred_username",
+            user.user_principal_name.clone(),
+        );
+    }
+    insert(&mut claims, "rh", rh());
+    insert(&mut claims, "scp", req.scp.clone());
+    insert(
+        &mut claims,
+        "sub",
+        pairwise_subject(user, &req.client.client_id),
+    );
+    insert(&mut claims, "tid", req.tenant.id.clone());
+    if version == 1 {
+        insert(&mut claims, "unique_name", user.user_principal_name.clone());
+        insert(&mut claims, "upn", user.user_principal_name.clone());
+    }
+    insert(&mut claims, "uti", uti());
+    insert(&mut claims, "ver", if version == 1 { "1.0" } else { "2.0" });
+    Ok(IssuedToken {
+        token: sign_token(version, &claims, &key)?,
+        expires_at: t.exp,
+        not_before: t.iat,
+        version,
+    })
+}
+
+/// The ID token for `client`: v2 from `/oauth2/v2.0/...`, v1 from `/oauth2/...`.
+pub fn id_token(
+    state: &AppState,
+    tenant: &Tenant,
+    client: &App,
+    user: &User,
+    nonce: Option<&str>,
+    version: u8,
+    include_email: bool,
+) -> Result<IssuedToken, AadError> {
+    let key = signing_key_for(state, Some(client))?;
+    let t = times(ID_TOKEN_SECONDS);
+    let mut claims = Map::new();
+    insert(&mut claims, "aud", client.client_id.clone());
+    insert(&mut claims, "iss", issuer_for(state, version, &tenant.id));
+    insert(&mut claims, "iat", t.iat);
+    insert(&mut claims, "nbf", t.iat);
+    insert(&mut claims, "exp", t.exp);
+    if version == 2 {
+        insert(&mut claims, "aio", aio());
+    } else {
+        insert(&mut claims, "amr", vec!["pwd"]);
+        insert(&mut claims, "family_name", user.surname.clone());
+        insert(&mut claims, "given_name", user.given_name.clone());
+    }
+    if let (true, Some(email)) = (include_email, &user.email) {
+        insert(&mut claims, "email", email.clone());
+    }
+    insert(&mut claims, "name", user.display_name.clone());
+    if let Some(nonce) = nonce {
+        insert(&mut claims, "nonce", nonce);
+    }
+    insert(&mut claims, "oid", user.object_id.clone());
+    if version == 2 {
+        insert(
+            &mut claims,
+            "preferred_username",
+            user.user_principal_name.clone(),
+        );
+    }
+    insert(&mut claims, "rh", rh());
+    insert(
+        &mut claims,
+        "sub",
+        pairwise_subject(user, &client.client_id),
+    );
+    insert(&mut claims, "tid", tenant.id.clone());
+    if version == 1 {
+        insert(&mut claims, "unique_name", user.user_principal_name.clone());
+        insert(&mut claims, "upn", user.user_principal_name.clone());
+    }
+    insert(&mut claims, "uti", uti());
+    insert(&mut claims, "ver", if version == 1 { "1.0" } else { "2.0" });
+    Ok(IssuedToken {
+        token: sign_token(version, &claims, &key)?,
+        expires_at: t.exp,
+        not_before: t.iat,
+        version,
+    })
+}
+
+/// MSAL's `client_info`: base64url of `{"uid": oid, "utid": tid}`.
+pub fn client_info(user_object_id: &str, tenant_id: &str) -> String {
+    b64url(
+        json!({"uid": user_object_id, "utid": tenant_id})
+            .to_string()
+            .as_bytes(),
+    )
+}
+
+/// `POST /_mock/token`: the given claims over Entra's defaults for the tenant, signed as the scenario says.
+pub fn mint(
+    state: &AppState,
+    tenant: &Tenant,
+    version: u8,
+    lifetime: i64,
+    given: Map<String, Value>,
+) -> Result<(String, Map<String, Value>), AadError> {
+    let t = times(lifetime);
+    let mut claims = Map::new();
+    insert(
+        &mut claims,
+        "aud",
+        given
+            .get("aud")
+            .cloned()
+            .unwrap_or_else(|| Value::from(GRAPH_APP_ID)),
+    );
+    insert(&mut claims, "iss", issuer_for(state, version, &tenant.id));
+    insert(&mut claims, "iat", t.iat);
+    insert(&mut claims, "nbf", t.iat);
+    insert(&mut claims, "exp", t.exp);
+    insert(&mut claims, "aio", aio());
+    insert(&mut claims, "rh", rh());
+    insert(&mut claims, "tid", tenant.id.clone());
+    insert(&mut claims, "uti", uti());
+    insert(&mut claims, "ver", if version == 1 { "1.0" } else { "2.0" });
+    for (name, value) in given {
+        claims.insert(name, value);
+    }
+    let key = state.keys().signing_key(state.scenario());
+    Ok((sign_token(version, &claims, &key)?, claims))
+}

@@ -1,0 +1,135 @@
+//! Small helpers shared by the protocol handlers: Entra's time formats, identifiers, base64url.
+
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::Engine;
+use openssl::hash::{hash, MessageDigest};
+use time::format_description::FormatItem;
+use time::macros::format_description;
+use time::OffsetDateTime;
+
+/// `2016-01-09 02:02:12Z`: the `timestamp` field and trailer of token-endpoint errors.
+const ERROR_TIMESTAMP: &[FormatItem<'static>] =
+    format_description!("[year]-[month]-[day] [hour]:[minute]:[second]Z");
+/// `2022-04-29T22:14:59Z`: the timestamp on the sign-in error page.
+const PAGE_TIMESTAMP: &[FormatItem<'static>] =
+    format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
+/// `2024-05-28T06:01:42.5853621Z`: the seven-digit times inside AADSTS700024.
+const TICKS_TIMESTAMP: &[FormatItem<'static>] =
+    format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:7]Z");
+
+fn format_utc(at: OffsetDateTime, format: &[FormatItem<'static>]) -> String {
+    at.to_offset(time::UtcOffset::UTC)
+        .format(format)
+        .unwrap_or_else(|_| at.unix_timestamp().to_string())
+}
+
+pub fn error_timestamp(at: OffsetDateTime) -> String {
+    format_utc(at, ERROR_TIMESTAMP)
+}
+
+pub fn page_timestamp(at: OffsetDateTime) -> String {
+    format_utc(at, PAGE_TIMESTAMP)
+}
+
+pub fn ticks_timestamp(at: OffsetDateTime) -> String {
+    format_utc(at, TICKS_TIMESTAMP)
+}
+
+/// Unix seconds as a time, clamped to the range `time` can represent.
+pub fn from_unix(seconds: i64) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp(seconds).unwrap_or(if seconds < 0 {
+        OffsetDateTime::UNIX_EPOCH
+    } else {
+        OffsetDateTime::UNIX_EPOCH + time::Duration::days(365 * 9000)
+    })
+}
+
+pub fn now() -> OffsetDateTime {
+    OffsetDateTime::now_utc()
+}
+
+pub fn new_guid() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// A stable GUID derived from a name, so that object ids and pairwise subjects stay the same across runs.
+pub fn derived_guid(namespace: &str, name: &str) -> String {
+    let digest = hash(
+        MessageDigest::sha1(),
+        format!("{namespace}\n{name}").as_bytes(),
+    )
+    .map(|d| d.to_vec())
+    .unwrap_or_else(|_| vec![0; 20]);
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    uuid::Builder::from_sha1_bytes(bytes)
+        .into_uuid()
+        .to_string()
+}
+
+pub fn b64url(bytes: &[u8]) -> String {
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+pub fn b64url_decode(text: &str) -> Option<Vec<u8>> {
+    URL_SAFE_NO_PAD.decode(text.trim_end_matches('=')).ok()
+}
+
+pub fn b64(bytes: &[u8]) -> String {
+    STANDARD.encode(bytes)
+}
+
+pub fn b64_decode(text: &str) -> Option<Vec<u8>> {
+    STANDARD.decode(text).ok()
+}
+
+/// Random bytes as base64url: authorization codes, refresh tokens, `aio`/`uti` values.
+pub fn random_token(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    if openssl::rand::rand_bytes(&mut buf).is_err() {
+        // rand_bytes only fails when the RNG cannot be seeded; a v4 UUID still gives unguessable bytes.
+        let fallback = uuid::Uuid::new_v4();
+        return b64url(fallback.as_bytes());
+    }
+    b64url(&buf)
+}
+
+pub fn is_guid(text: &str) -> bool {
+    uuid::Uuid::try_parse(text).is_ok() && text.len() == 36
+}
+
+pub fn html_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn entra_time_formats() {
+        let at = datetime!(2016-01-09 02:02:12.5853621 UTC);
+        assert_eq!(error_timestamp(at), "2016-01-09 02:02:12Z");
+        assert_eq!(page_timestamp(at), "2016-01-09T02:02:12Z");
+        assert_eq!(ticks_timestamp(at), "2016-01-09T02:02:12.5853621Z");
+    }
+
+    #[test]
+    fn derived_guids_are_stable_and_distinct() {
+        assert_eq!(derived_guid("a", "b"), derived_guid("a", "b"));
+        assert_ne!(derived_guid("a", "b"), derived_guid("a", "c"));
+        assert!(is_guid(&derived_guid("a", "b")));
+    }
+}
