@@ -203,8 +203,10 @@ fn detect_compact(t: &str) -> Option<Detected> {
     let token_like = t
         .bytes()
         .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.');
-    // A JOSE header is a JSON object, so its base64url starts with "ey" ("{" + quote).
-    let jose_like = t.starts_with("ey") && token_like;
+    // A JOSE header is a JSON object, so its base64url starts with "ey" ("{" + quote); without
+    // that, three or five dot-separated base64url segments still have a token's shape.
+    let jose_like =
+        token_like && (t.starts_with("ey") || ((dots == 2 || dots == 4) && !t.starts_with('.')));
     if !jose_like || dots == 0 {
         return None;
     }

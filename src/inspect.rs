@@ -79,10 +79,20 @@ pub fn inspect(input: &Input, trust: &TrustStore, settings: &Settings) -> Report
             sts::check_sts_error(&mut ctx, &err);
             err.to_json()
         }
-        Detected::Xml { .. } => json!({
-            "note": "XML input (SAML messages and metadata): keyprobe does not inspect SAML yet, so nothing was checked",
-        }),
-        Detected::Unknown { tried, note } => json!({ "tried": tried, "note": note }),
+        Detected::Xml { .. } => {
+            ctx.push(Finding::new(FindingCode::Unrecognised, "nothing was checked: XML (SAML messages and metadata) is not inspected by this build"));
+            Value::Null
+        }
+        Detected::Unknown { tried, note } => {
+            let why = note
+                .clone()
+                .unwrap_or_else(|| "it matches none of the shapes keyprobe reads".into());
+            ctx.push(Finding::new(
+                FindingCode::Unrecognised,
+                format!("nothing was checked: {why}"),
+            ));
+            json!({ "tried": tried, "note": note })
+        }
     };
     Report::new(&input.label, kind, ctx.findings, decoded)
 }

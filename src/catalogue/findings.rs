@@ -28,6 +28,7 @@ macro_rules! finding_codes {
 
 finding_codes! {
     Malformed => "malformed",
+    Unrecognised => "unrecognised",
     AlgNone => "alg-none",
     SignatureInvalid => "signature-invalid",
     KeyNotFound => "key-not-found",
@@ -150,6 +151,17 @@ pub static FINDINGS: &[(FindingCode, FindingEntry)] = &[
         confirm: "keyprobe inspect --json INPUT and read the finding's evidence: it names the segment or field and the parser's reason.",
         scenario: None,
         fix: "take the value again from its source (the Authorization header, the form post, the JWKS endpoint), whole and undecorated.",
+    }),
+    (FindingCode::Unrecognised, FindingEntry {
+        severity: Severity::Warning,
+        title: "keyprobe cannot tell what the input is",
+        hint: "paste the token, key set, metadata, certificate or error text itself, whole; the decoded section lists what was tried",
+        seen_as: &[],
+        meaning: "The input matched none of the shapes keyprobe knows (compact JWS/JWE, JSON key sets and documents, PEM/DER certificates, Entra error text), so nothing was checked. This is a warning rather than ok: an unread input is not a healthy one.",
+        causes: &["a value cut from its surroundings, or wrapped in another encoding", "a SAML message in a form keyprobe does not decode yet"],
+        confirm: "keyprobe inspect --json INPUT shows decoded.tried.",
+        scenario: None,
+        fix: "give keyprobe the value itself.",
     }),
     (FindingCode::AlgNone, FindingEntry {
         severity: Severity::Error,
