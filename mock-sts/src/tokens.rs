@@ -15,7 +15,7 @@ use crate::keys::SigningKey;
 use crate::model::{App, AppKind, Resource, Tenant, User, GRAPH_APP_ID};
 use crate::scenario::Scenario;
 use crate::state::AppState;
-use crate::util::{b64url, derived_guid, now, random_token};
+use crate::util::{b64url, now, random_token};
 
 /// Lifetime of access tokens, as `expires_in` reports it.
 pub const ACCESS_TOKEN_SECONDS: i64 = 3599;
@@ -118,10 +118,15 @@ fn uti() -> String {
 
 /// Entra's subjects are pairwise: one user has a different `sub` in each app.
 pub fn pairwise_subject(user: &User, client_id: &str) -> String {
-    b64url(derived_guid("mock-sts sub", &format!("{}/{client_id}", user.object_id)).as_bytes())
-        .chars()
-        .take(43)
-        .collect()
+    let input = format!(
+        "mock-sts sub\n{}\n{}",
+        user.object_id,
+        client_id.to_ascii_lowercase()
+    );
+    let digest = openssl::hash::hash(openssl::hash::MessageDigest::sha256(), input.as_bytes())
+        .map(|d| d.to_vec())
+        .unwrap_or_default();
+    b64url(&digest)
 }
 
 fn insert(claims: &mut Map<String, Value>, name: &str, value: impl Into<Value>) {

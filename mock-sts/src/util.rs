@@ -35,13 +35,12 @@ pub fn ticks_timestamp(at: OffsetDateTime) -> String {
     format_utc(at, TICKS_TIMESTAMP)
 }
 
-/// Unix seconds as a time, clamped to the range `time` can represent.
+/// Unix seconds as a time, clamped to the years `time` can represent (0000 to 9999).
 pub fn from_unix(seconds: i64) -> OffsetDateTime {
-    OffsetDateTime::from_unix_timestamp(seconds).unwrap_or(if seconds < 0 {
-        OffsetDateTime::UNIX_EPOCH
-    } else {
-        OffsetDateTime::UNIX_EPOCH + time::Duration::days(365 * 9000)
-    })
+    const LATEST: i64 = 253_402_300_799; // 9999-12-31T23:59:59Z
+    const EARLIEST: i64 = -62_167_219_200; // 0000-01-01T00:00:00Z
+    OffsetDateTime::from_unix_timestamp(seconds.clamp(EARLIEST, LATEST))
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
 }
 
 pub fn now() -> OffsetDateTime {
@@ -124,6 +123,13 @@ mod tests {
         assert_eq!(error_timestamp(at), "2016-01-09 02:02:12Z");
         assert_eq!(page_timestamp(at), "2016-01-09T02:02:12Z");
         assert_eq!(ticks_timestamp(at), "2016-01-09T02:02:12.5853621Z");
+    }
+
+    #[test]
+    fn any_unix_time_converts_without_panicking() {
+        assert_eq!(from_unix(0), OffsetDateTime::UNIX_EPOCH);
+        assert_eq!(from_unix(i64::MAX).year(), 9999);
+        assert_eq!(from_unix(i64::MIN).year(), 0);
     }
 
     #[test]
