@@ -1,0 +1,164 @@
+//! The `mock-sts` binary as a user runs it: readiness line, bad configuration, signals.
+
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn binary() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_mock-sts"))
+}
+
+fn state_dir() -> String {
+    std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join("mock-sts-cli-state")
+        .display()
+        .to_string()
+}
+
+#[test]
+fn prints_the_readiness_line_serves_and_stops_on_sigterm() {
+    let started = Instant::now();
+    let mut child = binary()
+        .args([
+            "--port",
+            "0",
+            "--state-dir",
+            &state_dir(),
+            "--scenario",
+            "rotated-keys",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    let url = line
+        .trim()
+        .strip_prefix("mock-sts listening on ")
+        .unwrap_or_else(|| panic!("readiness line: {line:?}"))
+        .to_string();
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    assert!(started.elapsed() < Duration::from_secs(10));
+
+    // The socket accepts as soon as the line is out.
+    let host = url.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(host).unwrap();
+    use std::io::Write;
+    stream
+        .write_all(b"GET /_mock/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(
+        response.contains("\"scenario\":\"rotated-keys\""),
+        "{response}"
+    );
+
+    let pid = child.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
+    let status = child.wait().unwrap();
+    assert!(status.success(), "graceful exit on SIGTERM: {status:?}");
+}
+
+#[test]
+fn a_second_start_reuses_the_kept_keys() {
+    let first = kids_of_a_run();
+    let second = kids_of_a_run();
+    assert_eq!(first, second);
+}
+
+fn kids_of_a_run() -> String {
+    let mut child = binary()
+        .args(["--state-dir", &state_dir()])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    let host = line
+        .trim()
+        .trim_start_matches("mock-sts listening on http://")
+        .to_string();
+    let mut stream = std::net::TcpStream::connect(&host).unwrap();
+    use std::io::Write;
+    stream
+        .write_all(
+            b"GET /common/discovery/v2.0/keys HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        )
+        .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let start = response.find("\"kid\":").unwrap();
+    response[start..start + 40].to_string()
+}
+
+#[test]
+fn bad_configuration_exits_2_naming_the_field() {
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let path = dir.join("bad-config.toml");
+    std::fs::write(
+        &path,
+        "[[tenants]]\nid = \"7f3c1a2b-4d5e-4f60-8a9b-0c1d2e3f4a5b\"\n[[tenants.apps]]\nclient_id = \"not-a-guid\"\nkind = \"public\"\n",
+    )
+    .unwrap();
+    let output = binary()
+        .args([
+            "--config",
+            path.to_str().unwrap(),
+            "--state-dir",
+            &state_dir(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("tenants[0].apps[0].client_id"), "{stderr}");
+    assert!(output.stdout.is_empty());
+
+    let output = binary().args(["--scenario", "sunny"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("unknown scenario 'sunny'"));
+}
+
+#[test]
+fn tls_prints_the_ca_path_on_the_second_line() {
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("mock-sts-cli-tls");
+    let mut child = binary()
+        .args(["--tls", "--state-dir", dir.to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    let mut second = String::new();
+    stdout.read_line(&mut first).unwrap();
+    stdout.read_line(&mut second).unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(
+        first.starts_with("mock-sts listening on https://127.0.0.1:"),
+        "{first}"
+    );
+    let ca = second
+        .trim()
+        .strip_prefix("mock-sts CA certificate: ")
+        .unwrap_or_else(|| panic!("{second:?}"));
+    let pem = std::fs::read(ca).unwrap();
+    let ca_cert = openssl::x509::X509::from_pem(&pem).unwrap();
+    let server = std::fs::read(dir.join("tls-server.pem")).unwrap();
+    let server_cert = openssl::x509::X509::from_pem(&server).unwrap();
+    assert!(
+        server_cert.verify(&ca_cert.public_key().unwrap()).unwrap(),
+        "the server certificate is signed by the CA"
+    );
+}
