@@ -1,0 +1,135 @@
+"""Interop checks: real client libraries (MSAL Python, PyJWT) against a running mock-sts, driven the way
+mock-sts/README.md says. Expects MOCK_STS_URL, REQUESTS_CA_BUNDLE and SSL_CERT_FILE; MOCK_STS_WORKDIR holds
+the client certificate; KEYPROBE (optional) is a keyprobe binary to cross-check a diagnosis.
+
+Prints one line per check and a closing "N passed, N failed"; exits non-zero on any failure.
+"""
+import json
+import os
+import pathlib
+import subprocess
+import sys
+import traceback
+
+HERE = pathlib.Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE / "snippets"))
+
+import jwt  # noqa: E402
+
+from msal_certificate import acquire_token_with_certificate  # noqa: E402
+from msal_client_credentials import MOCK_STS, TENANT_ID, acquire_token  # noqa: E402
+from pyjwt_verify import verify  # noqa: E402
+from switch_scenario import switch_scenario  # noqa: E402
+
+CHECKS = []
+
+
+def check(function):
+    CHECKS.append(function)
+    return function
+
+
+def token_or_fail(result):
+    assert "access_token" in result, f"no token: {result}"
+    return result["access_token"]
+
+
+@check
+def msal_gets_a_client_credentials_token():
+    result = acquire_token()
+    token = token_or_fail(result)
+    assert result["token_type"] == "Bearer", result
+    assert result["expires_in"] > 3000, result
+
+
+@check
+def pyjwt_verifies_it_through_the_published_jwks():
+    claims = verify(token_or_fail(acquire_token()))
+    assert claims["tid"] == TENANT_ID, claims
+    assert claims["ver"] == "2.0", claims
+    assert claims["azpacr"] == "1", claims
+
+
+@check
+def a_wrong_secret_is_aadsts7000215_in_msals_result():
+    result = acquire_token("not-the-secret")
+    assert result.get("error") == "invalid_client", result
+    assert result.get("error_codes") == [7000215], result
+    assert result["error_description"].startswith("AADSTS7000215: Invalid client secret is provided."), result
+
+
+@check
+def msal_with_a_certificate_and_the_mocks_instance_discovery():
+    workdir = pathlib.Path(os.environ["MOCK_STS_WORKDIR"])
+    result = acquire_token_with_certificate(
+        (workdir / "client-key.pem").read_text(), (workdir / "client-cert.pem").read_text()
+    )
+    claims = verify(token_or_fail(result))
+    assert claims["azpacr"] == "2", claims
+
+
+@check
+def unpublished_signing_key_makes_pyjwt_fail_to_find_the_key():
+    switch_scenario("unpublished-signing-key")
+    try:
+        token = token_or_fail(acquire_token())
+        try:
+            verify(token)
+        except jwt.exceptions.PyJWKClientError as error:
+            assert "Unable to find a signing key that matches" in str(error), error
+        else:
+            raise AssertionError("PyJWT accepted a token signed with an unpublished key")
+        keyprobe = os.environ.get("KEYPROBE")
+        if keyprobe:
+            jwks_url = f"{MOCK_STS}/{TENANT_ID}/discovery/v2.0/keys"
+            run = subprocess.run(
+                [keyprobe, "inspect", token, "--jwks", jwks_url, "--cacert", os.environ["SSL_CERT_FILE"], "--json"],
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
+            assert run.returncode == 1, f"keyprobe exit {run.returncode}: {run.stderr}"
+            codes = [f["code"] for f in json.loads(run.stdout)["findings"]]
+            assert "key-not-found" in codes, codes
+    finally:
+        switch_scenario("healthy")
+
+
+@check
+def rotated_keys_still_verify():
+    switch_scenario("rotated-keys")
+    try:
+        verify(token_or_fail(acquire_token()))
+    finally:
+        switch_scenario("healthy")
+
+
+@check
+def custom_signing_key_required_is_aadsts50146():
+    switch_scenario("custom-signing-key-required")
+    try:
+        result = acquire_token()
+        assert result.get("error") == "invalid_request", result
+        assert result.get("error_codes") == [50146], result
+    finally:
+        switch_scenario("healthy")
+
+
+def main():
+    passed = failed = 0
+    for function in CHECKS:
+        try:
+            function()
+        except Exception:  # noqa: BLE001 - every failure is reported, then counted
+            failed += 1
+            print(f"FAIL {function.__name__}")
+            traceback.print_exc()
+        else:
+            passed += 1
+            print(f"ok   {function.__name__}")
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
