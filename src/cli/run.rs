@@ -109,13 +109,19 @@ fn tenant_metadata_url(args: &InspectArgs) -> Option<String> {
 
 fn trust_from(args: &InspectArgs, fetcher: &Fetcher) -> Result<TrustStore, String> {
     let mut trust = TrustStore::default();
+    let mut oidc_metadata = None;
     if let Some(src) = args.metadata.clone().or_else(|| tenant_metadata_url(args)) {
         let bytes = load(&src, "--metadata", fetcher, &mut trust)?;
         if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<') {
-            return Err(format!(
-                "--metadata '{src}' is XML (SAML metadata), which this build does not read yet"
-            ));
+            // SAML metadata: its identity-provider signing certificates are the trusted keys.
+            trust
+                .add_saml_metadata(&src, &bytes)
+                .map_err(|e| format!("--metadata: {e}"))?;
+        } else {
+            oidc_metadata = Some((src, bytes));
         }
+    }
+    if let Some((src, bytes)) = oidc_metadata {
         let object = crate::codec::json::parse_object(&bytes).map_err(|e| {
             format!(
                 "--metadata '{src}' is not an OIDC discovery document: {e}{}",
@@ -187,15 +193,19 @@ fn run_inspect(args: &InspectArgs) -> Result<i32, String> {
     .map_err(|e| e.0)?;
     let trust = trust_from(args, &fetcher)?;
     let sources = classify(&args.inputs).map_err(|SourceError(e)| e)?;
-    let stdout = anstream::stdout();
-    let mut out = stdout.lock();
+    // Buffered; colour only on a terminal that wants it (NO_COLOR, CLICOLOR honoured by anstream).
+    let stdout = io::stdout();
+    let buffered = io::BufWriter::with_capacity(1 << 16, stdout.lock());
+    let colour =
+        !args.json && anstream::AutoStream::choice(&io::stdout()) != anstream::ColorChoice::Never;
+    let mut out = buffered;
     let mut any_error = false;
     let mut emit = |report: &Report, out: &mut dyn Write| -> io::Result<()> {
         any_error |= report.has_error();
         match (args.json, args.lines || sources.len() > 1) {
             (true, true) => present::json::write_line(out, report),
             (true, false) => present::json::write_pretty(out, report),
-            (false, _) => present::human::write_report(out, report),
+            (false, _) => present::human::write_report(out, report, colour),
         }
     };
     for source in &sources {

@@ -1,5 +1,5 @@
 //! The terminal report: verdict and findings first, then what was decoded.
-//! Colour is written as ANSI styles; the caller's stream strips them when colour is off.
+//! Colour is ANSI styling, written only when the caller says the terminal wants it.
 
 use std::io::{self, Write};
 
@@ -18,17 +18,32 @@ const CYAN: Style = AnsiColor::Cyan.on_default();
 /// Longest string value shown in full; longer ones (signatures, certificates) are shortened.
 const MAX_VALUE_CHARS: usize = 100;
 
-pub fn write_report(out: &mut dyn Write, report: &Report) -> io::Result<()> {
-    let (style, word) = match report.verdict {
-        Verdict::Ok => (GREEN, "ok"),
-        Verdict::Warning => (YELLOW, "warning"),
-        Verdict::Error => (RED, "error"),
+/// Styles text when colour is on, passes it through when off.
+#[derive(Clone, Copy)]
+struct Paint(bool);
+
+impl Paint {
+    fn on(self, style: Style, text: &str) -> String {
+        if self.0 {
+            format!("{}{text}{}", style.render(), style.render_reset())
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+pub fn write_report(out: &mut dyn Write, report: &Report, colour: bool) -> io::Result<()> {
+    let p = Paint(colour);
+    let verdict = match report.verdict {
+        Verdict::Ok => p.on(GREEN, "ok"),
+        Verdict::Warning => p.on(YELLOW, "warning"),
+        Verdict::Error => p.on(RED, "error"),
     };
     writeln!(
         out,
-        "{BOLD}{}{BOLD:#}  {CYAN}{}{CYAN:#}  {style}{word}{style:#}",
-        report.input,
-        report.kind.as_str()
+        "{}  {}  {verdict}",
+        p.on(BOLD, &report.input),
+        p.on(CYAN, report.kind.as_str())
     )?;
     for f in &report.findings {
         let (style, mark) = match f.severity {
@@ -36,9 +51,14 @@ pub fn write_report(out: &mut dyn Write, report: &Report) -> io::Result<()> {
             Severity::Warning => (YELLOW, "!"),
             Severity::Info => (GREEN, "·"),
         };
-        writeln!(out, "  {style}{mark} {}{style:#}  {}", f.code, f.message)?;
+        writeln!(
+            out,
+            "  {}  {}",
+            p.on(style, &format!("{mark} {}", f.code)),
+            f.message
+        )?;
         if f.severity != Severity::Info {
-            writeln!(out, "      {DIM}hint:{DIM:#} {}", f.hint)?;
+            writeln!(out, "      {} {}", p.on(DIM, "hint:"), f.hint)?;
             if !f.seen_as.is_empty() {
                 let shown: Vec<&str> = f.seen_as.iter().take(4).map(String::as_str).collect();
                 let more = f.seen_as.len().saturating_sub(shown.len());
@@ -49,22 +69,39 @@ pub fn write_report(out: &mut dyn Write, report: &Report) -> io::Result<()> {
                 };
                 writeln!(
                     out,
-                    "      {DIM}seen as:{DIM:#} {}{more}",
+                    "      {} {}{more}",
+                    p.on(DIM, "seen as:"),
                     shown.join(" | ")
                 )?;
             }
         }
     }
     if report.findings.is_empty() {
-        writeln!(out, "  {GREEN}· nothing to report{GREEN:#}")?;
+        writeln!(out, "  {}", p.on(GREEN, "· nothing to report"))?;
     }
     if let Value::Object(decoded) = &report.decoded {
-        write_decoded(out, decoded)?;
+        write_decoded(out, decoded, p)?;
+    }
+    for f in &report.fetched {
+        let how = if f.from_cache {
+            "replayed from cache"
+        } else {
+            "fetched"
+        };
+        writeln!(
+            out,
+            "  {} {} {how} {} (HTTP {}, sha256 {})",
+            p.on(DIM, "source:"),
+            f.url,
+            f.fetched_at,
+            f.status,
+            &f.sha256[..f.sha256.len().min(16)]
+        )?;
     }
     writeln!(out)
 }
 
-fn write_decoded(out: &mut dyn Write, decoded: &Map<String, Value>) -> io::Result<()> {
+fn write_decoded(out: &mut dyn Write, decoded: &Map<String, Value>, p: Paint) -> io::Result<()> {
     let notes = decoded.get("notes").and_then(Value::as_object);
     for (section, value) in decoded {
         if section == "notes" {
@@ -72,21 +109,21 @@ fn write_decoded(out: &mut dyn Write, decoded: &Map<String, Value>) -> io::Resul
         }
         match value {
             Value::Object(map) => {
-                writeln!(out, "  {BOLD}{section}{BOLD:#}")?;
+                writeln!(out, "  {}", p.on(BOLD, section))?;
                 let section_notes = if section == "claims" { notes } else { None };
-                write_object(out, map, 2, section_notes)?;
+                write_object(out, map, 2, section_notes, p)?;
             }
             Value::Array(items) if items.iter().all(Value::is_object) && !items.is_empty() => {
-                writeln!(out, "  {BOLD}{section}{BOLD:#}")?;
+                writeln!(out, "  {}", p.on(BOLD, section))?;
                 for (i, item) in items.iter().enumerate() {
-                    writeln!(out, "    {DIM}[{i}]{DIM:#}")?;
+                    writeln!(out, "    {}", p.on(DIM, &format!("[{i}]")))?;
                     if let Value::Object(m) = item {
-                        write_object(out, m, 3, None)?;
+                        write_object(out, m, 3, None, p)?;
                     }
                 }
             }
             Value::Null => {}
-            other => writeln!(out, "  {BOLD}{section}{BOLD:#}: {}", scalar(other))?,
+            other => writeln!(out, "  {}: {}", p.on(BOLD, section), scalar(other))?,
         }
     }
     Ok(())
@@ -97,6 +134,7 @@ fn write_object(
     map: &Map<String, Value>,
     depth: usize,
     notes: Option<&Map<String, Value>>,
+    p: Paint,
 ) -> io::Result<()> {
     let pad = "  ".repeat(depth);
     let width = map
@@ -109,15 +147,12 @@ fn write_object(
         match v {
             Value::Object(inner) if depth < 5 => {
                 writeln!(out, "{pad}{k}:")?;
-                write_object(out, inner, depth + 1, None)?;
+                write_object(out, inner, depth + 1, None, p)?;
             }
-            _ => {
-                let note = notes.and_then(|n| n.get(k)).and_then(Value::as_str);
-                match note {
-                    Some(n) => writeln!(out, "{pad}{k:width$}  {}  {DIM}{n}{DIM:#}", scalar(v))?,
-                    None => writeln!(out, "{pad}{k:width$}  {}", scalar(v))?,
-                }
-            }
+            _ => match notes.and_then(|n| n.get(k)).and_then(Value::as_str) {
+                Some(n) => writeln!(out, "{pad}{k:width$}  {}  {}", scalar(v), p.on(DIM, n))?,
+                None => writeln!(out, "{pad}{k:width$}  {}", scalar(v))?,
+            },
         }
     }
     Ok(())
