@@ -115,6 +115,7 @@ impl Server {
         let (key_ring, tls_material) =
             tokio::task::spawn_blocking(move || -> Result<_, KeyError> {
                 let key_ring = KeyRing::load_or_create(&dir)?;
+                key_ring.prepare_next_in_background();
                 let tls_material = if want_tls {
                     Some(tls::load_or_create(&dir)?)
                 } else {

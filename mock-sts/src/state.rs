@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use crate::config::LoadedConfig;
 use crate::keys::{KeyError, SigningKey, ENTRA_SIGNING_CN};
@@ -30,28 +30,88 @@ pub struct AppState {
 /// after a rotation so tokens already issued still verify.
 pub struct KeyRing {
     pub current: Arc<SigningKey>,
-    pub next: Arc<SigningKey>,
+    next: Arc<PendingKey>,
     pub previous: Option<Arc<SigningKey>>,
 }
 
+/// A key made (or loaded) off the start-up path: the server is ready after one RSA key, not two.
+struct PendingKey {
+    cell: OnceLock<Arc<SigningKey>>,
+    path: Option<PathBuf>,
+    /// Used only if openssl cannot make a key at all, so that a request never fails on it.
+    fallback: Arc<SigningKey>,
+}
+
+impl PendingKey {
+    fn ready(key: SigningKey, fallback: Arc<SigningKey>) -> Self {
+        let cell = OnceLock::new();
+        let _ = cell.set(Arc::new(key));
+        Self {
+            cell,
+            path: None,
+            fallback,
+        }
+    }
+
+    /// The key, made now if the background thread has not finished (then this waits for it).
+    fn get(&self) -> Arc<SigningKey> {
+        self.cell
+            .get_or_init(|| {
+                let made = match &self.path {
+                    Some(path) => SigningKey::load_or_create(path, ENTRA_SIGNING_CN)
+                        .or_else(|_| SigningKey::generate(ENTRA_SIGNING_CN)),
+                    None => SigningKey::generate(ENTRA_SIGNING_CN),
+                };
+                match made {
+                    Ok(key) => Arc::new(key),
+                    Err(err) => {
+                        eprintln!("mock-sts: cannot make the next signing key ({err}); using the current one");
+                        self.fallback.clone()
+                    }
+                }
+            })
+            .clone()
+    }
+
+    fn peek(&self) -> Option<Arc<SigningKey>> {
+        self.cell.get().cloned()
+    }
+}
+
 impl KeyRing {
+    /// Load the current key from `state_dir` (making it if missing); the next key follows in the background
+    /// once [`KeyRing::prepare_next_in_background`] is called.
     pub fn load_or_create(state_dir: &Path) -> Result<Self, KeyError> {
+        let current = Arc::new(SigningKey::load_or_create(
+            &state_dir.join("signing-current.pem"),
+            ENTRA_SIGNING_CN,
+        )?);
+        let next = PendingKey {
+            cell: OnceLock::new(),
+            path: Some(state_dir.join("signing-next.pem")),
+            fallback: current.clone(),
+        };
         Ok(Self {
-            current: Arc::new(SigningKey::load_or_create(
-                &state_dir.join("signing-current.pem"),
-                ENTRA_SIGNING_CN,
-            )?),
-            next: Arc::new(SigningKey::load_or_create(
-                &state_dir.join("signing-next.pem"),
-                ENTRA_SIGNING_CN,
-            )?),
+            current,
+            next: Arc::new(next),
             previous: None,
         })
     }
 
+    pub fn prepare_next_in_background(&self) {
+        let next = self.next.clone();
+        std::thread::spawn(move || {
+            next.get();
+        });
+    }
+
+    pub fn next(&self) -> Arc<SigningKey> {
+        self.next.get()
+    }
+
     pub fn signing_key(&self, scenario: Scenario) -> Arc<SigningKey> {
         match scenario {
-            Scenario::UnpublishedSigningKey | Scenario::RotatedKeys => self.next.clone(),
+            Scenario::UnpublishedSigningKey | Scenario::RotatedKeys => self.next(),
             _ => self.current.clone(),
         }
     }
@@ -59,7 +119,7 @@ impl KeyRing {
     pub fn published(&self, scenario: Scenario) -> Vec<Arc<SigningKey>> {
         let mut keys = Vec::new();
         if scenario == Scenario::RotatedKeys {
-            keys.push(self.next.clone());
+            keys.push(self.next());
         }
         keys.push(self.current.clone());
         if let Some(previous) = &self.previous {
@@ -68,17 +128,19 @@ impl KeyRing {
         keys
     }
 
-    /// Every key the mock has signed with, for checking its own tokens at userinfo.
+    /// Every key the mock may have signed with, for checking its own tokens at userinfo.
     pub fn all(&self) -> Vec<Arc<SigningKey>> {
-        let mut keys = vec![self.current.clone(), self.next.clone()];
+        let mut keys = vec![self.current.clone()];
+        keys.extend(self.next.peek());
         keys.extend(self.previous.clone());
         keys
     }
 
     pub fn rotate(&mut self, fresh: SigningKey) {
-        let promoted = std::mem::replace(&mut self.next, Arc::new(fresh));
+        let promoted = self.next();
         let retired = std::mem::replace(&mut self.current, promoted);
         self.previous = Some(retired);
+        self.next = Arc::new(PendingKey::ready(fresh, self.current.clone()));
     }
 }
 
