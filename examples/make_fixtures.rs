@@ -31,6 +31,9 @@ const CLIENT: &str = "6731de76-14a6-49ae-97bc-6eba6914391e";
 
 type Res<T> = Result<T, Box<dyn std::error::Error>>;
 
+#[path = "saml_fixtures/mod.rs"]
+mod saml_fixtures;
+
 fn main() -> Res<()> {
     let root = PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "testdata".into()));
     for d in ["keys", "certs", "tokens", "metadata", "errors"] {
@@ -538,6 +541,14 @@ fn main() -> Res<()> {
         "error_uri": "https://login.microsoftonline.com/error?code=50003"
     })).as_bytes())?;
     println!("fixtures written to {}", root.display());
+    saml_fixtures::make(
+        &root,
+        saml_fixtures::Keys {
+            idp: (&issuer_key, &issuer_cert),
+            expired: (&expired_key, &expired_cert),
+            ec: &ec256,
+        },
+    )?;
     Ok(())
 }
 

@@ -71,6 +71,10 @@ pub enum Detected {
     ErrorText { text: String },
     /// XML: SAML messages and metadata.
     Xml { text: String },
+    /// A SAML message in a transport encoding (base64, DEFLATE, URL, form body), decoded.
+    Saml {
+        decoded: Result<crate::saml::binding::Decoded, crate::saml::binding::BindingError>,
+    },
     Unknown {
         tried: Vec<&'static str>,
         note: Option<String>,
@@ -87,7 +91,9 @@ impl Detected {
             | Detected::Pem { kind, .. } => *kind,
             Detected::Der { .. } => Kind::X509,
             Detected::ErrorText { .. } => Kind::StsError,
-            Detected::Xml { .. } | Detected::Unknown { .. } => Kind::Unknown,
+            Detected::Xml { .. } | Detected::Saml { .. } | Detected::Unknown { .. } => {
+                Kind::Unknown
+            }
         }
     }
 }
@@ -143,6 +149,9 @@ pub fn detect(bytes: &[u8]) -> Detected {
     }
     if let Some(der) = base64_der_certificate(t) {
         return Detected::Der { bytes: der };
+    }
+    if let Some(decoded) = crate::saml::binding::decode(t) {
+        return Detected::Saml { decoded };
     }
     if contains_aadsts_code(t) {
         return Detected::ErrorText {

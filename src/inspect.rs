@@ -50,7 +50,7 @@ pub fn inspect(input: &Input, trust: &TrustStore, settings: &Settings) -> Report
         return Report::new(&input.label, Kind::Unknown, ctx.findings, Value::Null);
     }
     let detected = detect(&input.bytes);
-    let kind = detected.kind();
+    let mut kind = detected.kind();
     let decoded = match detected {
         Detected::Compact {
             kind: Kind::Jwe,
@@ -79,9 +79,16 @@ pub fn inspect(input: &Input, trust: &TrustStore, settings: &Settings) -> Report
             sts::check_sts_error(&mut ctx, &err);
             err.to_json()
         }
-        Detected::Xml { .. } => {
-            ctx.push(Finding::new(FindingCode::Unrecognised, "nothing was checked: XML (SAML messages and metadata) is not inspected by this build"));
-            Value::Null
+        Detected::Xml { text } => {
+            let (k, decoded) =
+                crate::saml::inspect(&mut ctx, Ok(crate::saml::binding::Decoded::xml(text)));
+            kind = k;
+            decoded
+        }
+        Detected::Saml { decoded } => {
+            let (k, decoded) = crate::saml::inspect(&mut ctx, decoded);
+            kind = k;
+            decoded
         }
         Detected::Unknown { tried, note } => {
             let why = note

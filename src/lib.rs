@@ -29,6 +29,7 @@ pub mod inspect;
 pub mod limits;
 pub mod present;
 pub mod report;
+pub mod saml;
 pub mod trust;
 
 pub use inspect::{inspect, Settings};

@@ -215,6 +215,56 @@ impl TrustStore {
         }
     }
 
+    /// Adds SAML metadata: the signing certificates of its identity-provider roles
+    /// (IDPSSODescriptor, WS-Fed SecurityTokenService) become trusted keys and its entityID the
+    /// expected issuer. Metadata without one is recorded as unusable (`no-signing-keys`).
+    pub fn add_saml_metadata(&mut self, label: &str, bytes: &[u8]) -> Result<(), LoadError> {
+        use crate::saml::{model, xml};
+        let text = std::str::from_utf8(bytes)
+            .map_err(|_| LoadError(format!("'{label}' is not UTF-8 XML")))?;
+        let text = text.trim_start_matches('\u{feff}');
+        let doc = xml::parse(text).map_err(|e| LoadError(format!("'{label}': {e}")))?;
+        let model::Message::Metadata(md) = model::read(&doc) else {
+            return Err(LoadError(format!(
+                "'{label}' is XML but not SAML metadata (EntityDescriptor or EntitiesDescriptor)"
+            )));
+        };
+        self.sources.push(label.to_string());
+        let idp = md
+            .entities
+            .iter()
+            .find(|e| e.roles.iter().any(|r| r.idp))
+            .or(md.entities.first());
+        self.metadata_issuer = idp.and_then(|e| e.entity_id.clone());
+        let mut added = 0;
+        for entity in &md.entities {
+            for (i, cert) in entity.idp_signing_certificates().into_iter().enumerate() {
+                let source = format!("{label}#signing-{}", i + 1);
+                match &cert.key {
+                    Ok(key) => {
+                        added += 1;
+                        self.keys.push(TrustedKey {
+                            source,
+                            key: key.clone(),
+                            origin: KeyOrigin::Certificate(Box::new(cert.clone())),
+                        })
+                    }
+                    Err(e) => self.unusable.push(Unusable {
+                        source,
+                        reason: e.clone(),
+                    }),
+                }
+            }
+        }
+        if added == 0 {
+            self.unusable.push(Unusable {
+                source: label.to_string(),
+                reason: "the SAML metadata has no identity-provider signing certificate (no KeyDescriptor use=\"signing\" with an X509Certificate): the situation behind AADSTS50003".into(),
+            });
+        }
+        Ok(())
+    }
+
     /// Adds certificates from PEM (one or many) or DER.
     pub fn add_certificates(&mut self, label: &str, bytes: &[u8]) -> Result<(), LoadError> {
         let certs = if bytes.starts_with(b"-----BEGIN")

@@ -4,10 +4,12 @@
 mod aadsts;
 mod findings;
 mod idx;
+mod saml_claims;
 
 pub use aadsts::{aadsts, AadstsEntry, AADSTS};
 pub use findings::{FindingCode, FindingEntry, FINDINGS};
 pub use idx::{idx, IdxEntry, IDX};
+pub use saml_claims::{saml_claim, SAML_CLAIMS};
 
 /// A page for `keyprobe explain`, looked up by finding code, `AADSTS50003`/`50003` or `IDX10503`.
 pub fn explain(query: &str) -> Option<String> {

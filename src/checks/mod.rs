@@ -5,6 +5,7 @@ pub mod certs;
 pub mod claims;
 pub mod discovery;
 pub mod keyset;
+pub mod saml;
 pub mod signature;
 pub mod sts;
 

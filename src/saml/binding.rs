@@ -83,14 +83,20 @@ pub fn decode(text: &str) -> Option<Result<Decoded, BindingError>> {
         decoded.carrier = Some("URL-encoded value");
         return Some(Ok(decoded));
     }
-    match decode_value(text)? {
-        Ok(d) => Some(Ok(d)),
-        // Plain base64 that is not SAML is not ours to judge.
-        Err(_) => None,
+    let bytes = base64::decode_standard(text).ok()?;
+    if looks_like_xml(&bytes) {
+        return decode_value(text);
     }
+    // Plain base64 of something that does not inflate to XML is not ours to judge.
+    decode_value(text)?.ok().map(Ok)
 }
 
 impl Decoded {
+    /// XML given as it is.
+    pub fn xml(xml: String) -> Self {
+        Decoded::raw(xml)
+    }
+
     fn raw(xml: String) -> Self {
         Decoded {
             xml,
@@ -141,9 +147,8 @@ fn decode_parameters(text: &str) -> Result<Decoded, BindingError> {
             "the {carrier} has no SAMLRequest or SAMLResponse parameter"
         )));
     };
-    let plain = percent_decode(raw).map_err(|e| {
-        BindingError(format!("{parameter}: the URL encoding is broken ({e})"))
-    })?;
+    let plain = percent_decode(raw)
+        .map_err(|e| BindingError(format!("{parameter}: the URL encoding is broken ({e})")))?;
     let decoded = match decode_value(&plain) {
         Some(r) => r,
         None => Err(BindingError(
@@ -199,9 +204,7 @@ pub fn inflate(bytes: &[u8]) -> Result<Vec<u8>, BindingError> {
     let result = flate2::read::DeflateDecoder::new(bytes)
         .take(limit)
         .read_to_end(&mut out);
-    let zlib = bytes.len() >= 2
-        && bytes[0] & 0x0F == 8
-        && (u16::from(bytes[0]) << 8 | u16::from(bytes[1])) % 31 == 0;
+    let zlib = matches!(bytes, [cmf, flg, ..] if cmf & 0x0F == 8 && (u16::from(*cmf) << 8 | u16::from(*flg)) % 31 == 0);
     match result {
         Err(e) => {
             let why = if zlib {
@@ -268,7 +271,8 @@ mod tests {
         e.finish().unwrap()
     }
 
-    const XML: &str = "<samlp:AuthnRequest xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" ID=\"a\"/>";
+    const XML: &str =
+        "<samlp:AuthnRequest xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" ID=\"a\"/>";
 
     #[test]
     fn every_binding_decodes() {
@@ -290,7 +294,9 @@ mod tests {
             .replace('+', "%2B")
             .replace('/', "%2F")
             .replace('=', "%3D");
-        let url = format!("https://login.example/t/saml2?SAMLRequest={enc}&RelayState=r%201&SigAlg=x&Signature=y");
+        let url = format!(
+            "https://login.example/t/saml2?SAMLRequest={enc}&RelayState=r%201&SigAlg=x&Signature=y"
+        );
         let d = decode(&url).unwrap().unwrap();
         assert_eq!(d.xml, XML);
         assert_eq!(d.parameter.as_deref(), Some("SAMLRequest"));

@@ -300,8 +300,7 @@ pub fn read_assertion(doc: &Document, node: NodeId) -> Assertion {
                     Confirmation {
                         method: attr(doc, c, "Method"),
                         not_before: data.and_then(|d| Instant::read(doc, d, "NotBefore")),
-                        not_on_or_after: data
-                            .and_then(|d| Instant::read(doc, d, "NotOnOrAfter")),
+                        not_on_or_after: data.and_then(|d| Instant::read(doc, d, "NotOnOrAfter")),
                         recipient: data.and_then(|d| attr(doc, d, "Recipient")),
                         in_response_to: data.and_then(|d| attr(doc, d, "InResponseTo")),
                     }
@@ -389,7 +388,9 @@ fn read_entity(doc: &Document, node: NodeId) -> EntityDescriptor {
         let name = local_name(doc, r);
         let (element, idp) = match name {
             "IDPSSODescriptor" => (name.to_string(), true),
-            "SPSSODescriptor" | "AttributeAuthorityDescriptor" | "AuthnAuthorityDescriptor"
+            "SPSSODescriptor"
+            | "AttributeAuthorityDescriptor"
+            | "AuthnAuthorityDescriptor"
             | "PDPDescriptor" => (name.to_string(), false),
             "RoleDescriptor" => {
                 let t = xsi_type(doc, r).unwrap_or_else(|| "untyped".into());

@@ -114,7 +114,8 @@ pub fn descendants(doc: &Document, root: NodeId) -> Vec<NodeId> {
 }
 
 pub fn is(doc: &Document, id: NodeId, ns: &str, local: &str) -> bool {
-    doc.element(id).is_some_and(|e| e.matches_name_ns(ns, local))
+    doc.element(id)
+        .is_some_and(|e| e.matches_name_ns(ns, local))
 }
 
 pub fn local_name<'d>(doc: &'d Document, id: NodeId) -> &'d str {
@@ -166,9 +167,7 @@ pub fn text(doc: &Document, id: NodeId) -> String {
 /// text node would see less than what was signed (CVE-2017-11427 style).
 pub fn comment_splits_text(doc: &Document, id: NodeId) -> bool {
     let kids: Vec<NodeId> = doc.children_iter(id).collect();
-    let has_text = |n: &NodeId| {
-        matches!(doc.node_kind(*n), Some(NodeKind::Text(t) | NodeKind::CData(t)) if !t.trim().is_empty())
-    };
+    let has_text = |n: &NodeId| matches!(doc.node_kind(*n), Some(NodeKind::Text(t) | NodeKind::CData(t)) if !t.trim().is_empty());
     let has_comment = kids
         .iter()
         .any(|n| matches!(doc.node_kind(*n), Some(NodeKind::Comment(_))));

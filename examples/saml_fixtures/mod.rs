@@ -1,0 +1,408 @@
+//! SAML fixtures: Entra-shaped responses, an assertion, federation metadata and a
+//! redirect-binding AuthnRequest, signed with bergshamra (the library keyprobe verifies with)
+//! using the keys `make_fixtures` makes. Times are around `AT`, the tests' pinned clock.
+
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use openssl::pkey::{PKey, Private};
+use openssl::x509::X509;
+
+use keyprobe::clock::rfc3339;
+
+use super::{self_signed, Res, AT, DAY, TENANT};
+
+pub struct Keys<'a> {
+    pub idp: (&'a PKey<Private>, &'a X509),
+    pub expired: (&'a PKey<Private>, &'a X509),
+    pub ec: &'a PKey<Private>,
+}
+
+const SP: &str = "https://sp.example.test/saml";
+const ACS: &str = "https://sp.example.test/saml/acs";
+const REQUEST_ID: &str = "_req-7f1c2a";
+const RSA_SHA256: &str = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256";
+const RSA_SHA1: &str = "http://www.w3.org/2000/09/xmldsig#rsa-sha1";
+const ECDSA_SHA256: &str = "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256";
+const SHA256: &str = "http://www.w3.org/2001/04/xmlenc#sha256";
+const SHA1: &str = "http://www.w3.org/2000/09/xmldsig#sha1";
+
+fn issuer() -> String {
+    format!("https://sts.windows.net/{TENANT}/")
+}
+
+pub fn make(root: &Path, keys: Keys) -> Res<()> {
+    let dir = root.join("saml");
+    fs::create_dir_all(&dir)?;
+    let w = |name: &str, body: &[u8]| -> Res<()> { Ok(fs::write(dir.join(name), body)?) };
+    let (idp_key, idp_cert) = keys.idp;
+    let attacker = super::rsa(2048)?;
+    let attacker_cert = self_signed(
+        &attacker,
+        "attacker signing certificate",
+        AT - DAY,
+        AT + 365 * DAY,
+    )?;
+    let bystander = super::rsa(2048)?;
+    let bystander_cert = self_signed(
+        &bystander,
+        "unrelated certificate",
+        AT - DAY,
+        AT + 365 * DAY,
+    )?;
+    let ec_cert = self_signed(
+        keys.ec,
+        "ECDSA SAML signing certificate",
+        AT - 30 * DAY,
+        AT + 700 * DAY,
+    )?;
+    w("idp-signing.pem", &idp_cert.to_pem()?)?;
+    w("ecdsa-signing.pem", &ec_cert.to_pem()?)?;
+    w("attacker.pem", &attacker_cert.to_pem()?)?;
+    w("expired-signing.pem", &keys.expired.1.to_pem()?)?;
+
+    let normal = Lifetime::around(AT);
+    let signed = |a: &Signer, r: Option<&Signer>, life: &Lifetime, name: &str| -> Res<String> {
+        response(a, r, life, name)
+    };
+    let idp = Signer::new(idp_key, idp_cert, RSA_SHA256, SHA256);
+
+    // The Entra default: the assertion is signed, the response is not.
+    let valid = signed(&idp, None, &normal, "alice@contoso.example")?;
+    w("response-signed.xml", valid.as_bytes())?;
+    w(
+        "response-signed.b64",
+        wrap76(&STANDARD.encode(&valid)).as_bytes(),
+    )?;
+    let form = format!(
+        "SAMLResponse={}&RelayState=%2Fapp%2Fhome",
+        url_encode(&STANDARD.encode(&valid))
+    );
+    w("response-form.txt", form.as_bytes())?;
+    w(
+        "response-signed-both.xml",
+        signed(&idp, Some(&idp), &normal, "alice@contoso.example")?.as_bytes(),
+    )?;
+    w(
+        "response-unsigned.xml",
+        unsigned_response(&normal, "alice@contoso.example").as_bytes(),
+    )?;
+    // Changed after signing: the NameID no longer matches the reference digest.
+    w(
+        "response-tampered.xml",
+        valid
+            .replace("alice@contoso.example", "mallory@contoso.example")
+            .as_bytes(),
+    )?;
+    w(
+        "response-expired.xml",
+        signed(
+            &idp,
+            None,
+            &Lifetime::around(AT - 3 * DAY),
+            "alice@contoso.example",
+        )?
+        .as_bytes(),
+    )?;
+    w(
+        "response-not-yet-valid.xml",
+        signed(
+            &idp,
+            None,
+            &Lifetime::around(AT + 2 * DAY),
+            "alice@contoso.example",
+        )?
+        .as_bytes(),
+    )?;
+    w(
+        "response-sha1.xml",
+        signed(
+            &Signer::new(idp_key, idp_cert, RSA_SHA1, SHA1),
+            None,
+            &normal,
+            "alice@contoso.example",
+        )?
+        .as_bytes(),
+    )?;
+    w(
+        "response-ecdsa.xml",
+        signed(
+            &Signer::new(keys.ec, &ec_cert, ECDSA_SHA256, SHA256),
+            None,
+            &normal,
+            "alice@contoso.example",
+        )?
+        .as_bytes(),
+    )?;
+    w(
+        "response-expired-cert.xml",
+        signed(
+            &Signer::new(keys.expired.0, keys.expired.1, RSA_SHA256, SHA256),
+            None,
+            &normal,
+            "alice@contoso.example",
+        )?
+        .as_bytes(),
+    )?;
+    // Signed by someone else, who attaches their own certificate.
+    w(
+        "response-attacker.xml",
+        signed(
+            &Signer::new(&attacker, &attacker_cert, RSA_SHA256, SHA256),
+            None,
+            &normal,
+            "alice@contoso.example",
+        )?
+        .as_bytes(),
+    )?;
+    // Signed by someone else, naming a certificate that is neither trusted nor theirs.
+    w(
+        "response-unknown-keyinfo.xml",
+        signed(
+            &Signer {
+                keyinfo: bystander_cert.clone(),
+                ..Signer::new(&attacker, &attacker_cert, RSA_SHA256, SHA256)
+            },
+            None,
+            &normal,
+            "alice@contoso.example",
+        )?
+        .as_bytes(),
+    )?;
+    w("response-status-error.xml", status_error().as_bytes())?;
+    w(
+        "response-xxe.xml",
+        format!(
+            "<?xml version=\"1.0\"?>\n<!DOCTYPE r [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]>\n{}",
+            unsigned_response(&normal, "&xxe;")
+        )
+        .as_bytes(),
+    )?;
+    let standalone = assertion(&normal, "alice@contoso.example").replace(
+        "{SIGNATURE}",
+        &idp.template(&format!("_a-{}", normal.issued))?,
+    );
+    w("assertion-signed.xml", sign(&idp, &standalone)?.as_bytes())?;
+
+    // Federation metadata, Entra's shape.
+    let md = |entity: &str, signing: Option<&X509>, valid_until: Option<i64>| -> Res<String> {
+        federation_metadata(entity, signing, valid_until)
+    };
+    w(
+        "federationmetadata.xml",
+        sign(&idp, &md(&issuer(), Some(idp_cert), Some(AT + 30 * DAY))?)?.as_bytes(),
+    )?;
+    w(
+        "federationmetadata-no-signing-key.xml",
+        md(&issuer(), None, None)?.as_bytes(),
+    )?;
+    w(
+        "federationmetadata-expired.xml",
+        md(&issuer(), Some(idp_cert), Some(AT - 10 * DAY))?.as_bytes(),
+    )?;
+    w(
+        "federationmetadata-other-tenant.xml",
+        md(
+            "https://sts.windows.net/00000000-0000-0000-0000-000000000000/",
+            Some(idp_cert),
+            None,
+        )?
+        .as_bytes(),
+    )?;
+    w(
+        "federationmetadata-tampered.xml",
+        sign(&idp, &md(&issuer(), Some(idp_cert), Some(AT + 30 * DAY))?)?
+            .replace("https://sp.example.test", "https://evil.example.test")
+            .replace("/saml2\"", "/saml2-evil\"")
+            .as_bytes(),
+    )?;
+
+    // An HTTP-Redirect binding AuthnRequest, as the browser's address bar shows it.
+    let request = authn_request();
+    w("authnrequest.xml", request.as_bytes())?;
+    let mut deflater =
+        flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+    deflater.write_all(request.as_bytes())?;
+    let encoded = url_encode(&STANDARD.encode(deflater.finish()?));
+    w(
+        "authnrequest-redirect.txt",
+        format!("https://login.microsoftonline.com/{TENANT}/saml2?SAMLRequest={encoded}&RelayState=xyz\n").as_bytes(),
+    )?;
+    Ok(())
+}
+
+struct Lifetime {
+    issued: i64,
+    not_before: i64,
+    not_on_or_after: i64,
+}
+
+impl Lifetime {
+    /// Entra's window: NotBefore 5 minutes before issuing, NotOnOrAfter 70 minutes after that.
+    fn around(t: i64) -> Self {
+        Lifetime {
+            issued: t - 60,
+            not_before: t - 360,
+            not_on_or_after: t - 360 + 70 * 60,
+        }
+    }
+}
+
+#[derive(Clone)]
+struct Signer<'a> {
+    key: &'a PKey<Private>,
+    keyinfo: X509,
+    method: &'static str,
+    digest: &'static str,
+}
+
+impl<'a> Signer<'a> {
+    fn new(
+        key: &'a PKey<Private>,
+        cert: &X509,
+        method: &'static str,
+        digest: &'static str,
+    ) -> Self {
+        Signer {
+            key,
+            keyinfo: cert.clone(),
+            method,
+            digest,
+        }
+    }
+
+    fn template(&self, id: &str) -> Res<String> {
+        template(&self.keyinfo, self.method, self.digest, id)
+    }
+}
+
+/// An empty enveloped-signature template referencing `#id`, exclusive c14n, with `cert` in KeyInfo.
+fn template(cert: &X509, method: &str, digest: &str, id: &str) -> Res<String> {
+    {
+        Ok(format!(
+            "<Signature xmlns=\"http://www.w3.org/2000/09/xmldsig#\"><SignedInfo><CanonicalizationMethod Algorithm=\"http://www.w3.org/2001/10/xml-exc-c14n#\"/><SignatureMethod Algorithm=\"{}\"/><Reference URI=\"#{id}\"><Transforms><Transform Algorithm=\"http://www.w3.org/2000/09/xmldsig#enveloped-signature\"/><Transform Algorithm=\"http://www.w3.org/2001/10/xml-exc-c14n#\"/></Transforms><DigestMethod Algorithm=\"{}\"/><DigestValue></DigestValue></Reference></SignedInfo><SignatureValue></SignatureValue><KeyInfo><X509Data><X509Certificate>{}</X509Certificate></X509Data></KeyInfo></Signature>",
+            method,
+            digest,
+            STANDARD.encode(cert.to_der()?)
+        ))
+    }
+}
+
+/// Signs the first signature template in `xml` with bergshamra.
+fn sign(signer: &Signer, xml: &str) -> Res<String> {
+    let pem = signer.key.private_key_to_pem_pkcs8()?;
+    let key = bergshamra_keys::loader::load_pem_auto(&pem, None)?;
+    let mut manager = bergshamra_keys::KeysManager::new();
+    manager.add_key(key);
+    let ctx = bergshamra_dsig::DsigContext::new(manager);
+    Ok(bergshamra_dsig::sign::sign(&ctx, xml)?)
+}
+
+fn assertion(life: &Lifetime, name_id: &str) -> String {
+    let issuer = issuer();
+    format!(
+        "<Assertion xmlns=\"urn:oasis:names:tc:SAML:2.0:assertion\" ID=\"_a-{n}\" IssueInstant=\"{issued}\" Version=\"2.0\"><Issuer>{issuer}</Issuer>{{SIGNATURE}}<Subject><NameID Format=\"urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress\">{name_id}</NameID><SubjectConfirmation Method=\"urn:oasis:names:tc:SAML:2.0:cm:bearer\"><SubjectConfirmationData InResponseTo=\"{REQUEST_ID}\" NotOnOrAfter=\"{nooa}\" Recipient=\"{ACS}\"/></SubjectConfirmation></Subject><Conditions NotBefore=\"{nb}\" NotOnOrAfter=\"{nooa}\"><AudienceRestriction><Audience>{SP}</Audience></AudienceRestriction></Conditions><AttributeStatement><Attribute Name=\"http://schemas.microsoft.com/identity/claims/tenantid\"><AttributeValue>{TENANT}</AttributeValue></Attribute><Attribute Name=\"http://schemas.microsoft.com/identity/claims/objectidentifier\"><AttributeValue>3f2b8c1e-5d7a-4e90-9c61-2b4d8a0f7e13</AttributeValue></Attribute><Attribute Name=\"http://schemas.microsoft.com/identity/claims/identityprovider\"><AttributeValue>{issuer}</AttributeValue></Attribute><Attribute Name=\"http://schemas.microsoft.com/claims/authnmethodsreferences\"><AttributeValue>http://schemas.microsoft.com/ws/2008/06/identity/authenticationmethod/password</AttributeValue></Attribute><Attribute Name=\"http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name\"><AttributeValue>{name_id}</AttributeValue></Attribute><Attribute Name=\"http://schemas.microsoft.com/identity/claims/displayname\"><AttributeValue>Alice Example</AttributeValue></Attribute></AttributeStatement><AuthnStatement AuthnInstant=\"{issued}\" SessionIndex=\"_a-{n}\"><AuthnContext><AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:Password</AuthnContextClassRef></AuthnContext></AuthnStatement></Assertion>",
+        n = life.issued,
+        issued = rfc3339(life.issued),
+        nb = rfc3339(life.not_before),
+        nooa = rfc3339(life.not_on_or_after),
+    )
+}
+
+fn response(
+    assertion_signer: &Signer,
+    response_signer: Option<&Signer>,
+    life: &Lifetime,
+    name_id: &str,
+) -> Res<String> {
+    let a = assertion(life, name_id);
+    let a = a.replace(
+        "{SIGNATURE}",
+        &assertion_signer.template(&format!("_a-{}", life.issued))?,
+    );
+    let a = sign(assertion_signer, &a)?;
+    let a = a.trim_start_matches(|c| c != '<');
+    let a = a.strip_prefix("<?xml").map_or(a, |rest| {
+        rest.split_once("?>").map_or(rest, |(_, r)| r.trim_start())
+    });
+    let sig = match response_signer {
+        Some(s) => s.template(&format!("_r-{}", life.issued))?,
+        None => String::new(),
+    };
+    let xml = response_shell(life, &sig, a);
+    match response_signer {
+        Some(s) => sign(s, &xml),
+        None => Ok(xml),
+    }
+}
+
+fn response_shell(life: &Lifetime, signature: &str, assertion: &str) -> String {
+    format!(
+        "<samlp:Response xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" ID=\"_r-{n}\" Version=\"2.0\" IssueInstant=\"{issued}\" Destination=\"{ACS}\" InResponseTo=\"{REQUEST_ID}\"><Issuer xmlns=\"urn:oasis:names:tc:SAML:2.0:assertion\">{iss}</Issuer>{signature}<samlp:Status><samlp:StatusCode Value=\"urn:oasis:names:tc:SAML:2.0:status:Success\"/></samlp:Status>{assertion}</samlp:Response>",
+        n = life.issued,
+        issued = rfc3339(life.issued),
+        iss = issuer(),
+    )
+}
+
+fn unsigned_response(life: &Lifetime, name_id: &str) -> String {
+    let a = assertion(life, name_id).replace("{SIGNATURE}", "");
+    response_shell(life, "", &a)
+}
+
+/// The SAML error Response Entra posts for a request it cannot serve.
+fn status_error() -> String {
+    format!(
+        "<samlp:Response xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" ID=\"_e-1\" Version=\"2.0\" IssueInstant=\"{}\" Destination=\"{ACS}\" InResponseTo=\"{REQUEST_ID}\"><Issuer xmlns=\"urn:oasis:names:tc:SAML:2.0:assertion\">{}</Issuer><samlp:Status><samlp:StatusCode Value=\"urn:oasis:names:tc:SAML:2.0:status:Requester\"><samlp:StatusCode Value=\"urn:oasis:names:tc:SAML:2.0:status:RequestUnsupported\"/></samlp:StatusCode><samlp:StatusMessage>AADSTS75011: Authentication method by which the user authenticated with the service doesn't match requested authentication method AuthnContextClassRef.</samlp:StatusMessage></samlp:Status></samlp:Response>",
+        rfc3339(AT),
+        issuer()
+    )
+}
+
+fn federation_metadata(
+    entity: &str,
+    signing: Option<&X509>,
+    valid_until: Option<i64>,
+) -> Res<String> {
+    let key = match signing {
+        Some(c) => format!(
+            "<KeyDescriptor use=\"signing\"><KeyInfo xmlns=\"http://www.w3.org/2000/09/xmldsig#\"><X509Data><X509Certificate>{}</X509Certificate></X509Data></KeyInfo></KeyDescriptor>",
+            STANDARD.encode(c.to_der()?)
+        ),
+        None => String::new(),
+    };
+    let until = valid_until
+        .map(|t| format!(" validUntil=\"{}\"", rfc3339(t)))
+        .unwrap_or_default();
+    let signature = match signing {
+        Some(c) => template(c, RSA_SHA256, SHA256, "_md-1")?,
+        None => String::new(),
+    };
+    Ok(format!(
+        "<EntityDescriptor xmlns=\"urn:oasis:names:tc:SAML:2.0:metadata\" ID=\"_md-1\" entityID=\"{entity}\"{until}>{signature}<RoleDescriptor xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xmlns:fed=\"http://docs.oasis-open.org/wsfed/federation/200706\" xsi:type=\"fed:SecurityTokenServiceType\" protocolSupportEnumeration=\"http://docs.oasis-open.org/wsfed/federation/200706\">{key}<fed:ClaimTypesOffered><auth:ClaimType xmlns:auth=\"http://docs.oasis-open.org/wsfed/authorization/200706\" Uri=\"http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name\"/></fed:ClaimTypesOffered><fed:PassiveRequestorEndpoint><wsa:EndpointReference xmlns:wsa=\"http://www.w3.org/2005/08/addressing\"><wsa:Address>https://login.microsoftonline.com/{TENANT}/wsfed</wsa:Address></wsa:EndpointReference></fed:PassiveRequestorEndpoint></RoleDescriptor><RoleDescriptor xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xmlns:fed=\"http://docs.oasis-open.org/wsfed/federation/200706\" xsi:type=\"fed:ApplicationServiceType\" protocolSupportEnumeration=\"http://docs.oasis-open.org/wsfed/federation/200706\">{key}<fed:TargetScopes><wsa:EndpointReference xmlns:wsa=\"http://www.w3.org/2005/08/addressing\"><wsa:Address>https://sts.windows.net/{TENANT}/</wsa:Address></wsa:EndpointReference></fed:TargetScopes></RoleDescriptor><IDPSSODescriptor protocolSupportEnumeration=\"urn:oasis:names:tc:SAML:2.0:protocol\">{key}<SingleLogoutService Binding=\"urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect\" Location=\"https://login.microsoftonline.com/{TENANT}/saml2\"/><SingleSignOnService Binding=\"urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect\" Location=\"https://login.microsoftonline.com/{TENANT}/saml2\"/><SingleSignOnService Binding=\"urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST\" Location=\"https://login.microsoftonline.com/{TENANT}/saml2\"/></IDPSSODescriptor></EntityDescriptor>"
+    ))
+}
+
+fn authn_request() -> String {
+    format!(
+        "<samlp:AuthnRequest xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\" ID=\"{REQUEST_ID}\" Version=\"2.0\" IssueInstant=\"{}\" Destination=\"https://login.microsoftonline.com/{TENANT}/saml2\" AssertionConsumerServiceURL=\"{ACS}\" ProtocolBinding=\"urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST\"><saml:Issuer>{SP}</saml:Issuer><samlp:NameIDPolicy Format=\"urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress\"/></samlp:AuthnRequest>",
+        rfc3339(AT - 120)
+    )
+}
+
+fn wrap76(s: &str) -> String {
+    s.as_bytes()
+        .chunks(76)
+        .map(|c| format!("{}\n", String::from_utf8_lossy(c)))
+        .collect()
+}
+
+fn url_encode(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('+', "%2B")
+        .replace('/', "%2F")
+        .replace('=', "%3D")
+}

@@ -1,0 +1,279 @@
+//! XML-DSig verification of the parsed tree with bergshamra (pinned in Cargo.toml).
+//!
+//! Keys come only from the [`TrustStore`]: each trusted key gets its own bergshamra key manager
+//! in `trusted_keys_only` mode, so we know which key verified and KeyInfo never becomes a key.
+//! KeyInfo certificates are tried separately, as evidence (`untrusted-embedded-key`).
+
+use bergshamra_dsig::{DsigContext, VerifyResult};
+use bergshamra_keys::KeysManager;
+use uppsala::{Document, NodeId};
+
+use super::xml::{attr, child, children, descendants, is, text, IdMap, NS_DS};
+use crate::artifact::cert::Certificate;
+use crate::crypto::VerifyKey;
+use crate::trust::TrustStore;
+
+/// What one `ds:Signature` says about itself, read without verifying.
+#[derive(Debug, Clone)]
+pub struct SignatureInfo {
+    pub node: NodeId,
+    /// The element the signature sits in.
+    pub parent: Option<NodeId>,
+    pub c14n: Option<String>,
+    pub method: Option<String>,
+    pub references: Vec<Reference>,
+    /// `X509Certificate` elements of its KeyInfo.
+    pub embedded: Vec<Result<Certificate, String>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Reference {
+    pub uri: Option<String>,
+    /// The element the URI names in our ID map (`""` is the whole document).
+    pub target: Option<NodeId>,
+    pub transforms: Vec<String>,
+    pub digest_method: Option<String>,
+}
+
+/// The verdict on one signature.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    /// No key source was given.
+    NotChecked,
+    /// Verified with `trust.keys[index]`; `targets` are the nodes its references digest.
+    Verified { key: usize, targets: Vec<NodeId> },
+    /// A reference digest does not match: the signed content changed.
+    DigestMismatch(String),
+    /// Digests match but no trusted key verifies the SignatureValue.
+    SignatureMismatch { tried: usize },
+    /// No trusted key can be used with the signature's algorithm at all.
+    NoFittingKey(String),
+    /// bergshamra's position rules refused the references (XSW protection).
+    Wrapped(String),
+    /// The signature cannot be processed: missing parts, unsupported algorithms.
+    Unprocessable(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct Verified {
+    pub info: SignatureInfo,
+    pub outcome: Outcome,
+    /// Index into `info.embedded` of a KeyInfo certificate that verifies the signature.
+    pub embedded_verifies: Option<usize>,
+}
+
+pub const RSA_SHA1: &str = "http://www.w3.org/2000/09/xmldsig#rsa-sha1";
+
+/// Short names for algorithm URIs, for messages.
+pub fn algorithm_name(uri: &str) -> &str {
+    match uri {
+        RSA_SHA1 => "RSA-SHA1",
+        "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256" => "RSA-SHA256",
+        "http://www.w3.org/2001/04/xmldsig-more#rsa-sha384" => "RSA-SHA384",
+        "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512" => "RSA-SHA512",
+        "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256" => "ECDSA-SHA256",
+        "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha384" => "ECDSA-SHA384",
+        "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha512" => "ECDSA-SHA512",
+        "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha1" => "ECDSA-SHA1",
+        "http://www.w3.org/2000/09/xmldsig#dsa-sha1" => "DSA-SHA1",
+        "http://www.w3.org/2000/09/xmldsig#hmac-sha1" => "HMAC-SHA1",
+        "http://www.w3.org/2000/09/xmldsig#sha1" => "SHA-1",
+        "http://www.w3.org/2001/04/xmlenc#sha256" => "SHA-256",
+        "http://www.w3.org/2001/04/xmldsig-more#sha384" => "SHA-384",
+        "http://www.w3.org/2001/04/xmlenc#sha512" => "SHA-512",
+        "http://www.w3.org/2001/10/xml-exc-c14n#" => "exclusive c14n",
+        "http://www.w3.org/2001/10/xml-exc-c14n#WithComments" => "exclusive c14n with comments",
+        "http://www.w3.org/TR/2001/REC-xml-c14n-20010315" => "inclusive c14n",
+        "http://www.w3.org/TR/2001/REC-xml-c14n-20010315#WithComments" => {
+            "inclusive c14n with comments"
+        }
+        "http://www.w3.org/2000/09/xmldsig#enveloped-signature" => "enveloped-signature",
+        other => other,
+    }
+}
+
+/// True for SHA-1 based signature or digest algorithms.
+pub fn uses_sha1(uri: &str) -> bool {
+    uri.ends_with("sha1") || uri.ends_with("#sha1")
+}
+
+/// Every `ds:Signature` element in document order.
+pub fn signature_nodes(doc: &Document, root: NodeId) -> Vec<NodeId> {
+    descendants(doc, root)
+        .into_iter()
+        .filter(|n| is(doc, *n, NS_DS, "Signature"))
+        .collect()
+}
+
+pub fn read_info(doc: &Document, node: NodeId, ids: &IdMap) -> SignatureInfo {
+    let signed_info = child(doc, node, NS_DS, "SignedInfo");
+    let algorithm = |parent: Option<NodeId>, name: &str| {
+        parent
+            .and_then(|p| child(doc, p, NS_DS, name))
+            .and_then(|m| attr(doc, m, "Algorithm"))
+    };
+    let references = signed_info
+        .map(|si| children(doc, si, NS_DS, "Reference"))
+        .unwrap_or_default()
+        .into_iter()
+        .map(|r| {
+            let uri = attr(doc, r, "URI");
+            let target = match uri.as_deref() {
+                Some("") => doc.document_element(),
+                Some(u) => u
+                    .strip_prefix('#')
+                    .and_then(|id| ids.by_id.get(id).copied()),
+                None => None,
+            };
+            let transforms = child(doc, r, NS_DS, "Transforms")
+                .map(|t| children(doc, t, NS_DS, "Transform"))
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|t| attr(doc, t, "Algorithm"))
+                .collect();
+            Reference {
+                uri,
+                target,
+                transforms,
+                digest_method: algorithm(Some(r), "DigestMethod"),
+            }
+        })
+        .collect();
+    let embedded = child(doc, node, NS_DS, "KeyInfo")
+        .map(|k| descendants(doc, k))
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|n| is(doc, *n, NS_DS, "X509Certificate"))
+        .map(|n| Certificate::from_base64(&text(doc, n)).map_err(|e| e.to_string()))
+        .collect();
+    SignatureInfo {
+        node,
+        parent: doc.parent(node).filter(|p| doc.element(*p).is_some()),
+        c14n: algorithm(signed_info, "CanonicalizationMethod"),
+        method: algorithm(signed_info, "SignatureMethod"),
+        references,
+        embedded,
+    }
+}
+
+/// Verifies every signature in `signatures` (document order) against the trusted keys.
+pub fn verify_all(
+    doc: &Document,
+    source: &str,
+    signatures: Vec<SignatureInfo>,
+    trust: &TrustStore,
+) -> Vec<Verified> {
+    let trusted: Vec<(usize, Option<KeysManager>)> = trust
+        .keys
+        .iter()
+        .enumerate()
+        .filter(|(_, k)| k.jwk().is_none_or(|j| j.signing_use_problem().is_none()))
+        .map(|(i, k)| (i, manager_for(&k.key)))
+        .collect();
+    // results[key][signature]
+    let per_key: Vec<(usize, Vec<Result<VerifyResult, String>>)> = trusted
+        .iter()
+        .filter_map(|(i, m)| {
+            m.as_ref()
+                .map(|m| (*i, run(doc, source, m, signatures.len())))
+        })
+        .collect();
+    let mut out = Vec::with_capacity(signatures.len());
+    for (s, info) in signatures.into_iter().enumerate() {
+        let outcome = if trust.is_empty() {
+            Outcome::NotChecked
+        } else {
+            judge(s, &per_key, trusted.len())
+        };
+        let verified = matches!(outcome, Outcome::Verified { .. });
+        let embedded_verifies = if verified {
+            None
+        } else {
+            info.embedded.iter().position(|c| {
+                c.as_ref()
+                    .ok()
+                    .and_then(|c| c.key.as_ref().ok())
+                    .and_then(manager_for)
+                    .is_some_and(|m| {
+                        matches!(
+                            run(doc, source, &m, s + 1).get(s),
+                            Some(Ok(VerifyResult::Valid { .. }))
+                        )
+                    })
+            })
+        };
+        out.push(Verified {
+            info,
+            outcome,
+            embedded_verifies,
+        });
+    }
+    out
+}
+
+/// One bergshamra pass over the document with one key: a result per signature, in order.
+fn run(
+    doc: &Document,
+    source: &str,
+    manager: &KeysManager,
+    count: usize,
+) -> Vec<Result<VerifyResult, String>> {
+    let mut ctx = DsigContext::new(manager.clone());
+    ctx.skip_time_checks = true;
+    match bergshamra_dsig::verify::verify_all_document_with_source(&ctx, doc, Some(source)) {
+        Ok(results) => results.into_iter().map(Ok).collect(),
+        Err(e) => vec![Err(e.to_string()); count],
+    }
+}
+
+fn judge(
+    s: usize,
+    per_key: &[(usize, Vec<Result<VerifyResult, String>>)],
+    trusted: usize,
+) -> Outcome {
+    let mut reasons = Vec::new();
+    for (key, results) in per_key {
+        match results.get(s) {
+            Some(Ok(VerifyResult::Valid { references, .. })) => {
+                return Outcome::Verified {
+                    key: *key,
+                    targets: references.iter().filter_map(|r| r.resolved_node).collect(),
+                }
+            }
+            Some(Ok(VerifyResult::Invalid { reason })) => reasons.push(reason.clone()),
+            Some(Err(e)) => reasons.push(e.clone()),
+            None => reasons.push("bergshamra returned no result for this signature".into()),
+        }
+    }
+    if per_key.is_empty() {
+        return Outcome::NoFittingKey(format!(
+            "none of the {trusted} trusted keys is a public key bergshamra can use"
+        ));
+    }
+    let find = |needle: &str| reasons.iter().find(|r| r.contains(needle)).cloned();
+    if let Some(r) = find("Reference digest failed") {
+        Outcome::DigestMismatch(r)
+    } else if let Some(r) = find("XSW").or_else(|| find("strict mode")) {
+        Outcome::Wrapped(r)
+    } else if find("signature value verification failed").is_some() {
+        Outcome::SignatureMismatch {
+            tried: per_key.len(),
+        }
+    } else if let Some(r) = find("key").filter(|r| !r.contains("unsupported algorithm")) {
+        Outcome::NoFittingKey(r)
+    } else {
+        Outcome::Unprocessable(reasons.into_iter().next().unwrap_or_default())
+    }
+}
+
+/// A bergshamra key manager holding exactly one public key.
+fn manager_for(key: &VerifyKey) -> Option<KeysManager> {
+    let VerifyKey::Public(pkey) = key else {
+        return None;
+    };
+    let spki = pkey.public_key_to_der().ok()?;
+    let key = bergshamra_keys::loader::load_spki_der(&spki).ok()?;
+    let mut manager = KeysManager::new();
+    manager.add_key(key);
+    Some(manager)
+}

@@ -1,0 +1,341 @@
+//! SAML 2.0: bindings, one bounded parse, a typed model and XML-DSig verification.
+//!
+//! ```text
+//! text ─▶ binding (POST / Redirect / URL / form) ─▶ xml (DTDs refused, bounded) ─▶ model
+//!                                                        └─▶ dsig (bergshamra, trusted keys only)
+//! ```
+//! Checks (`checks::saml`) read the model and the verification results; they take subject,
+//! conditions and attributes from the assertion a service provider reads, and say whether a
+//! verified signature covers it.
+
+pub mod binding;
+pub mod dsig;
+pub mod model;
+pub mod xml;
+
+use serde_json::{json, Map, Value};
+use uppsala::Document;
+
+use crate::catalogue::{saml_claim, FindingCode};
+use crate::checks::{saml as checks, Ctx};
+use crate::clock::{describe, Clock};
+use crate::detect::Kind;
+use crate::limits::MAX_XML_SIGNATURES;
+use crate::report::Finding;
+use binding::{BindingError, Decoded};
+use dsig::{algorithm_name, Outcome, Verified};
+use model::{Assertion, Instant, Message, Metadata, Request, Response};
+
+/// Inspects a SAML message or metadata recovered by [`binding::decode`]; returns its kind and
+/// the decoded view.
+pub fn inspect(ctx: &mut Ctx, decoded: Result<Decoded, BindingError>) -> (Kind, Value) {
+    let decoded = match decoded {
+        Ok(d) => d,
+        Err(e) => {
+            ctx.push(Finding::new(
+                FindingCode::Malformed,
+                format!("SAML binding: {e}"),
+            ));
+            return (Kind::Unknown, Value::Null);
+        }
+    };
+    let mut out = Map::new();
+    out.insert("binding".into(), json!(decoded.binding.describe()));
+    for (k, v) in [
+        ("carried_in", decoded.carrier.map(str::to_string)),
+        ("parameter", decoded.parameter.clone()),
+        ("relay_state", decoded.relay_state.clone()),
+        ("query_sig_alg", decoded.sig_alg.clone()),
+    ] {
+        if let Some(v) = v {
+            out.insert(k.into(), json!(v));
+        }
+    }
+    if decoded.query_signature {
+        out.insert("query_signature".into(), json!("the URL carries an HTTP-Redirect binding signature (Signature/SigAlg over the query string); keyprobe does not verify query-string signatures"));
+    }
+    let guess = match decoded.parameter.as_deref() {
+        Some("SAMLResponse") => Kind::SamlResponse,
+        Some("SAMLRequest") => Kind::SamlAuthnRequest,
+        _ => Kind::Unknown,
+    };
+    let doc = match xml::parse(&decoded.xml) {
+        Ok(doc) => doc,
+        Err(xml::XmlError::Dtd(m)) => {
+            ctx.push(Finding::new(FindingCode::XmlDtdForbidden, m));
+            return (guess, Value::Object(out));
+        }
+        Err(xml::XmlError::Malformed(m)) => {
+            ctx.push(Finding::new(FindingCode::Malformed, m));
+            return (guess, Value::Object(out));
+        }
+    };
+    let (kind, body) = inspect_document(ctx, &doc, &decoded.xml);
+    if let Value::Object(body) = body {
+        out.extend(body);
+    }
+    (kind, Value::Object(out))
+}
+
+fn inspect_document(ctx: &mut Ctx, doc: &Document, source: &str) -> (Kind, Value) {
+    let Some(root) = doc.document_element() else {
+        return (Kind::Unknown, Value::Null);
+    };
+    let elements = xml::descendants(doc, root);
+    let ids = xml::id_map(doc, &elements);
+    checks::check_ids(ctx, &ids);
+    let message = model::read(doc);
+
+    let sig_nodes = dsig::signature_nodes(doc, root);
+    let verified: Vec<Verified> = if sig_nodes.len() > MAX_XML_SIGNATURES {
+        ctx.push(Finding::new(
+            FindingCode::Malformed,
+            format!(
+                "the XML has {} signatures, more than the {MAX_XML_SIGNATURES} keyprobe verifies",
+                sig_nodes.len()
+            ),
+        ));
+        Vec::new()
+    } else if ids.too_many {
+        Vec::new()
+    } else {
+        let infos = sig_nodes
+            .iter()
+            .map(|n| dsig::read_info(doc, *n, &ids))
+            .collect();
+        dsig::verify_all(doc, source, infos, ctx.trust)
+    };
+    let covered = checks::check_signatures(ctx, doc, &verified);
+    let has_signatures = !verified.is_empty();
+    let clock = ctx.settings.clock;
+    let signatures = Value::Array(
+        verified
+            .iter()
+            .map(|v| signature_json(ctx, doc, v, &clock))
+            .collect(),
+    );
+
+    let (kind, mut body) = match &message {
+        Message::Response(r) => {
+            let read_verified = checks::check_response(ctx, doc, r, &covered, has_signatures);
+            (
+                if r.logout {
+                    Kind::Unknown
+                } else {
+                    Kind::SamlResponse
+                },
+                response_json(r, read_verified, &clock, ctx.trust.is_empty()),
+            )
+        }
+        Message::Assertion(a) => {
+            let v = checks::check_standalone_assertion(ctx, doc, a, &covered);
+            (
+                Kind::SamlAssertion,
+                json!({"message": "Assertion", "assertion": assertion_json(a, Some(v), &clock, ctx.trust.is_empty())}),
+            )
+        }
+        Message::Request(r) => (
+            if r.element == "AuthnRequest" {
+                Kind::SamlAuthnRequest
+            } else {
+                Kind::Unknown
+            },
+            request_json(r),
+        ),
+        Message::Metadata(m) => {
+            checks::check_metadata(ctx, m);
+            (Kind::SamlMetadata, metadata_json(m, &clock))
+        }
+        Message::Other(name, ns) => {
+            ctx.push(Finding::new(
+                FindingCode::Malformed,
+                format!("the XML's root is <{name}> (namespace '{ns}'), not a SAML 2.0 message or metadata"),
+            ));
+            (Kind::Unknown, json!({"root": name, "namespace": ns}))
+        }
+    };
+    if let Some(o) = body.as_object_mut() {
+        o.insert("signatures".into(), signatures);
+        if model::has_encrypted_data(doc, root) {
+            o.insert("encrypted".into(), json!("the message carries encrypted data (EncryptedAssertion/EncryptedID/EncryptedAttribute); keyprobe does not decrypt, so what is inside was not inspected"));
+        }
+    }
+    (kind, body)
+}
+
+fn instant_json(i: &Option<Instant>, clock: &Clock) -> Value {
+    match i {
+        Some(Instant { unix: Some(t), .. }) => json!(describe(clock, *t)),
+        Some(Instant { raw, unix: None }) => json!(format!("{raw} (not a valid xs:dateTime)")),
+        None => Value::Null,
+    }
+}
+
+fn signature_json(ctx: &Ctx, doc: &Document, v: &Verified, clock: &Clock) -> Value {
+    let info = &v.info;
+    let verdict = match &v.outcome {
+        Outcome::NotChecked => "not checked: no key source was given".to_string(),
+        Outcome::Verified { key, .. } => format!(
+            "verified with {}",
+            ctx.trust
+                .keys
+                .get(*key)
+                .map(|k| k.label())
+                .unwrap_or_default()
+        ),
+        Outcome::DigestMismatch(r) => format!("invalid: reference digest mismatch ({r})"),
+        Outcome::SignatureMismatch { tried } => {
+            format!("invalid: the signature value verifies with none of the {tried} trusted keys")
+        }
+        Outcome::NoFittingKey(r) => format!("not verified: {r}"),
+        Outcome::Wrapped(r) => format!("refused: {r}"),
+        Outcome::Unprocessable(r) => format!("not verifiable: {r}"),
+    };
+    json!({
+        "in": info.parent.map(|p| xml::qname(doc, p)),
+        "in_id": info.parent.and_then(|p| xml::attr(doc, p, "ID")),
+        "signature_method": info.method.as_deref().map(algorithm_name),
+        "canonicalization": info.c14n.as_deref().map(algorithm_name),
+        "references": info.references.iter().map(|r| json!({
+            "uri": r.uri,
+            "digest_method": r.digest_method.as_deref().map(algorithm_name),
+            "transforms": r.transforms.iter().map(|t| algorithm_name(t)).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "verdict": verdict,
+        "keyinfo_certificates": info.embedded.iter().map(|c| match c {
+            Ok(c) => c.to_json(clock),
+            Err(e) => json!({"error": e}),
+        }).collect::<Vec<_>>(),
+        "keyinfo_is_evidence_only": "a certificate in KeyInfo is never used as a trusted key",
+    })
+}
+
+fn trust_note(verified: Option<bool>, no_trust: bool) -> &'static str {
+    match (verified, no_trust) {
+        (_, true) => {
+            "not verified: no key source was given; treat subject and attributes as unconfirmed"
+        }
+        (Some(true), _) => "covered by a verified signature",
+        _ => "NOT covered by a verified signature: a service provider must not use this subject",
+    }
+}
+
+fn response_json(r: &Response, verified: Option<bool>, clock: &Clock, no_trust: bool) -> Value {
+    let mut v = json!({
+        "message": if r.logout { "LogoutResponse" } else { "Response" },
+        "id": r.id,
+        "issuer": r.issuer,
+        "destination": r.destination,
+        "in_response_to": r.in_response_to,
+        "issue_instant": r.issue_instant,
+        "status": r.status.as_ref().map(|s| json!({
+            "code": s.code,
+            "sub_codes": s.sub_codes,
+            "message": s.message,
+        })),
+        "signed": r.signature.is_some(),
+        "assertions": r.assertions.len(),
+        "encrypted_assertions": r.encrypted_assertions,
+    });
+    if let (Some(o), Some(a)) = (v.as_object_mut(), r.assertions.first()) {
+        o.insert(
+            "assertion".into(),
+            assertion_json(a, verified, clock, no_trust),
+        );
+    }
+    strip_nulls(v)
+}
+
+fn assertion_json(a: &Assertion, verified: Option<bool>, clock: &Clock, no_trust: bool) -> Value {
+    strip_nulls(json!({
+        "id": a.id,
+        "issuer": a.issuer,
+        "issue_instant": a.issue_instant,
+        "signed": a.signature.is_some(),
+        "trust": trust_note(verified, no_trust),
+        "subject": a.subject.as_ref().map(|s| strip_nulls(json!({
+            "name_id": s.name_id,
+            "name_id_format": s.name_id_format,
+            "encrypted_id": s.encrypted_id.then_some(true),
+            "confirmations": s.confirmations.iter().map(|c| strip_nulls(json!({
+                "method": c.method,
+                "not_before": instant_json(&c.not_before, clock),
+                "not_on_or_after": instant_json(&c.not_on_or_after, clock),
+                "recipient": c.recipient,
+                "in_response_to": c.in_response_to,
+            }))).collect::<Vec<_>>(),
+        }))),
+        "conditions": a.conditions.as_ref().map(|c| strip_nulls(json!({
+            "not_before": instant_json(&c.not_before, clock),
+            "not_on_or_after": instant_json(&c.not_on_or_after, clock),
+            "audiences": c.audiences,
+        }))),
+        "attributes": a.attributes.iter().map(|x| strip_nulls(json!({
+            "name": x.name,
+            "friendly_name": x.friendly_name,
+            "values": x.values,
+            "meaning": saml_claim(&x.name),
+        }))).collect::<Vec<_>>(),
+        "encrypted_attributes": (a.encrypted_attributes > 0).then_some(a.encrypted_attributes),
+        "authn": a.authn.as_ref().map(|x| strip_nulls(json!({
+            "instant": x.instant,
+            "session_index": x.session_index,
+            "context_class": x.class_ref,
+        }))),
+    }))
+}
+
+fn request_json(r: &Request) -> Value {
+    strip_nulls(json!({
+        "message": r.element,
+        "id": r.id,
+        "issuer": r.issuer,
+        "destination": r.destination,
+        "issue_instant": r.issue_instant,
+        "assertion_consumer_service_url": r.acs_url,
+        "protocol_binding": r.protocol_binding,
+        "name_id_policy": r.name_id_policy,
+        "requested_authn_context": (!r.requested_authn_context.is_empty()).then_some(&r.requested_authn_context),
+        "force_authn": r.force_authn,
+        "is_passive": r.is_passive,
+        "name_id": r.name_id,
+        "signed": r.signature.is_some(),
+    }))
+}
+
+fn metadata_json(m: &Metadata, clock: &Clock) -> Value {
+    strip_nulls(json!({
+        "message": if m.aggregate { "EntitiesDescriptor" } else { "EntityDescriptor" },
+        "valid_until": instant_json(&m.valid_until, clock),
+        "signed": m.signature.is_some(),
+        "entities": m.entities.iter().map(|e| strip_nulls(json!({
+            "entity_id": e.entity_id,
+            "valid_until": instant_json(&e.valid_until, clock),
+            "signed": e.signature.is_some(),
+            "roles": e.roles.iter().map(|r| strip_nulls(json!({
+                "element": r.element,
+                "identity_provider": r.idp,
+                "keys": r.keys.iter().map(|k| json!({
+                    "use": k.usage.clone().unwrap_or_else(|| "signing and encryption".into()),
+                    "certificates": k.certificates.iter().map(|c| match c {
+                        Ok(c) => c.to_json(clock),
+                        Err(e) => json!({"error": e}),
+                    }).collect::<Vec<_>>(),
+                })).collect::<Vec<_>>(),
+                "endpoints": r.endpoints.iter().map(|(what, binding, location)| strip_nulls(json!({
+                    "endpoint": what,
+                    "binding": binding.as_deref().map(|b| b.rsplit(':').next().unwrap_or(b)),
+                    "location": location,
+                }))).collect::<Vec<_>>(),
+                "claim_types_offered": (r.claim_types > 0).then_some(r.claim_types),
+            }))).collect::<Vec<_>>(),
+        }))).collect::<Vec<_>>(),
+    }))
+}
+
+fn strip_nulls(mut v: Value) -> Value {
+    if let Some(o) = v.as_object_mut() {
+        o.retain(|_, v| !v.is_null());
+    }
+    v
+}

@@ -1,0 +1,533 @@
+//! SAML through the CLI: one test per SAML finding, every binding, and the eight XML signature
+//! wrapping (XSW) variants plus signature exclusion, built from a validly signed response.
+//! Fixtures come from testdata/make.sh (testdata/saml/), checked at the pinned clock.
+
+mod common;
+
+use common::*;
+
+const MD: &str = "testdata/saml/federationmetadata.xml";
+const SIGNED: &str = "testdata/saml/response-signed.xml";
+
+fn with_metadata(input: &str, extra: &[&str]) -> Run {
+    let mut args = vec![input, "--metadata", MD];
+    args.extend_from_slice(extra);
+    inspect(&args)
+}
+
+fn finding<'a>(run: &'a Run, code: &str) -> serde_json::Value {
+    run.json()["findings"]
+        .as_array()
+        .and_then(|a| a.iter().find(|f| f["code"] == code).cloned())
+        .unwrap_or_else(|| panic!("no {code} in {}", run.stdout))
+}
+
+#[test]
+fn signed_response_verifies_against_federation_metadata() {
+    let run = with_metadata(SIGNED, &["--audience", "https://sp.example.test/saml"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    let report = run.json();
+    assert_eq!(report["kind"], "saml-response");
+    assert_eq!(report["verdict"], "ok", "{}", run.stdout);
+    assert!(run.codes().contains(&"signature-verified".to_string()));
+    let a = &report["decoded"]["assertion"];
+    assert_eq!(a["subject"]["name_id"], "alice@contoso.example");
+    assert_eq!(a["trust"], "covered by a verified signature");
+    assert_eq!(
+        a["conditions"]["audiences"][0],
+        "https://sp.example.test/saml"
+    );
+    let tid = a["attributes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["name"] == "http://schemas.microsoft.com/identity/claims/tenantid")
+        .unwrap();
+    assert!(tid["meaning"].as_str().unwrap().contains("tenant"));
+}
+
+#[test]
+fn signed_response_verifies_with_cert_too() {
+    let run = inspect(&[SIGNED, "--cert", "testdata/saml/idp-signing.pem"]);
+    assert_eq!(run.json()["verdict"], "ok", "{}", run.stdout);
+}
+
+#[test]
+fn every_binding_decodes_to_the_same_response() {
+    for input in [
+        SIGNED,
+        "testdata/saml/response-signed.b64",
+        "testdata/saml/response-form.txt",
+    ] {
+        let run = with_metadata(input, &[]);
+        assert_eq!(run.json()["verdict"], "ok", "{input}: {}", run.stdout);
+        assert_eq!(
+            run.json()["decoded"]["assertion"]["subject"]["name_id"],
+            "alice@contoso.example"
+        );
+    }
+    let form = with_metadata("testdata/saml/response-form.txt", &[]);
+    assert_eq!(form.json()["decoded"]["relay_state"], "/app/home");
+    // Pasted as an argument: the form value from a browser's network panel.
+    let pasted = std::fs::read_to_string(root().join("testdata/saml/response-form.txt")).unwrap();
+    let value = pasted
+        .trim()
+        .strip_prefix("SAMLResponse=")
+        .and_then(|v| v.split('&').next())
+        .unwrap();
+    let run = with_metadata(value, &[]);
+    assert_eq!(run.json()["kind"], "saml-response", "{}", run.stdout);
+    assert_eq!(run.json()["verdict"], "ok", "{}", run.stdout);
+}
+
+#[test]
+fn redirect_binding_authn_request_from_a_url() {
+    let url =
+        std::fs::read_to_string(root().join("testdata/saml/authnrequest-redirect.txt")).unwrap();
+    let run = inspect(&[url.trim()]);
+    let report = run.json();
+    assert_eq!(report["kind"], "saml-authn-request", "{}", run.stdout);
+    assert_eq!(
+        report["decoded"]["binding"],
+        "raw DEFLATE + base64 (HTTP-Redirect binding)"
+    );
+    assert_eq!(report["decoded"]["relay_state"], "xyz");
+    assert_eq!(
+        report["decoded"]["assertion_consumer_service_url"],
+        "https://sp.example.test/saml/acs"
+    );
+}
+
+#[test]
+fn metadata_is_saml_metadata_with_signing_certificates() {
+    let run = inspect(&[MD, "--cert", "testdata/saml/idp-signing.pem"]);
+    let report = run.json();
+    assert_eq!(report["kind"], "saml-metadata");
+    assert_eq!(report["verdict"], "ok", "{}", run.stdout);
+    let roles = report["decoded"]["entities"][0]["roles"]
+        .as_array()
+        .unwrap();
+    assert!(roles
+        .iter()
+        .any(|r| r["element"] == "RoleDescriptor (SecurityTokenServiceType)"));
+    assert!(roles.iter().any(|r| r["element"] == "IDPSSODescriptor"));
+    assert!(run.codes().contains(&"signature-verified".to_string()));
+}
+
+#[test]
+fn signed_metadata_that_was_changed_fails() {
+    let run = inspect(&[
+        "testdata/saml/federationmetadata-tampered.xml",
+        "--cert",
+        "testdata/saml/idp-signing.pem",
+    ]);
+    assert_finding(&run, "signature-invalid", "error", 1);
+}
+
+#[test]
+fn no_signing_keys_in_metadata() {
+    let run = inspect(&["testdata/saml/federationmetadata-no-signing-key.xml"]);
+    assert_finding(&run, "no-signing-keys", "error", 1);
+    let f = finding(&run, "no-signing-keys");
+    assert!(f["message"].as_str().unwrap().contains("AADSTS50003"));
+}
+
+#[test]
+fn no_signing_keys_when_metadata_is_the_key_source() {
+    let run = inspect(&[
+        SIGNED,
+        "--metadata",
+        "testdata/saml/federationmetadata-no-signing-key.xml",
+    ]);
+    assert_finding(&run, "no-signing-keys", "error", 1);
+    assert_eq!(
+        finding(&run, "no-signing-keys")["seen_as"][0],
+        "AADSTS50003"
+    );
+}
+
+#[test]
+fn metadata_expired() {
+    assert_finding(
+        &inspect(&["testdata/saml/federationmetadata-expired.xml"]),
+        "metadata-expired",
+        "error",
+        1,
+    );
+}
+
+#[test]
+fn saml_unsigned() {
+    assert_finding(
+        &with_metadata("testdata/saml/response-unsigned.xml", &[]),
+        "saml-unsigned",
+        "error",
+        1,
+    );
+}
+
+#[test]
+fn saml_status_error_explains_the_aadsts_code() {
+    let run = inspect(&["testdata/saml/response-status-error.xml"]);
+    assert_finding(&run, "saml-status-error", "error", 1);
+    let f = finding(&run, "saml-status-error");
+    assert_eq!(f["seen_as"][0], "AADSTS75011");
+    assert!(f["message"]
+        .as_str()
+        .unwrap()
+        .contains("RequestUnsupported"));
+}
+
+#[test]
+fn xml_dtd_forbidden() {
+    let run = inspect(&["testdata/saml/response-xxe.xml", "--metadata", MD]);
+    assert_finding(&run, "xml-dtd-forbidden", "error", 1);
+    assert!(!run.stdout.contains("root:"));
+}
+
+#[test]
+fn signature_invalid_on_a_changed_response() {
+    let run = with_metadata("testdata/saml/response-tampered.xml", &[]);
+    assert_finding(&run, "signature-invalid", "error", 1);
+    assert_eq!(
+        finding(&run, "signature-invalid")["evidence"]["reason"],
+        "reference digest"
+    );
+    assert_ne!(
+        run.json()["decoded"]["assertion"]["trust"],
+        "covered by a verified signature"
+    );
+}
+
+#[test]
+fn untrusted_embedded_key_with_both_thumbprints() {
+    let run = with_metadata("testdata/saml/response-attacker.xml", &[]);
+    assert_finding(&run, "untrusted-embedded-key", "error", 1);
+    let f = finding(&run, "untrusted-embedded-key");
+    let ev = &f["evidence"];
+    let embedded = ev["keyinfo_certificates"][0]["sha1_thumbprint"]
+        .as_str()
+        .unwrap();
+    let trusted = ev["trusted_certificates"][0]["sha1_thumbprint"]
+        .as_str()
+        .unwrap();
+    assert_ne!(embedded, trusted);
+    assert!(f["message"].as_str().unwrap().contains(embedded));
+    assert!(f["message"].as_str().unwrap().contains(trusted));
+}
+
+#[test]
+fn key_not_found_for_an_unknown_keyinfo_certificate() {
+    let run = with_metadata("testdata/saml/response-unknown-keyinfo.xml", &[]);
+    assert_finding(&run, "key-not-found", "error", 1);
+}
+
+#[test]
+fn signature_not_checked_without_a_key_source() {
+    let run = inspect(&[SIGNED]);
+    assert_finding(&run, "signature-not-checked", "warning", 0);
+    assert!(run.stdout.contains("own KeyInfo"));
+}
+
+#[test]
+fn token_expired_from_conditions_and_subject_confirmation() {
+    let run = with_metadata("testdata/saml/response-expired.xml", &[]);
+    assert_finding(&run, "token-expired", "error", 1);
+    let expired: Vec<_> = run.json()["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "token-expired")
+        .map(|f| f["message"].as_str().unwrap().to_string())
+        .collect();
+    assert!(expired.iter().any(|m| m.contains("Conditions")));
+    assert!(expired
+        .iter()
+        .any(|m| m.contains("SubjectConfirmationData")));
+}
+
+#[test]
+fn token_not_yet_valid() {
+    assert_finding(
+        &with_metadata("testdata/saml/response-not-yet-valid.xml", &[]),
+        "token-not-yet-valid",
+        "error",
+        1,
+    );
+}
+
+#[test]
+fn audience_mismatch() {
+    assert_finding(
+        &with_metadata(SIGNED, &["--audience", "https://other.example.test"]),
+        "audience-mismatch",
+        "error",
+        1,
+    );
+}
+
+#[test]
+fn issuer_mismatch_against_metadata_entity_id() {
+    let run = inspect(&[
+        SIGNED,
+        "--metadata",
+        "testdata/saml/federationmetadata-other-tenant.xml",
+    ]);
+    assert_finding(&run, "issuer-mismatch", "error", 1);
+    assert!(finding(&run, "issuer-mismatch")["message"]
+        .as_str()
+        .unwrap()
+        .contains("entityID"));
+}
+
+#[test]
+fn weak_key_for_rsa_sha1_and_legacy_allows_it() {
+    let run = with_metadata("testdata/saml/response-sha1.xml", &[]);
+    assert_finding(&run, "weak-key", "error", 1);
+    let legacy = with_metadata("testdata/saml/response-sha1.xml", &["--allow-legacy"]);
+    assert_finding(&legacy, "weak-key", "warning", 0);
+}
+
+#[test]
+fn ecdsa_signature_verifies() {
+    let run = inspect(&[
+        "testdata/saml/response-ecdsa.xml",
+        "--cert",
+        "testdata/saml/ecdsa-signing.pem",
+    ]);
+    assert_eq!(run.json()["verdict"], "ok", "{}", run.stdout);
+    assert!(run.codes().contains(&"signature-verified".to_string()));
+}
+
+#[test]
+fn cert_expired_signing_certificate() {
+    assert_finding(
+        &inspect(&[
+            "testdata/saml/response-expired-cert.xml",
+            "--cert",
+            "testdata/saml/expired-signing.pem",
+        ]),
+        "cert-expired",
+        "error",
+        1,
+    );
+}
+
+#[test]
+fn cert_expiring_soon_and_not_yet_valid_in_metadata_are_checked() {
+    // The metadata's certificates are checked like any other: pin the clock after expiry.
+    let run = keyprobe(&["inspect", "--json", "--at", "2040-01-01T00:00:00Z", MD]);
+    assert_finding(&run, "cert-expired", "error", 1);
+    let run = keyprobe(&["inspect", "--json", "--at", "2020-01-01T00:00:00Z", MD]);
+    assert_finding(&run, "cert-not-yet-valid", "error", 1);
+}
+
+#[test]
+fn standalone_assertion() {
+    let run = with_metadata("testdata/saml/assertion-signed.xml", &[]);
+    assert_eq!(run.json()["kind"], "saml-assertion");
+    assert_eq!(run.json()["verdict"], "ok", "{}", run.stdout);
+}
+
+#[test]
+fn response_signed_twice_verifies_both() {
+    let run = with_metadata("testdata/saml/response-signed-both.xml", &[]);
+    assert_eq!(run.json()["verdict"], "ok", "{}", run.stdout);
+    let verified = run
+        .codes()
+        .iter()
+        .filter(|c| *c == "signature-verified")
+        .count();
+    assert_eq!(verified, 2);
+}
+
+#[test]
+fn hostile_encodings_are_refused_cleanly() {
+    // Truncated DEFLATE in a redirect URL, non-UTF-8 XML, a billion-laughs DTD, deep nesting.
+    let cases: Vec<Vec<u8>> = vec![
+        b"https://idp.example/saml2?SAMLRequest=fZJNb8IwDIb%2FSpV7m6QfFKKCxMZhSAyqwTjsMoXUaiOlSRenE%2Fz7lcIYk5ZYcvza7%2BvYCfJGtWwV%2FMtRc%2FUBniXS".to_vec(),
+        b"PHNhbWxwOlJlc3BvbnNlPun8/TwvYT4=".to_vec(),
+        b"<!DOCTYPE l [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;\">]><l>&b;</l>".to_vec(),
+        format!("{}{}", "<a>".repeat(10_000), "</a>".repeat(10_000)).into_bytes(),
+        format!("<r>{}</r>", "<x ID=\"dup\"/>".repeat(20_000)).into_bytes(),
+    ];
+    for input in cases {
+        let run = keyprobe_stdin(&["inspect", "--json", "-"], Some(&input));
+        assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+        let codes = run.codes();
+        assert!(
+            codes.iter().any(|c| c == "malformed"
+                || c == "xml-dtd-forbidden"
+                || c == "saml-signature-wrapping"),
+            "{codes:?}"
+        );
+    }
+}
+
+// --- XML signature wrapping (XSW) -----------------------------------------------------------
+
+/// The signed assertion of the valid response, and the response around it.
+struct Parts {
+    xml: String,
+    assertion: String,
+    assertion_id: String,
+}
+
+fn parts() -> Parts {
+    let xml = std::fs::read_to_string(root().join(SIGNED)).unwrap();
+    let start = xml.find("<Assertion ").unwrap();
+    let end = xml.rfind("</Assertion>").unwrap() + "</Assertion>".len();
+    let assertion = xml[start..end].to_string();
+    let id_start = assertion.find("ID=\"").unwrap() + 4;
+    let assertion_id =
+        assertion[id_start..][..assertion[id_start..].find('"').unwrap()].to_string();
+    Parts {
+        xml,
+        assertion,
+        assertion_id,
+    }
+}
+
+/// The attacker's copy: another subject, another ID, its signature removed.
+fn evil(p: &Parts, keep_id: bool) -> String {
+    let mut e = p
+        .assertion
+        .replace("alice@contoso.example", "mallory@contoso.example");
+    if let (Some(s), Some(t)) = (e.find("<Signature"), e.find("</Signature>")) {
+        e.replace_range(s..t + "</Signature>".len(), "");
+    }
+    if !keep_id {
+        e = e.replace(&p.assertion_id, "_evil");
+    }
+    e
+}
+
+fn signature_of(assertion: &str) -> &str {
+    let s = assertion.find("<Signature").unwrap();
+    let t = assertion.find("</Signature>").unwrap() + "</Signature>".len();
+    &assertion[s..t]
+}
+
+/// The eight classic XSW variants (Somorovsky et al.) adapted to an assertion-signed response,
+/// plus signature exclusion. Every one must be an error that is not "ok".
+fn xsw_variants() -> Vec<(&'static str, String)> {
+    let p = parts();
+    let body = |assertion: &str| p.xml.replace(&p.assertion, assertion);
+    let original = p.assertion.clone();
+    let sig = signature_of(&original).to_string();
+    let without_sig = original.replace(&sig, "");
+    let mut v = Vec::new();
+    // XSW1: evil assertion first, the signed original appended after it.
+    v.push((
+        "XSW1 evil assertion before the signed one",
+        body(&format!("{}{original}", evil(&p, false))),
+    ));
+    // XSW2: the signed original moved into the evil assertion's place after it, same ID on both.
+    v.push((
+        "XSW2 duplicate ID, evil first",
+        body(&format!("{}{original}", evil(&p, true))),
+    ));
+    // XSW3: the original (signed) assertion wrapped inside the evil assertion.
+    let e = evil(&p, false);
+    let wrapped = e.replacen("</Subject>", &format!("</Subject>{original}"), 1);
+    v.push((
+        "XSW3 signed assertion nested inside the evil one",
+        body(&wrapped),
+    ));
+    // XSW4: evil assertion inside the signed one's Signature/Object.
+    let in_object = original.replacen(
+        "</Signature>",
+        &format!("<Object>{}</Object></Signature>", evil(&p, false)),
+        1,
+    );
+    v.push(("XSW4 evil assertion inside ds:Object", body(&in_object)));
+    // XSW5: the signature moved onto the evil assertion, which references the original by ID
+    // that now sits in Extensions.
+    let evil_with_sig = evil(&p, false).replacen("</Issuer>", &format!("</Issuer>{sig}"), 1);
+    let ext = p.xml.replace(&p.assertion, &format!("{evil_with_sig}"));
+    let ext = ext.replacen(
+        "<samlp:Status>",
+        &format!("<samlp:Extensions>{without_sig}</samlp:Extensions><samlp:Status>"),
+        1,
+    );
+    v.push((
+        "XSW5 signature on the evil assertion, original in Extensions",
+        ext,
+    ));
+    // XSW6: the original inside the evil assertion's signature Object.
+    let sig_with_original = sig.replacen(
+        "</Signature>",
+        &format!("<Object>{without_sig}</Object></Signature>"),
+        1,
+    );
+    let e6 = evil(&p, false).replacen("</Issuer>", &format!("</Issuer>{sig_with_original}"), 1);
+    v.push((
+        "XSW6 original inside the evil assertion's signature Object",
+        body(&e6),
+    ));
+    // XSW7: the original in Extensions, evil assertion read.
+    let x7 = p.xml.replace(&p.assertion, &evil(&p, false)).replacen(
+        "<samlp:Status>",
+        &format!("<samlp:Extensions>{original}</samlp:Extensions><samlp:Status>"),
+        1,
+    );
+    v.push(("XSW7 signed assertion hidden in Extensions", x7));
+    // XSW8: evil assertion carries the signature, the original inside its Object without one.
+    let e8 = evil(&p, true).replacen(
+        "</Issuer>",
+        &format!(
+            "</Issuer>{}",
+            sig.replacen(
+                "</Signature>",
+                &format!("<Object>{without_sig}</Object></Signature>"),
+                1
+            )
+        ),
+        1,
+    );
+    v.push((
+        "XSW8 evil assertion with the signature, original in its Object",
+        body(&e8),
+    ));
+    // Signature exclusion: the signature removed and the content changed.
+    v.push(("signature exclusion", body(&evil(&p, true))));
+    // Comment injection: the signed text is unchanged (c14n drops comments), but a consumer
+    // reading the first text node of NameID sees "alice@contoso." only.
+    v.push((
+        "comment injection",
+        body(&original.replacen(
+            ">alice@contoso.example<",
+            ">alice@contoso.<!---->example<",
+            1,
+        )),
+    ));
+    v
+}
+
+#[test]
+fn every_wrapping_variant_is_an_error() {
+    let dir = std::env::temp_dir().join(format!("keyprobe-xsw-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, xml) in xsw_variants() {
+        let path = dir.join("xsw.xml");
+        std::fs::write(&path, &xml).unwrap();
+        let run = with_metadata(path.to_str().unwrap(), &[]);
+        let report = run.json();
+        assert_eq!(report["verdict"], "error", "{name}: {}", run.stdout);
+        assert_eq!(run.code, 1, "{name}");
+        let codes = run.codes();
+        assert!(
+            codes.iter().any(|c| matches!(
+                c.as_str(),
+                "saml-signature-wrapping" | "signature-invalid" | "saml-unsigned"
+            )),
+            "{name}: {codes:?}"
+        );
+        // Whatever is shown, the attacker's subject is never presented as verified.
+        let a = &report["decoded"]["assertion"];
+        if a["subject"]["name_id"] == "mallory@contoso.example" {
+            assert_ne!(a["trust"], "covered by a verified signature", "{name}");
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
