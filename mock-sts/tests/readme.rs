@@ -1,0 +1,26 @@
+//! The README's CI snippets are the files the interop suite runs, verbatim.
+
+#[test]
+fn readme_carries_every_interop_snippet_verbatim() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let snippets = root.join("tests/interop/snippets");
+    let mut count = 0;
+    for entry in std::fs::read_dir(&snippets).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "py") {
+            let snippet = std::fs::read_to_string(&path).unwrap();
+            let block = format!("```python\n{snippet}```");
+            assert!(
+                readme.contains(&block),
+                "README.md lacks {} verbatim",
+                path.display()
+            );
+            count += 1;
+        }
+    }
+    assert!(
+        count >= 3,
+        "expected the MSAL and PyJWT snippets, found {count}"
+    );
+}
