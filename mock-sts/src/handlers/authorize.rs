@@ -379,8 +379,10 @@ fn redirect(location: &str) -> Response {
 }
 
 /// `GET/POST /{tenant}/oauth2/v2.0/logout`: back to `post_logout_redirect_uri` when given, else a page.
-pub async fn logout(RawQuery(query): RawQuery) -> Response {
-    let params = query_params(query.as_deref()).unwrap_or_default();
+pub async fn logout(RawQuery(query): RawQuery, body: Body) -> Response {
+    let params = read_params(query.as_deref(), Some(body))
+        .await
+        .unwrap_or_default();
     match params.get("post_logout_redirect_uri").filter(|uri| url::Url::parse(uri).is_ok()) {
         Some(uri) => {
             let location = match params.get("state") {

@@ -103,7 +103,9 @@ pub async fn set_scenario(State(state): State<SharedState>, body: Body) -> Respo
 }
 
 /// Promote the next key to signing key, keep the old one published, and make a new next key.
-pub async fn rotate_keys(State(state): State<SharedState>) -> Response {
+pub async fn rotate_keys(State(state): State<SharedState>, body: Body) -> Response {
+    // Nothing is read from it, but an unread body would cost the client its keep-alive connection.
+    let _ = read_body(body).await;
     let fresh = match tokio::task::spawn_blocking(|| SigningKey::generate(ENTRA_SIGNING_CN)).await {
         Ok(Ok(key)) => key,
         Ok(Err(err)) => {

@@ -81,6 +81,9 @@ pub fn router(state: SharedState) -> Router {
         )
         .fallback(not_found)
         .layer(middleware::from_fn(stamp_request_ids))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            internal_error,
+        ))
         .with_state(state)
 }
 
@@ -113,6 +116,15 @@ async fn stamp_request_ids(mut request: Request, next: Next) -> Response {
         HeaderValue::from_static("nosniff"),
     );
     response
+}
+
+/// A bug is still an answer: a panic in a handler becomes a 500 instead of a dropped connection.
+fn internal_error(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let body = serde_json::json!({
+        "error": "server_error",
+        "error_description": "mock-sts hit an internal error (a bug in the mock, not in your client)",
+    });
+    json_response(StatusCode::INTERNAL_SERVER_ERROR, &body, Caching::NoStore)
 }
 
 async fn not_found() -> Response {

@@ -1,27 +1,55 @@
 //! `GET /oidc/userinfo` (what v2 discovery names) and `/{tenant}/openid/userinfo` (v1): the signed-in
 //! user's claims for a bearer access token issued by this mock.
 
+use axum::body::Body;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
 use serde_json::{json, Value};
 
-use super::{json_response, Caching, SharedState};
+use super::{json_response, read_body, Caching, Params, SharedState};
 use crate::jwt;
 use crate::state::AppState;
 use crate::tokens::pairwise_subject;
 use crate::util::now;
 
-pub async fn userinfo(State(state): State<SharedState>, headers: HeaderMap) -> Response {
-    answer(&state, &headers)
+pub async fn userinfo(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    answer(&state, &headers, body).await
 }
 
-pub async fn userinfo_v1(State(state): State<SharedState>, headers: HeaderMap) -> Response {
-    answer(&state, &headers)
+pub async fn userinfo_v1(
+    State(state): State<SharedState>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    answer(&state, &headers, body).await
 }
 
-fn answer(state: &AppState, headers: &HeaderMap) -> Response {
-    match claims_for(state, headers) {
+/// The bearer token from `Authorization`, or from an `access_token` form field (RFC 6750 §2.2).
+async fn bearer_token(headers: &HeaderMap, body: Body) -> Option<String> {
+    // Read the body even when the header carries the token, so the connection stays usable.
+    let form = read_body(body)
+        .await
+        .ok()
+        .and_then(|bytes| Params::parse(&bytes).ok());
+    let from_header = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::to_string);
+    from_header.or_else(|| form.and_then(|f| f.get("access_token").map(str::to_string)))
+}
+
+async fn answer(state: &AppState, headers: &HeaderMap, body: Body) -> Response {
+    let token = bearer_token(headers, body).await;
+    match token.and_then(|token| claims_for(state, &token)) {
         Some(body) => json_response(StatusCode::OK, &body, Caching::NoStore),
         None => {
             // Microsoft Graph's answer to a token it does not accept.
@@ -36,11 +64,7 @@ fn answer(state: &AppState, headers: &HeaderMap) -> Response {
     }
 }
 
-fn claims_for(state: &AppState, headers: &HeaderMap) -> Option<Value> {
-    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let token = value
-        .strip_prefix("Bearer ")
-        .or_else(|| value.strip_prefix("bearer "))?;
+fn claims_for(state: &AppState, token: &str) -> Option<Value> {
     let decoded = jwt::decode(token).ok()?;
     let kid = decoded.header_str("kid")?;
     let key = state.all_keys().into_iter().find(|k| k.kid == kid)?;
