@@ -179,7 +179,7 @@ pub struct GrantStore {
 
 /// What happened to a code at redemption.
 pub enum CodeRedemption {
-    Valid(CodeGrant),
+    Valid(Box<CodeGrant>),
     AlreadyRedeemed,
     Expired,
     Unknown,
@@ -213,7 +213,7 @@ impl GrantStore {
                 if grant.expires_at < now {
                     CodeRedemption::Expired
                 } else {
-                    CodeRedemption::Valid(grant)
+                    CodeRedemption::Valid(Box::new(grant))
                 }
             }
             None => CodeRedemption::Unknown,

@@ -389,3 +389,43 @@ fn logout_redirects_or_shows_a_page() {
     assert_eq!(page.status, 200);
     assert!(page.text.contains("You signed out of your account"));
 }
+
+#[test]
+fn v1_code_flow_with_resource_gives_a_v1_answer() {
+    let mock = Mock::start();
+    let path = format!(
+        "/{TENANT}/oauth2/authorize?client_id={WEB_APP}&response_type=code&redirect_uri={}&resource={}",
+        urlencode(REDIRECT),
+        urlencode("https://graph.microsoft.com")
+    );
+    let reply = mock.get(&path);
+    assert_eq!(reply.status, 302, "{}", reply.text);
+    let code = param(&query_of(reply.header("location").unwrap(), '?'), "code")
+        .unwrap()
+        .to_string();
+    let reply = mock.post_form(
+        &format!("/{TENANT}/oauth2/token"),
+        &[
+            ("grant_type", "authorization_code"),
+            ("client_id", WEB_APP),
+            ("client_secret", WEB_SECRET),
+            ("code", &code),
+        ],
+    );
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    let body = reply.json();
+    assert_eq!(body["resource"], "https://graph.microsoft.com");
+    assert_eq!(body["expires_in"], "3599");
+    assert!(
+        body["refresh_token"].is_string(),
+        "v1 always returns a refresh token"
+    );
+    let (_, access) = jwt_parts(body["access_token"].as_str().unwrap());
+    assert_eq!(access["aud"], "https://graph.microsoft.com");
+    assert_eq!(access["ver"], "1.0");
+    assert_eq!(access["upn"], ALICE);
+    assert_eq!(access["scp"], "openid User.Read");
+    let (header, id) = jwt_parts(body["id_token"].as_str().unwrap());
+    assert_eq!(member_names(&header), ["typ", "alg", "x5t", "kid"]);
+    assert_eq!(id["iss"], format!("https://sts.windows.net/{TENANT}/"));
+}

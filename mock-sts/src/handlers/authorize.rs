@@ -263,13 +263,20 @@ fn issue(
     if wants_id_token && trusted.mode == ResponseMode::Query {
         return Err(AadError::new(AadCode::MalformedRequest));
     }
-    let scopes: Vec<String> = match (params.get("scope"), v2) {
+    let mut scopes: Vec<String> = match (params.get("scope"), v2) {
         (Some(scope), _) => scope.split_whitespace().map(str::to_string).collect(),
         (None, true) => {
             return Err(AadError::new(AadCode::MissingParameter).arg("parameter", "scope"))
         }
         (None, false) => vec!["openid".to_string()],
     };
+    // v1 names the API with `resource`; kept as a scope so the token endpoint treats both versions alike.
+    if let (false, Some(resource)) = (v2, params.get("resource")) {
+        scopes.push(format!(
+            "{}/user_impersonation",
+            resource.trim_end_matches('/')
+        ));
+    }
     let nonce = params.get("nonce").map(str::to_string);
     if wants_id_token && nonce.is_none() {
         return Err(AadError::new(AadCode::MissingParameter).arg("parameter", "nonce"));

@@ -258,7 +258,7 @@ fn delegated_scopes<'a>(
         }
         match (name, resource) {
             (".default", Resource::App(app)) => scp.extend(app.scopes.iter().cloned()),
-            (".default", Resource::Graph) => scp.push("User.Read".into()),
+            (".default" | "user_impersonation", Resource::Graph) => scp.push("User.Read".into()),
             _ => scp.push(name.to_string()),
         }
     }
