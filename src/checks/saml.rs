@@ -44,6 +44,23 @@ fn signable(doc: &Document, id: NodeId) -> bool {
         || (ns == NS_MD && matches!(name, "EntityDescriptor" | "EntitiesDescriptor"))
 }
 
+/// SAML's schemas put an enveloped signature right after `Issuer` (messages, assertions) or
+/// first (metadata).
+fn right_after_issuer(doc: &Document, signature: NodeId) -> bool {
+    let Some(parent) = doc.parent(signature) else {
+        return false;
+    };
+    for sibling in xml::child_elements(doc, parent) {
+        if sibling == signature {
+            return true;
+        }
+        if !is(doc, sibling, NS_SAML, "Issuer") {
+            return false;
+        }
+    }
+    false
+}
+
 fn wrapping(ctx: &mut Ctx, message: String, evidence: serde_json::Value) {
     ctx.push(Finding::new(FindingCode::SamlSignatureWrapping, message).with_evidence(evidence));
 }
@@ -100,6 +117,14 @@ pub fn check_signatures(ctx: &mut Ctx, doc: &Document, sigs: &[Verified]) -> Has
                     json!({"signature_parent": where_}),
                 );
             }
+        }
+        if placed_well && !right_after_issuer(doc, info.node) {
+            placed_well = false;
+            wrapping(
+                ctx,
+                format!("the signature in {where_} is not where the schema puts it (right after the Issuer, or first in metadata): a signature moved around is a wrapping pattern"),
+                json!({"signature_parent": where_}),
+            );
         }
         if info.references.len() != 1 {
             placed_well = false;
@@ -393,6 +418,26 @@ pub fn check_response(
 ) -> Option<bool> {
     check_status(ctx, response);
     check_issuer(ctx, response.issuer.as_deref(), "the Response");
+    let mut profile = Vec::new();
+    if response.status.is_none() {
+        profile.push("the Response has no Status, which SAML requires".to_string());
+    }
+    if response
+        .destination
+        .as_deref()
+        .is_some_and(|d| d.trim().is_empty())
+    {
+        profile.push("the Response's Destination is empty".to_string());
+    }
+    if response.issuer.is_none() && !response.logout {
+        profile.push(
+            "the Response has no Issuer; Entra always sends one, and the profile requires it when the Response is signed or its assertion encrypted"
+                .to_string(),
+        );
+    }
+    for p in profile {
+        ctx.push(Finding::new(FindingCode::Malformed, p));
+    }
     if response.assertions.len() > 1 {
         wrapping(
             ctx,
@@ -574,6 +619,57 @@ fn check_assertion(ctx: &mut Ctx, doc: &Document, a: &Assertion, what: &str) {
             FindingCode::Malformed,
             format!("{what} has no ID, so no signature can reference it"),
         ));
+    }
+    // What the Web Browser SSO profile requires of the assertion a service provider accepts.
+    let mut profile = Vec::new();
+    if a.issuer.as_deref().is_none_or(str::is_empty) {
+        profile.push(format!("{what} has no Issuer"));
+    }
+    match &a.subject {
+        None => profile.push(format!("{what} has no Subject")),
+        Some(s) if !s.encrypted_id && s.name_id.as_deref().is_none_or(str::is_empty) => {
+            profile.push(format!("{what}'s Subject has no (or an empty) NameID"))
+        }
+        _ => {}
+    }
+    if a.authn.is_none() {
+        profile.push(format!(
+            "{what} has no AuthnStatement: it does not say that anyone signed in"
+        ));
+    }
+    if a.conditions.as_ref().is_none_or(|c| c.audiences.is_empty()) {
+        profile.push(format!(
+            "{what} has no AudienceRestriction: it would be accepted by any service provider"
+        ));
+    }
+    let mut seen: Vec<&str> = Vec::new();
+    for attribute in &a.attributes {
+        if seen.contains(&attribute.name.as_str()) {
+            profile.push(format!(
+                "the attribute '{}' appears twice; consumers disagree on which values win",
+                attribute.name
+            ));
+        }
+        seen.push(&attribute.name);
+    }
+    for p in profile {
+        ctx.push(Finding::new(FindingCode::Malformed, p));
+    }
+    if let (Some(q), Some(c)) = (
+        a.subject
+            .as_ref()
+            .and_then(|s| s.sp_name_qualifier.as_deref()),
+        &a.conditions,
+    ) {
+        if !c.audiences.is_empty() && !c.audiences.iter().any(|x| x == q) {
+            ctx.push(
+                Finding::new(
+                    FindingCode::AudienceMismatch,
+                    format!("the NameID is qualified for service provider '{q}', but {what}'s audiences are [{}]", c.audiences.join(", ")),
+                )
+                .with_evidence(json!({"sp_name_qualifier": q, "audiences": c.audiences})),
+            );
+        }
     }
     for n in model::comment_split_nodes(doc, a) {
         wrapping(

@@ -52,6 +52,7 @@ pub struct Confirmation {
 pub struct Subject {
     pub name_id: Option<String>,
     pub name_id_format: Option<String>,
+    pub sp_name_qualifier: Option<String>,
     pub name_id_node: Option<NodeId>,
     pub encrypted_id: bool,
     pub confirmations: Vec<Confirmation>,
@@ -291,6 +292,7 @@ pub fn read_assertion(doc: &Document, node: NodeId) -> Assertion {
         Subject {
             name_id: name_id_node.map(|n| text(doc, n)),
             name_id_format: name_id_node.and_then(|n| attr(doc, n, "Format")),
+            sp_name_qualifier: name_id_node.and_then(|n| attr(doc, n, "SPNameQualifier")),
             name_id_node,
             encrypted_id: child(doc, s, NS_SAML, "EncryptedID").is_some(),
             confirmations: children(doc, s, NS_SAML, "SubjectConfirmation")
