@@ -8,9 +8,14 @@ fn readme_carries_every_interop_snippet_verbatim() {
     let mut count = 0;
     for entry in std::fs::read_dir(&snippets).unwrap() {
         let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "py") {
+        let language = match path.extension().and_then(|e| e.to_str()) {
+            Some("py") => "python",
+            Some("mjs") => "js",
+            _ => continue,
+        };
+        {
             let snippet = std::fs::read_to_string(&path).unwrap();
-            let block = format!("```python\n{snippet}```");
+            let block = format!("```{language}\n{snippet}```");
             assert!(
                 readme.contains(&block),
                 "README.md lacks {} verbatim",

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Interop suite: MSAL Python and PyJWT against a real mock-sts over HTTPS, the way mock-sts/README.md says.
 #
-# Creates a Python venv (msal, PyJWT[crypto], requests, cryptography), builds mock-sts (and keyprobe, to
-# cross-check its diagnosis), starts `mock-sts --tls --port 0` with a client certificate registered, runs
-# test_msal.py and ends with its "N passed, N failed" line. Exits non-zero on any failure.
+# Creates a Python venv (msal, PyJWT[crypto], requests, cryptography) and, when node is there, installs jose;
+# builds mock-sts (and keyprobe, to cross-check its diagnosis), starts `mock-sts --tls --port 0` with a client
+# certificate registered, runs test_msal.py and test_jose.mjs, and ends with the total "N passed, N failed".
+# Exits non-zero on any failure.
 #
 # Environment: CARGO_TARGET_DIR (default: <repo>/target); MOCK_STS_VENV (default: $CARGO_TARGET_DIR/interop-venv);
-# PYTHON (default: python3); MOCK_STS_SKIP_KEYPROBE=1 to leave keyprobe out.
+# MOCK_STS_NODE_DIR (default: $CARGO_TARGET_DIR/interop-node); PYTHON (default: python3);
+# MOCK_STS_SKIP_KEYPROBE=1 to leave keyprobe out.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -71,11 +73,54 @@ url="${first_line#mock-sts listening on }"
 ca="${ca_line#mock-sts CA certificate: }"
 echo "interop: mock-sts at $url, CA $ca"
 
-# The machine may point these at the system bundle; the mock's CA must win for requests (MSAL) and urllib (PyJWT).
-set +e
-MOCK_STS_URL="$url" MOCK_STS_WORKDIR="$workdir" KEYPROBE="$keyprobe" \
-    REQUESTS_CA_BUNDLE="$ca" SSL_CERT_FILE="$ca" CURL_CA_BUNDLE="$ca" \
-    "$venv/bin/python" "$here/test_msal.py"
-status=$?
-set -e
-exit "$status"
+# The machine may point these at the system bundle; the mock's CA must win for requests (MSAL), urllib (PyJWT)
+# and Node (jose).
+export MOCK_STS_URL="$url" MOCK_STS_WORKDIR="$workdir" KEYPROBE="$keyprobe"
+export REQUESTS_CA_BUNDLE="$ca" SSL_CERT_FILE="$ca" CURL_CA_BUNDLE="$ca" NODE_EXTRA_CA_CERTS="$ca"
+
+total_passed=0
+total_failed=0
+# Runs one client suite, shows its output, and adds its "NAME: N passed, N failed" line to the totals.
+run_suite() {
+    local output status
+    set +e
+    output="$("$@" 2>&1)"
+    status=$?
+    set -e
+    printf '%s\n' "$output"
+    local summary
+    summary="$(printf '%s\n' "$output" | grep -E '^[a-z]+: [0-9]+ passed, [0-9]+ failed$' | tail -n 1)"
+    if [[ -z "$summary" ]]; then
+        echo "interop: '$*' ended without a summary (exit $status)" >&2
+        total_failed=$((total_failed + 1))
+        return
+    fi
+    local counts="${summary#*: }"
+    total_passed=$((total_passed + ${counts%% passed*}))
+    local failed="${counts#*passed, }"
+    total_failed=$((total_failed + ${failed%% failed}))
+    if [[ $status -ne 0 && "${failed%% failed}" == 0 ]]; then
+        total_failed=$((total_failed + 1))
+    fi
+}
+
+run_suite "$venv/bin/python" "$here/test_msal.py"
+
+if command -v node >/dev/null && command -v npm >/dev/null; then
+    node_dir="${MOCK_STS_NODE_DIR:-$target_dir/interop-node}"
+    mkdir -p "$node_dir"
+    cp "$here/package.json" "$node_dir/package.json"
+    if (cd "$node_dir" && npm install --silent --no-audit --no-fund >/dev/null 2>&1); then
+        # The suite runs from a copy beside its node_modules, so `import "jose"` resolves there.
+        cp -r "$here/snippets" "$here/test_jose.mjs" "$node_dir/"
+        run_suite node "$node_dir/test_jose.mjs"
+    else
+        echo "interop: npm install jose failed" >&2
+        total_failed=$((total_failed + 1))
+    fi
+else
+    echo "interop: WARNING: node/npm not found; the jose checks are left out of this run" >&2
+fi
+
+echo "${total_passed} passed, ${total_failed} failed"
+[[ $total_failed -eq 0 ]]

@@ -2,7 +2,7 @@
 mock-sts/README.md says. Expects MOCK_STS_URL, REQUESTS_CA_BUNDLE and SSL_CERT_FILE; MOCK_STS_WORKDIR holds
 the client certificate; KEYPROBE (optional) is a keyprobe binary to cross-check a diagnosis.
 
-Prints one line per check and a closing "N passed, N failed"; exits non-zero on any failure.
+Prints one line per check and "python: N passed, N failed"; exits non-zero on any failure.
 """
 import json
 import os
@@ -127,7 +127,7 @@ def main():
         else:
             passed += 1
             print(f"ok   {function.__name__}")
-    print(f"{passed} passed, {failed} failed")
+    print(f"python: {passed} passed, {failed} failed")
     return 1 if failed else 0
 
 
