@@ -14,14 +14,16 @@ pub fn check_certificate(ctx: &mut Ctx, cert: &Certificate, role: &str) {
     let clock = ctx.settings.clock;
     let now = clock.now();
     let name = cert.short_name();
-    let evidence = json!({
-        "role": role,
-        "subject": cert.subject,
-        "sha1_thumbprint": cert.thumbprints.sha1_hex,
-        "not_before": rfc3339(cert.not_before),
-        "not_after": rfc3339(cert.not_after),
-        "checked_at": rfc3339(now),
-    });
+    let evidence = || {
+        json!({
+            "role": role,
+            "subject": cert.subject,
+            "sha1_thumbprint": cert.thumbprints.sha1_hex,
+            "not_before": rfc3339(cert.not_before),
+            "not_after": rfc3339(cert.not_after),
+            "checked_at": rfc3339(now),
+        })
+    };
     if now > cert.not_after {
         ctx.push(
             Finding::new(
@@ -32,7 +34,7 @@ pub fn check_certificate(ctx: &mut Ctx, cert: &Certificate, role: &str) {
                     rfc3339(cert.not_after)
                 ),
             )
-            .with_evidence(evidence),
+            .with_evidence(evidence()),
         );
     } else if now < cert.not_before {
         ctx.push(
@@ -43,7 +45,7 @@ pub fn check_certificate(ctx: &mut Ctx, cert: &Certificate, role: &str) {
                     describe(&clock, cert.not_before)
                 ),
             )
-            .with_evidence(evidence),
+            .with_evidence(evidence()),
         );
     } else if cert.not_after - now <= ctx.settings.expiry_warning_days.saturating_mul(86_400) {
         ctx.push(
@@ -56,7 +58,7 @@ pub fn check_certificate(ctx: &mut Ctx, cert: &Certificate, role: &str) {
                     ctx.settings.expiry_warning_days
                 ),
             )
-            .with_evidence(evidence),
+            .with_evidence(evidence()),
         );
     }
     if let Some(why) = cert.key.as_ref().ok().and_then(public_key_weakness) {

@@ -56,7 +56,7 @@ pub fn check_claims(ctx: &mut Ctx, claims: &Map<String, Value>) -> Map<String, V
     check_issuer(ctx, claims);
     check_audience(ctx, claims);
     for (claim, note) in entra_notes(claims) {
-        notes.entry(claim).or_insert(json!(note));
+        notes.entry(claim).or_insert(Value::from(note));
     }
     notes
 }
@@ -172,81 +172,86 @@ fn check_audience(ctx: &mut Ctx, claims: &Map<String, Value>) {
 }
 
 /// Short notes on Entra's claims, for people reading the decoded token.
-fn entra_notes(claims: &Map<String, Value>) -> Vec<(String, String)> {
-    let mut notes = Vec::new();
-    let mut note = |k: &str, v: String| {
-        if claims.contains_key(k) {
-            notes.push((k.to_string(), v));
-        }
-    };
+const ENTRA_CLAIM_NOTES: &[(&str, &str)] = &[
+    (
+        "ver",
+        "token version: follows the resource's accessTokenAcceptedVersion, not the endpoint called",
+    ),
+    (
+        "tid",
+        "tenant id: the directory that issued the token; fills {tenantid} in multi-tenant metadata",
+    ),
+    (
+        "oid",
+        "object id of the user or service principal, stable across apps in the tenant",
+    ),
+    (
+        "sub",
+        "subject: pairwise per application, so it differs between apps for the same user",
+    ),
+    (
+        "appid",
+        "v1: the client id of the app that requested the token",
+    ),
+    (
+        "azp",
+        "v2: the client id of the app that requested the token",
+    ),
+    (
+        "appidacr",
+        "v1: how the client authenticated (0 public, 1 secret, 2 certificate)",
+    ),
+    (
+        "azpacr",
+        "v2: how the client authenticated (0 public, 1 secret, 2 certificate)",
+    ),
+    (
+        "scp",
+        "delegated permissions (scopes) granted to the app for the signed-in user",
+    ),
+    (
+        "roles",
+        "app roles: application permissions, or user roles assigned in the app",
+    ),
+    (
+        "idtyp",
+        "'app' for app-only tokens, 'user' for delegated tokens (optional claim)",
+    ),
+    (
+        "aio",
+        "opaque, used by Entra for token reuse; do not rely on it",
+    ),
+    (
+        "uti",
+        "token identifier (opaque); Entra's equivalent of a jti",
+    ),
+    (
+        "rh",
+        "opaque, used by Entra to revalidate tokens; do not rely on it",
+    ),
+    ("aud", "audience: the API's client id or app ID URI"),
+];
+
+fn entra_notes(claims: &Map<String, Value>) -> Vec<(&'static str, &'static str)> {
     let iss = claims.get("iss").and_then(Value::as_str).unwrap_or("");
     let ver = claims.get("ver").and_then(Value::as_str).unwrap_or("");
     let version = if iss.starts_with("https://sts.windows.net/") || ver == "1.0" {
-        "Entra v1 token (issuer https://sts.windows.net/{tid}/)"
+        Some("Entra v1 token (issuer https://sts.windows.net/{tid}/)")
     } else if iss.contains("login.microsoftonline.com") || ver == "2.0" {
-        "Entra v2 token (issuer https://login.microsoftonline.com/{tid}/v2.0)"
+        Some("Entra v2 token (issuer https://login.microsoftonline.com/{tid}/v2.0)")
     } else {
-        "issuer"
+        None
     };
-    note("iss", version.to_string());
-    note(
-        "ver",
-        "token version: follows the resource's accessTokenAcceptedVersion, not the endpoint called"
-            .into(),
+    let mut notes: Vec<(&'static str, &'static str)> = version
+        .filter(|_| !iss.is_empty())
+        .map(|v| ("iss", v))
+        .into_iter()
+        .collect();
+    notes.extend(
+        ENTRA_CLAIM_NOTES
+            .iter()
+            .filter(|(k, _)| claims.contains_key(*k))
+            .copied(),
     );
-    note(
-        "tid",
-        "tenant id: the directory that issued the token; fills {tenantid} in multi-tenant metadata"
-            .into(),
-    );
-    note(
-        "oid",
-        "object id of the user or service principal, stable across apps in the tenant".into(),
-    );
-    note(
-        "sub",
-        "subject: pairwise per application, so it differs between apps for the same user".into(),
-    );
-    note(
-        "appid",
-        "v1: the client id of the app that requested the token".into(),
-    );
-    note(
-        "azp",
-        "v2: the client id of the app that requested the token".into(),
-    );
-    note(
-        "appidacr",
-        "v1: how the client authenticated (0 public, 1 secret, 2 certificate)".into(),
-    );
-    note(
-        "azpacr",
-        "v2: how the client authenticated (0 public, 1 secret, 2 certificate)".into(),
-    );
-    note(
-        "scp",
-        "delegated permissions (scopes) granted to the app for the signed-in user".into(),
-    );
-    note(
-        "roles",
-        "app roles: application permissions, or user roles assigned in the app".into(),
-    );
-    note(
-        "idtyp",
-        "'app' for app-only tokens, 'user' for delegated tokens (optional claim)".into(),
-    );
-    note(
-        "aio",
-        "opaque, used by Entra for token reuse; do not rely on it".into(),
-    );
-    note(
-        "uti",
-        "token identifier (opaque); Entra's equivalent of a jti".into(),
-    );
-    note(
-        "rh",
-        "opaque, used by Entra to revalidate tokens; do not rely on it".into(),
-    );
-    note("aud", "audience: the API's client id or app ID URI".into());
     notes
 }

@@ -123,14 +123,43 @@ fn select_and_verify<'t>(
         return None;
     }
 
+    // The fast path: a kid that differs rules a key out without building any explanation;
+    // explanations (candidates, reasons) are only built when no key verifies.
+    let selected: Vec<&TrustedKey> = usable
+        .iter()
+        .copied()
+        .filter(|k| !kid_differs(header, k) && rejections(header, alg, k).is_empty())
+        .collect();
+
+    check_ambiguous_selection(ctx, header, alg, &selected);
+    for key in &selected {
+        if verify(alg, &key.key, jws.signing_input(), &jws.signature).unwrap_or(false) {
+            let label = key.label();
+            if let Some(obj) = section.as_object_mut() {
+                obj.insert("verified_with".into(), json!(label));
+            }
+            ctx.push(
+                Finding::new(
+                    FindingCode::SignatureVerified,
+                    format!(
+                        "the {} signature verifies with trusted key {label}",
+                        alg.name()
+                    ),
+                )
+                .with_evidence(json!({"alg": alg.name(), "key": label, "source": key.source})),
+            );
+            check_key_strength(ctx, alg, key);
+            if let Some(cert) = key.certificate() {
+                check_certificate(ctx, cert, &format!("the signing key {label}"));
+            }
+            check_jwk_self_consistency(ctx, key);
+            return Some(key);
+        }
+    }
+
     let judged: Vec<(&TrustedKey, Vec<Rejection>)> = usable
         .iter()
         .map(|k| (*k, rejections(header, alg, k)))
-        .collect();
-    let selected: Vec<&TrustedKey> = judged
-        .iter()
-        .filter(|(_, r)| r.is_empty())
-        .map(|(k, _)| *k)
         .collect();
     let candidates_json: Vec<Value> = judged
         .iter()
@@ -143,34 +172,6 @@ fn select_and_verify<'t>(
             })
         })
         .collect();
-
-    check_ambiguous_selection(ctx, header, alg, &selected);
-    for key in &selected {
-        if verify(alg, &key.key, jws.signing_input(), &jws.signature).unwrap_or(false) {
-            if let Some(obj) = section.as_object_mut() {
-                obj.insert("verified_with".into(), json!(key.label()));
-            }
-            ctx.push(
-                Finding::new(
-                    FindingCode::SignatureVerified,
-                    format!(
-                        "the {} signature verifies with trusted key {}",
-                        alg.name(),
-                        key.label()
-                    ),
-                )
-                .with_evidence(
-                    json!({"alg": alg.name(), "key": key.label(), "source": key.source}),
-                ),
-            );
-            check_key_strength(ctx, alg, key);
-            if let Some(cert) = key.certificate() {
-                check_certificate(ctx, cert, &format!("the signing key {}", key.label()));
-            }
-            check_jwk_self_consistency(ctx, key);
-            return Some(key);
-        }
-    }
 
     // Nothing selected verified: find out whether any trusted key would, to tell a kid problem
     // from a key problem.
@@ -373,6 +374,11 @@ fn key_names(header: &JoseHeader) -> Option<String> {
         parts.push(format!("x5t#S256 '{s}'"));
     }
     (!parts.is_empty()).then(|| parts.join(" and "))
+}
+
+/// True when both the token and the key carry a kid and they differ (the cheap common case).
+fn kid_differs(header: &JoseHeader, key: &TrustedKey) -> bool {
+    matches!((header.kid.as_deref(), key.kid()), (Some(a), Some(b)) if a != b)
 }
 
 /// True when the token's kid, x5t or x5t#S256 positively names this key.

@@ -26,8 +26,14 @@ impl std::fmt::Display for Base64Error {
 
 /// Strict base64url (JOSE).
 pub fn decode_url(text: &str) -> Result<Vec<u8>, Base64Error> {
-    if let Some(pos) = text.find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_')) {
-        let c = text[pos..].chars().next().unwrap_or('?');
+    if let Some(pos) = text
+        .bytes()
+        .position(|b| !(b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+    {
+        let c = text
+            .get(pos..)
+            .and_then(|t| t.chars().next())
+            .unwrap_or('?');
         return Err(Base64Error(format!(
             "character {c:?} at offset {pos} is not base64url (A-Z a-z 0-9 - _, no padding)"
         )));
