@@ -79,20 +79,33 @@ def unpublished_signing_key_makes_pyjwt_fail_to_find_the_key():
             assert "Unable to find a signing key that matches" in str(error), error
         else:
             raise AssertionError("PyJWT accepted a token signed with an unpublished key")
-        keyprobe = os.environ.get("KEYPROBE")
-        if keyprobe:
-            jwks_url = f"{MOCK_STS}/{TENANT_ID}/discovery/v2.0/keys"
-            run = subprocess.run(
-                [keyprobe, "inspect", token, "--jwks", jwks_url, "--cacert", os.environ["SSL_CERT_FILE"], "--json"],
-                capture_output=True,
-                text=True,
-                timeout=60,
-            )
+        if os.environ.get("KEYPROBE"):
+            run = keyprobe(token)
             assert run.returncode == 1, f"keyprobe exit {run.returncode}: {run.stderr}"
             codes = [f["code"] for f in json.loads(run.stdout)["findings"]]
             assert "key-not-found" in codes, codes
     finally:
         switch_scenario("healthy")
+
+
+def keyprobe(token, *extra):
+    jwks_url = f"{MOCK_STS}/{TENANT_ID}/discovery/v2.0/keys"
+    return subprocess.run(
+        [os.environ["KEYPROBE"], "inspect", token, "--jwks", jwks_url, "--cacert", os.environ["SSL_CERT_FILE"], "--json", *extra],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+if os.environ.get("KEYPROBE"):
+
+    @check
+    def keyprobe_finds_nothing_wrong_with_a_healthy_token():
+        metadata = f"{MOCK_STS}/{TENANT_ID}/v2.0/.well-known/openid-configuration"
+        run = keyprobe(token_or_fail(acquire_token()), "--metadata", metadata)
+        assert run.returncode == 0, f"keyprobe exit {run.returncode}: {run.stdout} {run.stderr}"
+        assert json.loads(run.stdout)["verdict"] == "ok", run.stdout
 
 
 @check
