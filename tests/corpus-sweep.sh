@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Corpus sweep: every file under the public vectors goes through `keyprobe inspect` with a time and
+# memory bound. A file passes when keyprobe answers with a report (exit 0 or 1): no panic (101),
+# no exit 2 for a readable file, no timeout (124), no memory kill. Prints "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+vectors="${KEYPROBE_VECTORS:-../shared/vectors}"
+bin="${KEYPROBE_BIN:-target/debug/keyprobe}"
+[ -x "$bin" ] || cargo build --quiet --bin keyprobe
+[ -d "$vectors" ] || { echo "corpus sweep: no vectors at $vectors"; echo "sweep: 0 passed, 0 failed, 1 skipped"; exit 0; }
+
+pass=0; fail=0
+failures=()
+while IFS= read -r -d '' file; do
+  # 20 s and 1 GiB of address space per input; the clock pinned so results are repeatable.
+  timeout 20 prlimit --as=1073741824 -- "$bin" inspect --json --allow-legacy --at 2026-06-01T12:00:00Z "$file" >/dev/null 2>/tmp/keyprobe-sweep.err
+  code=$?
+  if [ "$code" -eq 0 ] || [ "$code" -eq 1 ]; then
+    pass=$((pass + 1))
+  else
+    fail=$((fail + 1))
+    failures+=("exit $code: $file: $(head -c 200 /tmp/keyprobe-sweep.err)")
+  fi
+done < <(find "$vectors" -type f ! -name '*.md' ! -name 'LICENSE*' -print0 | sort -z)
+
+for f in "${failures[@]}"; do echo "FAIL $f"; done
+echo "sweep: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
