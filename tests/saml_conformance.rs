@@ -292,6 +292,58 @@ fn c14n_three(dir: &Path) -> Result<String, Failed> {
     }
 }
 
+/// Entra's captured federation metadata (`../shared/entra-samples`): read as the key source
+/// (`--metadata`), its own signing certificates must verify its enveloped signature.
+fn entra_metadata(file: &Path) -> Result<String, Failed> {
+    let bytes = std::fs::read(file).map_err(|e| e.to_string())?;
+    let mut trust = TrustStore::default();
+    trust
+        .add_saml_metadata("entra metadata", &bytes)
+        .map_err(|e| e.to_string())?;
+    if trust.metadata_issuer.as_deref() != Some("https://sts.windows.net/{tenantid}/") {
+        return Err(format!("entityID read as {:?}", trust.metadata_issuer).into());
+    }
+    let at = issue_instant(&bytes).unwrap_or(1_500_000_000);
+    let settings = Settings {
+        clock: Clock::at(at, 300),
+        ..Settings::default()
+    };
+    let report = inspect(&Input::new("entra metadata", bytes), &trust, &settings);
+    let verified = report
+        .findings
+        .iter()
+        .any(|f| f.code == FindingCode::SignatureVerified);
+    if report.kind.as_str() == "saml-metadata" && verified && trust.keys.len() >= 2 {
+        Ok(format!(
+            "{} signing keys; {}",
+            trust.keys.len(),
+            summary(&report)
+        ))
+    } else {
+        Err(format!("{}: {}", report.kind.as_str(), summary(&report)).into())
+    }
+}
+
+/// Entra's SAML error Response (from its documentation): the AADSTS codes are read.
+fn entra_error_response(file: &Path) -> Result<String, Failed> {
+    let bytes = std::fs::read(file).map_err(|e| e.to_string())?;
+    let report = inspect(
+        &Input::new("entra error", bytes),
+        &TrustStore::default(),
+        &Settings::default(),
+    );
+    let status = report
+        .findings
+        .iter()
+        .find(|f| f.code == FindingCode::SamlStatusError)
+        .ok_or_else(|| summary(&report))?;
+    if status.seen_as.first().map(String::as_str) == Some("AADSTS75006") {
+        Ok(status.message.clone())
+    } else {
+        Err(format!("seen_as {:?}", status.seen_as).into())
+    }
+}
+
 fn main() {
     let args = Arguments::from_args();
     let dir = vectors_dir();
@@ -390,5 +442,34 @@ fn main() {
     if !present {
         trials.push(Trial::test("saml vectors", || Ok(())).with_ignored_flag(true));
     }
+    let samples = dir.join("../entra-samples");
+    let have_samples = samples
+        .join("entra-common-federationmetadata.xml")
+        .is_file();
+    let s = samples.clone();
+    trials.push(
+        Trial::test(
+            "entra-samples/entra-common-federationmetadata.xml",
+            move || {
+                let m = entra_metadata(&s.join("entra-common-federationmetadata.xml"))?;
+                println!("    {m}");
+                Ok(())
+            },
+        )
+        .with_ignored_flag(!have_samples),
+    );
+    trials.push(
+        Trial::test(
+            "entra-samples/errors/saml-error-response-from-docs.xml",
+            move || {
+                let m = entra_error_response(
+                    &samples.join("errors/saml-error-response-from-docs.xml"),
+                )?;
+                println!("    {m}");
+                Ok(())
+            },
+        )
+        .with_ignored_flag(!have_samples),
+    );
     libtest_mimic::run(&args, trials).exit();
 }

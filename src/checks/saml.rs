@@ -86,14 +86,20 @@ pub fn check_ids(ctx: &mut Ctx, ids: &IdMap) {
 }
 
 /// Judges every signature; returns the elements a verified, well-placed signature covers.
-pub fn check_signatures(ctx: &mut Ctx, doc: &Document, sigs: &[Verified]) -> HashSet<NodeId> {
+/// `certs_checked` holds the SHA-1 thumbprints of certificates already checked, so that each
+/// certificate is reported once however many signatures and roles carry it.
+pub fn check_signatures(
+    ctx: &mut Ctx,
+    doc: &Document,
+    sigs: &[Verified],
+    certs_checked: &mut HashSet<String>,
+) -> HashSet<NodeId> {
     let mut covered = HashSet::new();
-    // Each certificate and each weak algorithm is reported once, however many signatures use it.
-    let mut certs_checked: HashSet<String> = ctx
-        .trust
-        .signing_keys()
-        .filter_map(|k| k.certificate().map(|c| c.thumbprints.sha1_hex.clone()))
-        .collect();
+    certs_checked.extend(
+        ctx.trust
+            .signing_keys()
+            .filter_map(|k| k.certificate().map(|c| c.thumbprints.sha1_hex.clone())),
+    );
     let mut weak_reported: HashSet<String> = HashSet::new();
     let no_keys = !ctx.trust.is_empty() && ctx.trust.signing_keys().next().is_none();
     if no_keys && !sigs.is_empty() {
@@ -569,17 +575,20 @@ fn check_status(ctx: &mut Ctx, response: &Response) {
             e.name,
             e.meaning.split(". ").next().unwrap_or(e.meaning)
         ));
-    } else if let Some(code) = codes.first() {
-        text.push_str(&format!(" with AADSTS{code}"));
     } else if !message.is_empty() {
-        text.push_str(&format!(": {message}"));
+        // No page for the code: Entra's own words, up to the trace trailer.
+        let words = message.split("Trace ID:").next().unwrap_or(&message);
+        text.push_str(&format!(
+            ": {}",
+            words.split_whitespace().collect::<Vec<_>>().join(" ")
+        ));
     }
     let mut finding = Finding::new(FindingCode::SamlStatusError, text).with_evidence(json!({
         "status_code": status.code,
         "sub_codes": status.sub_codes,
         "status_message": status.message,
         "aadsts": codes,
-        "explain": codes.first().map(|c| format!("keyprobe explain AADSTS{c}")),
+        "explain": codes.iter().find(|c| aadsts(c).is_some()).map(|c| format!("keyprobe explain AADSTS{c}")),
     }));
     if let Some(e) = entry {
         finding = finding.with_hint(e.fix);
@@ -588,6 +597,21 @@ fn check_status(ctx: &mut Ctx, response: &Response) {
 }
 
 /// Issuer against `--issuer` and the metadata's entityID.
+/// Exact match, or Entra's `{tenantid}` template (common federation metadata) filled with
+/// one path segment.
+fn issuer_matches(issuer: &str, expected: &str) -> bool {
+    if issuer == expected {
+        return true;
+    }
+    let Some((prefix, suffix)) = expected.split_once("{tenantid}") else {
+        return false;
+    };
+    issuer
+        .strip_prefix(prefix)
+        .and_then(|rest| rest.strip_suffix(suffix))
+        .is_some_and(|tid| !tid.is_empty() && !tid.contains('/'))
+}
+
 fn check_issuer(ctx: &mut Ctx, issuer: Option<&str>, what: &str) {
     let Some(issuer) = issuer else { return };
     let expected: Vec<(String, &str)> = [
@@ -601,7 +625,7 @@ fn check_issuer(ctx: &mut Ctx, issuer: Option<&str>, what: &str) {
     .flatten()
     .collect();
     for (want, from) in expected {
-        if issuer != want {
+        if !issuer_matches(issuer, &want) {
             ctx.push(
                 Finding::new(
                     FindingCode::IssuerMismatch,
@@ -758,7 +782,7 @@ fn check_window(
 }
 
 /// Metadata as input: signing keys, certificates, validity.
-pub fn check_metadata(ctx: &mut Ctx, md: &Metadata) {
+pub fn check_metadata(ctx: &mut Ctx, md: &Metadata, certs_checked: &mut HashSet<String>) {
     let clock = ctx.settings.clock;
     let now = clock.now();
     let mut until = vec![(md.valid_until.clone(), "the metadata".to_string())];
@@ -797,7 +821,11 @@ pub fn check_metadata(ctx: &mut Ctx, md: &Metadata) {
                         c + 1
                     );
                     match cert {
-                        Ok(cert) => check_certificate(ctx, cert, &role_name),
+                        Ok(cert) => {
+                            if certs_checked.insert(cert.thumbprints.sha1_hex.clone()) {
+                                check_certificate(ctx, cert, &role_name)
+                            }
+                        }
                         Err(e) => ctx.push(Finding::new(
                             FindingCode::Malformed,
                             format!("{role_name}: {e}"),
@@ -822,5 +850,23 @@ pub fn check_metadata(ctx: &mut Ctx, md: &Metadata) {
                 );
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::issuer_matches;
+
+    #[test]
+    fn entra_tenant_template_matches_one_tenant() {
+        let t = "https://sts.windows.net/{tenantid}/";
+        assert!(issuer_matches(
+            "https://sts.windows.net/8eaef023-2b34-4da1-9baa-8bc8c9d6a490/",
+            t
+        ));
+        assert!(!issuer_matches("https://sts.windows.net//", t));
+        assert!(!issuer_matches("https://sts.windows.net/a/b/", t));
+        assert!(!issuer_matches("https://evil.example/x/", t));
+        assert!(issuer_matches("https://idp/", "https://idp/"));
     }
 }

@@ -62,6 +62,10 @@ pub struct Verified {
     pub embedded_verifies: Option<usize>,
 }
 
+/// Trusted keys tried per document, and KeyInfo certificates tried per signature.
+const MAX_KEYS_TRIED: usize = 64;
+const MAX_EMBEDDED_TRIED: usize = 4;
+
 pub const RSA_SHA1: &str = "http://www.w3.org/2000/09/xmldsig#rsa-sha1";
 
 /// Short names for algorithm URIs, for messages.
@@ -163,11 +167,13 @@ pub fn verify_all(
     signatures: Vec<SignatureInfo>,
     trust: &TrustStore,
 ) -> Vec<Verified> {
+    // Each key costs one pass over the document: the number tried is bounded.
     let trusted: Vec<(usize, Option<KeysManager>)> = trust
         .keys
         .iter()
         .enumerate()
         .filter(|(_, k)| k.jwk().is_none_or(|j| j.signing_use_problem().is_none()))
+        .take(MAX_KEYS_TRIED)
         .map(|(i, k)| (i, manager_for(&k.key)))
         .collect();
     // results[key][signature]
@@ -189,7 +195,7 @@ pub fn verify_all(
         let embedded_verifies = if verified {
             None
         } else {
-            info.embedded.iter().position(|c| {
+            info.embedded.iter().take(MAX_EMBEDDED_TRIED).position(|c| {
                 c.as_ref()
                     .ok()
                     .and_then(|c| c.key.as_ref().ok())

@@ -105,7 +105,8 @@ fn inspect_document(ctx: &mut Ctx, doc: &Document, source: &str) -> (Kind, Value
             .collect();
         dsig::verify_all(doc, source, infos, ctx.trust)
     };
-    let covered = checks::check_signatures(ctx, doc, &verified);
+    let mut certs_checked = std::collections::HashSet::new();
+    let covered = checks::check_signatures(ctx, doc, &verified, &mut certs_checked);
     let has_signatures = !verified.is_empty();
     let clock = ctx.settings.clock;
     let signatures = Value::Array(
@@ -143,7 +144,7 @@ fn inspect_document(ctx: &mut Ctx, doc: &Document, source: &str) -> (Kind, Value
             request_json(r),
         ),
         Message::Metadata(m) => {
-            checks::check_metadata(ctx, m);
+            checks::check_metadata(ctx, m, &mut certs_checked);
             (Kind::SamlMetadata, metadata_json(m, &clock))
         }
         Message::Other(name, ns) => {
