@@ -112,6 +112,8 @@ catalogue! {
         ["user", "tenant"]),
     UnsupportedResponseType => (700054, "unsupported_response_type", 400,
         "response_type '{response_type}' is not enabled for the application.", ["response_type"]),
+    TokenEndpointNeedsPost => (900561, "invalid_request", 400,
+        "The endpoint only accepts POST, OPTIONS requests. Received a GET request.", []),
     /// A `code_challenge` outside PKCE's 43 to 128 characters.
     CodeChallengeSize => (501491, "invalid_request", 400,
         "Invalid size of Code_Challenge parameter.", []),

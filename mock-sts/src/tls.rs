@@ -38,10 +38,10 @@ pub fn load_or_create(state_dir: &Path) -> Result<TlsMaterial, KeyError> {
         std::fs::read(&ca_path).ok()?;
         let cert = X509::from_pem(&server_pem).ok()?;
         let key = PKey::private_key_from_pem(&server_pem).ok()?;
-        cert.public_key()
-            .ok()?
-            .public_eq(&key)
-            .then_some((cert, key))
+        // A server certificate about to expire is made afresh (with a new CA, which clients re-read).
+        let fresh = Asn1Time::days_from_now(1).ok()?;
+        let still_valid = cert.not_after() > fresh.as_ref();
+        (still_valid && cert.public_key().ok()?.public_eq(&key)).then_some((cert, key))
     })();
     let (server_cert, server_key) = match existing {
         Some(pair) => pair,

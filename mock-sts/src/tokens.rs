@@ -279,16 +279,32 @@ pub fn delegated_access_token(
     })
 }
 
-/// The ID token for `client`: v2 from `/oauth2/v2.0/...`, v1 from `/oauth2/...`.
-pub fn id_token(
-    state: &AppState,
-    tenant: &Tenant,
-    client: &App,
-    user: &User,
-    nonce: Option<&str>,
-    version: u8,
-    include_email: bool,
-) -> Result<IssuedToken, AadError> {
+/// What an ID token is issued for.
+pub struct IdTokenRequest<'a> {
+    pub tenant: &'a Tenant,
+    pub client: &'a App,
+    pub user: &'a User,
+    pub nonce: Option<&'a str>,
+    /// 2 from `/oauth2/v2.0/...`, 1 from `/oauth2/...`.
+    pub version: u8,
+    pub include_email: bool,
+    /// The code returned beside it in a hybrid flow: its hash goes in `c_hash`.
+    pub code: Option<&'a str>,
+}
+
+/// OIDC's `c_hash`/`at_hash`: base64url of the left half of the SHA-256 of the value (RS256).
+pub fn left_half_hash(value: &str) -> String {
+    let digest = openssl::hash::hash(openssl::hash::MessageDigest::sha256(), value.as_bytes())
+        .map(|d| d.to_vec())
+        .unwrap_or_default();
+    b64url(&digest[..digest.len() / 2])
+}
+
+/// The ID token for the client.
+pub fn id_token(state: &AppState, req: &IdTokenRequest<'_>) -> Result<IssuedToken, AadError> {
+    let (tenant, client, user, nonce, version) =
+        (req.tenant, req.client, req.user, req.nonce, req.version);
+    let include_email = req.include_email;
     let key = signing_key_for(state, Some(client))?;
     let t = times(ID_TOKEN_SECONDS);
     let mut claims = Map::new();
@@ -310,6 +326,9 @@ pub fn id_token(
     insert(&mut claims, "name", user.display_name.clone());
     if let Some(nonce) = nonce {
         insert(&mut claims, "nonce", nonce);
+    }
+    if let Some(code) = req.code {
+        insert(&mut claims, "c_hash", left_half_hash(code));
     }
     insert(&mut claims, "oid", user.object_id.clone());
     if version == 2 {

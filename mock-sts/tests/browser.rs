@@ -429,3 +429,16 @@ fn v1_code_flow_with_resource_gives_a_v1_answer() {
     assert_eq!(member_names(&header), ["typ", "alg", "x5t", "kid"]);
     assert_eq!(id["iss"], format!("https://sts.windows.net/{TENANT}/"));
 }
+
+#[test]
+fn hybrid_flow_id_token_carries_the_c_hash_of_its_code() {
+    let mock = Mock::start();
+    let reply =
+        mock.get(&authorize_path(&[]).replace("response_type=code", "response_type=code+id_token"));
+    assert_eq!(reply.status, 302, "{}", reply.text);
+    let pairs = query_of(reply.header("location").unwrap(), '#');
+    let code = param(&pairs, "code").unwrap();
+    let (_, claims) = jwt_parts(param(&pairs, "id_token").unwrap());
+    let digest = hash(MessageDigest::sha256(), code.as_bytes()).unwrap();
+    assert_eq!(claims["c_hash"], URL_SAFE_NO_PAD.encode(&digest[..16]));
+}

@@ -320,15 +320,20 @@ fn issue(
     if wants_id_token {
         let version = if v2 { 2 } else { 1 };
         let include_email = scopes.iter().any(|s| s == "email");
-        let id_token = tokens::id_token(
-            state,
-            trusted.tenant,
-            trusted.app,
+        let code = answer
+            .iter()
+            .find(|(name, _)| name == "code")
+            .map(|(_, value)| value.as_str());
+        let request = tokens::IdTokenRequest {
+            tenant: trusted.tenant,
+            client: trusted.app,
             user,
-            nonce.as_deref(),
+            nonce: nonce.as_deref(),
             version,
             include_email,
-        )?;
+            code,
+        };
+        let id_token = tokens::id_token(state, &request)?;
         answer.push(("id_token".to_string(), id_token.token));
     }
     answer.push(("session_state".to_string(), new_guid()));

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -61,8 +61,14 @@ pub fn router(state: SharedState) -> Router {
             "/{tenant}/oauth2/authorize",
             get(authorize::authorize_v1).post(authorize::authorize_v1_post),
         )
-        .route("/{tenant}/oauth2/v2.0/token", post(token::token_v2))
-        .route("/{tenant}/oauth2/token", post(token::token_v1))
+        .route(
+            "/{tenant}/oauth2/v2.0/token",
+            post(token::token_v2).get(token::token_get),
+        )
+        .route(
+            "/{tenant}/oauth2/token",
+            post(token::token_v1).get(token::token_get),
+        )
         .route(
             "/{tenant}/oauth2/v2.0/logout",
             get(authorize::logout).post(authorize::logout),
@@ -186,15 +192,7 @@ fn apply_caching(headers: &mut HeaderMap, caching: Caching) {
 /// An error as the token endpoint returns it.
 pub fn json_error(error: &AadError, ids: &RequestIds) -> Response {
     let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::BAD_REQUEST);
-    let mut response = json_response(status, &error.to_json(ids), Caching::NoStore);
-    if status == StatusCode::UNAUTHORIZED {
-        // What Entra sends with invalid_client.
-        response.headers_mut().insert(
-            header::WWW_AUTHENTICATE,
-            HeaderValue::from_static("Basic realm=\"mock-sts\""),
-        );
-    }
-    response
+    json_response(status, &error.to_json(ids), Caching::NoStore)
 }
 
 /// An error as the sign-in page shows it.
@@ -279,5 +277,3 @@ pub fn resolve_tenant<'a>(
         .resolve(segment)
         .ok_or_else(|| AadError::new(AadCode::TenantNotFound).arg("tenant", segment))
 }
-
-pub type AppStateRef = State<SharedState>;

@@ -46,6 +46,11 @@ pub async fn token_v1(
     token(state, ids, tenant, headers, body, Endpoint::V1).await
 }
 
+/// A browser or a misconfigured client opening the token endpoint.
+pub async fn token_get(Extension(ids): Extension<RequestIds>) -> Response {
+    json_error(&AadError::new(AadCode::TokenEndpointNeedsPost), &ids)
+}
+
 async fn token(
     State(state): State<SharedState>,
     Extension(ids): Extension<RequestIds>,
@@ -432,12 +437,15 @@ fn user_tokens(
     let id_token = if wants("openid") {
         Some(tokens::id_token(
             state,
-            tenant,
-            client.app,
-            user,
-            nonce,
-            id_token_version,
-            wants("email"),
+            &tokens::IdTokenRequest {
+                tenant,
+                client: client.app,
+                user,
+                nonce,
+                version: id_token_version,
+                include_email: wants("email"),
+                code: None,
+            },
         )?)
     } else {
         None
