@@ -150,47 +150,13 @@ impl JoseHeader {
                 )),
             }
         };
-        let x5c = match raw.get("x5c") {
-            None => None,
-            Some(Value::Array(items)) => Some(
-                items
-                    .iter()
-                    .map(|v| v.as_str().map(str::to_string))
-                    .collect::<Option<Vec<_>>>()
-                    .ok_or_else(|| {
-                        DecodeError::new(PART, "\"x5c\" must be an array of base64 strings")
-                    })?,
-            ),
-            Some(_) => {
-                return Err(DecodeError::new(
-                    PART,
-                    "\"x5c\" must be an array of base64 strings",
-                ))
-            }
-        };
+        let x5c = json::string_array(&raw, "x5c").map_err(|e| DecodeError::new(PART, e))?;
         let jwk = match raw.get("jwk") {
             None => None,
             Some(Value::Object(m)) => Some(m.clone()),
             Some(_) => return Err(DecodeError::new(PART, "\"jwk\" must be a JSON object")),
         };
-        let crit = match raw.get("crit") {
-            None => None,
-            Some(Value::Array(items)) => Some(
-                items
-                    .iter()
-                    .map(|v| v.as_str().map(str::to_string))
-                    .collect::<Option<Vec<_>>>()
-                    .ok_or_else(|| {
-                        DecodeError::new(PART, "\"crit\" must be an array of strings")
-                    })?,
-            ),
-            Some(_) => {
-                return Err(DecodeError::new(
-                    PART,
-                    "\"crit\" must be an array of strings",
-                ))
-            }
-        };
+        let crit = json::string_array(&raw, "crit").map_err(|e| DecodeError::new(PART, e))?;
         let b64 = match raw.get("b64") {
             None => None,
             Some(Value::Bool(b)) => Some(*b),

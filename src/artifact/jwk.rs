@@ -5,7 +5,7 @@ use serde_json::{json, Map, Value};
 
 use super::cert::Certificate;
 use super::DecodeError;
-use crate::codec::base64;
+use crate::codec::{base64, json};
 use crate::crypto::VerifyKey;
 use crate::limits::{MAX_CHAIN_CERTS, MAX_JWKS_KEYS};
 
@@ -46,16 +46,8 @@ impl Jwk {
         };
         let kty = string("kty")?
             .ok_or_else(|| DecodeError::new("kty", "missing (every JWK needs one)"))?;
-        let key_ops = match raw.get("key_ops") {
-            None => None,
-            Some(Value::Array(ops)) => Some(
-                ops.iter()
-                    .map(|v| v.as_str().map(str::to_string))
-                    .collect::<Option<Vec<_>>>()
-                    .ok_or_else(|| DecodeError::new("key_ops", "must be an array of strings"))?,
-            ),
-            Some(_) => return Err(DecodeError::new("key_ops", "must be an array of strings")),
-        };
+        let key_ops =
+            json::string_array(raw, "key_ops").map_err(|e| DecodeError::new("key_ops", e))?;
         let (x5c, x5c_errors) = match raw.get("x5c") {
             None => (Vec::new(), Vec::new()),
             Some(Value::Array(items)) => decode_x5c(items),

@@ -40,6 +40,31 @@ pub fn parse_object(bytes: &[u8]) -> Result<Map<String, Value>, String> {
     }
 }
 
+/// An optional member that must be an array of strings (`x5c`, `crit`, `key_ops`).
+pub fn string_array(
+    object: &Map<String, Value>,
+    name: &str,
+) -> Result<Option<Vec<String>>, String> {
+    let Some(value) = object.get(name) else {
+        return Ok(None);
+    };
+    value
+        .as_array()
+        .and_then(|items| {
+            items
+                .iter()
+                .map(|v| v.as_str().map(str::to_string))
+                .collect::<Option<Vec<_>>>()
+        })
+        .map(Some)
+        .ok_or_else(|| {
+            format!(
+                "\"{name}\" must be an array of strings, found {}",
+                type_name(value)
+            )
+        })
+}
+
 pub fn type_name(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
