@@ -321,7 +321,8 @@ fn inspect_parallel(
             .collect();
         handles
             .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
+            // A panicking worker is a bug: fail loudly rather than drop its reports silently.
+            .flat_map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
             .collect()
     })
 }
