@@ -531,3 +531,14 @@ fn every_wrapping_variant_is_an_error() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn truncated_redirect_request_is_a_malformed_authn_request() {
+    let url =
+        std::fs::read_to_string(root().join("testdata/saml/authnrequest-redirect.txt")).unwrap();
+    let cut = &url[..url.find("&RelayState").unwrap() - 12];
+    let run = inspect(&[cut]);
+    assert_finding(&run, "malformed", "error", 1);
+    assert_eq!(run.json()["kind"], "saml-authn-request");
+    assert!(run.stdout.contains("DEFLATE"), "{}", run.stdout);
+}

@@ -32,11 +32,19 @@ pub fn inspect(ctx: &mut Ctx, decoded: Result<Decoded, BindingError>) -> (Kind, 
     let decoded = match decoded {
         Ok(d) => d,
         Err(e) => {
+            // Errors about a named parameter start with its name.
+            let kind = if e.0.starts_with("SAMLResponse") {
+                Kind::SamlResponse
+            } else if e.0.starts_with("SAMLRequest") {
+                Kind::SamlAuthnRequest
+            } else {
+                Kind::Unknown
+            };
             ctx.push(Finding::new(
                 FindingCode::Malformed,
                 format!("SAML binding: {e}"),
             ));
-            return (Kind::Unknown, Value::Null);
+            return (kind, Value::Null);
         }
     };
     let mut out = Map::new();
@@ -229,11 +237,11 @@ fn response_json(r: &Response, verified: Option<bool>, clock: &Clock, no_trust: 
         "destination": r.destination,
         "in_response_to": r.in_response_to,
         "issue_instant": r.issue_instant,
-        "status": r.status.as_ref().map(|s| json!({
+        "status": r.status.as_ref().map(|s| strip_nulls(json!({
             "code": s.code,
-            "sub_codes": s.sub_codes,
+            "sub_codes": (!s.sub_codes.is_empty()).then_some(&s.sub_codes),
             "message": s.message,
-        })),
+        }))),
         "signed": r.signature.is_some(),
         "assertions": r.assertions.len(),
         "encrypted_assertions": r.encrypted_assertions,
