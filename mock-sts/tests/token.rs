@@ -27,6 +27,11 @@ fn client_credentials_with_a_secret_gives_entras_body_headers_and_v2_claims() {
     assert_eq!(reply.status, 200, "{}", reply.text);
     assert_eq!(reply.header("cache-control"), Some("no-store, no-cache"));
     assert_eq!(reply.header("pragma"), Some("no-cache"));
+    assert_eq!(
+        reply.header("access-control-allow-origin"),
+        Some("*"),
+        "SPAs redeem codes from the browser"
+    );
     let body = reply.json();
     assert_eq!(
         member_names(&body),

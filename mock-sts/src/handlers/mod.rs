@@ -63,11 +63,15 @@ pub fn router(state: SharedState) -> Router {
         )
         .route(
             "/{tenant}/oauth2/v2.0/token",
-            post(token::token_v2).get(token::token_get),
+            post(token::token_v2)
+                .get(token::token_get)
+                .options(token::preflight),
         )
         .route(
             "/{tenant}/oauth2/token",
-            post(token::token_v1).get(token::token_get),
+            post(token::token_v1)
+                .get(token::token_get)
+                .options(token::preflight),
         )
         .route(
             "/{tenant}/oauth2/v2.0/logout",

@@ -3,8 +3,8 @@
 
 use axum::body::Body;
 use axum::extract::{Extension, Path, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 use openssl::hash::{hash, MessageDigest};
 use serde_json::{Map, Value};
 
@@ -66,10 +66,33 @@ async fn token(
         Ok(params) => grant(&state, &tenant, &params, &headers, endpoint),
         Err(error) => Err(error),
     };
-    match outcome {
+    let mut response = match outcome {
         Ok(body) => json_response(StatusCode::OK, &body, Caching::NoStore),
         Err(error) => json_error(&error, &ids),
-    }
+    };
+    allow_browsers(&mut response);
+    response
+}
+
+/// Single-page apps (MSAL.js) redeem codes from the browser, so the token endpoint answers CORS.
+fn allow_browsers(response: &mut Response) {
+    let headers = response.headers_mut();
+    headers.insert("access-control-allow-origin", HeaderValue::from_static("*"));
+    headers.insert(
+        "access-control-allow-methods",
+        HeaderValue::from_static("POST, OPTIONS"),
+    );
+    headers.insert(
+        "access-control-allow-headers",
+        HeaderValue::from_static("*"),
+    );
+}
+
+/// The CORS preflight for the token endpoint.
+pub async fn preflight() -> Response {
+    let mut response = StatusCode::OK.into_response();
+    allow_browsers(&mut response);
+    response
 }
 
 /// The client, its tenant and how it authenticated.
