@@ -75,8 +75,10 @@ fn a_second_start_reuses_the_kept_keys() {
 }
 
 fn kids_of_a_run() -> String {
+    // A directory of its own: another test making keys in the shared one at the same time would replace them.
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("mock-sts-cli-reuse");
     let mut child = binary()
-        .args(["--state-dir", &state_dir()])
+        .args(["--state-dir", dir.to_str().unwrap()])
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
