@@ -279,6 +279,10 @@ fn bad_requests_get_entras_errors_never_a_500() {
     );
     assert!(reply.status == 400, "{}", reply.text);
 
+    let reply = mock.get(&token_path());
+    assert_entra_error(&reply, 400, "invalid_request", 900561);
+    assert!(reply.text.contains("Received a GET request."));
+
     let reply = mock.post_form(
         "/not-a-tenant/oauth2/v2.0/token",
         &[("grant_type", "client_credentials")],
