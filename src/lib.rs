@@ -26,6 +26,7 @@ pub mod detect;
 pub mod fetch;
 pub mod input;
 pub mod inspect;
+pub mod key_sources;
 pub mod limits;
 pub mod present;
 pub mod report;

@@ -322,7 +322,10 @@ fn inspect_parallel(
         handles
             .into_iter()
             // A panicking worker is a bug: fail loudly rather than drop its reports silently.
-            .flat_map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            .flat_map(|h| {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
             .collect()
     })
 }
