@@ -542,3 +542,19 @@ fn truncated_redirect_request_is_a_malformed_authn_request() {
     assert_eq!(run.json()["kind"], "saml-authn-request");
     assert!(run.stdout.contains("DEFLATE"), "{}", run.stdout);
 }
+
+#[test]
+fn redirect_query_signature_verifies_with_the_sp_certificate() {
+    let url =
+        std::fs::read_to_string(root().join("testdata/saml/authnrequest-redirect-signed.txt"))
+            .unwrap();
+    let run = inspect(&[url.trim(), "--cert", "testdata/saml/sp-signing.pem"]);
+    assert_eq!(run.json()["verdict"], "ok", "{}", run.stdout);
+    assert!(run.codes().contains(&"signature-verified".to_string()));
+    let wrong = inspect(&[url.trim(), "--cert", "testdata/saml/idp-signing.pem"]);
+    assert_finding(&wrong, "signature-invalid", "error", 1);
+    // RelayState is signed too: changing it breaks the signature.
+    let changed = url.trim().replace("RelayState=xyz", "RelayState=abc");
+    let run = inspect(&[&changed, "--cert", "testdata/saml/sp-signing.pem"]);
+    assert_finding(&run, "signature-invalid", "error", 1);
+}

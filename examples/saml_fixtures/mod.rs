@@ -231,6 +231,29 @@ pub fn make(root: &Path, keys: Keys) -> Res<()> {
         "authnrequest-redirect.txt",
         format!("https://login.microsoftonline.com/{TENANT}/saml2?SAMLRequest={encoded}&RelayState=xyz\n").as_bytes(),
     )?;
+    // The same request signed by the service provider over the query string (bindings §3.4.4.1).
+    let sp_key = super::rsa(2048)?;
+    let sp_cert = self_signed(
+        &sp_key,
+        "sp.example.test SAML request signing",
+        AT - 30 * DAY,
+        AT + 700 * DAY,
+    )?;
+    w("sp-signing.pem", &sp_cert.to_pem()?)?;
+    let signed_octets = format!(
+        "SAMLRequest={encoded}&RelayState=xyz&SigAlg={}",
+        url_encode_all(RSA_SHA256)
+    );
+    let mut signer = openssl::sign::Signer::new(openssl::hash::MessageDigest::sha256(), &sp_key)?;
+    let signature = signer.sign_oneshot_to_vec(signed_octets.as_bytes())?;
+    w(
+        "authnrequest-redirect-signed.txt",
+        format!(
+            "https://login.microsoftonline.com/{TENANT}/saml2?{signed_octets}&Signature={}\n",
+            url_encode_all(&STANDARD.encode(signature))
+        )
+        .as_bytes(),
+    )?;
     Ok(())
 }
 
@@ -397,6 +420,18 @@ fn wrap76(s: &str) -> String {
     s.as_bytes()
         .chunks(76)
         .map(|c| format!("{}\n", String::from_utf8_lossy(c)))
+        .collect()
+}
+
+/// Percent-encodes everything but RFC 3986 unreserved characters.
+fn url_encode_all(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
         .collect()
 }
 

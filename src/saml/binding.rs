@@ -46,7 +46,18 @@ pub struct Decoded {
     pub relay_state: Option<String>,
     /// `SigAlg` of an HTTP-Redirect query-string signature, when present.
     pub sig_alg: Option<String>,
-    pub query_signature: bool,
+    /// The HTTP-Redirect binding's query-string signature, when the URL carries one.
+    pub query_signature: Option<QuerySignature>,
+}
+
+/// SAML bindings §3.4.4.1: the signature covers `SAMLRequest=…&RelayState=…&SigAlg=…` exactly as
+/// the URL-encoded octets arrived (RelayState only when present).
+#[derive(Debug, Clone)]
+pub struct QuerySignature {
+    pub signed_octets: String,
+    pub sig_alg: String,
+    /// The decoded `Signature` value, or why it does not decode.
+    pub signature: Result<Vec<u8>, String>,
 }
 
 /// Why a value that is clearly meant as SAML could not be decoded.
@@ -105,7 +116,7 @@ impl Decoded {
             parameter: None,
             relay_state: None,
             sig_alg: None,
-            query_signature: false,
+            query_signature: None,
         }
     }
 }
@@ -122,7 +133,9 @@ fn decode_parameters(text: &str) -> Result<Decoded, BindingError> {
     let mut parameter = None;
     let mut relay_state = None;
     let mut sig_alg = None;
-    let mut query_signature = false;
+    let mut raw_relay = None;
+    let mut raw_sig_alg = None;
+    let mut raw_signature = None;
     for pair in query.split('&') {
         let (name, raw) = pair.split_once('=').unwrap_or((pair, ""));
         let name = name.trim();
@@ -136,9 +149,15 @@ fn decode_parameters(text: &str) -> Result<Decoded, BindingError> {
                 parameter = Some(name.to_string());
                 value = Some(raw);
             }
-            "RelayState" => relay_state = percent_decode(raw).ok(),
-            "SigAlg" => sig_alg = percent_decode(raw).ok(),
-            "Signature" => query_signature = true,
+            "RelayState" => {
+                relay_state = percent_decode(raw).ok();
+                raw_relay = Some(raw);
+            }
+            "SigAlg" => {
+                sig_alg = percent_decode(raw).ok();
+                raw_sig_alg = Some(raw);
+            }
+            "Signature" => raw_signature = Some(raw),
             _ => {}
         }
     }
@@ -156,6 +175,20 @@ fn decode_parameters(text: &str) -> Result<Decoded, BindingError> {
         )),
     }
     .map_err(|e| BindingError(format!("{parameter}: {e}")))?;
+    let query_signature = raw_signature.map(|s| {
+        let mut signed_octets = format!("{parameter}={raw}");
+        if let Some(r) = raw_relay {
+            signed_octets.push_str(&format!("&RelayState={r}"));
+        }
+        signed_octets.push_str(&format!("&SigAlg={}", raw_sig_alg.unwrap_or("")));
+        QuerySignature {
+            signed_octets,
+            sig_alg: sig_alg.clone().unwrap_or_default(),
+            signature: percent_decode(s)
+                .map_err(|e| format!("the Signature parameter's URL encoding is broken ({e})"))
+                .and_then(|s| base64::decode_standard(&s).map_err(|e| e.to_string())),
+        }
+    });
     Ok(Decoded {
         carrier: Some(carrier),
         parameter: Some(parameter),
@@ -301,7 +334,11 @@ mod tests {
         assert_eq!(d.xml, XML);
         assert_eq!(d.parameter.as_deref(), Some("SAMLRequest"));
         assert_eq!(d.relay_state.as_deref(), Some("r 1"));
-        assert!(d.query_signature);
+        let q = d.query_signature.unwrap();
+        assert_eq!(
+            q.signed_octets,
+            format!("SAMLRequest={enc}&RelayState=r%201&SigAlg=x")
+        );
         let form = format!("RelayState=x&SAMLResponse={}", b64.replace('=', "%3D"));
         let d = decode(&form).unwrap().unwrap();
         assert_eq!((d.carrier, d.binding), (Some("form body"), Binding::Base64));

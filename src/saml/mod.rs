@@ -59,8 +59,9 @@ pub fn inspect(ctx: &mut Ctx, decoded: Result<Decoded, BindingError>) -> (Kind, 
             out.insert(k.into(), json!(v));
         }
     }
-    if decoded.query_signature {
-        out.insert("query_signature".into(), json!("the URL carries an HTTP-Redirect binding signature (Signature/SigAlg over the query string); keyprobe does not verify query-string signatures"));
+    if let Some(q) = &decoded.query_signature {
+        let verdict = checks::check_query_signature(ctx, q);
+        out.insert("query_signature".into(), json!(verdict));
     }
     let guess = match decoded.parameter.as_deref() {
         Some("SAMLResponse") => Kind::SamlResponse,
