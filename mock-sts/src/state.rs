@@ -21,7 +21,7 @@ pub struct AppState {
     pub state_dir: PathBuf,
     keys: Mutex<KeyRing>,
     app_keys: HashMap<String, Arc<SigningKey>>,
-    scenario: Mutex<Scenario>,
+    scenario: Mutex<ScenarioSettings>,
     grants: Mutex<GrantStore>,
 }
 
@@ -144,6 +144,12 @@ impl KeyRing {
     }
 }
 
+/// The server-wide scenario and the tenants that have one of their own.
+struct ScenarioSettings {
+    global: Scenario,
+    per_tenant: HashMap<String, Scenario>,
+}
+
 /// An authorization code waiting to be redeemed.
 #[derive(Debug, Clone)]
 pub struct CodeGrant {
@@ -262,17 +268,55 @@ impl AppState {
             state_dir,
             keys: Mutex::new(key_ring),
             app_keys,
-            scenario: Mutex::new(scenario),
+            scenario: Mutex::new(ScenarioSettings {
+                global: scenario,
+                per_tenant: HashMap::new(),
+            }),
             grants: Mutex::new(GrantStore::default()),
         })
     }
 
+    /// The scenario for the whole server (tenants without one of their own).
     pub fn scenario(&self) -> Scenario {
-        *lock(&self.scenario)
+        lock(&self.scenario).global
     }
 
+    /// The scenario in force for a tenant: its own when one was set, else the server's.
+    pub fn scenario_for(&self, tenant_id: &str) -> Scenario {
+        let settings = lock(&self.scenario);
+        settings
+            .per_tenant
+            .get(tenant_id)
+            .copied()
+            .unwrap_or(settings.global)
+    }
+
+    /// Set the scenario for every tenant, dropping per-tenant choices; returns the previous server-wide one.
     pub fn set_scenario(&self, scenario: Scenario) -> Scenario {
-        std::mem::replace(&mut *lock(&self.scenario), scenario)
+        let mut settings = lock(&self.scenario);
+        settings.per_tenant.clear();
+        std::mem::replace(&mut settings.global, scenario)
+    }
+
+    /// Set the scenario for one tenant; returns what was in force for it.
+    pub fn set_tenant_scenario(&self, tenant_id: &str, scenario: Scenario) -> Scenario {
+        let mut settings = lock(&self.scenario);
+        let global = settings.global;
+        settings
+            .per_tenant
+            .insert(tenant_id.to_string(), scenario)
+            .unwrap_or(global)
+    }
+
+    pub fn tenant_scenarios(&self) -> Vec<(String, Scenario)> {
+        let settings = lock(&self.scenario);
+        let mut list: Vec<_> = settings
+            .per_tenant
+            .iter()
+            .map(|(t, s)| (t.clone(), *s))
+            .collect();
+        list.sort_by(|a, b| a.0.cmp(&b.0));
+        list
     }
 
     pub fn keys(&self) -> MutexGuard<'_, KeyRing> {

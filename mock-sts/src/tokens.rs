@@ -56,13 +56,14 @@ pub struct IssuedToken {
     pub version: u8,
 }
 
-/// The key a token for `audience_app` must be signed with, or AADSTS50146 when that app needs its own key
+/// The key a token from `tenant_id` for `audience_app` must be signed with, or AADSTS50146 when that app needs its own key
 /// and has none.
 pub fn signing_key_for(
     state: &AppState,
+    tenant_id: &str,
     audience_app: Option<&App>,
 ) -> Result<Arc<SigningKey>, AadError> {
-    let scenario = state.scenario();
+    let scenario = state.scenario_for(tenant_id);
     if let Some(app) = audience_app {
         if let Some(key) = state.app_key(&app.client_id) {
             return Ok(key);
@@ -170,7 +171,7 @@ pub fn app_only_access_token(
     auth: ClientAuthMethod,
 ) -> Result<IssuedToken, AadError> {
     let (version, aud, audience_app) = audience(resource, requested);
-    let key = signing_key_for(state, audience_app)?;
+    let key = signing_key_for(state, &tenant.id, audience_app)?;
     let t = times(ACCESS_TOKEN_SECONDS);
     let mut claims = Map::new();
     insert(&mut claims, "aud", aud);
@@ -221,7 +222,7 @@ pub fn delegated_access_token(
     req: &DelegatedRequest<'_>,
 ) -> Result<IssuedToken, AadError> {
     let (version, aud, audience_app) = audience(req.resource, req.requested);
-    let key = signing_key_for(state, audience_app)?;
+    let key = signing_key_for(state, &req.tenant.id, audience_app)?;
     let t = times(ACCESS_TOKEN_SECONDS);
     let user = req.user;
     let mut claims = Map::new();
@@ -305,7 +306,7 @@ pub fn id_token(state: &AppState, req: &IdTokenRequest<'_>) -> Result<IssuedToke
     let (tenant, client, user, nonce, version) =
         (req.tenant, req.client, req.user, req.nonce, req.version);
     let include_email = req.include_email;
-    let key = signing_key_for(state, Some(client))?;
+    let key = signing_key_for(state, &tenant.id, Some(client))?;
     let t = times(ID_TOKEN_SECONDS);
     let mut claims = Map::new();
     insert(&mut claims, "aud", client.client_id.clone());
@@ -398,6 +399,6 @@ pub fn mint(
     for (name, value) in given {
         claims.insert(name, value);
     }
-    let key = state.keys().signing_key(state.scenario());
+    let key = state.keys().signing_key(state.scenario_for(&tenant.id));
     Ok((sign_token(version, &claims, &key)?, claims))
 }

@@ -253,3 +253,71 @@ fn tls_serves_with_a_certificate_the_printed_ca_trusts() {
         .starts_with("https://127.0.0.1:"));
     mock.stop();
 }
+
+const OTHER_TENANT: &str = "0a1b2c3d-4e5f-4061-8273-94a5b6c7d8e9";
+const OTHER_APP: &str = "1b2c3d4e-5f60-4172-8384-a5b6c7d8e9f0";
+
+fn two_tenants() -> String {
+    format!(
+        "{}\n[[tenants]]\nid = \"{OTHER_TENANT}\"\ndomains = [\"fabrikam.example\"]\n[[tenants.apps]]\nclient_id = \"{OTHER_APP}\"\nkind = \"confidential\"\naccess_token_version = 2\napp_id_uris = [\"api://fabrikam\"]\n[[tenants.apps.secrets]]\nvalue = \"fabrikam-secret\"\n",
+        mock_sts::config::DEFAULT_CONFIG
+    )
+}
+
+#[test]
+fn a_scenario_can_be_set_for_one_tenant_and_a_server_wide_one_clears_it() {
+    let mock = Mock::with_config(&two_tenants());
+    let other_token = |mock: &Mock| {
+        let reply = mock.post_form(
+            &format!("/{OTHER_TENANT}/oauth2/v2.0/token"),
+            &[
+                ("grant_type", "client_credentials"),
+                ("client_id", OTHER_APP),
+                ("client_secret", "fabrikam-secret"),
+                ("scope", "api://fabrikam/.default"),
+            ],
+        );
+        assert_eq!(reply.status, 200, "{}", reply.text);
+        reply.json()["access_token"].as_str().unwrap().to_string()
+    };
+    let other_jwks = |mock: &Mock| {
+        mock.get(&format!("/{OTHER_TENANT}/discovery/v2.0/keys"))
+            .json()
+    };
+
+    let reply = mock.put_json(
+        "/_mock/scenario",
+        &json!({"scenario": "unpublished-signing-key", "tenant": "fabrikam.example"}),
+    );
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    assert_eq!(reply.json()["tenant"], OTHER_TENANT);
+    assert_eq!(
+        verify_with_jwks(&other_token(&mock), &other_jwks(&mock)),
+        None,
+        "fabrikam signs with an unpublished key"
+    );
+    assert_eq!(
+        verify_with_jwks(&access_token(&mock), &jwks(&mock)),
+        Some(true),
+        "contoso stays healthy"
+    );
+    let state = mock.get("/_mock/scenario").json();
+    assert_eq!(
+        state,
+        json!({"scenario": "healthy", "tenants": {OTHER_TENANT: "unpublished-signing-key"}})
+    );
+
+    mock.put_json("/_mock/scenario", &json!({"scenario": "healthy"}));
+    assert_eq!(
+        verify_with_jwks(&other_token(&mock), &other_jwks(&mock)),
+        Some(true)
+    );
+    assert_eq!(mock.get("/_mock/scenario").json()["tenants"], json!({}));
+
+    let reply = mock.put_json(
+        "/_mock/scenario",
+        &json!({"scenario": "healthy", "tenant": "nowhere.example"}),
+    );
+    assert_eq!(reply.status, 400);
+    assert_eq!(reply.json()["error"], "unknown_tenant");
+}

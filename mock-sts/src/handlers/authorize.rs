@@ -296,7 +296,7 @@ fn issue(
     };
     // An app that needs its own signing key and has none fails here, before any code is handed out.
     if scopes.iter().any(|s| s == "openid") || wants_id_token {
-        tokens::signing_key_for(state, Some(trusted.app))?;
+        tokens::signing_key_for(state, &trusted.tenant.id, Some(trusted.app))?;
     }
     let mut answer = Vec::new();
     if wants_code {

@@ -59,6 +59,7 @@ pub async fn config(State(state): State<SharedState>) -> Response {
         "base_url": state.base_url,
         "state_dir": state.state_dir.display().to_string(),
         "scenario": scenario.name(),
+        "tenant_scenarios": tenant_scenarios(&state),
         "scenarios": Scenario::names(),
         "signing_keys": {"signing_kid": signing, "published_kids": published},
         "tenants": state.directory.tenants,
@@ -70,12 +71,23 @@ pub async fn config(State(state): State<SharedState>) -> Response {
 #[serde(deny_unknown_fields)]
 struct ScenarioRequest {
     scenario: String,
+    /// Only this tenant (GUID or domain); without it, every tenant.
+    tenant: Option<String>,
+}
+
+fn tenant_scenarios(state: &crate::state::AppState) -> Value {
+    let map: Map<String, Value> = state
+        .tenant_scenarios()
+        .into_iter()
+        .map(|(tenant, s)| (tenant, Value::from(s.name())))
+        .collect();
+    Value::Object(map)
 }
 
 pub async fn get_scenario(State(state): State<SharedState>) -> Response {
     json_response(
         StatusCode::OK,
-        &json!({"scenario": state.scenario().name()}),
+        &json!({"scenario": state.scenario().name(), "tenants": tenant_scenarios(&state)}),
         Caching::None,
     )
 }
@@ -85,8 +97,11 @@ pub async fn set_scenario(State(state): State<SharedState>, body: Body) -> Respo
         Ok(request) => request,
         Err(response) => return response,
     };
-    match request.scenario.parse::<Scenario>() {
-        Ok(scenario) => {
+    match (
+        request.scenario.parse::<Scenario>(),
+        request.tenant.as_deref(),
+    ) {
+        (Ok(scenario), None) => {
             let previous = state.set_scenario(scenario);
             json_response(
                 StatusCode::OK,
@@ -94,7 +109,22 @@ pub async fn set_scenario(State(state): State<SharedState>, body: Body) -> Respo
                 Caching::None,
             )
         }
-        Err(err) => json_response(
+        (Ok(scenario), Some(name)) => match state.directory.resolve(name) {
+            Some(TenantSegment::Tenant(tenant)) => {
+                let previous = state.set_tenant_scenario(&tenant.id, scenario);
+                json_response(
+                    StatusCode::OK,
+                    &json!({"scenario": scenario.name(), "previous": previous.name(), "tenant": tenant.id}),
+                    Caching::None,
+                )
+            }
+            _ => control_error(
+                StatusCode::BAD_REQUEST,
+                "unknown_tenant",
+                format!("no tenant '{name}' is configured"),
+            ),
+        },
+        (Err(err), _) => json_response(
             StatusCode::BAD_REQUEST,
             &json!({"error": "unknown_scenario", "message": err.to_string(), "known": Scenario::names()}),
             Caching::None,
@@ -180,7 +210,11 @@ pub async fn mint_token(State(state): State<SharedState>, body: Body) -> Respons
         .clamp(-10 * 365 * 86_400, 10 * 365 * 86_400);
     match tokens::mint(&state, tenant, version, lifetime, request.claims) {
         Ok((token, claims)) => {
-            let kid = state.keys().signing_key(state.scenario()).kid.clone();
+            let kid = state
+                .keys()
+                .signing_key(state.scenario_for(&tenant.id))
+                .kid
+                .clone();
             json_response(
                 StatusCode::OK,
                 &json!({"token": token, "kid": kid, "claims": claims}),

@@ -165,7 +165,10 @@ pub async fn keys(
         Some(key) => vec![key.jwk(&issuer)],
         None => state
             .keys()
-            .published(state.scenario())
+            .published(match segment {
+                TenantSegment::Tenant(tenant) => state.scenario_for(&tenant.id),
+                TenantSegment::MultiTenant(_) => state.scenario(),
+            })
             .iter()
             .map(|k| k.jwk(&issuer))
             .collect(),
