@@ -90,6 +90,7 @@ pub fn router(state: SharedState) -> Router {
             get(userinfo::userinfo_v1).post(userinfo::userinfo_v1),
         )
         .fallback(not_found)
+        .layer(middleware::from_fn(read_whole_body))
         .layer(middleware::from_fn(stamp_request_ids))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             internal_error,
@@ -126,6 +127,34 @@ async fn stamp_request_ids(mut request: Request, next: Next) -> Response {
         HeaderValue::from_static("nosniff"),
     );
     response
+}
+
+/// Read every request body (up to [`MAX_BODY_BYTES`]) before routing, whatever the handler does with it: a
+/// body left unread makes hyper close the connection, which a client reusing it sees as a network error.
+async fn read_whole_body(request: Request, next: Next) -> Response {
+    let (parts, body) = request.into_parts();
+    match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+        Ok(bytes) => {
+            next.run(Request::from_parts(parts, Body::from(bytes)))
+                .await
+        }
+        Err(_) => {
+            let ids = parts
+                .extensions
+                .get::<RequestIds>()
+                .cloned()
+                .unwrap_or_else(|| RequestIds {
+                    trace_id: new_guid(),
+                    correlation_id: new_guid(),
+                    at: now(),
+                });
+            let mut response = json_error(&AadError::new(AadCode::MalformedRequest), &ids);
+            response
+                .headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+            response
+        }
+    }
 }
 
 /// A bug is still an answer: a panic in a handler becomes a 500 instead of a dropped connection.
