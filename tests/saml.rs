@@ -558,3 +558,34 @@ fn redirect_query_signature_verifies_with_the_sp_certificate() {
     let run = inspect(&[&changed, "--cert", "testdata/saml/sp-signing.pem"]);
     assert_finding(&run, "signature-invalid", "error", 1);
 }
+
+#[test]
+fn every_signature_algorithm_and_canonicalisation_verifies() {
+    for (file, cert) in [
+        ("response-signed.xml", "idp-signing.pem"),
+        ("response-inclusive-c14n-sha512.xml", "idp-signing.pem"),
+        ("response-ecdsa.xml", "ecdsa-signing.pem"),
+        ("response-ecdsa-p384.xml", "ecdsa-p384-signing.pem"),
+    ] {
+        let run = inspect(&[
+            &format!("testdata/saml/{file}"),
+            "--cert",
+            &format!("testdata/saml/{cert}"),
+        ]);
+        assert_eq!(run.json()["verdict"], "ok", "{file}: {}", run.stdout);
+        assert!(
+            run.codes().contains(&"signature-verified".to_string()),
+            "{file}"
+        );
+    }
+}
+
+#[test]
+fn inclusive_c14n_assertion_moved_into_a_response_fails_its_digest() {
+    let run = with_metadata("testdata/saml/response-inclusive-c14n-moved.xml", &[]);
+    assert_finding(&run, "signature-invalid", "error", 1);
+    assert_eq!(
+        finding(&run, "signature-invalid")["evidence"]["reason"],
+        "reference digest"
+    );
+}

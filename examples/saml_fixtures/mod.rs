@@ -29,6 +29,12 @@ const RSA_SHA1: &str = "http://www.w3.org/2000/09/xmldsig#rsa-sha1";
 const ECDSA_SHA256: &str = "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256";
 const SHA256: &str = "http://www.w3.org/2001/04/xmlenc#sha256";
 const SHA1: &str = "http://www.w3.org/2000/09/xmldsig#sha1";
+const RSA_SHA512: &str = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512";
+const ECDSA_SHA384: &str = "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha384";
+const SHA384: &str = "http://www.w3.org/2001/04/xmldsig-more#sha384";
+const SHA512: &str = "http://www.w3.org/2001/04/xmlenc#sha512";
+const EXC_C14N: &str = "http://www.w3.org/2001/10/xml-exc-c14n#";
+const INCLUSIVE_C14N: &str = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315";
 
 fn issuer() -> String {
     format!("https://sts.windows.net/{TENANT}/")
@@ -172,6 +178,52 @@ pub fn make(root: &Path, keys: Keys) -> Res<()> {
         )?
         .as_bytes(),
     )?;
+    // Inclusive canonicalisation with RSA-SHA512, signed in place inside the Response ...
+    let inclusive = Signer {
+        c14n: INCLUSIVE_C14N,
+        ..Signer::new(idp_key, idp_cert, RSA_SHA512, SHA512)
+    };
+    let in_place = assertion(&normal, "alice@contoso.example").replace(
+        "{SIGNATURE}",
+        &inclusive.template(&format!("_a-{}", normal.issued))?,
+    );
+    w(
+        "response-inclusive-c14n-sha512.xml",
+        sign(&inclusive, &response_shell(&normal, "", &in_place))?.as_bytes(),
+    )?;
+    // ... and signed on its own, then put in a Response: inclusive c14n takes in the Response's
+    // namespace declarations, so the digest no longer matches (why SAML uses exclusive c14n).
+    w(
+        "response-inclusive-c14n-moved.xml",
+        signed(
+            &Signer {
+                c14n: INCLUSIVE_C14N,
+                ..Signer::new(idp_key, idp_cert, RSA_SHA512, SHA512)
+            },
+            None,
+            &normal,
+            "alice@contoso.example",
+        )?
+        .as_bytes(),
+    )?;
+    let p384 = super::ec(openssl::nid::Nid::SECP384R1)?;
+    let p384_cert = self_signed(
+        &p384,
+        "ECDSA P-384 SAML signing certificate",
+        AT - 30 * DAY,
+        AT + 700 * DAY,
+    )?;
+    w("ecdsa-p384-signing.pem", &p384_cert.to_pem()?)?;
+    w(
+        "response-ecdsa-p384.xml",
+        signed(
+            &Signer::new(&p384, &p384_cert, ECDSA_SHA384, SHA384),
+            None,
+            &normal,
+            "alice@contoso.example",
+        )?
+        .as_bytes(),
+    )?;
     w("response-status-error.xml", status_error().as_bytes())?;
     w(
         "response-xxe.xml",
@@ -280,6 +332,7 @@ struct Signer<'a> {
     keyinfo: X509,
     method: &'static str,
     digest: &'static str,
+    c14n: &'static str,
 }
 
 impl<'a> Signer<'a> {
@@ -294,19 +347,20 @@ impl<'a> Signer<'a> {
             keyinfo: cert.clone(),
             method,
             digest,
+            c14n: EXC_C14N,
         }
     }
 
     fn template(&self, id: &str) -> Res<String> {
-        template(&self.keyinfo, self.method, self.digest, id)
+        template(&self.keyinfo, self.method, self.digest, self.c14n, id)
     }
 }
 
 /// An empty enveloped-signature template referencing `#id`, exclusive c14n, with `cert` in KeyInfo.
-fn template(cert: &X509, method: &str, digest: &str, id: &str) -> Res<String> {
+fn template(cert: &X509, method: &str, digest: &str, c14n: &str, id: &str) -> Res<String> {
     {
         Ok(format!(
-            "<Signature xmlns=\"http://www.w3.org/2000/09/xmldsig#\"><SignedInfo><CanonicalizationMethod Algorithm=\"http://www.w3.org/2001/10/xml-exc-c14n#\"/><SignatureMethod Algorithm=\"{}\"/><Reference URI=\"#{id}\"><Transforms><Transform Algorithm=\"http://www.w3.org/2000/09/xmldsig#enveloped-signature\"/><Transform Algorithm=\"http://www.w3.org/2001/10/xml-exc-c14n#\"/></Transforms><DigestMethod Algorithm=\"{}\"/><DigestValue></DigestValue></Reference></SignedInfo><SignatureValue></SignatureValue><KeyInfo><X509Data><X509Certificate>{}</X509Certificate></X509Data></KeyInfo></Signature>",
+            "<Signature xmlns=\"http://www.w3.org/2000/09/xmldsig#\"><SignedInfo><CanonicalizationMethod Algorithm=\"{c14n}\"/><SignatureMethod Algorithm=\"{}\"/><Reference URI=\"#{id}\"><Transforms><Transform Algorithm=\"http://www.w3.org/2000/09/xmldsig#enveloped-signature\"/><Transform Algorithm=\"{c14n}\"/></Transforms><DigestMethod Algorithm=\"{}\"/><DigestValue></DigestValue></Reference></SignedInfo><SignatureValue></SignatureValue><KeyInfo><X509Data><X509Certificate>{}</X509Certificate></X509Data></KeyInfo></Signature>",
             method,
             digest,
             STANDARD.encode(cert.to_der()?)
@@ -401,7 +455,7 @@ fn federation_metadata(
         .map(|t| format!(" validUntil=\"{}\"", rfc3339(t)))
         .unwrap_or_default();
     let signature = match signing {
-        Some(c) => template(c, RSA_SHA256, SHA256, "_md-1")?,
+        Some(c) => template(c, RSA_SHA256, SHA256, EXC_C14N, "_md-1")?,
         None => String::new(),
     };
     Ok(format!(
