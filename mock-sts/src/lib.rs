@@ -8,17 +8,31 @@
 //! Request handling never panics on input: bodies and headers are bounded, and every rejection is an
 //! Entra error from the catalogue.
 //!
-//! Start one in-process for a test:
+//! Start one in-process for a test, from async code with [`Server::start`] or from a plain test with
+//! [`Server::start_blocking`]:
 //!
-//! ```no_run
-//! # async fn demo() -> Result<(), mock_sts::StartError> {
-//! let server = mock_sts::Server::start(mock_sts::Options::default()).await?;
-//! let discovery = format!("{}/organizations/v2.0/.well-known/openid-configuration", server.base_url());
-//! // ... point the code under test at `server.base_url()` ...
-//! server.shutdown().await;
-//! # let _ = discovery;
-//! # Ok(())
-//! # }
+//! ```
+//! use std::io::{Read, Write};
+//!
+//! let options = mock_sts::Options {
+//!     state_dir: Some(std::env::temp_dir().join("mock-sts-doc-example")),
+//!     ..mock_sts::Options::default() // embedded configuration, 127.0.0.1, a free port, plain HTTP
+//! };
+//! let server = mock_sts::Server::start_blocking(options)?;
+//! let authority = format!("{}/{}", server.base_url(), server.tenant_id());
+//! assert!(authority.starts_with("http://127.0.0.1:"));
+//!
+//! // Point the code under test at `authority`; here, a raw request for readiness.
+//! let mut stream = std::net::TcpStream::connect(server.local_addr())?;
+//! stream.write_all(b"GET /_mock/health HTTP/1.1\r\nHost: mock\r\nConnection: close\r\n\r\n")?;
+//! let mut answer = String::new();
+//! stream.read_to_string(&mut answer)?;
+//! assert!(answer.starts_with("HTTP/1.1 200"));
+//!
+//! // Make it fail the way Entra fails, then stop it.
+//! server.set_scenario(mock_sts::Scenario::UnpublishedSigningKey);
+//! server.shutdown();
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 pub mod config;
@@ -36,4 +50,4 @@ pub mod util;
 
 pub use config::ConfigError;
 pub use scenario::Scenario;
-pub use server::{Options, RunningServer, Server, StartError};
+pub use server::{BackgroundServer, Options, RunningServer, Server, StartError};

@@ -89,6 +89,8 @@ pub enum StartError {
     Keys { dir: PathBuf, source: KeyError },
     #[error("key generation was interrupted")]
     Interrupted,
+    #[error("cannot start a runtime for the server: {0}")]
+    Runtime(std::io::Error),
 }
 
 pub struct Server;
@@ -163,6 +165,59 @@ impl Server {
             shutdown_tx,
             task: Some(task),
         })
+    }
+}
+
+impl Server {
+    /// Start a server on a runtime of its own, for code without an async runtime (tests with a blocking
+    /// HTTP client). Call it from plain threads, not from async code.
+    pub fn start_blocking(options: Options) -> Result<BackgroundServer, StartError> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("mock-sts")
+            .enable_all()
+            .build()
+            .map_err(StartError::Runtime)?;
+        let server = runtime.block_on(Server::start(options))?;
+        Ok(BackgroundServer {
+            server: Some(server),
+            runtime: Some(runtime),
+        })
+    }
+}
+
+/// A [`RunningServer`] with the runtime it runs on; it derefs to the server. Dropping it stops the server.
+pub struct BackgroundServer {
+    server: Option<RunningServer>,
+    runtime: Option<tokio::runtime::Runtime>,
+}
+
+impl std::ops::Deref for BackgroundServer {
+    type Target = RunningServer;
+
+    fn deref(&self) -> &RunningServer {
+        // Both options are only emptied by `shutdown`, which consumes `self`.
+        self.server
+            .as_ref()
+            .unwrap_or_else(|| unreachable!("the server is present until shutdown"))
+    }
+}
+
+impl BackgroundServer {
+    /// Stop accepting, let requests in flight finish, and stop the runtime.
+    pub fn shutdown(mut self) {
+        if let (Some(server), Some(runtime)) = (self.server.take(), self.runtime.take()) {
+            runtime.block_on(server.shutdown());
+        }
+    }
+}
+
+impl Drop for BackgroundServer {
+    fn drop(&mut self) {
+        drop(self.server.take());
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
     }
 }
 

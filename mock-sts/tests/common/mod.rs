@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use mock_sts::config::{parse, LoadedConfig};
-use mock_sts::{Options, RunningServer, Scenario, Server};
+use mock_sts::{BackgroundServer, Options, RunningServer, Scenario, Server};
 use serde_json::Value;
 
 pub const TENANT: &str = "7f3c1a2b-4d5e-4f60-8a9b-0c1d2e3f4a5b";
@@ -39,10 +39,9 @@ pub fn sample_json(name: &str) -> Value {
 }
 
 pub struct Mock {
-    pub server: Option<RunningServer>,
+    pub server: Option<BackgroundServer>,
     pub base: String,
     agent: ureq::Agent,
-    runtime: tokio::runtime::Runtime,
 }
 
 pub struct Reply {
@@ -91,14 +90,7 @@ impl Mock {
         if options.config.is_none() {
             options.config = Some(LoadedConfig::embedded_default().unwrap());
         }
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        let server = runtime
-            .block_on(Server::start(options))
-            .expect("server starts");
+        let server = Server::start_blocking(options).expect("server starts");
         let mut config = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0);
@@ -117,7 +109,6 @@ impl Mock {
             base: server.base_url().to_string(),
             server: Some(server),
             agent,
-            runtime,
         }
     }
 
@@ -213,7 +204,7 @@ impl Mock {
 
     pub fn stop(mut self) {
         if let Some(server) = self.server.take() {
-            self.runtime.block_on(server.shutdown());
+            server.shutdown();
         }
     }
 }
