@@ -31,6 +31,7 @@ pub mod limits;
 pub mod present;
 pub mod report;
 pub mod saml;
+pub mod serve;
 pub mod trust;
 
 pub use inspect::{inspect, Settings};

@@ -26,6 +26,8 @@ pub enum Command {
         /// e.g. key-not-found, AADSTS50003, 50003, IDX10503
         code: String,
     },
+    /// Serve the inspector as a local page on 127.0.0.1 (nothing pasted leaves the machine)
+    Serve(ServeArgs),
     /// Print a shell completion script
     Completions {
         #[arg(value_enum)]
@@ -109,4 +111,26 @@ pub struct InspectArgs {
     /// Treat each line of each input as one input (batch mode)
     #[arg(long)]
     pub lines: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Port to listen on (0 picks a free one)
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// Address to listen on; anything but loopback makes pasted tokens cross the network
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+    /// Open the page in the default browser
+    #[arg(long)]
+    pub open: bool,
+    /// Extra CA certificate(s) (PEM) to trust when fetching key-source URLs
+    #[arg(long, value_name = "FILE")]
+    pub cacert: Vec<std::path::PathBuf>,
+    /// Never fetch: key-source URLs are answered from the cache only
+    #[arg(long)]
+    pub offline: bool,
+    /// Where fetched documents are kept [default: $XDG_CACHE_HOME/keyprobe]
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<std::path::PathBuf>,
 }

@@ -42,6 +42,26 @@ pub fn run(cli: Cli) -> i32 {
                 EXIT_USAGE
             }
         },
+        Command::Serve(args) => {
+            let options = crate::serve::ServeOptions {
+                bind: args.bind,
+                port: args.port,
+                open: args.open,
+                fetch: FetchOptions {
+                    offline: args.offline,
+                    cacert: args.cacert,
+                    cache_dir: args.cache_dir,
+                    timeout: std::time::Duration::from_secs(crate::fetch::DEFAULT_TIMEOUT_SECS),
+                },
+            };
+            match crate::serve::run(options) {
+                Ok(()) => EXIT_OK,
+                Err(e) => {
+                    eprintln!("keyprobe: {e}");
+                    EXIT_USAGE
+                }
+            }
+        }
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "keyprobe", &mut io::stdout());
             EXIT_OK

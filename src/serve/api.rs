@@ -1,0 +1,187 @@
+//! The page's two calls: inspect what was pasted (with the key source and clock chosen), and
+//! fetch an explanation page.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+
+use super::AppState;
+use crate::catalogue::explain as explain_page;
+use crate::clock::Clock;
+use crate::input::Input;
+use crate::key_sources::{build_trust, KeySources, SourceRef};
+use crate::present::timeline::windows;
+use crate::{inspect as inspect_input, Settings};
+
+#[derive(Debug, Deserialize)]
+pub struct InspectRequest {
+    input: String,
+    #[serde(default)]
+    keys: Option<KeysRequest>,
+    /// RFC 3339 or Unix seconds; empty for now.
+    #[serde(default)]
+    at: Option<String>,
+    #[serde(default)]
+    audience: Option<String>,
+    #[serde(default)]
+    issuer: Option<String>,
+    #[serde(default)]
+    allow_legacy: bool,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct KeysRequest {
+    /// `auto`, `jwks`, `metadata`, `cert` or `key`.
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    text: Option<String>,
+    #[serde(default)]
+    url: Option<String>,
+}
+
+pub async fn inspect(
+    State(state): State<Arc<AppState>>,
+    Json(request): Json<InspectRequest>,
+) -> Response {
+    match tokio::task::spawn_blocking(move || run(&state, request)).await {
+        Ok(Ok(body)) => Json(body).into_response(),
+        Ok(Err(message)) => {
+            (StatusCode::BAD_REQUEST, Json(json!({ "error": message }))).into_response()
+        }
+        Err(_) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Json(json!({ "error": "the inspection failed unexpectedly" })),
+        )
+            .into_response(),
+    }
+}
+
+fn run(state: &AppState, request: InspectRequest) -> Result<Value, String> {
+    let nonempty = |s: &Option<String>| {
+        s.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
+    let clock = match nonempty(&request.at) {
+        Some(at) => Clock::at(
+            Clock::parse_instant(&at).map_err(|e| format!("check time: {e}"))?,
+            300,
+        ),
+        None => Clock::system(300),
+    };
+    let settings = Settings {
+        clock,
+        allow_legacy: request.allow_legacy,
+        audience: nonempty(&request.audience),
+        issuer: nonempty(&request.issuer),
+        ..Settings::default()
+    };
+    let sources = match &request.keys {
+        Some(k) => key_sources(k)?,
+        None => KeySources::default(),
+    };
+    let trust = build_trust(&sources, &state.fetcher)?;
+    let mut report = inspect_input(
+        &Input::new("pasted input", request.input.into_bytes()),
+        &trust,
+        &settings,
+    );
+    report.fetched = trust.fetched.clone();
+    let mut explanations = Map::new();
+    for f in &report.findings {
+        if let Some(page) = explain_page(f.code.as_str()) {
+            explanations.insert(f.code.as_str().to_string(), Value::String(page));
+        }
+    }
+    Ok(json!({
+        "report": report,
+        "timeline": windows(&report, settings.clock.now()),
+        "now": settings.clock.now(),
+        "explanations": explanations,
+    }))
+}
+
+/// The key source the page describes, as the CLI's flags would: text is inline, a URL is fetched.
+fn key_sources(k: &KeysRequest) -> Result<KeySources, String> {
+    let text = k.text.as_deref().map(str::trim).filter(|t| !t.is_empty());
+    let url = k.url.as_deref().map(str::trim).filter(|u| !u.is_empty());
+    let source = match (text, url) {
+        (Some(_), Some(_)) => {
+            return Err("give the key source as text or as a URL, not both".into())
+        }
+        (None, None) => return Ok(KeySources::default()),
+        (Some(t), None) => SourceRef::Inline {
+            label: "pasted key source".into(),
+            bytes: t.as_bytes().to_vec(),
+        },
+        (None, Some(u)) if u.starts_with("https://") || u.starts_with("http://") => {
+            SourceRef::Location(u.to_string())
+        }
+        (None, Some(u)) => return Err(format!("'{u}' is not an http(s) URL")),
+    };
+    let kind = match k.kind.as_str() {
+        "" | "auto" => guess_kind(text, url),
+        other => other,
+    };
+    let mut sources = KeySources::default();
+    match kind {
+        "metadata" => sources.metadata = Some(source),
+        "jwks" => sources.jwks.push(source),
+        "cert" => sources.cert.push(source),
+        "key" => sources.key.push(source),
+        other => {
+            return Err(format!(
+                "unknown key source kind '{other}' (auto, jwks, metadata, cert, key)"
+            ))
+        }
+    }
+    Ok(sources)
+}
+
+fn guess_kind(text: Option<&str>, url: Option<&str>) -> &'static str {
+    if let Some(u) = url {
+        return if u.contains("/.well-known/") || u.contains("federationmetadata") {
+            "metadata"
+        } else {
+            "jwks"
+        };
+    }
+    let t = text.unwrap_or("");
+    if t.starts_with('<')
+        || (t.starts_with('{')
+            && (t.contains("\"jwks_uri\"") || t.contains("\"authorization_endpoint\"")))
+    {
+        "metadata"
+    } else if t.starts_with('{') {
+        "jwks"
+    } else if t.contains("-----BEGIN CERTIFICATE-----") {
+        "cert"
+    } else {
+        "key"
+    }
+}
+
+pub async fn explain(Path(code): Path<String>) -> Response {
+    match explain_page(&code) {
+        Some(page) => (
+            [(
+                axum::http::header::CONTENT_TYPE,
+                "text/plain; charset=utf-8",
+            )],
+            page,
+        )
+            .into_response(),
+        None => (
+            StatusCode::NOT_FOUND,
+            format!("no explanation for '{code}'"),
+        )
+            .into_response(),
+    }
+}

@@ -1,0 +1,162 @@
+// keyprobe's local page. No framework, no other origin: the page talks to its own server only,
+// and everything from the report is inserted as text, never as HTML (tokens are attacker data).
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+
+function el(tag, attrs, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (k === "class") node.className = v; else node.setAttribute(k, v);
+  }
+  for (const c of children) node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  return node;
+}
+
+const SVG = "http://www.w3.org/2000/svg";
+function svg(tag, attrs, text) {
+  const node = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, v);
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function iso(t) {
+  return new Date(t * 1000).toISOString().replace(".000Z", "Z");
+}
+
+async function inspect(event) {
+  event.preventDefault();
+  const button = $("inspect");
+  const results = $("results");
+  const body = {
+    input: $("input").value,
+    at: $("at").value,
+    audience: $("audience").value,
+    issuer: $("issuer").value,
+    allow_legacy: $("allow-legacy").checked,
+    keys: { kind: $("keys-kind").value, text: $("keys-text").value, url: $("keys-url").value },
+  };
+  button.disabled = true;
+  results.hidden = false;
+  results.setAttribute("aria-busy", "true");
+  try {
+    const response = await fetch("/api/inspect", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    const data = await response.json();
+    if (!response.ok) {
+      showError(data.error || ("HTTP " + response.status));
+    } else {
+      render(data, body.input);
+    }
+  } catch (e) {
+    showError("keyprobe's local server did not answer: " + e);
+  } finally {
+    button.disabled = false;
+    results.setAttribute("aria-busy", "false");
+    $("verdict").focus();
+  }
+}
+
+function showError(message) {
+  const verdict = $("verdict");
+  verdict.className = "error";
+  verdict.textContent = "Could not inspect";
+  const error = $("error");
+  error.hidden = false;
+  error.textContent = message;
+  for (const id of ["findings", "timeline", "decoded", "raw", "sources"]) $(id).replaceChildren();
+  $("timeline-table").tBodies[0].replaceChildren();
+}
+
+function render(data, raw) {
+  const report = data.report;
+  $("error").hidden = true;
+  const verdict = $("verdict");
+  verdict.className = report.verdict;
+  verdict.textContent = `${report.kind}: ${report.verdict}`;
+
+  const list = $("findings");
+  list.replaceChildren();
+  if (report.findings.length === 0) list.append(el("li", { class: "info" }, "Nothing to report."));
+  for (const f of report.findings) {
+    const item = el("li", { class: f.severity, "data-code": f.code },
+      el("span", { class: "severity" }, f.severity),
+      el("span", { class: "code" }, f.code), " ", f.message);
+    if (f.severity !== "info") item.append(el("p", { class: "hint" }, f.hint));
+    if (f.seen_as && f.seen_as.length) {
+      item.append(el("p", { class: "hint" }, "What your stack prints for it:"));
+      item.append(el("ul", { class: "seen-as" }, ...f.seen_as.map((s) => el("li", {}, s))));
+    }
+    const page = data.explanations[f.code];
+    if (page) item.append(el("details", {}, el("summary", {}, `Explain ${f.code}`), el("pre", {}, page)));
+    list.append(item);
+  }
+
+  renderTimeline(data.timeline, data.now);
+  $("decoded").textContent = JSON.stringify(report.decoded, null, 2);
+  $("raw").textContent = raw;
+  const sources = $("sources");
+  sources.replaceChildren();
+  if (report.fetched && report.fetched.length) {
+    sources.append(el("h4", {}, "Fetched"));
+    sources.append(el("ul", {}, ...report.fetched.map((f) =>
+      el("li", {}, `${f.url} at ${f.fetched_at} (HTTP ${f.status}, sha256 ${f.sha256.slice(0, 16)}…)`))));
+  }
+}
+
+function renderTimeline(windows, now) {
+  const box = $("timeline");
+  const tbody = $("timeline-table").tBodies[0];
+  box.replaceChildren();
+  tbody.replaceChildren();
+  if (!windows.length) {
+    box.append(el("p", { class: "hint" }, "No validity window in this input."));
+    return;
+  }
+  const times = [now];
+  for (const w of windows) { if (w.start != null) times.push(w.start); if (w.end != null) times.push(w.end); }
+  let lo = Math.min(...times), hi = Math.max(...times);
+  const pad = Math.max((hi - lo) * 0.05, 60);
+  lo -= pad; hi += pad;
+  const width = 1000, left = 260, right = 20, row = 34, top = 24;
+  const height = top + windows.length * row + 30;
+  const x = (t) => left + ((t - lo) / (hi - lo)) * (width - left - right);
+  const chart = svg("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-labelledby": "tl-title tl-desc" });
+  chart.append(svg("title", { id: "tl-title" }, "Validity timeline"));
+  chart.append(svg("desc", { id: "tl-desc" }, windows.map((w) => `${w.label}: ${w.state}`).join("; ")));
+  windows.forEach((w, i) => {
+    const y = top + i * row;
+    const start = w.start != null ? w.start : lo, end = w.end != null ? w.end : hi;
+    chart.append(svg("text", { x: 6, y: y + 15, class: "tl-label" }, w.label.length > 38 ? w.label.slice(0, 37) + "…" : w.label));
+    chart.append(svg("rect", { x: x(start), y: y + 3, width: Math.max(x(end) - x(start), 2), height: 16, rx: 3, class: `bar-${w.state}` },));
+    chart.lastChild.append(svg("title", {}, `${w.label}: ${w.start != null ? iso(w.start) : "…"} → ${w.end != null ? iso(w.end) : "…"} (${w.state})`));
+    tbody.append(el("tr", {}, el("td", {}, w.label), el("td", {}, w.start != null ? iso(w.start) : "—"),
+      el("td", {}, w.end != null ? iso(w.end) : "—"), el("td", {}, w.state)));
+  });
+  chart.append(svg("line", { x1: x(now), x2: x(now), y1: 8, y2: height - 22, class: "now" }));
+  chart.append(svg("text", { x: Math.min(x(now) + 4, width - 180), y: height - 8, class: "tl-date" }, `check time ${iso(now)}`));
+  box.append(chart);
+}
+
+function dropFile(event) {
+  event.preventDefault();
+  const input = $("input");
+  input.classList.remove("dragging");
+  const file = event.dataTransfer && event.dataTransfer.files[0];
+  if (!file) return;
+  const reader = new FileReader();
+  reader.onload = () => { input.value = reader.result; };
+  reader.readAsText(file);
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  $("inspect-form").addEventListener("submit", inspect);
+  const input = $("input");
+  input.addEventListener("dragover", (e) => { e.preventDefault(); input.classList.add("dragging"); });
+  input.addEventListener("dragleave", () => input.classList.remove("dragging"));
+  input.addEventListener("drop", dropFile);
+});

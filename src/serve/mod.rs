@@ -1,0 +1,111 @@
+//! `keyprobe serve`: the inspector as a local page on 127.0.0.1. Assets are compiled into the
+//! binary, every response forbids loading anything from elsewhere, and nothing pasted leaves the
+//! machine: the only outbound requests are fetches of key sources the user typed as URLs.
+
+mod api;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::{header, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+
+use crate::fetch::{FetchOptions, Fetcher};
+use crate::limits::MAX_INPUT_BYTES;
+
+/// Content-Security-Policy: our own script and style only, no inline code, no other origin.
+pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; \
+form-action 'none'; frame-ancestors 'none'; base-uri 'none'";
+
+const INDEX_HTML: &str = include_str!("assets/index.html");
+const APP_JS: &str = include_str!("assets/app.js");
+const STYLE_CSS: &str = include_str!("assets/style.css");
+
+pub struct ServeOptions {
+    pub bind: std::net::IpAddr,
+    pub port: u16,
+    pub open: bool,
+    pub fetch: FetchOptions,
+}
+
+pub(crate) struct AppState {
+    fetcher: Fetcher,
+}
+
+/// Serves until Ctrl-C. Prints `keyprobe serve listening on http://ADDR` once connections are accepted.
+pub fn run(options: ServeOptions) -> Result<(), String> {
+    let fetcher = Fetcher::new(&options.fetch).map_err(|e| e.0)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    runtime.block_on(async move {
+        let addr = SocketAddr::new(options.bind, options.port);
+        let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+        let local = listener.local_addr().map_err(|e| e.to_string())?;
+        if !local.ip().is_loopback() {
+            eprintln!("keyprobe: WARNING: serving on {local}, reachable from other machines; pasted tokens would cross the network");
+        }
+        let url = format!("http://{local}");
+        println!("keyprobe serve listening on {url}");
+        use std::io::Write;
+        let _ = std::io::stdout().flush();
+        if options.open {
+            // Best effort: a missing opener is not an error, the address is printed above.
+            let _ = std::process::Command::new("xdg-open").arg(&url).spawn();
+        }
+        axum::serve(listener, router(Arc::new(AppState { fetcher })))
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await
+            .map_err(|e| e.to_string())
+    })
+}
+
+pub(crate) fn router(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route(
+            "/",
+            get(|| async { asset(INDEX_HTML, "text/html; charset=utf-8") }),
+        )
+        .route(
+            "/app.js",
+            get(|| async { asset(APP_JS, "text/javascript; charset=utf-8") }),
+        )
+        .route(
+            "/style.css",
+            get(|| async { asset(STYLE_CSS, "text/css; charset=utf-8") }),
+        )
+        .route("/api/inspect", post(api::inspect))
+        .route("/api/explain/{code}", get(api::explain))
+        .layer(DefaultBodyLimit::max(MAX_INPUT_BYTES * 2))
+        .layer(axum::middleware::map_response(security_headers))
+        .with_state(state)
+}
+
+fn asset(body: &'static str, content_type: &'static str) -> Response {
+    ([(header::CONTENT_TYPE, content_type)], body).into_response()
+}
+
+async fn security_headers(mut response: Response) -> Response {
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    response
+}
