@@ -42,6 +42,7 @@ pub mod jwt;
 pub mod keys;
 pub mod model;
 pub mod scenario;
+pub mod scopes;
 pub mod server;
 pub mod state;
 pub mod tls;
