@@ -113,6 +113,10 @@ pub fn detect(bytes: &[u8]) -> Detected {
         };
     }
     let Ok(text) = std::str::from_utf8(bytes) else {
+        // XML in UTF-16 (a metadata file saved on Windows) or in a legacy 8-bit encoding.
+        if let Some(decoded) = crate::saml::binding::decode_non_utf8(bytes) {
+            return Detected::Saml { decoded };
+        }
         return Detected::Unknown {
             tried: TRIED.to_vec(),
             note: Some("the input is binary and not a DER certificate".into()),

@@ -589,3 +589,19 @@ fn inclusive_c14n_assertion_moved_into_a_response_fails_its_digest() {
         "reference digest"
     );
 }
+
+#[test]
+fn utf16_metadata_is_read_and_latin1_xml_refused() {
+    let xml = std::fs::read_to_string(root().join(MD)).unwrap();
+    let mut utf16 = vec![0xFF, 0xFE];
+    utf16.extend(xml.encode_utf16().flat_map(u16::to_le_bytes));
+    let run = keyprobe_stdin(&["inspect", "--json", "--at", AT, "-"], Some(&utf16));
+    assert_eq!(run.json()["kind"], "saml-metadata", "{}", run.stdout);
+    assert_eq!(run.json()["verdict"], "warning", "{}", run.stdout);
+    let run = keyprobe_stdin(
+        &["inspect", "--json", "-"],
+        Some(b"<samlp:Response>\xe9</samlp:Response>"),
+    );
+    assert_finding(&run, "malformed", "error", 1);
+    assert!(run.stdout.contains("not UTF-8"), "{}", run.stdout);
+}

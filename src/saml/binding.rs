@@ -121,6 +121,50 @@ impl Decoded {
     }
 }
 
+/// XML that is not UTF-8: UTF-16 with a byte-order mark is converted (metadata saved on
+/// Windows), anything else that starts like XML is refused with the offset of the first bad
+/// byte. `None` when the bytes do not look like XML at all.
+pub fn decode_non_utf8(bytes: &[u8]) -> Option<Result<Decoded, BindingError>> {
+    let utf16 = |le: bool, body: &[u8]| -> Result<String, BindingError> {
+        let units: Vec<u16> = body
+            .chunks_exact(2)
+            .map(|c| match c {
+                [a, b] if le => u16::from_le_bytes([*a, *b]),
+                [a, b] => u16::from_be_bytes([*a, *b]),
+                _ => 0,
+            })
+            .collect();
+        String::from_utf16(&units)
+            .map_err(|_| BindingError("the XML claims UTF-16 but is not valid UTF-16".into()))
+    };
+    let text = match bytes {
+        [0xFF, 0xFE, body @ ..] => utf16(true, body),
+        [0xFE, 0xFF, body @ ..] => utf16(false, body),
+        _ if looks_like_xml(bytes) => Err(BindingError(format!(
+            "the XML is not UTF-8 (invalid byte at offset {}); SAML messages and metadata are UTF-8",
+            std::str::from_utf8(bytes).err().map_or(0, |e| e.valid_up_to())
+        ))),
+        _ => return None,
+    };
+    Some(text.and_then(|t| {
+        if t.len() > MAX_SAML_XML_BYTES {
+            return Err(BindingError(format!(
+                "the XML is more than {MAX_SAML_XML_BYTES} bytes"
+            )));
+        }
+        let t = t.trim_start_matches('\u{feff}').trim().to_string();
+        if t.starts_with('<') {
+            // The declaration still says UTF-16; the text is now UTF-8.
+            Ok(Decoded::raw(
+                t.replacen("encoding=\"utf-16\"", "encoding=\"UTF-8\"", 1)
+                    .replacen("encoding=\"UTF-16\"", "encoding=\"UTF-8\"", 1),
+            ))
+        } else {
+            Err(BindingError("UTF-16 text that is not XML".into()))
+        }
+    }))
+}
+
 /// `https://idp/saml2?SAMLRequest=…&RelayState=…` or `SAMLResponse=…&RelayState=…`.
 fn decode_parameters(text: &str) -> Result<Decoded, BindingError> {
     let (query, carrier) = match text.split_once('?') {
@@ -364,6 +408,18 @@ mod tests {
         // non-UTF-8 XML
         let latin1 = base64::encode_standard(b"<a>\xe9</a>");
         assert!(decode(&latin1).unwrap().unwrap_err().0.contains("UTF-8"));
+    }
+
+    #[test]
+    fn utf16_xml_is_converted_and_latin1_refused() {
+        let xml = "<?xml version=\"1.0\" encoding=\"utf-16\"?><a>é</a>";
+        let mut le = vec![0xFF, 0xFE];
+        le.extend(xml.encode_utf16().flat_map(u16::to_le_bytes));
+        let d = decode_non_utf8(&le).unwrap().unwrap();
+        assert!(d.xml.ends_with("<a>é</a>") && d.xml.contains("UTF-8"));
+        let e = decode_non_utf8(b"<a>\xe9</a>").unwrap().unwrap_err();
+        assert!(e.0.contains("offset 3"), "{e}");
+        assert!(decode_non_utf8(b"\x00\x01binary").is_none());
     }
 
     #[test]
