@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Real-browser tests: installs Debian's Chromium and playwright-core (no browser download), builds
+# keyprobe, and runs the page tests. Screenshots land in $SCREENSHOTS, never in the repository.
+set -euo pipefail
+cd "$(dirname "$0")"
+if ! command -v chromium >/dev/null 2>&1; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+[ -d node_modules/playwright-core ] || npm install --no-audit --no-fund --silent
+(cd ../.. && cargo build --quiet --bin keyprobe)
+export SCREENSHOTS="${SCREENSHOTS:-${TMPDIR:-/tmp}/keyprobe-screenshots}"
+node serve.test.mjs

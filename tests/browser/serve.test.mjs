@@ -1,0 +1,104 @@
+// Real-browser tests of `keyprobe serve` in headless Chromium, driven by playwright-core.
+// Run by tests/browser/run.sh. Screenshots go to $SCREENSHOTS (outside the repository).
+import { chromium } from "playwright-core";
+import { spawn } from "node:child_process";
+import { readFileSync, mkdirSync } from "node:fs";
+import { createInterface } from "node:readline";
+import { join } from "node:path";
+
+const root = new URL("../..", import.meta.url).pathname;
+const bin = process.env.KEYPROBE_BIN || join(root, "target/debug/keyprobe");
+const shots = process.env.SCREENSHOTS || "/tmp/keyprobe-screenshots";
+mkdirSync(shots, { recursive: true });
+const fixture = (p) => readFileSync(join(root, "testdata", p), "utf8");
+
+let passed = 0, failed = 0;
+async function test(name, fn) {
+  try { await fn(); passed++; console.log(`ok - ${name}`); }
+  catch (e) { failed++; console.log(`not ok - ${name}\n  ${String(e && e.stack || e).split("\n").join("\n  ")}`); }
+}
+function assert(cond, message) { if (!cond) throw new Error(message); }
+
+function startServer() {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, ["serve", "--port", "0"], { stdio: ["ignore", "pipe", "inherit"] });
+    child.on("error", reject);
+    createInterface({ input: child.stdout }).once("line", (line) => {
+      const url = line.replace("keyprobe serve listening on ", "").trim();
+      resolve({ child, url });
+    });
+  });
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+const { child, url } = await startServer();
+const origin = new URL(url).origin;
+
+async function page() {
+  const p = await browser.newPage();
+  const foreign = [];
+  p.on("request", (r) => { if (new URL(r.url()).origin !== origin) foreign.push(r.url()); });
+  p.foreign = foreign;
+  await p.goto(url);
+  return p;
+}
+
+await test("an expired token shows token-expired and an expired bar on the timeline", async () => {
+  const p = await page();
+  await p.fill("#input", fixture("tokens/rs256-expired.jwt"));
+  await p.fill("#keys-text", fixture("keys/jwks-rotated.json"));
+  await p.fill("#at", "2026-06-01T12:00:00Z");
+  await p.click("#inspect");
+  await p.waitForSelector('#findings li[data-code="token-expired"]');
+  const verdict = await p.textContent("#verdict");
+  assert(verdict.includes("error"), `verdict ${verdict}`);
+  assert(await p.locator("#timeline svg rect.bar-expired").count() === 1, "one expired bar");
+  assert(await p.locator("#timeline svg line.now").count() === 1, "the check-time line");
+  const seen = await p.textContent('#findings li[data-code="token-expired"]');
+  assert(seen.includes("IDX10223"), "seen_as shown");
+  await p.screenshot({ path: join(shots, "serve-expired-token.png"), fullPage: true });
+  assert(p.foreign.length === 0, `requests to other origins: ${p.foreign}`);
+});
+
+await test("a key-not-found token explains itself, keyboard only", async () => {
+  const p = await page();
+  await p.fill("#input", fixture("tokens/rs256-unknown-kid.jwt"));
+  await p.fill("#keys-text", fixture("keys/jwks.json"));
+  await p.fill("#at", "2026-06-01T12:00:00Z");
+  await p.focus("#inspect");
+  await p.keyboard.press("Enter");
+  await p.waitForSelector('#findings li[data-code="key-not-found"]');
+  await p.click('#findings li[data-code="key-not-found"] summary');
+  const page_text = await p.textContent('#findings li[data-code="key-not-found"] details pre');
+  assert(page_text.includes("unpublished-signing-key"), "explain page shown");
+  const focused = await p.evaluate(() => document.activeElement && document.activeElement.id);
+  assert(focused === "verdict" || focused === "", `focus moved to the verdict (${focused})`);
+  assert(p.foreign.length === 0, `requests to other origins: ${p.foreign}`);
+});
+
+const samlResponse = (() => { try { return fixture("saml/response-signed.b64"); } catch { return null; } })();
+const samlMetadata = (() => { try { return fixture("saml/federationmetadata.xml"); } catch { return null; } })();
+await test("a SAML response with its metadata shows the verified subject", async () => {
+  assert(samlResponse && samlMetadata, "SAML fixtures testdata/saml/response-signed.b64 and federationmetadata.xml are missing");
+  const p = await page();
+  await p.fill("#input", samlResponse);
+  await p.selectOption("#keys-kind", "metadata");
+  await p.fill("#keys-text", samlMetadata);
+  await p.fill("#at", "2026-06-01T12:00:00Z");
+  await p.click("#inspect");
+  await p.waitForSelector("#findings li");
+  const decoded = await p.textContent("#decoded");
+  assert(/name_id/.test(decoded), "the subject is shown");
+  assert(await p.locator('#findings li[data-code="signature-verified"]').count() >= 1, "signature verified");
+  await p.screenshot({ path: join(shots, "serve-saml.png"), fullPage: true });
+  assert(p.foreign.length === 0, `requests to other origins: ${p.foreign}`);
+});
+
+await browser.close();
+child.kill();
+console.log(`serve page: ${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
