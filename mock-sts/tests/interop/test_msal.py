@@ -16,6 +16,7 @@ sys.path.insert(0, str(HERE / "snippets"))
 
 import jwt  # noqa: E402
 
+from msal_auth_code import sign_in  # noqa: E402
 from msal_certificate import acquire_token_with_certificate  # noqa: E402
 from msal_client_credentials import MOCK_STS, TENANT_ID, acquire_token  # noqa: E402
 from pyjwt_verify import verify  # noqa: E402
@@ -66,6 +67,18 @@ def msal_with_a_certificate_and_the_mocks_instance_discovery():
     )
     claims = verify(token_or_fail(result))
     assert claims["azpacr"] == "2", claims
+
+
+@check
+def msal_signs_a_user_in_with_the_authorization_code_flow():
+    result = sign_in("bob@contoso.onmicrosoft.com")
+    assert "access_token" in result, result
+    claims = result["id_token_claims"]
+    assert claims["preferred_username"] == "bob@contoso.onmicrosoft.com", claims
+    assert claims["tid"] == TENANT_ID, claims
+    assert "refresh_token" in result, "MSAL asks offline_access"
+    access = verify(result["access_token"])
+    assert access["scp"] == "access_as_user", access
 
 
 @check
