@@ -257,9 +257,16 @@ impl TrustStore {
             }
         }
         if added == 0 {
+            let sp_only = md.entities.iter().all(|e| e.roles.iter().all(|r| !r.idp))
+                && md.entities.iter().any(|e| !e.roles.is_empty());
+            let reason = if sp_only {
+                "this is service-provider metadata (no IDPSSODescriptor or WS-Fed STS role): --metadata needs the identity provider's metadata, whose signing certificates verify what it signs"
+            } else {
+                "the SAML metadata has no identity-provider signing certificate (no KeyDescriptor use=\"signing\" with an X509Certificate): the situation behind AADSTS50003"
+            };
             self.unusable.push(Unusable {
                 source: label.to_string(),
-                reason: "the SAML metadata has no identity-provider signing certificate (no KeyDescriptor use=\"signing\" with an X509Certificate): the situation behind AADSTS50003".into(),
+                reason: reason.into(),
             });
         }
         Ok(())

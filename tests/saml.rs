@@ -605,3 +605,50 @@ fn utf16_metadata_is_read_and_latin1_xml_refused() {
     assert_finding(&run, "malformed", "error", 1);
     assert!(run.stdout.contains("not UTF-8"), "{}", run.stdout);
 }
+
+#[test]
+fn service_provider_metadata_as_key_source_says_so() {
+    let dir = std::env::temp_dir().join(format!("keyprobe-sp-md-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let sp = dir.join("sp.xml");
+    std::fs::write(
+        &sp,
+        r#"<EntityDescriptor xmlns="urn:oasis:names:tc:SAML:2.0:metadata" entityID="https://sp.example.test/saml"><SPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"><AssertionConsumerService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="https://sp.example.test/saml/acs" index="0"/></SPSSODescriptor></EntityDescriptor>"#,
+    )
+    .unwrap();
+    let run = inspect(&[SIGNED, "--metadata", sp.to_str().unwrap()]);
+    assert_finding(&run, "no-signing-keys", "error", 1);
+    assert!(
+        run.stdout.contains("service-provider metadata"),
+        "{}",
+        run.stdout
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn many_signatures_and_huge_values_are_bounded() {
+    let xml = std::fs::read_to_string(root().join(SIGNED)).unwrap();
+    let sig_start = xml.find("<Signature").unwrap();
+    let sig_end = xml.find("</Signature>").unwrap() + "</Signature>".len();
+    let sig = &xml[sig_start..sig_end];
+    let many = xml.replacen(sig, &sig.repeat(1000), 1);
+    let started = std::time::Instant::now();
+    let run = keyprobe_stdin(
+        &["inspect", "--json", "--metadata", MD, "-"],
+        Some(many.as_bytes()),
+    );
+    assert_finding(&run, "malformed", "error", 1);
+    assert!(
+        run.stdout.contains("signatures, more than"),
+        "{}",
+        run.stdout
+    );
+    let huge = xml.replacen("Alice Example", &"A".repeat(3 * 1024 * 1024), 1);
+    let run = keyprobe_stdin(
+        &["inspect", "--json", "--metadata", MD, "-"],
+        Some(huge.as_bytes()),
+    );
+    assert_finding(&run, "signature-invalid", "error", 1);
+    assert!(started.elapsed() < std::time::Duration::from_secs(60));
+}
