@@ -237,6 +237,18 @@ fn explain_pages() {
 }
 
 #[test]
+fn manual_page() {
+    let run = keyprobe(&["man"]);
+    assert_eq!(run.code, 0);
+    assert!(
+        run.stdout.starts_with(".ie") || run.stdout.contains(".TH keyprobe"),
+        "{}",
+        &run.stdout[..200.min(run.stdout.len())]
+    );
+    assert!(run.stdout.contains("inspect"));
+}
+
+#[test]
 fn completions() {
     let run = keyprobe(&["completions", "bash"]);
     assert_eq!(run.code, 0);

@@ -28,6 +28,8 @@ pub enum Command {
     },
     /// Serve the inspector as a local page on 127.0.0.1 (nothing pasted leaves the machine)
     Serve(ServeArgs),
+    /// Print the manual page (roff), generated from these flags: `keyprobe man > keyprobe.1`
+    Man,
     /// Print a shell completion script
     Completions {
         #[arg(value_enum)]

@@ -62,6 +62,13 @@ pub fn run(cli: Cli) -> i32 {
                 }
             }
         }
+        Command::Man => match clap_mangen::Man::new(Cli::command()).render(&mut io::stdout()) {
+            Ok(()) => EXIT_OK,
+            Err(e) => {
+                eprintln!("keyprobe: cannot write the manual page: {e}");
+                EXIT_USAGE
+            }
+        },
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "keyprobe", &mut io::stdout());
             EXIT_OK
