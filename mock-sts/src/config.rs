@@ -37,7 +37,17 @@ pub enum ConfigError {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ConfigFile {
+    signing_keys: Option<SigningKeysConfig>,
     tenants: Vec<TenantConfig>,
+}
+
+/// Tenant signing keys from files (certificate and RSA private key in one PEM), instead of the ones made
+/// and kept in the state directory. Paths are relative to the configuration file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SigningKeysConfig {
+    current: Option<PathBuf>,
+    next: Option<PathBuf>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -120,6 +130,14 @@ struct UserConfig {
 pub struct LoadedConfig {
     pub origin: String,
     pub directory: Directory,
+    pub signing_keys: SigningKeyFiles,
+}
+
+/// Signing keys given by the configuration, as validated PEM (certificate then private key).
+#[derive(Debug, Clone, Default)]
+pub struct SigningKeyFiles {
+    pub current: Option<(PathBuf, Vec<u8>)>,
+    pub next: Option<(PathBuf, Vec<u8>)>,
 }
 
 impl LoadedConfig {
@@ -147,8 +165,16 @@ pub fn parse(
         message: err.to_string(),
     })?;
     let validator = Validator { origin, base_dir };
+    let signing_keys = match &file.signing_keys {
+        Some(keys) => SigningKeyFiles {
+            current: validator.signing_key("signing_keys.current", keys.current.as_deref())?,
+            next: validator.signing_key("signing_keys.next", keys.next.as_deref())?,
+        },
+        None => SigningKeyFiles::default(),
+    };
     Ok(LoadedConfig {
         origin: origin.to_string(),
+        signing_keys,
         directory: validator.directory(file)?,
     })
 }
@@ -204,6 +230,27 @@ impl Validator<'_> {
             tenants.push(tenant);
         }
         Ok(Directory { tenants })
+    }
+
+    fn resolve(&self, path: &Path) -> PathBuf {
+        match self.base_dir {
+            Some(dir) if path.is_relative() => dir.join(path),
+            _ => path.to_path_buf(),
+        }
+    }
+
+    fn signing_key(
+        &self,
+        field: &str,
+        path: Option<&Path>,
+    ) -> Result<Option<(PathBuf, Vec<u8>)>, ConfigError> {
+        let Some(path) = path else { return Ok(None) };
+        let path = self.resolve(path);
+        let pem = std::fs::read(&path)
+            .map_err(|err| self.invalid(field, format!("cannot read {}: {err}", path.display())))?;
+        crate::keys::SigningKey::from_pem(&pem, &path)
+            .map_err(|err| self.invalid(field, err.to_string()))?;
+        Ok(Some((path, pem)))
     }
 
     fn guid(&self, field: &str, value: &str) -> Result<String, ConfigError> {
@@ -377,10 +424,7 @@ impl Validator<'_> {
         let pem = match (raw.pem, raw.path) {
             (Some(pem), None) => pem.into_bytes(),
             (None, Some(path)) => {
-                let path = match self.base_dir {
-                    Some(dir) if path.is_relative() => dir.join(path),
-                    _ => path,
-                };
+                let path = self.resolve(&path);
                 std::fs::read(&path).map_err(|err| {
                     self.invalid(
                         format!("{at}.path"),

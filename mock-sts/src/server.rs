@@ -113,10 +113,11 @@ impl Server {
         let state_dir = options.state_dir.unwrap_or_else(default_state_dir);
         let want_tls = options.tls;
         let dir = state_dir.clone();
+        let configured_keys = config.signing_keys.clone();
         // RSA key generation is slow CPU work; keep it off the async workers.
         let (key_ring, tls_material) =
             tokio::task::spawn_blocking(move || -> Result<_, KeyError> {
-                let key_ring = KeyRing::load_or_create(&dir)?;
+                let key_ring = KeyRing::load_or_create(&dir, &configured_keys)?;
                 key_ring.prepare_next_in_background();
                 let tls_material = if want_tls {
                     Some(tls::load_or_create(&dir)?)

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
-use crate::config::LoadedConfig;
+use crate::config::{LoadedConfig, SigningKeyFiles};
 use crate::keys::{KeyError, SigningKey, ENTRA_SIGNING_CN};
 use crate::model::Directory;
 use crate::scenario::Scenario;
@@ -79,17 +79,29 @@ impl PendingKey {
 }
 
 impl KeyRing {
-    /// Load the current key from `state_dir` (making it if missing); the next key follows in the background
-    /// once [`KeyRing::prepare_next_in_background`] is called.
-    pub fn load_or_create(state_dir: &Path) -> Result<Self, KeyError> {
-        let current = Arc::new(SigningKey::load_or_create(
-            &state_dir.join("signing-current.pem"),
-            ENTRA_SIGNING_CN,
-        )?);
-        let next = PendingKey {
-            cell: OnceLock::new(),
-            path: Some(state_dir.join("signing-next.pem")),
-            fallback: current.clone(),
+    /// The keys the configuration names, else the ones kept in `state_dir` (the current one made now if
+    /// missing; the next one follows in the background once [`KeyRing::prepare_next_in_background`] is called).
+    pub fn load_or_create(
+        state_dir: &Path,
+        configured: &SigningKeyFiles,
+    ) -> Result<Self, KeyError> {
+        let current = match &configured.current {
+            Some((path, pem)) => SigningKey::from_pem(pem, path)?,
+            None => SigningKey::load_or_create(
+                &state_dir.join("signing-current.pem"),
+                ENTRA_SIGNING_CN,
+            )?,
+        };
+        let current = Arc::new(current);
+        let next = match &configured.next {
+            Some((path, pem)) => {
+                PendingKey::ready(SigningKey::from_pem(pem, path)?, current.clone())
+            }
+            None => PendingKey {
+                cell: OnceLock::new(),
+                path: Some(state_dir.join("signing-next.pem")),
+                fallback: current.clone(),
+            },
         };
         Ok(Self {
             current,

@@ -244,3 +244,55 @@ fn every_answer_carries_a_request_id_and_echoes_the_correlation_id() {
     let not_found = mock.get("/a/b/c/d/e");
     assert_eq!(not_found.status, 404);
 }
+
+#[test]
+fn signing_keys_can_come_from_files_named_in_the_configuration() {
+    use mock_sts::keys::{SigningKey, ENTRA_SIGNING_CN};
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("configured-keys");
+    std::fs::create_dir_all(&dir).unwrap();
+    let (current, next) = (
+        SigningKey::generate(ENTRA_SIGNING_CN).unwrap(),
+        SigningKey::generate(ENTRA_SIGNING_CN).unwrap(),
+    );
+    std::fs::write(dir.join("current.pem"), current.to_pem().unwrap()).unwrap();
+    std::fs::write(dir.join("next.pem"), next.to_pem().unwrap()).unwrap();
+    let config = format!(
+        "[signing_keys]\ncurrent = \"current.pem\"\nnext = \"next.pem\"\n\n{}",
+        mock_sts::config::DEFAULT_CONFIG
+    );
+    let path = dir.join("mock-sts.toml");
+    std::fs::write(&path, &config).unwrap();
+    let loaded = mock_sts::config::LoadedConfig::from_file(&path).unwrap();
+    let mock = Mock::with(mock_sts::Options {
+        config: Some(loaded),
+        ..Default::default()
+    });
+    let jwks = mock.get(&format!("/{TENANT}/discovery/v2.0/keys")).json();
+    assert_eq!(jwks["keys"][0]["kid"], current.kid);
+    let token = mock.client_credentials().json()["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(jwt_parts(&token).0["kid"], current.kid);
+    mock.put_json(
+        "/_mock/scenario",
+        &serde_json::json!({"scenario": "rotated-keys"}),
+    );
+    let rotated = mock.get(&format!("/{TENANT}/discovery/v2.0/keys")).json();
+    assert_eq!(rotated["keys"][0]["kid"], next.kid);
+
+    std::fs::write(&path, config.replace("current.pem", "missing.pem")).unwrap();
+    let error = mock_sts::config::LoadedConfig::from_file(&path)
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("signing_keys.current"), "{error}");
+    std::fs::write(dir.join("broken.pem"), current.cert.to_pem().unwrap()).unwrap();
+    std::fs::write(&path, config.replace("current.pem", "broken.pem")).unwrap();
+    let error = mock_sts::config::LoadedConfig::from_file(&path)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("signing_keys.current") && error.contains("private key"),
+        "{error}"
+    );
+}
