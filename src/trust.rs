@@ -84,6 +84,8 @@ pub struct TrustStore {
     pub sources: Vec<String>,
     /// The issuer named by `--metadata`, when given.
     pub metadata_issuer: Option<String>,
+    /// SAML metadata given as a key source: its label and earliest `validUntil` (Unix seconds).
+    pub saml_metadata_valid_until: Option<(String, i64)>,
     pub discovery: Option<Map<String, Value>>,
     /// Where the discovery document came from, when it was fetched.
     pub discovery_url: Option<String>,
@@ -236,6 +238,11 @@ impl TrustStore {
             .find(|e| e.roles.iter().any(|r| r.idp))
             .or(md.entities.first());
         self.metadata_issuer = idp.and_then(|e| e.entity_id.clone());
+        let until = std::iter::once(&md.valid_until)
+            .chain(md.entities.iter().map(|e| &e.valid_until))
+            .filter_map(|v| v.as_ref().and_then(|v| v.unix))
+            .min();
+        self.saml_metadata_valid_until = until.map(|t| (label.to_string(), t));
         let mut added = 0;
         for entity in &md.entities {
             for (i, cert) in entity.idp_signing_certificates().into_iter().enumerate() {

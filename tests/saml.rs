@@ -652,3 +652,14 @@ fn many_signatures_and_huge_values_are_bounded() {
     assert_finding(&run, "signature-invalid", "error", 1);
     assert!(started.elapsed() < std::time::Duration::from_secs(60));
 }
+
+#[test]
+fn metadata_expired_as_key_source() {
+    let run = inspect(&[
+        SIGNED,
+        "--metadata",
+        "testdata/saml/federationmetadata-expired.xml",
+    ]);
+    assert_finding(&run, "metadata-expired", "error", 1);
+    assert!(run.codes().contains(&"signature-verified".to_string()));
+}

@@ -865,6 +865,26 @@ fn check_window(
     }
 }
 
+/// SAML metadata given as the key source (`--metadata`) past its `validUntil`.
+pub fn check_key_source_validity(ctx: &mut Ctx) {
+    let Some((label, t)) = ctx.trust.saml_metadata_valid_until.clone() else {
+        return;
+    };
+    let clock = ctx.settings.clock;
+    if clock.now() > t {
+        ctx.push(
+            Finding::new(
+                FindingCode::MetadataExpired,
+                format!(
+                    "the SAML metadata '{label}' you trust is valid until {}: consumers that honour validUntil refuse it and every sign-in that relies on it",
+                    describe(&clock, t)
+                ),
+            )
+            .with_evidence(json!({"source": label, "valid_until": rfc3339(t), "checked_at": rfc3339(clock.now())})),
+        );
+    }
+}
+
 /// Metadata as input: signing keys, certificates, validity.
 pub fn check_metadata(ctx: &mut Ctx, md: &Metadata, certs_checked: &mut HashSet<String>) {
     let clock = ctx.settings.clock;

@@ -92,6 +92,7 @@ fn inspect_document(ctx: &mut Ctx, doc: &Document, source: &str) -> (Kind, Value
     };
     let elements = xml::descendants(doc, root);
     let ids = xml::id_map(doc, &elements);
+    checks::check_key_source_validity(ctx);
     checks::check_ids(ctx, &ids);
     let message = model::read(doc);
 
