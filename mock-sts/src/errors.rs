@@ -7,7 +7,7 @@
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
-use crate::util::{error_timestamp, html_escape, page_timestamp};
+use crate::util::{error_timestamp, html_text_escape, page_timestamp};
 
 /// One catalogue entry.
 #[derive(Debug, Clone, Copy)]
@@ -207,15 +207,15 @@ impl AadError {
 
     /// The sign-in error page shown in browser flows; its visible text has the layout users paste.
     pub fn to_html(&self, ids: &RequestIds) -> String {
-        let message = html_escape(&self.message());
+        let message = html_text_escape(&self.message());
         format!(
             "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Sign in to your account</title></head>\n<body>\n\
 <div id=\"login-error\">\n<div>Sign in</div>\n<div>Sorry, but we\u{2019}re having trouble signing you in.</div>\n<br>\n\
 <div id=\"error-message\">{message}</div>\n<br>\n<div>Troubleshooting details</div>\n\
 <div>Request Id: {trace}</div>\n<div>Correlation Id: {correlation}</div>\n<div>Timestamp: {timestamp}</div>\n\
 <div>Message: {message}</div>\n</div>\n</body></html>\n",
-            trace = html_escape(&ids.trace_id),
-            correlation = html_escape(&ids.correlation_id),
+            trace = html_text_escape(&ids.trace_id),
+            correlation = html_text_escape(&ids.correlation_id),
             timestamp = page_timestamp(ids.at),
         )
     }
@@ -260,5 +260,23 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn the_error_page_escapes_what_the_request_put_in_the_message() {
+        let ids = RequestIds {
+            trace_id: "t".into(),
+            correlation_id: "c".into(),
+            at: crate::util::now(),
+        };
+        let page = AadError::new(AadCode::RedirectUriMismatch)
+            .arg("redirect_uri", "https://x/<script>alert('1')</script>")
+            .arg("client_id", "app")
+            .to_html(&ids);
+        assert!(!page.contains("<script>"), "{page}");
+        assert!(
+            page.contains("&lt;script&gt;alert('1')&lt;/script&gt;"),
+            "{page}"
+        );
     }
 }

@@ -97,6 +97,14 @@ pub fn is_guid(text: &str) -> bool {
     uuid::Uuid::try_parse(text).is_ok() && text.len() == 36
 }
 
+/// Escape for an HTML text node: quotes stay as they are, so the page source reads like the page.
+pub fn html_text_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// Escape for an HTML attribute value or anywhere else.
 pub fn html_escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {

@@ -349,7 +349,13 @@ fn unknown_client_and_unknown_user_end_on_the_error_page() {
         .text
         .contains("AADSTS50034: The user account mallory@contoso.onmicrosoft.com does not exist"));
     let reply = mock.get(&format!("/{TENANT}/oauth2/v2.0/authorize"));
-    assert!(reply.text.contains("AADSTS900144: The request body must contain the following parameter: &#39;client_id&#39;."), "{}", reply.text);
+    assert!(
+        reply.text.contains(
+            "AADSTS900144: The request body must contain the following parameter: 'client_id'."
+        ),
+        "{}",
+        reply.text
+    );
 }
 
 #[test]
