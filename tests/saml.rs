@@ -408,8 +408,9 @@ fn signature_of(assertion: &str) -> &str {
     &assertion[s..t]
 }
 
-/// The eight classic XSW variants (Somorovsky et al.) adapted to an assertion-signed response,
-/// plus signature exclusion. Every one must be an error that is not "ok".
+/// The eight classic XSW variants (Somorovsky et al., "On Breaking SAML", 2012): XSW1-2 against a
+/// signed Response, XSW3-8 against a signed Assertion; plus signature exclusion, duplicate IDs,
+/// an assertion smuggled into ds:Object, and comment injection. Every one must be an error.
 fn xsw_variants() -> Vec<(&'static str, String)> {
     let p = parts();
     let body = |assertion: &str| p.xml.replace(&p.assertion, assertion);
@@ -417,44 +418,70 @@ fn xsw_variants() -> Vec<(&'static str, String)> {
     let sig = signature_of(&original).to_string();
     let without_sig = original.replace(&sig, "");
     let mut v = Vec::new();
-    // XSW1: evil assertion first, the signed original appended after it.
+
+    // Response-level: the Response is signed, its assertion is not.
+    let signed_response =
+        std::fs::read_to_string(root().join("testdata/saml/response-signed-response.xml")).unwrap();
+    let r_start = signed_response.find("<Signature").unwrap();
+    let r_end = signed_response.find("</Signature>").unwrap() + "</Signature>".len();
+    let r_sig = &signed_response[r_start..r_end];
+    let unsigned_original = signed_response.replace(r_sig, "");
+    let evil_response = unsigned_original
+        .replace("alice@contoso.example", "mallory@contoso.example")
+        .replacen("ID=\"_r-", "ID=\"_evil-r-", 1)
+        .replacen("ID=\"_a-", "ID=\"_evil-a-", 1);
+    // XSW1: evil Response; the signed original rides inside its Signature as an Object.
+    let x1 = evil_response.replacen(
+        "</Issuer>",
+        &format!(
+            "</Issuer>{}",
+            r_sig.replacen(
+                "</Signature>",
+                &format!("<Object>{unsigned_original}</Object></Signature>"),
+                1
+            )
+        ),
+        1,
+    );
     v.push((
-        "XSW1 evil assertion before the signed one",
+        "XSW1 evil Response, signed original inside its Signature/Object",
+        x1,
+    ));
+    // XSW2: the same with the original as a detached sibling before the Signature.
+    let x2 = evil_response.replacen(
+        "</Issuer>",
+        &format!("</Issuer>{unsigned_original}{r_sig}"),
+        1,
+    );
+    v.push((
+        "XSW2 evil Response, signed original as a sibling before the Signature",
+        x2,
+    ));
+
+    // XSW3: evil assertion (new ID) inserted before the signed one.
+    v.push((
+        "XSW3 evil assertion before the signed one",
         body(&format!("{}{original}", evil(&p, false))),
     ));
-    // XSW2: the signed original moved into the evil assertion's place after it, same ID on both.
-    v.push((
-        "XSW2 duplicate ID, evil first",
-        body(&format!("{}{original}", evil(&p, true))),
-    ));
-    // XSW3: the original (signed) assertion wrapped inside the evil assertion.
+    // XSW4: the signed assertion moved inside the evil one.
     let e = evil(&p, false);
     let wrapped = e.replacen("</Subject>", &format!("</Subject>{original}"), 1);
     v.push((
-        "XSW3 signed assertion nested inside the evil one",
+        "XSW4 signed assertion nested inside the evil one",
         body(&wrapped),
     ));
-    // XSW4: evil assertion inside the signed one's Signature/Object.
-    let in_object = original.replacen(
-        "</Signature>",
-        &format!("<Object>{}</Object></Signature>", evil(&p, false)),
-        1,
-    );
-    v.push(("XSW4 evil assertion inside ds:Object", body(&in_object)));
-    // XSW5: the signature moved onto the evil assertion, which references the original by ID
-    // that now sits in Extensions.
+    // XSW5: the signature moved onto the evil assertion; the original, unsigned, elsewhere.
     let evil_with_sig = evil(&p, false).replacen("</Issuer>", &format!("</Issuer>{sig}"), 1);
-    let ext = p.xml.replace(&p.assertion, &format!("{evil_with_sig}"));
-    let ext = ext.replacen(
+    let x5 = p.xml.replace(&p.assertion, &evil_with_sig).replacen(
         "<samlp:Status>",
         &format!("<samlp:Extensions>{without_sig}</samlp:Extensions><samlp:Status>"),
         1,
     );
     v.push((
         "XSW5 signature on the evil assertion, original in Extensions",
-        ext,
+        x5,
     ));
-    // XSW6: the original inside the evil assertion's signature Object.
+    // XSW6: the original inside the evil assertion's Signature/Object.
     let sig_with_original = sig.replacen(
         "</Signature>",
         &format!("<Object>{without_sig}</Object></Signature>"),
@@ -462,17 +489,18 @@ fn xsw_variants() -> Vec<(&'static str, String)> {
     );
     let e6 = evil(&p, false).replacen("</Issuer>", &format!("</Issuer>{sig_with_original}"), 1);
     v.push((
-        "XSW6 original inside the evil assertion's signature Object",
+        "XSW6 original inside the evil assertion's Signature/Object",
         body(&e6),
     ));
-    // XSW7: the original in Extensions, evil assertion read.
+    // XSW7: the signed original in Extensions, the evil assertion where consumers read.
     let x7 = p.xml.replace(&p.assertion, &evil(&p, false)).replacen(
         "<samlp:Status>",
         &format!("<samlp:Extensions>{original}</samlp:Extensions><samlp:Status>"),
         1,
     );
     v.push(("XSW7 signed assertion hidden in Extensions", x7));
-    // XSW8: evil assertion carries the signature, the original inside its Object without one.
+    // XSW8: evil assertion (same ID) carries the signature; the original, without its
+    // signature, inside the Signature's Object.
     let e8 = evil(&p, true).replacen(
         "</Issuer>",
         &format!(
@@ -489,8 +517,26 @@ fn xsw_variants() -> Vec<(&'static str, String)> {
         "XSW8 evil assertion with the signature, original in its Object",
         body(&e8),
     ));
+
+    v.push((
+        "duplicate ID, evil assertion first",
+        body(&format!("{}{original}", evil(&p, true))),
+    ));
+    let in_object = original.replacen(
+        "</Signature>",
+        &format!("<Object>{}</Object></Signature>", evil(&p, false)),
+        1,
+    );
+    v.push((
+        "evil assertion inside the signed one's ds:Object",
+        body(&in_object),
+    ));
     // Signature exclusion: the signature removed and the content changed.
     v.push(("signature exclusion", body(&evil(&p, true))));
+    v.push((
+        "signature exclusion on a signed Response",
+        evil_response.clone(),
+    ));
     // Comment injection: the signed text is unchanged (c14n drops comments), but a consumer
     // reading the first text node of NameID sees "alice@contoso." only.
     v.push((

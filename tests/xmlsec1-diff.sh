@@ -28,6 +28,7 @@ d=testdata/saml
 cases=(
     "$d/response-signed.xml|$d/idp-signing.pem|ok"
     "$d/response-signed-both.xml|$d/idp-signing.pem|ok"
+    "$d/response-signed-response.xml|$d/idp-signing.pem|ok"
     "$d/assertion-signed.xml|$d/idp-signing.pem|ok"
     "$d/response-expired.xml|$d/idp-signing.pem|ok"
     "$d/response-not-yet-valid.xml|$d/idp-signing.pem|ok"

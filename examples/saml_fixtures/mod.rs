@@ -92,6 +92,17 @@ pub fn make(root: &Path, keys: Keys) -> Res<()> {
         "response-signed-both.xml",
         signed(&idp, Some(&idp), &normal, "alice@contoso.example")?.as_bytes(),
     )?;
+    // Entra's "Sign SAML response" option: the Response is signed, its Assertion is not.
+    let a = assertion(&normal, "alice@contoso.example").replace("{SIGNATURE}", "");
+    let shell = response_shell(
+        &normal,
+        &idp.template(&format!("_r-{}", normal.issued))?,
+        &a,
+    );
+    w(
+        "response-signed-response.xml",
+        sign(&idp, &shell)?.as_bytes(),
+    )?;
     w(
         "response-unsigned.xml",
         unsigned_response(&normal, "alice@contoso.example").as_bytes(),
