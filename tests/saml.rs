@@ -15,7 +15,7 @@ fn with_metadata(input: &str, extra: &[&str]) -> Run {
     inspect(&args)
 }
 
-fn finding<'a>(run: &'a Run, code: &str) -> serde_json::Value {
+fn finding(run: &Run, code: &str) -> serde_json::Value {
     run.json()["findings"]
         .as_array()
         .and_then(|a| a.iter().find(|f| f["code"] == code).cloned())

@@ -798,7 +798,7 @@ fn check_assertion(ctx: &mut Ctx, doc: &Document, a: &Assertion, what: &str) {
             &format!("{what}'s Conditions"),
         );
         if let Some(want) = ctx.settings.audience.clone() {
-            if !c.audiences.iter().any(|x| *x == want) {
+            if !c.audiences.contains(&want) {
                 ctx.push(
                     Finding::new(
                         FindingCode::AudienceMismatch,
