@@ -94,6 +94,22 @@ pub fn decode(text: &str) -> Option<Result<Decoded, BindingError>> {
         decoded.carrier = Some("URL-encoded value");
         return Some(Ok(decoded));
     }
+    let plain = decode_plain(text);
+    if matches!(plain, Some(Ok(_))) || !text.trim().contains(' ') {
+        return plain;
+    }
+    // A value whose '+' became spaces on the way (form-decoded once too often): restore them.
+    match decode_plain(&text.trim().replace(' ', "+")) {
+        Some(Ok(mut d)) => {
+            d.carrier = Some("base64 whose '+' had become spaces (restored)");
+            Some(Ok(d))
+        }
+        _ => plain,
+    }
+}
+
+/// Plain base64: `None` unless it decodes to XML or inflates to XML.
+fn decode_plain(text: &str) -> Option<Result<Decoded, BindingError>> {
     let bytes = base64::decode_standard(text).ok()?;
     if looks_like_xml(&bytes) {
         return decode_value(text);
@@ -387,6 +403,11 @@ mod tests {
         let d = decode(&form).unwrap().unwrap();
         assert_eq!((d.carrier, d.binding), (Some("form body"), Binding::Base64));
         assert_eq!(decode(&enc).unwrap().unwrap().xml, XML);
+        // '+' turned into spaces by a second form decoding.
+        let long = format!("<a>{}</a>", "~".repeat(60));
+        let spaced = base64::encode_standard(long.as_bytes()).replace('+', " ");
+        assert!(spaced.contains(' '));
+        assert_eq!(decode(&spaced).unwrap().unwrap().xml, long);
     }
 
     #[test]
