@@ -598,6 +598,10 @@ fn redirect_query_signature_verifies_with_the_sp_certificate() {
     assert_eq!(run.json()["verdict"], "ok", "{}", run.stdout);
     assert!(run.codes().contains(&"signature-verified".to_string()));
     let wrong = inspect(&[url.trim(), "--cert", "testdata/saml/idp-signing.pem"]);
+    assert_eq!(
+        finding(&wrong, "signature-invalid")["evidence"]["sig_alg"],
+        "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
+    );
     assert_finding(&wrong, "signature-invalid", "error", 1);
     // RelayState is signed too: changing it breaks the signature.
     let changed = url.trim().replace("RelayState=xyz", "RelayState=abc");
@@ -708,4 +712,25 @@ fn metadata_expired_as_key_source() {
     ]);
     assert_finding(&run, "metadata-expired", "error", 1);
     assert!(run.codes().contains(&"signature-verified".to_string()));
+}
+
+#[test]
+fn signature_invalid_on_the_signature_value_when_the_trusted_certificate_is_named() {
+    // Signed by the attacker but naming the IdP's own certificate in KeyInfo: the digests match,
+    // the signature value does not verify with the (trusted) certificate it names.
+    let xml = std::fs::read_to_string(root().join("testdata/saml/response-attacker.xml")).unwrap();
+    let idp = std::fs::read_to_string(root().join("testdata/saml/idp-signing.pem")).unwrap();
+    let idp_b64: String = idp.lines().filter(|l| !l.starts_with("-----")).collect();
+    let start = xml.find("<X509Certificate>").unwrap() + "<X509Certificate>".len();
+    let end = xml.find("</X509Certificate>").unwrap();
+    let forged = format!("{}{idp_b64}{}", &xml[..start], &xml[end..]);
+    let path = std::env::temp_dir().join(format!("keyprobe-forged-{}.xml", std::process::id()));
+    std::fs::write(&path, forged).unwrap();
+    let run = with_metadata(path.to_str().unwrap(), &[]);
+    let _ = std::fs::remove_file(&path);
+    assert_finding(&run, "signature-invalid", "error", 1);
+    assert_eq!(
+        finding(&run, "signature-invalid")["evidence"]["reason"],
+        "signature value"
+    );
 }

@@ -308,7 +308,12 @@ fn not_verified(ctx: &mut Ctx, v: &Verified, where_: &str, method: &str) {
             .iter()
             .any(|(sha1, _)| *sha1 == c.thumbprints.sha1_hex)
     });
+    let reason = match &v.outcome {
+        Outcome::NoFittingKey(_) => "no trusted key fits the algorithm",
+        _ => "signature value",
+    };
     let evidence = json!({
+        "reason": reason,
         "signature_method": v.info.method,
         "keyinfo_certificates": embedded.iter().map(|c| json!({"subject": c.subject, "sha1_thumbprint": c.thumbprints.sha1_hex, "not_after": rfc3339(c.not_after)})).collect::<Vec<_>>(),
         "trusted_certificates": trusted.iter().map(|(sha1, label)| json!({"key": label, "sha1_thumbprint": sha1})).collect::<Vec<_>>(),
