@@ -734,3 +734,28 @@ fn signature_invalid_on_the_signature_value_when_the_trusted_certificate_is_name
         "signature value"
     );
 }
+
+#[test]
+fn logout_request_decodes_from_a_redirect_url() {
+    use base64::Engine;
+    use std::io::Write;
+    let xml = r#"<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_lo-1" Version="2.0" IssueInstant="2026-06-01T11:59:00Z" Destination="https://login.microsoftonline.com/8eaef023-2b34-4da1-9baa-8bc8c9d6a490/saml2"><saml:Issuer>https://sp.example.test/saml</saml:Issuer><saml:NameID>alice@contoso.example</saml:NameID></samlp:LogoutRequest>"#;
+    let mut e = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(xml.as_bytes()).unwrap();
+    let b64 = base64::engine::general_purpose::STANDARD.encode(e.finish().unwrap());
+    let url = format!(
+        "https://login.microsoftonline.com/common/saml2?SAMLRequest={}",
+        b64.replace('+', "%2B")
+            .replace('/', "%2F")
+            .replace('=', "%3D")
+    );
+    let run = inspect(&[&url]);
+    let report = run.json();
+    assert_eq!(
+        report["decoded"]["message"], "LogoutRequest",
+        "{}",
+        run.stdout
+    );
+    assert_eq!(report["decoded"]["name_id"], "alice@contoso.example");
+    assert_eq!(report["verdict"], "ok");
+}
