@@ -7,19 +7,25 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use openssl::hash::MessageDigest;
 use openssl::pkey::PKey;
-use openssl::sign::Signer;
 use openssl::sha::sha1;
+use openssl::sign::Signer;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let n: usize = args.next().ok_or("usage: bench_tokens N OUT")?.parse()?;
     let out = args.next().ok_or("usage: bench_tokens N OUT")?;
     let root = env!("CARGO_MANIFEST_DIR");
-    let key = PKey::private_key_from_pem(&std::fs::read(format!("{root}/testdata/keys/issuer.key.pem"))?)?;
-    let cert = openssl::x509::X509::from_pem(&std::fs::read(format!("{root}/testdata/certs/issuer.pem"))?)?;
+    let key = PKey::private_key_from_pem(&std::fs::read(format!(
+        "{root}/testdata/keys/issuer.key.pem"
+    ))?)?;
+    let cert = openssl::x509::X509::from_pem(&std::fs::read(format!(
+        "{root}/testdata/certs/issuer.pem"
+    ))?)?;
     let kid = URL_SAFE_NO_PAD.encode(sha1(&cert.to_der()?));
     let header = URL_SAFE_NO_PAD.encode(format!(r#"{{"typ":"JWT","alg":"RS256","kid":"{kid}"}}"#));
-    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
     let per = n.div_ceil(threads);
     let parts: Vec<Vec<String>> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads)
@@ -40,7 +46,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 })
             })
             .collect();
-        handles.into_iter().map(|h| h.join().expect("worker")).collect()
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("worker"))
+            .collect()
     });
     let mut w = BufWriter::new(std::fs::File::create(out)?);
     for line in parts.iter().flatten() {
