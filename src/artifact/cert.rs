@@ -238,8 +238,13 @@ pub fn chain_order(chain: &[Certificate]) -> Option<String> {
 
 fn signature_algorithm_name(oid: &str) -> (String, bool) {
     let (name, weak) = match oid {
+        "1.2.840.113549.1.1.2" => ("md2WithRSAEncryption", true),
+        "1.2.840.113549.1.1.3" => ("md4WithRSAEncryption", true),
         "1.2.840.113549.1.1.4" => ("md5WithRSAEncryption", true),
         "1.2.840.113549.1.1.5" => ("sha1WithRSAEncryption", true),
+        // The OIW arc's SHA-1 with RSA, still met in old certificates.
+        "1.3.14.3.2.29" => ("sha1WithRSASignature", true),
+        "1.2.840.113549.1.1.14" => ("sha224WithRSAEncryption", false),
         "1.2.840.113549.1.1.11" => ("sha256WithRSAEncryption", false),
         "1.2.840.113549.1.1.12" => ("sha384WithRSAEncryption", false),
         "1.2.840.113549.1.1.13" => ("sha512WithRSAEncryption", false),
@@ -248,9 +253,37 @@ fn signature_algorithm_name(oid: &str) -> (String, bool) {
         "1.2.840.10045.4.3.2" => ("ecdsa-with-SHA256", false),
         "1.2.840.10045.4.3.3" => ("ecdsa-with-SHA384", false),
         "1.2.840.10045.4.3.4" => ("ecdsa-with-SHA512", false),
+        "1.2.840.10040.4.3" => ("dsa-with-SHA1", true),
+        "2.16.840.1.101.3.4.3.1" => ("dsa-with-SHA224", false),
+        "2.16.840.1.101.3.4.3.2" => ("dsa-with-SHA256", false),
         "1.3.101.112" => ("Ed25519", false),
         "1.3.101.113" => ("Ed448", false),
         other => return (other.to_string(), false),
     };
     (name.to_string(), weak)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::signature_algorithm_name;
+
+    #[test]
+    fn sha1_and_md5_are_weak_whatever_the_key_type() {
+        for oid in [
+            "1.2.840.113549.1.1.4",
+            "1.2.840.113549.1.1.5",
+            "1.3.14.3.2.29",
+            "1.2.840.10045.4.1",
+            "1.2.840.10040.4.3",
+        ] {
+            assert!(signature_algorithm_name(oid).1, "{oid} should be weak");
+        }
+        for oid in [
+            "1.2.840.113549.1.1.11",
+            "2.16.840.1.101.3.4.3.2",
+            "1.3.101.112",
+        ] {
+            assert!(!signature_algorithm_name(oid).1, "{oid} should not be weak");
+        }
+    }
 }
