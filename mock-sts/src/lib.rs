@@ -36,6 +36,7 @@
 //! ```
 
 pub mod config;
+pub mod dashboard;
 pub mod errors;
 pub mod handlers;
 pub mod jwt;

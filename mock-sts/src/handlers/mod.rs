@@ -30,7 +30,9 @@ pub type SharedState = Arc<AppState>;
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
 
 pub fn router(state: SharedState) -> Router {
+    let requests = Arc::new(crate::dashboard::RequestLog::default());
     Router::new()
+        .merge(crate::dashboard::routes(requests.clone()))
         .route("/_mock/health", get(control::health))
         .route("/_mock/config", get(control::config))
         .route(
@@ -91,6 +93,10 @@ pub fn router(state: SharedState) -> Router {
         )
         .fallback(not_found)
         .layer(middleware::from_fn(read_whole_body))
+        .layer(middleware::from_fn_with_state(
+            requests,
+            crate::dashboard::record,
+        ))
         .layer(middleware::from_fn(stamp_request_ids))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             internal_error,
