@@ -5,7 +5,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 vectors="${KEYPROBE_VECTORS:-../shared/vectors}"
-bin="${KEYPROBE_BIN:-target/debug/keyprobe}"
+bin="${KEYPROBE_BIN:-${CARGO_TARGET_DIR:-target}/debug/keyprobe}"
 [ -x "$bin" ] || cargo build --quiet --bin keyprobe
 [ -d "$vectors" ] || { echo "corpus sweep: no vectors at $vectors"; echo "sweep: 0 passed, 0 failed, 1 skipped"; exit 0; }
 

@@ -8,5 +8,7 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 [ -d node_modules/playwright-core ] || npm install --no-audit --no-fund --silent
 (cd ../.. && cargo build --quiet --bin keyprobe)
+KEYPROBE_BIN="${KEYPROBE_BIN:-$(cd ../.. && realpath "${CARGO_TARGET_DIR:-target}")/debug/keyprobe}"
+export KEYPROBE_BIN
 export SCREENSHOTS="${SCREENSHOTS:-${TMPDIR:-/tmp}/keyprobe-screenshots}"
 node serve.test.mjs
