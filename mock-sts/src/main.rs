@@ -32,10 +32,36 @@ struct Cli {
     /// custom-signing-key-required, missing-signing-key, dangling-signing-key, expired-signing-cert.
     #[arg(long, value_name = "NAME", default_value = "healthy")]
     scenario: Scenario,
+    /// Print a shell completion script for SHELL and exit.
+    #[arg(long, value_name = "SHELL", value_enum)]
+    completions: Option<clap_complete::Shell>,
+    /// Print the manual page (roff) generated from these flags and exit: `mock-sts --man > mock-sts.1`.
+    #[arg(long)]
+    man: bool,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(shell) = cli.completions {
+        use clap::CommandFactory;
+        clap_complete::generate(
+            shell,
+            &mut Cli::command(),
+            "mock-sts",
+            &mut std::io::stdout(),
+        );
+        return ExitCode::SUCCESS;
+    }
+    if cli.man {
+        use clap::CommandFactory;
+        return match clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(err) => {
+                eprintln!("mock-sts: cannot write the manual page: {err}");
+                ExitCode::from(2)
+            }
+        };
+    }
     let config = match &cli.config {
         Some(path) => LoadedConfig::from_file(path),
         None => LoadedConfig::embedded_default(),

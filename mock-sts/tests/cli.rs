@@ -164,3 +164,20 @@ fn tls_prints_the_ca_path_on_the_second_line() {
         "the server certificate is signed by the CA"
     );
 }
+
+#[test]
+fn prints_its_manual_page_and_completions() {
+    let man = binary().arg("--man").output().expect("runs");
+    assert!(man.status.success());
+    let page = String::from_utf8_lossy(&man.stdout);
+    assert!(
+        page.contains(".TH mock-sts 1") && page.contains("scenario"),
+        "{page}"
+    );
+    let completions = binary()
+        .args(["--completions", "bash"])
+        .output()
+        .expect("runs");
+    assert!(completions.status.success());
+    assert!(String::from_utf8_lossy(&completions.stdout).contains("mock-sts"));
+}
