@@ -212,10 +212,17 @@ pub fn classify_json(object: &Map<String, Value>) -> Kind {
 }
 
 fn detect_compact(t: &str) -> Option<Detected> {
-    let dots = t.bytes().filter(|&b| b == b'.').count();
-    let token_like = t
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.');
+    // One pass: count the dots and check the alphabet together.
+    let mut dots = 0usize;
+    let mut token_like = true;
+    for b in t.bytes() {
+        if b == b'.' {
+            dots += 1;
+        } else if !base64::looks_like_base64url_byte(b) {
+            token_like = false;
+            break;
+        }
+    }
     // A JOSE header is a JSON object, so its base64url starts with "ey" ("{" + quote); without
     // that, three or five dot-separated base64url segments still have a token's shape.
     let jose_like =

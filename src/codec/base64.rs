@@ -24,6 +24,18 @@ impl std::fmt::Display for Base64Error {
     }
 }
 
+/// Which bytes belong to the base64url alphabet (a table: this check runs over every token).
+const BASE64URL: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || c == b'-' || c == b'_';
+        b += 1;
+    }
+    table
+};
+
 /// Strict base64url (JOSE).
 pub fn decode_url(text: &str) -> Result<Vec<u8>, Base64Error> {
     if let Some(pos) = text
@@ -65,6 +77,11 @@ pub fn decode_standard(text: &str) -> Result<Vec<u8>, Base64Error> {
 
 pub fn encode_standard(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// True when `b` belongs to the base64url alphabet.
+pub fn looks_like_base64url_byte(b: u8) -> bool {
+    BASE64URL[usize::from(b)]
 }
 
 /// True when every character could belong to base64url.
