@@ -12,10 +12,11 @@ use crate::catalogue::explain;
 use crate::clock::Clock;
 use crate::fetch::{FetchOptions, Fetcher};
 use crate::input::Input;
+use crate::key_sources::{build_trust, KeySources, SourceRef};
 use crate::limits::MAX_LINE_BYTES;
 use crate::present;
 use crate::report::Report;
-use crate::trust::{read_source, TrustStore};
+use crate::trust::TrustStore;
 use crate::{inspect, Settings};
 
 /// Exit codes (SPEC.md): 0 no error finding, 1 an error finding, 2 usage or unreadable input.
@@ -94,29 +95,6 @@ fn settings_from(args: &InspectArgs) -> Result<Settings, String> {
     })
 }
 
-/// Reads a key source: a file, or a URL through the fetcher (kept in the cache).
-fn load(
-    src: &str,
-    flag: &str,
-    fetcher: &Fetcher,
-    trust: &mut TrustStore,
-) -> Result<Vec<u8>, String> {
-    if src.starts_with("http://") || src.starts_with("https://") {
-        let fetched = fetcher
-            .get(src, wall_clock())
-            .map_err(|e| format!("{flag}: {e}"))?;
-        let body = fetched.body.clone();
-        trust.fetched.push(fetched);
-        Ok(body)
-    } else {
-        read_source(src).map_err(|e| format!("{flag}: {e}"))
-    }
-}
-
-fn wall_clock() -> i64 {
-    time::OffsetDateTime::now_utc().unix_timestamp()
-}
-
 /// `--tenant` as a discovery URL: Entra's v2 (or v1) document, optionally for an app's own keys.
 fn tenant_metadata_url(args: &InspectArgs) -> Option<String> {
     let tenant = args.tenant.as_deref()?;
@@ -135,78 +113,18 @@ fn tenant_metadata_url(args: &InspectArgs) -> Option<String> {
 }
 
 fn trust_from(args: &InspectArgs, fetcher: &Fetcher) -> Result<TrustStore, String> {
-    let mut trust = TrustStore::default();
-    let mut oidc_metadata = None;
-    if let Some(src) = args.metadata.clone().or_else(|| tenant_metadata_url(args)) {
-        let bytes = load(&src, "--metadata", fetcher, &mut trust)?;
-        if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<') {
-            // SAML metadata: its identity-provider signing certificates are the trusted keys.
-            trust
-                .add_saml_metadata(&src, &bytes)
-                .map_err(|e| format!("--metadata: {e}"))?;
-        } else {
-            oidc_metadata = Some((src, bytes));
-        }
-    }
-    if let Some((src, bytes)) = oidc_metadata {
-        let object = crate::codec::json::parse_object(&bytes).map_err(|e| {
-            format!(
-                "--metadata '{src}' is not an OIDC discovery document: {e}{}",
-                crate::fetch::body_hint(&bytes)
-            )
-        })?;
-        if crate::detect::classify_json(&object) != crate::detect::Kind::OidcDiscovery {
-            return Err(format!("--metadata '{src}' is JSON but not an OIDC discovery document (no issuer/jwks_uri)"));
-        }
-        let jwks_uri = object
-            .get("jwks_uri")
-            .and_then(|v| v.as_str())
-            .map(str::to_string);
-        trust.add_discovery(&src, object);
-        if src.starts_with("http") {
-            trust.discovery_url = Some(src.clone());
-        }
-        // --jwks, when given, is the key set; the document then contributes issuer and checks.
-        if args.jwks.is_empty() {
-            let uri = jwks_uri.ok_or_else(|| {
-                format!("--metadata '{src}' has no jwks_uri; pass the key set with --jwks")
-            })?;
-            if !(uri.starts_with("https://") || uri.starts_with("http://")) {
-                return Err(format!(
-                    "--metadata '{src}': jwks_uri '{uri}' is not an http(s) URL"
-                ));
-            }
-            let keys = load(&uri, "jwks_uri", fetcher, &mut trust)?;
-            trust
-                .add_jwks_document(&uri, &keys)
-                .map_err(|e| format!("jwks_uri: {e}{}", crate::fetch::body_hint(&keys)))?;
-            let history = fetcher.history(&uri);
-            trust.note_rotation(&uri, &keys, &history);
-        }
-    }
-    for src in &args.jwks {
-        let bytes = load(src, "--jwks", fetcher, &mut trust)?;
-        trust
-            .add_jwks_document(src, &bytes)
-            .map_err(|e| format!("--jwks: {e}{}", crate::fetch::body_hint(&bytes)))?;
-        if src.starts_with("http") {
-            let history = fetcher.history(src);
-            trust.note_rotation(src, &bytes, &history);
-        }
-    }
-    for src in &args.cert {
-        let bytes = load(src, "--cert", fetcher, &mut trust)?;
-        trust
-            .add_certificates(src, &bytes)
-            .map_err(|e| format!("--cert: {e}"))?;
-    }
-    for src in &args.key {
-        let bytes = load(src, "--key", fetcher, &mut trust)?;
-        trust
-            .add_key_file(src, &bytes)
-            .map_err(|e| format!("--key: {e}"))?;
-    }
-    Ok(trust)
+    let at = |src: &String| SourceRef::Location(src.clone());
+    let sources = KeySources {
+        metadata: args
+            .metadata
+            .clone()
+            .or_else(|| tenant_metadata_url(args))
+            .map(SourceRef::Location),
+        jwks: args.jwks.iter().map(at).collect(),
+        cert: args.cert.iter().map(at).collect(),
+        key: args.key.iter().map(at).collect(),
+    };
+    build_trust(&sources, fetcher)
 }
 
 fn run_inspect(args: &InspectArgs) -> Result<i32, String> {
