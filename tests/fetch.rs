@@ -242,7 +242,10 @@ fn hostile_servers_end_in_bounded_time() {
             b"<!DOCTYPE html><html><body>Sign in</body></html>".to_vec(),
         ),
     );
-    server.route("/gzip", Reply::GzipBomb);
+    server.route(
+        "/gzip",
+        Reply::GzipBomb(server::gzip_of_zeros(64 * 1024 * 1024)),
+    );
     server.route(
         "/many",
         Reply::Ok(
