@@ -145,22 +145,20 @@ fn run_inspect(args: &InspectArgs) -> Result<i32, String> {
         !args.json && anstream::AutoStream::choice(&io::stdout()) != anstream::ColorChoice::Never;
     let mut out = buffered;
     let mut any_error = false;
-    let mut emit = |report: &Report, out: &mut dyn Write| -> io::Result<()> {
-        any_error |= report.has_error();
-        match (args.json, args.lines || sources.len() > 1) {
-            (true, true) => present::json::write_line(out, report),
-            (true, false) => present::json::write_pretty(out, report),
-            (false, _) => present::human::write_report(out, report, colour),
-        }
+    let render = match (args.json, args.lines || sources.len() > 1) {
+        (true, true) => Render::JsonLine,
+        (true, false) => Render::JsonPretty,
+        (false, _) => Render::Human { colour },
     };
     for source in &sources {
         let result = if args.lines {
-            inspect_lines(source, &trust, &settings, &mut |r, o| emit(r, o), &mut out)
+            inspect_lines(source, &trust, &settings, render, &mut out, &mut any_error)
         } else {
             let (input, fetched) = read_whole(source, &fetcher).map_err(|SourceError(e)| e)?;
             let mut report = inspect(&input, &trust, &settings);
             report.fetched = trust.fetched.iter().cloned().chain(fetched).collect();
-            emit(&report, &mut out)
+            any_error |= report.has_error();
+            render.write(&mut out, &report)
         };
         if let Err(e) = result {
             if e.kind() == io::ErrorKind::BrokenPipe {
@@ -176,15 +174,38 @@ fn run_inspect(args: &InspectArgs) -> Result<i32, String> {
 /// Lines inspected per batch; each batch is spread over every core and printed in input order.
 const BATCH_LINES: usize = 2048;
 
-type Emit<'a> = dyn FnMut(&Report, &mut dyn Write) -> io::Result<()> + 'a;
+/// How a report is written: decided once per run, applied by whichever thread made the report.
+#[derive(Debug, Clone, Copy)]
+enum Render {
+    JsonLine,
+    JsonPretty,
+    Human { colour: bool },
+}
+
+impl Render {
+    fn write(self, out: &mut dyn Write, report: &Report) -> io::Result<()> {
+        match self {
+            Render::JsonLine => present::json::write_line(out, report),
+            Render::JsonPretty => present::json::write_pretty(out, report),
+            Render::Human { colour } => present::human::write_report(out, report, colour),
+        }
+    }
+}
+
+/// A report already written out by a worker, and whether it holds an error.
+struct Rendered {
+    bytes: Vec<u8>,
+    error: bool,
+}
 
 /// Batch mode: streams lines, so memory stays flat however long the input is.
 fn inspect_lines(
     source: &Source,
     trust: &TrustStore,
     settings: &Settings,
-    emit: &mut Emit,
+    render: Render,
     out: &mut dyn Write,
+    any_error: &mut bool,
 ) -> io::Result<()> {
     let (label, reader): (String, Box<dyn Read>) = match source {
         Source::Stdin => ("stdin".into(), Box::new(io::stdin())),
@@ -225,9 +246,9 @@ fn inspect_lines(
         if batch.is_empty() {
             break;
         }
-        let reports = inspect_parallel(&batch, trust, settings, workers);
-        for r in &reports {
-            emit(r, out)?;
+        for r in inspect_parallel(&batch, trust, settings, render, workers) {
+            *any_error |= r.error;
+            out.write_all(&r.bytes)?;
         }
         done += batch.len();
         if progress {
@@ -243,26 +264,33 @@ fn inspect_lines(
     Ok(())
 }
 
+/// Inspects and renders a batch on every core; rendering (and dropping) the reports in the workers
+/// keeps the main thread to reading lines and writing bytes.
 fn inspect_parallel(
     batch: &[Input],
     trust: &TrustStore,
     settings: &Settings,
+    render: Render,
     workers: usize,
-) -> Vec<Report> {
+) -> Vec<Rendered> {
+    let one = |input: &Input| {
+        let report = inspect(input, trust, settings);
+        let mut bytes = Vec::with_capacity(4096);
+        // Writing to a Vec cannot fail.
+        let _ = render.write(&mut bytes, &report);
+        Rendered {
+            bytes,
+            error: report.has_error(),
+        }
+    };
     if workers <= 1 || batch.len() < 16 {
-        return batch.iter().map(|i| inspect(i, trust, settings)).collect();
+        return batch.iter().map(one).collect();
     }
     let chunk = batch.len().div_ceil(workers);
     std::thread::scope(|scope| {
         let handles: Vec<_> = batch
             .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    part.iter()
-                        .map(|i| inspect(i, trust, settings))
-                        .collect::<Vec<_>>()
-                })
-            })
+            .map(|part| scope.spawn(move || part.iter().map(one).collect::<Vec<_>>()))
             .collect();
         handles
             .into_iter()
