@@ -11,7 +11,7 @@ use time::OffsetDateTime;
 use crate::keys::{hex_upper, thumbprints};
 use crate::model::{
     object_id_for, App, AppKind, ClientSecret, Directory, RegisteredCertificate, SamlRegistration,
-    Tenant, User,
+    SamlSigning, Tenant, User,
 };
 use crate::util::{derived_guid, is_guid};
 
@@ -112,6 +112,12 @@ struct CertificateConfig {
 struct SamlConfig {
     entity_id: String,
     acs_url: String,
+    /// More reply URLs besides `acs_url`.
+    #[serde(default)]
+    reply_urls: Vec<String>,
+    /// `assertion` (default), `response` or `both`.
+    #[serde(default)]
+    signing: SamlSigning,
 }
 
 #[derive(Debug, Deserialize)]
@@ -361,9 +367,21 @@ impl Validator<'_> {
                 if saml.entity_id.trim().is_empty() {
                     return Err(self.invalid(format!("{at}.saml.entity_id"), "must not be empty"));
                 }
+                for (index, uri) in saml.reply_urls.iter().enumerate() {
+                    if url::Url::parse(uri).is_err() {
+                        return Err(self.invalid(
+                            format!("{at}.saml.reply_urls[{index}]"),
+                            format!("'{uri}' is not an absolute URI"),
+                        ));
+                    }
+                }
+                let mut reply_urls = vec![saml.acs_url.clone()];
+                reply_urls.extend(saml.reply_urls.into_iter().filter(|u| *u != saml.acs_url));
                 Some(SamlRegistration {
                     entity_id: saml.entity_id,
                     acs_url: saml.acs_url,
+                    reply_urls,
+                    signing: saml.signing,
                 })
             }
             (_, None) => None,

@@ -120,6 +120,25 @@ catalogue! {
     /// Documented sample: doc-invalid_scope-70011.json.
     InvalidScope => (70011, "invalid_scope", 400,
         "The provided value for the input parameter 'scope' isn't valid. The scope {scope} isn't valid.", ["scope"]),
+    /// MissingSigningKey (ENTRA.md): a SAML app without a usable signing certificate. Error page.
+    MissingSigningKey => (50003, "invalid_request", 400,
+        "Sign-in failed because of a missing signing key or certificate. This might be because there was no signing key configured in the app.",
+        []),
+    /// Saml2MessageInvalid: the SAMLRequest cannot be decoded or is not a valid AuthnRequest.
+    SamlMessageInvalid => (75005, "invalid_request", 400,
+        "The request is not a valid Saml2 protocol message.", []),
+    /// A Redirect-binding request without SAMLRequest.
+    SamlRequestMissing => (750054, "invalid_request", 400,
+        "SAMLRequest or SAMLResponse must be present as query string parameters in HTTP request for SAML Redirect binding.",
+        []),
+    /// Unsupported SAML request type or response binding (runtime wording unconfirmed).
+    SamlRequestUnsupported => (7500514, "invalid_request", 400,
+        "A supported type of SAML request was not found. The supported request type is 'AuthnRequest' (in XML namespace 'urn:oasis:names:tc:SAML:2.0:protocol') answered over the HTTP-POST binding; the request was '{request}'.",
+        ["request"]),
+    /// RequestedAuthnContext that the sign-in cannot satisfy.
+    AuthnContextMismatch => (75011, "invalid_request", 400,
+        "Authentication method '{method}' by which the user authenticated with the service doesn't match requested authentication method '{requested}'. Contact the {app} application owner.",
+        ["method", "requested", "app"]),
 }
 
 /// An Entra error on its way to the client: a catalogue code plus the values for its placeholders.

@@ -42,6 +42,7 @@ pub mod handlers;
 pub mod jwt;
 pub mod keys;
 pub mod model;
+pub mod saml;
 pub mod scenario;
 pub mod scopes;
 pub mod server;

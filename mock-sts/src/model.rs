@@ -85,7 +85,24 @@ pub struct RegisteredCertificate {
 #[derive(Debug, Clone, Serialize)]
 pub struct SamlRegistration {
     pub entity_id: String,
+    /// The default reply URL (ACS), used for IdP-initiated sign-in and when a request names none.
     pub acs_url: String,
+    /// Every reply URL the app accepts, `acs_url` first.
+    pub reply_urls: Vec<String>,
+    pub signing: SamlSigning,
+}
+
+/// What Entra signs in a SAML Response (the portal's "Signing Option").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SamlSigning {
+    /// "Sign SAML assertion", Entra's default.
+    #[default]
+    Assertion,
+    /// "Sign SAML response".
+    Response,
+    /// "Sign SAML response and assertion".
+    Both,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -21,6 +21,8 @@ pub struct AppState {
     pub state_dir: PathBuf,
     keys: Mutex<KeyRing>,
     app_keys: HashMap<String, Arc<SigningKey>>,
+    /// The SAML apps' signing certificates (keyCredentials and preferred thumbprint).
+    pub saml_keys: crate::saml::certs::SamlKeyStore,
     scenario: Mutex<ScenarioSettings>,
     grants: Mutex<GrantStore>,
 }
@@ -273,7 +275,10 @@ impl AppState {
                 );
             }
         }
+        let saml_keys =
+            crate::saml::certs::SamlKeyStore::load_or_create(&config.directory, &state_dir)?;
         Ok(Self {
+            saml_keys,
             config_origin: config.origin,
             directory: config.directory,
             base_url,

@@ -54,7 +54,7 @@ pub async fn config(State(state): State<SharedState>) -> Response {
                 .collect::<Vec<_>>(),
         )
     };
-    let body = json!({
+    let mut body = json!({
         "origin": state.config_origin,
         "base_url": state.base_url,
         "state_dir": state.state_dir.display().to_string(),
@@ -64,6 +64,7 @@ pub async fn config(State(state): State<SharedState>) -> Response {
         "signing_keys": {"signing_kid": signing, "published_kids": published},
         "tenants": state.directory.tenants,
     });
+    super::saml_control::add_saml_keys_to_config(&state, &mut body);
     json_response(StatusCode::OK, &body, Caching::None)
 }
 

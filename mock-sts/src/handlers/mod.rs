@@ -8,7 +8,7 @@ use axum::extract::Request;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
+use axum::routing::{delete, get, post, put};
 use axum::Router;
 use serde_json::Value;
 
@@ -21,6 +21,9 @@ pub mod authorize;
 pub mod client_auth;
 pub mod control;
 pub mod discovery;
+pub mod federation;
+pub mod saml;
+pub mod saml_control;
 pub mod token;
 pub mod userinfo;
 
@@ -41,6 +44,26 @@ pub fn router(state: SharedState) -> Router {
         )
         .route("/_mock/keys/rotate", post(control::rotate_keys))
         .route("/_mock/token", post(control::mint_token))
+        .route(
+            "/_mock/apps/{app_id}/certificates",
+            post(saml_control::create).get(saml_control::list),
+        )
+        .route(
+            "/_mock/apps/{app_id}/certificates/{thumbprint}/activate",
+            post(saml_control::activate),
+        )
+        .route(
+            "/_mock/apps/{app_id}/certificates/{thumbprint}",
+            delete(saml_control::remove),
+        )
+        .route(
+            "/{tenant}/saml2",
+            get(saml::saml2_get).post(saml::saml2_post),
+        )
+        .route(
+            "/{tenant}/federationmetadata/2007-06/federationmetadata.xml",
+            get(federation::federation_metadata),
+        )
         .route(
             "/common/discovery/instance",
             get(discovery::instance_discovery),

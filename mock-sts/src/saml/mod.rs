@@ -1,0 +1,9 @@
+//! SAML 2.0 as Entra speaks it: the service-principal key model of SAML apps ([`certs`]), AuthnRequests
+//! from the Redirect and POST bindings ([`request`]), signed Responses and error Responses
+//! ([`response`]), federation metadata ([`metadata`]), and the XML signing they share ([`sign`]).
+
+pub mod certs;
+pub mod metadata;
+pub mod request;
+pub mod response;
+pub mod sign;
