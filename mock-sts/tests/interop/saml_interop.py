@@ -1,0 +1,165 @@
+"""SAML interop checks: independent verifiers (the xmlsec1 CLI and Python signxml) accept mock-sts's
+SAMLResponse with the certificate taken from the app's federation metadata, and reject a tampered one;
+then the AADSTS50003 walkthrough (missing-signing-key, new certificate made active) ends in a response
+they accept too.
+
+Run by saml.sh with MOCK_STS_URL set; prints "saml: N passed, N failed" last and exits non-zero on failure.
+"""
+
+import base64
+import html
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import textwrap
+import urllib.error
+import urllib.parse
+import urllib.request
+import zlib
+
+from lxml import etree
+from signxml import XMLVerifier
+
+MOCK_STS = os.environ["MOCK_STS_URL"]
+TENANT = "7f3c1a2b-4d5e-4f60-8a9b-0c1d2e3f4a5b"
+SAML_APP = "c3d4e5f6-0718-4293-a4b5-c6d7e8f90a1b"
+SP_ENTITY = "https://sp.contoso.example/saml"
+SP_ACS = "https://sp.contoso.example/saml/acs"
+APP_METADATA = f"{MOCK_STS}/{TENANT}/federationmetadata/2007-06/federationmetadata.xml?appid={SAML_APP}"
+WORKDIR = tempfile.mkdtemp(prefix="saml-interop-")
+
+passed = 0
+failed = 0
+
+
+def check(name, condition, detail=""):
+    global passed, failed
+    if condition:
+        passed += 1
+        print(f"ok   {name}")
+    else:
+        failed += 1
+        print(f"FAIL {name} {detail}")
+
+
+def http(method, url, body=None):
+    request = urllib.request.Request(url, data=body, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def authn_request(request_id):
+    xml = (
+        '<samlp:AuthnRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" '
+        'xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" '
+        f'ID="{request_id}" Version="2.0" IssueInstant="2026-01-01T00:00:00Z" '
+        f'AssertionConsumerServiceURL="{SP_ACS}">'
+        f"<saml:Issuer>{SP_ENTITY}</saml:Issuer></samlp:AuthnRequest>"
+    )
+    deflate = zlib.compressobj(9, zlib.DEFLATED, -15)  # raw DEFLATE, as the Redirect binding wants
+    return base64.b64encode(deflate.compress(xml.encode()) + deflate.flush()).decode()
+
+
+def sign_in(request_id):
+    query = urllib.parse.urlencode({"SAMLRequest": authn_request(request_id), "RelayState": "interop"})
+    return http("GET", f"{MOCK_STS}/{TENANT}/saml2?{query}")
+
+
+def saml_response(page):
+    match = re.search(r'name="SAMLResponse" value="([^"]+)"', page)
+    return base64.b64decode(html.unescape(match.group(1))) if match else None
+
+
+def metadata_certificate_pem():
+    _, xml = http("GET", APP_METADATA)
+    match = re.search(r'<KeyDescriptor use="signing">.*?<X509Certificate>([^<]+)</X509Certificate>', xml)
+    if not match:
+        return None
+    body = "\n".join(textwrap.wrap(match.group(1).strip(), 64))
+    return f"-----BEGIN CERTIFICATE-----\n{body}\n-----END CERTIFICATE-----\n"
+
+
+def xmlsec1_accepts(response_xml, cert_pem):
+    response_path = os.path.join(WORKDIR, "response.xml")
+    cert_path = os.path.join(WORKDIR, "cert.pem")
+    with open(response_path, "wb") as f:
+        f.write(response_xml)
+    with open(cert_path, "w") as f:
+        f.write(cert_pem)
+    result = subprocess.run(
+        [
+            "xmlsec1", "--verify", "--pubkey-cert-pem", cert_path,
+            "--id-attr:ID", "urn:oasis:names:tc:SAML:2.0:assertion:Assertion",
+            "--id-attr:ID", "urn:oasis:names:tc:SAML:2.0:protocol:Response",
+            response_path,
+        ],
+        capture_output=True,
+        text=True,
+    )
+    return result.returncode == 0, result.stderr.strip().splitlines()[-1:] if result.stderr else ""
+
+
+def signxml_accepts(response_xml, cert_pem):
+    try:
+        root = etree.fromstring(response_xml)
+        assertion = root.find("{urn:oasis:names:tc:SAML:2.0:assertion}Assertion")
+        verified = XMLVerifier().verify(etree.tostring(assertion), x509_cert=cert_pem, id_attribute="ID")
+        # What was signed must be the assertion a service provider reads.
+        return verified.signed_xml.get("ID") == assertion.get("ID"), ""
+    except Exception as error:  # signxml raises InvalidSignature, InvalidDigest, InvalidInput, ...
+        return False, repr(error)
+
+
+def tampered(response_xml):
+    return response_xml.replace(b"alice@contoso.onmicrosoft.com", b"mallory@contoso.onmicrosoft.com")
+
+
+def verify_both(label, response_xml, cert_pem):
+    ok, detail = xmlsec1_accepts(response_xml, cert_pem)
+    check(f"{label}: xmlsec1 --verify accepts the SAMLResponse", ok, detail)
+    ok, detail = signxml_accepts(response_xml, cert_pem)
+    check(f"{label}: signxml accepts the assertion", ok, detail)
+    ok, _ = xmlsec1_accepts(tampered(response_xml), cert_pem)
+    check(f"{label}: xmlsec1 rejects a tampered SAMLResponse", not ok)
+    ok, _ = signxml_accepts(tampered(response_xml), cert_pem)
+    check(f"{label}: signxml rejects a tampered assertion", not ok)
+
+
+# 1. A healthy sign-in.
+status, page = sign_in("_interop-healthy")
+response_xml = saml_response(page)
+check("healthy: sign-in answers the auto-posting form", status == 200 and response_xml is not None, page[:300])
+healthy_cert = metadata_certificate_pem()
+check("healthy: the app metadata carries a signing certificate", healthy_cert is not None)
+if response_xml and healthy_cert:
+    verify_both("healthy", response_xml, healthy_cert)
+
+# 2. AADSTS50003 and its fix, as docs/aadsts50003.md walks through it.
+http("PUT", f"{MOCK_STS}/_mock/scenario", json.dumps({"scenario": "missing-signing-key"}).encode())
+status, page = sign_in("_interop-broken")
+check("missing-signing-key: sign-in ends on the AADSTS50003 page", status == 400 and "AADSTS50003" in page, page[:300])
+check("missing-signing-key: the app metadata has no signing certificate", metadata_certificate_pem() is None)
+status, made = http("POST", f"{MOCK_STS}/_mock/apps/{SAML_APP}/certificates", b"")
+thumbprint = json.loads(made).get("thumbprint", "") if status == 201 else ""
+check("fix: a new certificate is made", len(thumbprint) == 40, made)
+status, _ = http("POST", f"{MOCK_STS}/_mock/apps/{SAML_APP}/certificates/{thumbprint}/activate", b"")
+check("fix: the new certificate is made active", status == 200)
+status, page = sign_in("_interop-fixed")
+fixed_xml = saml_response(page)
+fixed_cert = metadata_certificate_pem()
+check("fix: sign-in succeeds", status == 200 and fixed_xml is not None, page[:300])
+if fixed_xml and fixed_cert:
+    verify_both("fixed", fixed_xml, fixed_cert)
+    if healthy_cert:
+        ok, _ = xmlsec1_accepts(fixed_xml, healthy_cert)
+        check("fixed: the old certificate no longer verifies", not ok)
+http("PUT", f"{MOCK_STS}/_mock/scenario", json.dumps({"scenario": "healthy"}).encode())
+
+print(f"saml: {passed} passed, {failed} failed")
+sys.exit(1 if failed else 0)
