@@ -131,6 +131,31 @@ fn parsing(c: &mut Criterion) {
     });
 }
 
+fn saml(c: &mut Criterion) {
+    let settings = settings();
+    let mut trust = TrustStore::default();
+    trust
+        .add_saml_metadata(
+            "federationmetadata.xml",
+            &fixture("saml/federationmetadata.xml"),
+        )
+        .expect("metadata");
+    let response = Input::new("saml", fixture("saml/response-signed.xml"));
+    c.bench_function(
+        &format!("SAML verify ({} byte response)", response.bytes.len()),
+        |b| b.iter(|| black_box(inspect(&response, &trust, &settings))),
+    );
+    let metadata = fixture("saml/federationmetadata.xml");
+    let empty = TrustStore::default();
+    c.bench_function("SAML metadata inspect", |b| {
+        b.iter_batched(
+            || Input::new("m", metadata.clone()),
+            |i| black_box(inspect(&i, &empty, &settings)),
+            BatchSize::SmallInput,
+        )
+    });
+}
+
 fn report_output(c: &mut Criterion) {
     let trust = trust_of(&["keys/jwks.json"]);
     let report = inspect(
@@ -153,6 +178,7 @@ criterion_group!(
     verification,
     key_selection,
     parsing,
+    saml,
     report_output
 );
 criterion_main!(benches);
