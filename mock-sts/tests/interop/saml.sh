@@ -5,7 +5,8 @@
 # `mock-sts --port 0` (the URL is its first stdout line; the server is stopped on exit); performs a healthy
 # SAML sign-in and checks that `xmlsec1 --verify` and signxml accept the SAMLResponse with the certificate
 # taken from the app's federation metadata (and reject a tampered copy); then reproduces AADSTS50003
-# (missing-signing-key) and checks the fix (a new certificate made active) the same way.
+# (missing-signing-key) and checks the fix (a new certificate made active) the same way; and a second server,
+# with the app set to sign the response and the assertion ("both"), has both signatures accepted.
 # Ends with "N passed, N failed"; exits non-zero on any failure.
 #
 # Environment: CARGO_TARGET_DIR (default: <repo>/target); MOCK_STS_SAML_VENV (default:
@@ -25,12 +26,14 @@ fail_setup() {
 }
 
 workdir="$(mktemp -d "${TMPDIR:-/tmp}/mock-sts-saml.XXXXXX")"
-server_pid=""
+server_pids=()
 cleanup() {
-    if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
-        kill -TERM "$server_pid" 2>/dev/null || true
-        wait "$server_pid" 2>/dev/null || true
-    fi
+    for pid in "${server_pids[@]}"; do
+        if kill -0 "$pid" 2>/dev/null; then
+            kill -TERM "$pid" 2>/dev/null || true
+            wait "$pid" 2>/dev/null || true
+        fi
+    done
     rm -rf "$workdir"
 }
 trap cleanup EXIT INT TERM
@@ -54,23 +57,40 @@ echo "saml interop: building mock-sts"
 (cd "$repo" && CARGO_TARGET_DIR="$target_dir" cargo build --quiet -p mock-sts --bin mock-sts) ||
     fail_setup "mock-sts does not build"
 
-"$target_dir/debug/mock-sts" --port 0 --state-dir "$workdir/state" >"$workdir/stdout" 2>"$workdir/stderr" &
-server_pid=$!
-for _ in $(seq 1 300); do
-    if [[ "$(wc -l <"$workdir/stdout")" -ge 1 ]]; then break; fi
-    if ! kill -0 "$server_pid" 2>/dev/null; then
-        cat "$workdir/stderr" >&2
-        fail_setup "mock-sts exited early"
-    fi
-    sleep 0.1
-done
-first_line="$(sed -n 1p "$workdir/stdout")"
-case "$first_line" in
-    "mock-sts listening on http://"*) ;;
-    *) fail_setup "unexpected first line: '$first_line'" ;;
-esac
-export MOCK_STS_URL="${first_line#mock-sts listening on }"
-echo "saml interop: mock-sts at $MOCK_STS_URL ($(xmlsec1 --version | head -n 1))"
+# Starts mock-sts with the given extra arguments; sets $started_url to the URL from its first stdout line.
+start_server() {
+    local name="$1"
+    shift
+    "$target_dir/debug/mock-sts" --port 0 --state-dir "$workdir/state-$name" "$@" \
+        >"$workdir/$name.stdout" 2>"$workdir/$name.stderr" &
+    local pid=$!
+    server_pids+=("$pid")
+    for _ in $(seq 1 300); do
+        if [[ "$(wc -l <"$workdir/$name.stdout")" -ge 1 ]]; then break; fi
+        if ! kill -0 "$pid" 2>/dev/null; then
+            cat "$workdir/$name.stderr" >&2
+            fail_setup "mock-sts ($name) exited early"
+        fi
+        sleep 0.1
+    done
+    local first_line
+    first_line="$(sed -n 1p "$workdir/$name.stdout")"
+    case "$first_line" in
+        "mock-sts listening on http://"*) ;;
+        *) fail_setup "unexpected first line: '$first_line'" ;;
+    esac
+    started_url="${first_line#mock-sts listening on }"
+}
+
+start_server default
+export MOCK_STS_URL="$started_url"
+# The default configuration, with the SAML app signing the response and the assertion.
+sed 's#^acs_url = "https://sp.contoso.example/saml/acs"$#&\nsigning = "both"#' \
+    "$repo/mock-sts/src/default-config.toml" >"$workdir/both.toml"
+grep -q '^signing = "both"$' "$workdir/both.toml" || fail_setup "cannot make the signing = both configuration"
+start_server both --config "$workdir/both.toml"
+export MOCK_STS_BOTH_URL="$started_url"
+echo "saml interop: mock-sts at $MOCK_STS_URL and $MOCK_STS_BOTH_URL ($(xmlsec1 --version | head -n 1))"
 
 set +e
 output="$("$venv/bin/python" "$here/saml_interop.py" 2>&1)"

@@ -1,7 +1,8 @@
 """SAML interop checks: independent verifiers (the xmlsec1 CLI and Python signxml) accept mock-sts's
 SAMLResponse with the certificate taken from the app's federation metadata, and reject a tampered one;
 then the AADSTS50003 walkthrough (missing-signing-key, new certificate made active) ends in a response
-they accept too.
+they accept too. A second server (MOCK_STS_BOTH_URL) signs the response and the assertion: both
+signatures are accepted.
 
 Run by saml.sh with MOCK_STS_URL set; prints "saml: N passed, N failed" last and exits non-zero on failure.
 """
@@ -24,6 +25,7 @@ from lxml import etree
 from signxml import XMLVerifier
 
 MOCK_STS = os.environ["MOCK_STS_URL"]
+MOCK_STS_BOTH = os.environ.get("MOCK_STS_BOTH_URL")
 TENANT = "7f3c1a2b-4d5e-4f60-8a9b-0c1d2e3f4a5b"
 SAML_APP = "c3d4e5f6-0718-4293-a4b5-c6d7e8f90a1b"
 SP_ENTITY = "https://sp.contoso.example/saml"
@@ -66,9 +68,9 @@ def authn_request(request_id):
     return base64.b64encode(deflate.compress(xml.encode()) + deflate.flush()).decode()
 
 
-def sign_in(request_id):
+def sign_in(request_id, base=MOCK_STS):
     query = urllib.parse.urlencode({"SAMLRequest": authn_request(request_id), "RelayState": "interop"})
-    return http("GET", f"{MOCK_STS}/{TENANT}/saml2?{query}")
+    return http("GET", f"{base}/{TENANT}/saml2?{query}")
 
 
 def saml_response(page):
@@ -76,8 +78,8 @@ def saml_response(page):
     return base64.b64decode(html.unescape(match.group(1))) if match else None
 
 
-def metadata_certificate_pem():
-    _, xml = http("GET", APP_METADATA)
+def metadata_certificate_pem(base=MOCK_STS):
+    _, xml = http("GET", APP_METADATA.replace(MOCK_STS, base, 1))
     match = re.search(r'<KeyDescriptor use="signing">.*?<X509Certificate>([^<]+)</X509Certificate>', xml)
     if not match:
         return None
@@ -160,6 +162,26 @@ if fixed_xml and fixed_cert:
         ok, _ = xmlsec1_accepts(fixed_xml, healthy_cert)
         check("fixed: the old certificate no longer verifies", not ok)
 http("PUT", f"{MOCK_STS}/_mock/scenario", json.dumps({"scenario": "healthy"}).encode())
+
+# 3. An app that signs the response and the assertion.
+if MOCK_STS_BOTH:
+    status, page = sign_in("_interop-both", MOCK_STS_BOTH)
+    both_xml = saml_response(page)
+    both_cert = metadata_certificate_pem(MOCK_STS_BOTH)
+    check("both: sign-in answers the auto-posting form", status == 200 and both_xml is not None, page[:300])
+    if both_xml and both_cert:
+        check("both: two signatures", both_xml.count(b"<Signature ") == 2)
+        ok, detail = xmlsec1_accepts(both_xml, both_cert)
+        check("both: xmlsec1 --verify accepts the Response signature", ok, detail)
+        try:
+            verified = XMLVerifier().verify(both_xml, x509_cert=both_cert, id_attribute="ID", expect_references=1)
+            check("both: signxml accepts the Response signature", verified.signed_xml.tag.endswith("}Response"))
+        except Exception as error:
+            check("both: signxml accepts the Response signature", False, repr(error))
+        ok, detail = signxml_accepts(both_xml, both_cert)
+        check("both: signxml accepts the assertion signature", ok, detail)
+        ok, _ = xmlsec1_accepts(tampered(both_xml), both_cert)
+        check("both: xmlsec1 rejects a tampered SAMLResponse", not ok)
 
 print(f"saml: {passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
