@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use openssl::asn1::Asn1Time;
 use openssl::hash::MessageDigest;
@@ -279,6 +279,28 @@ fn hex_bytes(hex: &str) -> Vec<u8> {
 pub struct SamlKeyStore {
     state_dir: PathBuf,
     apps: Mutex<HashMap<String, AppEntry>>,
+    /// Each app's expired certificate for `expired-signing-cert`, loaded or made off the request path.
+    expired: HashMap<String, Arc<ExpiredCell>>,
+}
+
+type ExpiredCell = OnceLock<Result<Arc<SamlCertificate>, String>>;
+
+/// The app's expired certificate, kept as `saml-CLIENTID-expired.pem`.
+fn load_or_create_expired(
+    state_dir: &Path,
+    client_id: &str,
+) -> Result<Arc<SamlCertificate>, String> {
+    let path = state_dir.join(format!("saml-{client_id}-expired.pem"));
+    let loaded = SamlCertificate::load_or_create(&path, SamlCertificate::generate_expired)
+        .map_err(|e| e.to_string())?;
+    if loaded.is_expired(crate::util::now()) {
+        return Ok(Arc::new(loaded));
+    }
+    // Written by a machine whose clock ran ahead: make one that has expired here.
+    let made = SamlCertificate::generate_expired().map_err(|e| e.to_string())?;
+    write_atomically(&path, &made.to_pem().map_err(|e| e.to_string())?)
+        .map_err(|e| e.to_string())?;
+    Ok(Arc::new(made))
 }
 
 struct AppEntry {
@@ -321,9 +343,19 @@ impl SamlKeyStore {
                 );
             }
         }
+        let mut expired = HashMap::new();
+        for client_id in apps.keys() {
+            let cell: Arc<ExpiredCell> = Arc::new(OnceLock::new());
+            let (background, dir, id) = (cell.clone(), state_dir.to_path_buf(), client_id.clone());
+            std::thread::spawn(move || {
+                background.get_or_init(|| load_or_create_expired(&dir, &id));
+            });
+            expired.insert(client_id.clone(), cell);
+        }
         Ok(Self {
             state_dir: state_dir.to_path_buf(),
             apps: Mutex::new(apps),
+            expired,
         })
     }
 
@@ -350,23 +382,20 @@ impl SamlKeyStore {
                 preferred: Some(self.first_certificate(client_id)?.thumbprint.clone()),
             },
             Scenario::ExpiredSigningCert => {
-                let expired = SamlCertificate::load_or_create(
-                    &self.state_dir.join(format!("saml-{client_id}-expired.pem")),
-                    SamlCertificate::generate_expired,
-                )?;
-                // Made long ago, it may not have expired yet when the state directory is fresh enough:
-                // make a new one then.
-                let expired = if expired.is_expired(crate::util::now()) {
-                    expired
-                } else {
-                    let made = SamlCertificate::generate_expired()?;
-                    let path = self.state_dir.join(format!("saml-{client_id}-expired.pem"));
-                    write_atomically(&path, &made.to_pem()?)?;
-                    made
-                };
+                // Waits for the background thread if it has not finished.
+                let expired = match self.expired.get(client_id) {
+                    Some(cell) => cell
+                        .get_or_init(|| load_or_create_expired(&self.state_dir, client_id))
+                        .clone(),
+                    None => load_or_create_expired(&self.state_dir, client_id),
+                }
+                .map_err(|message| KeyError::Io {
+                    path: self.state_dir.join(format!("saml-{client_id}-expired.pem")),
+                    source: std::io::Error::other(message),
+                })?;
                 AppKeys {
                     preferred: Some(expired.thumbprint.clone()),
-                    certificates: vec![Arc::new(expired)],
+                    certificates: vec![expired],
                 }
             }
             _ => {
