@@ -211,6 +211,7 @@ impl AppKeys {
     pub fn to_json(&self, at: OffsetDateTime) -> Value {
         let signer = self.signer(at).ok().map(|c| c.thumbprint.clone());
         let mut key_credentials = Vec::new();
+        let mut password_credentials = Vec::new();
         let mut signing_certificates = Vec::new();
         for cert in &self.certificates {
             let custom_key_identifier = b64(&hex_bytes(&cert.thumbprint));
@@ -236,6 +237,16 @@ impl AppKeys {
                 "type": "AsymmetricX509Cert",
                 "usage": "Verify",
             }));
+            // Graph pairs the Sign credential with a passwordCredential of the same keyId.
+            password_credentials.push(json!({
+                "customKeyIdentifier": custom_key_identifier,
+                "displayName": format!("CN={SAML_CERT_CN}"),
+                "endDateTime": end,
+                "hint": null,
+                "keyId": cert.sign_key_id,
+                "secretText": null,
+                "startDateTime": start,
+            }));
             let active = self
                 .preferred
                 .as_deref()
@@ -253,6 +264,7 @@ impl AppKeys {
             "preferred_token_signing_key_thumbprint": self.preferred,
             "signing_certificates": signing_certificates,
             "key_credentials": key_credentials,
+            "password_credentials": password_credentials,
         })
     }
 }
@@ -553,6 +565,8 @@ mod tests {
         );
         assert_eq!(creds[0]["usage"], "Sign");
         assert_eq!(creds[1]["usage"], "Verify");
+        assert_eq!(view["password_credentials"][0]["keyId"], creds[0]["keyId"]);
+        assert_ne!(creds[0]["keyId"], creds[1]["keyId"]);
         assert_eq!(valid.thumbprint.len(), 40);
     }
 }
