@@ -286,6 +286,29 @@ impl Drop for RunningServer {
     }
 }
 
+/// hyper-util reads the first bytes (to tell HTTP/1.1 from an HTTP/2 preface) without a timeout: a client
+/// that connects and sends nothing, or part of the preface, would hold its connection forever. Wait for
+/// enough bytes to decide, within the header read timeout.
+async fn first_bytes_arrive(stream: &tokio::net::TcpStream) -> bool {
+    const H2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+    let decided = async {
+        let mut buf = [0u8; H2_PREFACE.len()];
+        loop {
+            match stream.peek(&mut buf).await {
+                Ok(0) | Err(_) => return false,
+                Ok(n) if n >= H2_PREFACE.len() || buf.get(..n) != H2_PREFACE.get(..n) => {
+                    return true
+                }
+                // A partial preface: peek does not wait for more, so look again shortly.
+                Ok(_) => tokio::time::sleep(Duration::from_millis(20)).await,
+            }
+        }
+    };
+    tokio::time::timeout(HEADER_READ_TIMEOUT, decided)
+        .await
+        .unwrap_or(false)
+}
+
 async fn serve(
     listener: TcpListener,
     router: axum::Router,
@@ -324,6 +347,9 @@ async fn serve(
         tokio::spawn(async move {
             match tls {
                 None => {
+                    if !first_bytes_arrive(&stream).await {
+                        return;
+                    }
                     let connection = builder
                         .serve_connection(TokioIo::new(stream), service)
                         .into_owned();

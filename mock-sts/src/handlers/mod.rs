@@ -31,6 +31,9 @@ pub type SharedState = Arc<AppState>;
 
 /// Largest form or JSON body read. Client assertions with an `x5c` chain are a few kilobytes.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
+/// How long a request body may take to arrive: a client that sends its headers and then dribbles the
+/// body must not hold a connection (and a task) forever.
+pub const BODY_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 pub fn router(state: SharedState) -> Router {
     let requests = Arc::new(crate::dashboard::RequestLog::default());
@@ -162,7 +165,14 @@ async fn stamp_request_ids(mut request: Request, next: Next) -> Response {
 /// body left unread makes hyper close the connection, which a client reusing it sees as a network error.
 async fn read_whole_body(request: Request, next: Next) -> Response {
     let (parts, body) = request.into_parts();
-    match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+    let read = tokio::time::timeout(
+        BODY_READ_TIMEOUT,
+        axum::body::to_bytes(body, MAX_BODY_BYTES),
+    );
+    match read
+        .await
+        .unwrap_or_else(|_| Err(axum::Error::new("body read timed out")))
+    {
         Ok(bytes) => {
             next.run(Request::from_parts(parts, Body::from(bytes)))
                 .await
