@@ -7,8 +7,12 @@ if ! command -v chromium >/dev/null 2>&1; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
 [ -d node_modules/playwright-core ] || npm install --no-audit --no-fund --silent
-(cd ../.. && cargo build --quiet --bin keyprobe)
-KEYPROBE_BIN="${KEYPROBE_BIN:-$(cd ../.. && realpath "${CARGO_TARGET_DIR:-target}")/debug/keyprobe}"
-export KEYPROBE_BIN
+(cd ../.. && cargo build --quiet --bin keyprobe --bin mock-sts)
+bin_dir="$(cd ../.. && realpath "${CARGO_TARGET_DIR:-target}")/debug"
+export KEYPROBE_BIN="${KEYPROBE_BIN:-$bin_dir/keyprobe}"
+export MOCK_STS_BIN="${MOCK_STS_BIN:-$bin_dir/mock-sts}"
 export SCREENSHOTS="${SCREENSHOTS:-${TMPDIR:-/tmp}/keyprobe-screenshots}"
-node serve.test.mjs
+status=0
+node serve.test.mjs || status=1
+node dashboard.test.mjs || status=1
+exit $status
