@@ -98,6 +98,33 @@ await test("a SAML response with its metadata shows the verified subject", async
   assert(p.foreign.length === 0, `requests to other origins: ${p.foreign}`);
 });
 
+await test("a token and a metadata URL: the only request beyond the page is that URL's", async () => {
+  const mockBin = process.env.MOCK_STS_BIN;
+  assert(mockBin, "MOCK_STS_BIN is not set");
+  const { mkdtempSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const mock = spawn(mockBin, ["--port", "0", "--state-dir", mkdtempSync(join(tmpdir(), "serve-mock-"))], { stdio: ["ignore", "pipe", "ignore"] });
+  try {
+    const mockBase = await new Promise((resolve) => createInterface({ input: mock.stdout }).once("line", (l) => resolve(l.replace("mock-sts listening on ", "").trim())));
+    const config = await (await fetch(`${mockBase}/_mock/config`)).json();
+    const tenant = config.tenants[0].id;
+    const minted = await (await fetch(`${mockBase}/_mock/token`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ claims: { aud: "api://keyprobe-browser" } }) })).json();
+    const p = await page();
+    await p.fill("#input", minted.token);
+    await p.fill("#keys-url", `${mockBase}/${tenant}/v2.0/.well-known/openid-configuration`);
+    await p.click("#inspect");
+    await p.waitForSelector('#findings li[data-code="signature-verified"]');
+    const sources = await p.textContent("#sources");
+    assert(sources.includes("/.well-known/openid-configuration") && sources.includes("/discovery/v2.0/keys"), `fetched documents listed: ${sources}`);
+    assert(await p.locator("#timeline svg rect.bar-valid").count() >= 1, "a valid token lifetime");
+    await p.screenshot({ path: join(shots, "serve-metadata-url.png"), fullPage: true });
+    // The page itself talked to its own server only; the server fetched the metadata URL.
+    assert(p.foreign.length === 0, `requests to other origins: ${p.foreign}`);
+  } finally {
+    mock.kill();
+  }
+});
+
 await browser.close();
 child.kill();
 console.log(`serve page: ${passed} passed, ${failed} failed`);
