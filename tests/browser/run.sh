@@ -7,7 +7,7 @@ if ! command -v chromium >/dev/null 2>&1; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
 [ -d node_modules/playwright-core ] || npm install --no-audit --no-fund --silent
-(cd ../.. && cargo build --quiet --bin keyprobe --bin mock-sts)
+(cd ../.. && cargo build --quiet -p keyprobe --bin keyprobe && cargo build --quiet -p mock-sts --bin mock-sts)
 bin_dir="$(cd ../.. && realpath "${CARGO_TARGET_DIR:-target}")/debug"
 export KEYPROBE_BIN="${KEYPROBE_BIN:-$bin_dir/keyprobe}"
 export MOCK_STS_BIN="${MOCK_STS_BIN:-$bin_dir/mock-sts}"
