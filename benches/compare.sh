@@ -36,7 +36,8 @@ fi
 [ -d "$WORK/node/node_modules/oauth2-mock-server" ] || (mkdir -p "$WORK/node" && cd "$WORK/node" && npm init -y >/dev/null && npm install --silent --no-audit --no-fund oauth2-mock-server >/dev/null)
 
 log "building keyprobe and mock-sts (release)"
-cargo build --quiet --release --bin keyprobe --bin mock-sts --example bench_tokens
+cargo build --quiet --release -p keyprobe --bin keyprobe --example bench_tokens
+cargo build --quiet --release -p mock-sts --bin mock-sts
 KP="$ROOT/target/release/keyprobe"
 MOCK="$ROOT/target/release/mock-sts"
 CORES=$(nproc)
