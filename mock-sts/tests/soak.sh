@@ -4,7 +4,8 @@
 #   mock-sts/tests/soak.sh [SECONDS]      (default 60)
 #
 # Starts a release mock-sts on 127.0.0.1, then for SECONDS drives mixed traffic with wrk
-# (discovery, JWKS, instance discovery, client-credentials tokens, authorize, bad requests) while
+# (discovery, JWKS, instance discovery, client-credentials tokens, authorize, SAML sign-in and
+# federation metadata, bad requests) while
 # scenarios switch and keys rotate; in the same window it sends malformed HTTP, huge headers and
 # bodies, slow and idle clients (which the server must close within a bound), a burst of 2000
 # concurrent wrk connections and 2000 raw keep-alive connections held open at once. It reports

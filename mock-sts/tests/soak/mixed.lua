@@ -4,6 +4,7 @@ local tenant = os.getenv("SOAK_TENANT")
 local cid = "4a1e2b3c-5d6e-4f70-8192-a3b4c5d6e7f8"
 local secret = "mock~Secret.ForTests_0123456789abcdefghijkl"
 local form = { ["Content-Type"] = "application/x-www-form-urlencoded" }
+local saml_request = "hZBPS8QwEMW%2FSsndJk23tg5toehlYb3sqgcvEtNZttAkNZPIfnyzFWG9KLzD%2FHk%2F3jAtKTMvMMRwsnv8iEghO5vZEqyLjkVvwSmaCKwySBA0HIbHHchcwOJdcNrN7Ar5m1BE6MPkLMu2Dx17u5O6OcqjLMdCb6qmbHQ1bsayLKq6KOr6nWUv6Cn5O5bwBBFF3FoKyoY0EvL2RhRJT0LAqleWDT8Z985SNOgP6D8njc%2F7XcdOISwEnNOSa2eDI5fjWZllRn65nitNrG8vJaxZvv%2BHaPm1%2Bbv7%2Fc%2F%2BCw%3D%3D"
 local scope = "api%3A%2F%2F" .. cid .. "%2F.default"
 local mix = {
   wrk.format("GET", "/" .. tenant .. "/v2.0/.well-known/openid-configuration"),
@@ -14,6 +15,10 @@ local mix = {
   wrk.format("GET", "/common/discovery/instance?api-version=1.1&authorization_endpoint=https://login.microsoftonline.com/common/oauth2/v2.0/authorize"),
   wrk.format("POST", "/" .. tenant .. "/oauth2/v2.0/token", form,
     "grant_type=client_credentials&client_id=" .. cid .. "&client_secret=" .. secret .. "&scope=" .. scope),
+  -- SAML: federation metadata and a Redirect-binding sign-in for the SAML app (an AuthnRequest from
+  -- https://sp.contoso.example/saml); the SAML scenarios turn the latter into AADSTS50003 pages.
+  wrk.format("GET", "/" .. tenant .. "/federationmetadata/2007-06/federationmetadata.xml"),
+  wrk.format("GET", "/" .. tenant .. "/saml2?SAMLRequest=" .. saml_request .. "&RelayState=soak"),
   wrk.format("GET", "/" .. tenant .. "/oauth2/v2.0/authorize?client_id=" .. cid ..
     "&response_type=code&redirect_uri=http%3A%2F%2Flocalhost%3A8080%2Fcallback&scope=openid&state=s&nonce=n&login_hint=alice%40contoso.onmicrosoft.com"),
   -- Bad requests: each must be an Entra error (4xx), never a 5xx.
