@@ -61,7 +61,7 @@ impl Certificate {
         let not_after = validity.not_after.timestamp();
         let sig_oid = cert.signature_algorithm.algorithm.to_id_string();
         let (signature_algorithm, weak_signature_hash) = signature_algorithm_name(&sig_oid);
-        let key = VerifyKey::from_spki_der(cert.public_key().raw);
+        let key = public_key_of(&cert);
         let sans = match cert.subject_alternative_name() {
             Ok(Some(ext)) => ext
                 .value
@@ -179,14 +179,61 @@ impl Certificate {
     }
 }
 
+/// True when `key` verifies the certificate's signature. The common algorithms are checked over the
+/// TBS bytes directly (OpenSSL 3's X509 decoding costs more than the verification itself); others go
+/// through OpenSSL's X509 path.
 fn signed_by(der: &[u8], key: &VerifyKey) -> bool {
+    use openssl::hash::MessageDigest;
+    use openssl::rsa::Padding;
+    use openssl::sign::Verifier;
     let VerifyKey::Public(pkey) = key else {
         return false;
     };
-    openssl::x509::X509::from_der(der)
-        .ok()
-        .and_then(|x| x.verify(pkey).ok())
-        .unwrap_or(false)
+    let Ok((_, cert)) = X509Certificate::from_der(der) else {
+        return false;
+    };
+    let tbs = cert.tbs_certificate.as_ref();
+    let signature: &[u8] = cert.signature_value.data.as_ref();
+    let (digest, rsa) = match cert.signature_algorithm.algorithm.to_id_string().as_str() {
+        "1.2.840.113549.1.1.5" => (Some(MessageDigest::sha1()), true),
+        "1.2.840.113549.1.1.11" => (Some(MessageDigest::sha256()), true),
+        "1.2.840.113549.1.1.12" => (Some(MessageDigest::sha384()), true),
+        "1.2.840.113549.1.1.13" => (Some(MessageDigest::sha512()), true),
+        "1.2.840.10045.4.3.2" => (Some(MessageDigest::sha256()), false),
+        "1.2.840.10045.4.3.3" => (Some(MessageDigest::sha384()), false),
+        "1.2.840.10045.4.3.4" => (Some(MessageDigest::sha512()), false),
+        "1.3.101.112" => (None, false),
+        _ => {
+            return openssl::x509::X509::from_der(der)
+                .ok()
+                .and_then(|x| x.verify(pkey).ok())
+                .unwrap_or(false)
+        }
+    };
+    let verifier = match digest {
+        Some(md) => Verifier::new(md, pkey),
+        None => Verifier::new_without_digest(pkey),
+    };
+    let Ok(mut verifier) = verifier else {
+        return false;
+    };
+    if rsa && verifier.set_rsa_padding(Padding::PKCS1).is_err() {
+        return false;
+    }
+    verifier.verify_oneshot(signature, tbs).unwrap_or(false)
+}
+
+/// The certificate's public key: RSA keys straight from their numbers (cheap), others from the
+/// SubjectPublicKeyInfo through OpenSSL's decoder.
+fn public_key_of(cert: &X509Certificate) -> Result<VerifyKey, String> {
+    let spki = cert.public_key();
+    if spki.algorithm.algorithm.to_id_string() == "1.2.840.113549.1.1.1" {
+        if let Ok(x509_parser::public_key::PublicKey::RSA(rsa)) = spki.parsed() {
+            let modulus = rsa.modulus.strip_prefix(&[0u8]).unwrap_or(rsa.modulus);
+            return VerifyKey::rsa(modulus, rsa.exponent);
+        }
+    }
+    VerifyKey::from_spki_der(spki.raw)
 }
 
 /// Decodes every certificate in PEM text. Non-certificate blocks are reported, not fatal.

@@ -76,7 +76,10 @@ pub struct FetchOptions {
 }
 
 pub struct Fetcher {
-    agent: Option<ureq::Agent>,
+    /// Built on the first fetch: most runs fetch nothing, and TLS set-up costs start-up time.
+    agent: std::sync::OnceLock<Result<ureq::Agent, FetchError>>,
+    cacert: Vec<PathBuf>,
+    timeout: Duration,
     cache: Cache,
     offline: bool,
     log: Mutex<Vec<Fetched>>,
@@ -85,13 +88,15 @@ pub struct Fetcher {
 impl Fetcher {
     pub fn new(options: &FetchOptions) -> Result<Fetcher, FetchError> {
         let cache = Cache::open(options.cache_dir.clone())?;
-        let agent = if options.offline {
-            None
-        } else {
-            Some(agent(&options.cacert, options.timeout)?)
-        };
+        // Unreadable --cacert files are a usage error now, not at the first fetch.
+        for path in &options.cacert {
+            std::fs::metadata(path)
+                .map_err(|e| FetchError(format!("--cacert '{}': {e}", path.display())))?;
+        }
         Ok(Fetcher {
-            agent,
+            agent: std::sync::OnceLock::new(),
+            cacert: options.cacert.clone(),
+            timeout: options.timeout,
             cache,
             offline: options.offline,
             log: Mutex::new(Vec::new()),
@@ -100,11 +105,12 @@ impl Fetcher {
 
     /// Fetches `url` (or, offline, replays its latest cached copy).
     pub fn get(&self, url: &str, now: i64) -> Result<Fetched, FetchError> {
-        let fetched = match &self.agent {
-            None => self.cache.latest(url)?.ok_or_else(|| {
+        let fetched = match self.offline {
+            true => self.cache.latest(url)?.ok_or_else(|| {
                 FetchError(format!("--offline: {url} is not in the cache ({}); run once without --offline to fetch it", self.cache.dir().display()))
             })?,
-            Some(agent) => {
+            false => {
+                let agent = self.agent.get_or_init(|| agent(&self.cacert, self.timeout)).as_ref().map_err(Clone::clone)?;
                 let (status, body) = fetch(agent, url)?;
                 let fetched = Fetched::new(url, now, status, body, false);
                 if status == 200 {
