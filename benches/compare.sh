@@ -115,6 +115,7 @@ wait_ready() { # URL → ms until it answers 200
   echo 999999
 }
 log "mock-sts vs oauth2-mock-server: start, JWKS and discovery throughput, token issuance"
+if curl -s -o /dev/null "http://127.0.0.1:18080/" 2>/dev/null; then echo "port 18080 is busy; stop what listens there" >&2; exit 2; fi
 # Warm start: the state directory already holds the keys, as in a CI cache or on a laptop's second run.
 "$MOCK" --port 18080 --state-dir "$WORK/mock-state" >/dev/null 2>&1 & MPID=$!
 wait_ready http://127.0.0.1:18080/_mock/health >/dev/null
@@ -127,7 +128,9 @@ const s = new OAuth2Server();
 await s.issuer.keys.generate("RS256");
 await s.start(18081, "127.0.0.1");
 JS
-(cd "$WORK/node" && node start.mjs >/dev/null 2>&1) & NPID=$!
+pkill -f "$WORK/node/start.mjs" 2>/dev/null || true
+if curl -s -o /dev/null "http://127.0.0.1:18081/" 2>/dev/null; then echo "port 18081 is busy; stop what listens there" >&2; exit 2; fi
+(cd "$WORK/node" && exec node "$WORK/node/start.mjs" >/dev/null 2>&1) & NPID=$!
 node_ready=$(wait_ready http://127.0.0.1:18081/.well-known/openid-configuration)
 r=$(ratio "$mock_ready" "$node_ready")
 row "start to accepting connections (ms)" "$mock_ready" "oauth2-mock-server: $node_ready" "$r" "≤ 0.1" "$(meets "$r" '<=' 0.1)"
