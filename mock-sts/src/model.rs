@@ -123,6 +123,16 @@ pub enum TenantSegment<'a> {
     MultiTenant(&'a str),
 }
 
+impl TenantSegment<'_> {
+    /// The tenant as Entra names it in errors: its GUID, or the multi-tenant alias.
+    pub fn name(&self) -> String {
+        match self {
+            TenantSegment::Tenant(t) => t.id.clone(),
+            TenantSegment::MultiTenant(name) => name.to_string(),
+        }
+    }
+}
+
 impl Directory {
     pub fn resolve(&self, segment: &str) -> Option<TenantSegment<'_>> {
         let lower = segment.to_ascii_lowercase();

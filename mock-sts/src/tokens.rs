@@ -91,6 +91,23 @@ pub fn sign_token(
     jwt::sign(&header, claims, key).map_err(|_| AadError::new(AadCode::MalformedRequest))
 }
 
+/// The claims every Entra token ends with (`uti`, `ver`), then the signature.
+fn seal(
+    mut claims: Map<String, Value>,
+    version: u8,
+    key: &SigningKey,
+    t: &Times,
+) -> Result<IssuedToken, AadError> {
+    insert(&mut claims, "uti", uti());
+    insert(&mut claims, "ver", if version == 1 { "1.0" } else { "2.0" });
+    Ok(IssuedToken {
+        token: sign_token(version, &claims, key)?,
+        expires_at: t.exp,
+        not_before: t.iat,
+        version,
+    })
+}
+
 struct Times {
     iat: i64,
     exp: i64,
@@ -195,14 +212,7 @@ pub fn app_only_access_token(
     }
     insert(&mut claims, "sub", client.object_id.clone());
     insert(&mut claims, "tid", tenant.id.clone());
-    insert(&mut claims, "uti", uti());
-    insert(&mut claims, "ver", if version == 1 { "1.0" } else { "2.0" });
-    Ok(IssuedToken {
-        token: sign_token(version, &claims, &key)?,
-        expires_at: t.exp,
-        not_before: t.iat,
-        version,
-    })
+    seal(claims, version, &key, &t)
 }
 
 pub struct DelegatedRequest<'a> {
@@ -270,14 +280,7 @@ pub fn delegated_access_token(
         insert(&mut claims, "unique_name", user.user_principal_name.clone());
         insert(&mut claims, "upn", user.user_principal_name.clone());
     }
-    insert(&mut claims, "uti", uti());
-    insert(&mut claims, "ver", if version == 1 { "1.0" } else { "2.0" });
-    Ok(IssuedToken {
-        token: sign_token(version, &claims, &key)?,
-        expires_at: t.exp,
-        not_before: t.iat,
-        version,
-    })
+    seal(claims, version, &key, &t)
 }
 
 /// What an ID token is issued for.
@@ -350,14 +353,7 @@ pub fn id_token(state: &AppState, req: &IdTokenRequest<'_>) -> Result<IssuedToke
         insert(&mut claims, "unique_name", user.user_principal_name.clone());
         insert(&mut claims, "upn", user.user_principal_name.clone());
     }
-    insert(&mut claims, "uti", uti());
-    insert(&mut claims, "ver", if version == 1 { "1.0" } else { "2.0" });
-    Ok(IssuedToken {
-        token: sign_token(version, &claims, &key)?,
-        expires_at: t.exp,
-        not_before: t.iat,
-        version,
-    })
+    seal(claims, version, &key, &t)
 }
 
 /// MSAL's `client_info`: base64url of `{"uid": oid, "utid": tid}`.

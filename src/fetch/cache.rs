@@ -15,7 +15,7 @@ pub struct Cache {
 }
 
 /// Most cached copies read back for one URL.
-const MAX_HISTORY: usize = 50;
+const MAX_HISTORY: usize = 20;
 
 impl Cache {
     /// `dir`, or `$KEYPROBE_CACHE`, `$XDG_CACHE_HOME/keyprobe`, `~/.cache/keyprobe`.

@@ -38,10 +38,7 @@ pub async fn federation_metadata(
             match found {
                 Some(found) => Some(found),
                 None => {
-                    let tenant_name = match tenant_segment {
-                        TenantSegment::Tenant(t) => t.id.clone(),
-                        TenantSegment::MultiTenant(name) => name.to_string(),
-                    };
+                    let tenant_name = tenant_segment.name();
                     let error = AadError::new(AadCode::ApplicationNotFound)
                         .arg("client_id", app_id)
                         .arg("tenant", tenant_name);

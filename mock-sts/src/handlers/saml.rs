@@ -101,10 +101,7 @@ fn sign_in(
         return fail(&AadError::new(AadCode::SamlMessageInvalid), ids);
     };
     let Some((tenant, app)) = find_app_by_entity_id(state, segment_tenant, issuer) else {
-        let tenant_name = match segment_tenant {
-            TenantSegment::Tenant(t) => t.id.clone(),
-            TenantSegment::MultiTenant(name) => name.to_string(),
-        };
+        let tenant_name = segment_tenant.name();
         return fail(
             &AadError::new(AadCode::ApplicationNotFound)
                 .arg("client_id", issuer)
@@ -180,10 +177,7 @@ fn idp_initiated(
     };
     let Some((tenant, app, saml)) = found.and_then(|(t, a)| a.saml.as_ref().map(|s| (t, a, s)))
     else {
-        let tenant_name = match segment {
-            TenantSegment::Tenant(t) => t.id.clone(),
-            TenantSegment::MultiTenant(name) => name.to_string(),
-        };
+        let tenant_name = segment.name();
         return fail(
             &AadError::new(AadCode::ApplicationNotFound)
                 .arg("client_id", app_id)
