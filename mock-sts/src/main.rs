@@ -98,6 +98,7 @@ fn main() -> ExitCode {
             tls: cli.tls,
             state_dir: cli.state_dir,
             scenario: cli.scenario,
+            ..Options::default()
         };
         let server = match Server::start(options).await {
             Ok(server) => server,

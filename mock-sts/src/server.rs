@@ -7,6 +7,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
@@ -14,6 +15,7 @@ use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use openssl::ssl::{Ssl, SslAcceptor};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, ReadBuf};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -28,6 +30,8 @@ use crate::tls;
 /// Largest request head (request line and headers) accepted.
 const MAX_HEADER_BYTES: usize = 64 * 1024;
 const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
+/// The first bytes of an HTTP/2 connection; anything else is read as HTTP/1.1.
+const H2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -44,6 +48,9 @@ pub struct Options {
     /// Where keys and certificates are kept; `None` means [`default_state_dir`].
     pub state_dir: Option<PathBuf>,
     pub scenario: Scenario,
+    /// How long a client may take to send its first bytes and then its request head (headers), over
+    /// plain HTTP or after a TLS handshake. Tests shorten it; the default is 30 s.
+    pub header_read_timeout: Duration,
 }
 
 impl Default for Options {
@@ -55,6 +62,7 @@ impl Default for Options {
             tls: false,
             state_dir: None,
             scenario: Scenario::Healthy,
+            header_read_timeout: HEADER_READ_TIMEOUT,
         }
     }
 }
@@ -157,7 +165,10 @@ impl Server {
             Some(material) => (Some(material.ca_pem_path), Some(material.acceptor)),
             None => (None, None),
         };
-        let task = tokio::spawn(serve(listener, router, acceptor, shutdown_rx));
+        let limits = Limits {
+            header_read_timeout: options.header_read_timeout,
+        };
+        let task = tokio::spawn(serve(listener, router, acceptor, limits, shutdown_rx));
         Ok(RunningServer {
             base_url,
             local_addr,
@@ -286,33 +297,122 @@ impl Drop for RunningServer {
     }
 }
 
+/// Whether the first bytes seen so far are enough to pick HTTP/1.1 or HTTP/2.
+fn protocol_decided(first: &[u8]) -> bool {
+    first.len() >= H2_PREFACE.len() || H2_PREFACE.get(..first.len()) != Some(first)
+}
+
 /// hyper-util reads the first bytes (to tell HTTP/1.1 from an HTTP/2 preface) without a timeout: a client
 /// that connects and sends nothing, or part of the preface, would hold its connection forever. Wait for
 /// enough bytes to decide, within the header read timeout.
-async fn first_bytes_arrive(stream: &tokio::net::TcpStream) -> bool {
-    const H2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+async fn first_bytes_arrive(stream: &tokio::net::TcpStream, timeout: Duration) -> bool {
     let decided = async {
         let mut buf = [0u8; H2_PREFACE.len()];
         loop {
             match stream.peek(&mut buf).await {
                 Ok(0) | Err(_) => return false,
-                Ok(n) if n >= H2_PREFACE.len() || buf.get(..n) != H2_PREFACE.get(..n) => {
-                    return true
-                }
+                Ok(n) if protocol_decided(buf.get(..n).unwrap_or_default()) => return true,
                 // A partial preface: peek does not wait for more, so look again shortly.
                 Ok(_) => tokio::time::sleep(Duration::from_millis(20)).await,
             }
         }
     };
-    tokio::time::timeout(HEADER_READ_TIMEOUT, decided)
+    tokio::time::timeout(timeout, decided)
         .await
         .unwrap_or(false)
+}
+
+/// The same wait after a TLS handshake, where bytes cannot be peeked: read them (decrypted) and hand
+/// them back with the stream, to be replayed to hyper before the rest.
+async fn first_bytes_read<S>(mut stream: S, timeout: Duration) -> Option<Replayed<S>>
+where
+    S: AsyncRead + Unpin,
+{
+    let decided = async {
+        let mut first = Vec::with_capacity(H2_PREFACE.len());
+        let mut buf = [0u8; H2_PREFACE.len()];
+        while !protocol_decided(&first) {
+            let want = H2_PREFACE.len() - first.len();
+            match stream.read(buf.get_mut(..want)?).await {
+                Ok(0) | Err(_) => return None,
+                Ok(n) => first.extend_from_slice(buf.get(..n)?),
+            }
+        }
+        Some(first)
+    };
+    let first = tokio::time::timeout(timeout, decided).await.ok()??;
+    Some(Replayed {
+        first,
+        read: 0,
+        stream,
+    })
+}
+
+/// A stream whose first bytes were already read: they are served again before the rest.
+struct Replayed<S> {
+    first: Vec<u8>,
+    read: usize,
+    stream: S,
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for Replayed<S> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let this = &mut *self;
+        if let Some(rest) = this.first.get(this.read..).filter(|rest| !rest.is_empty()) {
+            let n = rest.len().min(buf.remaining());
+            buf.put_slice(rest.get(..n).unwrap_or_default());
+            this.read += n;
+            return Poll::Ready(Ok(()));
+        }
+        Pin::new(&mut this.stream).poll_read(cx, buf)
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for Replayed<S> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.stream).poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.stream).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.stream.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.stream).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.stream).poll_shutdown(cx)
+    }
+}
+
+/// Per-connection bounds, from [`Options`].
+#[derive(Clone, Copy)]
+struct Limits {
+    header_read_timeout: Duration,
 }
 
 async fn serve(
     listener: TcpListener,
     router: axum::Router,
     tls: Option<SslAcceptor>,
+    limits: Limits,
     mut shutdown: watch::Receiver<bool>,
 ) {
     let graceful = GracefulShutdown::new();
@@ -320,7 +420,7 @@ async fn serve(
     builder
         .http1()
         .timer(TokioTimer::new())
-        .header_read_timeout(HEADER_READ_TIMEOUT)
+        .header_read_timeout(limits.header_read_timeout)
         .max_buf_size(MAX_HEADER_BYTES);
     builder
         .http2()
@@ -347,7 +447,7 @@ async fn serve(
         tokio::spawn(async move {
             match tls {
                 None => {
-                    if !first_bytes_arrive(&stream).await {
+                    if !first_bytes_arrive(&stream, limits.header_read_timeout).await {
                         return;
                     }
                     let connection = builder
@@ -371,8 +471,13 @@ async fn serve(
                         Ok(Ok(())) => {}
                         _ => return,
                     }
+                    let Some(stream) =
+                        first_bytes_read(tls_stream, limits.header_read_timeout).await
+                    else {
+                        return;
+                    };
                     let connection = builder
-                        .serve_connection(TokioIo::new(tls_stream), service)
+                        .serve_connection(TokioIo::new(stream), service)
                         .into_owned();
                     let _ = watcher.watch(connection).await;
                 }

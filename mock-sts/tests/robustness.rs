@@ -152,3 +152,94 @@ fn oversized_headers_are_refused_without_harming_the_server() {
     );
     assert_eq!(mock.get("/_mock/health").status, 200);
 }
+
+/// How long the server took to close a connection that `setup` left silent, or `None` if it was still
+/// open after `limit`.
+fn closed_by_server_within<S: std::io::Read>(
+    mut stream: S,
+    limit: std::time::Duration,
+) -> Option<std::time::Duration> {
+    let started = std::time::Instant::now();
+    let mut buf = [0u8; 256];
+    loop {
+        match stream.read(&mut buf) {
+            Ok(0) => return Some(started.elapsed()),
+            Ok(_) => {}
+            Err(e)
+                if e.kind() == std::io::ErrorKind::WouldBlock
+                    || e.kind() == std::io::ErrorKind::TimedOut =>
+            {
+                return None
+            }
+            // A reset is the server closing too.
+            Err(_) => return Some(started.elapsed()),
+        }
+        if started.elapsed() > limit {
+            return None;
+        }
+    }
+}
+
+fn quick_timeout_mock(tls: bool) -> Mock {
+    Mock::with(mock_sts::Options {
+        tls,
+        header_read_timeout: std::time::Duration::from_millis(600),
+        ..mock_sts::Options::default()
+    })
+}
+
+#[test]
+fn silent_clients_are_closed_after_the_header_timeout() {
+    use std::io::Write;
+    let limit = std::time::Duration::from_secs(5);
+    let mock = quick_timeout_mock(false);
+    let host = mock.base.trim_start_matches("http://").to_string();
+
+    let silent = std::net::TcpStream::connect(&host).unwrap();
+    silent.set_read_timeout(Some(limit)).unwrap();
+    let took = closed_by_server_within(silent, limit).expect("a silent client is closed");
+    assert!(took >= std::time::Duration::from_millis(500), "{took:?}");
+
+    let mut partial = std::net::TcpStream::connect(&host).unwrap();
+    partial.set_read_timeout(Some(limit)).unwrap();
+    partial.write_all(b"PRI * HTTP/2").unwrap();
+    closed_by_server_within(partial, limit).expect("a partial HTTP/2 preface is closed");
+
+    assert_eq!(mock.get("/_mock/health").status, 200);
+}
+
+#[test]
+fn tls_clients_silent_after_the_handshake_are_closed_and_others_served() {
+    use std::io::Write;
+    let limit = std::time::Duration::from_secs(5);
+    let mock = quick_timeout_mock(true);
+    let host = mock.base.trim_start_matches("https://").to_string();
+    let mut connector =
+        openssl::ssl::SslConnector::builder(openssl::ssl::SslMethod::tls()).unwrap();
+    connector
+        .set_ca_file(mock.server().ca_pem_path().expect("a TLS mock has a CA"))
+        .unwrap();
+    let connector = connector.build();
+    let handshake = || {
+        let tcp = std::net::TcpStream::connect(&host).unwrap();
+        tcp.set_read_timeout(Some(limit)).unwrap();
+        connector.connect("127.0.0.1", tcp).expect("TLS handshake")
+    };
+
+    let silent = handshake();
+    let took =
+        closed_by_server_within(silent, limit).expect("silent after the handshake is closed");
+    assert!(took >= std::time::Duration::from_millis(500), "{took:?}");
+
+    // The bytes read to tell HTTP/1.1 from HTTP/2 are replayed: a request split across writes is whole.
+    let mut client = handshake();
+    client.write_all(b"GET /_mock/hea").unwrap();
+    client.flush().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    client
+        .write_all(b"lth HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut response = String::new();
+    let _ = std::io::Read::read_to_string(&mut client, &mut response);
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+}
