@@ -51,12 +51,20 @@ impl Clock {
 
 /// RFC 3339 in UTC, or the raw number when it is out of the representable range.
 pub fn rfc3339(t: i64) -> String {
+    let mut out = String::with_capacity(20);
+    push_rfc3339(&mut out, t);
+    out
+}
+
+/// Appends [`rfc3339`] to `out`.
+fn push_rfc3339(out: &mut String, t: i64) {
     // Whole seconds in UTC are all tokens and certificates carry; this is on the batch hot path,
     // so format directly (Howard Hinnant's civil-from-days) instead of through a general formatter.
     const MAX: i64 = 253_402_300_799; // 9999-12-31T23:59:59Z
     const MIN: i64 = -62_167_219_200; // 0000-01-01T00:00:00Z
     if !(MIN..=MAX).contains(&t) {
-        return format!("{t} (out of range)");
+        out.push_str(&format!("{t} (out of range)"));
+        return;
     }
     let days = t.div_euclid(86_400);
     let secs = t.rem_euclid(86_400);
@@ -69,17 +77,32 @@ pub fn rfc3339(t: i64) -> String {
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        secs / 3600,
-        secs % 3600 / 60,
-        secs % 60
-    )
+    // Every field is in range here (year 0..=9999), so each is a fixed number of digits.
+    let fields = [
+        (year, 4, '-'),
+        (month, 2, '-'),
+        (day, 2, 'T'),
+        (secs / 3600, 2, ':'),
+        (secs % 3600 / 60, 2, ':'),
+        (secs % 60, 2, 'Z'),
+    ];
+    for (value, width, after) in fields {
+        for place in (0..width).rev() {
+            let digit = (value / 10_i64.pow(place)).rem_euclid(10);
+            out.push(char::from(b'0' + digit as u8));
+        }
+        out.push(after);
+    }
 }
 
 /// A timestamp the way people read it: `2026-01-31T12:00:00Z (3 h ago)`.
 pub fn describe(clock: &Clock, t: i64) -> String {
-    format!("{} ({})", rfc3339(t), clock.relative(t))
+    let mut out = String::with_capacity(40);
+    push_rfc3339(&mut out, t);
+    out.push_str(" (");
+    out.push_str(&clock.relative(t));
+    out.push(')');
+    out
 }
 
 pub fn relative_between(now: i64, t: i64) -> String {

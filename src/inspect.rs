@@ -121,15 +121,16 @@ fn inspect_jws(ctx: &mut Ctx, token: &str) -> Value {
         discovery::check_discovery(ctx, doc, ctx.trust.discovery_url.as_deref());
     }
     let mut out = Map::new();
-    out.insert("header".into(), Value::Object(jws.header.raw.clone()));
-    match &jws.payload {
+    // The decoded parts move into the report: nothing reads the token after this.
+    out.insert("header".into(), Value::Object(jws.header.raw));
+    match jws.payload {
         Payload::Claims(c) => {
-            let notes = claims::check_claims(ctx, c);
-            out.insert("claims".into(), Value::Object(c.clone()));
+            let notes = claims::check_claims(ctx, &c);
+            out.insert("claims".into(), Value::Object(c));
             out.insert("notes".into(), Value::Object(notes));
         }
         Payload::Other { bytes, why } => {
-            out.insert("payload".into(), json!(String::from_utf8_lossy(bytes)));
+            out.insert("payload".into(), json!(String::from_utf8_lossy(&bytes)));
             out.insert(
                 "payload_note".into(),
                 json!(format!("the payload is not a JSON claim set: {why}")),

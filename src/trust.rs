@@ -7,7 +7,8 @@ use serde_json::{Map, Value};
 use crate::artifact::cert::{parse_pem_bundle, Certificate};
 use crate::artifact::jwk::{Jwk, Jwks};
 use crate::codec::json;
-use crate::crypto::VerifyKey;
+use crate::crypto::policy::{public_key_weakness, weakness};
+use crate::crypto::{Alg, VerifyKey};
 use crate::detect::{classify_json, Kind};
 use crate::limits::MAX_INPUT_BYTES;
 
@@ -26,9 +27,24 @@ pub struct TrustedKey {
     pub source: String,
     pub origin: KeyOrigin,
     pub key: VerifyKey,
+    /// Facts about the key alone, worked out once: a batch names the same key in every report.
+    label: String,
+    public_weakness: Option<String>,
 }
 
 impl TrustedKey {
+    pub fn new(source: String, origin: KeyOrigin, key: VerifyKey) -> TrustedKey {
+        let mut trusted = TrustedKey {
+            source,
+            origin,
+            public_weakness: public_key_weakness(&key),
+            key,
+            label: String::new(),
+        };
+        trusted.label = trusted.describe();
+        trusted
+    }
+
     pub fn kid(&self) -> Option<&str> {
         match &self.origin {
             KeyOrigin::Jwk(j) => j.kid.as_deref(),
@@ -53,7 +69,19 @@ impl TrustedKey {
     }
 
     /// `kid 'abc' (RSA 2048-bit) from keys.json`.
-    pub fn label(&self) -> String {
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+
+    /// Why the key is too weak to sign with `alg`, if it is (size, ROCA, HMAC key length).
+    pub fn weakness(&self, alg: Alg) -> Option<String> {
+        match &self.key {
+            VerifyKey::Public(_) => self.public_weakness.clone(),
+            VerifyKey::Secret(_) => weakness(alg, &self.key),
+        }
+    }
+
+    fn describe(&self) -> String {
         let what = self.key.info().describe();
         match (&self.origin, self.kid()) {
             (_, Some(kid)) => format!("kid '{kid}' ({what}) from {}", self.source),
@@ -167,15 +195,15 @@ impl TrustStore {
     }
 
     fn add_jwk(&mut self, label: &str, jwk: Jwk) {
-        match &jwk.key {
-            Ok(key) => self.keys.push(TrustedKey {
-                source: label.to_string(),
-                key: key.clone(),
-                origin: KeyOrigin::Jwk(Box::new(jwk)),
-            }),
+        match jwk.key.clone() {
+            Ok(key) => self.keys.push(TrustedKey::new(
+                label.to_string(),
+                KeyOrigin::Jwk(Box::new(jwk)),
+                key,
+            )),
             Err(reason) => self.unusable.push(Unusable {
                 source: format!("{label} ({})", jwk.label()),
-                reason: reason.clone(),
+                reason,
             }),
         }
     }
@@ -250,11 +278,11 @@ impl TrustStore {
                 match &cert.key {
                     Ok(key) => {
                         added += 1;
-                        self.keys.push(TrustedKey {
+                        self.keys.push(TrustedKey::new(
                             source,
-                            key: key.clone(),
-                            origin: KeyOrigin::Certificate(Box::new(cert.clone())),
-                        })
+                            KeyOrigin::Certificate(Box::new(cert.clone())),
+                            key.clone(),
+                        ))
                     }
                     Err(e) => self.unusable.push(Unusable {
                         source,
@@ -306,11 +334,14 @@ impl TrustStore {
                 label.to_string()
             };
             match &cert.key {
-                Ok(key) => self.keys.push(TrustedKey {
-                    source,
-                    key: key.clone(),
-                    origin: KeyOrigin::Certificate(Box::new(cert)),
-                }),
+                Ok(key) => {
+                    let key = key.clone();
+                    self.keys.push(TrustedKey::new(
+                        source,
+                        KeyOrigin::Certificate(Box::new(cert)),
+                        key,
+                    ))
+                }
                 Err(e) => self.unusable.push(Unusable {
                     source,
                     reason: e.clone(),
@@ -335,11 +366,8 @@ impl TrustStore {
         let key =
             public_key_from_pem_or_der(bytes).map_err(|e| LoadError(format!("'{label}': {e}")))?;
         self.sources.push(label.to_string());
-        self.keys.push(TrustedKey {
-            source: label.to_string(),
-            key,
-            origin: KeyOrigin::Bare,
-        });
+        self.keys
+            .push(TrustedKey::new(label.to_string(), KeyOrigin::Bare, key));
         Ok(())
     }
 

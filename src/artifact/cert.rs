@@ -7,6 +7,7 @@ use super::thumbprint::{hex_upper, CertThumbprints};
 use super::DecodeError;
 use crate::clock::{describe, rfc3339, Clock};
 use crate::codec::base64;
+use crate::crypto::policy::public_key_weakness;
 use crate::crypto::{KeyInfo, VerifyKey};
 use crate::limits::{MAX_CERT_BYTES, MAX_CHAIN_CERTS};
 
@@ -22,6 +23,8 @@ pub struct Certificate {
     /// The certificate's own signature uses SHA-1 or MD5.
     pub weak_signature_hash: bool,
     pub key: Result<VerifyKey, String>,
+    /// Why the certificate's key is too weak to sign with (size, ROCA), worked out once.
+    pub key_weakness: Option<String>,
     pub sans: Vec<String>,
     pub key_usage: Vec<String>,
     pub extended_key_usage: Vec<String>,
@@ -111,6 +114,7 @@ impl Certificate {
         let issuer = cert.issuer().to_string();
         let self_issued = cert.subject().as_raw() == cert.issuer().as_raw();
         let self_signed = self_issued && key.as_ref().is_ok_and(|k| signed_by(der, k));
+        let key_weakness = key.as_ref().ok().and_then(public_key_weakness);
         Ok(Certificate {
             der: der.to_vec(),
             subject,
@@ -121,6 +125,7 @@ impl Certificate {
             signature_algorithm,
             weak_signature_hash,
             key,
+            key_weakness,
             sans,
             key_usage,
             extended_key_usage,

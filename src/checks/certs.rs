@@ -6,7 +6,6 @@ use super::Ctx;
 use crate::artifact::cert::Certificate;
 use crate::catalogue::FindingCode;
 use crate::clock::{describe, rfc3339};
-use crate::crypto::policy::public_key_weakness;
 use crate::report::Finding;
 
 /// Checks one certificate; `role` says where it is in play ("the token's x5c[0]", "trusted key …").
@@ -61,7 +60,7 @@ pub fn check_certificate(ctx: &mut Ctx, cert: &Certificate, role: &str) {
             .with_evidence(evidence()),
         );
     }
-    if let Some(why) = cert.key.as_ref().ok().and_then(public_key_weakness) {
+    if let Some(why) = cert.key_weakness.clone() {
         ctx.weak(
             Finding::new(
                 FindingCode::WeakKey,

@@ -247,11 +247,17 @@ fn entra_notes(claims: &Map<String, Value>) -> Vec<(&'static str, &'static str)>
         .map(|v| ("iss", v))
         .into_iter()
         .collect();
+    // The token's few claims looked up in the table (not the table's many names in the token's
+    // hashed map), kept in the table's order.
+    let mut known: Vec<usize> = claims
+        .keys()
+        .filter_map(|name| ENTRA_CLAIM_NOTES.iter().position(|(k, _)| k == name))
+        .collect();
+    known.sort_unstable();
     notes.extend(
-        ENTRA_CLAIM_NOTES
-            .iter()
-            .filter(|(k, _)| claims.contains_key(*k))
-            .copied(),
+        known
+            .into_iter()
+            .filter_map(|i| ENTRA_CLAIM_NOTES.get(i).copied()),
     );
     notes
 }

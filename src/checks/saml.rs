@@ -375,7 +375,7 @@ fn trusted_thumbprints(trust: &TrustStore) -> Vec<(String, String)> {
         .signing_keys()
         .filter_map(|k| {
             k.certificate()
-                .map(|c| (c.thumbprints.sha1_hex.clone(), k.label()))
+                .map(|c| (c.thumbprints.sha1_hex.clone(), k.label().to_string()))
         })
         .collect()
 }
@@ -656,7 +656,11 @@ pub fn check_query_signature(ctx: &mut Ctx, q: &QuerySignature) -> String {
             _ => false,
         }
     };
-    let tried: Vec<String> = ctx.trust.signing_keys().map(|k| k.label()).collect();
+    let tried: Vec<String> = ctx
+        .trust
+        .signing_keys()
+        .map(|k| k.label().to_string())
+        .collect();
     let verified = ctx
         .trust
         .signing_keys()

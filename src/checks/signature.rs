@@ -11,7 +11,6 @@ use crate::artifact::jose::{JoseHeader, Jws};
 use crate::artifact::jwk::Jwk;
 use crate::catalogue::FindingCode;
 use crate::crypto::alg::is_none_alg;
-use crate::crypto::policy::weakness;
 use crate::crypto::verify::check_fit;
 use crate::crypto::{verify, Alg, VerifyKey};
 use crate::report::Finding;
@@ -181,11 +180,11 @@ fn select_and_verify<'t>(
         .filter(|k| verify(alg, &k.key, jws.signing_input(), &jws.signature).unwrap_or(false))
         .copied()
         .collect();
-    let would_json: Vec<String> = would_verify.iter().map(|k| k.label()).collect();
+    let would_json: Vec<String> = would_verify.iter().map(|k| k.label().to_string()).collect();
     let names = key_names(header);
 
     if !selected.is_empty() {
-        let tried: Vec<String> = selected.iter().map(|k| k.label()).collect();
+        let tried: Vec<String> = selected.iter().map(|k| k.label().to_string()).collect();
         ctx.push(
             Finding::new(
                 FindingCode::SignatureInvalid,
@@ -253,7 +252,7 @@ fn select_and_verify<'t>(
         .map(|k| {
             k.kid()
                 .map(|s| format!("'{s}'"))
-                .unwrap_or_else(|| k.label())
+                .unwrap_or_else(|| k.label().to_string())
         })
         .collect();
     let sources = ctx.trust.sources.join(", ");
@@ -344,7 +343,7 @@ fn check_ambiguous_selection(
             .keys
             .iter()
             .filter(|k| matches!(k.key, VerifyKey::Public(_)) && set_of(k) == set)
-            .map(|k| k.label())
+            .map(|k| k.label().to_string())
             .collect();
         if !public.is_empty() {
             ctx.push(
@@ -483,7 +482,7 @@ fn key_confusion(ctx: &mut Ctx, jws: &Jws, alg: Alg, keys: &[&TrustedKey]) {
             break;
         }
     }
-    let kinds: Vec<String> = keys.iter().map(|k| k.label()).collect();
+    let kinds: Vec<String> = keys.iter().map(|k| k.label().to_string()).collect();
     let message = match &proof {
         Some(p) => format!("{} is a symmetric algorithm but the trusted keys are public keys: {p}, a key-confusion forgery", alg.name()),
         None => format!("{} is a symmetric algorithm but the trusted keys are public keys (key confusion): an HMAC must not be verified with public key material", alg.name()),
@@ -514,7 +513,7 @@ fn public_key_encodings(pkey: &PKey<openssl::pkey::Public>) -> Vec<(&'static str
 }
 
 fn check_key_strength(ctx: &mut Ctx, alg: Alg, key: &TrustedKey) {
-    if let Some(why) = weakness(alg, &key.key) {
+    if let Some(why) = key.weakness(alg) {
         ctx.weak(
             Finding::new(
                 FindingCode::WeakKey,
@@ -532,7 +531,7 @@ fn check_key_strength(ctx: &mut Ctx, alg: Alg, key: &TrustedKey) {
 /// A trusted JWK's own x5t and key numbers must agree with its `x5c` certificate.
 fn check_jwk_self_consistency(ctx: &mut Ctx, key: &TrustedKey) {
     if let Some(jwk) = key.jwk() {
-        for f in jwk_vs_certificate(jwk, &key.label()) {
+        for f in jwk_vs_certificate(jwk, key.label()) {
             ctx.push(f);
         }
     }

@@ -192,7 +192,7 @@ impl Render {
     }
 }
 
-/// A report already written out by a worker, and whether it holds an error.
+/// Reports already written out by a worker, in input order, and whether any holds an error.
 struct Rendered {
     bytes: Vec<u8>,
     error: bool,
@@ -246,9 +246,9 @@ fn inspect_lines(
         if batch.is_empty() {
             break;
         }
-        for r in inspect_parallel(&batch, trust, settings, render, workers) {
-            *any_error |= r.error;
-            out.write_all(&r.bytes)?;
+        for part in inspect_parallel(&batch, trust, settings, render, workers) {
+            *any_error |= part.error;
+            out.write_all(&part.bytes)?;
         }
         done += batch.len();
         if progress {
@@ -264,8 +264,9 @@ fn inspect_lines(
     Ok(())
 }
 
-/// Inspects and renders a batch on every core; rendering (and dropping) the reports in the workers
-/// keeps the main thread to reading lines and writing bytes.
+/// Inspects and renders a batch on every core, each worker a contiguous part of it into one
+/// buffer; rendering (and dropping) the reports in the workers keeps the main thread to reading
+/// lines and writing bytes.
 fn inspect_parallel(
     batch: &[Input],
     trust: &TrustStore,
@@ -273,29 +274,32 @@ fn inspect_parallel(
     render: Render,
     workers: usize,
 ) -> Vec<Rendered> {
-    let one = |input: &Input| {
-        let report = inspect(input, trust, settings);
-        let mut bytes = Vec::with_capacity(4096);
-        // Writing to a Vec cannot fail.
-        let _ = render.write(&mut bytes, &report);
-        Rendered {
-            bytes,
-            error: report.has_error(),
+    let part_of = |inputs: &[Input]| {
+        let mut part = Rendered {
+            bytes: Vec::with_capacity(inputs.len() * 2048),
+            error: false,
+        };
+        for input in inputs {
+            let report = inspect(input, trust, settings);
+            part.error |= report.has_error();
+            // Writing to a Vec cannot fail.
+            let _ = render.write(&mut part.bytes, &report);
         }
+        part
     };
     if workers <= 1 || batch.len() < 16 {
-        return batch.iter().map(one).collect();
+        return vec![part_of(batch)];
     }
     let chunk = batch.len().div_ceil(workers);
     std::thread::scope(|scope| {
         let handles: Vec<_> = batch
             .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(one).collect::<Vec<_>>()))
+            .map(|part| scope.spawn(move || part_of(part)))
             .collect();
         handles
             .into_iter()
             // A panicking worker is a bug: fail loudly rather than drop its reports silently.
-            .flat_map(|h| {
+            .map(|h| {
                 h.join()
                     .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
             })

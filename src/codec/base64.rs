@@ -38,10 +38,7 @@ const BASE64URL: [bool; 256] = {
 
 /// Strict base64url (JOSE).
 pub fn decode_url(text: &str) -> Result<Vec<u8>, Base64Error> {
-    if let Some(pos) = text
-        .bytes()
-        .position(|b| !(b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
-    {
+    if let Some(pos) = text.bytes().position(|b| !BASE64URL[usize::from(b)]) {
         let c = text
             .get(pos..)
             .and_then(|t| t.chars().next())

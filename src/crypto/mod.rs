@@ -4,6 +4,7 @@
 pub mod alg;
 pub mod key;
 pub mod policy;
+mod prepared;
 pub mod verify;
 
 pub use alg::{Alg, AlgFamily};

@@ -3,11 +3,11 @@
 use openssl::bn::BigNum;
 use openssl::ecdsa::EcdsaSig;
 use openssl::pkey::{Id, PKey};
-use openssl::rsa::Padding;
-use openssl::sign::{RsaPssSaltlen, Signer, Verifier};
+use openssl::sign::{Signer, Verifier};
 
 use super::alg::{Alg, AlgFamily};
 use super::key::VerifyKey;
+use super::prepared::verify_hashed;
 
 /// Why a key could not even be tried with an algorithm: the evidence for `alg-key-mismatch`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,36 +55,16 @@ pub fn verify(
             Ok(tag.len() == signature.len() && openssl::memcmp::eq(&tag, signature))
         }
         (AlgFamily::RsaPkcs1 | AlgFamily::RsaPss, VerifyKey::Public(pkey)) => {
-            let md = alg
-                .digest()
-                .ok_or_else(|| VerifyError::Crypto("no digest".into()))?;
             if signature.len() != (pkey.bits() as usize).div_ceil(8) {
                 return Ok(false);
             }
-            let mut verifier = Verifier::new(md, pkey).map_err(crypto)?;
-            if alg.family() == AlgFamily::RsaPss {
-                verifier
-                    .set_rsa_padding(Padding::PKCS1_PSS)
-                    .map_err(crypto)?;
-                verifier.set_rsa_mgf1_md(md).map_err(crypto)?;
-                // RFC 7518 §3.5: the salt is as long as the hash.
-                verifier
-                    .set_rsa_pss_saltlen(RsaPssSaltlen::DIGEST_LENGTH)
-                    .map_err(crypto)?;
-            } else {
-                verifier.set_rsa_padding(Padding::PKCS1).map_err(crypto)?;
-            }
-            Ok(verifier.verify_oneshot(signature, message).unwrap_or(false))
+            Ok(verify_hashed(alg, pkey, message, signature).unwrap_or(false))
         }
         (AlgFamily::Ecdsa, VerifyKey::Public(pkey)) => {
-            let md = alg
-                .digest()
-                .ok_or_else(|| VerifyError::Crypto("no digest".into()))?;
             let Some(der) = ecdsa_raw_to_der(alg, signature) else {
                 return Ok(false);
             };
-            let mut verifier = Verifier::new(md, pkey).map_err(crypto)?;
-            Ok(verifier.verify_oneshot(&der, message).unwrap_or(false))
+            Ok(verify_hashed(alg, pkey, message, &der).unwrap_or(false))
         }
         (AlgFamily::EdDsa, VerifyKey::Public(pkey)) => {
             if signature.len() != 64 {
