@@ -31,8 +31,9 @@ pub struct Certificate {
     pub is_ca: Option<bool>,
     /// Subject equals issuer.
     pub self_issued: bool,
-    /// Self-issued and its signature verifies with its own key.
-    pub self_signed: bool,
+    /// Self-issued and its signature verifies with its own key: worked out when first asked, as
+    /// most certificates loaded as trusted keys are never asked.
+    self_signed: std::sync::OnceLock<bool>,
     pub thumbprints: CertThumbprints,
 }
 
@@ -113,7 +114,6 @@ impl Certificate {
         let subject = cert.subject().to_string();
         let issuer = cert.issuer().to_string();
         let self_issued = cert.subject().as_raw() == cert.issuer().as_raw();
-        let self_signed = self_issued && key.as_ref().is_ok_and(|k| signed_by(der, k));
         let key_weakness = key.as_ref().ok().and_then(public_key_weakness);
         Ok(Certificate {
             der: der.to_vec(),
@@ -131,8 +131,15 @@ impl Certificate {
             extended_key_usage,
             is_ca,
             self_issued,
-            self_signed,
+            self_signed: std::sync::OnceLock::new(),
             thumbprints: CertThumbprints::of_der(der),
+        })
+    }
+
+    /// Self-issued and its signature verifies with its own key.
+    pub fn self_signed(&self) -> bool {
+        *self.self_signed.get_or_init(|| {
+            self.self_issued && self.key.as_ref().is_ok_and(|k| signed_by(&self.der, k))
         })
     }
 
@@ -178,7 +185,7 @@ impl Certificate {
             "key_usage": self.key_usage,
             "extended_key_usage": self.extended_key_usage,
             "ca": self.is_ca,
-            "self_signed": self.self_signed,
+            "self_signed": self.self_signed(),
             "thumbprints": self.thumbprints,
         })
     }

@@ -70,7 +70,7 @@ pub fn check_certificate(ctx: &mut Ctx, cert: &Certificate, role: &str) {
         );
     }
     // A trust anchor's self-signature is never checked by anyone, so its hash does not matter.
-    if cert.weak_signature_hash && !cert.self_signed {
+    if cert.weak_signature_hash && !cert.self_signed() {
         ctx.weak(
             Finding::new(
                 FindingCode::WeakKey,
