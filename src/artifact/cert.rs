@@ -1,5 +1,9 @@
 //! X.509 certificates: decoded once (x509-parser), with the key ready for verification (OpenSSL).
 
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::sync::{Arc, OnceLock};
+
 use serde_json::{json, Value};
 use x509_parser::prelude::{FromDer, X509Certificate};
 
@@ -33,12 +37,53 @@ pub struct Certificate {
     pub self_issued: bool,
     /// Self-issued and its signature verifies with its own key: worked out when first asked, as
     /// most certificates loaded as trusted keys are never asked.
-    self_signed: std::sync::OnceLock<bool>,
+    /// Shared between clones, so that a certificate parsed once and handed out again (see
+    /// [`Certificate::from_der`]) is checked once.
+    self_signed: Arc<OnceLock<bool>>,
     pub thumbprints: CertThumbprints,
+}
+
+/// Certificates recently parsed on this thread. A batch of SAML responses (or tokens with `x5c`)
+/// from one issuer carries the same certificate in every message; parsing is deterministic, so
+/// the same bytes give the same certificate.
+const RECENT_CERTS: usize = 8;
+
+thread_local! {
+    static RECENT: RefCell<VecDeque<Certificate>> = const { RefCell::new(VecDeque::new()) };
+}
+
+fn recently_parsed(der: &[u8]) -> Option<Certificate> {
+    RECENT.with(|cell| {
+        cell.try_borrow()
+            .ok()?
+            .iter()
+            .find(|c| c.der == der)
+            .cloned()
+    })
+}
+
+fn remember(cert: &Certificate) {
+    RECENT.with(|cell| {
+        if let Ok(mut recent) = cell.try_borrow_mut() {
+            if recent.len() >= RECENT_CERTS {
+                recent.pop_front();
+            }
+            recent.push_back(cert.clone());
+        }
+    });
 }
 
 impl Certificate {
     pub fn from_der(der: &[u8]) -> Result<Certificate, DecodeError> {
+        if let Some(cert) = recently_parsed(der) {
+            return Ok(cert);
+        }
+        let cert = Certificate::parse(der)?;
+        remember(&cert);
+        Ok(cert)
+    }
+
+    fn parse(der: &[u8]) -> Result<Certificate, DecodeError> {
         if der.len() > MAX_CERT_BYTES {
             return Err(DecodeError::new(
                 "certificate",
@@ -131,7 +176,7 @@ impl Certificate {
             extended_key_usage,
             is_ca,
             self_issued,
-            self_signed: std::sync::OnceLock::new(),
+            self_signed: Arc::new(OnceLock::new()),
             thumbprints: CertThumbprints::of_der(der),
         })
     }

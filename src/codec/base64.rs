@@ -58,19 +58,50 @@ pub fn encode_url(bytes: &[u8]) -> String {
 
 /// Standard base64, whitespace and line breaks ignored, padding optional.
 pub fn decode_standard(text: &str) -> Result<Vec<u8>, Base64Error> {
-    let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
-    if let Some(pos) =
-        compact.find(|c: char| !(c.is_ascii_alphanumeric() || c == '+' || c == '/' || c == '='))
+    let bytes = text.as_bytes();
+    // SAML messages and certificates are often wrapped: drop the whitespace in one pass over the
+    // bytes, and only when there is some.
+    let compact: std::borrow::Cow<[u8]> = if bytes.iter().any(u8::is_ascii_whitespace) {
+        bytes
+            .iter()
+            .copied()
+            .filter(|b| !b.is_ascii_whitespace())
+            .collect::<Vec<u8>>()
+            .into()
+    } else {
+        bytes.into()
+    };
+    if let Some(&b) = compact
+        .iter()
+        .find(|&&b| !STANDARD_ALPHABET[usize::from(b)])
     {
-        let c = compact[pos..].chars().next().unwrap_or('?');
+        let c = if b.is_ascii() {
+            char::from(b)
+        } else {
+            // Report the whole character, not its first byte.
+            let at = text.find(|c: char| !c.is_ascii()).unwrap_or(0);
+            text.get(at..).and_then(|t| t.chars().next()).unwrap_or('?')
+        };
         return Err(Base64Error(format!(
             "character {c:?} is not standard base64"
         )));
     }
     STANDARD_LENIENT_PADDING
-        .decode(compact.as_bytes())
+        .decode(&compact)
         .map_err(|e| Base64Error(format!("invalid base64: {e}")))
 }
+
+/// Which bytes standard base64 may hold (with its padding).
+const STANDARD_ALPHABET: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || c == b'+' || c == b'/' || c == b'=';
+        b += 1;
+    }
+    table
+};
 
 pub fn encode_standard(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
@@ -83,10 +114,7 @@ pub fn looks_like_base64url_byte(b: u8) -> bool {
 
 /// True when every character could belong to base64url.
 pub fn looks_like_base64url(text: &str) -> bool {
-    !text.is_empty()
-        && text
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    !text.is_empty() && text.bytes().all(looks_like_base64url_byte)
 }
 
 #[cfg(test)]
