@@ -226,27 +226,24 @@ fn inspect_lines(
             Box::new(io::Cursor::new(text.clone().into_bytes())),
         ),
     };
-    let mut reader = BufReader::with_capacity(1 << 16, reader);
+    let mut lines = LineBatches {
+        reader: BufReader::with_capacity(1 << 16, reader),
+        label,
+        line_no: 0,
+        at_end: false,
+    };
     let workers = std::thread::available_parallelism()
         .map(NonZeroUsize::get)
         .unwrap_or(1);
     let progress = io::stderr().is_terminal();
-    let mut line_no = 0usize;
     let mut done = 0usize;
-    loop {
-        let mut batch: Vec<Input> = Vec::with_capacity(BATCH_LINES);
-        while batch.len() < BATCH_LINES {
-            line_no += 1;
-            match read_line_bounded(&mut reader)? {
-                None => break,
-                Some(line) if line.iter().all(u8::is_ascii_whitespace) => continue,
-                Some(line) => batch.push(Input::new(format!("{label}:{line_no}"), line)),
-            }
-        }
-        if batch.is_empty() {
-            break;
-        }
-        for part in inspect_parallel(&batch, trust, settings, render, workers) {
+    let mut batch = lines.next_batch()?;
+    while !batch.is_empty() {
+        // The next batch is read while this one is inspected.
+        let (parts, next) = inspect_parallel(&batch, trust, settings, render, workers, || {
+            lines.next_batch()
+        });
+        for part in parts {
             *any_error |= part.error;
             out.write_all(&part.bytes)?;
         }
@@ -254,9 +251,7 @@ fn inspect_lines(
         if progress {
             eprint!("\rkeyprobe: {done} inputs inspected");
         }
-        if batch.len() < BATCH_LINES {
-            break;
-        }
+        batch = next?;
     }
     if progress && done > 0 {
         eprintln!();
@@ -264,16 +259,43 @@ fn inspect_lines(
     Ok(())
 }
 
+/// Non-blank lines in batches of [`BATCH_LINES`], each labelled with its line number.
+struct LineBatches<R> {
+    reader: R,
+    label: String,
+    line_no: usize,
+    at_end: bool,
+}
+
+impl<R: BufRead> LineBatches<R> {
+    /// The next batch; empty at the end of the input.
+    fn next_batch(&mut self) -> io::Result<Vec<Input>> {
+        let mut batch = Vec::with_capacity(if self.at_end { 0 } else { BATCH_LINES });
+        while !self.at_end && batch.len() < BATCH_LINES {
+            self.line_no += 1;
+            match read_line_bounded(&mut self.reader)? {
+                None => self.at_end = true,
+                Some(line) if line.iter().all(u8::is_ascii_whitespace) => {}
+                Some(line) => {
+                    batch.push(Input::new(format!("{}:{}", self.label, self.line_no), line))
+                }
+            }
+        }
+        Ok(batch)
+    }
+}
+
 /// Inspects and renders a batch on every core, each worker a contiguous part of it into one
-/// buffer; rendering (and dropping) the reports in the workers keeps the main thread to reading
-/// lines and writing bytes.
-fn inspect_parallel(
+/// buffer, while the calling thread runs `meanwhile` (reading the next batch). Rendering (and
+/// dropping) the reports in the workers keeps the calling thread to reading lines and writing bytes.
+fn inspect_parallel<T>(
     batch: &[Input],
     trust: &TrustStore,
     settings: &Settings,
     render: Render,
     workers: usize,
-) -> Vec<Rendered> {
+    meanwhile: impl FnOnce() -> T,
+) -> (Vec<Rendered>, T) {
     let part_of = |inputs: &[Input]| {
         let mut part = Rendered {
             bytes: Vec::with_capacity(inputs.len() * 2048),
@@ -288,7 +310,8 @@ fn inspect_parallel(
         part
     };
     if workers <= 1 || batch.len() < 16 {
-        return vec![part_of(batch)];
+        let parts = vec![part_of(batch)];
+        return (parts, meanwhile());
     }
     let chunk = batch.len().div_ceil(workers);
     std::thread::scope(|scope| {
@@ -296,14 +319,16 @@ fn inspect_parallel(
             .chunks(chunk)
             .map(|part| scope.spawn(move || part_of(part)))
             .collect();
-        handles
+        let other = meanwhile();
+        let parts = handles
             .into_iter()
             // A panicking worker is a bug: fail loudly rather than drop its reports silently.
             .map(|h| {
                 h.join()
                     .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
             })
-            .collect()
+            .collect();
+        (parts, other)
     })
 }
 
