@@ -6,7 +6,8 @@
 #   bash benches/compare.sh            # full run (several minutes)
 #   QUICK=1 bash benches/compare.sh    # smaller inputs and shorter load tests
 #
-# Prints one markdown table; the raw numbers are kept in $WORK.
+# Prints one markdown table; the raw numbers are kept in $WORK. Throughput on a shared machine
+# drifts, so the batch and SAML rows take the best of several interleaved runs of each side.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -17,6 +18,7 @@ QUICK="${QUICK:-}"
 N_BATCH=$([ -n "$QUICK" ] && echo 20000 || echo 200000)
 N_MEMORY=$([ -n "$QUICK" ] && echo 100000 || echo 1000000)
 WRK_SECONDS=$([ -n "$QUICK" ] && echo 3 || echo 10)
+REPEAT=$([ -n "$QUICK" ] && echo 2 || echo 3)
 AT=2026-06-01T12:00:00Z
 log() { echo ">> $*" >&2; }
 
@@ -48,18 +50,26 @@ row() { rows+=("| $1 | $2 | $3 | $4 | $5 | $6 |"); }
 ratio() { python3 -c "import sys; a,b=float(sys.argv[1]),float(sys.argv[2]); print(f'{a/b:.2f}' if b else 'n/a')" "$1" "$2"; }
 meets() { python3 -c "import sys; print('yes' if float(sys.argv[1]) $2 float(sys.argv[2]) else 'NO')" "$1" "$3"; }
 now_ms() { date +%s%3N; }
+best() { python3 -c "import sys; print(max(float(a) for a in sys.argv[1:]))" "$@"; }
 
 # ---------------------------------------------------------------------------------------------
 log "batch RS256 verification: $N_BATCH distinct tokens"
 TOKENS="$WORK/tokens-$N_BATCH.txt"
 [ -s "$TOKENS" ] || "$TARGET/release/examples/bench_tokens" "$N_BATCH" "$TOKENS"
 KEYS="$ROOT/testdata/keys/jwks-rotated.json"
-openssl_verify=$(openssl speed -seconds 3 rsa2048 2>/dev/null | awk '/^rsa 2048 bits/ {print $NF}')
-openssl_sign=$(openssl speed -seconds 3 rsa2048 2>/dev/null | awk '/^rsa 2048 bits/ {print $(NF-1)}')
-t0=$(now_ms); taskset -c 0 "$KP" inspect --lines "$TOKENS" --jwks "$KEYS" --json --at $AT >/dev/null || true; t1=$(now_ms)
-one_core=$(python3 -c "print($N_BATCH*1000/($t1-$t0))")
-t0=$(now_ms); "$KP" inspect --lines "$TOKENS" --jwks "$KEYS" --json --at $AT >/dev/null || true; t1=$(now_ms)
-all_cores=$(python3 -c "print($N_BATCH*1000/($t1-$t0))")
+# Shared machines drift: each side is measured REPEAT times, interleaved, and the best run of each
+# is compared (best-of-N, as hyperfine's minimum).
+ov=(); os=(); one=(); all=()
+for _ in $(seq 1 "$REPEAT"); do
+  read -r v s < <(taskset -c 0 openssl speed -seconds 3 rsa2048 2>/dev/null | awk '/^rsa 2048 bits/ {print $NF, $(NF-1)}')
+  ov+=("$v"); os+=("$s")
+  t0=$(now_ms); taskset -c 0 "$KP" inspect --lines "$TOKENS" --jwks "$KEYS" --json --at $AT >/dev/null || true; t1=$(now_ms)
+  one+=("$(python3 -c "print($N_BATCH*1000/($t1-$t0))")")
+  t0=$(now_ms); "$KP" inspect --lines "$TOKENS" --jwks "$KEYS" --json --at $AT >/dev/null || true; t1=$(now_ms)
+  all+=("$(python3 -c "print($N_BATCH*1000/($t1-$t0))")")
+done
+openssl_verify=$(best "${ov[@]}"); openssl_sign=$(best "${os[@]}")
+one_core=$(best "${one[@]}"); all_cores=$(best "${all[@]}")
 r=$(ratio "$one_core" "$openssl_verify")
 row "batch RS256, 1 core (tokens/s)" "$(printf %.0f "$one_core")" "openssl speed verify/s: $openssl_verify" "$r" "≥ 0.85" "$(meets "$r" '>=' 0.85)"
 r=$(ratio "$all_cores" "$openssl_verify")
@@ -101,12 +111,9 @@ META="$ROOT/testdata/saml/federationmetadata.xml"
 if [ -s "$SAML" ] && [ -s "$META" ]; then
   N_SAML=$([ -n "$QUICK" ] && echo 2000 || echo 20000)
   python3 -c "import sys; l=open('$SAML').read().replace('\n','').strip(); open('$WORK/saml.txt','w').write((l+'\n')*$N_SAML)"
-  t0=$(now_ms); taskset -c 0 "$KP" inspect --lines "$WORK/saml.txt" --metadata "$META" --json --at $AT >/dev/null || true; t1=$(now_ms)
-  kp_saml=$(python3 -c "print($N_SAML*1000/($t1-$t0))")
-  sx_saml=$(taskset -c 0 "$WORK/venv/bin/python" - "$SAML" "$META" <<'PY'
+  cat > "$WORK/signxml_rate.py" <<'PY'
 import base64, re, sys, time
 from signxml import XMLVerifier
-from lxml import etree
 xml = base64.b64decode(open(sys.argv[1]).read())
 meta = open(sys.argv[2]).read()
 cert = re.search(r"<(?:\w+:)?X509Certificate>([^<]+)<", meta).group(1)
@@ -117,7 +124,13 @@ while time.perf_counter() - start < 5:
     n += 1
 print(n / (time.perf_counter() - start))
 PY
-)
+  kp=(); sx=()
+  for _ in $(seq 1 "$REPEAT"); do
+    t0=$(now_ms); taskset -c 0 "$KP" inspect --lines "$WORK/saml.txt" --metadata "$META" --json --at $AT >/dev/null || true; t1=$(now_ms)
+    kp+=("$(python3 -c "print($N_SAML*1000/($t1-$t0))")")
+    sx+=("$(taskset -c 0 "$WORK/venv/bin/python" "$WORK/signxml_rate.py" "$SAML" "$META")")
+  done
+  kp_saml=$(best "${kp[@]}"); sx_saml=$(best "${sx[@]}")
   r=$(ratio "$kp_saml" "$sx_saml")
   row "SAML verify, 1 core (verifications/s)" "$(printf %.0f "$kp_saml")" "signxml: $(printf %.0f "$sx_saml")" "$r" "≥ 3" "$(meets "$r" '>=' 3)"
 else
@@ -211,7 +224,7 @@ row "batch peak RSS, $N_MEMORY tokens (MiB)" "$mib" "$N_BATCH tokens: $(python3 
 
 # ---------------------------------------------------------------------------------------------
 echo
-echo "Measured $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs))."
+echo "Measured $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)); batch and SAML rows: best of $REPEAT interleaved runs of each side."
 echo
 echo "| measure | keyprobe / mock-sts | reference (same run) | ratio | target | met |"
 echo "|---|---|---|---|---|---|"
