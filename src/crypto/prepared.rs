@@ -76,20 +76,20 @@ fn same_key(a: &PKeyRef<Public>, b: &PKeyRef<Public>) -> bool {
     std::ptr::eq(a, b)
 }
 
+/// The hash `alg` signs, computed directly; which one follows [`Alg::digest`] (by its length).
 fn digest_of(alg: Alg, message: &[u8]) -> Vec<u8> {
-    match alg {
-        Alg::Rs256 | Alg::Ps256 | Alg::Es256 | Alg::Hs256 => openssl::sha::sha256(message).to_vec(),
-        Alg::Rs384 | Alg::Ps384 | Alg::Es384 | Alg::Hs384 => openssl::sha::sha384(message).to_vec(),
-        Alg::Rs512 | Alg::Ps512 | Alg::Es512 | Alg::Hs512 => openssl::sha::sha512(message).to_vec(),
-        // Ed25519 signs the message itself; callers never bring it here.
-        Alg::EdDsa => message.to_vec(),
+    match alg.digest_len() {
+        48 => openssl::sha::sha384(message).to_vec(),
+        64 => openssl::sha::sha512(message).to_vec(),
+        _ => openssl::sha::sha256(message).to_vec(),
     }
 }
 
+/// The same hash, named for the context.
 fn md_of(alg: Alg) -> &'static MdRef {
-    match alg {
-        Alg::Rs384 | Alg::Ps384 | Alg::Es384 | Alg::Hs384 => Md::sha384(),
-        Alg::Rs512 | Alg::Ps512 | Alg::Es512 | Alg::Hs512 => Md::sha512(),
+    match alg.digest_len() {
+        48 => Md::sha384(),
+        64 => Md::sha512(),
         _ => Md::sha256(),
     }
 }
