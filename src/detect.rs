@@ -23,6 +23,15 @@ pub enum Kind {
     SamlMetadata,
     X509,
     StsError,
+    /// A public or private key alone (PEM or DER).
+    Key,
+    /// Containers (SPEC.md): their report comes first, then one per artifact found in them.
+    TokenResponse,
+    HtmlForm,
+    Har,
+    SamlTracer,
+    RpError,
+    AppRegistration,
     Unknown,
 }
 
@@ -40,6 +49,13 @@ impl Kind {
             Kind::SamlMetadata => "saml-metadata",
             Kind::X509 => "x509",
             Kind::StsError => "sts-error",
+            Kind::Key => "key",
+            Kind::TokenResponse => "token-response",
+            Kind::HtmlForm => "html-form",
+            Kind::Har => "har",
+            Kind::SamlTracer => "saml-tracer",
+            Kind::RpError => "rp-error",
+            Kind::AppRegistration => "app-registration",
             Kind::Unknown => "unknown",
         }
     }
@@ -135,6 +151,8 @@ pub fn detect(bytes: &[u8]) -> Detected {
     if t.starts_with("-----BEGIN") {
         let kind = if t.contains("-----BEGIN CERTIFICATE-----") {
             Kind::X509
+        } else if crate::capture::key::pem_has_key(t) {
+            Kind::Key
         } else {
             Kind::Unknown
         };
@@ -202,6 +220,8 @@ pub fn classify_json(object: &Map<String, Value>) -> Kind {
         && (object.contains_key("jwks_uri") || object.contains_key("authorization_endpoint"))
     {
         Kind::OidcDiscovery
+    } else if crate::capture::token_response::is_token_response(object) {
+        Kind::TokenResponse
     } else if object.get("error").is_some_and(Value::is_string)
         && (object.contains_key("error_description") || object.contains_key("error_codes"))
     {
@@ -265,6 +285,8 @@ fn looks_like_der_sequence(bytes: &[u8]) -> bool {
     match bytes {
         [0x30, 0x82, hi, lo, rest @ ..] => usize::from(*hi) << 8 | usize::from(*lo) == rest.len(),
         [0x30, 0x81, len, rest @ ..] => usize::from(*len) == rest.len(),
+        // Short form: small keys (an Ed25519 or P-256 SubjectPublicKeyInfo is under 128 bytes).
+        [0x30, len, rest @ ..] if *len < 0x80 && *len >= 0x20 => usize::from(*len) == rest.len(),
         _ => false,
     }
 }

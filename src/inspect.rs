@@ -61,18 +61,49 @@ pub fn inspect(input: &Input, trust: &TrustStore, settings: &Settings) -> Report
             ctx.push(Finding::new(FindingCode::Malformed, problem));
             Value::Null
         }
+        Detected::Json {
+            kind: Kind::TokenResponse,
+            object,
+        } => {
+            if let Some(report) =
+                crate::capture::container_only(input, Kind::TokenResponse, &object, trust, settings)
+            {
+                return report;
+            }
+            Value::Null
+        }
         Detected::Json { kind, object } => inspect_json(&mut ctx, kind, object),
         Detected::Pem {
             kind: Kind::X509,
             text,
-        } => inspect_pem(&mut ctx, &text),
+        } => {
+            let mut decoded = inspect_pem(&mut ctx, &text);
+            // A certificate bundled with its private key: the key is flagged too.
+            if crate::capture::key::pem_has_key(&text) {
+                let keys = crate::capture::key::inspect_pem(&mut ctx, &text);
+                if let Some(o) = decoded.as_object_mut() {
+                    o.insert("keys".into(), keys);
+                }
+            }
+            decoded
+        }
+        Detected::Pem {
+            kind: Kind::Key,
+            text,
+        } => crate::capture::key::inspect_pem(&mut ctx, &text),
         Detected::Pem { text, .. } => describe_other_pem(&text),
         Detected::Der { bytes } => match Certificate::from_der(&bytes) {
             Ok(cert) => inspect_chain(&mut ctx, vec![cert]),
-            Err(e) => {
-                ctx.push(Finding::new(FindingCode::Malformed, e.to_string()));
-                Value::Null
-            }
+            Err(e) => match crate::capture::key::inspect_der(&mut ctx, &bytes) {
+                Some(decoded) => {
+                    kind = Kind::Key;
+                    decoded
+                }
+                None => {
+                    ctx.push(Finding::new(FindingCode::Malformed, e.to_string()));
+                    Value::Null
+                }
+            },
         },
         Detected::ErrorText { text } => {
             let err = StsError::from_text(&text);

@@ -16,6 +16,7 @@
 //! - every time check goes through one [`clock::Clock`].
 
 pub mod artifact;
+pub mod capture;
 pub mod catalogue;
 pub mod checks;
 pub mod cli;
@@ -34,5 +35,6 @@ pub mod saml;
 pub mod serve;
 pub mod trust;
 
+pub use capture::inspect_all;
 pub use inspect::{inspect, Settings};
 pub use report::{Finding, Report, Severity, Verdict};

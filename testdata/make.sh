@@ -4,3 +4,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo run --quiet --example make_fixtures -- testdata
+cargo run --quiet --example make_capture_fixtures -- testdata

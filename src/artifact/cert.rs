@@ -310,6 +310,8 @@ pub fn parse_pem_bundle(text: &str) -> (Vec<Certificate>, Vec<DecodeError>) {
                 Ok(c) => certs.push(c),
                 Err(e) => errors.push(DecodeError::new(format!("PEM block {}", i + 1), e.reason)),
             },
+            // Keys beside the certificates (a TLS bundle) are read by the key reader.
+            Ok(pem) if super::key::is_key_label(&pem.label) => {}
             Ok(pem) => errors.push(DecodeError::new(
                 format!("PEM block {}", i + 1),
                 format!("a '{}' block, not a certificate", pem.label),

@@ -4,6 +4,7 @@
 pub mod cert;
 pub mod jose;
 pub mod jwk;
+pub mod key;
 pub mod sts_error;
 pub mod thumbprint;
 

@@ -4,6 +4,7 @@
 pub mod certs;
 pub mod claims;
 pub mod discovery;
+pub mod key;
 pub mod keyset;
 pub mod saml;
 pub mod signature;

@@ -155,10 +155,20 @@ fn run_inspect(args: &InspectArgs) -> Result<i32, String> {
             inspect_lines(source, &trust, &settings, render, &mut out, &mut any_error)
         } else {
             let (input, fetched) = read_whole(source, &fetcher).map_err(|SourceError(e)| e)?;
-            let mut report = inspect(&input, &trust, &settings);
-            report.fetched = trust.fetched.iter().cloned().chain(fetched).collect();
-            any_error |= report.has_error();
-            render.write(&mut out, &report)
+            // A container (token response, capture, saved page) gives several reports.
+            let mut reports = crate::capture::inspect_all(&input, &trust, &settings);
+            if let Some(first) = reports.first_mut() {
+                first.fetched = trust.fetched.iter().cloned().chain(fetched).collect();
+            }
+            let render = if reports.len() > 1 && matches!(render, Render::JsonPretty) {
+                Render::JsonLine
+            } else {
+                render
+            };
+            reports.iter().try_for_each(|report| {
+                any_error |= report.has_error();
+                render.write(&mut out, report)
+            })
         };
         if let Err(e) = result {
             if e.kind() == io::ErrorKind::BrokenPipe {

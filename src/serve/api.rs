@@ -16,7 +16,7 @@ use crate::clock::Clock;
 use crate::input::Input;
 use crate::key_sources::{build_trust, KeySources, SourceRef};
 use crate::present::timeline::windows;
-use crate::{inspect as inspect_input, Settings};
+use crate::{inspect_all, Settings};
 
 #[derive(Debug, Deserialize)]
 pub struct InspectRequest {
@@ -88,21 +88,32 @@ fn run(state: &AppState, request: InspectRequest) -> Result<Value, String> {
         None => KeySources::default(),
     };
     let trust = build_trust(&sources, &state.fetcher)?;
-    let mut report = inspect_input(
+    // A container (a dropped HAR, a token response, a saved page) gives its report first, then one
+    // per artifact found in it.
+    let mut reports = inspect_all(
         &Input::new("pasted input", request.input.into_bytes()),
         &trust,
         &settings,
     );
-    report.fetched = trust.fetched.clone();
+    let Some(first) = reports.first_mut() else {
+        return Err("nothing was inspected".into());
+    };
+    first.fetched = trust.fetched.clone();
     let mut explanations = Map::new();
-    for f in &report.findings {
+    for f in reports.iter().flat_map(|r| &r.findings) {
         if let Some(page) = explain_page(f.code.as_str()) {
             explanations.insert(f.code.as_str().to_string(), Value::String(page));
         }
     }
+    let timelines: Vec<_> = reports
+        .iter()
+        .map(|r| windows(r, settings.clock.now()))
+        .collect();
     Ok(json!({
-        "report": report,
-        "timeline": windows(&report, settings.clock.now()),
+        "report": reports[0],
+        "timeline": timelines[0],
+        "reports": reports,
+        "timelines": timelines,
         "now": settings.clock.now(),
         "explanations": explanations,
     }))
