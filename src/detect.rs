@@ -87,6 +87,8 @@ pub enum Detected {
     ErrorText { text: String },
     /// XML: SAML messages and metadata.
     Xml { text: String },
+    /// An HTML page (a saved auto-posting form, Entra's error page).
+    Html { text: String },
     /// A SAML message in a transport encoding (base64, DEFLATE, URL, form body), decoded.
     Saml {
         decoded: Result<crate::saml::binding::Decoded, crate::saml::binding::BindingError>,
@@ -107,6 +109,7 @@ impl Detected {
             | Detected::Pem { kind, .. } => *kind,
             Detected::Der { .. } => Kind::X509,
             Detected::ErrorText { .. } => Kind::StsError,
+            Detected::Html { .. } => Kind::HtmlForm,
             Detected::Xml { .. } | Detected::Saml { .. } | Detected::Unknown { .. } => {
                 Kind::Unknown
             }
@@ -158,6 +161,11 @@ pub fn detect(bytes: &[u8]) -> Detected {
         };
         return Detected::Pem {
             kind,
+            text: t.to_string(),
+        };
+    }
+    if crate::capture::html::looks_like_html(t) {
+        return Detected::Html {
             text: t.to_string(),
         };
     }
@@ -222,6 +230,13 @@ pub fn classify_json(object: &Map<String, Value>) -> Kind {
         Kind::OidcDiscovery
     } else if crate::capture::token_response::is_token_response(object) {
         Kind::TokenResponse
+    } else if object
+        .get("log")
+        .is_some_and(|l| l.get("entries").is_some_and(Value::is_array))
+    {
+        Kind::Har
+    } else if object.get("requests").is_some_and(Value::is_array) && object.len() <= 3 {
+        Kind::SamlTracer
     } else if object.get("error").is_some_and(Value::is_string)
         && (object.contains_key("error_description") || object.contains_key("error_codes"))
     {

@@ -62,12 +62,18 @@ pub fn inspect(input: &Input, trust: &TrustStore, settings: &Settings) -> Report
             Value::Null
         }
         Detected::Json {
-            kind: Kind::TokenResponse,
+            kind: k @ (Kind::TokenResponse | Kind::Har | Kind::SamlTracer),
             object,
         } => {
-            if let Some(report) =
-                crate::capture::container_only(input, Kind::TokenResponse, &object, trust, settings)
+            if let Some(report) = crate::capture::container_only(input, k, &object, trust, settings)
             {
+                return report;
+            }
+            Value::Null
+        }
+        Detected::Html { text } => {
+            let reports = crate::capture::page::inspect(&input.label, &text, trust, settings);
+            if let Some(report) = reports.into_iter().next() {
                 return report;
             }
             Value::Null

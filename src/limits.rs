@@ -28,3 +28,12 @@ pub const MAX_XML_ELEMENTS: usize = 100_000;
 pub const MAX_XML_IDS: usize = 10_000;
 /// Most `ds:Signature` elements verified in one document.
 pub const MAX_XML_SIGNATURES: usize = 16;
+/// Largest string kept from a capture (a response body, a form value); longer ones are skipped as
+/// they stream past, so a HAR of any size is read in bounded memory.
+pub const MAX_CAPTURE_STRING_BYTES: usize = 4 * 1024 * 1024;
+/// Most bytes kept from one capture entry.
+pub const MAX_CAPTURE_ENTRY_BYTES: usize = 8 * 1024 * 1024;
+/// Most capture entries read; a browser session rarely holds a few thousand.
+pub const MAX_CAPTURE_ENTRIES: usize = 100_000;
+/// Most artifacts inspected in one capture (each gives a report held until the flow is known).
+pub const MAX_CAPTURE_ARTIFACTS: usize = 500;

@@ -155,3 +155,265 @@ fn several_tokens_in_one_file_are_several_inputs() {
     assert_eq!(codes_of(&reports[1])[0], "key-not-found");
     assert_eq!(codes_of(&reports[2])[0], "token-expired");
 }
+
+// --- Captures: HAR (Firefox, Fiddler shapes here; Chromium's in tests/browser/capture.test.mjs)
+// --- and SAML-tracer exports.
+
+#[test]
+fn a_firefox_har_of_an_oidc_flow_names_the_failing_call_first() {
+    let run = inspect(&["testdata/captures/firefox-oidc.har"]);
+    let reports = run.json_lines();
+    let har = &reports[0];
+    assert_eq!(har["kind"], "har");
+    assert_eq!(har["verdict"], "error");
+    assert_eq!(har["decoded"]["creator"]["name"], "Firefox");
+    // The first finding is the first failure: the API call with an expired token.
+    assert_eq!(codes_of(har)[0], "token-expired");
+    let first = har["findings"][0]["message"].as_str().unwrap();
+    assert!(
+        first.contains("#5 GET api.contoso.example/orders → 401"),
+        "{first}"
+    );
+    assert!(
+        first.contains("client_id 6731de76-14a6-49ae-97bc-6eba6914391e"),
+        "{first}"
+    );
+    // The flow in order, with what each step carried; the script is left out.
+    let flow = har["decoded"]["flow"].as_array().unwrap();
+    let entries: Vec<u64> = flow.iter().map(|s| s["entry"].as_u64().unwrap()).collect();
+    assert_eq!(entries, [0, 1, 2, 3, 4, 5]);
+    let found = |i: usize| flow[i]["found"].to_string();
+    assert!(found(2).contains("oidc-discovery"));
+    assert!(found(3).contains("jwks"));
+    assert!(
+        found(4).contains("client secret (not shown"),
+        "{}",
+        found(4)
+    );
+    assert!(found(4).contains("the same value as #4.response.content.access_token"));
+    // Keys the capture carries are evidence: nothing was verified with them.
+    assert!(har["decoded"]["keys_in_capture"]
+        .as_str()
+        .unwrap()
+        .contains("never trusted"));
+    let inputs: Vec<&str> = reports[1..]
+        .iter()
+        .map(|r| r["input"].as_str().unwrap())
+        .collect();
+    assert!(inputs.contains(&"testdata/captures/firefox-oidc.har#5.request.headers.Authorization"));
+    assert!(reports[1..]
+        .iter()
+        .filter(|r| r["kind"] == "jwt")
+        .all(|r| codes_of(r).contains(&"signature-not-checked".to_string())));
+    // Secrets noted are never printed.
+    assert!(!run.stdout.contains("fixture.client.secret"));
+    assert!(!run.stdout.contains("refresh-secret-value"));
+    assert_eq!(run.code, 1);
+}
+
+#[test]
+fn a_fiddler_har_gives_entras_error_with_its_ids() {
+    let run = inspect(&["testdata/captures/fiddler-client-assertion.har"]);
+    let reports = run.json_lines();
+    assert_eq!(reports[0]["kind"], "har");
+    assert_eq!(reports[0]["decoded"]["creator"]["name"], "Fiddler");
+    let failure = &reports[0]["decoded"]["first_failure"];
+    assert_eq!(failure["cause"], "sts-error");
+    assert_eq!(
+        failure["request_id"],
+        "0000aaaa-11bb-cccc-dd33-eeeeee333333"
+    );
+    assert!(reports[0]["decoded"]["headline"]
+        .as_str()
+        .unwrap()
+        .starts_with("AADSTS700027"));
+    let error = reports
+        .iter()
+        .find(|r| r["kind"] == "sts-error")
+        .expect("the error body is an artifact");
+    assert_eq!(
+        error["decoded"]["correlation_id"],
+        "aaaa0000-bb11-2222-33cc-444444dddddd"
+    );
+    assert!(reports.iter().any(|r| r["input"]
+        .as_str()
+        .unwrap()
+        .ends_with("#0.request.postData.client_assertion")));
+}
+
+#[test]
+fn a_saml_tracer_export_verifies_the_posted_response() {
+    let run = inspect(&[
+        "testdata/captures/saml-tracer.json",
+        "--metadata",
+        "testdata/saml/federationmetadata.xml",
+    ]);
+    let reports = run.json_lines();
+    assert_eq!(reports[0]["kind"], "saml-tracer");
+    assert_eq!(reports[0]["verdict"], "ok", "{}", run.stdout);
+    let kinds: Vec<(&str, &str)> = reports[1..]
+        .iter()
+        .map(|r| (r["input"].as_str().unwrap(), r["kind"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            (
+                "testdata/captures/saml-tracer.json#0.request.url.SAMLRequest",
+                "saml-authn-request"
+            ),
+            (
+                "testdata/captures/saml-tracer.json#1.request.postData.SAMLResponse",
+                "saml-response"
+            ),
+        ]
+    );
+    assert!(codes_of(&reports[2]).contains(&"signature-verified".to_string()));
+    assert_eq!(run.code, 0);
+}
+
+#[test]
+fn a_50_mb_har_streams_in_bounded_memory() {
+    // A capture as big as a long devtools session: mostly script bodies, the SAML error last.
+    let dir = std::env::temp_dir().join(format!("keyprobe-big-har-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("big.har");
+    let body = "x".repeat(256 * 1024);
+    let mut har = String::from("{\"log\":{\"version\":\"1.2\",\"creator\":{\"name\":\"WebInspector\",\"version\":\"537.36\"},\"entries\":[");
+    for i in 0..200 {
+        har.push_str(&format!(
+            "{{\"_resourceType\":\"script\",\"request\":{{\"method\":\"GET\",\"url\":\"https://cdn.example/{i}.js\",\"headers\":[]}},\"response\":{{\"status\":200,\"headers\":[],\"content\":{{\"mimeType\":\"text/javascript\",\"text\":\"{body}\"}}}}}},"
+        ));
+    }
+    let page =
+        std::fs::read_to_string(root().join("testdata/errors/aadsts50003-page.txt")).unwrap();
+    let html = format!(
+        "<!DOCTYPE html><html><body><div>{}</div></body></html>",
+        page.replace('\n', "</div><div>")
+    );
+    har.push_str(&format!(
+        "{{\"_resourceType\":\"document\",\"request\":{{\"method\":\"GET\",\"url\":\"https://login.microsoftonline.com/t/saml2?x=1\",\"headers\":[]}},\"response\":{{\"status\":400,\"headers\":[],\"content\":{{\"mimeType\":\"text/html\",\"text\":{}}}}}}}]}}}}",
+        serde_json::Value::String(html)
+    ));
+    std::fs::write(&path, &har).unwrap();
+    assert!(har.len() > 50 * 1024 * 1024);
+    let out = std::process::Command::new("/usr/bin/time")
+        .args(["-f", "%M"])
+        .arg(env!("CARGO_BIN_EXE_keyprobe"))
+        .args(["inspect", "--json"])
+        .arg(&path)
+        .output()
+        .expect("GNU time (/usr/bin/time) runs keyprobe");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let peak_kib: u64 = stderr
+        .trim()
+        .lines()
+        .last()
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let first: serde_json::Value =
+        serde_json::from_str(String::from_utf8_lossy(&out.stdout).lines().next().unwrap()).unwrap();
+    assert!(first["decoded"]["headline"]
+        .as_str()
+        .unwrap()
+        .starts_with("AADSTS50003"));
+    assert!(first["decoded"]["left_out"]
+        .as_str()
+        .unwrap()
+        .starts_with("200 other"));
+    // Far less than the file: one entry at a time.
+    assert!(
+        peak_kib < 64 * 1024,
+        "peak RSS {peak_kib} KiB for a {} MB HAR",
+        har.len() >> 20
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+// --- Saved pages: Entra's auto-posting form and its error page, as mock-sts serves them.
+
+fn saml_sign_in_page(mock: &mock_sts::BackgroundServer) -> String {
+    use base64::Engine;
+    use std::io::Write;
+    let base = mock.base_url();
+    let tenant = mock.tenant_id();
+    let request = format!(
+        "<samlp:AuthnRequest xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\" ID=\"_page1\" Version=\"2.0\" IssueInstant=\"2026-06-01T11:59:00Z\" Destination=\"{base}/{tenant}/saml2\" AssertionConsumerServiceURL=\"https://sp.contoso.example/saml/acs\"><saml:Issuer>https://sp.contoso.example/saml</saml:Issuer></samlp:AuthnRequest>"
+    );
+    let mut deflate =
+        flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+    deflate.write_all(request.as_bytes()).unwrap();
+    let encoded = base64::engine::general_purpose::STANDARD.encode(deflate.finish().unwrap());
+    let query: String = form_urlencoded::Serializer::new(String::new())
+        .append_pair("SAMLRequest", &encoded)
+        .finish();
+    let mut response = ureq::get(&format!("{base}/{tenant}/saml2?{query}"))
+        .config()
+        .http_status_as_error(false)
+        .build()
+        .call()
+        .expect("mock-sts answers");
+    response.body_mut().read_to_string().unwrap()
+}
+
+#[test]
+fn pages_saved_from_a_mock_sts_sign_in() {
+    let dir = std::env::temp_dir().join(format!("keyprobe-pages-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mock = mock_sts::Server::start_blocking(mock_sts::Options {
+        state_dir: Some(dir.join("state")),
+        ..Default::default()
+    })
+    .unwrap();
+    let metadata = ureq::get(&format!(
+        "{}/{}/federationmetadata/2007-06/federationmetadata.xml?appid=c3d4e5f6-0718-4293-a4b5-c6d7e8f90a1b",
+        mock.base_url(),
+        mock.tenant_id()
+    ))
+    .call()
+    .unwrap()
+    .body_mut()
+    .read_to_string()
+    .unwrap();
+    std::fs::write(dir.join("metadata.xml"), metadata).unwrap();
+
+    // The auto-posting form (what "Save page as" keeps): a container of its SAMLResponse.
+    let form = dir.join("form.html");
+    std::fs::write(&form, saml_sign_in_page(&mock)).unwrap();
+    let form = form.to_str().unwrap();
+    let metadata = dir.join("metadata.xml");
+    let run = keyprobe(&[
+        "inspect",
+        "--json",
+        form,
+        "--metadata",
+        metadata.to_str().unwrap(),
+    ]);
+    let reports = run.json_lines();
+    assert_eq!(reports[0]["kind"], "html-form", "{}", run.stdout);
+    assert_eq!(reports[0]["verdict"], "ok", "{}", run.stdout);
+    assert_eq!(
+        reports[0]["decoded"]["forms"][0]["action"],
+        "https://sp.contoso.example/saml/acs"
+    );
+    assert_eq!(reports[1]["input"], format!("{form}#form.SAMLResponse"));
+    assert_eq!(reports[1]["kind"], "saml-response");
+    assert!(codes_of(&reports[1]).contains(&"signature-verified".to_string()));
+
+    // Entra's error page saved as HTML reads as its text does.
+    mock.set_scenario(mock_sts::Scenario::MissingSigningKey);
+    let page = dir.join("error.html");
+    std::fs::write(&page, saml_sign_in_page(&mock)).unwrap();
+    let run = keyprobe(&["inspect", "--json", page.to_str().unwrap()]);
+    let r = run.json();
+    assert_eq!(r["kind"], "sts-error");
+    assert_eq!(r["decoded"]["aadsts_codes"][0], "50003");
+    assert!(r["decoded"]["trace_id"]
+        .as_str()
+        .is_some_and(|t| t.len() == 36));
+    assert_eq!(run.code, 1);
+    mock.shutdown();
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -8,8 +8,15 @@
 //! The container's verdict is the worst of its artifacts': its findings are each failing
 //! artifact's worst finding, prefixed with where it was.
 
+pub mod artifact;
+pub mod exchange;
+pub mod flow;
+pub mod har;
+pub mod html;
 pub mod key;
 pub mod multi;
+pub mod page;
+pub mod stream;
 pub mod token_response;
 
 use serde_json::{json, Map, Value};
@@ -25,6 +32,16 @@ use crate::trust::TrustStore;
 /// Inspects one input, which may hold several artifacts: the container's report first (when it
 /// is one), then a report per artifact, in the order they were found.
 pub fn inspect_all(input: &Input, trust: &TrustStore, settings: &Settings) -> Vec<Report> {
+    if let Some(format) = har::sniff(head(&input.bytes)) {
+        return har::inspect(
+            &input.label,
+            format,
+            &input.bytes[..],
+            trust,
+            settings,
+            &mut |_, _| {},
+        );
+    }
     if input.bytes.len() > MAX_INPUT_BYTES {
         return vec![inspect(input, trust, settings)];
     }
@@ -39,10 +56,27 @@ pub fn inspect_all(input: &Input, trust: &TrustStore, settings: &Settings) -> Ve
             }
         }
     }
+    if html::looks_like_html(t) {
+        return page::inspect(&input.label, t, trust, settings);
+    }
     if let Some(inputs) = multi::split_tokens(&input.label, text) {
         return inputs.iter().map(|i| inspect(i, trust, settings)).collect();
     }
     vec![inspect(input, trust, settings)]
+}
+
+/// The first bytes of an input, enough to recognise a capture.
+pub fn head(bytes: &[u8]) -> &[u8] {
+    &bytes[..bytes.len().min(4096)]
+}
+
+/// A capture file recognised from its first bytes, to be read as a stream.
+pub fn sniff_file(path: &str) -> Option<har::Format> {
+    use std::io::Read;
+    let mut buf = vec![0u8; 4096];
+    let mut file = std::fs::File::open(path).ok()?;
+    let n = file.read(&mut buf).ok()?;
+    har::sniff(&buf[..n])
 }
 
 /// The container's report alone, for callers that take one report per input (batch mode).
@@ -57,6 +91,30 @@ pub fn container_only(
         Kind::TokenResponse => token_response::inspect(&input.label, object, trust, settings)
             .into_iter()
             .next(),
+        Kind::Har | Kind::SamlTracer => {
+            let format = if kind == Kind::Har {
+                har::Format::Har
+            } else {
+                har::Format::SamlTracer
+            };
+            // Re-serialised in its member order, with the capture's member first.
+            let mut ordered = Map::new();
+            let first = if kind == Kind::Har { "log" } else { "requests" };
+            if let Some(v) = object.get(first) {
+                ordered.insert(first.to_string(), v.clone());
+            }
+            let bytes = Value::Object(ordered).to_string().into_bytes();
+            har::inspect(
+                &input.label,
+                format,
+                &bytes[..],
+                trust,
+                settings,
+                &mut |_, _| {},
+            )
+            .into_iter()
+            .next()
+        }
         _ => None,
     }
 }

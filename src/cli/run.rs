@@ -153,6 +153,12 @@ fn run_inspect(args: &InspectArgs) -> Result<i32, String> {
     for source in &sources {
         let result = if args.lines {
             inspect_lines(source, &trust, &settings, render, &mut out, &mut any_error)
+        } else if let Some(reports) = stream_capture(source, &trust, &settings)? {
+            let render = render.for_reports(reports.len());
+            reports.iter().try_for_each(|report| {
+                any_error |= report.has_error();
+                render.write(&mut out, report)
+            })
         } else {
             let (input, fetched) = read_whole(source, &fetcher).map_err(|SourceError(e)| e)?;
             // A container (token response, capture, saved page) gives several reports.
@@ -160,11 +166,7 @@ fn run_inspect(args: &InspectArgs) -> Result<i32, String> {
             if let Some(first) = reports.first_mut() {
                 first.fetched = trust.fetched.iter().cloned().chain(fetched).collect();
             }
-            let render = if reports.len() > 1 && matches!(render, Render::JsonPretty) {
-                Render::JsonLine
-            } else {
-                render
-            };
+            let render = render.for_reports(reports.len());
             reports.iter().try_for_each(|report| {
                 any_error |= report.has_error();
                 render.write(&mut out, report)
@@ -181,6 +183,43 @@ fn run_inspect(args: &InspectArgs) -> Result<i32, String> {
     Ok(if any_error { EXIT_FINDINGS } else { EXIT_OK })
 }
 
+/// A capture file (HAR, SAML-tracer export) is read as a stream: any size in flat memory, with
+/// progress on a terminal. `None` when the source is not one.
+fn stream_capture(
+    source: &Source,
+    trust: &TrustStore,
+    settings: &Settings,
+) -> Result<Option<Vec<Report>>, String> {
+    let Source::File(path) = source else {
+        return Ok(None);
+    };
+    let Some(format) = crate::capture::sniff_file(path) else {
+        return Ok(None);
+    };
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read '{path}': {e}"))?;
+    let total = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let progress = io::stderr().is_terminal();
+    let mut shown = 0usize;
+    let reports = crate::capture::har::inspect(
+        path,
+        format,
+        io::BufReader::with_capacity(1 << 16, file),
+        trust,
+        settings,
+        &mut |entries, bytes| {
+            if progress && (entries - shown >= 50 || bytes == total) {
+                shown = entries;
+                let pct = (bytes * 100).checked_div(total).unwrap_or(100);
+                eprint!("\rkeyprobe: reading {path}: {entries} requests, {pct}%");
+            }
+        },
+    );
+    if progress && shown > 0 {
+        eprintln!();
+    }
+    Ok(Some(reports))
+}
+
 /// Lines inspected per batch; each batch is spread over every core and printed in input order.
 const BATCH_LINES: usize = 2048;
 
@@ -193,6 +232,14 @@ enum Render {
 }
 
 impl Render {
+    /// Several reports from one input are JSON Lines, as several inputs are.
+    fn for_reports(self, count: usize) -> Render {
+        match self {
+            Render::JsonPretty if count > 1 => Render::JsonLine,
+            other => other,
+        }
+    }
+
     fn write(self, out: &mut dyn Write, report: &Report) -> io::Result<()> {
         match self {
             Render::JsonLine => present::json::write_line(out, report),

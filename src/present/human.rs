@@ -39,9 +39,14 @@ pub fn write_report(out: &mut dyn Write, report: &Report, colour: bool) -> io::R
         Verdict::Warning => p.on(YELLOW, "warning"),
         Verdict::Error => p.on(RED, "error"),
     };
+    // A container whose flow failed says where and why on its first line.
+    let headline = match report.decoded.get("headline").and_then(Value::as_str) {
+        Some(h) => format!("  {h}"),
+        None => String::new(),
+    };
     writeln!(
         out,
-        "{}  {}  {verdict}",
+        "{}  {}  {verdict}{headline}",
         p.on(BOLD, &report.input),
         p.on(CYAN, report.kind.as_str())
     )?;

@@ -15,4 +15,5 @@ export SCREENSHOTS="${SCREENSHOTS:-${TMPDIR:-/tmp}/keyprobe-screenshots}"
 status=0
 node serve.test.mjs || status=1
 node dashboard.test.mjs || status=1
+node capture.test.mjs || status=1
 exit $status

@@ -1,0 +1,112 @@
+// HAR captures of SAML sign-ins against mock-sts, recorded by Debian's Chromium (playwright-core's
+// recordHar, the network log devtools saves), then read by keyprobe as a user would:
+//   1. scenario missing-signing-key: the first line of the report names AADSTS50003, the app and the fix;
+//   2. a good sign-in: the SAMLResponse posted to the app verifies against the app's federation metadata;
+//   3. `keyprobe redact` of the good capture leaves no cookie, secret or signature, and is still a HAR.
+// Run by tests/browser/run.sh; the captures land in $SCREENSHOTS/captures (never in the repository).
+import { chromium } from "playwright-core";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { createInterface } from "node:readline";
+import { deflateRawSync } from "node:zlib";
+import { join } from "node:path";
+import { tmpdir } from "node:os";
+
+const mock = process.env.MOCK_STS_BIN;
+const keyprobe = process.env.KEYPROBE_BIN;
+const out = join(process.env.SCREENSHOTS || "/tmp/keyprobe-screenshots", "captures");
+mkdirSync(out, { recursive: true });
+let passed = 0, failed = 0;
+function assert(cond, message) { if (!cond) throw new Error(message); }
+async function test(name, fn) {
+  try { await fn(); passed++; console.log(`ok - ${name}`); }
+  catch (e) { failed++; console.log(`not ok - ${name}\n  ${String(e && e.stack || e).split("\n").join("\n  ")}`); }
+}
+
+const child = spawn(mock, ["--port", "0", "--state-dir", mkdtempSync(join(tmpdir(), "mock-sts-har-"))], { stdio: ["ignore", "pipe", "inherit"] });
+const base = await new Promise((resolve) => createInterface({ input: child.stdout }).once("line", (l) => resolve(l.replace("mock-sts listening on ", "").trim())));
+const config = await (await fetch(`${base}/_mock/config`)).json();
+const tenant = config.tenants[0];
+const app = tenant.apps.find((a) => a.kind === "saml");
+const { entity_id: entityId, acs_url: acs } = app.saml;
+
+async function scenario(name) {
+  const r = await fetch(`${base}/_mock/scenario`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ scenario: name }) });
+  assert(r.ok, `scenario ${name}: HTTP ${r.status}`);
+}
+
+// What the service provider does: an AuthnRequest over the HTTP-Redirect binding.
+function signInUrl() {
+  const request = `<samlp:AuthnRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_har${Date.now()}" Version="2.0" IssueInstant="${new Date().toISOString().replace(/\.\d+Z$/, "Z")}" Destination="${base}/${tenant.id}/saml2" AssertionConsumerServiceURL="${acs}" ProtocolBinding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST"><saml:Issuer>${entityId}</saml:Issuer></samlp:AuthnRequest>`;
+  return `${base}/${tenant.id}/saml2?SAMLRequest=${encodeURIComponent(deflateRawSync(Buffer.from(request)).toString("base64"))}&RelayState=har-test`;
+}
+
+function run(args) {
+  const r = spawnSync(keyprobe, args, { encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+const jsonLines = (text) => text.trim().split("\n").map((l) => JSON.parse(l));
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+
+// Records one sign-in into a HAR, the way devtools' network log holds it.
+async function record(path, { acsAnswers }) {
+  const context = await browser.newContext({ recordHar: { path, content: "embed" } });
+  if (acsAnswers) {
+    // The service provider's ACS: the browser posts the SAMLResponse there.
+    await context.route(`${acs}**`, (route) => route.fulfill({ status: 200, contentType: "text/html", headers: { "set-cookie": "sp_session=s3cr3t-session; Path=/; Secure; HttpOnly" }, body: "<!DOCTYPE html><p>signed in</p>" }));
+  }
+  const page = await context.newPage();
+  await page.goto(signInUrl());
+  if (acsAnswers) await page.waitForURL(`${acs}**`);
+  await context.close();
+  return readFileSync(path, "utf8");
+}
+
+try {
+  await test("a failing SAML sign-in's HAR: the first line names AADSTS50003, the app and the fix", async () => {
+    await scenario("missing-signing-key");
+    const har = join(out, "missing-signing-key.har");
+    const text = await record(har, { acsAnswers: false });
+    assert(JSON.parse(text).log.creator.name, "a HAR 1.2 log");
+    const human = run(["inspect", har]);
+    const first = human.stdout.split("\n")[0];
+    assert(human.code === 1, `exit ${human.code}: ${human.stderr}`);
+    assert(first.includes("AADSTS50003"), `first line: ${first}`);
+    assert(first.includes(entityId), `names the app: ${first}`);
+    assert(/Fix: .*SAML Signing Certificate/.test(first), `names the fix: ${first}`);
+    const reports = jsonLines(run(["inspect", "--json", har]).stdout);
+    assert(reports[0].kind === "har" && reports[0].verdict === "error", JSON.stringify(reports[0]).slice(0, 300));
+    assert(reports[0].decoded.first_failure.cause === "sts-error", JSON.stringify(reports[0].decoded.first_failure));
+    const kinds = reports.slice(1).map((r) => `${r.kind}@${r.input.replace(/^.*#/, "#")}`);
+    assert(kinds.some((k) => k.startsWith("saml-authn-request@") && k.includes(".request.url.SAMLRequest")), kinds.join(", "));
+    assert(kinds.some((k) => k.startsWith("sts-error@") && k.includes(".response.content")), kinds.join(", "));
+    writeFileSync(join(out, "missing-signing-key.txt"), human.stdout);
+  });
+
+  await test("a good sign-in's HAR: the posted SAMLResponse verifies against the app's federation metadata", async () => {
+    await scenario("healthy");
+    const har = join(out, "good-sign-in.har");
+    await record(har, { acsAnswers: true });
+    const metadata = join(out, "federationmetadata.xml");
+    writeFileSync(metadata, await (await fetch(`${base}/${tenant.id}/federationmetadata/2007-06/federationmetadata.xml?appid=${app.client_id}`)).text());
+    const run1 = run(["inspect", "--json", har, "--metadata", metadata]);
+    const reports = jsonLines(run1.stdout);
+    assert(run1.code === 0, `exit ${run1.code}: ${reports[0] && JSON.stringify(reports[0].findings)}`);
+    assert(reports[0].verdict === "ok", JSON.stringify(reports[0].findings));
+    const responses = reports.filter((r) => r.kind === "saml-response");
+    assert(responses.length === 1, `one SAMLResponse report (the form's and the POST's are one message): ${reports.map((r) => r.input).join(", ")}`);
+    assert(responses[0].findings.some((f) => f.code === "signature-verified"), JSON.stringify(responses[0].findings));
+    const steps = reports[0].decoded.flow.map((s) => `${s.method} ${s.host}${s.path}`);
+    assert(steps.some((s) => s.startsWith("POST sp.contoso.example/saml/acs")), `the flow shows the ACS post: ${steps.join(" | ")}`);
+  });
+} finally {
+  await browser.close();
+  child.kill();
+}
+console.log(`capture: ${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
