@@ -4,7 +4,7 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::catalogue::FindingCode;
+use crate::catalogue::{library_messages, FindingCode};
 use crate::detect::Kind;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -56,7 +56,8 @@ pub struct Finding {
 }
 
 impl Finding {
-    /// A finding with the catalogue's severity, hint and `seen_as` for `code`.
+    /// A finding with the catalogue's severity and generic hint for `code`. The hint and
+    /// `seen_as` are fitted to the report's kind when the finding joins a [`Report`].
     pub fn new(code: FindingCode, message: impl Into<String>) -> Self {
         let entry = code.entry();
         Finding {
@@ -64,9 +65,39 @@ impl Finding {
             severity: entry.severity,
             message: message.into(),
             hint: entry.hint.to_string(),
-            seen_as: entry.seen_as.iter().map(|s| s.to_string()).collect(),
+            seen_as: Vec::new(),
             evidence: Value::Object(Map::new()),
         }
+    }
+
+    /// Fits the finding to the kind of artifact it is about: the catalogue's generic hint
+    /// becomes the one for that kind (a hint a check wrote itself is kept), and `seen_as`
+    /// lists what relying-party libraries print for this cause on this kind. Lines a check
+    /// put first stay first when they are Entra codes or rows of the library-message table
+    /// (shown as the table shows them); anything else is dropped, so every line shown is one
+    /// a library was confirmed to print. Idempotent.
+    pub fn fit_to(&mut self, kind: Kind) {
+        let entry = self.code.entry();
+        if self.hint == entry.hint {
+            self.hint = entry.hint_for(kind).to_string();
+        }
+        let mut lines: Vec<String> = Vec::new();
+        for extra in self.seen_as.drain(..) {
+            let line = if is_aadsts_code(&extra) {
+                Some(extra)
+            } else {
+                library_messages::by_line(&extra).map(|m| m.seen_as())
+            };
+            if let Some(line) = line.filter(|l| !lines.contains(l)) {
+                lines.push(line);
+            }
+        }
+        for line in library_messages::seen_as(self.code, kind) {
+            if !lines.contains(&line) {
+                lines.push(line);
+            }
+        }
+        self.seen_as = lines;
     }
 
     pub fn with_evidence(mut self, evidence: Value) -> Self {
@@ -95,6 +126,12 @@ impl Finding {
         self.seen_as.extend(rest);
         self
     }
+}
+
+/// `AADSTS` followed by digits: an Entra code a check knows from the input itself.
+fn is_aadsts_code(line: &str) -> bool {
+    line.strip_prefix("AADSTS")
+        .is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// A report for one input.
@@ -129,9 +166,12 @@ impl Report {
         report
     }
 
-    /// Orders findings worst first (stable, so checks keep their order within a severity)
-    /// and recomputes the verdict.
+    /// Fits every finding to the report's kind ([`Finding::fit_to`]), orders findings worst
+    /// first (stable, so checks keep their order within a severity) and recomputes the verdict.
     pub fn settle(&mut self) {
+        for f in &mut self.findings {
+            f.fit_to(self.kind);
+        }
         self.findings.sort_by(|a, b| b.severity.cmp(&a.severity));
         self.verdict = match self.findings.iter().map(|f| f.severity).max() {
             Some(Severity::Error) => Verdict::Error,

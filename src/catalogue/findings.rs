@@ -3,7 +3,9 @@
 
 use serde::{Serialize, Serializer};
 
+use super::library_messages::{Family, LibraryMessage, LIBRARY_MESSAGES};
 use super::wrap;
+use crate::detect::Kind;
 use crate::report::Severity;
 
 macro_rules! finding_codes {
@@ -91,8 +93,10 @@ impl std::fmt::Display for FindingCode {
 pub struct FindingEntry {
     pub severity: Severity,
     pub title: &'static str,
+    /// The hint for any kind without one of its own in `hints`.
     pub hint: &'static str,
-    pub seen_as: &'static [&'static str],
+    /// Hints for the artifact families whose situation the generic hint does not fit.
+    pub hints: &'static [(Family, &'static str)],
     pub meaning: &'static str,
     pub causes: &'static [&'static str],
     pub confirm: &'static str,
@@ -101,7 +105,31 @@ pub struct FindingEntry {
     pub fix: &'static str,
 }
 
+/// Families in the order pages list them.
+const FAMILIES: [Family; 5] = [
+    Family::Token,
+    Family::Saml,
+    Family::SamlMetadata,
+    Family::KeySet,
+    Family::Certificate,
+];
+
 impl FindingEntry {
+    /// The hint that fits a report of `kind`.
+    pub fn hint_for(&self, kind: Kind) -> &'static str {
+        let own = |family: Family| self.hints.iter().find(|(h, _)| *h == family);
+        Family::of(kind)
+            // Metadata is SAML too: without a hint of its own it takes the SAML one.
+            .and_then(|f| {
+                own(f).or_else(|| {
+                    (f == Family::SamlMetadata)
+                        .then(|| own(Family::Saml))
+                        .flatten()
+                })
+            })
+            .map_or(self.hint, |(_, hint)| hint)
+    }
+
     pub fn page(&self, code: FindingCode) -> String {
         let mut page = format!(
             "{} ({}): {}\n\n",
@@ -116,11 +144,32 @@ impl FindingEntry {
                 page.push_str(&wrap(&format!("- {cause}"), 88, "  "));
             }
         }
-        if !self.seen_as.is_empty() {
-            page.push_str("\nWhat your stack prints for it\n");
-            for s in self.seen_as {
-                page.push_str(&format!("  - {s}\n"));
+        let mut printed = String::new();
+        for family in FAMILIES {
+            let lines: Vec<&LibraryMessage> = LIBRARY_MESSAGES
+                .iter()
+                .filter(|m| m.findings.contains(&code) && m.applies_to.contains(&family))
+                .collect();
+            if lines.is_empty() {
+                continue;
             }
+            printed.push_str(&format!("  for {} ({})\n", family.as_str(), family.kinds()));
+            for m in lines {
+                let when = if m.when.is_empty() {
+                    String::new()
+                } else {
+                    format!("; {}", m.when)
+                };
+                printed.push_str(&wrap(
+                    &format!("- {} [{} {}{when}]", m.seen_as(), m.library, m.versions),
+                    88,
+                    "      ",
+                ));
+            }
+        }
+        if !printed.is_empty() {
+            page.push_str("\nWhat your stack prints for it\n");
+            page.push_str(&printed);
         }
         page.push_str("\nConfirm with keyprobe\n");
         page.push_str(&wrap(self.confirm, 88, "  "));
@@ -135,23 +184,17 @@ impl FindingEntry {
     }
 }
 
-const KID_NOT_FOUND: &[&str] = &[
-    "IDX10503: Signature validation failed. The token's kid is: '…', but did not match any keys in TokenValidationParameters or Configuration. Keys tried: '…'.",
-    "IDX10501: Signature validation failed. Unable to match key: kid: '…'. (older IdentityModel)",
-    "PyJWT: Unable to find a signing key that matches: \"<kid>\"",
-    "jose: ERR_JWKS_NO_MATCHING_KEY no applicable key found in the JSON Web Key Set",
-    "Spring/Nimbus: Signed JWT rejected: Another algorithm expected, or no matching key(s) found",
-    "jwks-rsa: Unable to find a signing key that matches '<kid>'",
-    "Keycloak: Didn't find publicKey for kid",
-    "AADSTS50008 / AADSTS50013 / AADSTS700027 (Entra, for tokens and assertions sent to it)",
-];
-
 pub static FINDINGS: &[(FindingCode, FindingEntry)] = &[
     (FindingCode::Malformed, FindingEntry {
         severity: Severity::Error,
         title: "the input cannot be parsed as what it looks like",
         hint: "check that the whole value was copied (tokens are often cut at a line break or a quote) and that it is not URL- or double-encoded",
-        seen_as: &["IDX12741: JWT must have three segments (JWS) or five segments (JWE)", "IDX12729 / IDX14100: unable to decode the header or payload", "PyJWT: Not enough segments / Invalid header padding", "jose: ERR_JWS_INVALID / ERR_JWT_INVALID"],
+        hints: &[
+            (Family::Saml, "check that the whole SAML message was copied (a SAMLResponse is long, and logs, terminals and chat tools cut it); from a URL it is URL-encoded and, in the Redirect binding, DEFLATE-compressed as well"),
+            (Family::SamlMetadata, "download the metadata again from its URL and make sure it is the XML document itself, whole, not a login or proxy page"),
+            (Family::KeySet, "fetch the document again from its URL and make sure it is the JSON itself, whole, not an HTML login or proxy page"),
+            (Family::Certificate, "a PEM certificate must keep its BEGIN/END lines and its whole base64 body; a DER file must not be opened and saved as text"),
+        ],
         meaning: "keyprobe recognised what the input is meant to be (a JWT, a key set, a certificate…) but could not decode it: bad base64url, invalid JSON, duplicate JSON members, a wrong number of segments, broken DER, or a size or depth beyond keyprobe's bounds. The message says which part failed and where.",
         causes: &["the value was truncated when copied from a log or a browser", "the token was URL-encoded or wrapped in quotes or JSON twice", "a JOSE header or claim set with a member written twice, which parsers resolve differently", "a hand-edited JWKS or certificate"],
         confirm: "keyprobe inspect --json INPUT and read the finding's evidence: it names the segment or field and the parser's reason.",
@@ -162,7 +205,7 @@ pub static FINDINGS: &[(FindingCode, FindingEntry)] = &[
         severity: Severity::Warning,
         title: "keyprobe cannot tell what the input is",
         hint: "paste the token, key set, metadata, certificate or error text itself, whole; the decoded section lists what was tried",
-        seen_as: &[],
+        hints: &[],
         meaning: "The input matched none of the shapes keyprobe knows (compact JWS/JWE, JSON key sets and documents, PEM/DER certificates, Entra error text), so nothing was checked. This is a warning rather than ok: an unread input is not a healthy one.",
         causes: &["a value cut from its surroundings, or wrapped in another encoding", "a SAML message in a form keyprobe does not decode yet"],
         confirm: "keyprobe inspect --json INPUT shows decoded.tried.",
@@ -173,7 +216,7 @@ pub static FINDINGS: &[(FindingCode, FindingEntry)] = &[
         severity: Severity::Error,
         title: "an unsecured JWS (alg none)",
         hint: "never accept unsigned tokens; if your own code produced this, configure a signing key",
-        seen_as: &["IDX10504: Unable to validate signature, token does not have a signature", "PyJWT: The specified alg value is not allowed", "jose: \"alg\" (Algorithm) Header Parameter value not allowed", "go-oidc: oidc: id token not signed"],
+        hints: &[],
         meaning: "The token's header says its algorithm is none (in any spelling), so it carries no signature. Anyone can write such a token; no relying party may accept it.",
         causes: &["a forged token probing for the classic alg=none flaw", "a test token minted without a key", "an identity provider misconfigured to issue unsigned tokens"],
         confirm: "keyprobe inspect TOKEN shows the header's alg and the empty signature segment.",
@@ -184,7 +227,9 @@ pub static FINDINGS: &[(FindingCode, FindingEntry)] = &[
         severity: Severity::Error,
         title: "a trusted key was selected but the signature does not verify",
         hint: "the token was altered, or signed by a different key that reuses the kid; fetch the issuer's current key set and compare certificates",
-        seen_as: &["IDX10511: Signature validation failed. Keys tried: '…'. … kid: '…'.", "IDX10503 (older IdentityModel: 'Keys tried')", "PyJWT: Signature verification failed", "jose: signature verification failed", "Spring: Signed JWT rejected: Invalid signature", "node jsonwebtoken: invalid signature", "AADSTS50013: Assertion failed signature validation", "AADSTS900384: JWT token failed signature validation."],
+        hints: &[
+            (Family::Saml, "the signed XML was changed after signing (any edit, re-indentation or re-encoding breaks a reference digest), or the certificate you trust is not the one that signed; compare the KeyInfo certificate with the metadata's"),
+        ],
         meaning: "keyprobe found a trusted key that the token (or XML signature) says it was signed with, and the cryptographic check failed. Either the signed bytes were changed after signing, or the key with that identifier is not the key that signed.",
         causes: &["the token or assertion was modified (claims edited, whitespace changed in XML)", "two keys share a kid, e.g. a test key and a production key", "the key set is from another environment (staging vs production) that reuses kids", "for XML: a reference digest no longer matches the canonicalised content"],
         confirm: "keyprobe inspect TOKEN --jwks KEYS --json: the evidence lists the keys tried and which checks failed.",
@@ -195,7 +240,9 @@ pub static FINDINGS: &[(FindingCode, FindingEntry)] = &[
         severity: Severity::Error,
         title: "the input names its signing key and no trusted key matches",
         hint: "the issuer rotated its keys and this key set is stale, or the token comes from another tenant/issuer",
-        seen_as: KID_NOT_FOUND,
+        hints: &[
+            (Family::Saml, "the IdP signs with a certificate that is not in the metadata you trust: it rolled its signing certificate over (in Entra, another SAML certificate was made active), or the metadata belongs to another app or tenant; load the app's federation metadata again"),
+        ],
         meaning: "The token names the key that signed it (kid, x5t, x5t#S256, or a KeyInfo certificate) and none of the keys you trust has that identifier. This is the relying party's side of a signing-key problem: the consumer cannot find the key, so it cannot verify the token.",
         causes: &["Entra rotated its signing keys and the application caches an old JWKS (or pins a certificate)", "the token comes from another tenant, cloud or app (app-specific keys need ?appid= on the JWKS URL)", "the issuer signs with a key it has not published yet", "the consumer dropped the key: PyJWT silently skips keys it cannot parse and keys with use 'enc'"],
         confirm: "keyprobe inspect TOKEN --metadata DISCOVERY-URL: the evidence lists every candidate key and why it was rejected, and whether any trusted key does verify the signature (a kid problem rather than a key problem).",
@@ -206,7 +253,10 @@ pub static FINDINGS: &[(FindingCode, FindingEntry)] = &[
         severity: Severity::Error,
         title: "the key source has no usable signing key at all",
         hint: "this is the situation behind AADSTS50003: create a signing certificate for the app and make it active, or point at the right key source",
-        seen_as: &["AADSTS50003: Sign-in failed because of a missing signing key or certificate.", "AADSTS500031: Cannot find signing certificate configured", "IDX10500: Signature validation failed. No security keys were provided to validate the signature.", "IDX21817: The OpenIdConnectConfiguration did not contain any JsonWebKeys.", "PyJWT / jwks-rsa: The JWKS endpoint did not contain any signing keys", "jose: JSON Web Key Set malformed"],
+        hints: &[
+            (Family::Token, "the key source holds no key that can verify a signature (empty, only use 'enc' keys, or the wrong URL); point the relying party at the issuer's own jwks_uri"),
+            (Family::KeySet, "this key set holds no key that can verify a signature (empty, or only use 'enc' keys): check the URL, tenant and appid it was fetched with"),
+        ],
         meaning: "The key set or metadata you trust holds no key that can verify a signature: it is empty, holds only encryption keys (use 'enc', key_ops without verify), or the metadata has no signing KeyDescriptor. Nothing signed can be verified against it.",
         causes: &["a SAML app in Entra with no active signing certificate (AADSTS50003)", "a JWKS URL that points at the wrong tenant or a placeholder", "a key set that publishes only encryption keys", "metadata exported before a certificate was added"],
         confirm: "keyprobe inspect METADATA-OR-JWKS lists every key and why it is unusable.",
@@ -217,7 +267,7 @@ pub static FINDINGS: &[(FindingCode, FindingEntry)] = &[
         severity: Severity::Warning,
         title: "no key source was given, so the signature was not verified",
         hint: "add --metadata, --jwks, --cert or --key with the keys you trust to verify the signature",
-        seen_as: &[],
+        hints: &[(Family::Saml, "add --metadata with the IdP's SAML metadata (or --cert with its signing certificate) to verify the signature")],
         meaning: "keyprobe decoded the input but had no trusted key to check its signature with. Nothing here says the token is genuine.",
         causes: &["inspect was run without --jwks/--metadata/--cert/--key"],
         confirm: "rerun with the issuer's metadata: keyprobe inspect TOKEN --metadata https://login.microsoftonline.com/TENANT/v2.0/.well-known/openid-configuration",
@@ -227,8 +277,8 @@ pub static FINDINGS: &[(FindingCode, FindingEntry)] = &[
     (FindingCode::SignatureVerified, FindingEntry {
         severity: Severity::Info,
         title: "the signature verifies with a trusted key",
-        hint: "the signature is genuine for the key named in the evidence; the other findings say whether the token is acceptable",
-        seen_as: &[],
+        hint: "the signature is genuine for the key named in the evidence; the other findings say whether what it signs is acceptable (lifetime, issuer, audience)",
+        hints: &[],
         meaning: "A key from the sources you trust verified the signature. This says who signed, not whether the token is still valid or meant for you: lifetime, issuer and audience are separate findings.",
         causes: &[],
         confirm: "the evidence names the key (kid, source, thumbprints).",
@@ -239,7 +289,7 @@ pub static FINDINGS: &[(FindingCode, FindingEntry)] = &[
         severity: Severity::Info,
         title: "the input names a key URL (jku, x5u) that keyprobe never fetches",
         hint: "keys must come from a source you trust (--jwks, --metadata, --cert, --key), never from a location the token chooses",
-        seen_as: &["CVE-2018-0114-style and jku-injection attacks"],
+        hints: &[],
         meaning: "The header points at a key set (jku) or certificate (x5u) on the network. A token that chooses where its own key comes from proves nothing, and fetching such URLs turns a verifier into a request forger, so keyprobe records the URL and leaves it alone.",
         causes: &["an issuer that advertises its JWKS in every token", "an attacker pointing a verifier at a key set they control"],
         confirm: "the finding's message shows the URL.",
@@ -250,7 +300,7 @@ pub static FINDINGS: &[(FindingCode, FindingEntry)] = &[
         severity: Severity::Error,
         title: "a key set publishes private key members",
         hint: "a public key set must carry only public members; treat the key as compromised and rotate it",
-        seen_as: &[],
+        hints: &[],
         meaning: "A JWK in the key set carries private members (d, p, q, dp, dq, qi, oth, or an oct k). Anyone who reads the key set can sign tokens as the issuer.",
         causes: &["a key set exported from a private key file without stripping private members", "an HMAC secret published as a JWK"],
         confirm: "keyprobe inspect KEYS lists the members per key.",
@@ -261,7 +311,7 @@ pub static FINDINGS: &[(FindingCode, FindingEntry)] = &[
         severity: Severity::Error,
         title: "the header's alg does not fit the selected key",
         hint: "the token's alg must fit the key type, curve and size (RS*/PS* with RSA, ES256 with P-256, EdDSA with Ed25519, HS* with a shared secret only)",
-        seen_as: &["IDX10634: Unable to create the SignatureProvider. Algorithm: '…', SecurityKey: '…' is not supported.", "PyJWT: The specified key is an asymmetric key or x509 certificate and should not be used as an HMAC secret.", "jose: Unsupported \"alg\" value for a JSON Web Key Set", "Spring/Nimbus: Signed JWT rejected: Another algorithm expected, or no matching key(s) found"],
+        hints: &[],
         meaning: "The algorithm named in the header cannot be used with the key that would verify it: an RSA key for an ES256 token, a P-256 key for ES384, a JWK whose own alg differs, an unknown alg, or — the dangerous case — an HMAC alg with an RSA or EC public key (key confusion: the public key becomes a shared secret anyone knows).",
         causes: &["a forged token using HS256 keyed with the issuer's public key", "an issuer configured for one algorithm and a consumer for another", "a JWK published with the wrong alg member"],
         confirm: "keyprobe inspect TOKEN --jwks KEYS --json: the evidence shows the alg and each key's type, curve, size and alg.",
@@ -272,7 +322,7 @@ pub static FINDINGS: &[(FindingCode, FindingEntry)] = &[
         severity: Severity::Error,
         title: "the selected key is marked for encryption",
         hint: "the key with this kid is published for encryption (use 'enc' or key_ops without 'verify'); the issuer must sign with a 'sig' key",
-        seen_as: &["PyJWT: Unable to find a signing key that matches (PyJWT drops use 'enc' keys silently)", "jose: ERR_JWKS_NO_MATCHING_KEY"],
+        hints: &[],
         meaning: "The key whose identifier the token names is published for encryption, not signatures. Careful consumers will not use it to verify, so they report the key as missing.",
         causes: &["a key set that reuses one kid for a signing and an encryption key", "a JWK published with use 'enc' by mistake"],
         confirm: "keyprobe inspect KEYS shows use and key_ops for every key.",
@@ -283,7 +333,7 @@ pub static FINDINGS: &[(FindingCode, FindingEntry)] = &[
         severity: Severity::Error,
         title: "a thumbprint or key parameter disagrees with its certificate",
         hint: "x5t/x5t#S256 must be the certificate's SHA-1/SHA-256 thumbprint, and a JWK's n/e/x/y must be the key inside its own x5c certificate",
-        seen_as: &["AADSTS700027 / AADSTS50013: … Thumbprint of key used by client: '…'", "IDX10503 (a kid that matches no key)"],
+        hints: &[(Family::Saml, "a thumbprint configured at the service provider must be the SHA-1 (or SHA-256) of the IdP's signing certificate itself: recompute it from the certificate in the IdP's metadata")],
         meaning: "Two pieces of evidence about one key disagree: the x5t in a header or JWK is not the hash of the certificate it sits beside, or a JWK's public numbers differ from the certificate in its x5c. A consumer that matches on one and verifies with the other will fail, or worse, trust the wrong key.",
         causes: &["a JWKS assembled by hand after a certificate renewal", "a client assertion whose x5t was computed from another certificate (or with SHA-256 placed in x5t)", "a base64url vs hex thumbprint mix-up"],
         confirm: "keyprobe inspect KEYS or TOKEN: the evidence shows expected and presented thumbprints.",
@@ -294,7 +344,9 @@ pub static FINDINGS: &[(FindingCode, FindingEntry)] = &[
         severity: Severity::Error,
         title: "the signature verifies only with a key the input carries itself",
         hint: "a key inside the token (jwk, x5c, KeyInfo) proves nothing: anyone can sign with their own key and attach it; verify against the issuer's published keys",
-        seen_as: &["IDX10503 / IDX10511 (no trusted key verifies)", "CVE-2018-0114 (node-jose embedded jwk)", "OneLogin toolkits: Signature validation failed. SAML Response rejected"],
+        hints: &[
+            (Family::Saml, "a certificate in the message's KeyInfo proves nothing: anyone can sign with their own certificate and attach it; verify against the certificate in the IdP's metadata"),
+        ],
         meaning: "The signature is valid for a key embedded in the input, but no key you trust verifies it. A forger can always produce such a token; only keys obtained independently of the token make a signature meaningful.",
         causes: &["a forged token with a jwk or x5c header (self-signed)", "a SAML response signed by an unexpected certificate carried in KeyInfo", "a consumer that trusted KeyInfo and now faces a rotated IdP certificate"],
         confirm: "keyprobe inspect TOKEN --jwks KEYS: the evidence shows the embedded key's thumbprints next to the trusted ones.",
@@ -305,7 +357,10 @@ pub static FINDINGS: &[(FindingCode, FindingEntry)] = &[
         severity: Severity::Error,
         title: "a certificate in play is past its notAfter",
         hint: "renew the certificate (Entra: create a new SAML signing certificate, make it active) and update every consumer that pins it",
-        seen_as: &["IDX10249: X509SecurityKey validation failed. The associated certificate has expired.", "OneLogin toolkits: the certificate has expired", "ruby-saml: Invalid Signature on SAML Response (expired certificate with check_idp_cert_expiration)"],
+        hints: &[
+            (Family::Token, "the issuer's key certificate has expired: for Entra's tenant keys, fetch the current key set (Entra rotates them itself); for your own issuer, issue a new certificate, publish it, then switch"),
+            (Family::KeySet, "a key in this set has an expired certificate: fetch the set again (the issuer may have rotated) or, for your own issuer, publish a renewed key before switching to it"),
+        ],
         meaning: "A certificate that signs, or that a trusted key comes from, was no longer valid at the time of the check (--at). Entra keeps signing with an expired active SAML certificate; it is the service provider's validation that fails.",
         causes: &["an Entra SAML signing certificate that reached its 3-year end", "a client certificate registered for client assertions that expired", "a pinned certificate in a service provider's configuration"],
         confirm: "keyprobe inspect CERT-OR-METADATA --at TIME shows notBefore/notAfter relative to the check time.",
@@ -316,7 +371,7 @@ pub static FINDINGS: &[(FindingCode, FindingEntry)] = &[
         severity: Severity::Error,
         title: "a certificate in play is before its notBefore",
         hint: "check the clock of the machine that validates, or wait until the certificate's validity starts",
-        seen_as: &["IDX10248: X509SecurityKey validation failed. The associated certificate is not yet valid."],
+        hints: &[],
         meaning: "The certificate's validity has not started at the time of the check.",
         causes: &["a freshly issued certificate and a clock that runs behind", "a certificate dated in the future by mistake"],
         confirm: "keyprobe inspect CERT --at TIME.",
@@ -327,7 +382,10 @@ pub static FINDINGS: &[(FindingCode, FindingEntry)] = &[
         severity: Severity::Warning,
         title: "a certificate expires within the warning window",
         hint: "plan the rollover now: add the new certificate, publish it, switch, then remove the old one",
-        seen_as: &["Entra expiry notices (60, 30 and 7 days before)"],
+        hints: &[
+            (Family::Token, "the signing key's certificate expires soon: make sure the relying party refreshes keys from the jwks_uri so the rollover passes unnoticed"),
+            (Family::KeySet, "a key's certificate expires soon: make sure relying parties refresh keys from the jwks_uri so the rollover passes unnoticed"),
+        ],
         meaning: "A certificate in play is still valid but expires within --expiry-warning days (default 30).",
         causes: &["an Entra SAML certificate approaching its 3-year end", "a short-lived certificate without automated renewal"],
         confirm: "keyprobe inspect CERT --expiry-warning 60.",
@@ -338,7 +396,9 @@ pub static FINDINGS: &[(FindingCode, FindingEntry)] = &[
         severity: Severity::Error,
         title: "a key or signature algorithm below today's minimum",
         hint: "use RSA of at least 2048 bits, HMAC keys at least as long as the hash, and SHA-256 or better",
-        seen_as: &["IDX10630: The '…' for verifying cannot be smaller than '2048' bits.", "PyJWT: InsecureKeyLengthWarning"],
+        hints: &[
+            (Family::Saml, "use an RSA key of at least 2048 bits and RSA-SHA256 or better for XML signatures (Entra: Signing Algorithm SHA-256 on the SAML Signing Certificate)"),
+        ],
         meaning: "An RSA key below 2048 bits, an HMAC key shorter than its hash output, or a SHA-1 based signature. Modern stacks refuse them; --allow-legacy reports them as warnings instead.",
         causes: &["old SAML IdPs with RSA-1024 certificates", "HMAC secrets typed by hand", "rsa-sha1 XML signatures"],
         confirm: "keyprobe inspect INPUT shows key sizes and algorithms.",
@@ -349,7 +409,9 @@ pub static FINDINGS: &[(FindingCode, FindingEntry)] = &[
         severity: Severity::Error,
         title: "the token's lifetime is over",
         hint: "get a new token; if tokens expire early, check the clocks of issuer and consumer",
-        seen_as: &["IDX10223: Lifetime validation failed. The token is expired. ValidTo (UTC): '…', Current time (UTC): '…'.", "PyJWT: Signature has expired", "jose: \"exp\" claim timestamp check failed", "Spring: Jwt expired at …", "AADSTS700024: Client assertion is not within its valid time range."],
+        hints: &[
+            (Family::Saml, "the assertion's NotOnOrAfter has passed: SAML responses are short-lived and used once, so sign in again; if fresh responses fail, compare the clocks of IdP and service provider"),
+        ],
         meaning: "The JWT exp (or SAML NotOnOrAfter) is before the check time, beyond the allowed leeway.",
         causes: &["a token cached past its lifetime", "clock skew between machines", "a replayed token"],
         confirm: "keyprobe inspect TOKEN --at TIME --leeway SECS shows exp relative to the clock.",
@@ -360,7 +422,9 @@ pub static FINDINGS: &[(FindingCode, FindingEntry)] = &[
         severity: Severity::Error,
         title: "the token is not valid yet",
         hint: "the issuer's clock is ahead of the consumer's; synchronise clocks or allow a small leeway",
-        seen_as: &["IDX10222: Lifetime validation failed. The token is not yet valid. ValidFrom (UTC): '…', Current time (UTC): '…'.", "PyJWT: The token is not yet valid (nbf)", "jose: \"nbf\" claim timestamp check failed"],
+        hints: &[
+            (Family::Saml, "the assertion's NotBefore is ahead of the check time: the service provider's clock runs behind the IdP's; synchronise clocks or allow a small skew"),
+        ],
         meaning: "The JWT nbf (or SAML NotBefore) is after the check time, beyond the allowed leeway.",
         causes: &["clock skew", "a token minted with a future nbf"],
         confirm: "keyprobe inspect TOKEN --at TIME.",
@@ -371,7 +435,7 @@ pub static FINDINGS: &[(FindingCode, FindingEntry)] = &[
         severity: Severity::Warning,
         title: "a JWT without exp",
         hint: "tokens should expire; most libraries reject tokens without exp when told to require it",
-        seen_as: &["IDX10225: Lifetime validation failed. The token is missing an Expiration Time.", "PyJWT: Token is missing the \"exp\" claim (with require=[\"exp\"])"],
+        hints: &[],
         meaning: "The token has no exp claim, so it never expires by itself.",
         causes: &["a hand-made test token", "an issuer misconfiguration"],
         confirm: "keyprobe inspect TOKEN lists the claims.",
@@ -382,7 +446,9 @@ pub static FINDINGS: &[(FindingCode, FindingEntry)] = &[
         severity: Severity::Error,
         title: "the token's issuer is not the one expected",
         hint: "compare the v1 (https://sts.windows.net/{tid}/) and v2 (https://login.microsoftonline.com/{tid}/v2.0) issuers, and the tenant id",
-        seen_as: &["IDX10205: Issuer validation failed. Issuer: '…'. Did not match: …", "PyJWT: Invalid issuer", "jose: unexpected \"iss\" claim value", "go-oidc: id token issued by a different provider"],
+        hints: &[
+            (Family::Saml, "the Issuer must be the IdP entityID configured at the service provider (Entra: https://sts.windows.net/{tenant-id}/, from the app's federation metadata)"),
+        ],
         meaning: "The iss claim differs from --issuer or from the issuer in the metadata. Entra's multi-tenant metadata uses the template {tenantid}, which keyprobe fills with the token's tid.",
         causes: &["a v1 token (sts.windows.net) checked against v2 metadata or the reverse: the resource's accessTokenAcceptedVersion decides", "a token from another tenant", "a trailing slash difference"],
         confirm: "keyprobe inspect TOKEN --metadata URL --issuer ISS shows expected and presented issuers.",
@@ -393,7 +459,9 @@ pub static FINDINGS: &[(FindingCode, FindingEntry)] = &[
         severity: Severity::Error,
         title: "the token is not meant for this audience",
         hint: "the token was requested for another resource: check the scope (api://…/.default) or the app ID URI",
-        seen_as: &["IDX10214: Audience validation failed. Audiences: '…'. Did not match: …", "PyJWT: Invalid audience", "jose: unexpected \"aud\" claim value", "Spring: The aud claim is not valid"],
+        hints: &[
+            (Family::Saml, "the AudienceRestriction must name the service provider's entity ID (Entra: the app's Identifier (Entity ID) under Basic SAML Configuration)"),
+        ],
         meaning: "The aud claim (or SAML AudienceRestriction) does not contain the --audience you gave.",
         causes: &["a Microsoft Graph token sent to your API", "the API expects the client id but the token carries the app ID URI (or the reverse)"],
         confirm: "keyprobe inspect TOKEN --audience AUD.",
@@ -404,7 +472,7 @@ pub static FINDINGS: &[(FindingCode, FindingEntry)] = &[
         severity: Severity::Warning,
         title: "two keys in one key set share a kid",
         hint: "kids must be unique within a key set, or consumers pick an arbitrary one",
-        seen_as: &["IDX10503 / IDX10511 when the wrong twin is picked", "jwks-rsa: picks the first match"],
+        hints: &[],
         meaning: "Several keys carry the same kid, so a consumer that selects by kid may choose the wrong one.",
         causes: &["a hand-merged JWKS", "a rotation that reused an identifier"],
         confirm: "keyprobe inspect KEYS.",
@@ -415,7 +483,7 @@ pub static FINDINGS: &[(FindingCode, FindingEntry)] = &[
         severity: Severity::Error,
         title: "neither the Response nor the Assertion carrying the subject is signed",
         hint: "the IdP must sign the assertion (Entra does by default) or the response; an unsigned SAML response must be rejected",
-        seen_as: &["OneLogin toolkits: No Signature found. SAML Response rejected", "ruby-saml: Found an unexpected number of Signature Element. SAML Response rejected"],
+        hints: &[],
         meaning: "Nothing in the SAML message that a service provider would read is covered by a signature.",
         causes: &["an IdP with signing switched off", "a forged or replayed response"],
         confirm: "keyprobe inspect SAMLResponse shows which elements are signed.",
@@ -426,7 +494,7 @@ pub static FINDINGS: &[(FindingCode, FindingEntry)] = &[
         severity: Severity::Error,
         title: "a signature verifies but does not cover what a consumer would read",
         hint: "this is an XML signature wrapping attack pattern: the signed element and the element a consumer reads differ",
-        seen_as: &["OneLogin toolkits: Invalid Signature Element", "CVE-2017-11428 style wrapping", "ruby-saml: Duplicated ID. SAML Response rejected"],
+        hints: &[],
         meaning: "The signature's reference points at a different element than the assertion a service provider would take the subject from, IDs repeat, or the signature sits in an unexpected place.",
         causes: &["an XSW attack", "a broken proxy that re-wraps responses"],
         confirm: "keyprobe inspect SAMLResponse --metadata METADATA.",
@@ -437,7 +505,7 @@ pub static FINDINGS: &[(FindingCode, FindingEntry)] = &[
         severity: Severity::Error,
         title: "a DOCTYPE or entity declaration",
         hint: "SAML never needs a DTD; refuse it (XXE and entity-expansion attacks live there)",
-        seen_as: &["OneLogin toolkits: Detected use of DOCTYPE", "ruby-saml: Dangerous XML detected. No Doctype nodes allowed"],
+        hints: &[],
         meaning: "The XML declares a DOCTYPE or entities. keyprobe refuses it before reading anything else.",
         causes: &["an XXE or billion-laughs probe"],
         confirm: "keyprobe inspect INPUT.",
@@ -448,7 +516,7 @@ pub static FINDINGS: &[(FindingCode, FindingEntry)] = &[
         severity: Severity::Error,
         title: "a SAML Response whose status is not Success",
         hint: "read the StatusMessage: Entra puts the AADSTS code and text there",
-        seen_as: &["AADSTS75005 / AADSTS750054 / AADSTS7500514 / AADSTS75011 (Entra)", "OneLogin toolkits: The status code of the Response was not Success"],
+        hints: &[],
         meaning: "The IdP answered with an error status instead of an assertion.",
         causes: &["a malformed or unsupported AuthnRequest", "an authentication context the IdP cannot satisfy"],
         confirm: "keyprobe inspect SAMLResponse; keyprobe explain AADSTSnnnn.",
@@ -459,7 +527,7 @@ pub static FINDINGS: &[(FindingCode, FindingEntry)] = &[
         severity: Severity::Error,
         title: "an error answered by the security token service",
         hint: "read the AADSTS code's explanation; keep the Correlation ID, Trace ID and timestamp for support",
-        seen_as: &[],
+        hints: &[],
         meaning: "The input is an error from Entra ID (an OAuth JSON error body or the text of the sign-in error page). keyprobe decodes the AADSTS code and explains it.",
         causes: &[],
         confirm: "keyprobe explain AADSTSnnnn for the full page.",
@@ -470,7 +538,7 @@ pub static FINDINGS: &[(FindingCode, FindingEntry)] = &[
         severity: Severity::Warning,
         title: "metadata contradicts itself or its key set",
         hint: "a consumer built from this metadata may reject valid tokens; compare issuer, jwks_uri and the advertised algorithms",
-        seen_as: &["IDX20803: Unable to obtain configuration from: '…'", "IDX21817: The OpenIdConnectConfiguration did not contain any JsonWebKeys."],
+        hints: &[(Family::Saml, "a service provider configured from this metadata may reject valid responses; compare its entityID, endpoints and signing certificates with what the IdP actually sends")],
         meaning: "OIDC discovery or SAML metadata disagrees with itself, with where it was fetched from, or with its keys: issuer vs URL, a missing jwks_uri, algorithms advertised with no key that fits them.",
         causes: &["a proxy rewriting hosts", "hand-edited metadata", "a tenant-specific document mixed with common keys"],
         confirm: "keyprobe inspect DISCOVERY --jwks KEYS.",
@@ -481,7 +549,7 @@ pub static FINDINGS: &[(FindingCode, FindingEntry)] = &[
         severity: Severity::Error,
         title: "SAML metadata is past its validUntil",
         hint: "download the IdP's metadata again; consumers that honour validUntil refuse stale metadata and, with it, every sign-in",
-        seen_as: &[],
+        hints: &[],
         meaning: "SAML metadata may say until when it may be used (validUntil on EntityDescriptor or EntitiesDescriptor). Past that instant a consumer should stop trusting the keys and endpoints it lists.",
         causes: &["a metadata file saved once and never refreshed", "a service provider that imports metadata by hand instead of from the IdP's URL"],
         confirm: "keyprobe inspect METADATA.xml --at NOW shows validUntil relative to the clock.",

@@ -1,10 +1,12 @@
 //! .NET IdentityModel's IDX messages around keys, with both readings where versions disagree.
 
+use super::library_messages::by_name;
 use super::wrap;
 
+/// An IDX code's page. What IdentityModel prints for it (per version) is read from
+/// [`LIBRARY_MESSAGES`](super::LIBRARY_MESSAGES), never written twice.
 pub struct IdxEntry {
     pub code: &'static str,
-    pub text: &'static str,
     pub meaning: &'static str,
     /// The keyprobe finding that diagnoses the same cause.
     pub finding: &'static str,
@@ -19,7 +21,18 @@ pub fn idx(code: &str) -> Option<&'static IdxEntry> {
 impl IdxEntry {
     pub fn page(&self) -> String {
         let mut page = format!("IDX{} (.NET Microsoft.IdentityModel)\n\n", self.code);
-        page.push_str(&wrap(&format!("It says: \"{}\"", self.text), 88, ""));
+        let name = format!("IDX{}", self.code);
+        for m in by_name(&name) {
+            let first = m.text.split('\n').next().unwrap_or(m.text).trim_end();
+            page.push_str(&wrap(
+                &format!("{} {} prints: \"{first}\"", m.library, m.versions),
+                88,
+                "",
+            ));
+            if !m.when.is_empty() {
+                page.push_str(&wrap(&format!("({})", m.when), 88, "  "));
+            }
+        }
         page.push('\n');
         page.push_str(&wrap(self.meaning, 88, ""));
         page.push_str("\nConfirm with keyprobe\n");
@@ -43,19 +56,19 @@ impl IdxEntry {
 }
 
 pub static IDX: &[IdxEntry] = &[
-    IdxEntry { code: "10500", text: "Signature validation failed. No security keys were provided to validate the signature.", meaning: "The validator had no keys at all: the configuration manager returned an empty key set, or IssuerSigningKey(s) were not set.", finding: "no-signing-keys", scenario: Some("missing-signing-key"), fix: "configure Authority/MetadataAddress so keys come from the issuer's jwks_uri, or set IssuerSigningKeys." },
-    IdxEntry { code: "10501", text: "Signature validation failed. Unable to match key: kid: '…'.", meaning: "Two readings. In IdentityModel 5.x and older it is the \"kid not found\" error: the token's kid matched no key. In newer versions IDX10501 is still raised when key resolution finds no key for the kid; read it as IDX10503's older twin. Either way, no trusted key has the token's kid.", finding: "key-not-found", scenario: Some("unpublished-signing-key"), fix: "refresh the cached metadata (ConfigurationManager refreshes on this error at most every 5 minutes by default); check the token's tenant and whether the app uses app-specific keys (?appid=)." },
-    IdxEntry { code: "10503", text: "Signature validation failed. The token's kid is: '…', but did not match any keys in TokenValidationParameters or Configuration. Keys tried: '…'.", meaning: "The token names its key with a kid (or x5t) and none of the keys the validator holds has it. In older versions the same number meant \"Keys tried: …\" after a failed signature check, so also read the signature-invalid explanation.", finding: "key-not-found", scenario: Some("unpublished-signing-key"), fix: "let the app fetch keys from the issuer's jwks_uri (do not pin); use the JWKS with ?appid= for app-specific signing keys; make sure the token comes from the tenant you configured." },
-    IdxEntry { code: "10511", text: "Signature validation failed. Keys tried: '…'. … Matched key was in '…'. kid: '…'.", meaning: "A key with the token's kid was found, but the signature did not verify with it.", finding: "signature-invalid", scenario: None, fix: "get a fresh token; check the token was not modified and that the key set belongs to the same environment." },
-    IdxEntry { code: "10517", text: "Signature validation failed. The token's kid is missing.", meaning: "The token has no kid, and no key the validator tried verified it.", finding: "signature-invalid", scenario: None, fix: "issue tokens with a kid, or give the validator the exact key." },
-    IdxEntry { code: "10214", text: "Audience validation failed. Audiences: '…'. Did not match: validationParameters.ValidAudience: '…' or validationParameters.ValidAudiences: '…'.", meaning: "The token's aud is not among the audiences the API accepts.", finding: "audience-mismatch", scenario: None, fix: "accept the API's client id and app ID URI, and request tokens with the API's scope." },
-    IdxEntry { code: "10205", text: "Issuer validation failed. Issuer: '…'. Did not match: validationParameters.ValidIssuer: '…' or validationParameters.ValidIssuers: '…'.", meaning: "The token's iss is not an issuer the API accepts; typical with v1 (sts.windows.net) vs v2 (login.microsoftonline.com/…/v2.0) tokens.", finding: "issuer-mismatch", scenario: None, fix: "accept the issuer matching the token version, or set accessTokenAcceptedVersion to 2." },
-    IdxEntry { code: "10223", text: "Lifetime validation failed. The token is expired. ValidTo (UTC): '…', Current time (UTC): '…'.", meaning: "exp is in the past beyond ClockSkew (5 minutes by default).", finding: "token-expired", scenario: None, fix: "acquire a new token; check clocks." },
-    IdxEntry { code: "10222", text: "Lifetime validation failed. The token is not yet valid. ValidFrom (UTC): '…', Current time (UTC): '…'.", meaning: "nbf is in the future beyond ClockSkew.", finding: "token-not-yet-valid", scenario: None, fix: "synchronise clocks." },
-    IdxEntry { code: "10249", text: "X509SecurityKey validation failed. The associated certificate has expired.", meaning: "ValidateIssuerSigningKey is on and the certificate behind the signing key has expired.", finding: "cert-expired", scenario: Some("expired-signing-cert"), fix: "renew the signing certificate at the IdP and refresh the SP's metadata." },
-    IdxEntry { code: "10630", text: "The '…' for verifying cannot be smaller than '2048' bits.", meaning: "The signing key is an RSA key below 2048 bits.", finding: "weak-key", scenario: None, fix: "re-key with RSA-2048 or stronger." },
-    IdxEntry { code: "10634", text: "Unable to create the SignatureProvider. Algorithm: '…', SecurityKey: '…' is not supported.", meaning: "The token's alg cannot be used with the selected key.", finding: "alg-key-mismatch", scenario: None, fix: "align the issuer's algorithm and the key type." },
-    IdxEntry { code: "10504", text: "Unable to validate signature, token does not have a signature.", meaning: "The token is unsigned (alg none).", finding: "alg-none", scenario: None, fix: "reject unsigned tokens." },
-    IdxEntry { code: "20803", text: "Unable to obtain configuration from: '…'.", meaning: "The metadata (discovery document or JWKS) could not be fetched or parsed.", finding: "metadata-inconsistent", scenario: None, fix: "check the metadata URL, DNS, proxies and TLS trust from the app's host; keyprobe inspect URL fetches it the same way." },
-    IdxEntry { code: "21817", text: "The OpenIdConnectConfiguration did not contain any JsonWebKeys.", meaning: "The discovery document was read but its jwks_uri returned no keys.", finding: "no-signing-keys", scenario: Some("missing-signing-key"), fix: "check jwks_uri and the tenant/app it points at." },
+    IdxEntry { code: "10500", meaning: "The validator had no keys at all: the configuration manager returned an empty key set, or IssuerSigningKey(s) were not set.", finding: "no-signing-keys", scenario: Some("missing-signing-key"), fix: "configure Authority/MetadataAddress so keys come from the issuer's jwks_uri, or set IssuerSigningKeys." },
+    IdxEntry { code: "10501", meaning: "IdentityModel 5.x's \"kid not found\" error: the token's kid matched none of the keys the validator holds. From 6.x on the same situation is reported as IDX10503 (IDX10501 is no longer raised).", finding: "key-not-found", scenario: Some("unpublished-signing-key"), fix: "refresh the cached metadata (ConfigurationManager refreshes on this error at most every 5 minutes by default); check the token's tenant and whether the app uses app-specific keys (?appid=)." },
+    IdxEntry { code: "10503", meaning: "The token names its key with a kid and none of the keys the validator holds has it. Read the wording by version: 7.x and later name the kid; 6.x says \"Token does not have a kid\" even when it has one; in 5.x the same number meant a token without a kid whose signature no key verified (read the signature-invalid explanation then).", finding: "key-not-found", scenario: Some("unpublished-signing-key"), fix: "let the app fetch keys from the issuer's jwks_uri (do not pin); use the JWKS with ?appid= for app-specific signing keys; make sure the token comes from the tenant you configured." },
+    IdxEntry { code: "10511", meaning: "A key with the token's kid was found, but the signature did not verify with it.", finding: "signature-invalid", scenario: None, fix: "get a fresh token; check the token was not modified and that the key set belongs to the same environment." },
+    IdxEntry { code: "10517", meaning: "The token has no kid, and no key the validator tried verified it.", finding: "signature-invalid", scenario: None, fix: "issue tokens with a kid, or give the validator the exact key." },
+    IdxEntry { code: "10214", meaning: "The token's aud is not among the audiences the API accepts.", finding: "audience-mismatch", scenario: None, fix: "accept the API's client id and app ID URI, and request tokens with the API's scope." },
+    IdxEntry { code: "10205", meaning: "The token's iss is not an issuer the API accepts; typical with v1 (sts.windows.net) vs v2 (login.microsoftonline.com/…/v2.0) tokens.", finding: "issuer-mismatch", scenario: None, fix: "accept the issuer matching the token version, or set accessTokenAcceptedVersion to 2." },
+    IdxEntry { code: "10223", meaning: "exp is in the past beyond ClockSkew (5 minutes by default).", finding: "token-expired", scenario: None, fix: "acquire a new token; check clocks." },
+    IdxEntry { code: "10222", meaning: "nbf is in the future beyond ClockSkew.", finding: "token-not-yet-valid", scenario: None, fix: "synchronise clocks." },
+    IdxEntry { code: "10249", meaning: "ValidateIssuerSigningKey is on and the certificate behind the signing key has expired.", finding: "cert-expired", scenario: Some("expired-signing-cert"), fix: "renew the signing certificate at the IdP and refresh the SP's metadata." },
+    IdxEntry { code: "10631", meaning: "The key that should verify the signature is an RSA key below IdentityModel's minimum for verifying (1024 bits); keys between 1024 and 2047 bits still verify there, though keyprobe reports them as weak.", finding: "weak-key", scenario: None, fix: "re-key with RSA-2048 or stronger." },
+    IdxEntry { code: "10634", meaning: "The token's alg cannot be used with the selected key.", finding: "alg-key-mismatch", scenario: None, fix: "align the issuer's algorithm and the key type." },
+    IdxEntry { code: "10504", meaning: "The token is unsigned (alg none).", finding: "alg-none", scenario: None, fix: "reject unsigned tokens." },
+    IdxEntry { code: "20803", meaning: "The metadata (discovery document or JWKS) could not be fetched or parsed.", finding: "metadata-inconsistent", scenario: None, fix: "check the metadata URL, DNS, proxies and TLS trust from the app's host; keyprobe inspect URL fetches it the same way." },
+    IdxEntry { code: "21817", meaning: "The discovery document was read but its jwks_uri returned no keys.", finding: "no-signing-keys", scenario: Some("missing-signing-key"), fix: "check jwks_uri and the tenant/app it points at." },
 ];

@@ -4,11 +4,13 @@
 mod aadsts;
 mod findings;
 mod idx;
+pub mod library_messages;
 mod saml_claims;
 
 pub use aadsts::{aadsts, AadstsEntry, AADSTS};
 pub use findings::{FindingCode, FindingEntry, FINDINGS};
 pub use idx::{idx, IdxEntry, IDX};
+pub use library_messages::{Family, LibraryMessage, LIBRARY_MESSAGES};
 pub use saml_claims::{saml_claim, SAML_CLAIMS};
 
 /// A page for `keyprobe explain`, looked up by finding code, `AADSTS50003`/`50003` or `IDX10503`.
@@ -83,5 +85,54 @@ mod tests {
         assert!(explain("IDX10503").unwrap().contains("kid"));
         assert!(explain("AADSTS1").is_none());
         assert!(explain("nonsense").is_none());
+    }
+}
+
+#[cfg(test)]
+mod fit_tests {
+    use super::*;
+    use crate::detect::Kind;
+
+    #[test]
+    fn every_idx_page_has_its_library_text() {
+        for e in IDX {
+            let name = format!("IDX{}", e.code);
+            assert!(
+                !library_messages::by_name(&name).is_empty(),
+                "{name} has a page but no confirmed text in LIBRARY_MESSAGES"
+            );
+        }
+    }
+
+    /// A SAML report's hints speak of SAML, never of tokens' JOSE machinery.
+    #[test]
+    fn saml_hints_do_not_talk_jwt() {
+        // Codes only JOSE input or no input at all can raise.
+        let jose_only = [
+            FindingCode::Unrecognised,
+            FindingCode::AlgNone,
+            FindingCode::TokenNoExpiry,
+            FindingCode::KeyUrlNotFetched,
+            FindingCode::AlgKeyMismatch,
+            FindingCode::KeyUseMismatch,
+            FindingCode::DuplicateKid,
+            FindingCode::PrivateKeyPublished,
+            FindingCode::StsError,
+        ];
+        let mut unfit = Vec::new();
+        for code in FindingCode::ALL.iter().filter(|c| !jose_only.contains(c)) {
+            for kind in [Kind::SamlResponse, Kind::SamlMetadata] {
+                let hint = code.entry().hint_for(kind).to_ascii_lowercase();
+                for jwt_word in ["token", "kid", "jwks", "jwt", "scope", "x5t"] {
+                    if hint.contains(jwt_word) {
+                        unfit.push(format!(
+                            "{code} on {}: '{jwt_word}' in \"{hint}\"",
+                            kind.as_str()
+                        ));
+                    }
+                }
+            }
+        }
+        assert!(unfit.is_empty(), "{unfit:#?}");
     }
 }
