@@ -106,12 +106,13 @@ pub struct FindingEntry {
 }
 
 /// Families in the order pages list them.
-const FAMILIES: [Family; 5] = [
+const FAMILIES: [Family; 6] = [
     Family::Token,
     Family::Saml,
     Family::SamlMetadata,
     Family::KeySet,
     Family::Certificate,
+    Family::AppRegistration,
 ];
 
 impl FindingEntry {
@@ -560,7 +561,7 @@ pub static FINDINGS: &[(FindingCode, FindingEntry)] = &[
         severity: Severity::Warning,
         title: "the input holds private key material",
         hint: "a private key must not be shared: not in a ticket, a chat or a paste site; if it was, rotate it",
-        seen_as: &[],
+        hints: &[],
         meaning: "The input is (or contains) a private key: a PEM or DER private key, or a JWK with private members. keyprobe reads only its public half to describe it; whoever else holds the file can sign as its owner.",
         causes: &["a private key attached to a ticket or pasted into a tool to check it", "a PEM bundle holding the certificate and its private key together (as TLS servers use them)"],
         confirm: "keyprobe inspect KEY.pem shows the key's type, size and JWK thumbprint without printing private members.",
@@ -571,7 +572,7 @@ pub static FINDINGS: &[(FindingCode, FindingEntry)] = &[
         severity: Severity::Error,
         title: "the preferred signing thumbprint names no key credential",
         hint: "make an existing signing certificate active (or create one): Entra signs with the certificate that preferredTokenSigningKeyThumbprint names",
-        seen_as: &["AADSTS50003: Sign-in failed because of a missing signing key or certificate."],
+        hints: &[],
         meaning: "servicePrincipal.preferredTokenSigningKeyThumbprint selects the certificate Entra signs SAML responses with. When it names a thumbprint that no Sign key credential of the service principal has, Entra has nothing to sign with and SAML sign-in ends on AADSTS50003.",
         causes: &["the active signing certificate was removed through Graph or PowerShell without making another one active", "keyCredentials replaced wholesale by a script that did not keep the active pair"],
         confirm: "keyprobe inspect SERVICE_PRINCIPAL.json (az ad sp show --id APP_ID) compares the thumbprint with every key credential.",
@@ -582,7 +583,7 @@ pub static FINDINGS: &[(FindingCode, FindingEntry)] = &[
         severity: Severity::Error,
         title: "a SAML signing key credential lacks its other half",
         hint: "recreate the signing certificate in the portal (or with addTokenSigningCertificate) so that the Sign key, its Verify twin and its password credential are made together",
-        seen_as: &["AADSTS50003: Sign-in failed because of a missing signing key or certificate."],
+        hints: &[],
         meaning: "Entra's SAML signing certificate is three objects made together: a Sign key credential (the private key), a Verify key credential (the public certificate) with the same customKeyIdentifier, and a password credential with the Sign key's keyId that opens it. When one is missing Entra cannot use the certificate, which is how a corrupted application object ends on AADSTS50003.",
         causes: &["key credentials edited through Graph, keeping only the public certificates", "an application object copied or restored without its private key"],
         confirm: "keyprobe inspect SERVICE_PRINCIPAL.json lists each key credential with its usage, customKeyIdentifier and keyId.",
@@ -593,7 +594,7 @@ pub static FINDINGS: &[(FindingCode, FindingEntry)] = &[
         severity: Severity::Error,
         title: "an application credential has expired",
         hint: "add a new secret or certificate to the app registration, deploy it to the app, then remove the expired one",
-        seen_as: &["AADSTS7000222: The provided client secret keys are expired.", "AADSTS700027: Client assertion contains an invalid signature (a certificate credential that is no longer valid)", "IDX10249: X509SecurityKey validation failed. The associated certificate has expired. (an expired SAML signing certificate, at the service provider)"],
+        hints: &[],
         meaning: "A client secret (passwordCredentials) or certificate credential (keyCredentials) of the application or service principal is past its endDateTime. Entra refuses an expired secret (AADSTS7000222) and an expired certificate credential for client assertions; an expired SAML signing certificate keeps signing, so the service provider's validation is what fails.",
         causes: &["secrets created with the default lifetime and never rotated", "a certificate credential uploaded once and forgotten"],
         confirm: "keyprobe inspect APP.json (az ad app show / az ad sp show, or Graph) lists every credential against --at.",
@@ -604,7 +605,7 @@ pub static FINDINGS: &[(FindingCode, FindingEntry)] = &[
         severity: Severity::Warning,
         title: "an application credential expires soon",
         hint: "rotate it before it expires: add the new credential first, deploy it, then remove the old one",
-        seen_as: &["AADSTS7000222 once the secret has expired", "AADSTS700027 once the certificate credential has expired"],
+        hints: &[],
         meaning: "A client secret or certificate credential expires within the --expiry-warning window (30 days by default). Entra notifies owners of SAML signing certificates 60, 30 and 7 days ahead.",
         causes: &["a credential nearing the end of its lifetime"],
         confirm: "keyprobe inspect APP.json --at DATE shows what will have expired by then.",

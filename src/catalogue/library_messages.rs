@@ -35,10 +35,12 @@ pub enum Family {
     Saml,
     /// `saml-metadata`.
     SamlMetadata,
-    /// Key sets and OIDC metadata: `jwks`, `jwk`, `oidc-discovery`.
+    /// Key sets, keys and OIDC metadata: `jwks`, `jwk`, `oidc-discovery`, `key`.
     KeySet,
     /// `x509`.
     Certificate,
+    /// `app-registration`: Microsoft Graph's application or servicePrincipal, with its credentials.
+    AppRegistration,
 }
 
 impl Family {
@@ -49,9 +51,17 @@ impl Family {
             Kind::Jwt | Kind::Jwe => Some(Family::Token),
             Kind::SamlResponse | Kind::SamlAssertion | Kind::SamlAuthnRequest => Some(Family::Saml),
             Kind::SamlMetadata => Some(Family::SamlMetadata),
-            Kind::Jwk | Kind::Jwks | Kind::OidcDiscovery => Some(Family::KeySet),
+            Kind::Jwk | Kind::Jwks | Kind::OidcDiscovery | Kind::Key => Some(Family::KeySet),
             Kind::X509 => Some(Family::Certificate),
-            Kind::StsError | Kind::Unknown => None,
+            Kind::AppRegistration => Some(Family::AppRegistration),
+            // Containers report what they hold; their artifacts get reports of their own.
+            Kind::StsError
+            | Kind::TokenResponse
+            | Kind::HtmlForm
+            | Kind::Har
+            | Kind::SamlTracer
+            | Kind::RpError
+            | Kind::Unknown => None,
         }
     }
 
@@ -62,6 +72,7 @@ impl Family {
             Family::SamlMetadata => "saml-metadata",
             Family::KeySet => "key-set",
             Family::Certificate => "certificate",
+            Family::AppRegistration => "app-registration",
         }
     }
 
@@ -71,8 +82,9 @@ impl Family {
             Family::Token => "jwt, jwe",
             Family::Saml => "saml-response, saml-assertion, saml-authn-request",
             Family::SamlMetadata => "saml-metadata",
-            Family::KeySet => "jwks, jwk, oidc-discovery",
+            Family::KeySet => "jwks, jwk, oidc-discovery, key",
             Family::Certificate => "x509",
+            Family::AppRegistration => "app-registration",
         }
     }
 }
@@ -343,7 +355,7 @@ pub fn search(text: &str) -> Vec<&'static LibraryMessage> {
                 .map(|r| (r.matched, m))
         })
         .collect();
-    scored.sort_by(|a, b| b.0.cmp(&a.0));
+    scored.sort_by_key(|s| std::cmp::Reverse(s.0));
     scored.into_iter().map(|(_, m)| m).collect()
 }
 
@@ -394,6 +406,7 @@ const ANY_CERTIFICATE_HOLDER: &[Family] = &[
     Family::SamlMetadata,
     Family::KeySet,
     Family::Certificate,
+    Family::AppRegistration,
 ];
 
 use FindingCode as F;
@@ -719,7 +732,16 @@ pub static LIBRARY_MESSAGES: &[LibraryMessage] = &[
         when: "Entra's sign-in error page, when the SAML app has no usable signing certificate",
         ..row("Entra ID", "reference page",
             "AADSTS50003: {}",
-            src(ENTRA_DOCS, ENTRA_DOCS_AT, ENTRA_ERRORS), &[F::NoSigningKeys], SAML_AND_METADATA)
+            src(ENTRA_DOCS, ENTRA_DOCS_AT, ENTRA_ERRORS),
+            &[F::NoSigningKeys, F::SigningKeyDangling, F::SigningKeyPairBroken],
+            &[Family::Saml, Family::SamlMetadata, Family::AppRegistration])
+    },
+    LibraryMessage {
+        code: Some("AADSTS7000222"),
+        when: "Entra's token endpoint, for a client secret past its end date",
+        ..row("Entra ID", "reference page",
+            "AADSTS7000222: {}",
+            src(ENTRA_DOCS, ENTRA_DOCS_AT, ENTRA_ERRORS), &[F::CredentialExpired], &[Family::AppRegistration])
     },
     // ---- alg-none ------------------------------------------------------------------------------
     LibraryMessage {
@@ -1250,13 +1272,14 @@ pub static LIBRARY_MESSAGES: &[LibraryMessage] = &[
         when: "with ValidateIssuerSigningKey",
         ..row("Microsoft.IdentityModel", "5.x–8.1",
             "IDX10249: X509SecurityKey validation failed. The associated certificate has expired. ValidTo (UTC): '{}', Current time (UTC): '{}'.",
-            src(IDENTITYMODEL, "8.1.2", IM_TOKENS), &[F::CertExpired], ANY_CERTIFICATE_HOLDER)
+            src(IDENTITYMODEL, "8.1.2", IM_TOKENS), &[F::CertExpired, F::CredentialExpired], ANY_CERTIFICATE_HOLDER)
     },
     LibraryMessage {
         when: "with security[:check_idp_cert_expiration]",
         ..row("ruby-saml", "1.18",
             "IdP x509 certificate expired",
-            src(RUBY_SAML, "v1.18.1", RUBY_RESPONSE), &[F::CertExpired], &[Family::Saml, Family::SamlMetadata, Family::Certificate])
+            src(RUBY_SAML, "v1.18.1", RUBY_RESPONSE), &[F::CertExpired, F::CredentialExpired],
+            &[Family::Saml, Family::SamlMetadata, Family::Certificate, Family::AppRegistration])
     },
     LibraryMessage {
         code: Some("IDX10248"),

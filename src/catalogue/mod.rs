@@ -107,8 +107,13 @@ mod fit_tests {
     /// A SAML report's hints speak of SAML, never of tokens' JOSE machinery.
     #[test]
     fn saml_hints_do_not_talk_jwt() {
-        // Codes only JOSE input or no input at all can raise.
-        let jose_only = [
+        // Codes only JOSE input, app registrations or no input at all can raise.
+        let never_on_saml = [
+            FindingCode::SigningKeyDangling,
+            FindingCode::SigningKeyPairBroken,
+            FindingCode::CredentialExpired,
+            FindingCode::CredentialExpiringSoon,
+            FindingCode::PrivateKeyMaterial,
             FindingCode::Unrecognised,
             FindingCode::AlgNone,
             FindingCode::TokenNoExpiry,
@@ -120,7 +125,10 @@ mod fit_tests {
             FindingCode::StsError,
         ];
         let mut unfit = Vec::new();
-        for code in FindingCode::ALL.iter().filter(|c| !jose_only.contains(c)) {
+        for code in FindingCode::ALL
+            .iter()
+            .filter(|c| !never_on_saml.contains(c))
+        {
             for kind in [Kind::SamlResponse, Kind::SamlMetadata] {
                 let hint = code.entry().hint_for(kind).to_ascii_lowercase();
                 for jwt_word in ["token", "kid", "jwks", "jwt", "scope", "x5t"] {
