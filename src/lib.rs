@@ -30,6 +30,7 @@ pub mod inspect;
 pub mod key_sources;
 pub mod limits;
 pub mod present;
+pub mod redact;
 pub mod report;
 pub mod saml;
 pub mod serve;

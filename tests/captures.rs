@@ -417,3 +417,65 @@ fn pages_saved_from_a_mock_sts_sign_in() {
     mock.shutdown();
     std::fs::remove_dir_all(&dir).ok();
 }
+
+// --- keyprobe redact
+
+#[test]
+fn redact_leaves_no_cookie_secret_code_or_signature_and_stays_a_har() {
+    let run = keyprobe(&["redact", "testdata/captures/firefox-oidc.har"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let copy: serde_json::Value = serde_json::from_str(&run.stdout).expect("still valid JSON");
+    assert_eq!(copy["log"]["entries"].as_array().unwrap().len(), 7);
+    for secret in [
+        "fixture.client.secret",
+        "refresh-secret-value",
+        "ESTSAUTHPERSISTENT=0.AXEA",
+        "AgABBAIAAAApTwJmzXqdR4BN2miheQMYAgDs",
+    ] {
+        assert!(!run.stdout.contains(secret), "{secret} left in the copy");
+    }
+    let valid = std::fs::read_to_string(root().join("testdata/tokens/rs256-valid.jwt")).unwrap();
+    let signature = valid.trim().rsplit('.').next().unwrap();
+    assert!(
+        !run.stdout.contains(signature),
+        "a JWT signature left in the copy"
+    );
+    for what in [
+        "client secrets",
+        "authorization codes",
+        "refresh tokens",
+        "JWT signatures",
+        "cookies",
+    ] {
+        assert!(
+            run.stderr.contains(what),
+            "summary lacks {what}: {}",
+            run.stderr
+        );
+    }
+    // The copy still reads as the same flow.
+    let dir = std::env::temp_dir().join(format!("keyprobe-redact-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("copy.har");
+    std::fs::write(&path, &run.stdout).unwrap();
+    let again = inspect(&[path.to_str().unwrap()]);
+    assert_eq!(again.json_lines()[0]["kind"], "har");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn redact_of_a_saml_tracer_export_and_a_log() {
+    let run = keyprobe(&["redact", "testdata/captures/saml-tracer.json"]);
+    let copy: serde_json::Value = serde_json::from_str(&run.stdout).expect("still valid JSON");
+    assert!(run.stderr.contains("SAML signatures"), "{}", run.stderr);
+    assert!(!run.stdout.contains("ESTSAUTH=0.AXEA-session"));
+    assert_eq!(copy["requests"].as_array().unwrap().len(), 2);
+    let log = "GET /cb?code=abc123&state=s1 HTTP/1.1\nCookie: ESTSAUTH=xyz\nAuthorization: Bearer eyJhbGciOiJSUzI1NiJ9.eyJhIjoxfQ.c2lnbmF0dXJlLXNpZ25hdHVyZQ\n";
+    let run = keyprobe_stdin(&["redact", "-"], Some(log.as_bytes()));
+    assert!(!run.stdout.contains("abc123") && !run.stdout.contains("ESTSAUTH=xyz"));
+    assert!(
+        !run.stdout.contains("c2lnbmF0dXJlLXNpZ25hdHVyZQ"),
+        "{}",
+        run.stdout
+    );
+}

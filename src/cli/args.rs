@@ -26,6 +26,16 @@ pub enum Command {
         /// e.g. key-not-found, AADSTS50003, 50003, IDX10503
         code: String,
     },
+    /// Write a copy of a HAR capture, SAML-tracer export, JSON document or log that is safe to
+    /// attach to a ticket (cookies, credentials, codes, refresh tokens and signatures removed);
+    /// what was removed is listed on standard error
+    Redact {
+        /// The file to redact (`-` for standard input)
+        file: String,
+        /// Where to write the copy [default: standard output]
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<std::path::PathBuf>,
+    },
     /// Serve the inspector as a local page on 127.0.0.1 (nothing pasted leaves the machine)
     Serve(ServeArgs),
     /// Print the manual page (roff), generated from these flags: `keyprobe man > keyprobe.1`

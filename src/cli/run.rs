@@ -43,6 +43,13 @@ pub fn run(cli: Cli) -> i32 {
                 EXIT_USAGE
             }
         },
+        Command::Redact { file, output } => match run_redact(&file, output.as_deref()) {
+            Ok(()) => EXIT_OK,
+            Err(message) => {
+                eprintln!("keyprobe: {message}");
+                EXIT_USAGE
+            }
+        },
         Command::Serve(args) => {
             let options = crate::serve::ServeOptions {
                 bind: args.bind,
@@ -75,6 +82,37 @@ pub fn run(cli: Cli) -> i32 {
             EXIT_OK
         }
     }
+}
+
+/// `keyprobe redact`: the copy on stdout (or `-o`), what was removed on stderr.
+fn run_redact(file: &str, output: Option<&std::path::Path>) -> Result<(), String> {
+    let input: Box<dyn Read> = if file == "-" {
+        Box::new(io::stdin())
+    } else {
+        Box::new(std::fs::File::open(file).map_err(|e| format!("cannot read '{file}': {e}"))?)
+    };
+    let input = io::BufReader::with_capacity(1 << 16, input);
+    let summary = match output {
+        Some(path) => {
+            let f = std::fs::File::create(path)
+                .map_err(|e| format!("cannot write '{}': {e}", path.display()))?;
+            crate::redact::redact(input, &mut io::BufWriter::new(f))
+        }
+        None => crate::redact::redact(input, &mut io::BufWriter::new(io::stdout().lock())),
+    }
+    .map_err(|e| format!("{file}: {e}"))?;
+    if summary.0.is_empty() {
+        eprintln!("keyprobe redact: nothing sensitive found in {file}; review the copy before sharing it all the same");
+    } else {
+        eprintln!("keyprobe redact: removed from {file}:");
+        for (what, n) in &summary.0 {
+            eprintln!("  {n:>5}  {what}");
+        }
+        eprintln!(
+            "Review the copy before sharing it: keyprobe removes what it knows to be sensitive."
+        );
+    }
+    Ok(())
 }
 
 fn settings_from(args: &InspectArgs) -> Result<Settings, String> {

@@ -104,6 +104,21 @@ try {
     const steps = reports[0].decoded.flow.map((s) => `${s.method} ${s.host}${s.path}`);
     assert(steps.some((s) => s.startsWith("POST sp.contoso.example/saml/acs")), `the flow shows the ACS post: ${steps.join(" | ")}`);
   });
+  await test("keyprobe redact of the good capture leaves no cookie, secret or signature and is still a HAR", async () => {
+    const har = join(out, "good-sign-in.har");
+    const redacted = join(out, "good-sign-in.redacted.har");
+    const r = run(["redact", har, "-o", redacted]);
+    assert(r.code === 0, `exit ${r.code}: ${r.stderr}`);
+    assert(r.stderr.includes("SAML signatures"), r.stderr);
+    const copy = JSON.parse(readFileSync(redacted, "utf8"));
+    const text = JSON.stringify(copy);
+    assert(!text.includes("s3cr3t-session"), "a cookie left in the copy");
+    const original = readFileSync(har, "utf8");
+    const sig = /SignatureValue>([^<]{40,})</.exec(Buffer.from(/SAMLResponse=([^&"]+)/.exec(original)[1].replace(/%2B/g, "+").replace(/%2F/g, "/").replace(/%3D/g, "="), "base64").toString());
+    assert(sig && !text.includes(sig[1].slice(0, 40)), "the SAML signature value is gone");
+    const again = jsonLines(run(["inspect", "--json", redacted]).stdout);
+    assert(again[0].kind === "har" && again.some((x) => x.kind === "saml-response"), "the copy still reads as the sign-in");
+  });
 } finally {
   await browser.close();
   child.kill();
