@@ -3,6 +3,15 @@
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
+/// A time that is neither RFC 3339 nor Unix seconds.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("'{text}' is neither RFC 3339 (2026-01-31T12:00:00Z) nor Unix seconds: {source}")]
+pub struct InstantError {
+    /// The text as given (trimmed).
+    pub text: String,
+    pub source: time::error::Parse,
+}
+
 /// The instant checks are made at, with the leeway allowed for token lifetimes.
 #[derive(Debug, Clone, Copy)]
 pub struct Clock {
@@ -31,15 +40,16 @@ impl Clock {
     }
 
     /// Parses `--at`: RFC 3339 or Unix seconds.
-    pub fn parse_instant(text: &str) -> Result<i64, String> {
+    pub fn parse_instant(text: &str) -> Result<i64, InstantError> {
         let text = text.trim();
         if let Ok(secs) = text.parse::<i64>() {
             return Ok(secs);
         }
         OffsetDateTime::parse(text, &Rfc3339)
             .map(|t| t.unix_timestamp())
-            .map_err(|e| {
-                format!("'{text}' is neither RFC 3339 (2026-01-31T12:00:00Z) nor Unix seconds: {e}")
+            .map_err(|source| InstantError {
+                text: text.to_string(),
+                source,
             })
     }
 

@@ -1,8 +1,8 @@
 //! Building the trusted key store from what the user names: files, URLs (fetched through the
 //! cache) or text handed over directly (the local page). Shared by `inspect` and `serve`.
 
-use crate::fetch::Fetcher;
-use crate::trust::{read_source, TrustStore};
+use crate::fetch::{body_hint, FetchError, Fetcher};
+use crate::trust::{read_source, LoadError, TrustStore};
 
 /// Where one key source is: a path or `http(s)://` URL, or its content itself.
 #[derive(Debug, Clone)]
@@ -20,14 +20,47 @@ pub struct KeySources {
     pub key: Vec<SourceRef>,
 }
 
+/// Why the trusted keys could not be built: the flag (or `jwks_uri`) at fault and what was
+/// wrong with its source. Exit code 2.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum KeySourceError {
+    #[error("{flag}: {source}")]
+    Fetch {
+        flag: &'static str,
+        source: FetchError,
+    },
+    /// The source was read but is not what the flag expects. `body_hint` says what the bytes
+    /// look like when they came from a URL that may have answered with an HTML page.
+    #[error("{flag}: {source}{body_hint}")]
+    Load {
+        flag: &'static str,
+        source: LoadError,
+        body_hint: String,
+    },
+    /// `--metadata` JSON that does not parse.
+    #[error("--metadata '{src}' is not an OIDC discovery document: {problem}{body_hint}")]
+    DiscoveryNotJson {
+        src: String,
+        problem: String,
+        body_hint: String,
+    },
+    #[error("--metadata '{src}' is JSON but not an OIDC discovery document (no issuer/jwks_uri)")]
+    NotDiscovery { src: String },
+    #[error("--metadata '{src}' has no jwks_uri; pass the key set with --jwks")]
+    NoJwksUri { src: String },
+    #[error("--metadata '{src}': jwks_uri '{uri}' is not an http(s) URL")]
+    JwksUriNotHttp { src: String, uri: String },
+}
+
 /// Reads a key source: a file, a URL through the fetcher (kept in the cache), or inline text.
 /// Returns its label and bytes.
 fn load(
     source: &SourceRef,
-    flag: &str,
+    flag: &'static str,
     fetcher: &Fetcher,
     trust: &mut TrustStore,
-) -> Result<(String, Vec<u8>), String> {
+) -> Result<(String, Vec<u8>), KeySourceError> {
     let src = match source {
         SourceRef::Inline { label, bytes } => return Ok((label.clone(), bytes.clone())),
         SourceRef::Location(src) => src,
@@ -35,14 +68,30 @@ fn load(
     if src.starts_with("http://") || src.starts_with("https://") {
         let fetched = fetcher
             .get(src, wall_clock())
-            .map_err(|e| format!("{flag}: {e}"))?;
+            .map_err(|source| KeySourceError::Fetch { flag, source })?;
         let body = fetched.body.clone();
         trust.fetched.push(fetched);
         Ok((src.clone(), body))
     } else {
         read_source(src)
             .map(|b| (src.clone(), b))
-            .map_err(|e| format!("{flag}: {e}"))
+            .map_err(|source| KeySourceError::Load {
+                flag,
+                source,
+                body_hint: String::new(),
+            })
+    }
+}
+
+/// A [`LoadError`] for `flag`, with what the bytes look like when `hint_from` is given.
+fn loading<'b>(
+    flag: &'static str,
+    hint_from: Option<&'b [u8]>,
+) -> impl Fn(LoadError) -> KeySourceError + 'b {
+    move |source| KeySourceError::Load {
+        flag,
+        source,
+        body_hint: hint_from.map(body_hint).unwrap_or_default(),
     }
 }
 
@@ -50,7 +99,7 @@ fn wall_clock() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
 }
 
-pub fn build_trust(sources: &KeySources, fetcher: &Fetcher) -> Result<TrustStore, String> {
+pub fn build_trust(sources: &KeySources, fetcher: &Fetcher) -> Result<TrustStore, KeySourceError> {
     let mut trust = TrustStore::default();
     let mut oidc_metadata = None;
     if let Some(source) = &sources.metadata {
@@ -59,20 +108,21 @@ pub fn build_trust(sources: &KeySources, fetcher: &Fetcher) -> Result<TrustStore
             // SAML metadata: its identity-provider signing certificates are the trusted keys.
             trust
                 .add_saml_metadata(&src, &bytes)
-                .map_err(|e| format!("--metadata: {e}"))?;
+                .map_err(loading("--metadata", None))?;
         } else {
             oidc_metadata = Some((src, bytes));
         }
     }
     if let Some((src, bytes)) = oidc_metadata {
-        let object = crate::codec::json::parse_object(&bytes).map_err(|e| {
-            format!(
-                "--metadata '{src}' is not an OIDC discovery document: {e}{}",
-                crate::fetch::body_hint(&bytes)
-            )
+        let object = crate::codec::json::parse_object(&bytes).map_err(|problem| {
+            KeySourceError::DiscoveryNotJson {
+                src: src.clone(),
+                problem,
+                body_hint: body_hint(&bytes),
+            }
         })?;
         if crate::detect::classify_json(&object) != crate::detect::Kind::OidcDiscovery {
-            return Err(format!("--metadata '{src}' is JSON but not an OIDC discovery document (no issuer/jwks_uri)"));
+            return Err(KeySourceError::NotDiscovery { src });
         }
         let jwks_uri = object
             .get("jwks_uri")
@@ -84,13 +134,9 @@ pub fn build_trust(sources: &KeySources, fetcher: &Fetcher) -> Result<TrustStore
         }
         // --jwks, when given, is the key set; the document then contributes issuer and checks.
         if sources.jwks.is_empty() {
-            let uri = jwks_uri.ok_or_else(|| {
-                format!("--metadata '{src}' has no jwks_uri; pass the key set with --jwks")
-            })?;
+            let uri = jwks_uri.ok_or_else(|| KeySourceError::NoJwksUri { src: src.clone() })?;
             if !(uri.starts_with("https://") || uri.starts_with("http://")) {
-                return Err(format!(
-                    "--metadata '{src}': jwks_uri '{uri}' is not an http(s) URL"
-                ));
+                return Err(KeySourceError::JwksUriNotHttp { src, uri });
             }
             let (_, keys) = load(
                 &SourceRef::Location(uri.clone()),
@@ -100,7 +146,7 @@ pub fn build_trust(sources: &KeySources, fetcher: &Fetcher) -> Result<TrustStore
             )?;
             trust
                 .add_jwks_document(&uri, &keys)
-                .map_err(|e| format!("jwks_uri: {e}{}", crate::fetch::body_hint(&keys)))?;
+                .map_err(loading("jwks_uri", Some(&keys)))?;
             let history = fetcher.history(&uri);
             trust.note_rotation(&uri, &keys, &history);
         }
@@ -110,7 +156,7 @@ pub fn build_trust(sources: &KeySources, fetcher: &Fetcher) -> Result<TrustStore
         let src = &src;
         trust
             .add_jwks_document(src, &bytes)
-            .map_err(|e| format!("--jwks: {e}{}", crate::fetch::body_hint(&bytes)))?;
+            .map_err(loading("--jwks", Some(&bytes)))?;
         if src.starts_with("http") {
             let history = fetcher.history(src);
             trust.note_rotation(src, &bytes, &history);
@@ -121,14 +167,14 @@ pub fn build_trust(sources: &KeySources, fetcher: &Fetcher) -> Result<TrustStore
         let src = &src;
         trust
             .add_certificates(src, &bytes)
-            .map_err(|e| format!("--cert: {e}"))?;
+            .map_err(loading("--cert", None))?;
     }
     for source in &sources.key {
         let (src, bytes) = load(source, "--key", fetcher, &mut trust)?;
         let src = &src;
         trust
             .add_key_file(src, &bytes)
-            .map_err(|e| format!("--key: {e}"))?;
+            .map_err(loading("--key", None))?;
     }
     Ok(trust)
 }

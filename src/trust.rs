@@ -6,11 +6,13 @@ use serde_json::{Map, Value};
 
 use crate::artifact::cert::{parse_pem_bundle, Certificate};
 use crate::artifact::jwk::{Jwk, Jwks};
+use crate::artifact::DecodeError;
 use crate::codec::json;
 use crate::crypto::policy::{public_key_weakness, weakness};
-use crate::crypto::{Alg, VerifyKey};
+use crate::crypto::{Alg, KeyError, VerifyKey};
 use crate::detect::{classify_json, Kind};
 use crate::limits::MAX_INPUT_BYTES;
+use crate::saml::xml::XmlError;
 
 /// Where a trusted key came from, and what else we know about it.
 #[derive(Debug, Clone)]
@@ -133,27 +135,69 @@ pub struct RetiredKid {
     pub last_seen: String,
 }
 
-/// Why a key source could not be read: exit code 2.
-#[derive(Debug, Clone)]
-pub struct LoadError(pub String);
-
-impl std::fmt::Display for LoadError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
+/// Why a key source could not be read or is not what its flag expects: exit code 2.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LoadError {
+    #[error("cannot read '{path}': {source}")]
+    Unreadable {
+        path: String,
+        source: std::io::Error,
+    },
+    /// Larger than [`MAX_INPUT_BYTES`].
+    #[error("'{path}' is {bytes} bytes, more than the {limit} byte limit")]
+    TooLarge {
+        path: String,
+        bytes: u64,
+        limit: usize,
+    },
+    /// Expected a JWKS or JWK; the bytes are not a strict JSON object.
+    #[error("'{label}' is not a JSON key set: {problem}")]
+    NotJson { label: String, problem: String },
+    /// JSON, but neither of the two shapes a key set has.
+    #[error("'{label}' is JSON but neither a JWKS (\"keys\": […]) nor a JWK (\"kty\")")]
+    NotAKeySet { label: String },
+    /// A JWKS or JWK whose structure does not decode.
+    #[error("'{label}': {problem}")]
+    KeySet { label: String, problem: DecodeError },
+    /// Expected SAML metadata: XML is UTF-8.
+    #[error("'{label}' is not UTF-8 XML")]
+    NotUtf8Xml { label: String },
+    /// Expected SAML metadata: the XML was refused.
+    #[error("'{label}': {problem}")]
+    Xml { label: String, problem: XmlError },
+    /// XML, but its root is not a metadata element.
+    #[error("'{label}' is XML but not SAML metadata (EntityDescriptor or EntitiesDescriptor)")]
+    NotSamlMetadata { label: String },
+    /// PEM without a readable CERTIFICATE block; `first_problem` is the first block's trouble.
+    #[error("'{label}' holds no certificate: {}", .first_problem.as_ref().map_or_else(|| "no CERTIFICATE block".to_string(), ToString::to_string))]
+    NoCertificate {
+        label: String,
+        first_problem: Option<DecodeError>,
+    },
+    /// DER that is not a certificate.
+    #[error("'{label}': {problem}")]
+    Certificate { label: String, problem: DecodeError },
+    /// `--key` bytes that are no key keyprobe reads.
+    #[error("'{label}': {problem}")]
+    Key { label: String, problem: KeyError },
 }
 
 /// Reads a key source file with the input size bound.
 pub fn read_source(path: &str) -> Result<Vec<u8>, LoadError> {
-    let meta =
-        std::fs::metadata(path).map_err(|e| LoadError(format!("cannot read '{path}': {e}")))?;
+    let unreadable = |source| LoadError::Unreadable {
+        path: path.to_string(),
+        source,
+    };
+    let meta = std::fs::metadata(path).map_err(unreadable)?;
     if meta.len() > MAX_INPUT_BYTES as u64 {
-        return Err(LoadError(format!(
-            "'{path}' is {} bytes, more than the {MAX_INPUT_BYTES} byte limit",
-            meta.len()
-        )));
+        return Err(LoadError::TooLarge {
+            path: path.to_string(),
+            bytes: meta.len(),
+            limit: MAX_INPUT_BYTES,
+        });
     }
-    std::fs::read(path).map_err(|e| LoadError(format!("cannot read '{path}': {e}")))
+    std::fs::read(path).map_err(unreadable)
 }
 
 impl TrustStore {
@@ -163,13 +207,17 @@ impl TrustStore {
 
     /// Adds a JWKS (or a single JWK) document.
     pub fn add_jwks_document(&mut self, label: &str, bytes: &[u8]) -> Result<(), LoadError> {
-        let object = json::parse_object(bytes)
-            .map_err(|e| LoadError(format!("'{label}' is not a JSON key set: {e}")))?;
+        let object = json::parse_object(bytes).map_err(|problem| LoadError::NotJson {
+            label: label.to_string(),
+            problem,
+        })?;
         self.sources.push(label.to_string());
         match classify_json(&object) {
             Kind::Jwks => {
-                let set =
-                    Jwks::from_object(&object).map_err(|e| LoadError(format!("'{label}': {e}")))?;
+                let set = Jwks::from_object(&object).map_err(|problem| LoadError::KeySet {
+                    label: label.to_string(),
+                    problem,
+                })?;
                 for (i, e) in &set.rejected {
                     self.unusable.push(Unusable {
                         source: format!("{label}#{i}"),
@@ -183,14 +231,16 @@ impl TrustStore {
                 Ok(())
             }
             Kind::Jwk => {
-                let jwk =
-                    Jwk::from_object(&object).map_err(|e| LoadError(format!("'{label}': {e}")))?;
+                let jwk = Jwk::from_object(&object).map_err(|problem| LoadError::KeySet {
+                    label: label.to_string(),
+                    problem,
+                })?;
                 self.add_jwk(label, jwk);
                 Ok(())
             }
-            _ => Err(LoadError(format!(
-                "'{label}' is JSON but neither a JWKS (\"keys\": […]) nor a JWK (\"kty\")"
-            ))),
+            _ => Err(LoadError::NotAKeySet {
+                label: label.to_string(),
+            }),
         }
     }
 
@@ -203,7 +253,7 @@ impl TrustStore {
             )),
             Err(reason) => self.unusable.push(Unusable {
                 source: format!("{label} ({})", jwk.label()),
-                reason,
+                reason: reason.to_string(),
             }),
         }
     }
@@ -250,14 +300,18 @@ impl TrustStore {
     /// expected issuer. Metadata without one is recorded as unusable (`no-signing-keys`).
     pub fn add_saml_metadata(&mut self, label: &str, bytes: &[u8]) -> Result<(), LoadError> {
         use crate::saml::{model, xml};
-        let text = std::str::from_utf8(bytes)
-            .map_err(|_| LoadError(format!("'{label}' is not UTF-8 XML")))?;
+        let text = std::str::from_utf8(bytes).map_err(|_| LoadError::NotUtf8Xml {
+            label: label.to_string(),
+        })?;
         let text = text.trim_start_matches('\u{feff}');
-        let doc = xml::parse(text).map_err(|e| LoadError(format!("'{label}': {e}")))?;
+        let doc = xml::parse(text).map_err(|problem| LoadError::Xml {
+            label: label.to_string(),
+            problem,
+        })?;
         let model::Message::Metadata(md) = model::read(&doc) else {
-            return Err(LoadError(format!(
-                "'{label}' is XML but not SAML metadata (EntityDescriptor or EntitiesDescriptor)"
-            )));
+            return Err(LoadError::NotSamlMetadata {
+                label: label.to_string(),
+            });
         };
         self.sources.push(label.to_string());
         let idp = md
@@ -286,7 +340,7 @@ impl TrustStore {
                     }
                     Err(e) => self.unusable.push(Unusable {
                         source,
-                        reason: e.clone(),
+                        reason: e.to_string(),
                     }),
                 }
             }
@@ -315,15 +369,19 @@ impl TrustStore {
             let text = String::from_utf8_lossy(bytes);
             let (certs, errors) = parse_pem_bundle(&text);
             if certs.is_empty() {
-                let why = errors
-                    .first()
-                    .map(|e| e.to_string())
-                    .unwrap_or_else(|| "no CERTIFICATE block".into());
-                return Err(LoadError(format!("'{label}' holds no certificate: {why}")));
+                return Err(LoadError::NoCertificate {
+                    label: label.to_string(),
+                    first_problem: errors.into_iter().next(),
+                });
             }
             certs
         } else {
-            vec![Certificate::from_der(bytes).map_err(|e| LoadError(format!("'{label}': {e}")))?]
+            vec![
+                Certificate::from_der(bytes).map_err(|problem| LoadError::Certificate {
+                    label: label.to_string(),
+                    problem,
+                })?,
+            ]
         };
         self.sources.push(label.to_string());
         let many = certs.len() > 1;
@@ -344,7 +402,7 @@ impl TrustStore {
                 }
                 Err(e) => self.unusable.push(Unusable {
                     source,
-                    reason: e.clone(),
+                    reason: e.to_string(),
                 }),
             }
         }
@@ -363,8 +421,10 @@ impl TrustStore {
                 return self.add_certificates(label, bytes);
             }
         }
-        let key =
-            public_key_from_pem_or_der(bytes).map_err(|e| LoadError(format!("'{label}': {e}")))?;
+        let key = public_key_from_pem_or_der(bytes).map_err(|problem| LoadError::Key {
+            label: label.to_string(),
+            problem,
+        })?;
         self.sources.push(label.to_string());
         self.keys
             .push(TrustedKey::new(label.to_string(), KeyOrigin::Bare, key));
@@ -379,19 +439,19 @@ impl TrustStore {
     }
 }
 
-fn public_key_from_pem_or_der(bytes: &[u8]) -> Result<VerifyKey, String> {
+fn public_key_from_pem_or_der(bytes: &[u8]) -> Result<VerifyKey, KeyError> {
     let der = if let Ok(p) = PKey::public_key_from_pem(bytes) {
-        p.public_key_to_der().map_err(|e| e.to_string())?
+        p.public_key_to_der()?
     } else if let Ok(p) = PKey::private_key_from_pem(bytes) {
-        p.public_key_to_der().map_err(|e| e.to_string())?
+        p.public_key_to_der()?
     } else if let Ok(r) = openssl::rsa::Rsa::public_key_from_pem_pkcs1(bytes) {
-        r.public_key_to_der().map_err(|e| e.to_string())?
+        r.public_key_to_der()?
     } else if PKey::public_key_from_der(bytes).is_ok() {
         bytes.to_vec()
     } else if let Ok(p) = PKey::private_key_from_der(bytes) {
-        p.public_key_to_der().map_err(|e| e.to_string())?
+        p.public_key_to_der()?
     } else {
-        return Err("not a PEM/DER public key, private key, certificate or JWK".into());
+        return Err(KeyError::Unrecognised);
     };
     VerifyKey::from_spki_der(&der)
 }

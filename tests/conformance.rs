@@ -112,7 +112,10 @@ fn hex(s: &str) -> Vec<u8> {
 
 fn jwk_key(v: &Value) -> Result<VerifyKey, String> {
     let obj = v.as_object().ok_or("not a JWK object")?;
-    Jwk::from_object(obj).map_err(|e| e.to_string())?.key
+    Jwk::from_object(obj)
+        .map_err(|e| e.to_string())?
+        .key
+        .map_err(|e| e.to_string())
 }
 
 /// Wycheproof labels under JOSE policy: `invalid` must fail; `valid` must pass unless JOSE policy

@@ -12,7 +12,7 @@ use super::DecodeError;
 use crate::clock::{describe, rfc3339, Clock};
 use crate::codec::base64;
 use crate::crypto::policy::public_key_weakness;
-use crate::crypto::{KeyInfo, VerifyKey};
+use crate::crypto::{KeyError, KeyInfo, VerifyKey};
 use crate::limits::{MAX_CERT_BYTES, MAX_CHAIN_CERTS};
 
 #[derive(Debug, Clone)]
@@ -26,7 +26,7 @@ pub struct Certificate {
     pub signature_algorithm: String,
     /// The certificate's own signature uses SHA-1 or MD5.
     pub weak_signature_hash: bool,
-    pub key: Result<VerifyKey, String>,
+    pub key: Result<VerifyKey, KeyError>,
     /// Why the certificate's key is too weak to sign with (size, ROCA), worked out once.
     pub key_weakness: Option<String>,
     pub sans: Vec<String>,
@@ -224,7 +224,7 @@ impl Certificate {
             "not_before": rfc3339(self.not_before),
             "not_after": rfc3339(self.not_after),
             "validity": format!("{} → {}", describe(clock, self.not_before), describe(clock, self.not_after)),
-            "key": self.key_info().map(|k| k.describe()).unwrap_or_else(|| self.key.as_ref().err().cloned().unwrap_or_default()),
+            "key": self.key_info().map(|k| k.describe()).unwrap_or_else(|| self.key.as_ref().err().map(ToString::to_string).unwrap_or_default()),
             "signature_algorithm": self.signature_algorithm,
             "subject_alt_names": self.sans,
             "key_usage": self.key_usage,
@@ -282,7 +282,7 @@ fn signed_by(der: &[u8], key: &VerifyKey) -> bool {
 
 /// The certificate's public key: RSA keys straight from their numbers (cheap), others from the
 /// SubjectPublicKeyInfo through OpenSSL's decoder.
-fn public_key_of(cert: &X509Certificate) -> Result<VerifyKey, String> {
+fn public_key_of(cert: &X509Certificate) -> Result<VerifyKey, KeyError> {
     let spki = cert.public_key();
     if spki.algorithm.algorithm.to_id_string() == "1.2.840.113549.1.1.1" {
         if let Ok(x509_parser::public_key::PublicKey::RSA(rsa)) = spki.parsed() {

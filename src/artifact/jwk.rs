@@ -5,8 +5,9 @@ use serde_json::{json, Map, Value};
 
 use super::cert::Certificate;
 use super::DecodeError;
+use crate::codec::base64::Base64Error;
 use crate::codec::{base64, json};
-use crate::crypto::VerifyKey;
+use crate::crypto::{KeyError, VerifyKey};
 use crate::limits::{MAX_CHAIN_CERTS, MAX_JWKS_KEYS};
 
 /// Members that only a private JWK carries.
@@ -28,7 +29,7 @@ pub struct Jwk {
     pub x5c: Vec<Certificate>,
     pub x5c_errors: Vec<DecodeError>,
     /// The verification key, or why the key material is unusable.
-    pub key: Result<VerifyKey, String>,
+    pub key: Result<VerifyKey, JwkKeyError>,
     /// RFC 7638 thumbprint (base64url SHA-256), when the required members are present.
     pub thumbprint: Option<String>,
     /// Private members present (`d`, `p`, …): a private key was published.
@@ -150,49 +151,84 @@ fn decode_x5c(items: &[Value]) -> (Vec<Certificate>, Vec<DecodeError>) {
     (certs, errors)
 }
 
-fn member_bytes(raw: &Map<String, Value>, name: &str) -> Result<Vec<u8>, String> {
+/// Why a JWK's key members do not make a key: the member at fault and what was wrong with it.
+#[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
+pub enum JwkKeyError {
+    /// A required member is absent (`n`, `e`, `crv`, `x`, `y`, `k`).
+    #[error("'{name}' is missing")]
+    Missing { name: &'static str },
+    /// A key member that is not a string.
+    #[error("'{name}' must be a base64url string")]
+    NotAString { name: &'static str },
+    /// A key member that is not strict base64url.
+    #[error("'{name}': {problem}")]
+    Base64 {
+        name: &'static str,
+        problem: Base64Error,
+    },
+    /// RFC 7518 §6.3.1.1: `n` is the unsigned big-endian modulus without leading zero octets.
+    #[error("'n' has a leading zero octet")]
+    LeadingZero,
+    /// An `oct` key with nothing in it.
+    #[error("'k' is empty")]
+    EmptySecret,
+    /// A `kty` keyprobe cannot verify with.
+    #[error("kty '{kty}' is not a key type keyprobe can verify with (RSA, EC, OKP, oct)")]
+    UnsupportedKty { kty: String },
+    /// The members decode but OpenSSL (or a bound) refuses the key they make.
+    #[error(transparent)]
+    Key(#[from] KeyError),
+}
+
+fn member_bytes(raw: &Map<String, Value>, name: &'static str) -> Result<Vec<u8>, JwkKeyError> {
     match raw.get(name) {
-        Some(Value::String(s)) => base64::decode_url(s).map_err(|e| format!("'{name}': {e}")),
-        Some(_) => Err(format!("'{name}' must be a base64url string")),
-        None => Err(format!("'{name}' is missing")),
+        Some(Value::String(s)) => {
+            base64::decode_url(s).map_err(|problem| JwkKeyError::Base64 { name, problem })
+        }
+        Some(_) => Err(JwkKeyError::NotAString { name }),
+        None => Err(JwkKeyError::Missing { name }),
     }
 }
 
-fn key_material(kty: &str, raw: &Map<String, Value>) -> Result<VerifyKey, String> {
+fn key_material(kty: &str, raw: &Map<String, Value>) -> Result<VerifyKey, JwkKeyError> {
+    let crv = || {
+        raw.get("crv")
+            .and_then(Value::as_str)
+            .ok_or(JwkKeyError::Missing { name: "crv" })
+    };
     match kty {
         "RSA" => {
             let n = member_bytes(raw, "n")?;
             let e = member_bytes(raw, "e")?;
             // RFC 7518 §6.3.1.1: n has no leading zero octet.
             if n.first() == Some(&0) {
-                return Err("'n' has a leading zero octet".into());
+                return Err(JwkKeyError::LeadingZero);
             }
-            VerifyKey::rsa(&n, &e)
+            Ok(VerifyKey::rsa(&n, &e)?)
         }
         "EC" => {
-            let crv = raw
-                .get("crv")
-                .and_then(Value::as_str)
-                .ok_or("'crv' is missing")?;
-            VerifyKey::ec(crv, &member_bytes(raw, "x")?, &member_bytes(raw, "y")?)
+            let crv = crv()?;
+            Ok(VerifyKey::ec(
+                crv,
+                &member_bytes(raw, "x")?,
+                &member_bytes(raw, "y")?,
+            )?)
         }
         "OKP" => {
-            let crv = raw
-                .get("crv")
-                .and_then(Value::as_str)
-                .ok_or("'crv' is missing")?;
-            VerifyKey::okp(crv, &member_bytes(raw, "x")?)
+            let crv = crv()?;
+            Ok(VerifyKey::okp(crv, &member_bytes(raw, "x")?)?)
         }
         "oct" => {
             let k = member_bytes(raw, "k")?;
             if k.is_empty() {
-                return Err("'k' is empty".into());
+                return Err(JwkKeyError::EmptySecret);
             }
             Ok(VerifyKey::Secret(k))
         }
-        other => Err(format!(
-            "kty '{other}' is not a key type keyprobe can verify with (RSA, EC, OKP, oct)"
-        )),
+        other => Err(JwkKeyError::UnsupportedKty {
+            kty: other.to_string(),
+        }),
     }
 }
 

@@ -4,6 +4,7 @@
 
 use openssl::bn::BigNumContext;
 use openssl::ec::PointConversionForm;
+use openssl::error::ErrorStack;
 use openssl::pkey::{Id, PKey, Public};
 use openssl::rsa::Rsa;
 use serde_json::{json, Map, Value};
@@ -178,7 +179,10 @@ pub fn from_pem_block(block: &PemBlock<'_>) -> Result<LoneKey, KeyError> {
         "RSA PRIVATE KEY" => KeyFormat::Pkcs1Private,
         _ => KeyFormat::Sec1,
     };
-    decode_der(&der, format, "PEM").map_err(|reason| KeyError::Unreadable { what, reason })
+    decode_der(&der, format, "PEM").map_err(|e| KeyError::Unreadable {
+        what,
+        reason: e.to_string(),
+    })
 }
 
 /// Decodes DER whose format is unknown: public forms first, then private ones.
@@ -207,33 +211,37 @@ pub fn from_der(der: &[u8]) -> Result<LoneKey, KeyError> {
     })
 }
 
-fn decode_der(der: &[u8], format: KeyFormat, encoding: &'static str) -> Result<LoneKey, String> {
+fn decode_der(
+    der: &[u8],
+    format: KeyFormat,
+    encoding: &'static str,
+) -> Result<LoneKey, ErrorStack> {
     let public = match format {
-        KeyFormat::Spki => PKey::public_key_from_der(der).map_err(|e| e.to_string())?,
+        KeyFormat::Spki => PKey::public_key_from_der(der)?,
         KeyFormat::Pkcs1Public => {
-            let rsa = Rsa::public_key_from_der_pkcs1(der).map_err(|e| e.to_string())?;
-            PKey::from_rsa(rsa).map_err(|e| e.to_string())?
+            let rsa = Rsa::public_key_from_der_pkcs1(der)?;
+            PKey::from_rsa(rsa)?
         }
         KeyFormat::Pkcs1Private => {
-            let rsa = Rsa::private_key_from_der(der).map_err(|e| e.to_string())?;
-            public_half(&PKey::from_rsa(rsa).map_err(|e| e.to_string())?)?
+            let rsa = Rsa::private_key_from_der(der)?;
+            public_half(&PKey::from_rsa(rsa)?)?
         }
         KeyFormat::Sec1 => {
-            let ec = openssl::ec::EcKey::private_key_from_der(der).map_err(|e| e.to_string())?;
-            public_half(&PKey::from_ec_key(ec).map_err(|e| e.to_string())?)?
+            let ec = openssl::ec::EcKey::private_key_from_der(der)?;
+            public_half(&PKey::from_ec_key(ec)?)?
         }
         // PKCS#8 never prompts: it is not the encrypted form.
         KeyFormat::Pkcs8 | KeyFormat::EncryptedPkcs8 => {
-            let pkey = PKey::private_key_from_pkcs8(der).map_err(|e| e.to_string())?;
+            let pkey = PKey::private_key_from_pkcs8(der)?;
             public_half(&pkey)?
         }
     };
     Ok(LoneKey::from_public(format, encoding, public))
 }
 
-fn public_half<T: openssl::pkey::HasPublic>(pkey: &PKey<T>) -> Result<PKey<Public>, String> {
-    let der = pkey.public_key_to_der().map_err(|e| e.to_string())?;
-    PKey::public_key_from_der(&der).map_err(|e| e.to_string())
+fn public_half<T: openssl::pkey::HasPublic>(pkey: &PKey<T>) -> Result<PKey<Public>, ErrorStack> {
+    let der = pkey.public_key_to_der()?;
+    PKey::public_key_from_der(&der)
 }
 
 /// The public half as a JWK: RSA `n`/`e`, EC `crv`/`x`/`y` (field-size coordinates), OKP `crv`/`x`.

@@ -8,8 +8,10 @@ pub mod key;
 pub mod sts_error;
 pub mod thumbprint;
 
-/// A decoding failure: which part of the input, and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A decoding failure: which part of the input (`header (segment 1)`, `x5c[0]`, `keys`), and
+/// why, in the words of the codec that refused it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{part}: {reason}")]
 pub struct DecodeError {
     pub part: String,
     pub reason: String,
@@ -21,11 +23,5 @@ impl DecodeError {
             part: part.into(),
             reason: reason.into(),
         }
-    }
-}
-
-impl std::fmt::Display for DecodeError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.part, self.reason)
     }
 }

@@ -9,10 +9,10 @@ use clap::CommandFactory;
 use super::args::{Cli, Command, InspectArgs};
 use super::sources::{classify, read_whole, Source, SourceError};
 use crate::catalogue::explain;
-use crate::clock::Clock;
-use crate::fetch::{FetchOptions, Fetcher};
+use crate::clock::{Clock, InstantError};
+use crate::fetch::{FetchError, FetchOptions, Fetcher};
 use crate::input::Input;
-use crate::key_sources::{build_trust, KeySources, SourceRef};
+use crate::key_sources::{build_trust, KeySourceError, KeySources, SourceRef};
 use crate::limits::MAX_LINE_BYTES;
 use crate::present;
 use crate::report::Report;
@@ -23,6 +23,41 @@ use crate::{inspect, Settings};
 pub const EXIT_OK: i32 = 0;
 pub const EXIT_FINDINGS: i32 = 1;
 pub const EXIT_USAGE: i32 = 2;
+
+/// Why `redact` could not make its copy: exit code 2.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RedactRunError {
+    #[error("cannot read '{file}': {source}")]
+    Read { file: String, source: io::Error },
+    #[error("cannot write '{}': {source}", path.display())]
+    Write {
+        path: std::path::PathBuf,
+        source: io::Error,
+    },
+    #[error("{file}: {source}")]
+    Redact {
+        file: String,
+        source: crate::redact::RedactError,
+    },
+}
+
+/// Why `inspect` could not run at all: exit code 2.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RunError {
+    #[error("--at: {0}")]
+    At(InstantError),
+    #[error(transparent)]
+    Fetch(#[from] FetchError),
+    #[error(transparent)]
+    KeySource(#[from] KeySourceError),
+    #[error(transparent)]
+    Source(#[from] SourceError),
+    /// Writing the reports failed (other than a closed pipe, which ends the run quietly).
+    #[error(transparent)]
+    Output(#[from] io::Error),
+}
 
 pub fn run(cli: Cli) -> i32 {
     match cli.command {
@@ -85,22 +120,32 @@ pub fn run(cli: Cli) -> i32 {
 }
 
 /// `keyprobe redact`: the copy on stdout (or `-o`), what was removed on stderr.
-fn run_redact(file: &str, output: Option<&std::path::Path>) -> Result<(), String> {
+fn run_redact(file: &str, output: Option<&std::path::Path>) -> Result<(), RedactRunError> {
     let input: Box<dyn Read> = if file == "-" {
         Box::new(io::stdin())
     } else {
-        Box::new(std::fs::File::open(file).map_err(|e| format!("cannot read '{file}': {e}"))?)
+        Box::new(
+            std::fs::File::open(file).map_err(|source| RedactRunError::Read {
+                file: file.to_string(),
+                source,
+            })?,
+        )
     };
     let input = io::BufReader::with_capacity(1 << 16, input);
     let summary = match output {
         Some(path) => {
-            let f = std::fs::File::create(path)
-                .map_err(|e| format!("cannot write '{}': {e}", path.display()))?;
+            let f = std::fs::File::create(path).map_err(|source| RedactRunError::Write {
+                path: path.to_path_buf(),
+                source,
+            })?;
             crate::redact::redact(input, &mut io::BufWriter::new(f))
         }
         None => crate::redact::redact(input, &mut io::BufWriter::new(io::stdout().lock())),
     }
-    .map_err(|e| format!("{file}: {e}"))?;
+    .map_err(|source| RedactRunError::Redact {
+        file: file.to_string(),
+        source,
+    })?;
     if summary.0.is_empty() {
         eprintln!("keyprobe redact: nothing sensitive found in {file}; review the copy before sharing it all the same");
     } else {
@@ -115,13 +160,10 @@ fn run_redact(file: &str, output: Option<&std::path::Path>) -> Result<(), String
     Ok(())
 }
 
-fn settings_from(args: &InspectArgs) -> Result<Settings, String> {
+fn settings_from(args: &InspectArgs) -> Result<Settings, RunError> {
     let leeway = i64::from(args.leeway);
     let clock = match &args.at {
-        Some(at) => Clock::at(
-            Clock::parse_instant(at).map_err(|e| format!("--at: {e}"))?,
-            leeway,
-        ),
+        Some(at) => Clock::at(Clock::parse_instant(at).map_err(RunError::At)?, leeway),
         None => Clock::system(leeway),
     };
     Ok(Settings {
@@ -150,7 +192,7 @@ fn tenant_metadata_url(args: &InspectArgs) -> Option<String> {
     Some(format!("{authority}/{tenant}/{path}{query}"))
 }
 
-fn trust_from(args: &InspectArgs, fetcher: &Fetcher) -> Result<TrustStore, String> {
+fn trust_from(args: &InspectArgs, fetcher: &Fetcher) -> Result<TrustStore, KeySourceError> {
     let at = |src: &String| SourceRef::Location(src.clone());
     let sources = KeySources {
         metadata: args
@@ -165,17 +207,16 @@ fn trust_from(args: &InspectArgs, fetcher: &Fetcher) -> Result<TrustStore, Strin
     build_trust(&sources, fetcher)
 }
 
-fn run_inspect(args: &InspectArgs) -> Result<i32, String> {
+fn run_inspect(args: &InspectArgs) -> Result<i32, RunError> {
     let settings = settings_from(args)?;
     let fetcher = Fetcher::new(&FetchOptions {
         offline: args.offline,
         cacert: args.cacert.clone(),
         cache_dir: args.cache_dir.clone(),
         timeout: std::time::Duration::from_secs(args.timeout.max(1)),
-    })
-    .map_err(|e| e.0)?;
+    })?;
     let trust = trust_from(args, &fetcher)?;
-    let sources = classify(&args.inputs).map_err(|SourceError(e)| e)?;
+    let sources = classify(&args.inputs)?;
     // Buffered; colour only on a terminal that wants it (NO_COLOR, CLICOLOR honoured by anstream).
     let stdout = io::stdout();
     let buffered = io::BufWriter::with_capacity(1 << 16, stdout.lock());
@@ -198,7 +239,7 @@ fn run_inspect(args: &InspectArgs) -> Result<i32, String> {
                 render.write(&mut out, report)
             })
         } else {
-            let (input, fetched) = read_whole(source, &fetcher).map_err(|SourceError(e)| e)?;
+            let (input, fetched) = read_whole(source, &fetcher)?;
             // A container (token response, capture, saved page) gives several reports.
             let mut reports = crate::capture::inspect_all(&input, &trust, &settings);
             if let Some(first) = reports.first_mut() {
@@ -214,7 +255,7 @@ fn run_inspect(args: &InspectArgs) -> Result<i32, String> {
             if e.kind() == io::ErrorKind::BrokenPipe {
                 return Ok(if any_error { EXIT_FINDINGS } else { EXIT_OK });
             }
-            return Err(e.to_string());
+            return Err(RunError::Output(e));
         }
     }
     out.flush().ok();
@@ -227,14 +268,17 @@ fn stream_capture(
     source: &Source,
     trust: &TrustStore,
     settings: &Settings,
-) -> Result<Option<Vec<Report>>, String> {
+) -> Result<Option<Vec<Report>>, SourceError> {
     let Source::File(path) = source else {
         return Ok(None);
     };
     let Some(format) = crate::capture::sniff_file(path) else {
         return Ok(None);
     };
-    let file = std::fs::File::open(path).map_err(|e| format!("cannot read '{path}': {e}"))?;
+    let file = std::fs::File::open(path).map_err(|source| SourceError::Unreadable {
+        path: path.clone(),
+        source,
+    })?;
     let total = file.metadata().map(|m| m.len()).unwrap_or(0);
     let progress = io::stderr().is_terminal();
     let mut shown = 0usize;

@@ -3,7 +3,7 @@
 use std::io::{IsTerminal, Read};
 use std::path::Path;
 
-use crate::fetch::{Fetched, Fetcher};
+use crate::fetch::{FetchError, Fetched, Fetcher};
 use crate::input::Input;
 use crate::limits::MAX_INPUT_BYTES;
 
@@ -21,8 +21,24 @@ pub enum Source {
 }
 
 /// A problem that makes the run fail with exit code 2.
-#[derive(Debug)]
-pub struct SourceError(pub String);
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SourceError {
+    /// A word shaped like a path (a slash, a file extension) that names no file: a typo.
+    #[error("'{word}': no such file")]
+    NoSuchFile { word: String },
+    #[error(transparent)]
+    Fetch(#[from] FetchError),
+    #[error("{url}: not a local source")]
+    NotLocal { url: String },
+    #[error("cannot read '{path}': {source}")]
+    Unreadable {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("cannot read standard input: {0}")]
+    Stdin(std::io::Error),
+}
 
 /// Classifies INPUT words. A short word that looks like a path but names no file is an error,
 /// not a token: a typo should say so rather than report an `unknown` input.
@@ -44,7 +60,7 @@ pub fn classify(words: &[String]) -> Result<Vec<Source>, SourceError> {
         } else if w.starts_with("http://") || w.starts_with("https://") {
             out.push(Source::Url(w.clone()));
         } else if looks_like_path(w) {
-            return Err(SourceError(format!("'{w}': no such file")));
+            return Err(SourceError::NoSuchFile { word: w.clone() });
         } else {
             out.push(Source::Text {
                 label: format!("argument {}", i + 1),
@@ -80,7 +96,7 @@ pub fn read_whole(
     fetcher: &Fetcher,
 ) -> Result<(Input, Option<Fetched>), SourceError> {
     if let Source::Url(url) = source {
-        let fetched = fetcher.get(url, now()).map_err(|e| SourceError(e.0))?;
+        let fetched = fetcher.get(url, now())?;
         return Ok((Input::new(url.clone(), fetched.body.clone()), Some(fetched)));
     }
     read_local(source).map(|i| (i, None))
@@ -92,15 +108,17 @@ fn now() -> i64 {
 
 fn read_local(source: &Source) -> Result<Input, SourceError> {
     match source {
-        Source::Url(url) => Err(SourceError(format!("{url}: not a local source"))),
+        Source::Url(url) => Err(SourceError::NotLocal { url: url.clone() }),
         Source::Text { label, text } => Ok(Input::new(label.clone(), text.as_bytes())),
         Source::File(path) => {
-            let file = std::fs::File::open(path)
-                .map_err(|e| SourceError(format!("cannot read '{path}': {e}")))?;
+            let unreadable = |source| SourceError::Unreadable {
+                path: path.clone(),
+                source,
+            };
+            let file = std::fs::File::open(path).map_err(unreadable)?;
             Ok(Input::new(
                 path.clone(),
-                read_bounded(file)
-                    .map_err(|e| SourceError(format!("cannot read '{path}': {e}")))?,
+                read_bounded(file).map_err(unreadable)?,
             ))
         }
         Source::Stdin => {
@@ -110,8 +128,7 @@ fn read_local(source: &Source) -> Result<Input, SourceError> {
             }
             Ok(Input::new(
                 "stdin",
-                read_bounded(stdin.lock())
-                    .map_err(|e| SourceError(format!("cannot read standard input: {e}")))?,
+                read_bounded(stdin.lock()).map_err(SourceError::Stdin)?,
             ))
         }
     }

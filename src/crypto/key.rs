@@ -2,12 +2,68 @@
 
 use openssl::bn::BigNum;
 use openssl::ec::{EcGroup, EcKey};
+use openssl::error::ErrorStack;
 use openssl::nid::Nid;
 use openssl::pkey::{Id, PKey, Public};
 use openssl::rsa::Rsa;
 use serde::Serialize;
 
 use crate::limits::MAX_RSA_BITS;
+
+/// Why key material cannot become a [`VerifyKey`]: what was expected of it and what was found.
+#[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
+pub enum KeyError {
+    /// An RSA number (`n` or `e`) that OpenSSL cannot read.
+    #[error("RSA {part}: {source}")]
+    RsaNumber {
+        part: &'static str,
+        source: ErrorStack,
+    },
+    /// A modulus above [`MAX_RSA_BITS`]: verifying with it costs too much.
+    #[error("RSA modulus of {bits} bits is larger than the {limit}-bit limit")]
+    RsaTooLarge { bits: u32, limit: u32 },
+    /// A modulus too small to be a key at all.
+    #[error("RSA modulus of {bits} bits is not a usable key")]
+    RsaTooSmall { bits: u32 },
+    /// An exponent that is even or below 3 (e = 1 makes every padded message a "signature").
+    #[error("RSA public exponent {exponent} is not usable (it must be odd and at least 3)")]
+    RsaExponent { exponent: String },
+    /// OpenSSL refused the RSA numbers as a key.
+    #[error("RSA key: {0}")]
+    Rsa(ErrorStack),
+    /// An EC curve other than P-256, P-384 and P-521.
+    #[error("EC curve '{crv}' is not supported (P-256, P-384, P-521)")]
+    EcCurve { crv: String },
+    /// RFC 7518 §6.2.1.2: coordinates are exactly the field size.
+    #[error("EC {crv} coordinates must be {expected} bytes each; x has {x} and y {y}")]
+    EcCoordinateSize {
+        crv: String,
+        expected: usize,
+        x: usize,
+        y: usize,
+    },
+    #[error("the point (x, y) is not on curve {crv}")]
+    NotOnCurve { crv: String },
+    #[error("the point (x, y) is not a valid {crv} public key")]
+    InvalidEcKey { crv: String },
+    /// An OKP curve other than Ed25519.
+    #[error("OKP curve '{crv}' is not supported for signatures (Ed25519)")]
+    OkpCurve { crv: String },
+    #[error("Ed25519 public key must be 32 bytes, found {found}")]
+    Ed25519Size { found: usize },
+    #[error("Ed25519 key: {0}")]
+    Ed25519(ErrorStack),
+    /// A SubjectPublicKeyInfo OpenSSL cannot read.
+    #[error("public key: {0}")]
+    PublicKeyDer(ErrorStack),
+    /// Bytes that are no PEM or DER key of any kind keyprobe reads.
+    #[error("not a PEM/DER public key, private key, certificate or JWK")]
+    Unrecognised,
+    /// Any other OpenSSL failure while building the key.
+    #[error("{0}")]
+    OpenSsl(#[from] ErrorStack),
+}
 
 /// A key that can verify signatures.
 #[derive(Clone)]
@@ -90,88 +146,91 @@ impl VerifyKey {
         }
     }
 
-    pub fn rsa(n: &[u8], e: &[u8]) -> Result<VerifyKey, String> {
-        let n = BigNum::from_slice(n).map_err(|e| format!("RSA n: {e}"))?;
-        let e = BigNum::from_slice(e).map_err(|e| format!("RSA e: {e}"))?;
+    pub fn rsa(n: &[u8], e: &[u8]) -> Result<VerifyKey, KeyError> {
+        let n =
+            BigNum::from_slice(n).map_err(|source| KeyError::RsaNumber { part: "n", source })?;
+        let e =
+            BigNum::from_slice(e).map_err(|source| KeyError::RsaNumber { part: "e", source })?;
         let bits = n.num_bits().max(0) as u32;
         if bits > MAX_RSA_BITS {
-            return Err(format!(
-                "RSA modulus of {bits} bits is larger than the {MAX_RSA_BITS}-bit limit"
-            ));
+            return Err(KeyError::RsaTooLarge {
+                bits,
+                limit: MAX_RSA_BITS,
+            });
         }
         if bits < 256 {
-            return Err(format!("RSA modulus of {bits} bits is not a usable key"));
+            return Err(KeyError::RsaTooSmall { bits });
         }
         // e = 1 makes every "signature" the padded message itself; an even e is not RSA.
         if e.num_bits() < 2 || !e.is_bit_set(0) {
-            return Err(format!(
-                "RSA public exponent {e} is not usable (it must be odd and at least 3)"
-            ));
+            return Err(KeyError::RsaExponent {
+                exponent: e.to_string(),
+            });
         }
-        let rsa = Rsa::from_public_components(n, e).map_err(|e| format!("RSA key: {e}"))?;
+        let rsa = Rsa::from_public_components(n, e).map_err(KeyError::Rsa)?;
         PKey::from_rsa(rsa)
             .map(VerifyKey::Public)
-            .map_err(|e| format!("RSA key: {e}"))
+            .map_err(KeyError::Rsa)
     }
 
-    pub fn ec(crv: &str, x: &[u8], y: &[u8]) -> Result<VerifyKey, String> {
+    pub fn ec(crv: &str, x: &[u8], y: &[u8]) -> Result<VerifyKey, KeyError> {
         let (nid, size) = match crv {
             "P-256" => (Nid::X9_62_PRIME256V1, 32),
             "P-384" => (Nid::SECP384R1, 48),
             "P-521" => (Nid::SECP521R1, 66),
             other => {
-                return Err(format!(
-                    "EC curve '{other}' is not supported (P-256, P-384, P-521)"
-                ))
+                return Err(KeyError::EcCurve {
+                    crv: other.to_string(),
+                })
             }
         };
         // RFC 7518 §6.2.1.2: coordinates are exactly the field size, not shortened.
         if x.len() != size || y.len() != size {
-            return Err(format!(
-                "EC {crv} coordinates must be {size} bytes each; x has {} and y {}",
-                x.len(),
-                y.len()
-            ));
+            return Err(KeyError::EcCoordinateSize {
+                crv: crv.to_string(),
+                expected: size,
+                x: x.len(),
+                y: y.len(),
+            });
         }
-        let group = EcGroup::from_curve_name(nid).map_err(|e| e.to_string())?;
-        let x = BigNum::from_slice(x).map_err(|e| e.to_string())?;
-        let y = BigNum::from_slice(y).map_err(|e| e.to_string())?;
-        let key = EcKey::from_public_key_affine_coordinates(&group, &x, &y)
-            .map_err(|_| format!("the point (x, y) is not on curve {crv}"))?;
-        key.check_key()
-            .map_err(|_| format!("the point (x, y) is not a valid {crv} public key"))?;
-        PKey::from_ec_key(key)
-            .map(VerifyKey::Public)
-            .map_err(|e| e.to_string())
+        let group = EcGroup::from_curve_name(nid)?;
+        let x = BigNum::from_slice(x)?;
+        let y = BigNum::from_slice(y)?;
+        let key = EcKey::from_public_key_affine_coordinates(&group, &x, &y).map_err(|_| {
+            KeyError::NotOnCurve {
+                crv: crv.to_string(),
+            }
+        })?;
+        key.check_key().map_err(|_| KeyError::InvalidEcKey {
+            crv: crv.to_string(),
+        })?;
+        Ok(PKey::from_ec_key(key).map(VerifyKey::Public)?)
     }
 
-    pub fn okp(crv: &str, x: &[u8]) -> Result<VerifyKey, String> {
+    pub fn okp(crv: &str, x: &[u8]) -> Result<VerifyKey, KeyError> {
         match crv {
             "Ed25519" => {
                 if x.len() != 32 {
-                    return Err(format!(
-                        "Ed25519 public key must be 32 bytes, found {}",
-                        x.len()
-                    ));
+                    return Err(KeyError::Ed25519Size { found: x.len() });
                 }
                 PKey::public_key_from_raw_bytes(x, Id::ED25519)
                     .map(VerifyKey::Public)
-                    .map_err(|e| format!("Ed25519 key: {e}"))
+                    .map_err(KeyError::Ed25519)
             }
-            other => Err(format!(
-                "OKP curve '{other}' is not supported for signatures (Ed25519)"
-            )),
+            other => Err(KeyError::OkpCurve {
+                crv: other.to_string(),
+            }),
         }
     }
 
     /// A public key from DER SubjectPublicKeyInfo (certificates, `PUBLIC KEY` PEM).
-    pub fn from_spki_der(der: &[u8]) -> Result<VerifyKey, String> {
-        let pkey = PKey::public_key_from_der(der).map_err(|e| format!("public key: {e}"))?;
+    pub fn from_spki_der(der: &[u8]) -> Result<VerifyKey, KeyError> {
+        let pkey = PKey::public_key_from_der(der).map_err(KeyError::PublicKeyDer)?;
         if matches!(pkey.id(), Id::RSA) && pkey.bits() > MAX_RSA_BITS {
-            return Err(format!(
-                "RSA modulus of {} bits is larger than the {MAX_RSA_BITS}-bit limit",
-                pkey.bits()
-            ));
+            return Err(KeyError::RsaTooLarge {
+                bits: pkey.bits(),
+                limit: MAX_RSA_BITS,
+            });
         }
         Ok(VerifyKey::Public(pkey))
     }

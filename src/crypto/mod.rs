@@ -8,5 +8,5 @@ mod prepared;
 pub mod verify;
 
 pub use alg::{Alg, AlgFamily};
-pub use key::{KeyInfo, VerifyKey};
+pub use key::{KeyError, KeyInfo, VerifyKey};
 pub use verify::{verify, VerifyError};

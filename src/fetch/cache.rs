@@ -2,6 +2,7 @@
 //! `--offline` replays the latest copy and earlier copies show key rotation.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use openssl::sha::sha256;
 use serde_json::{json, Value};
@@ -39,11 +40,9 @@ impl Cache {
     }
 
     pub fn store(&self, f: &Fetched) -> Result<(), FetchError> {
-        std::fs::create_dir_all(&self.dir).map_err(|e| {
-            FetchError(format!(
-                "cannot create the cache {}: {e}",
-                self.dir.display()
-            ))
+        std::fs::create_dir_all(&self.dir).map_err(|e| FetchError::CacheCreate {
+            dir: self.dir.clone(),
+            source: Arc::new(e),
         })?;
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -68,11 +67,9 @@ impl Cache {
             &path,
             serde_json::to_vec_pretty(&record).unwrap_or_default(),
         )
-        .map_err(|e| {
-            FetchError(format!(
-                "cannot write the cache entry {}: {e}",
-                path.display()
-            ))
+        .map_err(|e| FetchError::CacheWrite {
+            path: path.clone(),
+            source: Arc::new(e),
         })
     }
 

@@ -6,9 +6,10 @@ mod cache;
 
 use std::io::Read;
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use openssl::error::ErrorStack;
 use openssl::sha::sha256;
 use serde::Serialize;
 use ureq::tls::{Certificate as TlsCertificate, RootCerts, TlsConfig, TlsProvider};
@@ -56,13 +57,76 @@ impl Fetched {
 }
 
 /// Why a document could not be had: always exit code 2, with a one-line reason.
-#[derive(Debug, Clone)]
-pub struct FetchError(pub String);
+#[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
+pub enum FetchError {
+    #[error("--cacert '{}': {source}", path.display())]
+    CacertUnreadable {
+        path: PathBuf,
+        source: Arc<std::io::Error>,
+    },
+    #[error("--cacert '{}' is not PEM certificates: {source}", path.display())]
+    CacertNotPem { path: PathBuf, source: ErrorStack },
+    #[error("--cacert '{}' holds no certificate", path.display())]
+    CacertEmpty { path: PathBuf },
+    /// A `--cacert` certificate OpenSSL cannot re-encode.
+    #[error("{0}")]
+    Anchor(ErrorStack),
+    /// `--offline` and the URL was never fetched into this cache.
+    #[error("--offline: {url} is not in the cache ({}); run once without --offline to fetch it", cache_dir.display())]
+    NotCached { url: String, cache_dir: PathBuf },
+    /// The server answered, but not 200; `body_hint` says what the body looks like.
+    #[error("{url} answered HTTP {status}{body_hint}")]
+    Status {
+        url: String,
+        status: u16,
+        body_hint: String,
+    },
+    #[error("{url}: reading the body failed: {source}")]
+    Body {
+        url: String,
+        source: Arc<std::io::Error>,
+    },
+    /// Larger than [`MAX_FETCH_BYTES`].
+    #[error("{url}: the body is larger than the {limit} byte limit")]
+    TooLarge { url: String, limit: u64 },
+    /// No answer at all.
+    #[error("cannot fetch {url}: {failure}")]
+    Unreachable { url: String, failure: Unreachable },
+    #[error("cannot create the cache {}: {source}", dir.display())]
+    CacheCreate {
+        dir: PathBuf,
+        source: Arc<std::io::Error>,
+    },
+    #[error("cannot write the cache entry {}: {source}", path.display())]
+    CacheWrite {
+        path: PathBuf,
+        source: Arc<std::io::Error>,
+    },
+}
 
-impl std::fmt::Display for FetchError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
+/// Why a server gave no answer.
+#[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
+pub enum Unreachable {
+    #[error("the host name does not resolve (DNS)")]
+    HostNotFound,
+    #[error("timed out ({0})")]
+    Timeout(String),
+    #[error("more than {limit} redirects")]
+    TooManyRedirects { limit: u32 },
+    #[error("a redirect could not be followed")]
+    RedirectFailed,
+    #[error("the body is larger than the {limit} byte limit")]
+    BodyExceedsLimit { limit: u64 },
+    #[error("connection failed: {0}")]
+    Connection(Arc<std::io::Error>),
+    /// The TLS handshake failed, in the TLS stack's words.
+    #[error("TLS failed: {0} (trust a private CA with --cacert FILE or SSL_CERT_FILE)")]
+    Tls(String),
+    /// Anything else, in the HTTP client's words.
+    #[error("{0}")]
+    Other(String),
 }
 
 #[derive(Debug, Clone)]
@@ -90,8 +154,10 @@ impl Fetcher {
         let cache = Cache::open(options.cache_dir.clone())?;
         // Unreadable --cacert files are a usage error now, not at the first fetch.
         for path in &options.cacert {
-            std::fs::metadata(path)
-                .map_err(|e| FetchError(format!("--cacert '{}': {e}", path.display())))?;
+            std::fs::metadata(path).map_err(|e| FetchError::CacertUnreadable {
+                path: path.clone(),
+                source: Arc::new(e),
+            })?;
         }
         Ok(Fetcher {
             agent: std::sync::OnceLock::new(),
@@ -106,11 +172,19 @@ impl Fetcher {
     /// Fetches `url` (or, offline, replays its latest cached copy).
     pub fn get(&self, url: &str, now: i64) -> Result<Fetched, FetchError> {
         let fetched = match self.offline {
-            true => self.cache.latest(url)?.ok_or_else(|| {
-                FetchError(format!("--offline: {url} is not in the cache ({}); run once without --offline to fetch it", self.cache.dir().display()))
-            })?,
+            true => self
+                .cache
+                .latest(url)?
+                .ok_or_else(|| FetchError::NotCached {
+                    url: url.to_string(),
+                    cache_dir: self.cache.dir().to_path_buf(),
+                })?,
             false => {
-                let agent = self.agent.get_or_init(|| agent(&self.cacert, self.timeout)).as_ref().map_err(Clone::clone)?;
+                let agent = self
+                    .agent
+                    .get_or_init(|| agent(&self.cacert, self.timeout))
+                    .as_ref()
+                    .map_err(Clone::clone)?;
                 let (status, body) = fetch(agent, url)?;
                 let fetched = Fetched::new(url, now, status, body, false);
                 if status == 200 {
@@ -123,11 +197,11 @@ impl Fetcher {
             }
         };
         if fetched.status != 200 {
-            return Err(FetchError(format!(
-                "{url} answered HTTP {}{}",
-                fetched.status,
-                body_hint(&fetched.body)
-            )));
+            return Err(FetchError::Status {
+                url: url.to_string(),
+                status: fetched.status,
+                body_hint: body_hint(&fetched.body),
+            });
         }
         if let Ok(mut log) = self.log.lock() {
             log.push(fetched.clone());
@@ -157,22 +231,21 @@ fn agent(cacert: &[PathBuf], timeout: Duration) -> Result<ureq::Agent, FetchErro
     } else {
         let mut anchors: Vec<TlsCertificate<'static>> = system_roots();
         for path in cacert {
-            let pem = std::fs::read(path)
-                .map_err(|e| FetchError(format!("--cacert '{}': {e}", path.display())))?;
-            let certs = openssl::x509::X509::stack_from_pem(&pem).map_err(|e| {
-                FetchError(format!(
-                    "--cacert '{}' is not PEM certificates: {e}",
-                    path.display()
-                ))
+            let pem = std::fs::read(path).map_err(|e| FetchError::CacertUnreadable {
+                path: path.clone(),
+                source: Arc::new(e),
+            })?;
+            let certs = openssl::x509::X509::stack_from_pem(&pem).map_err(|source| {
+                FetchError::CacertNotPem {
+                    path: path.clone(),
+                    source,
+                }
             })?;
             if certs.is_empty() {
-                return Err(FetchError(format!(
-                    "--cacert '{}' holds no certificate",
-                    path.display()
-                )));
+                return Err(FetchError::CacertEmpty { path: path.clone() });
             }
             for c in certs {
-                let der = c.to_der().map_err(|e| FetchError(e.to_string()))?;
+                let der = c.to_der().map_err(FetchError::Anchor)?;
                 anchors.push(TlsCertificate::from_der(&der).to_owned());
             }
         }
@@ -223,38 +296,46 @@ fn fetch(agent: &ureq::Agent, url: &str) -> Result<(u16, Vec<u8>), FetchError> {
         .into_reader()
         .take(MAX_FETCH_BYTES + 1)
         .read_to_end(&mut body)
-        .map_err(|e| FetchError(format!("{url}: reading the body failed: {e}")))?;
+        .map_err(|e| FetchError::Body {
+            url: url.to_string(),
+            source: Arc::new(e),
+        })?;
     if body.len() as u64 > MAX_FETCH_BYTES {
-        return Err(FetchError(format!(
-            "{url}: the body is larger than the {MAX_FETCH_BYTES} byte limit"
-        )));
+        return Err(FetchError::TooLarge {
+            url: url.to_string(),
+            limit: MAX_FETCH_BYTES,
+        });
     }
     Ok((status, body))
 }
 
 fn describe_error(url: &str, e: ureq::Error) -> FetchError {
-    let why = match e {
-        ureq::Error::HostNotFound => "the host name does not resolve (DNS)".to_string(),
-        ureq::Error::Timeout(t) => format!("timed out ({t})"),
-        ureq::Error::TooManyRedirects => format!("more than {MAX_REDIRECTS} redirects"),
-        ureq::Error::RedirectFailed => "a redirect could not be followed".to_string(),
-        ureq::Error::BodyExceedsLimit(n) => format!("the body is larger than the {n} byte limit"),
-        ureq::Error::Io(io) => format!("connection failed: {io}"),
+    let failure = match e {
+        ureq::Error::HostNotFound => Unreachable::HostNotFound,
+        ureq::Error::Timeout(t) => Unreachable::Timeout(t.to_string()),
+        ureq::Error::TooManyRedirects => Unreachable::TooManyRedirects {
+            limit: MAX_REDIRECTS,
+        },
+        ureq::Error::RedirectFailed => Unreachable::RedirectFailed,
+        ureq::Error::BodyExceedsLimit(n) => Unreachable::BodyExceedsLimit { limit: n },
+        ureq::Error::Io(io) => Unreachable::Connection(Arc::new(io)),
         other => {
+            // ureq folds TLS failures into its other errors: tell them apart by their words.
             let text = other.to_string();
             if text.to_ascii_lowercase().contains("certificate")
                 || text.contains("tls")
                 || text.contains("ssl")
             {
-                format!(
-                    "TLS failed: {text} (trust a private CA with --cacert FILE or SSL_CERT_FILE)"
-                )
+                Unreachable::Tls(text)
             } else {
-                text
+                Unreachable::Other(text)
             }
         }
     };
-    FetchError(format!("cannot fetch {url}: {why}"))
+    FetchError::Unreachable {
+        url: url.to_string(),
+        failure,
+    }
 }
 
 /// What a body looks like, for errors: `: an HTML page ("<!DOCTYPE html>…")`.

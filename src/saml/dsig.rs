@@ -10,6 +10,7 @@ use uppsala::{Document, NodeId};
 
 use super::xml::{attr, child, children, descendants, is, text, IdMap, NS_DS};
 use crate::artifact::cert::Certificate;
+use crate::artifact::DecodeError;
 use crate::crypto::VerifyKey;
 use crate::trust::TrustStore;
 
@@ -23,7 +24,7 @@ pub struct SignatureInfo {
     pub method: Option<String>,
     pub references: Vec<Reference>,
     /// `X509Certificate` elements of its KeyInfo.
-    pub embedded: Vec<Result<Certificate, String>>,
+    pub embedded: Vec<Result<Certificate, DecodeError>>,
 }
 
 #[derive(Debug, Clone)]
@@ -148,7 +149,7 @@ pub fn read_info(doc: &Document, node: NodeId, ids: &IdMap) -> SignatureInfo {
         .unwrap_or_default()
         .into_iter()
         .filter(|n| is(doc, *n, NS_DS, "X509Certificate"))
-        .map(|n| Certificate::from_base64(&text(doc, n)).map_err(|e| e.to_string()))
+        .map(|n| Certificate::from_base64(&text(doc, n)))
         .collect();
     SignatureInfo {
         node,
@@ -177,7 +178,7 @@ pub fn verify_all(
         .map(|(i, k)| (i, manager_for(&k.key)))
         .collect();
     // results[key][signature]
-    let per_key: Vec<(usize, Vec<Result<VerifyResult, String>>)> = trusted
+    let per_key: Vec<(usize, Vec<Pass>)> = trusted
         .iter()
         .filter_map(|(i, m)| {
             m.as_ref()
@@ -201,10 +202,7 @@ pub fn verify_all(
                     .and_then(|c| c.key.as_ref().ok())
                     .and_then(manager_for)
                     .is_some_and(|m| {
-                        matches!(
-                            run(doc, source, &m, s + 1).get(s),
-                            Some(Ok(VerifyResult::Valid { .. }))
-                        )
+                        matches!(run(doc, source, &m, s + 1).get(s), Some(Pass::Valid { .. }))
                     })
             })
         };
@@ -217,37 +215,45 @@ pub fn verify_all(
     out
 }
 
+/// What one bergshamra pass with one key says about one signature.
+#[derive(Debug, Clone)]
+enum Pass {
+    /// Verified; the nodes its references digest.
+    Valid { targets: Vec<NodeId> },
+    /// Refused, in bergshamra's words: a failed check (`VerifyResult::Invalid`) or an error
+    /// that stopped the pass over the whole document.
+    Refused(String),
+}
+
 /// One bergshamra pass over the document with one key: a result per signature, in order.
-fn run(
-    doc: &Document,
-    source: &str,
-    manager: &KeysManager,
-    count: usize,
-) -> Vec<Result<VerifyResult, String>> {
+fn run(doc: &Document, source: &str, manager: &KeysManager, count: usize) -> Vec<Pass> {
     let mut ctx = DsigContext::new(manager.clone());
     ctx.skip_time_checks = true;
     match bergshamra_dsig::verify::verify_all_document_with_source(&ctx, doc, Some(source)) {
-        Ok(results) => results.into_iter().map(Ok).collect(),
-        Err(e) => vec![Err(e.to_string()); count],
+        Ok(results) => results
+            .into_iter()
+            .map(|r| match r {
+                VerifyResult::Valid { references, .. } => Pass::Valid {
+                    targets: references.iter().filter_map(|r| r.resolved_node).collect(),
+                },
+                VerifyResult::Invalid { reason } => Pass::Refused(reason),
+            })
+            .collect(),
+        Err(e) => vec![Pass::Refused(e.to_string()); count],
     }
 }
 
-fn judge(
-    s: usize,
-    per_key: &[(usize, Vec<Result<VerifyResult, String>>)],
-    trusted: usize,
-) -> Outcome {
+fn judge(s: usize, per_key: &[(usize, Vec<Pass>)], trusted: usize) -> Outcome {
     let mut reasons = Vec::new();
     for (key, results) in per_key {
         match results.get(s) {
-            Some(Ok(VerifyResult::Valid { references, .. })) => {
+            Some(Pass::Valid { targets }) => {
                 return Outcome::Verified {
                     key: *key,
-                    targets: references.iter().filter_map(|r| r.resolved_node).collect(),
+                    targets: targets.clone(),
                 }
             }
-            Some(Ok(VerifyResult::Invalid { reason })) => reasons.push(reason.clone()),
-            Some(Err(e)) => reasons.push(e.clone()),
+            Some(Pass::Refused(reason)) => reasons.push(reason.clone()),
             None => reasons.push("bergshamra returned no result for this signature".into()),
         }
     }

@@ -22,7 +22,7 @@ use crate::clock::{describe, Clock};
 use crate::detect::Kind;
 use crate::limits::MAX_XML_SIGNATURES;
 use crate::report::Finding;
-use binding::{BindingError, Decoded};
+use binding::{BindingError, Decoded, SamlParameter};
 use dsig::{algorithm_name, Outcome, Verified};
 use model::{Assertion, Instant, Message, Metadata, Request, Response};
 
@@ -32,14 +32,8 @@ pub fn inspect(ctx: &mut Ctx, decoded: Result<Decoded, BindingError>) -> (Kind, 
     let decoded = match decoded {
         Ok(d) => d,
         Err(e) => {
-            // Errors about a named parameter start with its name.
-            let kind = if e.0.starts_with("SAMLResponse") {
-                Kind::SamlResponse
-            } else if e.0.starts_with("SAMLRequest") {
-                Kind::SamlAuthnRequest
-            } else {
-                Kind::Unknown
-            };
+            // A broken value named by its parameter is that parameter's message.
+            let kind = e.parameter().map_or(Kind::Unknown, kind_of_parameter);
             ctx.push(Finding::new(
                 FindingCode::Malformed,
                 format!("SAML binding: {e}"),
@@ -51,7 +45,10 @@ pub fn inspect(ctx: &mut Ctx, decoded: Result<Decoded, BindingError>) -> (Kind, 
     out.insert("binding".into(), json!(decoded.binding.describe()));
     for (k, v) in [
         ("carried_in", decoded.carrier.map(str::to_string)),
-        ("parameter", decoded.parameter.clone()),
+        (
+            "parameter",
+            decoded.parameter.map(|p| p.as_str().to_string()),
+        ),
         ("relay_state", decoded.relay_state.clone()),
         ("query_sig_alg", decoded.sig_alg.clone()),
     ] {
@@ -63,19 +60,16 @@ pub fn inspect(ctx: &mut Ctx, decoded: Result<Decoded, BindingError>) -> (Kind, 
         let verdict = checks::check_query_signature(ctx, q);
         out.insert("query_signature".into(), json!(verdict));
     }
-    let guess = match decoded.parameter.as_deref() {
-        Some("SAMLResponse") => Kind::SamlResponse,
-        Some("SAMLRequest") => Kind::SamlAuthnRequest,
-        _ => Kind::Unknown,
-    };
+    let guess = decoded.parameter.map_or(Kind::Unknown, kind_of_parameter);
     let doc = match xml::parse(&decoded.xml) {
         Ok(doc) => doc,
-        Err(xml::XmlError::Dtd(m)) => {
-            ctx.push(Finding::new(FindingCode::XmlDtdForbidden, m));
-            return (guess, Value::Object(out));
-        }
-        Err(xml::XmlError::Malformed(m)) => {
-            ctx.push(Finding::new(FindingCode::Malformed, m));
+        Err(e) => {
+            let code = if e.is_dtd() {
+                FindingCode::XmlDtdForbidden
+            } else {
+                FindingCode::Malformed
+            };
+            ctx.push(Finding::new(code, e.to_string()));
             return (guess, Value::Object(out));
         }
     };
@@ -84,6 +78,13 @@ pub fn inspect(ctx: &mut Ctx, decoded: Result<Decoded, BindingError>) -> (Kind, 
         out.extend(body);
     }
     (kind, Value::Object(out))
+}
+
+fn kind_of_parameter(parameter: SamlParameter) -> Kind {
+    match parameter {
+        SamlParameter::SamlResponse => Kind::SamlResponse,
+        SamlParameter::SamlRequest => Kind::SamlAuthnRequest,
+    }
 }
 
 fn inspect_document(ctx: &mut Ctx, doc: &Document, source: &str) -> (Kind, Value) {
@@ -215,7 +216,7 @@ fn signature_json(ctx: &Ctx, doc: &Document, v: &Verified, clock: &Clock) -> Val
         "verdict": verdict,
         "keyinfo_certificates": info.embedded.iter().map(|c| match c {
             Ok(c) => c.to_json(clock),
-            Err(e) => json!({"error": e}),
+            Err(e) => json!({"error": e.to_string()}),
         }).collect::<Vec<_>>(),
         "keyinfo_is_evidence_only": "a certificate in KeyInfo is never used as a trusted key",
     })
@@ -330,7 +331,7 @@ fn metadata_json(m: &Metadata, clock: &Clock) -> Value {
                     "use": k.usage.clone().unwrap_or_else(|| "signing and encryption".into()),
                     "certificates": k.certificates.iter().map(|c| match c {
                         Ok(c) => c.to_json(clock),
-                        Err(e) => json!({"error": e}),
+                        Err(e) => json!({"error": e.to_string()}),
                     }).collect::<Vec<_>>(),
                 })).collect::<Vec<_>>(),
                 "endpoints": r.endpoints.iter().map(|(what, binding, location)| strip_nulls(json!({

@@ -8,6 +8,7 @@ use super::xml::{
     namespace, qname, text, xsi_type, NS_DS, NS_FED, NS_MD, NS_SAML, NS_SAMLP, NS_XENC,
 };
 use crate::artifact::cert::Certificate;
+use crate::artifact::DecodeError;
 use crate::clock::Clock;
 
 /// A SAML time (`xs:dateTime`) as written, and as Unix seconds when it parses.
@@ -132,7 +133,7 @@ pub struct Request {
 pub struct KeyDescriptor {
     /// `signing`, `encryption`, or none (both).
     pub usage: Option<String>,
-    pub certificates: Vec<Result<Certificate, String>>,
+    pub certificates: Vec<Result<Certificate, DecodeError>>,
 }
 
 impl KeyDescriptor {
@@ -409,7 +410,7 @@ fn read_entity(doc: &Document, node: NodeId) -> EntityDescriptor {
                 certificates: descendants(doc, k)
                     .into_iter()
                     .filter(|n| is(doc, *n, NS_DS, "X509Certificate"))
-                    .map(|n| Certificate::from_base64(&text(doc, n)).map_err(|e| e.to_string()))
+                    .map(|n| Certificate::from_base64(&text(doc, n)))
                     .collect(),
             })
             .collect();

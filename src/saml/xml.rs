@@ -19,32 +19,64 @@ pub const NS_XSI: &str = "http://www.w3.org/2001/XMLSchema-instance";
 pub const NS_XENC: &str = "http://www.w3.org/2001/04/xmlenc#";
 
 /// Why XML was refused.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
 pub enum XmlError {
-    /// A DOCTYPE or entity declaration: `xml-dtd-forbidden`.
-    Dtd(String),
-    /// Not well-formed, or a bound exceeded: `malformed`.
-    Malformed(String),
+    /// A DOCTYPE or entity declaration found before parsing: `xml-dtd-forbidden`.
+    #[error("the XML contains {declaration} (line {line}); it was refused before parsing (XXE and entity-expansion attacks live there, and SAML never needs one)")]
+    Dtd {
+        declaration: DtdDeclaration,
+        line: usize,
+    },
+    /// The parser itself refused a DOCTYPE or entity: `xml-dtd-forbidden`.
+    #[error("{0}")]
+    DtdInParser(uppsala::XmlError),
+    /// Larger than [`MAX_SAML_XML_BYTES`]: `malformed`.
+    #[error("the XML is {bytes} bytes, more than the {limit} byte limit")]
+    TooLarge { bytes: usize, limit: usize },
+    /// Not well formed (or deeper than [`MAX_XML_DEPTH`]): `malformed`.
+    #[error("the XML is not well formed: {0}")]
+    NotWellFormed(uppsala::XmlError),
+    #[error("the XML has no root element")]
+    NoRoot,
+    /// More than [`MAX_XML_ELEMENTS`] elements: `malformed`.
+    #[error("the XML has more than {limit} elements")]
+    TooManyElements { limit: usize },
 }
 
-impl std::fmt::Display for XmlError {
+impl XmlError {
+    /// A DOCTYPE or entity declaration (`xml-dtd-forbidden`) rather than broken XML (`malformed`).
+    pub fn is_dtd(&self) -> bool {
+        matches!(self, XmlError::Dtd { .. } | XmlError::DtdInParser(_))
+    }
+}
+
+/// Which declaration a DTD check found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DtdDeclaration {
+    Doctype,
+    Entity,
+}
+
+impl std::fmt::Display for DtdDeclaration {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            XmlError::Dtd(m) | XmlError::Malformed(m) => f.write_str(m),
-        }
+        f.write_str(match self {
+            DtdDeclaration::Doctype => "a DOCTYPE declaration",
+            DtdDeclaration::Entity => "an entity declaration",
+        })
     }
 }
 
 /// Parses `text` once, with every bound applied.
 pub fn parse(text: &str) -> Result<Document<'_>, XmlError> {
-    if let Some(found) = find_dtd(text) {
-        return Err(XmlError::Dtd(found));
+    if let Some((declaration, line)) = find_dtd(text) {
+        return Err(XmlError::Dtd { declaration, line });
     }
     if text.len() > MAX_SAML_XML_BYTES {
-        return Err(XmlError::Malformed(format!(
-            "the XML is {} bytes, more than the {MAX_SAML_XML_BYTES} byte limit",
-            text.len()
-        )));
+        return Err(XmlError::TooLarge {
+            bytes: text.len(),
+            limit: MAX_SAML_XML_BYTES,
+        });
     }
     let doc = Parser::new()
         .with_forbid_dtd(true)
@@ -55,41 +87,35 @@ pub fn parse(text: &str) -> Result<Document<'_>, XmlError> {
         .map_err(|e| {
             let m = e.to_string();
             if m.contains("DOCTYPE") || m.contains("ENTITY") {
-                XmlError::Dtd(m)
+                XmlError::DtdInParser(e)
             } else {
-                XmlError::Malformed(format!("the XML is not well formed: {m}"))
+                XmlError::NotWellFormed(e)
             }
         })?;
-    let root = doc
-        .document_element()
-        .ok_or_else(|| XmlError::Malformed("the XML has no root element".into()))?;
+    let root = doc.document_element().ok_or(XmlError::NoRoot)?;
     let elements = descendants(&doc, root);
     if elements.len() > MAX_XML_ELEMENTS {
-        return Err(XmlError::Malformed(format!(
-            "the XML has more than {MAX_XML_ELEMENTS} elements"
-        )));
+        return Err(XmlError::TooManyElements {
+            limit: MAX_XML_ELEMENTS,
+        });
     }
     Ok(doc)
 }
 
-/// Where a DOCTYPE or entity declaration starts, described for the message.
-fn find_dtd(text: &str) -> Option<String> {
+/// The first DOCTYPE or entity declaration, and its line.
+fn find_dtd(text: &str) -> Option<(DtdDeclaration, usize)> {
     let bytes = text.as_bytes();
-    for marker in ["<!DOCTYPE", "<!ENTITY"] {
+    for (marker, declaration) in [
+        ("<!DOCTYPE", DtdDeclaration::Doctype),
+        ("<!ENTITY", DtdDeclaration::Entity),
+    ] {
         let m = marker.as_bytes();
         if let Some(pos) = bytes
             .windows(m.len())
             .position(|w| w.eq_ignore_ascii_case(m))
         {
             let line = text.get(..pos).map_or(1, |t| t.lines().count().max(1));
-            let what = if marker == "<!DOCTYPE" {
-                "a DOCTYPE declaration"
-            } else {
-                "an entity declaration"
-            };
-            return Some(format!(
-                "the XML contains {what} (line {line}); it was refused before parsing (XXE and entity-expansion attacks live there, and SAML never needs one)"
-            ));
+            return Some((declaration, line));
         }
     }
     None
@@ -216,7 +242,7 @@ mod tests {
     #[test]
     fn dtds_are_refused_before_parsing() {
         let xxe = r#"<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>"#;
-        assert!(matches!(parse(xxe), Err(XmlError::Dtd(_))));
+        assert!(matches!(parse(xxe), Err(XmlError::Dtd { .. })));
         let lol = format!(
             "<!DOCTYPE l [<!ENTITY a \"aaaa\">{}]><l>&j;</l>",
             (b'b'..=b'j')
@@ -227,16 +253,22 @@ mod tests {
                 ))
                 .collect::<String>()
         );
-        assert!(matches!(parse(&lol), Err(XmlError::Dtd(_))));
+        assert!(matches!(parse(&lol), Err(XmlError::Dtd { .. })));
     }
 
     #[test]
     fn bounds_hold() {
         let deep = format!("{}{}", "<a>".repeat(5000), "</a>".repeat(5000));
-        assert!(matches!(parse(&deep), Err(XmlError::Malformed(_))));
-        assert!(matches!(parse("<a><b></a>"), Err(XmlError::Malformed(_))));
+        assert!(matches!(parse(&deep), Err(XmlError::NotWellFormed(_))));
+        assert!(matches!(
+            parse("<a><b></a>"),
+            Err(XmlError::NotWellFormed(_))
+        ));
         let many = format!("<r>{}</r>", "<x/>".repeat(MAX_XML_ELEMENTS + 1));
-        assert!(matches!(parse(&many), Err(XmlError::Malformed(_))));
+        assert!(matches!(
+            parse(&many),
+            Err(XmlError::TooManyElements { .. })
+        ));
         let doc = parse(r#"<r ID="a"><x ID="a"/><y Id="b"/></r>"#).unwrap();
         let root = doc.document_element().unwrap();
         let ids = id_map(&doc, &descendants(&doc, root));

@@ -12,9 +12,9 @@ use serde_json::{json, Map, Value};
 
 use super::AppState;
 use crate::catalogue::explain as explain_page;
-use crate::clock::Clock;
+use crate::clock::{Clock, InstantError};
 use crate::input::Input;
-use crate::key_sources::{build_trust, KeySources, SourceRef};
+use crate::key_sources::{build_trust, KeySourceError, KeySources, SourceRef};
 use crate::present::timeline::windows;
 use crate::{inspect_all, Settings};
 
@@ -51,9 +51,11 @@ pub async fn inspect(
 ) -> Response {
     match tokio::task::spawn_blocking(move || run(&state, request)).await {
         Ok(Ok(body)) => Json(body).into_response(),
-        Ok(Err(message)) => {
-            (StatusCode::BAD_REQUEST, Json(json!({ "error": message }))).into_response()
-        }
+        Ok(Err(e)) => (
+            StatusCode::BAD_REQUEST,
+            Json(json!({ "error": e.to_string() })),
+        )
+            .into_response(),
         Err(_) => (
             StatusCode::INTERNAL_SERVER_ERROR,
             Json(json!({ "error": "the inspection failed unexpectedly" })),
@@ -62,7 +64,26 @@ pub async fn inspect(
     }
 }
 
-fn run(state: &AppState, request: InspectRequest) -> Result<Value, String> {
+/// Why the page's request could not be answered: a 400 with this text.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RequestError {
+    #[error("check time: {0}")]
+    CheckTime(InstantError),
+    #[error(transparent)]
+    KeySource(#[from] KeySourceError),
+    #[error("give the key source as text or as a URL, not both")]
+    TextAndUrl,
+    #[error("'{url}' is not an http(s) URL")]
+    NotHttpUrl { url: String },
+    #[error("unknown key source kind '{kind}' (auto, jwks, metadata, cert, key)")]
+    UnknownKind { kind: String },
+    /// The inspection gave no report at all.
+    #[error("nothing was inspected")]
+    NothingInspected,
+}
+
+fn run(state: &AppState, request: InspectRequest) -> Result<Value, RequestError> {
     let nonempty = |s: &Option<String>| {
         s.as_deref()
             .map(str::trim)
@@ -71,7 +92,7 @@ fn run(state: &AppState, request: InspectRequest) -> Result<Value, String> {
     };
     let clock = match nonempty(&request.at) {
         Some(at) => Clock::at(
-            Clock::parse_instant(&at).map_err(|e| format!("check time: {e}"))?,
+            Clock::parse_instant(&at).map_err(RequestError::CheckTime)?,
             300,
         ),
         None => Clock::system(300),
@@ -96,7 +117,7 @@ fn run(state: &AppState, request: InspectRequest) -> Result<Value, String> {
         &settings,
     );
     let Some(first) = reports.first_mut() else {
-        return Err("nothing was inspected".into());
+        return Err(RequestError::NothingInspected);
     };
     first.fetched = trust.fetched.clone();
     let mut explanations = Map::new();
@@ -120,13 +141,11 @@ fn run(state: &AppState, request: InspectRequest) -> Result<Value, String> {
 }
 
 /// The key source the page describes, as the CLI's flags would: text is inline, a URL is fetched.
-fn key_sources(k: &KeysRequest) -> Result<KeySources, String> {
+fn key_sources(k: &KeysRequest) -> Result<KeySources, RequestError> {
     let text = k.text.as_deref().map(str::trim).filter(|t| !t.is_empty());
     let url = k.url.as_deref().map(str::trim).filter(|u| !u.is_empty());
     let source = match (text, url) {
-        (Some(_), Some(_)) => {
-            return Err("give the key source as text or as a URL, not both".into())
-        }
+        (Some(_), Some(_)) => return Err(RequestError::TextAndUrl),
         (None, None) => return Ok(KeySources::default()),
         (Some(t), None) => SourceRef::Inline {
             label: "pasted key source".into(),
@@ -135,7 +154,7 @@ fn key_sources(k: &KeysRequest) -> Result<KeySources, String> {
         (None, Some(u)) if u.starts_with("https://") || u.starts_with("http://") => {
             SourceRef::Location(u.to_string())
         }
-        (None, Some(u)) => return Err(format!("'{u}' is not an http(s) URL")),
+        (None, Some(u)) => return Err(RequestError::NotHttpUrl { url: u.to_string() }),
     };
     let kind = match k.kind.as_str() {
         "" | "auto" => guess_kind(text, url),
@@ -148,9 +167,9 @@ fn key_sources(k: &KeysRequest) -> Result<KeySources, String> {
         "cert" => sources.cert.push(source),
         "key" => sources.key.push(source),
         other => {
-            return Err(format!(
-                "unknown key source kind '{other}' (auto, jwks, metadata, cert, key)"
-            ))
+            return Err(RequestError::UnknownKind {
+                kind: other.to_string(),
+            })
         }
     }
     Ok(sources)

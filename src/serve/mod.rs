@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 
-use crate::fetch::{FetchOptions, Fetcher};
+use crate::fetch::{FetchError, FetchOptions, Fetcher};
 use crate::limits::MAX_INPUT_BYTES;
 
 /// Content-Security-Policy: our own script and style only, no inline code, no other origin.
@@ -35,17 +35,34 @@ pub(crate) struct AppState {
     fetcher: Fetcher,
 }
 
+/// Why the page could not be served: exit code 2.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ServeError {
+    #[error(transparent)]
+    Fetch(#[from] FetchError),
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    /// The async runtime or the server itself failed.
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}
+
 /// Serves until Ctrl-C. Prints `keyprobe serve listening on http://ADDR` once connections are accepted.
-pub fn run(options: ServeOptions) -> Result<(), String> {
-    let fetcher = Fetcher::new(&options.fetch).map_err(|e| e.0)?;
+pub fn run(options: ServeOptions) -> Result<(), ServeError> {
+    let fetcher = Fetcher::new(&options.fetch)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
-        .build()
-        .map_err(|e| e.to_string())?;
+        .build()?;
     runtime.block_on(async move {
         let addr = SocketAddr::new(options.bind, options.port);
-        let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
-        let local = listener.local_addr().map_err(|e| e.to_string())?;
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|source| ServeError::Listen { addr, source })?;
+        let local = listener.local_addr()?;
         if !local.ip().is_loopback() {
             eprintln!("keyprobe: WARNING: serving on {local}, reachable from other machines; pasted tokens would cross the network");
         }
@@ -61,8 +78,8 @@ pub fn run(options: ServeOptions) -> Result<(), String> {
             .with_graceful_shutdown(async {
                 let _ = tokio::signal::ctrl_c().await;
             })
-            .await
-            .map_err(|e| e.to_string())
+            .await?;
+        Ok(())
     })
 }
 
