@@ -1,19 +1,30 @@
 //! Inspecting one input: detect, decode, check, and gather the findings into a report.
+//!
+//! This is the orchestration layer: one file per family under `inspect/` decodes with
+//! `artifact`/`saml`, runs the judges in `checks`, and builds the report's `decoded` view.
+//! Parsers never call checks; checks never parse.
 
-use serde_json::{json, Map, Value};
+mod certs;
+mod jose;
+mod json;
+mod saml;
+mod saml_decoded;
 
-use crate::artifact::cert::{chain_order, parse_pem_bundle, Certificate};
-use crate::artifact::jose::{Jwe, Jws, Payload};
-use crate::artifact::jwk::{Jwk, Jwks};
+use serde_json::{json, Value};
+
+use crate::artifact::cert::Certificate;
 use crate::artifact::sts_error::StsError;
 use crate::catalogue::FindingCode;
-use crate::checks::{certs, claims, discovery, keyset, signature, sts, Ctx};
+use crate::checks::{sts, Ctx};
 use crate::clock::Clock;
 use crate::detect::{detect, Detected, Kind};
 use crate::input::Input;
 use crate::limits::MAX_INPUT_BYTES;
 use crate::report::{Finding, Report};
 use crate::trust::TrustStore;
+use certs::{describe_other_pem, inspect_chain, inspect_pem};
+use jose::{inspect_jwe, inspect_jws};
+use json::inspect_json;
 
 /// How checks are made: the clock and the policy flags.
 #[derive(Debug, Clone)]
@@ -118,12 +129,12 @@ pub fn inspect(input: &Input, trust: &TrustStore, settings: &Settings) -> Report
         }
         Detected::Xml { text } => {
             let (k, decoded) =
-                crate::saml::inspect(&mut ctx, Ok(crate::saml::binding::Decoded::xml(text)));
+                saml::inspect(&mut ctx, Ok(crate::saml::binding::Decoded::xml(text)));
             kind = k;
             decoded
         }
         Detected::Saml { decoded } => {
-            let (k, decoded) = crate::saml::inspect(&mut ctx, decoded);
+            let (k, decoded) = saml::inspect(&mut ctx, decoded);
             kind = k;
             decoded
         }
@@ -139,182 +150,4 @@ pub fn inspect(input: &Input, trust: &TrustStore, settings: &Settings) -> Report
         }
     };
     Report::new(&input.label, kind, ctx.findings, decoded)
-}
-
-fn inspect_jws(ctx: &mut Ctx, token: &str) -> Value {
-    let jws = match Jws::decode(token) {
-        Ok(j) => j,
-        Err(e) => {
-            ctx.push(
-                Finding::new(FindingCode::Malformed, e.to_string())
-                    .with_evidence(json!({"part": e.part, "reason": e.reason})),
-            );
-            return Value::Null;
-        }
-    };
-    let signature = signature::check_jws(ctx, &jws);
-    if let Some(doc) = &ctx.trust.discovery {
-        // The metadata the token is checked against must agree with itself and its keys.
-        discovery::check_discovery(ctx, doc, ctx.trust.discovery_url.as_deref());
-    }
-    let mut out = Map::new();
-    // The decoded parts move into the report: nothing reads the token after this.
-    out.insert("header".into(), Value::Object(jws.header.raw));
-    match jws.payload {
-        Payload::Claims(c) => {
-            let notes = claims::check_claims(ctx, &c);
-            out.insert("claims".into(), Value::Object(c));
-            out.insert("notes".into(), Value::Object(notes));
-        }
-        Payload::Other { bytes, why } => {
-            out.insert("payload".into(), json!(String::from_utf8_lossy(&bytes)));
-            out.insert(
-                "payload_note".into(),
-                json!(format!("the payload is not a JSON claim set: {why}")),
-            );
-        }
-    }
-    out.insert("signature".into(), signature);
-    Value::Object(out)
-}
-
-fn inspect_jwe(ctx: &mut Ctx, token: &str) -> Value {
-    match Jwe::decode(token) {
-        Ok(jwe) => {
-            let h = &jwe.header;
-            let needs = match h.alg.as_deref() {
-                Some("dir") => "a shared symmetric key (alg dir)".to_string(),
-                Some(a) if a.starts_with("RSA") => format!("the recipient's RSA private key ({a})"),
-                Some(a) if a.starts_with("ECDH") => format!("the recipient's EC private key ({a})"),
-                Some(a) if a.starts_with("A") || a.starts_with("PBES2") => {
-                    format!("a symmetric key-wrapping key ({a})")
-                }
-                Some(a) => format!("a key for '{a}'"),
-                None => "an unknown key: the header has no alg".to_string(),
-            };
-            let kid = h
-                .kid
-                .as_ref()
-                .map(|k| format!(" with kid '{k}'"))
-                .unwrap_or_default();
-            json!({
-                "header": h.raw,
-                "decryption_needs": format!("{needs}{kid}; keyprobe does not decrypt, and an encrypted token must be decrypted by its recipient before its signature can be checked"),
-                "encrypted_key_bytes": jwe.encrypted_key_len,
-                "iv_bytes": jwe.iv_len,
-                "ciphertext_bytes": jwe.ciphertext_len,
-                "tag_bytes": jwe.tag_len,
-            })
-        }
-        Err(e) => {
-            ctx.push(Finding::new(FindingCode::Malformed, e.to_string()));
-            Value::Null
-        }
-    }
-}
-
-fn inspect_json(ctx: &mut Ctx, kind: Kind, object: Map<String, Value>) -> Value {
-    match kind {
-        Kind::Jwks => match Jwks::from_object(&object) {
-            Ok(set) => {
-                keyset::check_jwks(ctx, &set, "the key set");
-                json!({ "keys": set.keys.iter().map(Jwk::to_json).collect::<Vec<_>>(), "unreadable": set.rejected.len() })
-            }
-            Err(e) => {
-                ctx.push(Finding::new(FindingCode::Malformed, e.to_string()));
-                Value::Null
-            }
-        },
-        Kind::Jwk => match Jwk::from_object(&object) {
-            Ok(jwk) => {
-                keyset::check_jwk(ctx, &jwk);
-                let mut v = jwk.to_json();
-                if let Some(o) = v.as_object_mut() {
-                    o.insert(
-                        "certificates".into(),
-                        json!(jwk
-                            .x5c
-                            .iter()
-                            .map(|c| c.to_json(&ctx.settings.clock))
-                            .collect::<Vec<_>>()),
-                    );
-                }
-                v
-            }
-            Err(e) => {
-                ctx.push(Finding::new(
-                    FindingCode::Malformed,
-                    format!("JWK member {e}"),
-                ));
-                Value::Null
-            }
-        },
-        Kind::OidcDiscovery => {
-            discovery::check_discovery(ctx, &object, None);
-            summarise_discovery(&object)
-        }
-        Kind::StsError => {
-            let err = StsError::from_json(&object);
-            sts::check_sts_error(ctx, &err);
-            err.to_json()
-        }
-        _ => {
-            json!({ "note": "JSON, but not a JWK, JWKS, OIDC discovery document or OAuth error body", "members": object.keys().collect::<Vec<_>>() })
-        }
-    }
-}
-
-fn summarise_discovery(doc: &Map<String, Value>) -> Value {
-    let pick = |k: &str| doc.get(k).cloned().unwrap_or(Value::Null);
-    let mut v = json!({
-        "issuer": pick("issuer"),
-        "jwks_uri": pick("jwks_uri"),
-        "authorization_endpoint": pick("authorization_endpoint"),
-        "token_endpoint": pick("token_endpoint"),
-        "id_token_signing_alg_values_supported": pick("id_token_signing_alg_values_supported"),
-        "tenant_region_scope": pick("tenant_region_scope"),
-    });
-    if let Some(o) = v.as_object_mut() {
-        o.retain(|_, v| !v.is_null());
-    }
-    v
-}
-
-fn inspect_pem(ctx: &mut Ctx, text: &str) -> Value {
-    let (certs, errors) = parse_pem_bundle(text);
-    for e in errors {
-        ctx.push(Finding::new(FindingCode::Malformed, e.to_string()));
-    }
-    inspect_chain(ctx, certs)
-}
-
-fn inspect_chain(ctx: &mut Ctx, chain: Vec<Certificate>) -> Value {
-    let many = chain.len() > 1;
-    for (i, cert) in chain.iter().enumerate() {
-        let role = if many {
-            format!("certificate {} of {}", i + 1, chain.len())
-        } else {
-            "the certificate".to_string()
-        };
-        certs::check_certificate(ctx, cert, &role);
-    }
-    let clock = ctx.settings.clock;
-    json!({
-        "certificates": chain.iter().map(|c| c.to_json(&clock)).collect::<Vec<_>>(),
-        "chain": chain_order(&chain),
-    })
-}
-
-fn describe_other_pem(text: &str) -> Value {
-    let label = text
-        .lines()
-        .next()
-        .unwrap_or("")
-        .trim_matches('-')
-        .trim_start_matches("BEGIN ")
-        .to_string();
-    json!({
-        "pem_block": label,
-        "note": "not a certificate; a public key is used as a trusted key with --key, never inspected as input",
-    })
 }

@@ -25,6 +25,7 @@ pub mod codec;
 pub mod crypto;
 pub mod detect;
 pub mod fetch;
+pub mod fetched;
 pub mod input;
 pub mod inspect;
 pub mod key_sources;

@@ -144,7 +144,7 @@ pub struct Report {
     pub decoded: Value,
     /// Documents fetched (or replayed from the cache) for this report: URL, time, status, sha256.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub fetched: Vec<crate::fetch::Fetched>,
+    pub fetched: Vec<crate::fetched::Fetched>,
 }
 
 impl Report {

@@ -122,7 +122,7 @@ pub struct TrustStore {
     /// Kids published in earlier fetches of a key set but absent from the current one.
     pub retired_kids: Vec<RetiredKid>,
     /// Documents fetched to build this store.
-    pub fetched: Vec<crate::fetch::Fetched>,
+    pub fetched: Vec<crate::fetched::Fetched>,
     /// The key sets as loaded, for key-set level checks (duplicate kid).
     pub key_sets: Vec<(String, Jwks)>,
 }
@@ -269,7 +269,12 @@ impl TrustStore {
     }
 
     /// Records kids that earlier copies of the key set at `url` had and `current` lacks.
-    pub fn note_rotation(&mut self, url: &str, current: &[u8], history: &[crate::fetch::Fetched]) {
+    pub fn note_rotation(
+        &mut self,
+        url: &str,
+        current: &[u8],
+        history: &[crate::fetched::Fetched],
+    ) {
         let kids_of = |bytes: &[u8]| -> Vec<String> {
             json::parse_object(bytes)
                 .ok()

@@ -10,51 +10,16 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use openssl::error::ErrorStack;
-use openssl::sha::sha256;
-use serde::Serialize;
 use ureq::tls::{Certificate as TlsCertificate, RootCerts, TlsConfig, TlsProvider};
 
+pub use crate::fetched::Fetched;
 pub use cache::Cache;
-
-use crate::artifact::thumbprint::hex_lower;
-use crate::clock::rfc3339;
 
 /// Largest document accepted from the network.
 pub const MAX_FETCH_BYTES: u64 = 4 * 1024 * 1024;
 /// Default bound on one fetch, connection to last byte (`--timeout`).
 pub const DEFAULT_TIMEOUT_SECS: u64 = 20;
 const MAX_REDIRECTS: u32 = 5;
-
-/// One document as fetched (or replayed from the cache).
-#[derive(Debug, Clone, Serialize)]
-pub struct Fetched {
-    pub url: String,
-    /// Unix seconds of the fetch.
-    #[serde(skip)]
-    pub fetched_unix: i64,
-    pub fetched_at: String,
-    pub status: u16,
-    pub sha256: String,
-    pub bytes: usize,
-    pub from_cache: bool,
-    #[serde(skip)]
-    pub body: Vec<u8>,
-}
-
-impl Fetched {
-    fn new(url: &str, fetched_unix: i64, status: u16, body: Vec<u8>, from_cache: bool) -> Self {
-        Fetched {
-            url: url.to_string(),
-            fetched_unix,
-            fetched_at: rfc3339(fetched_unix),
-            status,
-            sha256: hex_lower(&sha256(&body)),
-            bytes: body.len(),
-            from_cache,
-            body,
-        }
-    }
-}
 
 /// Why a document could not be had: always exit code 2, with a one-line reason.
 #[derive(Debug, Clone, thiserror::Error)]

@@ -1,0 +1,80 @@
+//! Compact JWS and JWE: decode, check the signature and the claims, and build the decoded view.
+
+use serde_json::{json, Map, Value};
+
+use crate::artifact::jose::{Jwe, Jws, Payload};
+use crate::catalogue::FindingCode;
+use crate::checks::{claims, discovery, signature, Ctx};
+use crate::report::Finding;
+
+pub(super) fn inspect_jws(ctx: &mut Ctx, token: &str) -> Value {
+    let jws = match Jws::decode(token) {
+        Ok(j) => j,
+        Err(e) => {
+            ctx.push(
+                Finding::new(FindingCode::Malformed, e.to_string())
+                    .with_evidence(json!({"part": e.part, "reason": e.reason})),
+            );
+            return Value::Null;
+        }
+    };
+    let signature = signature::check_jws(ctx, &jws);
+    if let Some(doc) = &ctx.trust.discovery {
+        // The metadata the token is checked against must agree with itself and its keys.
+        discovery::check_discovery(ctx, doc, ctx.trust.discovery_url.as_deref());
+    }
+    let mut out = Map::new();
+    // The decoded parts move into the report: nothing reads the token after this.
+    out.insert("header".into(), Value::Object(jws.header.raw));
+    match jws.payload {
+        Payload::Claims(c) => {
+            let notes = claims::check_claims(ctx, &c);
+            out.insert("claims".into(), Value::Object(c));
+            out.insert("notes".into(), Value::Object(notes));
+        }
+        Payload::Other { bytes, why } => {
+            out.insert("payload".into(), json!(String::from_utf8_lossy(&bytes)));
+            out.insert(
+                "payload_note".into(),
+                json!(format!("the payload is not a JSON claim set: {why}")),
+            );
+        }
+    }
+    out.insert("signature".into(), signature);
+    Value::Object(out)
+}
+
+pub(super) fn inspect_jwe(ctx: &mut Ctx, token: &str) -> Value {
+    match Jwe::decode(token) {
+        Ok(jwe) => {
+            let h = &jwe.header;
+            let needs = match h.alg.as_deref() {
+                Some("dir") => "a shared symmetric key (alg dir)".to_string(),
+                Some(a) if a.starts_with("RSA") => format!("the recipient's RSA private key ({a})"),
+                Some(a) if a.starts_with("ECDH") => format!("the recipient's EC private key ({a})"),
+                Some(a) if a.starts_with("A") || a.starts_with("PBES2") => {
+                    format!("a symmetric key-wrapping key ({a})")
+                }
+                Some(a) => format!("a key for '{a}'"),
+                None => "an unknown key: the header has no alg".to_string(),
+            };
+            let kid = h
+                .kid
+                .as_ref()
+                .map(|k| format!(" with kid '{k}'"))
+                .unwrap_or_default();
+            json!({
+                "header": h.raw,
+                "decryption_needs": format!("{needs}{kid}; keyprobe does not decrypt, and an encrypted token must be decrypted by its recipient before its signature can be checked"),
+                "encrypted_key_bytes": jwe.encrypted_key_len,
+                "iv_bytes": jwe.iv_len,
+                "ciphertext_bytes": jwe.ciphertext_len,
+                "tag_bytes": jwe.tag_len,
+            })
+        }
+        Err(e) => {
+            ctx.push(Finding::new(FindingCode::Malformed, e.to_string()));
+            Value::Null
+        }
+    }
+}

@@ -1,0 +1,77 @@
+//! JSON documents: key sets, single keys, OIDC discovery and OAuth error bodies.
+
+use serde_json::{json, Map, Value};
+
+use crate::artifact::jwk::{Jwk, Jwks};
+use crate::artifact::sts_error::StsError;
+use crate::catalogue::FindingCode;
+use crate::checks::{discovery, keyset, sts, Ctx};
+use crate::detect::Kind;
+use crate::report::Finding;
+
+pub(super) fn inspect_json(ctx: &mut Ctx, kind: Kind, object: Map<String, Value>) -> Value {
+    match kind {
+        Kind::Jwks => match Jwks::from_object(&object) {
+            Ok(set) => {
+                keyset::check_jwks(ctx, &set, "the key set");
+                json!({ "keys": set.keys.iter().map(Jwk::to_json).collect::<Vec<_>>(), "unreadable": set.rejected.len() })
+            }
+            Err(e) => {
+                ctx.push(Finding::new(FindingCode::Malformed, e.to_string()));
+                Value::Null
+            }
+        },
+        Kind::Jwk => match Jwk::from_object(&object) {
+            Ok(jwk) => {
+                keyset::check_jwk(ctx, &jwk);
+                let mut v = jwk.to_json();
+                if let Some(o) = v.as_object_mut() {
+                    o.insert(
+                        "certificates".into(),
+                        json!(jwk
+                            .x5c
+                            .iter()
+                            .map(|c| c.to_json(&ctx.settings.clock))
+                            .collect::<Vec<_>>()),
+                    );
+                }
+                v
+            }
+            Err(e) => {
+                ctx.push(Finding::new(
+                    FindingCode::Malformed,
+                    format!("JWK member {e}"),
+                ));
+                Value::Null
+            }
+        },
+        Kind::OidcDiscovery => {
+            discovery::check_discovery(ctx, &object, None);
+            summarise_discovery(&object)
+        }
+        Kind::StsError => {
+            let err = StsError::from_json(&object);
+            sts::check_sts_error(ctx, &err);
+            err.to_json()
+        }
+        _ => {
+            json!({ "note": "JSON, but not a JWK, JWKS, OIDC discovery document or OAuth error body", "members": object.keys().collect::<Vec<_>>() })
+        }
+    }
+}
+
+fn summarise_discovery(doc: &Map<String, Value>) -> Value {
+    let pick = |k: &str| doc.get(k).cloned().unwrap_or(Value::Null);
+    let mut v = json!({
+        "issuer": pick("issuer"),
+        "jwks_uri": pick("jwks_uri"),
+        "authorization_endpoint": pick("authorization_endpoint"),
+        "token_endpoint": pick("token_endpoint"),
+        "id_token_signing_alg_values_supported": pick("id_token_signing_alg_values_supported"),
+        "tenant_region_scope": pick("tenant_region_scope"),
+    });
+    if let Some(o) = v.as_object_mut() {
+        o.retain(|_, v| !v.is_null());
+    }
+    v
+}
