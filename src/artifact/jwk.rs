@@ -122,6 +122,8 @@ impl Jwk {
             "jwk_thumbprint": self.thumbprint,
             "x5t": self.x5t,
             "x5t#S256": self.x5t_s256,
+            // Entra publishes the issuer each key signs for (multi-tenant key sets).
+            "issuer": self.raw.get("issuer").and_then(Value::as_str),
         });
         if let Some(obj) = out.as_object_mut() {
             obj.retain(|_, v| !v.is_null());

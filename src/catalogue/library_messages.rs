@@ -201,9 +201,20 @@ impl LibraryMessage {
     /// shown as `…`, prefixed with the library unless the text starts with its own code, and
     /// followed by the code when the text does not carry it (jose's `ERR_…`).
     pub fn seen_as(&self) -> String {
-        let first_line = self.text.split('\n').next().unwrap_or(self.text).trim_end();
+        // The first line, and the next ones while a line ends in a colon ("Unable to match
+        // key: \nkid: '{kid}'."): IdentityModel puts its long details after later line breaks.
+        let mut head = String::new();
+        for line in self.text.split('\n') {
+            if !head.is_empty() {
+                head.push(' ');
+            }
+            head.push_str(line.trim());
+            if !head.ends_with(':') {
+                break;
+            }
+        }
         let mut shown = String::new();
-        for piece in pieces(first_line) {
+        for piece in pieces(&head) {
             match piece {
                 Piece::Literal(l) => shown.push_str(l),
                 Piece::Hole(_) => shown.push('…'),

@@ -217,17 +217,20 @@ fn run_inspect(args: &InspectArgs) -> Result<i32, RunError> {
     })?;
     let trust = trust_from(args, &fetcher)?;
     let sources = classify(&args.inputs)?;
-    // Buffered; colour only on a terminal that wants it (NO_COLOR, CLICOLOR honoured by anstream).
+    // Buffered; colour only on a terminal that wants it (NO_COLOR, CLICOLOR honoured by anstream),
+    // wrapped to its width (COLUMNS honoured; whole lines when piped).
     let stdout = io::stdout();
     let buffered = io::BufWriter::with_capacity(1 << 16, stdout.lock());
-    let colour =
-        !args.json && anstream::AutoStream::choice(&io::stdout()) != anstream::ColorChoice::Never;
+    let style = present::human::HumanStyle {
+        width: present::term::report_width(),
+        colour: !args.json && present::term::colour_stdout(),
+    };
     let mut out = buffered;
     let mut any_error = false;
     let render = match (args.json, args.lines || sources.len() > 1) {
         (true, true) => Render::JsonLine,
         (true, false) => Render::JsonPretty,
-        (false, _) => Render::Human { colour },
+        (false, _) => Render::Human(style),
     };
     for source in &sources {
         let result = if args.lines {
@@ -310,7 +313,7 @@ const BATCH_LINES: usize = 2048;
 enum Render {
     JsonLine,
     JsonPretty,
-    Human { colour: bool },
+    Human(present::human::HumanStyle),
 }
 
 impl Render {
@@ -326,7 +329,7 @@ impl Render {
         match self {
             Render::JsonLine => present::json::write_line(out, report),
             Render::JsonPretty => present::json::write_pretty(out, report),
-            Render::Human { colour } => present::human::write_report(out, report, colour),
+            Render::Human(style) => present::human::write_report(out, report, style),
         }
     }
 }

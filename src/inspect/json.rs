@@ -6,15 +6,33 @@ use crate::artifact::jwk::{Jwk, Jwks};
 use crate::artifact::sts_error::StsError;
 use crate::catalogue::FindingCode;
 use crate::checks::{discovery, keyset, sts, Ctx};
+use crate::clock::Clock;
 use crate::detect::Kind;
 use crate::report::Finding;
+
+/// A JWK as decoded, with its `x5c` certificates (subject, issuer, validity) for people to read.
+fn jwk_json(jwk: &Jwk, clock: &Clock) -> Value {
+    let mut v = jwk.to_json();
+    if let Some(o) = v.as_object_mut() {
+        o.insert(
+            "certificates".into(),
+            json!(jwk.x5c.iter().map(|c| c.to_json(clock)).collect::<Vec<_>>()),
+        );
+    }
+    v
+}
 
 pub(super) fn inspect_json(ctx: &mut Ctx, kind: Kind, object: Map<String, Value>) -> Value {
     match kind {
         Kind::Jwks => match Jwks::from_object(&object) {
             Ok(set) => {
                 keyset::check_jwks(ctx, &set, "the key set");
-                json!({ "keys": set.keys.iter().map(Jwk::to_json).collect::<Vec<_>>(), "unreadable": set.rejected.len() })
+                let keys: Vec<Value> = set
+                    .keys
+                    .iter()
+                    .map(|k| jwk_json(k, &ctx.settings.clock))
+                    .collect();
+                json!({ "keys": keys, "unreadable": set.rejected.len() })
             }
             Err(e) => {
                 ctx.push(Finding::new(FindingCode::Malformed, e.to_string()));
@@ -24,18 +42,7 @@ pub(super) fn inspect_json(ctx: &mut Ctx, kind: Kind, object: Map<String, Value>
         Kind::Jwk => match Jwk::from_object(&object) {
             Ok(jwk) => {
                 keyset::check_jwk(ctx, &jwk);
-                let mut v = jwk.to_json();
-                if let Some(o) = v.as_object_mut() {
-                    o.insert(
-                        "certificates".into(),
-                        json!(jwk
-                            .x5c
-                            .iter()
-                            .map(|c| c.to_json(&ctx.settings.clock))
-                            .collect::<Vec<_>>()),
-                    );
-                }
-                v
+                jwk_json(&jwk, &ctx.settings.clock)
             }
             Err(e) => {
                 ctx.push(Finding::new(

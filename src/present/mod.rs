@@ -2,4 +2,6 @@
 
 pub mod human;
 pub mod json;
+pub(crate) mod layout;
+pub mod term;
 pub mod timeline;
