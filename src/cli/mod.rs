@@ -1,5 +1,6 @@
 //! The `keyprobe` command line: flags (args), input gathering (sources), and running (run).
 
 pub mod args;
+pub mod paste;
 pub mod run;
 pub mod sources;

@@ -23,6 +23,8 @@ use crate::{inspect, Settings};
 pub const EXIT_OK: i32 = 0;
 pub const EXIT_FINDINGS: i32 = 1;
 pub const EXIT_USAGE: i32 = 2;
+/// Ctrl-C at the paste prompt, as a shell reports an interrupted command (128 + SIGINT).
+pub const EXIT_INTERRUPTED: i32 = 130;
 
 /// Why `redact` could not make its copy: exit code 2.
 #[derive(Debug, thiserror::Error)]
@@ -63,6 +65,10 @@ pub fn run(cli: Cli) -> i32 {
     match cli.command {
         Command::Inspect(args) => match run_inspect(&args) {
             Ok(code) => code,
+            Err(RunError::Source(e @ SourceError::Cancelled)) => {
+                eprintln!("keyprobe: {e}");
+                EXIT_INTERRUPTED
+            }
             Err(message) => {
                 eprintln!("keyprobe: {message}");
                 EXIT_USAGE
@@ -350,6 +356,13 @@ fn inspect_lines(
     any_error: &mut bool,
 ) -> io::Result<()> {
     let (label, reader): (String, Box<dyn Read>) = match source {
+        // A paste at the prompt is read whole first: a terminal would cut its long lines.
+        Source::Stdin if io::stdin().is_terminal() => (
+            "stdin".into(),
+            Box::new(io::Cursor::new(
+                super::sources::read_stdin().map_err(io::Error::other)?,
+            )),
+        ),
         Source::Stdin => ("stdin".into(), Box::new(io::stdin())),
         Source::Url(url) => {
             return Err(io::Error::other(format!(

@@ -38,6 +38,9 @@ pub enum SourceError {
     },
     #[error("cannot read standard input: {0}")]
     Stdin(std::io::Error),
+    /// Ctrl-C at the paste prompt: exit status 130, as for an interrupt.
+    #[error("cancelled at the prompt (Ctrl-C)")]
+    Cancelled,
 }
 
 /// Classifies INPUT words. A short word that looks like a path but names no file is an error,
@@ -121,17 +124,20 @@ fn read_local(source: &Source) -> Result<Input, SourceError> {
                 read_bounded(file).map_err(unreadable)?,
             ))
         }
-        Source::Stdin => {
-            let stdin = std::io::stdin();
-            if stdin.is_terminal() {
-                eprintln!("Paste a token, SAML message, metadata, JWKS or certificate, then press Ctrl-D on an empty line:");
-            }
-            Ok(Input::new(
-                "stdin",
-                read_bounded(stdin.lock()).map_err(SourceError::Stdin)?,
-            ))
-        }
+        Source::Stdin => Ok(Input::new("stdin", read_stdin()?)),
     }
+}
+
+/// Standard input whole: on a terminal, a paste read at any length ([`super::paste`]).
+pub fn read_stdin() -> Result<Vec<u8>, SourceError> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        return super::paste::read_paste(MAX_INPUT_BYTES).map_err(|e| match e {
+            super::paste::PasteError::Cancelled => SourceError::Cancelled,
+            super::paste::PasteError::Io(e) => SourceError::Stdin(e),
+        });
+    }
+    read_bounded(stdin.lock()).map_err(SourceError::Stdin)
 }
 
 /// Reads at most one byte past the limit, so an oversize input is reported without being held.
