@@ -277,16 +277,14 @@ impl PasteReader {
                     }
                 }
                 // Backspace / Delete: one character back, within the line.
-                0x7f | 0x08 => {
-                    if !self.at_line_start() {
-                        while let Some(last) = self.bytes.pop() {
-                            // Stop at the first byte of a UTF-8 character.
-                            if last & 0xc0 != 0x80 {
-                                break;
-                            }
+                0x7f | 0x08 if !self.at_line_start() => {
+                    while let Some(last) = self.bytes.pop() {
+                        // Stop at the first byte of a UTF-8 character.
+                        if last & 0xc0 != 0x80 {
+                            break;
                         }
-                        typed.extend_from_slice(b"\x08 \x08");
                     }
+                    typed.extend_from_slice(b"\x08 \x08");
                 }
                 b'\t' | 0x20.. => {
                     self.keep(b);
