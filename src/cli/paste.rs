@@ -286,6 +286,8 @@ impl PasteReader {
                     }
                     typed.extend_from_slice(b"\x08 \x08");
                 }
+                // Nothing to erase on this line.
+                0x7f | 0x08 => {}
                 b'\t' | 0x20.. => {
                     self.keep(b);
                     typed.push(b);
@@ -363,6 +365,9 @@ mod tests {
     fn backspace_and_arrow_keys() {
         let (bytes, _) = feed_all(&[b"abx\x7fc\x1b[D\n\n"]);
         assert_eq!(bytes, b"abc\n");
+        // At the start of a line there is nothing to erase, and DEL is not text.
+        let (bytes, _) = feed_all(&[b"\x7fab\n\x7f\x7fc\x04"]);
+        assert_eq!(bytes, b"ab\nc");
         // A multi-byte character goes in one backspace.
         let (bytes, _) = feed_all(&["aé".as_bytes(), b"\x7f\x04"]);
         assert_eq!(bytes, b"a");
