@@ -7,7 +7,7 @@
 use std::fs;
 use std::path::PathBuf;
 
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use openssl::asn1::{Asn1Integer, Asn1Time};
 use openssl::bn::BigNum;
@@ -723,7 +723,7 @@ fn entra_jwk(key: &PKey<Private>, cert: &X509) -> Res<Value> {
 }
 
 fn b64u(b: &[u8]) -> String {
-    URL_SAFE_NO_PAD.encode(b)
+    keyprobe_core::base64::encode_url(b)
 }
 
 fn pretty(v: &Value) -> String {

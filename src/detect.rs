@@ -78,7 +78,10 @@ pub enum Detected {
         object: Map<String, Value>,
     },
     /// JSON that does not parse; `kind` is a guess from its text.
-    BadJson { kind: Kind, problem: String },
+    BadJson {
+        kind: Kind,
+        problem: crate::codec::json::JsonError,
+    },
     /// PEM text with one or more blocks.
     Pem { kind: Kind, text: String },
     /// Binary DER (a certificate file, or base64 DER as found in `x5c`).
@@ -183,7 +186,7 @@ pub fn detect(bytes: &[u8]) -> Detected {
     if let Some(decoded) = crate::saml::binding::decode(t) {
         return Detected::Saml { decoded };
     }
-    if contains_aadsts_code(t) {
+    if keyprobe_core::aadsts::mentions_a_code(t) {
         return Detected::ErrorText {
             text: t.to_string(),
         };
@@ -312,11 +315,6 @@ fn base64_der_certificate(t: &str) -> Option<Vec<u8>> {
     }
     let der = base64::decode_standard(t).ok()?;
     looks_like_der_sequence(&der).then_some(der)
-}
-
-fn contains_aadsts_code(t: &str) -> bool {
-    t.match_indices("AADSTS")
-        .any(|(i, _)| t[i + 6..].bytes().take_while(u8::is_ascii_digit).count() >= 4)
 }
 
 #[cfg(test)]

@@ -5,7 +5,6 @@
 use openssl::sha::sha256;
 use serde::Serialize;
 
-use crate::artifact::thumbprint::hex_lower;
 use crate::clock::rfc3339;
 
 /// One document as fetched (or replayed from the cache).
@@ -37,7 +36,7 @@ impl Fetched {
             fetched_unix,
             fetched_at: rfc3339(fetched_unix),
             status,
-            sha256: hex_lower(&sha256(&body)),
+            sha256: hex::encode(sha256(&body)),
             bytes: body.len(),
             from_cache,
             body,

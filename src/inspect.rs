@@ -68,8 +68,12 @@ pub fn inspect(input: &Input, trust: &TrustStore, settings: &Settings) -> Report
             token,
         } => inspect_jwe(&mut ctx, &token),
         Detected::Compact { token, .. } => inspect_jws(&mut ctx, &token),
-        Detected::BadCompact { problem, .. } | Detected::BadJson { problem, .. } => {
+        Detected::BadCompact { problem, .. } => {
             ctx.push(Finding::new(FindingCode::Malformed, problem));
+            Value::Null
+        }
+        Detected::BadJson { problem, .. } => {
+            ctx.push(Finding::new(FindingCode::Malformed, problem.to_string()));
             Value::Null
         }
         Detected::Json {

@@ -42,7 +42,7 @@ pub enum KeySourceError {
     #[error("--metadata '{src}' is not an OIDC discovery document: {problem}{body_hint}")]
     DiscoveryNotJson {
         src: String,
-        problem: String,
+        problem: crate::codec::json::JsonError,
         body_hint: String,
     },
     #[error("--metadata '{src}' is JSON but not an OIDC discovery document (no issuer/jwks_uri)")]

@@ -4,10 +4,8 @@
 pub const MAX_INPUT_BYTES: usize = 8 * 1024 * 1024;
 /// Largest compact JWS/JWE we decode; a larger token is `malformed`.
 pub const MAX_TOKEN_BYTES: usize = 1024 * 1024;
-/// Largest JSON document (JWKS, discovery, error body).
-pub const MAX_JSON_BYTES: usize = 4 * 1024 * 1024;
-/// Deepest JSON nesting accepted.
-pub const MAX_JSON_DEPTH: usize = 64;
+/// Largest JSON document (JWKS, discovery, error body) and deepest nesting: shared with mock-sts.
+pub use keyprobe_core::limits::{MAX_JSON_BYTES, MAX_JSON_DEPTH};
 /// Most keys in one JWKS; Entra publishes fewer than ten.
 pub const MAX_JWKS_KEYS: usize = 1000;
 /// Most certificates in one PEM bundle or `x5c` chain.

@@ -153,7 +153,10 @@ pub enum LoadError {
     },
     /// Expected a JWKS or JWK; the bytes are not a strict JSON object.
     #[error("'{label}' is not a JSON key set: {problem}")]
-    NotJson { label: String, problem: String },
+    NotJson {
+        label: String,
+        problem: crate::codec::json::JsonError,
+    },
     /// JSON, but neither of the two shapes a key set has.
     #[error("'{label}' is JSON but neither a JWKS (\"keys\": […]) nor a JWK (\"kty\")")]
     NotAKeySet { label: String },

@@ -2,6 +2,7 @@
 //! redirect-binding AuthnRequest, signed with bergshamra (the library keyprobe verifies with)
 //! using the keys `make_fixtures` makes. Times are around `AT`, the tests' pinned clock.
 
+use keyprobe_core::xmldsig::XmlDsigAlg;
 use std::fs;
 use std::io::Write;
 use std::path::Path;
@@ -24,16 +25,16 @@ pub struct Keys<'a> {
 const SP: &str = "https://sp.example.test/saml";
 const ACS: &str = "https://sp.example.test/saml/acs";
 const REQUEST_ID: &str = "_req-7f1c2a";
-const RSA_SHA256: &str = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256";
-const RSA_SHA1: &str = "http://www.w3.org/2000/09/xmldsig#rsa-sha1";
-const ECDSA_SHA256: &str = "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256";
-const SHA256: &str = "http://www.w3.org/2001/04/xmlenc#sha256";
-const SHA1: &str = "http://www.w3.org/2000/09/xmldsig#sha1";
-const RSA_SHA512: &str = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512";
-const ECDSA_SHA384: &str = "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha384";
-const SHA384: &str = "http://www.w3.org/2001/04/xmldsig-more#sha384";
-const SHA512: &str = "http://www.w3.org/2001/04/xmlenc#sha512";
-const EXC_C14N: &str = "http://www.w3.org/2001/10/xml-exc-c14n#";
+const RSA_SHA256: &str = XmlDsigAlg::RsaSha256.uri();
+const RSA_SHA1: &str = XmlDsigAlg::RsaSha1.uri();
+const ECDSA_SHA256: &str = XmlDsigAlg::EcdsaSha256.uri();
+const SHA256: &str = XmlDsigAlg::Sha256.uri();
+const SHA1: &str = XmlDsigAlg::Sha1.uri();
+const RSA_SHA512: &str = XmlDsigAlg::RsaSha512.uri();
+const ECDSA_SHA384: &str = XmlDsigAlg::EcdsaSha384.uri();
+const SHA384: &str = XmlDsigAlg::Sha384.uri();
+const SHA512: &str = XmlDsigAlg::Sha512.uri();
+const EXC_C14N: &str = XmlDsigAlg::ExcC14n.uri();
 const INCLUSIVE_C14N: &str = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315";
 
 fn issuer() -> String {
@@ -371,10 +372,11 @@ impl<'a> Signer<'a> {
 fn template(cert: &X509, method: &str, digest: &str, c14n: &str, id: &str) -> Res<String> {
     {
         Ok(format!(
-            "<Signature xmlns=\"http://www.w3.org/2000/09/xmldsig#\"><SignedInfo><CanonicalizationMethod Algorithm=\"{c14n}\"/><SignatureMethod Algorithm=\"{}\"/><Reference URI=\"#{id}\"><Transforms><Transform Algorithm=\"http://www.w3.org/2000/09/xmldsig#enveloped-signature\"/><Transform Algorithm=\"{c14n}\"/></Transforms><DigestMethod Algorithm=\"{}\"/><DigestValue></DigestValue></Reference></SignedInfo><SignatureValue></SignatureValue><KeyInfo><X509Data><X509Certificate>{}</X509Certificate></X509Data></KeyInfo></Signature>",
+            "<Signature xmlns=\"http://www.w3.org/2000/09/xmldsig#\"><SignedInfo><CanonicalizationMethod Algorithm=\"{c14n}\"/><SignatureMethod Algorithm=\"{}\"/><Reference URI=\"#{id}\"><Transforms><Transform Algorithm=\"{enveloped}\"/><Transform Algorithm=\"{c14n}\"/></Transforms><DigestMethod Algorithm=\"{}\"/><DigestValue></DigestValue></Reference></SignedInfo><SignatureValue></SignatureValue><KeyInfo><X509Data><X509Certificate>{}</X509Certificate></X509Data></KeyInfo></Signature>",
             method,
             digest,
-            STANDARD.encode(cert.to_der()?)
+            STANDARD.encode(cert.to_der()?),
+            enveloped = XmlDsigAlg::EnvelopedSignature.uri(),
         ))
     }
 }

@@ -1,6 +1,7 @@
 //! Configuration: the TOML file format (or the embedded default) and its validation into a [`Directory`].
 //! Every problem is reported with the path of the field, e.g. `tenants[0].apps[1].client_id`.
 
+use keyprobe_core::thumbprint::CertThumbprints;
 use std::path::{Path, PathBuf};
 
 use openssl::x509::X509;
@@ -8,7 +9,6 @@ use serde::Deserialize;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-use crate::keys::{hex_upper, thumbprints};
 use crate::model::{
     object_id_for, App, AppKind, ClientSecret, Directory, RegisteredCertificate, SamlRegistration,
     SamlSigning, Tenant, User,
@@ -493,7 +493,7 @@ impl Validator<'_> {
 
 pub fn registered_certificate(cert: &X509) -> Option<RegisteredCertificate> {
     let der = cert.to_der().ok()?;
-    let (sha1, sha256) = thumbprints(&der);
+    let thumbprints = CertThumbprints::of_der(&der);
     let epoch = openssl::asn1::Asn1Time::from_unix(0).ok()?;
     let to_time = |t: &openssl::asn1::Asn1TimeRef| -> Option<OffsetDateTime> {
         let diff = epoch.diff(t).ok()?;
@@ -501,9 +501,8 @@ pub fn registered_certificate(cert: &X509) -> Option<RegisteredCertificate> {
         OffsetDateTime::from_unix_timestamp(seconds).ok()
     };
     Some(RegisteredCertificate {
-        thumbprint: hex_upper(&sha1),
-        sha1,
-        sha256,
+        thumbprint: thumbprints.sha1_hex.clone(),
+        thumbprints,
         not_before: to_time(cert.not_before())?,
         not_after: to_time(cert.not_after())?,
         der,

@@ -1,14 +1,14 @@
 //! Compact JWS: signing the mock's tokens and reading the JWTs clients send (client assertions,
-//! bearer tokens at userinfo). Decoding is bounded and never panics.
+//! bearer tokens at userinfo). Decoding is keyprobe-core's strict JWS decoder: bounded, never panics.
 
-use openssl::hash::MessageDigest;
+use keyprobe_core::base64::encode_url;
+use keyprobe_core::jose::{Alg, JoseError, Jws, Part, Payload, Problem};
 use openssl::pkey::{PKey, Public};
 use openssl::rsa::Padding;
 use openssl::sign::{RsaPssSaltlen, Verifier};
 use serde_json::{Map, Value};
 
 use crate::keys::{KeyError, SigningKey};
-use crate::util::{b64url, b64url_decode};
 
 /// Longest JWT the mock will read; Entra's own limit for request parameters is far below this.
 pub const MAX_JWT_LEN: usize = 64 * 1024;
@@ -22,9 +22,9 @@ pub fn sign(
 ) -> Result<String, KeyError> {
     let header_json = serde_json::to_vec(header).unwrap_or_default();
     let claims_json = serde_json::to_vec(claims).unwrap_or_default();
-    let signing_input = format!("{}.{}", b64url(&header_json), b64url(&claims_json));
+    let signing_input = format!("{}.{}", encode_url(&header_json), encode_url(&claims_json));
     let signature = key.sign_rs256(signing_input.as_bytes())?;
-    Ok(format!("{signing_input}.{}", b64url(&signature)))
+    Ok(format!("{signing_input}.{}", encode_url(&signature)))
 }
 
 /// Why a JWT could not be read.
@@ -40,11 +40,27 @@ pub enum JwtDecodeError {
     Json(&'static str),
 }
 
+impl From<JoseError> for JwtDecodeError {
+    fn from(error: JoseError) -> Self {
+        let segment = match error.part {
+            Part::Header => "header",
+            Part::Payload => "payload",
+            _ => "signature",
+        };
+        match error.problem {
+            Problem::JwsSegments | Problem::JweSegments => JwtDecodeError::SegmentCount,
+            Problem::Base64(_) => JwtDecodeError::Base64(segment),
+            _ => JwtDecodeError::Json(segment),
+        }
+    }
+}
+
+/// A client's JWT, decoded by the strict decoder keyprobe uses too (no padding, no duplicate members).
 #[derive(Debug, Clone)]
 pub struct DecodedJwt {
     pub header: Map<String, Value>,
     pub claims: Map<String, Value>,
-    signing_input: String,
+    signing_input: Vec<u8>,
     signature: Vec<u8>,
 }
 
@@ -53,23 +69,16 @@ pub fn decode(token: &str) -> Result<DecodedJwt, JwtDecodeError> {
     if token.len() > MAX_JWT_LEN {
         return Err(JwtDecodeError::TooLong);
     }
-    let parts: Vec<&str> = token.split('.').collect();
-    let [header, claims, signature] = parts.as_slice() else {
-        return Err(JwtDecodeError::SegmentCount);
+    let jws = Jws::decode(token)?;
+    let signing_input = jws.signing_input().to_vec();
+    let Payload::Claims(claims) = jws.payload else {
+        return Err(JwtDecodeError::Json("payload"));
     };
-    let object =
-        |segment: &str, name: &'static str| -> Result<Map<String, Value>, JwtDecodeError> {
-            let bytes = b64url_decode(segment).ok_or(JwtDecodeError::Base64(name))?;
-            match serde_json::from_slice::<Value>(&bytes) {
-                Ok(Value::Object(map)) => Ok(map),
-                _ => Err(JwtDecodeError::Json(name)),
-            }
-        };
     Ok(DecodedJwt {
-        header: object(header, "header")?,
-        claims: object(claims, "payload")?,
-        signing_input: format!("{header}.{claims}"),
-        signature: b64url_decode(signature).ok_or(JwtDecodeError::Base64("signature"))?,
+        header: jws.header.raw,
+        claims,
+        signing_input,
+        signature: jws.signature,
     })
 }
 
@@ -90,12 +99,14 @@ impl DecodedJwt {
 
     /// Verify with the header's `alg` (RS256, RS384, RS512, PS256); anything else does not verify.
     pub fn verify(&self, key: &PKey<Public>) -> bool {
-        let (digest, pss) = match self.header_str("alg") {
-            Some("RS256") => (MessageDigest::sha256(), false),
-            Some("RS384") => (MessageDigest::sha384(), false),
-            Some("RS512") => (MessageDigest::sha512(), false),
-            Some("PS256") => (MessageDigest::sha256(), true),
+        let alg = self.header_str("alg").and_then(Alg::parse);
+        let pss = match alg {
+            Some(Alg::Rs256 | Alg::Rs384 | Alg::Rs512) => false,
+            Some(Alg::Ps256) => true,
             _ => return false,
+        };
+        let Some(digest) = alg.and_then(Alg::digest) else {
+            return false;
         };
         let check = || -> Result<bool, openssl::error::ErrorStack> {
             let mut verifier = Verifier::new(digest, key)?;
@@ -103,7 +114,7 @@ impl DecodedJwt {
                 verifier.set_rsa_padding(Padding::PKCS1_PSS)?;
                 verifier.set_rsa_pss_saltlen(RsaPssSaltlen::DIGEST_LENGTH)?;
             }
-            verifier.update(self.signing_input.as_bytes())?;
+            verifier.update(&self.signing_input)?;
             verifier.verify(&self.signature)
         };
         check().unwrap_or(false)

@@ -4,19 +4,18 @@
 //! Keys are generated once and kept in the state directory (certificate and key in one PEM file, written
 //! atomically), so restarts are fast and runs are repeatable.
 
+use keyprobe_core::base64;
 use std::path::{Path, PathBuf};
 
 use openssl::asn1::{Asn1Integer, Asn1Time};
 use openssl::bn::BigNum;
-use openssl::hash::{hash, MessageDigest};
+use openssl::hash::MessageDigest;
 use openssl::pkey::{PKey, Private, Public};
 use openssl::rsa::Rsa;
 use openssl::sign::Signer;
 use openssl::x509::extension::SubjectKeyIdentifier;
 use openssl::x509::{X509NameBuilder, X509};
 use serde_json::{json, Value};
-
-use crate::util::{b64, b64url};
 
 pub const ENTRA_SIGNING_CN: &str = "accounts.accesscontrol.windows.net";
 const FIVE_YEARS_DAYS: u32 = 5 * 365;
@@ -63,7 +62,7 @@ impl SigningKey {
 
     fn from_parts(cert: X509, private_key: PKey<Private>) -> Result<Self, KeyError> {
         let cert_der = cert.to_der()?;
-        let kid = b64url(&hash(MessageDigest::sha1(), &cert_der)?);
+        let kid = keyprobe_core::thumbprint::x5t(&cert_der);
         Ok(Self {
             kid,
             cert,
@@ -117,7 +116,10 @@ impl SigningKey {
     /// The JWKS entry, members in Entra's order: `kty use kid x5t n e x5c issuer`.
     pub fn jwk(&self, issuer: &str) -> Value {
         let (n, e) = match self.private_key.rsa() {
-            Ok(rsa) => (b64url(&rsa.n().to_vec()), b64url(&rsa.e().to_vec())),
+            Ok(rsa) => (
+                base64::encode_url(&rsa.n().to_vec()),
+                base64::encode_url(&rsa.e().to_vec()),
+            ),
             Err(_) => (String::new(), String::new()),
         };
         json!({
@@ -127,7 +129,7 @@ impl SigningKey {
             "x5t": self.kid,
             "n": n,
             "e": e,
-            "x5c": [b64(&self.cert_der)],
+            "x5c": [base64::encode_standard(&self.cert_der)],
             "issuer": issuer,
         })
     }
@@ -188,30 +190,16 @@ pub fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), KeyError> {
     std::fs::rename(&tmp, path).map_err(io)
 }
 
-/// SHA-1 and SHA-256 thumbprints of a DER certificate, the forms `x5t` and `x5t#S256` name it by.
-pub fn thumbprints(cert_der: &[u8]) -> (Vec<u8>, Vec<u8>) {
-    let sha1 = hash(MessageDigest::sha1(), cert_der)
-        .map(|d| d.to_vec())
-        .unwrap_or_default();
-    let sha256 = hash(MessageDigest::sha256(), cert_der)
-        .map(|d| d.to_vec())
-        .unwrap_or_default();
-    (sha1, sha256)
-}
-
-/// Upper-case hex, as the Entra portal and AADSTS700027 show thumbprints.
-pub fn hex_upper(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02X}")).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use openssl::hash::hash;
 
     #[test]
     fn kid_is_base64url_sha1_of_the_certificate() {
         let key = SigningKey::generate(ENTRA_SIGNING_CN).unwrap();
-        let expected = b64url(&hash(MessageDigest::sha1(), &key.cert.to_der().unwrap()).unwrap());
+        let expected =
+            base64::encode_url(&hash(MessageDigest::sha1(), &key.cert.to_der().unwrap()).unwrap());
         assert_eq!(key.kid, expected);
         let jwk = key.jwk("https://issuer");
         let names: Vec<&str> = jwk

@@ -2,6 +2,7 @@
 //! configuration. Lookups follow Entra's rules (a tenant by GUID or verified domain, a resource by app ID URI
 //! or client id, loopback redirect URIs matching on any port).
 
+use keyprobe_core::thumbprint::CertThumbprints;
 use serde::Serialize;
 use time::OffsetDateTime;
 
@@ -70,10 +71,9 @@ pub struct ClientSecret {
 pub struct RegisteredCertificate {
     /// SHA-1, upper-case hex, as the portal shows it.
     pub thumbprint: String,
+    /// Every spelling of its thumbprint (`x5t`, `x5t#S256`, hex), to find it by what a client sends.
     #[serde(skip)]
-    pub sha1: Vec<u8>,
-    #[serde(skip)]
-    pub sha256: Vec<u8>,
+    pub thumbprints: CertThumbprints,
     #[serde(skip)]
     pub der: Vec<u8>,
     #[serde(with = "time::serde::rfc3339")]

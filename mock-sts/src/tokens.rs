@@ -5,6 +5,7 @@
 //! discovery issuer and the token agree), `azp`/`azpacr`. The access token's version follows the resource's
 //! `accessTokenAcceptedVersion`.
 
+use keyprobe_core::base64;
 use std::sync::Arc;
 
 use serde_json::{json, Map, Value};
@@ -15,7 +16,7 @@ use crate::keys::SigningKey;
 use crate::model::{App, AppKind, Resource, Tenant, User, GRAPH_APP_ID};
 use crate::scenario::Scenario;
 use crate::state::AppState;
-use crate::util::{b64url, now, random_token};
+use crate::util::{now, random_token};
 
 /// Lifetime of access tokens, as `expires_in` reports it.
 pub const ACCESS_TOKEN_SECONDS: i64 = 3599;
@@ -144,7 +145,7 @@ pub fn pairwise_subject(user: &User, client_id: &str) -> String {
     let digest = openssl::hash::hash(openssl::hash::MessageDigest::sha256(), input.as_bytes())
         .map(|d| d.to_vec())
         .unwrap_or_default();
-    b64url(&digest)
+    base64::encode_url(&digest)
 }
 
 fn insert(claims: &mut Map<String, Value>, name: &str, value: impl Into<Value>) {
@@ -301,7 +302,7 @@ pub fn left_half_hash(value: &str) -> String {
     let digest = openssl::hash::hash(openssl::hash::MessageDigest::sha256(), value.as_bytes())
         .map(|d| d.to_vec())
         .unwrap_or_default();
-    b64url(&digest[..digest.len() / 2])
+    base64::encode_url(&digest[..digest.len() / 2])
 }
 
 /// The ID token for the client.
@@ -358,7 +359,7 @@ pub fn id_token(state: &AppState, req: &IdTokenRequest<'_>) -> Result<IssuedToke
 
 /// MSAL's `client_info`: base64url of `{"uid": oid, "utid": tid}`.
 pub fn client_info(user_object_id: &str, tenant_id: &str) -> String {
-    b64url(
+    base64::encode_url(
         json!({"uid": user_object_id, "utid": tenant_id})
             .to_string()
             .as_bytes(),

@@ -1,7 +1,6 @@
-//! Small helpers shared by the protocol handlers: Entra's time formats, identifiers, base64url.
+//! Small helpers shared by the protocol handlers: Entra's time formats, identifiers, HTML escaping.
 
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use base64::Engine;
+use keyprobe_core::base64::encode_url;
 use openssl::hash::{hash, MessageDigest};
 use time::format_description::FormatItem;
 use time::macros::format_description;
@@ -66,31 +65,15 @@ pub fn derived_guid(namespace: &str, name: &str) -> String {
         .to_string()
 }
 
-pub fn b64url(bytes: &[u8]) -> String {
-    URL_SAFE_NO_PAD.encode(bytes)
-}
-
-pub fn b64url_decode(text: &str) -> Option<Vec<u8>> {
-    URL_SAFE_NO_PAD.decode(text.trim_end_matches('=')).ok()
-}
-
-pub fn b64(bytes: &[u8]) -> String {
-    STANDARD.encode(bytes)
-}
-
-pub fn b64_decode(text: &str) -> Option<Vec<u8>> {
-    STANDARD.decode(text).ok()
-}
-
 /// Random bytes as base64url: authorization codes, refresh tokens, `aio`/`uti` values.
 pub fn random_token(bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];
     if openssl::rand::rand_bytes(&mut buf).is_err() {
         // rand_bytes only fails when the RNG cannot be seeded; a v4 UUID still gives unguessable bytes.
         let fallback = uuid::Uuid::new_v4();
-        return b64url(fallback.as_bytes());
+        return encode_url(fallback.as_bytes());
     }
-    b64url(&buf)
+    encode_url(&buf)
 }
 
 pub fn is_guid(text: &str) -> bool {

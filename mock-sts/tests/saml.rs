@@ -406,11 +406,7 @@ fn expired_signing_cert_keeps_signing_until_a_valid_one_exists() {
     let response = saml_response(&reply.text);
     let now_signing = app_signing_cert(&mock);
     assert_eq!(
-        mock_sts::keys::hex_upper(
-            &now_signing
-                .digest(openssl::hash::MessageDigest::sha1())
-                .unwrap()
-        ),
+        keyprobe_core::thumbprint::sha1_hex(&now_signing.to_der().unwrap()),
         fresh
     );
     assert!(verifies_with(&assertion_element(&response), &now_signing));

@@ -195,7 +195,7 @@ fn the_aadsts50003_walkthrough_works_as_written() {
         let pem = std::fs::read(work.join("app-signing.pem")).unwrap();
         let cert = openssl::x509::X509::from_pem(&pem).unwrap();
         let sha1 = cert.digest(openssl::hash::MessageDigest::sha1()).unwrap();
-        assert_eq!(mock_sts::keys::hex_upper(&sha1), thumbprint);
+        assert_eq!(hex::encode_upper(sha1), thumbprint);
         assert!(verifies_with(&assertion_element(&response), &cert));
     } else {
         assert!(

@@ -7,7 +7,7 @@ use std::sync::{Arc, OnceLock};
 use serde_json::{json, Value};
 use x509_parser::prelude::{FromDer, X509Certificate};
 
-use super::thumbprint::{hex_upper, CertThumbprints};
+use super::thumbprint::CertThumbprints;
 use super::DecodeError;
 use crate::clock::{describe, rfc3339, Clock};
 use crate::codec::base64;
@@ -164,7 +164,7 @@ impl Certificate {
             der: der.to_vec(),
             subject,
             issuer,
-            serial_hex: hex_upper(cert.raw_serial()),
+            serial_hex: hex::encode_upper(cert.raw_serial()),
             not_before,
             not_after,
             signature_algorithm,
@@ -190,8 +190,8 @@ impl Certificate {
 
     /// A certificate from an `x5c` entry or a SAML `X509Certificate` element (standard base64).
     pub fn from_base64(text: &str) -> Result<Certificate, DecodeError> {
-        let der =
-            base64::decode_standard(text).map_err(|e| DecodeError::new("certificate", e.0))?;
+        let der = base64::decode_standard(text)
+            .map_err(|e| DecodeError::new("certificate", e.to_string()))?;
         Certificate::from_der(&der)
     }
 

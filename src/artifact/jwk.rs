@@ -47,8 +47,8 @@ impl Jwk {
         };
         let kty = string("kty")?
             .ok_or_else(|| DecodeError::new("kty", "missing (every JWK needs one)"))?;
-        let key_ops =
-            json::string_array(raw, "key_ops").map_err(|e| DecodeError::new("key_ops", e))?;
+        let key_ops = json::string_array(raw, "key_ops")
+            .map_err(|e| DecodeError::new("key_ops", e.to_string()))?;
         let (x5c, x5c_errors) = match raw.get("x5c") {
             None => (Vec::new(), Vec::new()),
             Some(Value::Array(items)) => decode_x5c(items),

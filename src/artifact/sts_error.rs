@@ -91,17 +91,10 @@ impl StsError {
 
 /// Every distinct `AADSTSnnnn` code in a text, in order of appearance.
 pub fn aadsts_codes_in(text: &str) -> Vec<String> {
-    let mut codes: Vec<String> = Vec::new();
-    for (i, _) in text.match_indices("AADSTS") {
-        let digits: String = text[i + 6..]
-            .chars()
-            .take_while(|c| c.is_ascii_digit())
-            .collect();
-        if digits.len() >= 4 && !codes.contains(&digits) {
-            codes.push(digits);
-        }
-    }
-    codes
+    keyprobe_core::aadsts::codes_in(text)
+        .into_iter()
+        .map(str::to_string)
+        .collect()
 }
 
 /// Reads `Trace ID:`/`Request Id:`, `Correlation ID:` and `Timestamp:` from a trailer or page,

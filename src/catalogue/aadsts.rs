@@ -1,365 +1,53 @@
-//! Entra ID's AADSTS codes around signing keys and their neighbours. `text` is Entra's own
-//! wording (as the error body or page prints it); everything else is ours.
+//! Entra ID's AADSTS codes as `keyprobe explain` shows them. The catalogue itself (Entra's texts and
+//! what each code means) is shared with mock-sts in `keyprobe-core`, so that what the mock answers and
+//! what keyprobe explains come from one table.
 
 use super::wrap;
 
-pub struct AadstsEntry {
-    pub code: &'static str,
-    pub name: &'static str,
-    pub text: &'static str,
-    /// Where it shows up: token-endpoint JSON, the sign-in error page, a SAML error Response.
-    pub surface: &'static str,
-    pub meaning: &'static str,
-    pub causes: &'static [&'static str],
-    pub confirm: &'static str,
-    pub scenario: Option<&'static str>,
-    pub fix: &'static str,
-}
+pub use keyprobe_core::aadsts::{AadstsEntry, Wording, AADSTS};
 
+/// The explanation of a code written as digits (`50003`, `050003`).
 pub fn aadsts(code: &str) -> Option<&'static AadstsEntry> {
-    let code = code.trim_start_matches('0');
-    AADSTS.iter().find(|e| e.code == code)
+    let number: u32 = code.trim_start_matches('0').parse().ok()?;
+    keyprobe_core::aadsts::explanation(number)
 }
 
-impl AadstsEntry {
-    pub fn page(&self) -> String {
-        let mut page = format!("AADSTS{} {}\n\n", self.code, self.name);
-        page.push_str(&wrap(&format!("Entra says: \"{}\"", self.text), 88, ""));
-        page.push_str(&format!("Where it appears: {}\n\n", self.surface));
-        page.push_str(&wrap(self.meaning, 88, ""));
-        if !self.causes.is_empty() {
-            page.push_str("\nUsual causes\n");
-            for cause in self.causes {
-                page.push_str(&wrap(&format!("- {cause}"), 88, "  "));
-            }
-        }
-        page.push_str("\nConfirm with keyprobe\n");
-        page.push_str(&wrap(self.confirm, 88, "  "));
-        if let Some(s) = self.scenario {
-            page.push_str(&format!(
-                "\nReproduce with mock-sts\n  mock-sts --scenario {s}\n"
-            ));
-        }
-        page.push_str("\nFix\n");
-        page.push_str(&wrap(self.fix, 88, "  "));
-        page.push_str("\nWhen you ask for help, collect\n");
-        page.push_str("  the Correlation ID, Trace ID (Request Id) and Timestamp from the error, the client (app) ID,\n  the tenant ID, and which endpoint (v1/v2, OIDC or SAML) was called.\n");
-        page
+/// The `keyprobe explain` page of one code.
+pub fn page(entry: &AadstsEntry) -> String {
+    let mut page = format!("AADSTS{} {}\n\n", entry.number, entry.name);
+    // Entra's confirmed wordings first; a wording nobody has confirmed says so.
+    let mut messages: Vec<_> = entry.messages().map(|code| code.entry()).collect();
+    messages.sort_by_key(|m| matches!(m.wording, Wording::Unconfirmed));
+    for (i, message) in messages.iter().enumerate() {
+        let lead = if i == 0 { "Entra says" } else { "Also worded" };
+        let caveat = match message.wording {
+            Wording::Unconfirmed => " (wording not confirmed against Entra)",
+            _ => "",
+        };
+        page.push_str(&wrap(
+            &format!("{lead}: \"{}\"{caveat}", message.text()),
+            88,
+            "",
+        ));
     }
+    page.push_str(&format!("Where it appears: {}\n\n", entry.surface));
+    page.push_str(&wrap(entry.meaning, 88, ""));
+    if !entry.causes.is_empty() {
+        page.push_str("\nUsual causes\n");
+        for cause in entry.causes {
+            page.push_str(&wrap(&format!("- {cause}"), 88, "  "));
+        }
+    }
+    page.push_str("\nConfirm with keyprobe\n");
+    page.push_str(&wrap(entry.confirm, 88, "  "));
+    if let Some(s) = entry.scenario {
+        page.push_str(&format!(
+            "\nReproduce with mock-sts\n  mock-sts --scenario {s}\n"
+        ));
+    }
+    page.push_str("\nFix\n");
+    page.push_str(&wrap(entry.fix, 88, "  "));
+    page.push_str("\nWhen you ask for help, collect\n");
+    page.push_str("  the Correlation ID, Trace ID (Request Id) and Timestamp from the error, the client (app) ID,\n  the tenant ID, and which endpoint (v1/v2, OIDC or SAML) was called.\n");
+    page
 }
-
-pub static AADSTS: &[AadstsEntry] = &[
-    AadstsEntry {
-        code: "50003",
-        name: "MissingSigningKey",
-        text: "Sign-in failed because of a missing signing key or certificate. This might be because there was no signing key configured in the app.",
-        surface: "the login.microsoftonline.com error page during SAML sign-in (Entra cannot produce a signed SAML Response, so there is nothing to post back to the app)",
-        meaning: "Entra could not find the signing certificate it needs to sign the SAML response for this enterprise application. The app's service principal has no usable Sign credential, or its preferred signing thumbprint names a certificate that is gone. Microsoft's troubleshooting article calls it \"No signing key configured\" and says the application object may be corrupted so that Entra does not recognise the configured certificate. An expired certificate is NOT this error: Entra keeps signing with an expired active certificate and the service provider rejects it instead.",
-        causes: &[
-            "a SAML enterprise application whose signing certificate was deleted, or never created (apps created through Graph or a gallery import can lack one)",
-            "servicePrincipal.preferredTokenSigningKeyThumbprint names a certificate that no longer exists (a dangling active certificate)",
-            "a broken keyCredentials pair: the Sign (private) and Verify (public) credentials do not belong together",
-            "signing in against the wrong tenant, where the app exists without its certificate",
-        ],
-        confirm: "export the app's federation metadata (https://login.microsoftonline.com/TENANT/federationmetadata/2007-06/federationmetadata.xml?appid=APP_ID) and run keyprobe inspect on it: no-signing-keys confirms that Entra publishes no signing certificate for the app. Paste the error page text into keyprobe inspect to decode the IDs.",
-        scenario: Some("missing-signing-key (or dangling-signing-key)"),
-        fix: "In the Entra admin center: Enterprise applications > your app > Single sign-on > SAML Signing Certificate. Create a new certificate, make it active (Save), and remove the unused or broken one. Download the new certificate or the app federation metadata and give it to the service provider. Check you are in the right tenant. If the error persists, check preferredTokenSigningKeyThumbprint and keyCredentials on the service principal with Microsoft Graph.",
-    },
-    AadstsEntry {
-        code: "500031",
-        name: "SigningCertificateNotFound",
-        text: "Cannot find signing certificate configured",
-        surface: "the sign-in error page (SAML)",
-        meaning: "A close neighbour of AADSTS50003: the SAML application has no signing certificate Entra can use.",
-        causes: &["a SAML app without a signing certificate"],
-        confirm: "keyprobe inspect on the app's federation metadata (?appid=) reports no-signing-keys.",
-        scenario: Some("missing-signing-key"),
-        fix: "create a SAML signing certificate for the app and make it active, as for AADSTS50003.",
-    },
-    AadstsEntry {
-        code: "50146",
-        name: "MissingCustomSigningKey",
-        text: "This application is required to be configured with an application-specific signing key. It is either not configured with one, or the key has expired or is not yet valid. Please contact the application's administrator.",
-        surface: "token endpoint JSON (invalid_request) or the error page",
-        meaning: "The app uses claims mapping (or acceptMappedClaims) that requires tokens to be signed with a key of the app's own, so that other apps cannot accept tokens with mapped claims. No such key is configured, or it is outside its validity.",
-        causes: &["a claims-mapping policy assigned to the app without a custom signing key", "the app's custom signing certificate expired"],
-        confirm: "keyprobe inspect on the JWKS with ?appid=APP_ID: no-signing-keys or cert-expired.",
-        scenario: Some("custom-signing-key-required"),
-        fix: "add a signing certificate to the app (keyCredentials with usage Sign/Verify and preferredTokenSigningKeyThumbprint), or set acceptMappedClaims to true only when the audience is the app's own; relying parties must then fetch keys with ?appid=.",
-    },
-    AadstsEntry {
-        code: "501461",
-        name: "AcceptMappedClaimsRequiresAppOwnedKey",
-        text: "AcceptMappedClaims is only supported for a token audience matching the application GUID or an audience within the tenant's verified domains. Either change the resource identifier, or use an application-specific signing key.",
-        surface: "token endpoint JSON or the error page",
-        meaning: "acceptMappedClaims is on, but the token's audience is neither the app's GUID nor in a verified domain, so Entra refuses to sign mapped claims with the shared tenant key.",
-        causes: &["an app ID URI on an unverified domain with acceptMappedClaims"],
-        confirm: "keyprobe inspect the token you did get: aud shows the resource identifier.",
-        scenario: None,
-        fix: "use the app GUID or a verified-domain app ID URI as audience, or configure an application-specific signing key.",
-    },
-    AadstsEntry {
-        code: "50000",
-        name: "TokenIssuanceError",
-        text: "There was an error issuing a token or an issue with our sign-in service.",
-        surface: "token endpoint JSON",
-        meaning: "A generic issuance failure. One documented cause concerns keys: a symmetric signing key configured on the app.",
-        causes: &["a symmetric signing key on the application", "a transient service problem"],
-        confirm: "retry; if it persists, inspect the app's keyCredentials.",
-        scenario: None,
-        fix: "remove symmetric signing keys from the app; retry later for transient errors.",
-    },
-    AadstsEntry {
-        code: "50008",
-        name: "InvalidSamlToken",
-        text: "Unable to verify token signature. The signing key identifier does not match any valid registered keys",
-        surface: "the error page (inbound federation)",
-        meaning: "Entra received a token from a federated identity provider (AD FS or a third-party IdP) signed by a key it does not have registered for that federation.",
-        causes: &["the federated IdP rolled its token-signing certificate and Entra's federation settings were not updated"],
-        confirm: "keyprobe inspect the IdP's SAML response with --cert (the certificate registered in Entra): key-not-found.",
-        scenario: None,
-        fix: "update the federation's signing certificate in Entra (Update-MgDomainFederationConfiguration, or AD FS auto-rollover tooling).",
-    },
-    AadstsEntry {
-        code: "50013",
-        name: "InvalidAssertion",
-        text: "Assertion failed signature validation. [Reason - The key was not found., Thumbprint of key used by client: '…', …]",
-        surface: "token endpoint JSON (invalid_grant)",
-        meaning: "An assertion sent to Entra (on-behalf-of, a client assertion) is signed with a key Entra cannot find or does not verify. Other reasons Entra gives: \"The provided signature value did not match the expected signature value.\" and \"Key was found, but use of the key to verify the signature failed.\"",
-        causes: &["an OBO assertion issued for another tenant or app", "a client assertion signed with a certificate that is not registered"],
-        confirm: "keyprobe inspect ASSERTION --cert REGISTERED-CERT: compares x5t with the registered thumbprint.",
-        scenario: None,
-        fix: "register the certificate (or send the assertion for the right app) and make x5t the SHA-1 thumbprint of that certificate.",
-    },
-    AadstsEntry {
-        code: "700027",
-        name: "InvalidClientAssertionSignature",
-        text: "The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Thumbprint of key used by client: '…', …] (older wording: \"Client assertion contains an invalid signature. [Reason - The key was not found., …]\")",
-        surface: "token endpoint JSON (invalid_client, HTTP 401)",
-        meaning: "The client authenticated with private_key_jwt, and the x5t (thumbprint) in the assertion's header names a certificate that is not among the app's registered certificates.",
-        causes: &["the certificate was renewed locally but not uploaded to the app registration", "x5t computed from the wrong certificate, or hex where base64url is expected", "the wrong app (client id) was used"],
-        confirm: "keyprobe inspect ASSERTION --cert REGISTERED-CERT: thumbprint-mismatch or key-not-found with both thumbprints.",
-        scenario: None,
-        fix: "upload the certificate's public part to the app registration (Certificates & secrets), or sign with a registered certificate.",
-    },
-    AadstsEntry {
-        code: "700024",
-        name: "ClientAssertionNotWithinValidTimeRange",
-        text: "Client assertion is not within its valid time range. Current time: …, assertion valid from …, expiry time of assertion ….",
-        surface: "token endpoint JSON (invalid_client)",
-        meaning: "The client assertion's nbf/exp window does not contain Entra's current time.",
-        causes: &["clock skew on the client", "an assertion cached and reused past its exp"],
-        confirm: "keyprobe inspect ASSERTION --at TIME: token-expired or token-not-yet-valid.",
-        scenario: None,
-        fix: "mint a new assertion per request with a short lifetime; synchronise the client's clock.",
-    },
-    AadstsEntry {
-        code: "7000215",
-        name: "InvalidClientSecretProvided",
-        text: "Invalid client secret is provided.",
-        surface: "token endpoint JSON (invalid_client, HTTP 401)",
-        meaning: "The client secret does not match any secret registered for the app.",
-        causes: &["the secret's ID was sent instead of its value", "a secret from another app or a rotated secret"],
-        confirm: "the error body: keyprobe inspect decodes it.",
-        scenario: None,
-        fix: "create a new secret and send its value (shown once at creation).",
-    },
-    AadstsEntry {
-        code: "7000222",
-        name: "InvalidClientSecretExpiredKeysProvided",
-        text: "The provided client secret keys are expired.",
-        surface: "token endpoint JSON (invalid_client)",
-        meaning: "The client secret matches, but it has expired.",
-        causes: &["a secret past its end date"],
-        confirm: "the error body: keyprobe inspect decodes it.",
-        scenario: None,
-        fix: "create a new client secret and update the application's configuration.",
-    },
-    AadstsEntry {
-        code: "7000218",
-        name: "MissingClientCredential",
-        text: "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
-        surface: "token endpoint JSON (invalid_client)",
-        meaning: "A confidential client called the token endpoint without a credential.",
-        causes: &["a public-client flow used for an app that is not marked as public client"],
-        confirm: "the error body: keyprobe inspect decodes it.",
-        scenario: None,
-        fix: "send a client secret or a client assertion, or enable public client flows for the app.",
-    },
-    AadstsEntry {
-        code: "700016",
-        name: "UnauthorizedClient_DoesNotMatchRequest",
-        text: "Application with identifier '…' was not found in the directory '…'.",
-        surface: "token endpoint JSON (unauthorized_client) or the error page (SAML: the AuthnRequest Issuer)",
-        meaning: "The client id (or the SAML request's Issuer) names no application in this tenant.",
-        causes: &["a typo in the client id or entity id", "the app lives in another tenant", "admin consent was never given in this tenant"],
-        confirm: "keyprobe inspect the SAML AuthnRequest shows its Issuer; compare with the app's identifier.",
-        scenario: None,
-        fix: "use the right client id / entity id and tenant.",
-    },
-    AadstsEntry {
-        code: "50011",
-        name: "InvalidReplyTo",
-        text: "The redirect URI '…' specified in the request does not match the redirect URIs configured for the application '…'. Make sure the redirect URI sent in the request matches one added to your application in the Azure portal.",
-        surface: "the error page",
-        meaning: "The redirect URI (OIDC) or AssertionConsumerServiceURL (SAML) is not among the app's registered reply URLs.",
-        causes: &["http vs https, a trailing slash or a port difference", "a new environment not registered"],
-        confirm: "keyprobe inspect the AuthnRequest or authorize URL shows the URI sent.",
-        scenario: None,
-        fix: "register the exact URI on the app (Authentication / Basic SAML Configuration).",
-    },
-    AadstsEntry {
-        code: "75011",
-        name: "NoMatchedAuthnContextInOutputClaims",
-        text: "Authentication method by which the user authenticated with the service doesn't match requested authentication method AuthnContextClassRef.",
-        surface: "the error page",
-        meaning: "The SAML request asks for an authentication context (e.g. PasswordProtectedTransport) the user's session cannot satisfy.",
-        causes: &["an SP that hard-codes RequestedAuthnContext while users sign in with MFA, certificates or federation"],
-        confirm: "keyprobe inspect the AuthnRequest shows RequestedAuthnContext.",
-        scenario: None,
-        fix: "remove RequestedAuthnContext from the SP's requests or use Comparison=\"minimum\".",
-    },
-    AadstsEntry {
-        code: "75005",
-        name: "Saml2MessageInvalid",
-        text: "The request is not a valid Saml2 protocol message.",
-        surface: "the error page",
-        meaning: "Entra could not parse the SAMLRequest.",
-        causes: &["a SAMLRequest deflated with a zlib header, or not deflated for the Redirect binding", "truncated or double-encoded values"],
-        confirm: "keyprobe inspect the SAMLRequest URL decodes it or says where it breaks.",
-        scenario: None,
-        fix: "send raw DEFLATE + base64 + URL-encoding for HTTP-Redirect, plain base64 for HTTP-POST.",
-    },
-    AadstsEntry {
-        code: "750054",
-        name: "SAMLRequestNotPresent",
-        text: "SAMLRequest or SAMLResponse must be present as query string parameters in HTTP request for SAML Redirect binding.",
-        surface: "the error page",
-        meaning: "The SAML endpoint was called without a SAMLRequest.",
-        causes: &["a bookmark of the SAML endpoint", "a proxy dropping the query string"],
-        confirm: "keyprobe inspect the URL.",
-        scenario: None,
-        fix: "start sign-in from the service provider (or use IdP-initiated sign-in from My Apps).",
-    },
-    AadstsEntry {
-        code: "7500514",
-        name: "SAMLResponseTypeNotSupported",
-        text: "A supported type of SAML response was not found. The supported response types are 'Response' (in XML namespace 'urn:oasis:names:tc:SAML:2.0:protocol') or 'Assertion' (in XML namespace 'urn:oasis:names:tc:SAML:2.0:assertion').",
-        surface: "the error page or a SAML error Response",
-        meaning: "The SAML message type or binding is not one Entra supports here.",
-        causes: &["a SAML 1.1 or WS-Fed message sent to the SAML 2.0 endpoint"],
-        confirm: "keyprobe inspect the message shows its kind.",
-        scenario: None,
-        fix: "send a SAML 2.0 AuthnRequest over HTTP-Redirect or HTTP-POST.",
-    },
-    AadstsEntry {
-        code: "76021",
-        name: "ApplicationRequiresSignedRequests",
-        text: "The request sent by client is not signed while the application requires signed requests.",
-        surface: "the error page",
-        meaning: "The app is configured to require signed AuthnRequests and this one is not signed.",
-        causes: &["the SP's request signing is off while Entra's 'Require verification certificates' is on"],
-        confirm: "keyprobe inspect the AuthnRequest shows whether it is signed.",
-        scenario: None,
-        fix: "sign AuthnRequests with the certificate registered as verification certificate, or turn the requirement off.",
-    },
-    AadstsEntry {
-        code: "75008",
-        name: "RequestDeniedDestinationMismatch",
-        text: "The request from the client has an unexpected Destination.",
-        surface: "the error page or a SAML error Response",
-        meaning: "The AuthnRequest's Destination does not match the endpoint it was sent to.",
-        causes: &["a Destination pointing at another tenant or cloud"],
-        confirm: "keyprobe inspect the AuthnRequest shows Destination.",
-        scenario: None,
-        fix: "set Destination to https://login.microsoftonline.com/TENANT/saml2.",
-    },
-    AadstsEntry {
-        code: "500011",
-        name: "InvalidResourceServicePrincipalNotFound",
-        text: "The resource principal named … was not found in the tenant named ….",
-        surface: "token endpoint JSON (invalid_resource)",
-        meaning: "The scope or resource names an API that has no service principal in this tenant.",
-        causes: &["a typo in the scope's app ID URI", "the API was never consented in this tenant"],
-        confirm: "the error body: keyprobe inspect decodes it.",
-        scenario: None,
-        fix: "use the API's exact app ID URI and have an admin consent to it in this tenant.",
-    },
-    AadstsEntry {
-        code: "50027",
-        name: "InvalidJwtToken",
-        text: "Invalid JWT token. … e.g. \"No certificate thumbprint specified in token header.\"",
-        surface: "token endpoint JSON",
-        meaning: "A JWT sent to Entra (usually a client assertion) is malformed for Entra's purposes, for example without x5t.",
-        causes: &["a client assertion without an x5t header", "a token missing required claims"],
-        confirm: "keyprobe inspect ASSERTION shows the header.",
-        scenario: None,
-        fix: "add x5t (base64url SHA-1 of the certificate) to the assertion header.",
-    },
-    AadstsEntry {
-        code: "900384",
-        name: "JwtSignatureValidationFailed",
-        text: "JWT token failed signature validation.",
-        surface: "token endpoint JSON",
-        meaning: "A JWT presented to Entra (a federated credential or assertion) has a signature Entra cannot verify.",
-        causes: &["a workload identity federation token signed by a key the external issuer no longer publishes"],
-        confirm: "keyprobe inspect TOKEN --metadata EXTERNAL-ISSUER-DISCOVERY.",
-        scenario: None,
-        fix: "check the federated credential's issuer and the issuer's published keys.",
-    },
-    AadstsEntry {
-        code: "90002",
-        name: "InvalidTenantName",
-        text: "Tenant '…' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.",
-        surface: "token endpoint JSON or the error page",
-        meaning: "The tenant in the URL (GUID or domain) does not exist in this cloud.",
-        causes: &["a typo in the tenant", "a sovereign-cloud tenant addressed at the public cloud"],
-        confirm: "keyprobe inspect --metadata https://login.microsoftonline.com/TENANT/v2.0/.well-known/openid-configuration",
-        scenario: None,
-        fix: "use the right tenant ID or verified domain and the right cloud's authority.",
-    },
-    AadstsEntry {
-        code: "9002313",
-        name: "InvalidRequest",
-        text: "Invalid request. Request is malformed or invalid.",
-        surface: "token endpoint JSON or the error page",
-        meaning: "Entra could not parse the request.",
-        causes: &["a malformed form body or missing required parameters"],
-        confirm: "compare the request with the protocol's required parameters.",
-        scenario: None,
-        fix: "send a well-formed request.",
-    },
-    AadstsEntry {
-        code: "70011",
-        name: "InvalidScope",
-        text: "The provided value for the input parameter 'scope' isn't valid.",
-        surface: "token endpoint JSON (invalid_scope)",
-        meaning: "The requested scope is not valid for this flow (client credentials need RESOURCE/.default).",
-        causes: &["a delegated scope in a client-credentials request"],
-        confirm: "the error body: keyprobe inspect decodes it.",
-        scenario: None,
-        fix: "request api://RESOURCE/.default for application permissions.",
-    },
-    AadstsEntry {
-        code: "50076",
-        name: "UserStrongAuthClientAuthNRequired",
-        text: "Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access '…'.",
-        surface: "token endpoint JSON (interaction_required)",
-        meaning: "Conditional Access requires MFA, which a non-interactive flow cannot provide.",
-        causes: &["ROPC or silent flows under an MFA policy"],
-        confirm: "the error body: keyprobe inspect decodes it.",
-        scenario: None,
-        fix: "use an interactive flow, or exclude the workload from the policy.",
-    },
-    AadstsEntry {
-        code: "50055",
-        name: "InvalidPasswordExpiredPassword",
-        text: "The password is expired.",
-        surface: "token endpoint JSON (user_password_expired suberror)",
-        meaning: "The user's password has expired.",
-        causes: &["password expiry policy"],
-        confirm: "the error body: keyprobe inspect decodes it.",
-        scenario: None,
-        fix: "change the password (the body's password_change_url).",
-    },
-];

@@ -25,7 +25,7 @@ pub fn explain(query: &str) -> Option<String> {
     }
     let digits = upper.strip_prefix("AADSTS").unwrap_or(&upper);
     if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-        return aadsts(digits).map(AadstsEntry::page);
+        return aadsts(digits).map(aadsts::page);
     }
     None
 }
@@ -36,7 +36,7 @@ pub fn known_codes() -> Vec<String> {
         .iter()
         .map(|(c, _)| c.as_str().to_string())
         .collect();
-    all.extend(AADSTS.iter().map(|e| format!("AADSTS{}", e.code)));
+    all.extend(AADSTS.iter().map(|e| format!("AADSTS{}", e.number)));
     all.extend(IDX.iter().map(|e| format!("IDX{}", e.code)));
     all
 }

@@ -20,12 +20,13 @@ use crate::saml::dsig::{algorithm_name, uses_sha1, Outcome, Verified};
 use crate::saml::model::{self, Assertion, Instant, Metadata, Response};
 use crate::saml::xml::{self, is, local_name, qname, IdMap, NS_MD, NS_SAML, NS_SAMLP};
 use crate::trust::TrustStore;
+use keyprobe_core::xmldsig::XmlDsigAlg;
 
-const ENVELOPED: &str = "http://www.w3.org/2000/09/xmldsig#enveloped-signature";
-const C14N_TRANSFORMS: &[&str] = &[
-    "http://www.w3.org/2001/10/xml-exc-c14n#",
-    "http://www.w3.org/TR/2001/REC-xml-c14n-20010315",
-];
+/// The transforms the SAML signature profile allows: enveloped-signature and canonicalisation.
+fn allowed_transform(uri: &str) -> bool {
+    XmlDsigAlg::from_uri(uri)
+        .is_some_and(|a| a == XmlDsigAlg::EnvelopedSignature || a.is_saml_c14n_transform())
+}
 
 /// The elements SAML signs, where an enveloped signature may sit.
 fn signable(doc: &Document, id: NodeId) -> bool {
@@ -168,7 +169,7 @@ pub fn check_signatures(
                 );
             }
             for t in &r.transforms {
-                if t != ENVELOPED && !C14N_TRANSFORMS.contains(&t.as_str()) {
+                if !allowed_transform(t) {
                     placed_well = false;
                     wrapping(
                         ctx,
@@ -606,7 +607,7 @@ fn check_status(ctx: &mut Ctx, response: &Response) {
 /// The HTTP-Redirect binding's query-string signature, verified with the trusted keys
 /// (for an AuthnRequest, the service provider's certificate). Returns the verdict to show.
 pub fn check_query_signature(ctx: &mut Ctx, q: &QuerySignature) -> String {
-    use crate::crypto::{verify, Alg, VerifyKey};
+    use crate::crypto::{verify, VerifyKey};
     use openssl::hash::MessageDigest;
     let name = algorithm_name(&q.sig_alg).to_string();
     let signature = match &q.signature {
@@ -637,18 +638,11 @@ pub fn check_query_signature(ctx: &mut Ctx, q: &QuerySignature) -> String {
     }
     let message = q.signed_octets.as_bytes();
     let check = |key: &VerifyKey| -> bool {
-        let jws = match q.sig_alg.as_str() {
-            "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256" => Some(Alg::Rs256),
-            "http://www.w3.org/2001/04/xmldsig-more#rsa-sha384" => Some(Alg::Rs384),
-            "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512" => Some(Alg::Rs512),
-            "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256" => Some(Alg::Es256),
-            "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha384" => Some(Alg::Es384),
-            "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha512" => Some(Alg::Es512),
-            _ => None,
-        };
+        let method = XmlDsigAlg::from_uri(&q.sig_alg);
+        let jws = method.and_then(XmlDsigAlg::jws_equivalent);
         match (jws, key) {
             (Some(alg), _) => verify(alg, key, message, signature).unwrap_or(false),
-            (None, VerifyKey::Public(pkey)) if q.sig_alg == crate::saml::dsig::RSA_SHA1 => {
+            (None, VerifyKey::Public(pkey)) if method == Some(XmlDsigAlg::RsaSha1) => {
                 openssl::sign::Verifier::new(MessageDigest::sha1(), pkey)
                     .and_then(|mut v| v.verify_oneshot(signature, message))
                     .unwrap_or(false)

@@ -1,4 +1,4 @@
-//! Low-level decoders shared by every artifact: strict base64 and strict JSON.
+//! Low-level decoders shared by every artifact: strict base64 and strict JSON, from the crate both
+//! programs share (`keyprobe-core`), so that keyprobe and mock-sts decode alike.
 
-pub mod base64;
-pub mod json;
+pub use keyprobe_core::{base64, json};

@@ -8,7 +8,6 @@ use openssl::sha::sha256;
 use serde_json::{json, Value};
 
 use super::{FetchError, Fetched};
-use crate::artifact::thumbprint::hex_lower;
 use crate::codec::base64;
 
 pub struct Cache {
@@ -36,7 +35,7 @@ impl Cache {
     }
 
     fn url_key(url: &str) -> String {
-        hex_lower(&sha256(url.as_bytes())[..12])
+        hex::encode(&sha256(url.as_bytes())[..12])
     }
 
     pub fn store(&self, f: &Fetched) -> Result<(), FetchError> {

@@ -13,7 +13,7 @@ pub(super) fn inspect_jws(ctx: &mut Ctx, token: &str) -> Value {
         Err(e) => {
             ctx.push(
                 Finding::new(FindingCode::Malformed, e.to_string())
-                    .with_evidence(json!({"part": e.part, "reason": e.reason})),
+                    .with_evidence(json!({"part": e.part.name(), "reason": e.problem.to_string()})),
             );
             return Value::Null;
         }

@@ -67,40 +67,8 @@ pub struct Verified {
 const MAX_KEYS_TRIED: usize = 64;
 const MAX_EMBEDDED_TRIED: usize = 4;
 
-pub const RSA_SHA1: &str = "http://www.w3.org/2000/09/xmldsig#rsa-sha1";
-
-/// Short names for algorithm URIs, for messages.
-pub fn algorithm_name(uri: &str) -> &str {
-    match uri {
-        RSA_SHA1 => "RSA-SHA1",
-        "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256" => "RSA-SHA256",
-        "http://www.w3.org/2001/04/xmldsig-more#rsa-sha384" => "RSA-SHA384",
-        "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512" => "RSA-SHA512",
-        "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256" => "ECDSA-SHA256",
-        "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha384" => "ECDSA-SHA384",
-        "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha512" => "ECDSA-SHA512",
-        "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha1" => "ECDSA-SHA1",
-        "http://www.w3.org/2000/09/xmldsig#dsa-sha1" => "DSA-SHA1",
-        "http://www.w3.org/2000/09/xmldsig#hmac-sha1" => "HMAC-SHA1",
-        "http://www.w3.org/2000/09/xmldsig#sha1" => "SHA-1",
-        "http://www.w3.org/2001/04/xmlenc#sha256" => "SHA-256",
-        "http://www.w3.org/2001/04/xmldsig-more#sha384" => "SHA-384",
-        "http://www.w3.org/2001/04/xmlenc#sha512" => "SHA-512",
-        "http://www.w3.org/2001/10/xml-exc-c14n#" => "exclusive c14n",
-        "http://www.w3.org/2001/10/xml-exc-c14n#WithComments" => "exclusive c14n with comments",
-        "http://www.w3.org/TR/2001/REC-xml-c14n-20010315" => "inclusive c14n",
-        "http://www.w3.org/TR/2001/REC-xml-c14n-20010315#WithComments" => {
-            "inclusive c14n with comments"
-        }
-        "http://www.w3.org/2000/09/xmldsig#enveloped-signature" => "enveloped-signature",
-        other => other,
-    }
-}
-
-/// True for SHA-1 based signature or digest algorithms.
-pub fn uses_sha1(uri: &str) -> bool {
-    uri.ends_with("sha1") || uri.ends_with("#sha1")
-}
+/// Algorithm URIs named for messages, and SHA-1 detection: the table both programs share.
+pub use keyprobe_core::xmldsig::{name_of as algorithm_name, uses_sha1};
 
 /// Every `ds:Signature` element in document order.
 pub fn signature_nodes(doc: &Document, root: NodeId) -> Vec<NodeId> {

@@ -9,6 +9,7 @@ cd "$(dirname "$0")/../.."
 out=${1:?usage: run.sh OUTDIR}
 mkdir -p "$out"
 target="${CARGO_TARGET_DIR:-target}"
-cargo build --quiet --bin keyprobe --bin mock-sts
+cargo build --quiet -p keyprobe --bin keyprobe
+cargo build --quiet -p mock-sts --bin mock-sts
 KEYPROBE="$target/debug/keyprobe" bash tests/snapshot/keyprobe.sh "$out/keyprobe"
 python3 tests/snapshot/mock_exchanges.py "$target/debug/mock-sts" "${SNAPSHOT_STATE:-/tmp/keyprobe-snapshot-state}" "$out/mock-exchanges.txt"

@@ -107,13 +107,9 @@ pub async fn record_response(
 
 fn first_aadsts(body: &[u8]) -> Option<String> {
     let text = String::from_utf8_lossy(body);
-    text.match_indices("AADSTS").find_map(|(i, _)| {
-        let digits: String = text[i + 6..]
-            .chars()
-            .take_while(char::is_ascii_digit)
-            .collect();
-        (digits.len() >= 4).then(|| format!("AADSTS{digits}"))
-    })
+    keyprobe_core::aadsts::codes_in(&text)
+        .first()
+        .map(|digits| format!("AADSTS{digits}"))
 }
 
 #[cfg(test)]

@@ -2,15 +2,15 @@
 //! Basic) or a `client_assertion` JWT signed with a certificate registered on the app.
 
 use axum::http::HeaderMap;
+use keyprobe_core::base64;
 use time::OffsetDateTime;
 
 use super::Params;
 use crate::errors::{AadCode, AadError};
 use crate::jwt;
-use crate::keys::hex_upper;
 use crate::model::{App, RegisteredCertificate};
 use crate::tokens::ClientAuthMethod;
-use crate::util::{b64_decode, b64url_decode, from_unix, ticks_timestamp};
+use crate::util::{from_unix, ticks_timestamp};
 
 pub const JWT_BEARER_ASSERTION: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 /// Clock skew Entra tolerates on client assertions.
@@ -63,7 +63,7 @@ fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
     let encoded = value
         .strip_prefix("Basic ")
         .or_else(|| value.strip_prefix("basic "))?;
-    let decoded = String::from_utf8(b64_decode(encoded.trim())?).ok()?;
+    let decoded = String::from_utf8(base64::decode_standard(encoded.trim()).ok()?).ok()?;
     let (id, secret) = decoded.split_once(':')?;
     let unescape = |s: &str| -> String {
         url::form_urlencoded::parse(format!("x={s}").as_bytes())
@@ -215,20 +215,21 @@ fn find_certificate<'a>(
             "No certificate thumbprint specified in token header.",
         ));
     };
-    let Some(digest) = b64url_decode(encoded) else {
+    let Ok(digest) = base64::decode_url(encoded) else {
         return Err(invalid_jwt(
             "The certificate thumbprint in the token header is not base64url.",
         ));
     };
-    let thumbprint = hex_upper(&digest);
+    let thumbprint = hex::encode_upper(&digest);
     app.certificates
         .iter()
         .find(|c| {
-            if sha256 {
-                c.sha256 == digest
+            let registered = if sha256 {
+                &c.thumbprints.sha256_hex
             } else {
-                c.sha1 == digest
-            }
+                &c.thumbprints.sha1_hex
+            };
+            *registered == thumbprint
         })
         .map(|c| (c, thumbprint.clone()))
         .ok_or_else(|| {

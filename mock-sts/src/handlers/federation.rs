@@ -6,13 +6,13 @@
 use axum::extract::{Extension, Path, RawQuery, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use keyprobe_core::base64;
 
 use super::{page_error, query_params, resolve_tenant, SharedState};
 use crate::errors::{AadCode, AadError, RequestIds};
 use crate::model::TenantSegment;
 use crate::saml::metadata::{unsigned, MetadataInput};
 use crate::saml::sign::{sign_enveloped, sign_enveloped_with};
-use crate::util::b64;
 
 pub async fn federation_metadata(
     State(state): State<SharedState>,
@@ -84,8 +84,13 @@ pub async fn federation_metadata(
                     .to_pem()
                     .map_err(|e| e.to_string())
                     .and_then(|pem| {
-                        sign_enveloped_with(&xml, &id, &b64(&tenant_key.cert_der), &pem)
-                            .map_err(|e| e.to_string())
+                        sign_enveloped_with(
+                            &xml,
+                            &id,
+                            &base64::encode_standard(&tenant_key.cert_der),
+                            &pem,
+                        )
+                        .map_err(|e| e.to_string())
                     })
                     .map_err(crate::saml::sign::SignError::from_message),
             }
@@ -93,12 +98,12 @@ pub async fn federation_metadata(
         _ => {
             let certificates: Vec<String> = match app.and_then(|(_, a)| state.app_key(&a.client_id))
             {
-                Some(app_key) => vec![b64(&app_key.cert_der)],
+                Some(app_key) => vec![base64::encode_standard(&app_key.cert_der)],
                 None => state
                     .keys()
                     .published(scenario)
                     .iter()
-                    .map(|k| b64(&k.cert_der))
+                    .map(|k| base64::encode_standard(&k.cert_der))
                     .collect(),
             };
             let (xml, id) = unsigned(&MetadataInput {
@@ -109,7 +114,14 @@ pub async fn federation_metadata(
             tenant_key
                 .to_pem()
                 .map_err(|e| crate::saml::sign::SignError::from_message(e.to_string()))
-                .and_then(|pem| sign_enveloped_with(&xml, &id, &b64(&tenant_key.cert_der), &pem))
+                .and_then(|pem| {
+                    sign_enveloped_with(
+                        &xml,
+                        &id,
+                        &base64::encode_standard(&tenant_key.cert_der),
+                        &pem,
+                    )
+                })
         }
     };
     match signed {

@@ -7,6 +7,7 @@ use axum::body::Body;
 use axum::extract::{Extension, Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use keyprobe_core::base64;
 
 use super::{
     html_response, page_error, query_params, read_body, resolve_tenant, Params, SharedState,
@@ -20,7 +21,6 @@ use crate::saml::response::{
     AC_UNSPECIFIED,
 };
 use crate::state::AppState;
-use crate::util::b64;
 
 pub async fn saml2_get(
     State(state): State<SharedState>,
@@ -233,7 +233,11 @@ fn answer(
     match response::success_response(success, &cert) {
         Ok(xml) => html_response(
             StatusCode::OK,
-            auto_post_form(success.acs_url, &b64(xml.as_bytes()), relay_state),
+            auto_post_form(
+                success.acs_url,
+                &base64::encode_standard(xml.as_bytes()),
+                relay_state,
+            ),
         ),
         Err(err) => internal(&err.to_string()),
     }
@@ -277,7 +281,11 @@ fn error_response_post(
     );
     html_response(
         StatusCode::OK,
-        auto_post_form(acs_url, &b64(xml.as_bytes()), relay_state),
+        auto_post_form(
+            acs_url,
+            &base64::encode_standard(xml.as_bytes()),
+            relay_state,
+        ),
     )
 }
 

@@ -5,6 +5,7 @@ use axum::body::Body;
 use axum::extract::{Extension, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use keyprobe_core::base64;
 use openssl::hash::{hash, MessageDigest};
 use serde_json::{Map, Value};
 
@@ -15,7 +16,7 @@ use crate::model::{App, Tenant, TenantSegment};
 use crate::scopes::delegated_scopes;
 use crate::state::{AppState, CodeRedemption, RefreshGrant};
 use crate::tokens::{self, ClientAuthMethod, DelegatedRequest, IssuedToken, ACCESS_TOKEN_SECONDS};
-use crate::util::{b64url, now, random_token};
+use crate::util::{now, random_token};
 
 const REFRESH_TOKEN_SECONDS: i64 = 90 * 86_400;
 
@@ -260,7 +261,7 @@ fn authorization_code(
             .ok_or_else(|| AadError::new(AadCode::PkceVerifierMismatch))?;
         let computed = if method == "S256" {
             hash(MessageDigest::sha256(), verifier.as_bytes())
-                .map(|d| b64url(&d))
+                .map(|d| base64::encode_url(&d))
                 .unwrap_or_default()
         } else {
             verifier.to_string()

@@ -6,6 +6,7 @@
 //! (the portal's defaults). Each app's first certificate (and the expired one of `expired-signing-cert`)
 //! is kept in the state directory; certificates made through the control API live in memory.
 
+use keyprobe_core::base64;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
@@ -22,7 +23,7 @@ use crate::config::registered_certificate;
 use crate::keys::{random_serial, write_atomically, KeyError};
 use crate::model::{AppKind, Directory};
 use crate::scenario::Scenario;
-use crate::util::{b64, derived_guid};
+use crate::util::derived_guid;
 
 pub const SAML_CERT_CN: &str = "Microsoft Azure Federated SSO Certificate";
 const THREE_YEARS_SECONDS: i64 = 3 * 365 * 86_400;
@@ -151,7 +152,7 @@ impl SamlCertificate {
 
     /// The certificate, base64 DER, as KeyInfo and metadata carry it.
     pub fn cert_b64(&self) -> String {
-        b64(&self.cert_der)
+        base64::encode_standard(&self.cert_der)
     }
 }
 
@@ -214,7 +215,8 @@ impl AppKeys {
         let mut password_credentials = Vec::new();
         let mut signing_certificates = Vec::new();
         for cert in &self.certificates {
-            let custom_key_identifier = b64(&hex_bytes(&cert.thumbprint));
+            let custom_key_identifier =
+                base64::encode_standard(&hex::decode(&cert.thumbprint).unwrap_or_default());
             let start = rfc3339(cert.not_before);
             let end = rfc3339(cert.not_after);
             key_credentials.push(json!({
@@ -272,17 +274,6 @@ impl AppKeys {
 fn rfc3339(at: OffsetDateTime) -> String {
     at.format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
-}
-
-fn hex_bytes(hex: &str) -> Vec<u8> {
-    hex.as_bytes()
-        .chunks(2)
-        .filter_map(|pair| {
-            std::str::from_utf8(pair)
-                .ok()
-                .and_then(|p| u8::from_str_radix(p, 16).ok())
-        })
-        .collect()
 }
 
 /// The SAML apps' key models. A scenario is applied to an app's keys the first time the app is used

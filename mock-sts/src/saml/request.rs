@@ -1,9 +1,8 @@
 //! Reading an AuthnRequest from the HTTP-Redirect binding (base64 of raw DEFLATE, no zlib header) or the
 //! HTTP-POST binding (base64 XML), with every size bounded and DTDs refused (no entity expansion, no XXE).
 
+use keyprobe_core::base64;
 use std::io::Read;
-
-use crate::util::b64_decode;
 
 /// Largest decoded (inflated) request accepted: AuthnRequests are a few hundred bytes.
 pub const MAX_REQUEST_XML: usize = 64 * 1024;
@@ -59,7 +58,9 @@ pub fn decode(value: &str, binding: Binding) -> Result<String, RequestProblem> {
             "the SAMLRequest value is too large",
         ));
     }
-    let raw = b64_decode(&compact).ok_or(RequestProblem::Malformed("SAMLRequest is not base64"))?;
+    let raw = base64::decode_standard(&compact)
+        .ok()
+        .ok_or(RequestProblem::Malformed("SAMLRequest is not base64"))?;
     let xml = match binding {
         Binding::Post => raw,
         Binding::Redirect => inflate_bounded(&raw)?,
@@ -165,7 +166,7 @@ pub fn encode_redirect(xml: &str) -> String {
     // Writing to a Vec cannot fail.
     let _ = encoder.write_all(xml.as_bytes());
     let compressed = encoder.finish().unwrap_or_default();
-    crate::util::b64(&compressed)
+    base64::encode_standard(&compressed)
 }
 
 #[cfg(test)]

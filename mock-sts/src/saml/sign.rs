@@ -3,6 +3,7 @@
 
 use bergshamra_dsig::{sign::sign_owned, DsigContext};
 use bergshamra_keys::{loader::load_pem_auto, KeysManager};
+use keyprobe_core::xmldsig::XmlDsigAlg;
 
 use super::certs::SamlCertificate;
 
@@ -19,18 +20,23 @@ impl SignError {
     }
 }
 
-/// The signature template: Entra's shape, with the default `xmldsig` namespace.
+/// The signature template: Entra's shape, with the default `xmldsig` namespace: exclusive c14n,
+/// RSA-SHA256, SHA-256 digest, the certificate in KeyInfo.
 fn template(reference_id: &str, cert_b64: &str) -> String {
     format!(
         "<Signature xmlns=\"http://www.w3.org/2000/09/xmldsig#\"><SignedInfo>\
-<CanonicalizationMethod Algorithm=\"http://www.w3.org/2001/10/xml-exc-c14n#\"/>\
-<SignatureMethod Algorithm=\"http://www.w3.org/2001/04/xmldsig-more#rsa-sha256\"/>\
+<CanonicalizationMethod Algorithm=\"{c14n}\"/>\
+<SignatureMethod Algorithm=\"{method}\"/>\
 <Reference URI=\"#{reference_id}\"><Transforms>\
-<Transform Algorithm=\"http://www.w3.org/2000/09/xmldsig#enveloped-signature\"/>\
-<Transform Algorithm=\"http://www.w3.org/2001/10/xml-exc-c14n#\"/></Transforms>\
-<DigestMethod Algorithm=\"http://www.w3.org/2001/04/xmlenc#sha256\"/><DigestValue></DigestValue></Reference>\
+<Transform Algorithm=\"{enveloped}\"/>\
+<Transform Algorithm=\"{c14n}\"/></Transforms>\
+<DigestMethod Algorithm=\"{digest}\"/><DigestValue></DigestValue></Reference>\
 </SignedInfo><SignatureValue></SignatureValue>\
 <KeyInfo><X509Data><X509Certificate>{cert}</X509Certificate></X509Data></KeyInfo></Signature>",
+        c14n = XmlDsigAlg::ExcC14n.uri(),
+        method = XmlDsigAlg::RsaSha256.uri(),
+        enveloped = XmlDsigAlg::EnvelopedSignature.uri(),
+        digest = XmlDsigAlg::Sha256.uri(),
         cert = cert_b64
     )
 }

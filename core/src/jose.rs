@@ -1,0 +1,428 @@
+//! JOSE: JWS algorithm names (RFC 7518, RFC 8037) and compact JWS/JWE decoding (RFC 7515, RFC 7516),
+//! strict: base64url without padding, JSON without duplicate members, bounded.
+
+use openssl::hash::MessageDigest;
+use serde_json::{Map, Value};
+
+use crate::base64::{self, Base64Error};
+use crate::json::{self, JsonError};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A JWS signature algorithm (`alg`).
+pub enum Alg {
+    Hs256,
+    Hs384,
+    Hs512,
+    Rs256,
+    Rs384,
+    Rs512,
+    Ps256,
+    Ps384,
+    Ps512,
+    Es256,
+    Es384,
+    Es512,
+    EdDsa,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The key family an algorithm belongs to.
+pub enum AlgFamily {
+    Hmac,
+    RsaPkcs1,
+    RsaPss,
+    Ecdsa,
+    EdDsa,
+}
+
+impl Alg {
+    /// Parses a JWS `alg`. Names are case-sensitive (RFC 7515 §4.1.1); `none` is not a signature
+    /// algorithm and is handled before this.
+    pub fn parse(name: &str) -> Option<Alg> {
+        Some(match name {
+            "HS256" => Alg::Hs256,
+            "HS384" => Alg::Hs384,
+            "HS512" => Alg::Hs512,
+            "RS256" => Alg::Rs256,
+            "RS384" => Alg::Rs384,
+            "RS512" => Alg::Rs512,
+            "PS256" => Alg::Ps256,
+            "PS384" => Alg::Ps384,
+            "PS512" => Alg::Ps512,
+            "ES256" => Alg::Es256,
+            "ES384" => Alg::Es384,
+            "ES512" => Alg::Es512,
+            "EdDSA" => Alg::EdDsa,
+            _ => return None,
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Alg::Hs256 => "HS256",
+            Alg::Hs384 => "HS384",
+            Alg::Hs512 => "HS512",
+            Alg::Rs256 => "RS256",
+            Alg::Rs384 => "RS384",
+            Alg::Rs512 => "RS512",
+            Alg::Ps256 => "PS256",
+            Alg::Ps384 => "PS384",
+            Alg::Ps512 => "PS512",
+            Alg::Es256 => "ES256",
+            Alg::Es384 => "ES384",
+            Alg::Es512 => "ES512",
+            Alg::EdDsa => "EdDSA",
+        }
+    }
+
+    pub fn family(self) -> AlgFamily {
+        match self {
+            Alg::Hs256 | Alg::Hs384 | Alg::Hs512 => AlgFamily::Hmac,
+            Alg::Rs256 | Alg::Rs384 | Alg::Rs512 => AlgFamily::RsaPkcs1,
+            Alg::Ps256 | Alg::Ps384 | Alg::Ps512 => AlgFamily::RsaPss,
+            Alg::Es256 | Alg::Es384 | Alg::Es512 => AlgFamily::Ecdsa,
+            Alg::EdDsa => AlgFamily::EdDsa,
+        }
+    }
+
+    /// The digest, for every family but EdDSA (which hashes internally).
+    pub fn digest(self) -> Option<MessageDigest> {
+        Some(match self {
+            Alg::Hs256 | Alg::Rs256 | Alg::Ps256 | Alg::Es256 => MessageDigest::sha256(),
+            Alg::Hs384 | Alg::Rs384 | Alg::Ps384 | Alg::Es384 => MessageDigest::sha384(),
+            Alg::Hs512 | Alg::Rs512 | Alg::Ps512 | Alg::Es512 => MessageDigest::sha512(),
+            Alg::EdDsa => return None,
+        })
+    }
+
+    /// Digest output length in bytes (HMAC tag length, minimum HMAC key length).
+    pub fn digest_len(self) -> usize {
+        self.digest().map(|d| d.size()).unwrap_or(64)
+    }
+
+    /// The JWK `kty` this algorithm needs.
+    pub fn kty(self) -> &'static str {
+        match self.family() {
+            AlgFamily::Hmac => "oct",
+            AlgFamily::RsaPkcs1 | AlgFamily::RsaPss => "RSA",
+            AlgFamily::Ecdsa => "EC",
+            AlgFamily::EdDsa => "OKP",
+        }
+    }
+
+    /// The JWK `crv` this algorithm needs, for curve-bound families.
+    pub fn curve(self) -> Option<&'static str> {
+        match self {
+            Alg::Es256 => Some("P-256"),
+            Alg::Es384 => Some("P-384"),
+            Alg::Es512 => Some("P-521"),
+            Alg::EdDsa => Some("Ed25519"),
+            _ => None,
+        }
+    }
+
+    pub fn is_symmetric(self) -> bool {
+        self.family() == AlgFamily::Hmac
+    }
+}
+
+/// True for `none` in any spelling (`None`, `NONE`, `nOnE`): libraries have been fooled by case.
+pub fn is_none_alg(name: &str) -> bool {
+    name.eq_ignore_ascii_case("none")
+}
+
+/// Which part of a compact serialisation a problem is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// The whole token (segment count).
+    Token,
+    Header,
+    Payload,
+    Signature,
+    EncryptedKey,
+    Iv,
+    Ciphertext,
+    Tag,
+}
+
+impl Part {
+    /// How the part is named in messages and evidence ("header (segment 1)").
+    pub fn name(self) -> &'static str {
+        match self {
+            Part::Token => "token",
+            Part::Header => "header (segment 1)",
+            Part::Payload => "payload (segment 2)",
+            Part::Signature => "signature (segment 3)",
+            Part::EncryptedKey => "encrypted key (segment 2)",
+            Part::Iv => "initialisation vector (segment 3)",
+            Part::Ciphertext => "ciphertext (segment 4)",
+            Part::Tag => "authentication tag (segment 5)",
+        }
+    }
+}
+
+impl std::fmt::Display for Part {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// What is wrong with one part.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Problem {
+    #[error("a compact JWS has exactly three segments")]
+    JwsSegments,
+    #[error("a compact JWE has exactly five segments")]
+    JweSegments,
+    #[error(transparent)]
+    Base64(#[from] Base64Error),
+    #[error(transparent)]
+    Json(#[from] JsonError),
+    /// A header member of the wrong JSON type.
+    #[error("\"{member}\" must be a string, found {found}")]
+    NotAString {
+        member: &'static str,
+        found: &'static str,
+    },
+    #[error("\"jwk\" must be a JSON object")]
+    JwkNotAnObject,
+    #[error("\"b64\" must be a boolean")]
+    B64NotABoolean,
+}
+
+/// A compact JWS or JWE that cannot be decoded: where, and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{part}: {problem}")]
+pub struct JoseError {
+    pub part: Part,
+    pub problem: Problem,
+}
+
+impl JoseError {
+    fn new(part: Part, problem: impl Into<Problem>) -> Self {
+        JoseError {
+            part,
+            problem: problem.into(),
+        }
+    }
+}
+
+/// A decoded compact JWS. The signing input is kept as the exact bytes that were signed.
+#[derive(Debug, Clone)]
+pub struct Jws {
+    pub header: JoseHeader,
+    /// The claims when the payload is a JSON object; otherwise the raw payload.
+    pub payload: Payload,
+    pub signature: Vec<u8>,
+    signing_input: String,
+}
+
+/// A JWS payload: a claim set, or something else kept as bytes.
+#[derive(Debug, Clone)]
+pub enum Payload {
+    Claims(Map<String, Value>),
+    /// Not a JSON object (or not JSON at all): kept as bytes, shown as text when it is UTF-8.
+    Other {
+        bytes: Vec<u8>,
+        why: NotClaims,
+    },
+}
+
+/// Why a payload is not a claim set.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NotClaims {
+    #[error("unencoded payload (b64: false)")]
+    Unencoded,
+    #[error(transparent)]
+    Json(#[from] JsonError),
+}
+
+impl Jws {
+    /// The bytes the signature covers: `header.payload` as they appear in the token.
+    pub fn signing_input(&self) -> &[u8] {
+        self.signing_input.as_bytes()
+    }
+
+    /// The claim set, when the payload is one.
+    pub fn claims(&self) -> Option<&Map<String, Value>> {
+        match &self.payload {
+            Payload::Claims(c) => Some(c),
+            Payload::Other { .. } => None,
+        }
+    }
+
+    /// Decodes a compact JWS with exactly three segments.
+    pub fn decode(token: &str) -> Result<Jws, JoseError> {
+        let mut parts = token.split('.');
+        let (Some(h), Some(p), Some(s), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(JoseError::new(Part::Token, Problem::JwsSegments));
+        };
+        let header = JoseHeader::decode(h)?;
+        let payload_bytes = base64::decode_url(p).map_err(|e| JoseError::new(Part::Payload, e))?;
+        let payload = if header.b64 == Some(false) {
+            Payload::Other {
+                bytes: payload_bytes,
+                why: NotClaims::Unencoded,
+            }
+        } else {
+            match json::parse_object(&payload_bytes) {
+                Ok(map) => Payload::Claims(map),
+                Err(why) => Payload::Other {
+                    bytes: payload_bytes,
+                    why: why.into(),
+                },
+            }
+        };
+        let signature = base64::decode_url(s).map_err(|e| JoseError::new(Part::Signature, e))?;
+        let signing_input = format!("{h}.{p}");
+        Ok(Jws {
+            header,
+            payload,
+            signature,
+            signing_input,
+        })
+    }
+}
+
+/// The protected header of a compact JWE: enough to say which key decrypts it.
+#[derive(Debug, Clone)]
+pub struct Jwe {
+    pub header: JoseHeader,
+    pub encrypted_key_len: usize,
+    pub iv_len: usize,
+    pub ciphertext_len: usize,
+    pub tag_len: usize,
+}
+
+impl Jwe {
+    /// Decodes a compact JWE with exactly five segments (nothing is decrypted).
+    pub fn decode(token: &str) -> Result<Jwe, JoseError> {
+        let parts: Vec<&str> = token.split('.').collect();
+        let [h, k, iv, c, t] = parts.as_slice() else {
+            return Err(JoseError::new(Part::Token, Problem::JweSegments));
+        };
+        let header = JoseHeader::decode(h)?;
+        let len = |part: Part, seg: &str| {
+            base64::decode_url(seg)
+                .map(|b| b.len())
+                .map_err(|e| JoseError::new(part, e))
+        };
+        Ok(Jwe {
+            encrypted_key_len: len(Part::EncryptedKey, k)?,
+            iv_len: len(Part::Iv, iv)?,
+            ciphertext_len: len(Part::Ciphertext, c)?,
+            tag_len: len(Part::Tag, t)?,
+            header,
+        })
+    }
+}
+
+/// The members of a JOSE header that key selection and diagnosis need, plus the raw object.
+#[derive(Debug, Clone, Default)]
+pub struct JoseHeader {
+    pub raw: Map<String, Value>,
+    pub alg: Option<String>,
+    pub enc: Option<String>,
+    pub kid: Option<String>,
+    pub typ: Option<String>,
+    pub x5t: Option<String>,
+    pub x5t_s256: Option<String>,
+    /// An embedded public key (evidence only, never trusted).
+    pub jwk: Option<Map<String, Value>>,
+    /// An embedded certificate chain, base64 DER (evidence only).
+    pub x5c: Option<Vec<String>>,
+    pub jku: Option<String>,
+    pub x5u: Option<String>,
+    pub crit: Option<Vec<String>>,
+    pub b64: Option<bool>,
+}
+
+impl JoseHeader {
+    /// Decodes the first segment of a compact serialisation.
+    pub fn decode(segment: &str) -> Result<JoseHeader, JoseError> {
+        let fail = |problem: Problem| JoseError::new(Part::Header, problem);
+        let bytes = base64::decode_url(segment).map_err(|e| fail(e.into()))?;
+        let raw = json::parse_object(&bytes).map_err(|e| fail(e.into()))?;
+        let string = |member: &'static str| -> Result<Option<String>, JoseError> {
+            match raw.get(member) {
+                None => Ok(None),
+                Some(Value::String(s)) => Ok(Some(s.clone())),
+                Some(other) => Err(fail(Problem::NotAString {
+                    member,
+                    found: json::type_name(other),
+                })),
+            }
+        };
+        let x5c = json::string_array(&raw, "x5c").map_err(|e| fail(e.into()))?;
+        let jwk = match raw.get("jwk") {
+            None => None,
+            Some(Value::Object(m)) => Some(m.clone()),
+            Some(_) => return Err(fail(Problem::JwkNotAnObject)),
+        };
+        let crit = json::string_array(&raw, "crit").map_err(|e| fail(e.into()))?;
+        let b64 = match raw.get("b64") {
+            None => None,
+            Some(Value::Bool(b)) => Some(*b),
+            Some(_) => return Err(fail(Problem::B64NotABoolean)),
+        };
+        Ok(JoseHeader {
+            alg: string("alg")?,
+            enc: string("enc")?,
+            kid: string("kid")?,
+            typ: string("typ")?,
+            x5t: string("x5t")?,
+            x5t_s256: string("x5t#S256")?,
+            jku: string("jku")?,
+            x5u: string("x5u")?,
+            jwk,
+            x5c,
+            crit,
+            b64,
+            raw,
+        })
+    }
+
+    /// Does the header name its key in any way a key set can match?
+    pub fn names_a_key(&self) -> bool {
+        self.kid.is_some() || self.x5t.is_some() || self.x5t_s256.is_some()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strict_decoding_names_the_part() {
+        // {"alg":"none"} . {} . (empty signature)
+        let ok = Jws::decode("eyJhbGciOiJub25lIn0.e30.").unwrap();
+        assert_eq!(ok.header.alg.as_deref(), Some("none"));
+        assert!(ok.claims().is_some());
+        let padded = Jws::decode("eyJhbGciOiJub25lIn0=.e30.").unwrap_err();
+        assert_eq!(padded.part, Part::Header);
+        assert!(padded
+            .to_string()
+            .starts_with("header (segment 1): character '='"));
+        // {"a":1,"a":2} as header: duplicate members are refused.
+        let dup = Jws::decode("eyJhIjoxLCJhIjoyfQ.e30.").unwrap_err();
+        assert!(
+            matches!(dup.problem, Problem::Json(JsonError::Syntax(_))),
+            "{dup}"
+        );
+        assert_eq!(
+            Jws::decode("a.b").unwrap_err().to_string(),
+            "token: a compact JWS has exactly three segments"
+        );
+    }
+
+    #[test]
+    fn algorithm_names_round_trip() {
+        for name in ["HS256", "RS384", "PS512", "ES256", "EdDSA"] {
+            assert_eq!(Alg::parse(name).map(Alg::name), Some(name));
+        }
+        assert_eq!(Alg::parse("rs256"), None, "names are case-sensitive");
+        assert!(is_none_alg("nOnE"));
+    }
+}

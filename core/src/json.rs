@@ -1,0 +1,209 @@
+//! Strict JSON: duplicate member names are an error (RFC 7515 §5.2 says a JOSE header with them
+//! must be rejected, and parsers disagree on which one wins), nesting and size are bounded.
+
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use std::fmt;
+
+use crate::limits::{MAX_JSON_BYTES, MAX_JSON_DEPTH};
+
+/// Why a JSON text was rejected.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum JsonError {
+    #[error("JSON is {bytes} bytes, more than the {limit} byte limit")]
+    TooLarge { bytes: usize, limit: usize },
+    /// Not JSON, truncated, trailing data, or a duplicate member: serde's message with its line and column.
+    #[error("{0}")]
+    Syntax(String),
+    #[error("JSON nests {depth} levels deep, more than {limit}")]
+    TooDeep { depth: usize, limit: usize },
+    #[error("expected a JSON object, found {found}")]
+    NotObject { found: &'static str },
+    #[error("\"{member}\" must be an array of strings, found {found}")]
+    NotStringArray { member: String, found: &'static str },
+}
+
+/// Parses `bytes` as one JSON value, refusing duplicates, excess depth and excess size.
+pub fn parse_strict(bytes: &[u8]) -> Result<Value, JsonError> {
+    if bytes.len() > MAX_JSON_BYTES {
+        return Err(JsonError::TooLarge {
+            bytes: bytes.len(),
+            limit: MAX_JSON_BYTES,
+        });
+    }
+    let syntax = |e: serde_json::Error| JsonError::Syntax(e.to_string());
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = StrictValue::deserialize(&mut de).map_err(syntax)?;
+    de.end().map_err(syntax)?;
+    let depth = depth_of(&value.0);
+    if depth > MAX_JSON_DEPTH {
+        return Err(JsonError::TooDeep {
+            depth,
+            limit: MAX_JSON_DEPTH,
+        });
+    }
+    Ok(value.0)
+}
+
+/// Parses and requires a JSON object.
+pub fn parse_object(bytes: &[u8]) -> Result<Map<String, Value>, JsonError> {
+    match parse_strict(bytes)? {
+        Value::Object(map) => Ok(map),
+        other => Err(JsonError::NotObject {
+            found: type_name(&other),
+        }),
+    }
+}
+
+/// An optional member that must be an array of strings (`x5c`, `crit`, `key_ops`).
+pub fn string_array(
+    object: &Map<String, Value>,
+    name: &str,
+) -> Result<Option<Vec<String>>, JsonError> {
+    let Some(value) = object.get(name) else {
+        return Ok(None);
+    };
+    value
+        .as_array()
+        .and_then(|items| {
+            items
+                .iter()
+                .map(|v| v.as_str().map(str::to_string))
+                .collect::<Option<Vec<_>>>()
+        })
+        .map(Some)
+        .ok_or_else(|| JsonError::NotStringArray {
+            member: name.to_string(),
+            found: type_name(value),
+        })
+}
+
+/// How a JSON value's type is named in messages ("a string", "an object").
+pub fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn depth_of(v: &Value) -> usize {
+    // Iterative so that depth itself cannot overflow the stack (serde_json already stops at 128).
+    let mut max = 0;
+    let mut stack = vec![(v, 1usize)];
+    while let Some((v, d)) = stack.pop() {
+        max = max.max(d);
+        match v {
+            Value::Array(items) => stack.extend(items.iter().map(|i| (i, d + 1))),
+            Value::Object(map) => stack.extend(map.values().map(|i| (i, d + 1))),
+            _ => {}
+        }
+    }
+    max
+}
+
+struct StrictValue(Value);
+
+impl<'de> Deserialize<'de> for StrictValue {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(StrictVisitor).map(StrictValue)
+    }
+}
+
+struct StrictVisitor;
+
+impl<'de> Visitor<'de> for StrictVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(v)
+            .map(Value::Number)
+            .unwrap_or(Value::Null))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(StrictValue(v)) = seq.next_element()? {
+            items.push(v);
+        }
+        Ok(Value::Array(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Value, A::Error> {
+        let mut map = Map::new();
+        while let Some(key) = access.next_key::<String>()? {
+            let StrictValue(v) = access.next_value()?;
+            if map.contains_key(&key) {
+                return Err(de::Error::custom(format!("duplicate member \"{key}\"")));
+            }
+            map.insert(key, v);
+        }
+        Ok(Value::Object(map))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rejects_duplicates_at_any_level() {
+        assert!(parse_strict(br#"{"a":1,"a":2}"#)
+            .unwrap_err()
+            .to_string()
+            .contains("duplicate member \"a\""));
+        assert!(parse_strict(br#"{"x":[{"b":1,"b":1}]}"#).is_err());
+        assert!(parse_strict(br#"{"a":1,"b":2}"#).is_ok());
+    }
+
+    #[test]
+    fn bounds_depth_and_trailing_data() {
+        let deep = "[".repeat(100) + &"]".repeat(100);
+        assert!(parse_strict(deep.as_bytes()).is_err());
+        assert!(matches!(parse_strict(b"{} {}"), Err(JsonError::Syntax(_))));
+        let deep_but_parsable = "[".repeat(70) + &"]".repeat(70);
+        assert_eq!(
+            parse_strict(deep_but_parsable.as_bytes()).unwrap_err(),
+            JsonError::TooDeep {
+                depth: 70,
+                limit: MAX_JSON_DEPTH
+            }
+        );
+    }
+
+    #[test]
+    fn names_what_was_found() {
+        assert_eq!(
+            parse_object(b"[1]").unwrap_err().to_string(),
+            "expected a JSON object, found an array"
+        );
+        let object = parse_object(br#"{"x5c":[1]}"#).unwrap();
+        assert_eq!(
+            string_array(&object, "x5c").unwrap_err().to_string(),
+            "\"x5c\" must be an array of strings, found an array"
+        );
+    }
+}

@@ -1,0 +1,22 @@
+//! What keyprobe (the inspector) and mock-sts (the Entra look-alike) both know, kept once so that what
+//! the mock emits and what the inspector explains cannot drift apart:
+//!
+//! - [`base64`] and [`json`]: the strict codecs of JOSE (no padding in base64url, duplicate JSON members
+//!   refused, size and depth bounded by [`limits`]);
+//! - [`jose`]: JWS algorithm names and compact JWS/JWE decoding;
+//! - [`thumbprint`]: every thumbprint spelling of a certificate (portal SHA-1 hex, `x5t`, `x5t#S256`);
+//! - [`xmldsig`]: XML-DSig algorithm URIs and their names;
+//! - [`aadsts`]: Entra ID's AADSTS codes: the texts Entra prints (which the mock renders) and what they
+//!   mean (which the inspector explains), and scanning text for codes.
+//!
+//! Nothing here panics on input, and every error carries what was expected and what was found.
+
+#![forbid(unsafe_code)]
+
+pub mod aadsts;
+pub mod base64;
+pub mod jose;
+pub mod json;
+pub mod limits;
+pub mod thumbprint;
+pub mod xmldsig;

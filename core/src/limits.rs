@@ -1,0 +1,6 @@
+//! Bounds on what both programs decode from untrusted input (keyprobe's `limits` lists them with the rest).
+
+/// Largest JSON document (JWKS, discovery, error body, JOSE header or claims).
+pub const MAX_JSON_BYTES: usize = 4 * 1024 * 1024;
+/// Deepest JSON nesting accepted.
+pub const MAX_JSON_DEPTH: usize = 64;
