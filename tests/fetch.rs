@@ -303,3 +303,77 @@ fn a_saml_url_is_never_fetched() {
     let run = inspect(&["https://127.0.0.1:9/sso?SAMLRequest=fZJNb9swDIb%2F"]);
     assert_ne!(run.code, 2, "decoded, not fetched: {}", run.stderr);
 }
+
+#[test]
+fn replay_picks_an_earlier_fetch_by_sha256_or_time() {
+    let server = Server::http();
+    let both = fixture("testdata/keys/jwks-rotated.json");
+    let mut only_new: Value = serde_json::from_str(&both).unwrap();
+    only_new["keys"].as_array_mut().unwrap().truncate(1);
+    let cache = server.scratch("replay");
+    let cache = cache.to_str().unwrap();
+    let keys = server.url("/keys");
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "testdata/tokens/rs256-valid.jwt",
+            "--jwks",
+            &keys,
+            "--cache-dir",
+            cache,
+        ];
+        args.extend_from_slice(extra);
+        inspect(&args)
+    };
+
+    server.route("/keys", Reply::Ok("application/json", both.into_bytes()));
+    let first = run(&[]);
+    assert_eq!(first.json()["verdict"], "ok", "{}", first.stdout);
+    let first_sha = first.json()["fetched"][0]["sha256"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let first_at = first.json()["fetched"][0]["fetched_at"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Cache entries are told apart by the second they were fetched in.
+    std::thread::sleep(Duration::from_millis(1100));
+    server.route(
+        "/keys",
+        Reply::Ok("application/json", serde_json::to_vec(&only_new).unwrap()),
+    );
+    let second = run(&[]);
+    assert_finding(&second, "key-not-found", "error", 1);
+    let second_sha = second.json()["fetched"][0]["sha256"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // The server keeps its scratch directory (the cache) alive; --replay never reaches it.
+    server.route("/keys", Reply::Status(500, b"gone".to_vec()));
+
+    // The ticket's diagnosis, replayed from the key set fetched then: by sha256 or by time.
+    for pick in [&first_sha[..12], first_sha.as_str(), first_at.as_str()] {
+        let replayed = run(&["--replay", pick]);
+        assert_eq!(
+            replayed.json()["verdict"],
+            "ok",
+            "--replay {pick}: {}",
+            replayed.stderr
+        );
+        assert_eq!(replayed.json()["fetched"][0]["sha256"], first_sha.as_str());
+        assert_eq!(replayed.json()["fetched"][0]["from_cache"], true);
+    }
+    let latest = run(&["--replay", &second_sha[..8]]);
+    assert_finding(&latest, "key-not-found", "error", 1);
+
+    let unknown = run(&["--replay", "deadbeefcafe"]);
+    assert_eq!(unknown.code, 2);
+    assert!(
+        unknown.stderr.contains("no document in the cache"),
+        "{}",
+        unknown.stderr
+    );
+    let too_early = run(&["--replay", "2001-01-01T00:00:00Z"]);
+    assert_eq!(too_early.code, 2);
+    assert!(too_early.stderr.contains("cached:"), "{}", too_early.stderr);
+}

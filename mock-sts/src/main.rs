@@ -9,7 +9,8 @@ use clap::Parser;
 use mock_sts::config::LoadedConfig;
 use mock_sts::{Options, Scenario, Server};
 
-/// A local look-alike of Microsoft Entra ID's token service (OIDC, OAuth 2.0) that fails on demand.
+/// A local look-alike of Microsoft Entra ID's token service (OIDC, OAuth 2.0, SAML 2.0 sign-in
+/// and federation metadata) that fails on demand, AADSTS50003 first.
 #[derive(Debug, Parser)]
 #[command(name = "mock-sts", version)]
 struct Cli {

@@ -4,7 +4,7 @@
 use serde::{Serialize, Serializer};
 
 use super::library_messages::{Family, LibraryMessage, LIBRARY_MESSAGES};
-use super::wrap;
+use super::page::{Block, Page};
 use crate::detect::Kind;
 use crate::report::Severity;
 
@@ -105,6 +105,16 @@ pub struct FindingEntry {
     pub fix: &'static str,
 }
 
+/// A library's line as pages show it: the text, who prints it, in which versions and when.
+pub(crate) fn library_line(m: &LibraryMessage) -> String {
+    let when = if m.when.is_empty() {
+        String::new()
+    } else {
+        format!("; {}", m.when)
+    };
+    format!("{} [{} {}{when}]", m.seen_as(), m.library, m.versions)
+}
+
 /// Families in the order pages list them.
 const FAMILIES: [Family; 6] = [
     Family::Token,
@@ -131,21 +141,19 @@ impl FindingEntry {
             .map_or(self.hint, |(_, hint)| hint)
     }
 
-    pub fn page(&self, code: FindingCode) -> String {
-        let mut page = format!(
-            "{} ({}): {}\n\n",
+    pub fn page(&self, code: FindingCode) -> Page {
+        let mut page = Page::new(format!(
+            "{} ({}): {}",
             code.as_str(),
             self.severity.as_str(),
             self.title
-        );
-        page.push_str(&wrap(self.meaning, 88, ""));
+        ));
+        page.text(self.meaning);
         if !self.causes.is_empty() {
-            page.push_str("\nUsual causes\n");
-            for cause in self.causes {
-                page.push_str(&wrap(&format!("- {cause}"), 88, "  "));
-            }
+            page.heading("Usual causes")
+                .bullets(self.causes.iter().copied());
         }
-        let mut printed = String::new();
+        let mut printed = Vec::new();
         for family in FAMILIES {
             let lines: Vec<&LibraryMessage> = LIBRARY_MESSAGES
                 .iter()
@@ -154,33 +162,25 @@ impl FindingEntry {
             if lines.is_empty() {
                 continue;
             }
-            printed.push_str(&format!("  for {} ({})\n", family.as_str(), family.kinds()));
-            for m in lines {
-                let when = if m.when.is_empty() {
-                    String::new()
-                } else {
-                    format!("; {}", m.when)
-                };
-                printed.push_str(&wrap(
-                    &format!("- {} [{} {}{when}]", m.seen_as(), m.library, m.versions),
-                    88,
-                    "      ",
-                ));
-            }
-        }
-        if !printed.is_empty() {
-            page.push_str("\nWhat your stack prints for it\n");
-            page.push_str(&printed);
-        }
-        page.push_str("\nConfirm with keyprobe\n");
-        page.push_str(&wrap(self.confirm, 88, "  "));
-        if let Some(scenario) = self.scenario {
-            page.push_str(&format!(
-                "\nReproduce with mock-sts\n  mock-sts --scenario {scenario}\n"
+            printed.push(Block::Text(format!(
+                "For {} ({}):",
+                family.as_str(),
+                family.kinds()
+            )));
+            printed.push(Block::Bullets(
+                lines.iter().map(|m| library_line(m)).collect(),
             ));
         }
-        page.push_str("\nFix\n");
-        page.push_str(&wrap(self.fix, 88, "  "));
+        if !printed.is_empty() {
+            page.heading("What your stack prints for it");
+            page.blocks.extend(printed);
+        }
+        page.heading("Confirm with keyprobe").text(self.confirm);
+        if let Some(scenario) = self.scenario {
+            page.heading("Reproduce with mock-sts")
+                .command(format!("mock-sts --scenario {scenario}"));
+        }
+        page.heading("Fix").text(self.fix);
         page
     }
 }

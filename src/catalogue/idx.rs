@@ -1,7 +1,7 @@
 //! .NET IdentityModel's IDX messages around keys, with both readings where versions disagree.
 
 use super::library_messages::by_name;
-use super::wrap;
+use super::page::Page;
 
 /// An IDX code's page. What IdentityModel prints for it (per version) is read from
 /// [`LIBRARY_MESSAGES`](super::LIBRARY_MESSAGES), never written twice.
@@ -19,38 +19,29 @@ pub fn idx(code: &str) -> Option<&'static IdxEntry> {
 }
 
 impl IdxEntry {
-    pub fn page(&self) -> String {
-        let mut page = format!("IDX{} (.NET Microsoft.IdentityModel)\n\n", self.code);
+    pub fn page(&self) -> Page {
         let name = format!("IDX{}", self.code);
-        for m in by_name(&name) {
-            let first = m.text.split('\n').next().unwrap_or(m.text).trim_end();
-            page.push_str(&wrap(
-                &format!("{} {} prints: \"{first}\"", m.library, m.versions),
-                88,
-                "",
-            ));
-            if !m.when.is_empty() {
-                page.push_str(&wrap(&format!("({})", m.when), 88, "  "));
-            }
-        }
-        page.push('\n');
-        page.push_str(&wrap(self.meaning, 88, ""));
-        page.push_str("\nConfirm with keyprobe\n");
-        page.push_str(&wrap(
-            &format!(
-                "keyprobe inspect TOKEN --metadata https://login.microsoftonline.com/TENANT/v2.0/.well-known/openid-configuration reports {} with the evidence (keyprobe explain {}).",
-                self.finding, self.finding
-            ),
-            88,
-            "  ",
+        let mut page = Page::new(format!("{name} (.NET Microsoft.IdentityModel)"));
+        page.heading("What it prints");
+        let rows = by_name(&name);
+        page.bullets(rows.iter().map(|m| {
+            let when = if m.when.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", m.when)
+            };
+            format!("{} {}: \"{}\"{when}", m.library, m.versions, m.seen_as())
+        }));
+        page.heading("What it means").text(self.meaning);
+        page.heading("Confirm with keyprobe").text(format!(
+            "keyprobe inspect TOKEN --metadata https://login.microsoftonline.com/TENANT/v2.0/.well-known/openid-configuration reports {} with the evidence (keyprobe explain {}).",
+            self.finding, self.finding
         ));
         if let Some(s) = self.scenario {
-            page.push_str(&format!(
-                "\nReproduce with mock-sts\n  mock-sts --scenario {s}\n"
-            ));
+            page.heading("Reproduce with mock-sts")
+                .command(format!("mock-sts --scenario {s}"));
         }
-        page.push_str("\nFix\n");
-        page.push_str(&wrap(self.fix, 88, "  "));
+        page.heading("Fix").text(self.fix);
         page
     }
 }

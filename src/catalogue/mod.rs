@@ -2,9 +2,11 @@
 //! .NET IdentityModel's IDX codes. Checks name a [`FindingCode`]; texts live here only.
 
 mod aadsts;
+pub mod explain;
 mod findings;
 mod idx;
 pub mod library_messages;
+pub mod page;
 mod saml_claims;
 
 pub use aadsts::{aadsts, AadstsEntry, AADSTS};
@@ -13,54 +15,18 @@ pub use idx::{idx, IdxEntry, IDX};
 pub use library_messages::{Family, LibraryMessage, LIBRARY_MESSAGES};
 pub use saml_claims::{saml_claim, SAML_CLAIMS};
 
-/// A page for `keyprobe explain`, looked up by finding code, `AADSTS50003`/`50003` or `IDX10503`.
+/// The explanation of `query` as plain text (the local page), or `None` when nothing is known
+/// by that name or text.
 pub fn explain(query: &str) -> Option<String> {
-    let q = query.trim();
-    if let Some(code) = FindingCode::parse(q) {
-        return Some(code.entry().page(code));
+    match explain::explain(query) {
+        explain::Explanation::Page(page) => Some(page.plain()),
+        explain::Explanation::Unknown { .. } => None,
     }
-    let upper = q.to_ascii_uppercase();
-    if let Some(digits) = upper.strip_prefix("IDX") {
-        return idx(digits).map(IdxEntry::page);
-    }
-    let digits = upper.strip_prefix("AADSTS").unwrap_or(&upper);
-    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-        return aadsts(digits).map(aadsts::page);
-    }
-    None
 }
 
 /// Every code `explain` answers, for help texts and completions.
 pub fn known_codes() -> Vec<String> {
-    let mut all: Vec<String> = FINDINGS
-        .iter()
-        .map(|(c, _)| c.as_str().to_string())
-        .collect();
-    all.extend(AADSTS.iter().map(|e| format!("AADSTS{}", e.number)));
-    all.extend(IDX.iter().map(|e| format!("IDX{}", e.code)));
-    all
-}
-
-/// Wraps prose to `width` columns for terminal pages.
-pub(crate) fn wrap(text: &str, width: usize, indent: &str) -> String {
-    let mut out = String::new();
-    for paragraph in text.split('\n') {
-        let mut line = String::from(indent);
-        for word in paragraph.split_whitespace() {
-            if line.len() > indent.len() && line.len() + 1 + word.len() > width {
-                out.push_str(line.trim_end());
-                out.push('\n');
-                line = String::from(indent);
-            }
-            if line.len() > indent.len() {
-                line.push(' ');
-            }
-            line.push_str(word);
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
+    explain::known_names()
 }
 
 #[cfg(test)]
@@ -83,7 +49,9 @@ mod tests {
             .contains("MissingSigningKey"));
         assert_eq!(explain("50003"), explain("aadsts50003"));
         assert!(explain("IDX10503").unwrap().contains("kid"));
-        assert!(explain("AADSTS1").is_none());
+        assert!(explain("AADSTS1")
+            .unwrap()
+            .contains("https://login.microsoftonline.com/error?code=1"));
         assert!(explain("nonsense").is_none());
     }
 }

@@ -21,11 +21,9 @@ pub struct Cli {
 pub enum Command {
     /// Inspect tokens, key sets, metadata, certificates or STS errors
     Inspect(InspectArgs),
-    /// Explain a finding code, an AADSTS code (AADSTS50003 or 50003) or an IDX code (IDX10503)
-    Explain {
-        /// e.g. key-not-found, AADSTS50003, 50003, IDX10503
-        code: String,
-    },
+    /// Explain a finding code, an Entra (AADSTS) or IdentityModel (IDX) code, a library's
+    /// error name or a piece of its message, as copied from a log
+    Explain(ExplainArgs),
     /// Write a copy of a HAR capture, SAML-tracer export, JSON document or log that is safe to
     /// attach to a ticket (cookies, credentials, codes, refresh tokens and signatures removed);
     /// what was removed is listed on standard error
@@ -38,8 +36,8 @@ pub enum Command {
     },
     /// Serve the inspector as a local page on 127.0.0.1 (nothing pasted leaves the machine)
     Serve(ServeArgs),
-    /// Print the manual page (roff), generated from these flags: `keyprobe man > keyprobe.1`
-    Man,
+    /// Print a manual page (roff): keyprobe(1), or one command's; --dir writes them all
+    Man(ManArgs),
     /// Print a shell completion script
     Completions {
         #[arg(value_enum)]
@@ -49,15 +47,19 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct InspectArgs {
-    /// A file, `-` for standard input, or the value itself (a token pasted as an argument).
-    /// With none, reads standard input (and asks you to paste on a terminal).
+    /// A file, `-` for standard input, an http(s) URL of a document (fetched; a URL carrying a
+    /// token or SAMLResponse is decoded, never fetched), or the value itself. With none, reads
+    /// standard input; on a terminal it asks for a paste and reads it whole, at any length.
     pub inputs: Vec<String>,
 
-    /// Trusted key set: a JWKS or JWK file
+    /// Trusted key set: a JWKS or a single JWK, as a file or an http(s) URL (fetched, and kept
+    /// for --offline)
     #[arg(long, value_name = "SRC")]
     pub jwks: Vec<String>,
-    /// Metadata: an OIDC discovery document (file or URL; its jwks_uri is followed unless --jwks
-    /// is given, its issuer is expected in tokens)
+    /// Metadata whose keys you trust, file or http(s) URL: OIDC discovery (its jwks_uri is
+    /// followed unless --jwks is given; its issuer is expected in tokens) or SAML metadata (its
+    /// identity-provider signing certificates are trusted and its entityID is the expected
+    /// issuer: the AADSTS50003 path)
     #[arg(long, value_name = "SRC")]
     pub metadata: Option<String>,
     /// Trusted certificate(s): PEM (one or a bundle) or DER
@@ -104,9 +106,15 @@ pub struct InspectArgs {
     #[arg(long, value_name = "APPID", requires = "tenant")]
     pub appid: Option<String>,
 
-    /// Never touch the network: answer URLs from the cache of earlier fetches (exit 2 when not cached)
+    /// Never touch the network: answer URLs from the cache of earlier fetches, the latest unless
+    /// --replay picks one (exit 2 when not cached)
     #[arg(long)]
     pub offline: bool,
+    /// Replay one earlier fetch of each URL (implies --offline): the one whose sha256 the report
+    /// listed (8 or more hex digits), or the latest made at or before a time (RFC 3339 or Unix
+    /// seconds)
+    #[arg(long, value_name = "SHA256|TIME")]
+    pub replay: Option<String>,
     /// Extra CA certificate(s) (PEM) to trust for HTTPS, beside the system roots
     #[arg(long, value_name = "FILE")]
     pub cacert: Vec<std::path::PathBuf>,
@@ -123,6 +131,35 @@ pub struct InspectArgs {
     /// Treat each line of each input as one input (batch mode)
     #[arg(long)]
     pub lines: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// What to explain, as copied: key-not-found, AADSTS50003, 50003, IDX10503:,
+    /// ERR_JWKS_NO_MATCHING_KEY, or message text ("Unable to find a signing key that matches")
+    #[arg(
+        value_name = "CODE|TEXT",
+        num_args = 0..,
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        hide_possible_values = true,
+        value_parser = super::complete::ExplainNames,
+        required_unless_present = "list"
+    )]
+    pub query: Vec<String>,
+    /// List every code and name there is a page for
+    #[arg(long, conflicts_with = "query")]
+    pub list: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The command whose page to print (inspect, explain, …) [default: keyprobe(1)]
+    #[arg(value_name = "COMMAND")]
+    pub command: Option<String>,
+    /// Write every page (keyprobe.1, keyprobe-inspect.1, …) into this directory
+    #[arg(long, value_name = "DIR", conflicts_with = "command")]
+    pub dir: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]

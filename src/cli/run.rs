@@ -6,9 +6,9 @@ use std::num::NonZeroUsize;
 
 use clap::CommandFactory;
 
-use super::args::{Cli, Command, InspectArgs};
+use super::args::{Cli, Command, ExplainArgs, InspectArgs, ManArgs};
 use super::sources::{classify, read_whole, Source, SourceError};
-use crate::catalogue::explain;
+use crate::catalogue::{self, explain::Explanation};
 use crate::clock::{Clock, InstantError};
 use crate::fetch::{FetchError, FetchOptions, Fetcher};
 use crate::input::Input;
@@ -53,6 +53,8 @@ pub enum RunError {
     #[error(transparent)]
     Fetch(#[from] FetchError),
     #[error(transparent)]
+    Replay(#[from] crate::fetch::ReplayParseError),
+    #[error(transparent)]
     KeySource(#[from] KeySourceError),
     #[error(transparent)]
     Source(#[from] SourceError),
@@ -74,16 +76,7 @@ pub fn run(cli: Cli) -> i32 {
                 EXIT_USAGE
             }
         },
-        Command::Explain { code } => match explain(&code) {
-            Some(page) => {
-                print!("{page}");
-                EXIT_OK
-            }
-            None => {
-                eprintln!("keyprobe: no explanation for '{code}'. Known: finding codes (keyprobe explain key-not-found), AADSTS codes (AADSTS50003 or 50003) and IDX codes (IDX10503).");
-                EXIT_USAGE
-            }
-        },
+        Command::Explain(args) => run_explain(&args),
         Command::Redact { file, output } => match run_redact(&file, output.as_deref()) {
             Ok(()) => EXIT_OK,
             Err(message) => {
@@ -98,6 +91,7 @@ pub fn run(cli: Cli) -> i32 {
                 open: args.open,
                 fetch: FetchOptions {
                     offline: args.offline,
+                    replay: None,
                     cacert: args.cacert,
                     cache_dir: args.cache_dir,
                     timeout: std::time::Duration::from_secs(crate::fetch::DEFAULT_TIMEOUT_SECS),
@@ -111,16 +105,74 @@ pub fn run(cli: Cli) -> i32 {
                 }
             }
         }
-        Command::Man => match clap_mangen::Man::new(Cli::command()).render(&mut io::stdout()) {
+        Command::Man(args) => match run_man(&args) {
             Ok(()) => EXIT_OK,
             Err(e) => {
-                eprintln!("keyprobe: cannot write the manual page: {e}");
+                eprintln!("keyprobe: {e}");
                 EXIT_USAGE
             }
         },
         Command::Completions { shell } => {
-            clap_complete::generate(shell, &mut Cli::command(), "keyprobe", &mut io::stdout());
+            let mut out = io::stdout();
+            clap_complete::generate(shell, &mut Cli::command(), "keyprobe", &mut out);
+            // clap's fish script leaves positional values out: offer explain's codes by hand.
+            if shell == clap_complete::Shell::Fish {
+                let _ = writeln!(
+                    out,
+                    "complete -c keyprobe -n \"__fish_keyprobe_using_subcommand explain\" -f -a \"{}\"",
+                    catalogue::known_codes().join(" ")
+                );
+            }
             EXIT_OK
+        }
+    }
+}
+
+/// `keyprobe explain`: the page for what was copied from a log, or the names it resembles.
+fn run_explain(args: &ExplainArgs) -> i32 {
+    let width = present::term::report_width();
+    let colour = present::term::colour_stdout();
+    let page = if args.list {
+        catalogue::explain::index()
+    } else {
+        let query = args.query.join(" ");
+        match catalogue::explain::explain(&query) {
+            Explanation::Page(page) => page,
+            Explanation::Unknown { query, suggestions } => {
+                let hint = if suggestions.is_empty() {
+                    String::new()
+                } else {
+                    format!(" Did you mean {}?", suggestions.join(", "))
+                };
+                eprintln!("keyprobe: nothing known as '{query}'.{hint} keyprobe explain --list shows every code and name.");
+                return EXIT_USAGE;
+            }
+        }
+    };
+    let mut out = io::stdout().lock();
+    for line in present::page::render(&page, width, colour) {
+        if writeln!(out, "{line}").is_err() {
+            break;
+        }
+    }
+    EXIT_OK
+}
+
+/// `keyprobe man`: one page on stdout, or every page into a directory.
+fn run_man(args: &ManArgs) -> Result<(), super::man::ManError> {
+    match &args.dir {
+        Some(dir) => {
+            std::fs::create_dir_all(dir)?;
+            for (name, page) in super::man::pages()? {
+                std::fs::write(dir.join(&name), page)?;
+                eprintln!("keyprobe: wrote {}", dir.join(name).display());
+            }
+            Ok(())
+        }
+        None => {
+            let page = super::man::page(args.command.as_deref())?;
+            io::stdout().write_all(&page)?;
+            Ok(())
         }
     }
 }
@@ -215,8 +267,14 @@ fn trust_from(args: &InspectArgs, fetcher: &Fetcher) -> Result<TrustStore, KeySo
 
 fn run_inspect(args: &InspectArgs) -> Result<i32, RunError> {
     let settings = settings_from(args)?;
+    let replay = args
+        .replay
+        .as_deref()
+        .map(crate::fetch::Replay::parse)
+        .transpose()?;
     let fetcher = Fetcher::new(&FetchOptions {
-        offline: args.offline,
+        offline: args.offline || replay.is_some(),
+        replay,
         cacert: args.cacert.clone(),
         cache_dir: args.cache_dir.clone(),
         timeout: std::time::Duration::from_secs(args.timeout.max(1)),

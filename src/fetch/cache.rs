@@ -1,5 +1,6 @@
 //! The fetch cache: one JSON file per successful fetch, named by the URL's hash and the time, so
-//! `--offline` replays the latest copy and earlier copies show key rotation.
+//! `--offline` replays the latest copy (or the one `--replay` picks: by the sha256 a report
+//! listed, or by time) and earlier copies show key rotation.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -16,6 +17,75 @@ pub struct Cache {
 
 /// Most cached copies read back for one URL.
 const MAX_HISTORY: usize = 20;
+/// Most cached copies of one URL looked through for `--replay`.
+const MAX_REPLAY_SCAN: usize = 10_000;
+/// Fewest hex digits of a sha256 that pick a copy (as a report lists it, or shortened).
+pub const MIN_SHA256_PREFIX: usize = 8;
+
+/// Which cached copy `--replay` asks for. A text can be read both ways (all-digit text is a
+/// Unix time and maybe a sha256 prefix): a copy with that sha256 wins, else the time decides.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Replay {
+    /// Lower-case hex, at least [`MIN_SHA256_PREFIX`] digits.
+    pub sha256_prefix: Option<String>,
+    /// The cached copy the prefix names, once looked up ([`Replay::resolve`]).
+    pub anchor: Option<ReplayAnchor>,
+    /// Unix seconds: the latest copy fetched at or before it.
+    pub at_or_before: Option<i64>,
+    /// As typed, for messages.
+    pub asked: String,
+}
+
+/// `--replay` names neither a sha256 nor a time.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("--replay '{asked}': give the sha256 a report listed ({MIN_SHA256_PREFIX} or more hex digits) or a time (RFC 3339 or Unix seconds)")]
+pub struct ReplayParseError {
+    pub asked: String,
+}
+
+impl Replay {
+    pub fn parse(text: &str) -> Result<Replay, ReplayParseError> {
+        let asked = text.trim();
+        let hex = asked
+            .strip_prefix("sha256:")
+            .unwrap_or(asked)
+            .to_ascii_lowercase();
+        let sha256_prefix = (hex.len() >= MIN_SHA256_PREFIX
+            && hex.len() <= 64
+            && hex.bytes().all(|b| b.is_ascii_hexdigit()))
+        .then_some(hex);
+        let at_or_before = crate::clock::Clock::parse_instant(asked).ok();
+        if sha256_prefix.is_none() && at_or_before.is_none() {
+            return Err(ReplayParseError {
+                asked: asked.to_string(),
+            });
+        }
+        Ok(Replay {
+            sha256_prefix,
+            anchor: None,
+            at_or_before,
+            asked: asked.to_string(),
+        })
+    }
+
+    /// Looks the sha256 up in the cache. `false` when the text can only be a sha256 and no
+    /// cached copy has it.
+    pub fn resolve(&mut self, cache: &Cache) -> bool {
+        self.anchor = self
+            .sha256_prefix
+            .as_deref()
+            .and_then(|p| cache.find_sha256(p));
+        self.anchor.is_some() || self.at_or_before.is_some()
+    }
+}
+
+/// A cached copy picked by its sha256: the other URLs of its run are replayed as of its time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplayAnchor {
+    pub url: String,
+    pub sha256: String,
+    pub fetched_unix: i64,
+}
 
 impl Cache {
     /// `dir`, or `$KEYPROBE_CACHE`, `$XDG_CACHE_HOME/keyprobe`, `~/.cache/keyprobe`.
@@ -72,11 +142,11 @@ impl Cache {
         })
     }
 
-    /// Cached copies of `url`, oldest first.
-    pub fn history(&self, url: &str) -> Result<Vec<Fetched>, FetchError> {
+    /// The cache files of `url`, oldest first (names start with the URL's hash, then the time).
+    fn entries(&self, url: &str) -> Vec<PathBuf> {
         let prefix = format!("{}-", Self::url_key(url));
         let Ok(entries) = std::fs::read_dir(&self.dir) else {
-            return Ok(Vec::new());
+            return Vec::new();
         };
         let mut names: Vec<PathBuf> = entries
             .filter_map(|e| e.ok().map(|e| e.path()))
@@ -87,6 +157,12 @@ impl Cache {
             })
             .collect();
         names.sort();
+        names
+    }
+
+    /// Cached copies of `url`, oldest first.
+    pub fn history(&self, url: &str) -> Result<Vec<Fetched>, FetchError> {
+        let names = self.entries(url);
         let skip = names.len().saturating_sub(MAX_HISTORY);
         Ok(names
             .into_iter()
@@ -98,6 +174,71 @@ impl Cache {
     pub fn latest(&self, url: &str) -> Result<Option<Fetched>, FetchError> {
         Ok(self.history(url)?.pop())
     }
+
+    /// The copy of `url` that `replay` picks: the copy with the sha256 when it is one of this
+    /// URL's; for the other URLs of the same run, the latest fetched at or before that copy (the
+    /// discovery document beside its key set); else the latest at or before the time given.
+    pub fn select(&self, url: &str, replay: &Replay) -> Result<Fetched, ReplayMiss> {
+        let names = self.entries(url);
+        let skip = names.len().saturating_sub(MAX_REPLAY_SCAN);
+        let copies: Vec<Fetched> = names
+            .into_iter()
+            .skip(skip)
+            .filter_map(|p| read_entry(&p, url))
+            .collect();
+        let found = match (&replay.anchor, replay.at_or_before) {
+            (Some(anchor), _) if anchor.url == url => {
+                copies.iter().find(|c| c.sha256 == anchor.sha256)
+            }
+            (Some(anchor), _) => copies
+                .iter()
+                .rev()
+                .find(|c| c.fetched_unix <= anchor.fetched_unix),
+            (None, Some(t)) => copies.iter().rev().find(|c| c.fetched_unix <= t),
+            (None, None) => None,
+        };
+        found.cloned().ok_or_else(|| ReplayMiss {
+            available: copies
+                .iter()
+                .rev()
+                .take(10)
+                .map(|c| {
+                    format!(
+                        "{} sha256 {}",
+                        c.fetched_at,
+                        &c.sha256[..c.sha256.len().min(12)]
+                    )
+                })
+                .collect(),
+        })
+    }
+
+    /// The cached copy, of any URL, whose sha256 starts with `prefix`.
+    pub fn find_sha256(&self, prefix: &str) -> Option<ReplayAnchor> {
+        let entries = std::fs::read_dir(&self.dir).ok()?;
+        entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .take(MAX_REPLAY_SCAN)
+            .find_map(|p| {
+                let v: Value = serde_json::from_slice(&std::fs::read(&p).ok()?).ok()?;
+                let sha256 = v["sha256"].as_str()?;
+                if !sha256.starts_with(prefix) {
+                    return None;
+                }
+                Some(ReplayAnchor {
+                    url: v["url"].as_str()?.to_string(),
+                    sha256: sha256.to_string(),
+                    fetched_unix: v["fetched_unix"].as_i64()?,
+                })
+            })
+    }
+}
+
+/// No cached copy fits `--replay`: the latest copies there are (time and sha256), newest first.
+#[derive(Debug, Clone)]
+pub struct ReplayMiss {
+    pub available: Vec<String>,
 }
 
 fn read_entry(path: &Path, url: &str) -> Option<Fetched> {

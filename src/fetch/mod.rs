@@ -13,7 +13,7 @@ use openssl::error::ErrorStack;
 use ureq::tls::{Certificate as TlsCertificate, RootCerts, TlsConfig, TlsProvider};
 
 pub use crate::fetched::Fetched;
-pub use cache::Cache;
+pub use cache::{Cache, Replay, ReplayParseError};
 
 /// Largest document accepted from the network.
 pub const MAX_FETCH_BYTES: u64 = 4 * 1024 * 1024;
@@ -37,6 +37,17 @@ pub enum FetchError {
     /// A `--cacert` certificate OpenSSL cannot re-encode.
     #[error("{0}")]
     Anchor(ErrorStack),
+    /// `--replay` and no cached copy of the URL has that sha256 or was fetched by that time.
+    #[error("--replay {asked}: no cached copy of {url} has that sha256 or was fetched by then ({}); cached: {}", cache_dir.display(), if available.is_empty() { "nothing".to_string() } else { available.join(", ") })]
+    ReplayNotCached {
+        url: String,
+        asked: String,
+        cache_dir: PathBuf,
+        available: Vec<String>,
+    },
+    /// `--replay SHA256` and no cached document has that sha256.
+    #[error("--replay {asked}: no document in the cache ({}) has that sha256; the report that listed it was made with another cache, or the copy was removed", cache_dir.display())]
+    ReplayUnknown { asked: String, cache_dir: PathBuf },
     /// `--offline` and the URL was never fetched into this cache.
     #[error("--offline: {url} is not in the cache ({}); run once without --offline to fetch it", cache_dir.display())]
     NotCached { url: String, cache_dir: PathBuf },
@@ -97,6 +108,8 @@ pub enum Unreachable {
 #[derive(Debug, Clone)]
 pub struct FetchOptions {
     pub offline: bool,
+    /// With `offline`: which cached copy to replay (`--replay`); the latest when `None`.
+    pub replay: Option<Replay>,
     /// Extra trust anchors for HTTPS (`--cacert`), PEM.
     pub cacert: Vec<PathBuf>,
     pub cache_dir: Option<PathBuf>,
@@ -111,12 +124,24 @@ pub struct Fetcher {
     timeout: Duration,
     cache: Cache,
     offline: bool,
+    replay: Option<Replay>,
+    /// When each URL's replayed copy was fetched: later copies are not its history.
+    replayed_at: Mutex<Vec<(String, i64)>>,
     log: Mutex<Vec<Fetched>>,
 }
 
 impl Fetcher {
     pub fn new(options: &FetchOptions) -> Result<Fetcher, FetchError> {
         let cache = Cache::open(options.cache_dir.clone())?;
+        let mut replay = options.replay.clone();
+        if let Some(r) = &mut replay {
+            if !r.resolve(&cache) {
+                return Err(FetchError::ReplayUnknown {
+                    asked: r.asked.clone(),
+                    cache_dir: cache.dir().to_path_buf(),
+                });
+            }
+        }
         // Unreadable --cacert files are a usage error now, not at the first fetch.
         for path in &options.cacert {
             std::fs::metadata(path).map_err(|e| FetchError::CacertUnreadable {
@@ -129,22 +154,39 @@ impl Fetcher {
             cacert: options.cacert.clone(),
             timeout: options.timeout,
             cache,
-            offline: options.offline,
+            offline: options.offline || options.replay.is_some(),
+            replay,
+            replayed_at: Mutex::new(Vec::new()),
             log: Mutex::new(Vec::new()),
         })
     }
 
-    /// Fetches `url` (or, offline, replays its latest cached copy).
+    /// Fetches `url` (or, offline, replays its latest cached copy, or the one `--replay` picks).
     pub fn get(&self, url: &str, now: i64) -> Result<Fetched, FetchError> {
-        let fetched = match self.offline {
-            true => self
+        let fetched = match (self.offline, &self.replay) {
+            (true, Some(replay)) => {
+                let copy =
+                    self.cache
+                        .select(url, replay)
+                        .map_err(|miss| FetchError::ReplayNotCached {
+                            url: url.to_string(),
+                            asked: replay.asked.clone(),
+                            cache_dir: self.cache.dir().to_path_buf(),
+                            available: miss.available,
+                        })?;
+                if let Ok(mut at) = self.replayed_at.lock() {
+                    at.push((url.to_string(), copy.fetched_unix));
+                }
+                copy
+            }
+            (true, None) => self
                 .cache
                 .latest(url)?
                 .ok_or_else(|| FetchError::NotCached {
                     url: url.to_string(),
                     cache_dir: self.cache.dir().to_path_buf(),
                 })?,
-            false => {
+            (false, _) => {
                 let agent = self
                     .agent
                     .get_or_init(|| agent(&self.cacert, self.timeout))
@@ -174,9 +216,22 @@ impl Fetcher {
         Ok(fetched)
     }
 
-    /// Earlier cached copies of `url`, oldest first (the one just fetched included).
+    /// Earlier cached copies of `url`, oldest first (the one just fetched included); when a
+    /// copy was replayed, only the copies up to it, so the replay sees what was known then.
     pub fn history(&self, url: &str) -> Vec<Fetched> {
-        self.cache.history(url).unwrap_or_default()
+        let history = self.cache.history(url).unwrap_or_default();
+        let cut = self
+            .replayed_at
+            .lock()
+            .ok()
+            .and_then(|at| at.iter().find(|(u, _)| u == url).map(|(_, t)| *t));
+        match cut {
+            Some(t) => history
+                .into_iter()
+                .filter(|c| c.fetched_unix <= t)
+                .collect(),
+            None => history,
+        }
     }
 
     /// Every document fetched or replayed in this run, in order.

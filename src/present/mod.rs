@@ -3,5 +3,6 @@
 pub mod human;
 pub mod json;
 pub(crate) mod layout;
+pub mod page;
 pub mod term;
 pub mod timeline;

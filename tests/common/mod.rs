@@ -59,11 +59,22 @@ pub fn keyprobe(args: &[&str]) -> Run {
     keyprobe_stdin(args, None)
 }
 
+/// `keyprobe` with extra environment variables (COLUMNS, …).
+pub fn keyprobe_env(args: &[&str], env: &[(&str, &str)]) -> Run {
+    run_keyprobe(args, None, env)
+}
+
 pub fn keyprobe_stdin(args: &[&str], stdin: Option<&[u8]>) -> Run {
+    run_keyprobe(args, stdin, &[])
+}
+
+fn run_keyprobe(args: &[&str], stdin: Option<&[u8]>, env: &[(&str, &str)]) -> Run {
     let mut child = Command::new(env!("CARGO_BIN_EXE_keyprobe"))
         .args(args)
         .current_dir(root())
         .env("NO_COLOR", "1")
+        .env_remove("COLUMNS")
+        .envs(env.iter().copied())
         .stdin(if stdin.is_some() {
             Stdio::piped()
         } else {
