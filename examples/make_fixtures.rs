@@ -528,9 +528,11 @@ fn main() -> Res<()> {
     )?;
 
     // --- STS errors -------------------------------------------------------------------------
-    w("errors/aadsts50003-page.txt", format!(
+    w(
+        "errors/aadsts50003-page.txt",
         "Sign in\nSorry, but we're having trouble signing you in.\n\nAADSTS50003: Sign-in failed because of a missing signing key or certificate. This might be because there was no signing key configured in the app.\n\nTroubleshooting details\nRequest Id: 5b0f6f8e-3d0b-4f63-9c3a-1b2e3d4c5f60\nCorrelation Id: 0c1d2e3f-4a5b-4c6d-8e7f-901a2b3c4d5e\nTimestamp: 2026-05-31T09:14:07Z\nMessage: AADSTS50003: Sign-in failed because of a missing signing key or certificate.\n"
-    ).as_bytes())?;
+            .as_bytes(),
+    )?;
     w("errors/aadsts50003.json", pretty(&json!({
         "error": "invalid_request",
         "error_description": "AADSTS50003: Sign-in failed because of a missing signing key or certificate. This might be because there was no signing key configured in the app.\r\nTrace ID: 5b0f6f8e-3d0b-4f63-9c3a-1b2e3d4c5f60\r\nCorrelation ID: 0c1d2e3f-4a5b-4c6d-8e7f-901a2b3c4d5e\r\nTimestamp: 2026-05-31 09:14:07Z",

@@ -28,14 +28,14 @@ pub enum KeySourceError {
     #[error("{flag}: {source}")]
     Fetch {
         flag: &'static str,
-        source: FetchError,
+        source: Box<FetchError>,
     },
     /// The source was read but is not what the flag expects. `body_hint` says what the bytes
     /// look like when they came from a URL that may have answered with an HTML page.
     #[error("{flag}: {source}{body_hint}")]
     Load {
         flag: &'static str,
-        source: LoadError,
+        source: Box<LoadError>,
         body_hint: String,
     },
     /// `--metadata` JSON that does not parse.
@@ -68,7 +68,10 @@ fn load(
     if src.starts_with("http://") || src.starts_with("https://") {
         let fetched = fetcher
             .get(src, wall_clock())
-            .map_err(|source| KeySourceError::Fetch { flag, source })?;
+            .map_err(|source| KeySourceError::Fetch {
+                flag,
+                source: Box::new(source),
+            })?;
         let body = fetched.body.clone();
         trust.fetched.push(fetched);
         Ok((src.clone(), body))
@@ -77,7 +80,7 @@ fn load(
             .map(|b| (src.clone(), b))
             .map_err(|source| KeySourceError::Load {
                 flag,
-                source,
+                source: Box::new(source),
                 body_hint: String::new(),
             })
     }
@@ -90,7 +93,7 @@ fn loading<'b>(
 ) -> impl Fn(LoadError) -> KeySourceError + 'b {
     move |source| KeySourceError::Load {
         flag,
-        source,
+        source: Box::new(source),
         body_hint: hint_from.map(body_hint).unwrap_or_default(),
     }
 }

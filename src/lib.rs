@@ -15,6 +15,10 @@
 //! - a key carried by the input is evidence, never a trust anchor; `jku`/`x5u` are never fetched;
 //! - every time check goes through one [`clock::Clock`].
 
+#![forbid(unsafe_code)]
+// Library and binary code never unwraps or expects: input is hostile and a panic is a crash (tests may).
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+
 pub mod artifact;
 pub mod capture;
 pub mod catalogue;

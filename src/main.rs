@@ -1,3 +1,7 @@
+#![forbid(unsafe_code)]
+// Library and binary code never unwraps or expects: input is hostile and a panic is a crash (tests may).
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+
 use clap::Parser;
 
 fn main() {

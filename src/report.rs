@@ -172,7 +172,7 @@ impl Report {
         for f in &mut self.findings {
             f.fit_to(self.kind);
         }
-        self.findings.sort_by(|a, b| b.severity.cmp(&a.severity));
+        self.findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
         self.verdict = match self.findings.iter().map(|f| f.severity).max() {
             Some(Severity::Error) => Verdict::Error,
             Some(Severity::Warning) => Verdict::Warning,

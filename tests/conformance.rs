@@ -14,6 +14,9 @@ use keyprobe::{inspect, Settings};
 use libtest_mimic::{Arguments, Failed, Trial};
 use serde_json::{Map, Value};
 
+/// One conformance trial: reads the vectors under the directory, says what it checked.
+type Check = Box<dyn FnOnce(&Path) -> Result<String, Failed> + Send>;
+
 fn vectors_dir() -> PathBuf {
     std::env::var_os("KEYPROBE_VECTORS")
         .map(PathBuf::from)
@@ -25,7 +28,7 @@ fn main() {
     let dir = vectors_dir();
     let present = dir.join("wycheproof").is_dir();
     let mut trials = Vec::new();
-    let mut add = |name: String, f: Box<dyn FnOnce(&Path) -> Result<String, Failed> + Send>| {
+    let mut add = |name: String, f: Check| {
         let d = dir.clone();
         trials.push(
             Trial::test(name, move || {
@@ -134,10 +137,10 @@ fn wycheproof_signatures(path: &Path, alg_name: &str) -> Result<String, Failed> 
             .as_str()
             .and_then(|s| s.parse::<usize>().ok())
             .is_none_or(|s| s == alg.digest_len());
-        let group_key = match group.get("publicKeyJwk").or_else(|| group.get("keyJwk")) {
-            Some(jwk) => Some(jwk_key(jwk)),
-            None => None,
-        };
+        let group_key = group
+            .get("publicKeyJwk")
+            .or_else(|| group.get("keyJwk"))
+            .map(jwk_key);
         for test in group["tests"].as_array().ok_or("tests")? {
             let id = test["tcId"].as_u64().unwrap_or(0);
             let result = test["result"].as_str().unwrap_or("");

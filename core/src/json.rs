@@ -21,7 +21,10 @@ pub enum JsonError {
     #[error("expected a JSON object, found {found}")]
     NotObject { found: &'static str },
     #[error("\"{member}\" must be an array of strings, found {found}")]
-    NotStringArray { member: String, found: &'static str },
+    NotStringArray {
+        member: &'static str,
+        found: &'static str,
+    },
 }
 
 /// Parses `bytes` as one JSON value, refusing duplicates, excess depth and excess size.
@@ -59,7 +62,7 @@ pub fn parse_object(bytes: &[u8]) -> Result<Map<String, Value>, JsonError> {
 /// An optional member that must be an array of strings (`x5c`, `crit`, `key_ops`).
 pub fn string_array(
     object: &Map<String, Value>,
-    name: &str,
+    name: &'static str,
 ) -> Result<Option<Vec<String>>, JsonError> {
     let Some(value) = object.get(name) else {
         return Ok(None);
@@ -74,7 +77,7 @@ pub fn string_array(
         })
         .map(Some)
         .ok_or_else(|| JsonError::NotStringArray {
-            member: name.to_string(),
+            member: name,
             found: type_name(value),
         })
 }

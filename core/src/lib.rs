@@ -12,6 +12,8 @@
 //! Nothing here panics on input, and every error carries what was expected and what was found.
 
 #![forbid(unsafe_code)]
+// Library and binary code never unwraps or expects: input is hostile and a panic is a crash (tests may).
+#![deny(clippy::unwrap_used, clippy::expect_used)]
 
 pub mod aadsts;
 pub mod base64;

@@ -35,6 +35,10 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+#![forbid(unsafe_code)]
+// Library and binary code never unwraps or expects: input is hostile and a panic is a crash (tests may).
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+
 pub mod config;
 pub mod dashboard;
 pub mod errors;

@@ -1,5 +1,9 @@
 //! The `mock-sts` command: parse flags, start the server, print the readiness line, stop on SIGINT/SIGTERM.
 
+#![forbid(unsafe_code)]
+// Library and binary code never unwraps or expects: input is hostile and a panic is a crash (tests may).
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+
 use std::io::Write;
 use std::net::IpAddr;
 use std::path::PathBuf;

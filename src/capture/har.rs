@@ -232,10 +232,8 @@ impl Walker<'_> {
     /// Tokens, SAML messages, credentials and OAuth errors in named parameters.
     fn params(&mut self, found: &mut Vec<(String, Found)>, at: &str, pairs: &[(String, String)]) {
         for (name, value) in pairs {
-            if name == "SAMLRequest" || name == "SAMLResponse" {
-                if at.ends_with(".request.url") {
-                    continue; // read above, with the whole URL
-                }
+            if (name == "SAMLRequest" || name == "SAMLResponse") && at.ends_with(".request.url") {
+                continue; // read above, with the whole URL
             }
             let loc = format!("{at}.{name}");
             let (trust, settings) = (self.trust, self.settings);

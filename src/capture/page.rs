@@ -90,9 +90,7 @@ fn entra_error(page: &html::Page) -> Option<StsError> {
         .and_then(|c| c.get("strServiceExceptionMessage"))
         .and_then(Value::as_str)
         .filter(|m| !m.is_empty());
-    let text_has_code = crate::artifact::sts_error::aadsts_codes_in(&page.text)
-        .first()
-        .is_some();
+    let text_has_code = keyprobe_core::aadsts::mentions_a_code(&page.text);
     if !text_has_code && exception.is_none() {
         return None;
     }

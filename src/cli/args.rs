@@ -20,7 +20,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Inspect tokens, key sets, metadata, certificates or STS errors
-    Inspect(InspectArgs),
+    Inspect(Box<InspectArgs>),
     /// Explain a finding code, an Entra (AADSTS) or IdentityModel (IDX) code, a library's
     /// error name or a piece of its message, as copied from a log
     Explain(ExplainArgs),

@@ -9,11 +9,32 @@ use regex::Regex;
 use super::rules::{self, Action, Summary, REMOVED};
 use crate::codec::base64;
 
+// The patterns below are constants: a test compiling them proves they cannot fail at run time.
+
+#[allow(clippy::expect_used)]
+fn signature_value_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"(<(?:[A-Za-z0-9_-]+:)?SignatureValue[^>]*>)[^<]*(</(?:[A-Za-z0-9_-]+:)?SignatureValue>)")
+            .expect("a constant pattern, compiled by the unit tests")
+    })
+}
+
+#[allow(clippy::expect_used)]
+fn log_pair_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r#"(?i)\b(password|passwd|client_secret|code|refresh_token|SAMLResponse|SAMLRequest|state|email|login_hint|Signature)(=|"\s*:\s*")([^&\s"',;]+)"#)
+            .expect("a constant pattern, compiled by the unit tests")
+    })
+}
+
+#[allow(clippy::expect_used)]
 fn jwt_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
         Regex::new(r"(eyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]*\.)([A-Za-z0-9_-]{16,})")
-            .expect("a valid pattern")
+            .expect("a constant pattern, compiled by the unit tests")
     })
 }
 
@@ -70,11 +91,7 @@ pub fn saml(v: &str, s: &mut Summary) -> String {
             (out, true)
         }
     };
-    static SIG: OnceLock<Regex> = OnceLock::new();
-    let re = SIG.get_or_init(|| {
-        Regex::new(r"(<(?:[A-Za-z0-9_-]+:)?SignatureValue[^>]*>)[^<]*(</(?:[A-Za-z0-9_-]+:)?SignatureValue>)")
-            .expect("a valid pattern")
-    });
+    let re = signature_value_re();
     let mut n = 0;
     let cleaned = re.replace_all(&xml, |c: &regex::Captures<'_>| {
         n += 1;
@@ -133,11 +150,7 @@ pub fn any(text: &str, s: &mut Summary) -> String {
 
 /// A log: header lines and `name=value` pairs by their rules, JWT signatures removed.
 pub fn log(text: &str, s: &mut Summary) -> String {
-    static PAIR: OnceLock<Regex> = OnceLock::new();
-    let pair = PAIR.get_or_init(|| {
-        Regex::new(r#"(?i)\b(password|passwd|client_secret|code|refresh_token|SAMLResponse|SAMLRequest|state|email|login_hint|Signature)(=|"\s*:\s*")([^&\s"',;]+)"#)
-            .expect("a valid pattern")
-    });
+    let pair = log_pair_re();
     let mut out = String::with_capacity(text.len());
     for line in text.split_inclusive('\n') {
         let trimmed = line.trim_start();
@@ -163,4 +176,14 @@ pub fn log(text: &str, s: &mut Summary) -> String {
         out.push_str(&jwt_signatures(&replaced, s));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_constant_patterns_compile() {
+        super::jwt_re();
+        super::signature_value_re();
+        super::log_pair_re();
+    }
 }
