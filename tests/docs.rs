@@ -60,7 +60,11 @@ struct Sample {
 }
 
 fn parse_marker(line: &str) -> Option<Sample> {
-    let rest = line.trim().strip_prefix(MARKER)?.strip_suffix("-->")?.trim();
+    let rest = line
+        .trim()
+        .strip_prefix(MARKER)?
+        .strip_suffix("-->")?
+        .trim();
     let (settings, args) = rest.split_once(':')?;
     let mut exit = 0;
     let mut lines = usize::MAX;
@@ -116,7 +120,12 @@ fn readme_samples_are_what_keyprobe_prints() {
         samples += 1;
         let fence = lines.get(i + 1).copied().unwrap_or_default();
         let indent = &fence[..fence.len() - fence.trim_start().len()];
-        assert_eq!(fence.trim(), "```text", "a sample marker is followed by a text fence: {}", lines[i]);
+        assert_eq!(
+            fence.trim(),
+            "```text",
+            "a sample marker is followed by a text fence: {}",
+            lines[i]
+        );
         let close = (i + 2..lines.len())
             .find(|&j| lines[j].trim() == "```")
             .expect("the sample's fence is closed");

@@ -43,13 +43,23 @@ pub fn render(report: &Report, style: HumanStyle) -> Vec<String> {
         Verdict::Error => p.on(RED, "error"),
     };
     let kind = report.kind.as_str();
+    // A container whose flow failed says where and why on its first line (whole when piped).
+    let flow_headline = report.decoded.get("headline").and_then(Value::as_str);
     let headline_width = super::layout::display_width(&report.input) + kind.len() + 11;
     if style.width.is_none_or(|w| headline_width <= w) {
-        out.push(format!(
+        let first = format!(
             "{}  {}  {verdict}",
             p.on(BOLD, &report.input),
             p.on(CYAN, kind)
-        ));
+        );
+        match flow_headline {
+            Some(h) if style.width.is_none() => out.push(format!("{first}  {h}")),
+            Some(h) => {
+                out.push(first);
+                layout.text(&mut out, "  ", "  ", h);
+            }
+            None => out.push(first),
+        }
     } else {
         // A long input name (a capture's artifact path, a URL) gets lines of its own.
         let start = out.len();
@@ -58,6 +68,9 @@ pub fn render(report: &Report, style: HumanStyle) -> Vec<String> {
             *line = p.on(BOLD, line);
         }
         out.push(format!("  {}  {verdict}", p.on(CYAN, kind)));
+        if let Some(h) = flow_headline {
+            layout.text(&mut out, "  ", "  ", h);
+        }
     }
     for f in &report.findings {
         finding(&layout, &mut out, f);

@@ -107,8 +107,25 @@ fn label_for(map: &serde_json::Map<String, Value>, path: &str) -> String {
         ("claims", _) => "token lifetime (nbf/iat → exp)".to_string(),
         (_, Some(n)) => format!("certificate {n}"),
         ("", None) => "validity".to_string(),
-        (p, None) => p.replace('_', " "),
+        (p, None) => readable_path(p),
     }
+}
+
+/// `assertion.subject.confirmations[0]` as `assertion › subject › confirmations #1`.
+fn readable_path(path: &str) -> String {
+    path.split('.')
+        .map(|segment| {
+            let segment = segment.replace('_', " ");
+            match segment.split_once('[') {
+                Some((name, index)) => {
+                    let n: usize = index.trim_end_matches(']').parse().unwrap_or(0);
+                    format!("{name} #{}", n + 1)
+                }
+                None => segment,
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" › ")
 }
 
 fn state(start: Option<i64>, end: Option<i64>, now: i64) -> &'static str {
@@ -153,6 +170,10 @@ mod tests {
             (Some(100), Some(200), "valid")
         );
         assert_eq!(w[1].label, "certificate issuer");
+        assert_eq!(
+            readable_path("assertion.subject.confirmations[0]"),
+            "assertion › subject › confirmations #1"
+        );
         assert_eq!(
             (w[1].start, w[1].end, w[1].state),
             (Some(50), Some(150), "expired")

@@ -23,6 +23,8 @@ form-action 'none'; frame-ancestors 'none'; base-uri 'none'";
 const INDEX_HTML: &str = include_str!("assets/index.html");
 const APP_JS: &str = include_str!("assets/app.js");
 const STYLE_CSS: &str = include_str!("assets/style.css");
+/// The page names its icon inline; this answers browsers and tools that ask for it anyway.
+const FAVICON_SVG: &str = include_str!("assets/favicon.svg");
 
 pub struct ServeOptions {
     pub bind: std::net::IpAddr,
@@ -96,6 +98,10 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         .route(
             "/style.css",
             get(|| async { asset(STYLE_CSS, "text/css; charset=utf-8") }),
+        )
+        .route(
+            "/favicon.ico",
+            get(|| async { asset(FAVICON_SVG, "image/svg+xml") }),
         )
         .route("/api/inspect", post(api::inspect))
         .route("/api/explain/{code}", get(api::explain))

@@ -125,6 +125,85 @@ await test("a token and a metadata URL: the only request beyond the page is that
   }
 });
 
+await test("a paste is inspected without a click", async () => {
+  const p = await page();
+  await p.fill("#at", "2026-06-01T12:00:00Z");
+  await p.fill("#keys-text", fixture("keys/jwks.json"));
+  // What a person's paste does: the text arrives at once, with paste and input events.
+  await p.focus("#input");
+  await p.evaluate((token) => {
+    const box = document.getElementById("input");
+    const data = new DataTransfer();
+    data.setData("text/plain", token);
+    box.dispatchEvent(new ClipboardEvent("paste", { clipboardData: data, bubbles: true }));
+    box.value = token;
+    box.dispatchEvent(new InputEvent("input", { bubbles: true, inputType: "insertFromPaste" }));
+  }, fixture("tokens/rs256-unknown-kid.jwt"));
+  await p.waitForSelector('#findings li[data-code="key-not-found"]', { timeout: 5000 });
+  // Typing waits for a pause, then inspects too.
+  await p.fill("#input", "");
+  await p.type("#input", fixture("tokens/rs256-expired.jwt").trim());
+  await p.waitForSelector('#findings li[data-code="token-expired"]', { timeout: 5000 });
+  assert(p.foreign.length === 0, `requests to other origins: ${p.foreign}`);
+});
+
+await test("an empty box says what to paste instead of a verdict", async () => {
+  const p = await page();
+  await p.fill("#input", "   \n  ");
+  await p.click("#inspect");
+  await p.waitForSelector("#empty:not([hidden])");
+  const verdict = await p.textContent("#verdict");
+  assert(!/ok|warning|error/.test(verdict), `no verdict: ${verdict}`);
+  const advice = await p.textContent("#empty");
+  assert(advice.includes("SAMLResponse") && advice.includes("token"), advice);
+  assert(await p.locator("#report").isHidden(), "no report shown");
+  // Clearing a box that had a report goes back to the advice.
+  await p.fill("#input", fixture("tokens/rs256-unknown-kid.jwt"));
+  await p.click("#inspect");
+  await p.waitForSelector('#findings li[data-code="signature-not-checked"]');
+  await p.fill("#input", "");
+  await p.waitForSelector("#empty:not([hidden])");
+  await p.screenshot({ path: join(shots, "serve-empty.png"), fullPage: true });
+});
+
+await test("a 70-minute assertion beside a multi-year certificate gets a readable lane", async () => {
+  assert(samlResponse && samlMetadata, "SAML fixtures are missing");
+  const p = await page();
+  await p.selectOption("#keys-kind", "metadata");
+  await p.fill("#keys-text", samlMetadata);
+  await p.fill("#at", "2026-06-01T12:00:00Z");
+  await p.fill("#input", samlResponse);
+  await p.click("#inspect");
+  await p.waitForSelector("#timeline svg.zoom");
+  const widths = await p.evaluate(() => {
+    const bars = (kind) => [...document.querySelectorAll(`#timeline svg.${kind} rect`)]
+      .map((r) => ({ label: r.dataset.label, width: r.width.baseVal.value }));
+    return { overview: bars("overview"), zoom: bars("zoom") };
+  });
+  const conditions = (list) => list.find((b) => /conditions/i.test(b.label));
+  const over = conditions(widths.overview), zoom = conditions(widths.zoom);
+  assert(over && zoom, `an assertion window in both lanes: ${JSON.stringify(widths)}`);
+  assert(over.width < 10, `a sliver in the overview (${over.width})`);
+  assert(zoom.width > 150, `readable in the zoomed lane (${zoom.width})`);
+  const cert = widths.zoom.find((b) => /certificate/i.test(b.label));
+  assert(cert, `the certificate runs on through the zoomed lane: ${JSON.stringify(widths.zoom)}`);
+  await p.screenshot({ path: join(shots, "serve-timeline-zoom.png"), fullPage: true });
+});
+
+await test("no request of the page fails (no favicon 404)", async () => {
+  const p = await browser.newPage();
+  const failures = [];
+  p.on("response", (r) => { if (r.status() >= 400) failures.push(`${r.status()} ${r.url()}`); });
+  p.on("requestfailed", (r) => failures.push(`failed ${r.url()}`));
+  await p.goto(url);
+  await p.waitForLoadState("networkidle");
+  const icon = await p.evaluate(() => document.querySelector('link[rel="icon"]')?.getAttribute("href") || "");
+  assert(icon.startsWith("data:image/svg+xml"), `an inline icon: ${icon.slice(0, 40)}`);
+  const favicon = await fetch(`${url}/favicon.ico`);
+  assert(favicon.status < 400, `GET /favicon.ico answers ${favicon.status}`);
+  assert(failures.length === 0, `failed requests: ${failures}`);
+});
+
 await browser.close();
 child.kill();
 console.log(`serve page: ${passed} passed, ${failed} failed`);

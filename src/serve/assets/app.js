@@ -25,8 +25,23 @@ function iso(t) {
   return new Date(t * 1000).toISOString().replace(".000Z", "Z");
 }
 
+// Pasting inspects without a click: the last change wins, a moment after typing stops.
+const DEBOUNCE_MS = 400;
+let debounce = null;
+let sequence = 0;
+let lastInspected = null;
+
+function scheduleInspect(delay) {
+  clearTimeout(debounce);
+  debounce = setTimeout(() => {
+    const value = $("input").value;
+    if (value.trim() && value !== lastInspected) inspect();
+  }, delay);
+}
+
 async function inspect(event) {
-  event.preventDefault();
+  if (event) event.preventDefault();
+  clearTimeout(debounce);
   const button = $("inspect");
   const results = $("results");
   const body = {
@@ -37,8 +52,14 @@ async function inspect(event) {
     allow_legacy: $("allow-legacy").checked,
     keys: { kind: $("keys-kind").value, text: $("keys-text").value, url: $("keys-url").value },
   };
-  button.disabled = true;
   results.hidden = false;
+  if (!body.input.trim()) {
+    showEmpty();
+    return;
+  }
+  lastInspected = body.input;
+  const mine = ++sequence;
+  button.disabled = true;
   results.setAttribute("aria-busy", "true");
   try {
     const response = await fetch("/api/inspect", {
@@ -47,21 +68,36 @@ async function inspect(event) {
       body: JSON.stringify(body),
     });
     const data = await response.json();
+    if (mine !== sequence) return; // a newer paste is on its way
     if (!response.ok) {
       showError(data.error || ("HTTP " + response.status));
     } else {
       render(data, body.input);
     }
   } catch (e) {
-    showError("keyprobe's local server did not answer: " + e);
+    if (mine === sequence) showError("keyprobe's local server did not answer: " + e);
   } finally {
-    button.disabled = false;
-    results.setAttribute("aria-busy", "false");
-    $("verdict").focus();
+    if (mine === sequence) {
+      button.disabled = false;
+      results.setAttribute("aria-busy", "false");
+      if (event) $("verdict").focus();
+    }
   }
 }
 
+// An empty box gets what to paste, never a verdict.
+function showEmpty() {
+  const verdict = $("verdict");
+  verdict.className = "empty";
+  verdict.textContent = "Nothing to inspect yet";
+  $("error").hidden = true;
+  $("empty").hidden = false;
+  $("report").hidden = true;
+}
+
 function showError(message) {
+  $("empty").hidden = true;
+  $("report").hidden = false;
   const verdict = $("verdict");
   verdict.className = "error";
   verdict.textContent = "Could not inspect";
@@ -75,6 +111,8 @@ function showError(message) {
 function render(data, raw) {
   const report = data.report;
   $("error").hidden = true;
+  $("empty").hidden = true;
+  $("report").hidden = false;
   const verdict = $("verdict");
   verdict.className = report.verdict;
   verdict.textContent = `${report.kind}: ${report.verdict}`;
@@ -108,6 +146,9 @@ function render(data, raw) {
   }
 }
 
+// A window is "short" beside the others when it spans less than this share of the whole range.
+const SHORT_SHARE = 1 / 40;
+
 function renderTimeline(windows, now) {
   const box = $("timeline");
   const tbody = $("timeline-table").tBodies[0];
@@ -117,29 +158,57 @@ function renderTimeline(windows, now) {
     box.append(el("p", { class: "hint" }, "No validity window in this input."));
     return;
   }
+  for (const w of windows) {
+    tbody.append(el("tr", {}, el("td", {}, w.label), el("td", {}, w.start != null ? iso(w.start) : "—"),
+      el("td", {}, w.end != null ? iso(w.end) : "—"), el("td", {}, w.state)));
+  }
   const times = [now];
   for (const w of windows) { if (w.start != null) times.push(w.start); if (w.end != null) times.push(w.end); }
   let lo = Math.min(...times), hi = Math.max(...times);
   const pad = Math.max((hi - lo) * 0.05, 60);
-  lo -= pad; hi += pad;
+  box.append(chart(windows, now, lo - pad, hi + pad, "overview", "All validity windows"));
+  // Short windows beside long ones are slivers at the overview's scale: zoom on the check time.
+  const span = (w) => (w.start != null && w.end != null) ? w.end - w.start : Infinity;
+  const short = windows.filter((w) => span(w) < (hi - lo) * SHORT_SHARE);
+  if (short.length && short.length < windows.length) {
+    const zt = [now];
+    for (const w of short) { zt.push(w.start, w.end); }
+    const zlo = Math.min(...zt), zhi = Math.max(...zt);
+    const zpad = Math.max((zhi - zlo) * 0.15, 60);
+    box.append(el("p", { class: "tl-caption" }, "Around the check time, at a scale where the short windows can be read (longer windows run on beyond the edges):"));
+    box.append(chart(windows, now, zlo - zpad, zhi + zpad, "zoom", "Validity windows around the check time"));
+  }
+}
+
+// One timeline picture: a bar per window between lo and hi, clipped at the edges, and the
+// check time as a vertical line.
+function chart(windows, now, lo, hi, kind, title) {
   const width = 1000, left = 260, right = 20, row = 34, top = 24;
   const height = top + windows.length * row + 30;
-  const x = (t) => left + ((t - lo) / (hi - lo)) * (width - left - right);
-  const chart = svg("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-labelledby": "tl-title tl-desc" });
-  chart.append(svg("title", { id: "tl-title" }, "Validity timeline"));
-  chart.append(svg("desc", { id: "tl-desc" }, windows.map((w) => `${w.label}: ${w.state}`).join("; ")));
+  const x = (t) => left + ((Math.min(Math.max(t, lo), hi) - lo) / (hi - lo)) * (width - left - right);
+  const id = `tl-${kind}`;
+  const picture = svg("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", class: kind, "aria-labelledby": `${id}-title ${id}-desc` });
+  picture.append(svg("title", { id: `${id}-title` }, title));
+  picture.append(svg("desc", { id: `${id}-desc` }, windows.map((w) => `${w.label}: ${w.state}`).join("; ")));
   windows.forEach((w, i) => {
     const y = top + i * row;
     const start = w.start != null ? w.start : lo, end = w.end != null ? w.end : hi;
-    chart.append(svg("text", { x: 6, y: y + 15, class: "tl-label" }, w.label.length > 38 ? w.label.slice(0, 37) + "…" : w.label));
-    chart.append(svg("rect", { x: x(start), y: y + 3, width: Math.max(x(end) - x(start), 2), height: 16, rx: 3, class: `bar-${w.state}` },));
-    chart.lastChild.append(svg("title", {}, `${w.label}: ${w.start != null ? iso(w.start) : "…"} → ${w.end != null ? iso(w.end) : "…"} (${w.state})`));
-    tbody.append(el("tr", {}, el("td", {}, w.label), el("td", {}, w.start != null ? iso(w.start) : "—"),
-      el("td", {}, w.end != null ? iso(w.end) : "—"), el("td", {}, w.state)));
+    picture.append(svg("text", { x: 6, y: y + 15, class: "tl-label" }, w.label.length > 38 ? w.label.slice(0, 37) + "…" : w.label));
+    if (end < lo || start > hi) {
+      picture.append(svg("text", { x: start > hi ? width - right - 14 : left + 2, y: y + 15, class: "tl-beyond" }, start > hi ? "▸" : "◂"));
+      return;
+    }
+    const clipped = start < lo || end > hi;
+    const bar = svg("rect", { x: x(start), y: y + 3, width: Math.max(x(end) - x(start), 2), height: 16, rx: clipped ? 0 : 3,
+      class: `bar-${w.state}${clipped ? " clipped" : ""}`, "data-label": w.label });
+    bar.append(svg("title", {}, `${w.label}: ${w.start != null ? iso(w.start) : "…"} → ${w.end != null ? iso(w.end) : "…"} (${w.state})`));
+    picture.append(bar);
   });
-  chart.append(svg("line", { x1: x(now), x2: x(now), y1: 8, y2: height - 22, class: "now" }));
-  chart.append(svg("text", { x: Math.min(x(now) + 4, width - 180), y: height - 8, class: "tl-date" }, `check time ${iso(now)}`));
-  box.append(chart);
+  picture.append(svg("line", { x1: x(now), x2: x(now), y1: 8, y2: height - 22, class: "now" }));
+  picture.append(svg("text", { x: 6, y: height - 8, class: "tl-date" }, iso(lo)));
+  picture.append(svg("text", { x: width - right, y: height - 8, class: "tl-date", "text-anchor": "end" }, iso(hi)));
+  picture.append(svg("text", { x: Math.min(Math.max(x(now) + 4, left), width - 260), y: height - 8, class: "tl-date now-label" }, `check time ${iso(now)}`));
+  return picture;
 }
 
 function dropFile(event) {
@@ -149,13 +218,22 @@ function dropFile(event) {
   const file = event.dataTransfer && event.dataTransfer.files[0];
   if (!file) return;
   const reader = new FileReader();
-  reader.onload = () => { input.value = reader.result; };
+  reader.onload = () => { input.value = reader.result; scheduleInspect(50); };
   reader.readAsText(file);
 }
 
 document.addEventListener("DOMContentLoaded", () => {
   $("inspect-form").addEventListener("submit", inspect);
   const input = $("input");
+  // A paste is whole at once: inspect it right away; typing waits for a pause.
+  let pasted = false;
+  input.addEventListener("paste", () => { pasted = true; });
+  input.addEventListener("input", () => {
+    const delay = pasted ? 50 : DEBOUNCE_MS;
+    pasted = false;
+    if (input.value.trim()) scheduleInspect(delay);
+    else { clearTimeout(debounce); lastInspected = null; if (!$("results").hidden) showEmpty(); }
+  });
   input.addEventListener("dragover", (e) => { e.preventDefault(); input.classList.add("dragging"); });
   input.addEventListener("dragleave", () => input.classList.remove("dragging"));
   input.addEventListener("drop", dropFile);
