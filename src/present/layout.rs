@@ -163,7 +163,23 @@ impl Layout {
                     }
                 }
             }
-            other => self.text(out, &first, &rest, &scalar(other)),
+            other => {
+                let text = scalar(other);
+                let single_word = !text.contains([' ', '\n']);
+                let below = " ".repeat(pad.len() + 4);
+                let wide = display_width(&text);
+                match self.width {
+                    // One long word (a URL, an identifier) that would be broken in the value
+                    // column but fits a line of its own goes whole below its key.
+                    Some(w)
+                        if single_word && value_column + wide > w && below.len() + wide <= w =>
+                    {
+                        out.push(first.trim_end().to_string());
+                        out.push(format!("{below}{text}"));
+                    }
+                    _ => self.text(out, &first, &rest, &text),
+                }
+            }
         }
         if let Some(note) = note {
             let last = out.len() - 1;
@@ -377,6 +393,17 @@ mod tests {
             .collect();
         assert!(joined.contains(&blob), "nothing is cut: {out:#?}");
         assert!(out.iter().any(|l| l == "  kid  abc"), "{out:#?}");
+    }
+
+    #[test]
+    fn a_long_url_goes_whole_below_its_key() {
+        let url = format!("https://login.microsoftonline.com/{}/saml2", "8".repeat(36));
+        let out = lay(
+            json!({"destination": url, "assertion_consumer_service_url": "x"}),
+            Some(90),
+        );
+        assert_eq!(out[0].trim(), "destination");
+        assert_eq!(out[1].trim(), url);
     }
 
     #[test]
