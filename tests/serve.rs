@@ -22,8 +22,13 @@ impl Drop for Served {
 }
 
 fn serve() -> Served {
+    serve_with(&[])
+}
+
+fn serve_with(extra: &[&str]) -> Served {
     let mut child = Command::new(env!("CARGO_BIN_EXE_keyprobe"))
         .args(["serve", "--port", "0"])
+        .args(extra)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -162,4 +167,103 @@ fn bad_requests_are_400_with_a_reason() {
     let (status, _, page) = get(&format!("{}/api/explain/AADSTS50003", s.base));
     assert_eq!(status, 200);
     assert!(page.contains("MissingSigningKey"));
+}
+
+/// A raw HTTP/1.1 exchange: what was sent, everything read until the server closes (or 10 s pass,
+/// which fails the test: the server must close on its own).
+fn raw(base: &str, request: &[u8]) -> String {
+    use std::io::{Read, Write};
+    let addr = base.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(addr).expect("connect");
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    stream.write_all(request).unwrap();
+    let mut answer = Vec::new();
+    match stream.read_to_end(&mut answer) {
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => {}
+        Err(e) => panic!("the server kept the connection open: {e}; read so far: {answer:?}"),
+    }
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+#[test]
+fn a_rebinding_page_is_refused_before_anything_is_fetched() {
+    // A key-source URL that would answer if keyprobe fetched it: it must never be asked.
+    let upstream = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    upstream.set_nonblocking(true).unwrap();
+    let key_url = format!("http://{}/keys", upstream.local_addr().unwrap());
+    let s = serve();
+    let port = s.base.rsplit(':').next().unwrap();
+    let body =
+        json!({"input": "eyJhbGciOiJSUzI1NiJ9.e30.c2ln", "keys": {"kind": "jwks", "url": key_url}})
+            .to_string();
+    let request = |host: &str, origin: Option<&str>| {
+        let origin = origin
+            .map(|o| format!("Origin: {o}\r\n"))
+            .unwrap_or_default();
+        format!(
+            "POST /api/inspect HTTP/1.1\r\nHost: {host}\r\n{origin}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+    };
+    // DNS rebinding: the page's own name, resolved to 127.0.0.1.
+    let answer = raw(
+        &s.base,
+        request(&format!("attacker.example:{port}"), None).as_bytes(),
+    );
+    assert!(answer.starts_with("HTTP/1.1 421"), "{answer}");
+    // A cross-site page: the right host, a foreign Origin.
+    let answer = raw(
+        &s.base,
+        request(
+            &format!("127.0.0.1:{port}"),
+            Some("https://attacker.example"),
+        )
+        .as_bytes(),
+    );
+    assert!(answer.starts_with("HTTP/1.1 403"), "{answer}");
+    assert!(
+        upstream.accept().is_err(),
+        "keyprobe fetched the key source for a refused request"
+    );
+    // The page itself (and curl, which sends no Origin) is answered (asked without the key URL,
+    // which would be fetched now and never answer).
+    let plain = json!({"input": "eyJhbGciOiJSUzI1NiJ9.e30.c2ln"}).to_string();
+    let answer = raw(
+        &s.base,
+        format!(
+            "POST /api/inspect HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nOrigin: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{plain}",
+            s.base,
+            plain.len()
+        )
+        .as_bytes(),
+    );
+    assert!(
+        answer.starts_with("HTTP/1.1 400") || answer.starts_with("HTTP/1.1 200"),
+        "{answer}"
+    );
+    let answer = raw(
+        &s.base,
+        format!("GET / HTTP/1.1\r\nHost: evil.example:{port}\r\nConnection: close\r\n\r\n")
+            .as_bytes(),
+    );
+    assert!(answer.starts_with("HTTP/1.1 421"), "{answer}");
+}
+
+#[test]
+fn half_sent_requests_are_closed() {
+    let s = serve_with(&["--read-timeout", "1"]);
+    let port = s.base.rsplit(':').next().unwrap();
+    // Silent after connecting, and headers never finished: closed without an answer.
+    assert_eq!(raw(&s.base, b""), "");
+    let partial = format!("POST /api/inspect HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n");
+    assert!(!raw(&s.base, partial.as_bytes()).contains("200 OK"));
+    // Headers whole, the body cut short: 408 and closed.
+    let cut = format!(
+        "POST /api/inspect HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"input\""
+    );
+    let answer = raw(&s.base, cut.as_bytes());
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
 }

@@ -182,4 +182,8 @@ pub struct ServeArgs {
     /// Where fetched documents are kept [default: $XDG_CACHE_HOME/keyprobe]
     #[arg(long, value_name = "DIR")]
     pub cache_dir: Option<std::path::PathBuf>,
+    /// Seconds a client may take to send a request's headers, and then its body; a half-sent
+    /// request is closed after this
+    #[arg(long, value_name = "SECS", default_value_t = crate::serve::READ_TIMEOUT.as_secs())]
+    pub read_timeout: u64,
 }

@@ -96,6 +96,7 @@ pub fn run(cli: Cli) -> i32 {
                     cache_dir: args.cache_dir,
                     timeout: std::time::Duration::from_secs(crate::fetch::DEFAULT_TIMEOUT_SECS),
                 },
+                read_timeout: std::time::Duration::from_secs(args.read_timeout.max(1)),
             };
             match crate::serve::run(options) {
                 Ok(()) => EXIT_OK,

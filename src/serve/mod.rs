@@ -3,15 +3,20 @@
 //! machine: the only outbound requests are fetches of key sources the user typed as URLs.
 
 mod api;
+mod guard;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
 
 use crate::fetch::{FetchError, FetchOptions, Fetcher};
 use crate::limits::MAX_INPUT_BYTES;
@@ -31,7 +36,12 @@ pub struct ServeOptions {
     pub port: u16,
     pub open: bool,
     pub fetch: FetchOptions,
+    /// How long a client may take to send a request's headers, and then its body.
+    pub read_timeout: Duration,
 }
+
+/// Default for [`ServeOptions::read_timeout`].
+pub const READ_TIMEOUT: Duration = Duration::from_secs(30);
 
 pub(crate) struct AppState {
     fetcher: Fetcher,
@@ -76,16 +86,41 @@ pub fn run(options: ServeOptions) -> Result<(), ServeError> {
             // Best effort: a missing opener is not an error, the address is printed above.
             let _ = std::process::Command::new("xdg-open").arg(&url).spawn();
         }
-        axum::serve(listener, router(Arc::new(AppState { fetcher })))
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await?;
+        let app = router(Arc::new(AppState { fetcher }), local, options.read_timeout);
+        serve_connections(listener, app, options.read_timeout).await;
         Ok(())
     })
 }
 
-pub(crate) fn router(state: Arc<AppState>) -> Router {
+/// Serves each connection with hyper until Ctrl-C: a client must send its request headers within
+/// `read_timeout` (a half-sent or silent connection is closed), then in-flight requests are drained.
+async fn serve_connections(listener: tokio::net::TcpListener, app: Router, read_timeout: Duration) {
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(read_timeout);
+    let graceful = GracefulShutdown::new();
+    let mut ctrl_c = std::pin::pin!(tokio::signal::ctrl_c());
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let Ok((stream, _)) = accepted else {
+                    // Out of descriptors or a reset during accept: pause rather than spin.
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                };
+                let service = TowerToHyperService::new(app.clone());
+                let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+                tokio::spawn(async move {
+                    let _ = connection.await;
+                });
+            }
+            _ = &mut ctrl_c => break,
+        }
+    }
+    let _ = tokio::time::timeout(Duration::from_secs(5), graceful.shutdown()).await;
+}
+
+pub(crate) fn router(state: Arc<AppState>, served: SocketAddr, read_timeout: Duration) -> Router {
     Router::new()
         .route(
             "/",
@@ -106,6 +141,14 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
         .route("/api/inspect", post(api::inspect))
         .route("/api/explain/{code}", get(api::explain))
         .layer(DefaultBodyLimit::max(MAX_INPUT_BYTES * 2))
+        .layer(axum::middleware::from_fn_with_state(
+            read_timeout,
+            guard::body_within,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            guard::Served { addr: served },
+            guard::same_site_only,
+        ))
         .layer(axum::middleware::map_response(security_headers))
         .with_state(state)
 }
