@@ -102,9 +102,10 @@ fn wall_clock() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
 }
 
+/// Loads every key source, in the order the flags name them: `--metadata` (and the key set its
+/// `jwks_uri` names), `--jwks`, `--cert`, `--key`.
 pub fn build_trust(sources: &KeySources, fetcher: &Fetcher) -> Result<TrustStore, KeySourceError> {
     let mut trust = TrustStore::default();
-    let mut oidc_metadata = None;
     if let Some(source) = &sources.metadata {
         let (src, bytes) = load(source, "--metadata", fetcher, &mut trust)?;
         if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<') {
@@ -113,45 +114,9 @@ pub fn build_trust(sources: &KeySources, fetcher: &Fetcher) -> Result<TrustStore
                 .add_saml_metadata(&src, &bytes)
                 .map_err(loading("--metadata", None))?;
         } else {
-            oidc_metadata = Some((src, bytes));
-        }
-    }
-    if let Some((src, bytes)) = oidc_metadata {
-        let object = crate::codec::json::parse_object(&bytes).map_err(|problem| {
-            KeySourceError::DiscoveryNotJson {
-                src: src.clone(),
-                problem,
-                body_hint: body_hint(&bytes),
-            }
-        })?;
-        if crate::detect::classify_json(&object) != crate::detect::Kind::OidcDiscovery {
-            return Err(KeySourceError::NotDiscovery { src });
-        }
-        let jwks_uri = object
-            .get("jwks_uri")
-            .and_then(|v| v.as_str())
-            .map(str::to_string);
-        trust.add_discovery(&src, object);
-        if src.starts_with("http") {
-            trust.discovery_url = Some(src.clone());
-        }
-        // --jwks, when given, is the key set; the document then contributes issuer and checks.
-        if sources.jwks.is_empty() {
-            let uri = jwks_uri.ok_or_else(|| KeySourceError::NoJwksUri { src: src.clone() })?;
-            if !(uri.starts_with("https://") || uri.starts_with("http://")) {
-                return Err(KeySourceError::JwksUriNotHttp { src, uri });
-            }
-            let (_, keys) = load(
-                &SourceRef::Location(uri.clone()),
-                "jwks_uri",
-                fetcher,
-                &mut trust,
-            )?;
-            trust
-                .add_jwks_document(&uri, &keys)
-                .map_err(loading("jwks_uri", Some(&keys)))?;
-            let history = fetcher.history(&uri);
-            trust.note_rotation(&uri, &keys, &history);
+            // --jwks, when given, is the key set; the document then contributes issuer and checks.
+            let follow_jwks_uri = sources.jwks.is_empty();
+            add_discovery(&mut trust, src, &bytes, follow_jwks_uri, fetcher)?;
         }
     }
     for source in &sources.jwks {
@@ -180,4 +145,52 @@ pub fn build_trust(sources: &KeySources, fetcher: &Fetcher) -> Result<TrustStore
             .map_err(loading("--key", None))?;
     }
     Ok(trust)
+}
+
+/// An OIDC discovery document: its issuer and, unless `--jwks` names the key set, the key set at
+/// its `jwks_uri` (fetched, and compared with earlier fetches for rotation).
+fn add_discovery(
+    trust: &mut TrustStore,
+    src: String,
+    bytes: &[u8],
+    follow_jwks_uri: bool,
+    fetcher: &Fetcher,
+) -> Result<(), KeySourceError> {
+    let object = crate::codec::json::parse_object(bytes).map_err(|problem| {
+        KeySourceError::DiscoveryNotJson {
+            src: src.clone(),
+            problem,
+            body_hint: body_hint(bytes),
+        }
+    })?;
+    if crate::detect::classify_json(&object) != crate::detect::Kind::OidcDiscovery {
+        return Err(KeySourceError::NotDiscovery { src });
+    }
+    let jwks_uri = object
+        .get("jwks_uri")
+        .and_then(|v| v.as_str())
+        .map(str::to_string);
+    trust.add_discovery(&src, object);
+    if src.starts_with("http") {
+        trust.discovery_url = Some(src.clone());
+    }
+    if !follow_jwks_uri {
+        return Ok(());
+    }
+    let uri = jwks_uri.ok_or_else(|| KeySourceError::NoJwksUri { src: src.clone() })?;
+    if !(uri.starts_with("https://") || uri.starts_with("http://")) {
+        return Err(KeySourceError::JwksUriNotHttp { src, uri });
+    }
+    let (_, keys) = load(
+        &SourceRef::Location(uri.clone()),
+        "jwks_uri",
+        fetcher,
+        trust,
+    )?;
+    trust
+        .add_jwks_document(&uri, &keys)
+        .map_err(loading("jwks_uri", Some(&keys)))?;
+    let history = fetcher.history(&uri);
+    trust.note_rotation(&uri, &keys, &history);
+    Ok(())
 }

@@ -6,59 +6,152 @@ use super::Ctx;
 use crate::catalogue::FindingCode;
 use crate::clock::{describe, human_span, rfc3339};
 use crate::report::Finding;
+use crate::trust::TrustStore;
+use crate::Settings;
+
+/// What is wrong with a token's claims.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum ClaimsDiagnosis<'c> {
+    /// A time claim that is not a number of seconds.
+    NotNumericDate {
+        name: &'static str,
+        value: &'c Value,
+    },
+    Expired {
+        exp: i64,
+    },
+    NoExpiry,
+    NotYetValid {
+        nbf: i64,
+    },
+    IssuerMismatch {
+        expected: String,
+        expected_from: &'static str,
+        presented: Option<&'c str>,
+        /// The common Entra mix-up behind the difference, when it is one.
+        why: Option<String>,
+    },
+    AudienceMismatch {
+        expected: String,
+        presented: Vec<String>,
+    },
+}
 
 /// Checks lifetime, issuer and audience; returns per-claim notes for the decoded output.
 pub fn check_claims(ctx: &mut Ctx, claims: &Map<String, Value>) -> Map<String, Value> {
     let clock = ctx.settings.clock;
-    let now = clock.now();
-    let leeway = clock.leeway();
     let mut notes = Map::new();
-
-    for name in ["exp", "nbf", "iat", "auth_time"] {
-        match claims.get(name) {
-            None => {}
-            Some(v) => match numeric_date(v) {
-                Some(t) => {
-                    notes.insert(name.into(), json!(describe(&clock, t)));
-                }
-                None => ctx.push(Finding::new(
-                    FindingCode::Malformed,
-                    format!(
-                        "claim '{name}' must be a number of seconds since the epoch, found {v}"
-                    ),
-                )),
-            },
+    for name in TIME_CLAIMS {
+        if let Some(t) = claims.get(name).and_then(numeric_date) {
+            notes.insert(name.into(), json!(describe(&clock, t)));
         }
     }
-    let exp = claims.get("exp").and_then(numeric_date);
-    let nbf = claims.get("nbf").and_then(numeric_date);
-    match exp {
-        Some(exp) if now > exp.saturating_add(leeway) => ctx.push(
-            Finding::new(
-                FindingCode::TokenExpired,
-                format!("the token expired {} (exp {}), beyond the {} s leeway", clock.relative(exp), rfc3339(exp), leeway),
-            )
-            .with_evidence(json!({"exp": rfc3339(exp), "checked_at": rfc3339(now), "leeway_seconds": leeway, "expired_for": human_span((now - exp).unsigned_abs())})),
-        ),
-        Some(_) => {}
-        None if !claims.contains_key("exp") => ctx.push(Finding::new(FindingCode::TokenNoExpiry, "the token has no exp claim, so it never expires")),
-        None => {}
+    let diagnoses = judge_claims(ctx.settings, ctx.trust, claims);
+    for d in &diagnoses {
+        let f = finding(d, ctx.settings);
+        ctx.push(f);
     }
-    if let Some(nbf) = nbf {
-        if now < nbf.saturating_sub(leeway) {
-            ctx.push(
-                Finding::new(FindingCode::TokenNotYetValid, format!("the token is not valid until {} (nbf), beyond the {} s leeway", describe(&clock, nbf), leeway))
-                    .with_evidence(json!({"nbf": rfc3339(nbf), "checked_at": rfc3339(now), "leeway_seconds": leeway})),
-            );
-        }
-    }
-
-    check_issuer(ctx, claims);
-    check_audience(ctx, claims);
     for (claim, note) in entra_notes(claims) {
         notes.entry(claim).or_insert(Value::from(note));
     }
     notes
+}
+
+const TIME_CLAIMS: [&str; 4] = ["exp", "nbf", "iat", "auth_time"];
+
+fn judge_claims<'c>(
+    settings: &Settings,
+    trust: &TrustStore,
+    claims: &'c Map<String, Value>,
+) -> Vec<ClaimsDiagnosis<'c>> {
+    let clock = settings.clock;
+    let now = clock.now();
+    let leeway = clock.leeway();
+    let mut out: Vec<ClaimsDiagnosis> = TIME_CLAIMS
+        .into_iter()
+        .filter_map(|name| {
+            let value = claims.get(name)?;
+            numeric_date(value)
+                .is_none()
+                .then_some(ClaimsDiagnosis::NotNumericDate { name, value })
+        })
+        .collect();
+    match claims.get("exp").and_then(numeric_date) {
+        Some(exp) if now > exp.saturating_add(leeway) => out.push(ClaimsDiagnosis::Expired { exp }),
+        Some(_) => {}
+        None if !claims.contains_key("exp") => out.push(ClaimsDiagnosis::NoExpiry),
+        None => {}
+    }
+    if let Some(nbf) = claims.get("nbf").and_then(numeric_date) {
+        if now < nbf.saturating_sub(leeway) {
+            out.push(ClaimsDiagnosis::NotYetValid { nbf });
+        }
+    }
+    out.extend(issuer_mismatch(settings, trust, claims));
+    out.extend(audience_mismatch(settings, claims));
+    out
+}
+
+/// The one place that words claims diagnoses.
+fn finding(d: &ClaimsDiagnosis, settings: &Settings) -> Finding {
+    let clock = settings.clock;
+    let now = clock.now();
+    let leeway = clock.leeway();
+    match d {
+        ClaimsDiagnosis::NotNumericDate { name, value } => Finding::new(
+            FindingCode::Malformed,
+            format!("claim '{name}' must be a number of seconds since the epoch, found {value}"),
+        ),
+        ClaimsDiagnosis::Expired { exp } => Finding::new(
+            FindingCode::TokenExpired,
+            format!("the token expired {} (exp {}), beyond the {} s leeway", clock.relative(*exp), rfc3339(*exp), leeway),
+        )
+        .with_evidence(json!({"exp": rfc3339(*exp), "checked_at": rfc3339(now), "leeway_seconds": leeway, "expired_for": human_span((now - exp).unsigned_abs())})),
+        ClaimsDiagnosis::NoExpiry => Finding::new(
+            FindingCode::TokenNoExpiry,
+            "the token has no exp claim, so it never expires",
+        ),
+        ClaimsDiagnosis::NotYetValid { nbf } => Finding::new(
+            FindingCode::TokenNotYetValid,
+            format!("the token is not valid until {} (nbf), beyond the {} s leeway", describe(&clock, *nbf), leeway),
+        )
+        .with_evidence(json!({"nbf": rfc3339(*nbf), "checked_at": rfc3339(now), "leeway_seconds": leeway})),
+        ClaimsDiagnosis::IssuerMismatch {
+            expected,
+            expected_from,
+            presented,
+            why,
+        } => {
+            let shown = presented.unwrap_or("(no iss claim)");
+            let mut message =
+                format!("the token's issuer is '{shown}' but {expected_from} is '{expected}'");
+            if let Some(why) = why {
+                message.push_str(&format!(": {why}"));
+            }
+            Finding::new(FindingCode::IssuerMismatch, message).with_evidence(
+                json!({"expected": expected, "presented": presented, "expected_from": expected_from}),
+            )
+        }
+        ClaimsDiagnosis::AudienceMismatch {
+            expected,
+            presented,
+        } => {
+            let shown = if presented.is_empty() {
+                "no audience".to_string()
+            } else {
+                presented
+                    .iter()
+                    .map(|a| format!("'{a}'"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            Finding::new(
+                FindingCode::AudienceMismatch,
+                format!("the token is for {shown}, not for '{expected}'"),
+            )
+            .with_evidence(json!({"expected": expected, "presented": presented}))
+        }
+    }
 }
 
 fn numeric_date(v: &Value) -> Option<i64> {
@@ -80,32 +173,32 @@ pub fn resolve_issuer_template(template: &str, claims: &Map<String, Value>) -> S
     }
 }
 
-fn check_issuer(ctx: &mut Ctx, claims: &Map<String, Value>) {
+/// The token's issuer against `--issuer` and the metadata's issuer.
+fn issuer_mismatch<'c>(
+    settings: &Settings,
+    trust: &TrustStore,
+    claims: &'c Map<String, Value>,
+) -> Vec<ClaimsDiagnosis<'c>> {
     let iss = claims.get("iss").and_then(Value::as_str);
-    let expected: Vec<(String, &str)> = [
-        ctx.settings.issuer.clone().map(|i| (i, "--issuer")),
-        ctx.trust
+    [
+        settings.issuer.clone().map(|i| (i, "--issuer")),
+        trust
             .metadata_issuer
             .as_deref()
             .map(|i| (resolve_issuer_template(i, claims), "the metadata's issuer")),
     ]
     .into_iter()
     .flatten()
-    .collect();
-    for (want, from) in expected {
-        if iss == Some(want.as_str()) {
-            continue;
-        }
-        let presented = iss.unwrap_or("(no iss claim)");
-        let mut message = format!("the token's issuer is '{presented}' but {from} is '{want}'");
-        if let Some(why) = version_hint(presented, &want) {
-            message.push_str(&format!(": {why}"));
-        }
-        ctx.push(
-            Finding::new(FindingCode::IssuerMismatch, message)
-                .with_evidence(json!({"expected": want, "presented": iss, "expected_from": from})),
-        );
-    }
+    .filter(|(want, _)| iss != Some(want.as_str()))
+    .map(
+        |(expected, expected_from)| ClaimsDiagnosis::IssuerMismatch {
+            why: version_hint(iss.unwrap_or("(no iss claim)"), &expected),
+            expected,
+            expected_from,
+            presented: iss,
+        },
+    )
+    .collect()
 }
 
 /// Explains the common v1/v2 and tenant mix-ups between Entra issuers.
@@ -140,11 +233,13 @@ fn tenant_of(issuer: &str) -> Option<&str> {
         .find(|seg| seg.len() == 36 && seg.chars().filter(|c| *c == '-').count() == 4)
 }
 
-fn check_audience(ctx: &mut Ctx, claims: &Map<String, Value>) {
-    let Some(want) = ctx.settings.audience.clone() else {
-        return;
-    };
-    let auds: Vec<String> = match claims.get("aud") {
+/// The token's audiences against `--audience`.
+fn audience_mismatch<'c>(
+    settings: &Settings,
+    claims: &'c Map<String, Value>,
+) -> Option<ClaimsDiagnosis<'c>> {
+    let expected = settings.audience.clone()?;
+    let presented: Vec<String> = match claims.get("aud") {
         Some(Value::String(s)) => vec![s.clone()],
         Some(Value::Array(a)) => a
             .iter()
@@ -152,23 +247,10 @@ fn check_audience(ctx: &mut Ctx, claims: &Map<String, Value>) {
             .collect(),
         _ => Vec::new(),
     };
-    if !auds.contains(&want) {
-        let presented = if auds.is_empty() {
-            "no audience".to_string()
-        } else {
-            auds.iter()
-                .map(|a| format!("'{a}'"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        ctx.push(
-            Finding::new(
-                FindingCode::AudienceMismatch,
-                format!("the token is for {presented}, not for '{want}'"),
-            )
-            .with_evidence(json!({"expected": want, "presented": auds})),
-        );
-    }
+    (!presented.contains(&expected)).then_some(ClaimsDiagnosis::AudienceMismatch {
+        expected,
+        presented,
+    })
 }
 
 /// Short notes on Entra's claims, for people reading the decoded token.

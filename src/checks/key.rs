@@ -30,7 +30,7 @@ pub fn check_key(ctx: &mut Ctx, key: &LoneKey, label: &str) {
         );
     }
     if let Some(why) = key.public.as_ref().and_then(public_key_weakness) {
-        ctx.weak(
+        ctx.push(
             Finding::new(FindingCode::WeakKey, format!("{label} is {why}")).with_evidence(
                 json!({"key": key.public.as_ref().map(|k| k.info()), "weakness": why}),
             ),

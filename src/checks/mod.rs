@@ -1,13 +1,17 @@
-//! Checks: each family looks at decoded artifacts and writes findings to a sink.
-//! They never print and never decide exit codes.
+//! Checks: each family looks at decoded artifacts and says what is wrong with them.
+//!
+//! A family's judges are small functions that return typed diagnoses (enums carrying the
+//! evidence: what was expected, what was found); one place per family (`finding`) turns a
+//! diagnosis into a finding (message, evidence JSON, hint). They never print and never decide
+//! exit codes.
 
 pub mod certs;
 pub mod claims;
 pub mod discovery;
+pub mod jws;
 pub mod key;
 pub mod keyset;
 pub mod saml;
-pub mod signature;
 pub mod sts;
 
 use crate::catalogue::FindingCode;
@@ -31,18 +35,14 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// Records a finding. A `weak-key` finding is an error, or a warning under `--allow-legacy`.
     pub fn push(&mut self, finding: Finding) {
-        self.findings.push(finding);
-    }
-
-    /// A `weak-key` finding: an error, or a warning under `--allow-legacy`.
-    pub fn weak(&mut self, finding: Finding) {
-        let severity = if self.settings.allow_legacy {
-            Severity::Warning
+        let finding = if finding.code == FindingCode::WeakKey && self.settings.allow_legacy {
+            finding.with_severity(Severity::Warning)
         } else {
-            Severity::Error
+            finding
         };
-        self.findings.push(finding.with_severity(severity));
+        self.findings.push(finding);
     }
 
     pub fn has(&self, code: FindingCode) -> bool {

@@ -4,7 +4,8 @@ use serde_json::{json, Value};
 
 use crate::artifact::cert::{chain_order, parse_pem_bundle, Certificate};
 use crate::catalogue::FindingCode;
-use crate::checks::{certs, Ctx};
+use crate::checks::certs::{self, CertRole};
+use crate::checks::Ctx;
 use crate::report::Finding;
 
 pub(super) fn inspect_pem(ctx: &mut Ctx, text: &str) -> Value {
@@ -16,14 +17,12 @@ pub(super) fn inspect_pem(ctx: &mut Ctx, text: &str) -> Value {
 }
 
 pub(super) fn inspect_chain(ctx: &mut Ctx, chain: Vec<Certificate>) -> Value {
-    let many = chain.len() > 1;
-    for (i, cert) in chain.iter().enumerate() {
-        let role = if many {
-            format!("certificate {} of {}", i + 1, chain.len())
-        } else {
-            "the certificate".to_string()
+    for (index, cert) in chain.iter().enumerate() {
+        let role = CertRole::Input {
+            index,
+            of: chain.len(),
         };
-        certs::check_certificate(ctx, cert, &role);
+        certs::check(ctx, cert, &role);
     }
     let clock = ctx.settings.clock;
     json!({

@@ -4,7 +4,8 @@ use serde_json::{json, Map, Value};
 
 use crate::artifact::jose::{Jwe, Jws, Payload};
 use crate::catalogue::FindingCode;
-use crate::checks::{claims, discovery, signature, Ctx};
+use crate::checks::jws::check_jws;
+use crate::checks::{claims, discovery, Ctx};
 use crate::report::Finding;
 
 pub(super) fn inspect_jws(ctx: &mut Ctx, token: &str) -> Value {
@@ -18,7 +19,7 @@ pub(super) fn inspect_jws(ctx: &mut Ctx, token: &str) -> Value {
             return Value::Null;
         }
     };
-    let signature = signature::check_jws(ctx, &jws);
+    let signature = check_jws(ctx, &jws);
     if let Some(doc) = &ctx.trust.discovery {
         // The metadata the token is checked against must agree with itself and its keys.
         discovery::check_discovery(ctx, doc, ctx.trust.discovery_url.as_deref());

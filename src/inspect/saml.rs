@@ -126,13 +126,7 @@ fn verify_signatures(
 ) -> Vec<Verified> {
     let sig_nodes = dsig::signature_nodes(doc, root);
     if sig_nodes.len() > MAX_XML_SIGNATURES {
-        ctx.push(Finding::new(
-            FindingCode::Malformed,
-            format!(
-                "the XML has {} signatures, more than the {MAX_XML_SIGNATURES} keyprobe verifies",
-                sig_nodes.len()
-            ),
-        ));
+        checks::check_signature_count(ctx, sig_nodes.len());
         return Vec::new();
     }
     if ids.too_many {
@@ -188,10 +182,7 @@ fn judge_message(ctx: &mut Ctx, doc: &Document, message: &Message, read: Read) -
             (Kind::SamlMetadata, metadata_json(m, &clock))
         }
         Message::Other(name, ns) => {
-            ctx.push(Finding::new(
-                FindingCode::Malformed,
-                format!("the XML's root is <{name}> (namespace '{ns}'), not a SAML 2.0 message or metadata"),
-            ));
+            checks::check_not_saml(ctx, name, ns);
             (Kind::Unknown, json!({"root": name, "namespace": ns}))
         }
     }

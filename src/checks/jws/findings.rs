@@ -1,0 +1,291 @@
+//! The one place that words the JWS diagnoses: message, evidence, hint.
+
+use serde_json::{json, Value};
+
+use super::diagnosis::{Candidate, CritProblem, HeaderUrl, JwsDiagnosis, KeyNotFound, Rejection};
+use crate::catalogue::FindingCode;
+use crate::checks::{certs, keyset};
+use crate::report::{Finding, Severity};
+use crate::Settings;
+
+pub(super) fn finding(d: &JwsDiagnosis, settings: &Settings) -> Finding {
+    match d {
+        JwsDiagnosis::MissingAlg => {
+            Finding::new(FindingCode::Malformed, "the JOSE header has no \"alg\"")
+                .with_evidence(json!({"part": "header", "missing": "alg"}))
+        }
+        JwsDiagnosis::AlgNone {
+            alg,
+            signature_bytes,
+        } => {
+            let detail = if *signature_bytes == 0 {
+                "and no signature"
+            } else {
+                "yet carries a signature segment, which consumers ignore"
+            };
+            Finding::new(
+                FindingCode::AlgNone,
+                format!("the token is unsecured: alg is '{alg}' {detail}"),
+            )
+            .with_evidence(json!({"alg": alg, "signature_bytes": signature_bytes}))
+        }
+        JwsDiagnosis::UnknownAlg { alg } => Finding::new(
+            FindingCode::AlgKeyMismatch,
+            format!("'{alg}' is not a JWS signature algorithm keyprobe knows (HS/RS/PS/ES 256-512, EdDSA)"),
+        )
+        .with_evidence(json!({"alg": alg})),
+        JwsDiagnosis::Crit(CritProblem::Empty) => Finding::new(
+            FindingCode::Malformed,
+            "the header's \"crit\" is an empty list, which RFC 7515 forbids",
+        ),
+        JwsDiagnosis::Crit(CritProblem::NotInHeader(name)) => Finding::new(
+            FindingCode::Malformed,
+            format!("\"crit\" lists '{name}' but the header has no such member"),
+        ),
+        JwsDiagnosis::Crit(CritProblem::NotUnderstood(name)) => Finding::new(
+            FindingCode::Malformed,
+            format!("\"crit\" lists '{name}', an extension keyprobe does not understand; a conforming consumer must reject the token"),
+        ),
+        JwsDiagnosis::NotChecked { alg } => Finding::new(
+            FindingCode::SignatureNotChecked,
+            format!("no key source was given, so the {alg} signature was not verified"),
+        ),
+        JwsDiagnosis::NoSigningKeys { sources, unusable } => Finding::new(
+            FindingCode::NoSigningKeys,
+            format!(
+                "the key source ({}) has no usable signing key, so no signature can be verified",
+                sources.join(", ")
+            ),
+        )
+        .with_evidence(json!({"sources": sources, "unusable": unusable})),
+        JwsDiagnosis::KeyConfusion {
+            alg,
+            trusted,
+            proof,
+        } => {
+            let message = match proof {
+                Some(p) => format!("{} is a symmetric algorithm but the trusted keys are public keys: {p}, a key-confusion forgery", alg.name()),
+                None => format!("{} is a symmetric algorithm but the trusted keys are public keys (key confusion): an HMAC must not be verified with public key material", alg.name()),
+            };
+            let labels: Vec<&str> = trusted.iter().map(|k| k.label()).collect();
+            Finding::new(FindingCode::AlgKeyMismatch, message).with_evidence(
+                json!({"alg": alg.name(), "trusted_keys": labels, "forgery_proven": proof}),
+            )
+        }
+        JwsDiagnosis::AmbiguousKid { kid, keys } => Finding::new(
+            FindingCode::DuplicateKid,
+            format!(
+                "the token's kid '{kid}' names {} trusted keys; which one a consumer picks is undefined",
+                keys.len()
+            ),
+        )
+        .with_severity(Severity::Error)
+        .with_evidence(json!({"kid": kid, "keys": keys})),
+        JwsDiagnosis::MixedKeySet {
+            alg,
+            key_set,
+            public_keys,
+        } => Finding::new(
+            FindingCode::AlgKeyMismatch,
+            format!("{} is checked against {key_set}, which mixes HMAC secrets with public keys: an ambiguous key set invites key confusion", alg.name()),
+        )
+        .with_evidence(json!({"alg": alg.name(), "key_set": key_set, "public_keys": public_keys})),
+        JwsDiagnosis::Verified { alg, key } => {
+            let label = key.label();
+            Finding::new(
+                FindingCode::SignatureVerified,
+                format!(
+                    "the {} signature verifies with trusted key {label}",
+                    alg.name()
+                ),
+            )
+            .with_evidence(json!({"alg": alg.name(), "key": label, "source": key.source}))
+        }
+        JwsDiagnosis::WeakSigningKey { alg, key, weakness } => Finding::new(
+            FindingCode::WeakKey,
+            format!(
+                "the signing key {} is too weak for {}: {weakness}",
+                key.label(),
+                alg.name()
+            ),
+        )
+        .with_evidence(json!({"alg": alg.name(), "key": key.label(), "weakness": weakness})),
+        JwsDiagnosis::Certificate(c) => certs::finding(c, settings),
+        JwsDiagnosis::KeyVsCertificate(m) => keyset::mismatch_finding(m),
+        JwsDiagnosis::SignatureInvalid {
+            alg,
+            tried,
+            would_verify,
+            candidates,
+        } => {
+            let tried: Vec<&str> = tried.iter().map(|k| k.label()).collect();
+            Finding::new(
+                FindingCode::SignatureInvalid,
+                format!(
+                    "the {} signature does not verify with {}",
+                    alg.name(),
+                    tried.join(", ")
+                ),
+            )
+            .with_evidence(json!({"alg": alg.name(), "keys_tried": tried, "would_verify": labels(would_verify), "candidates": candidates_json(candidates)}))
+        }
+        JwsDiagnosis::KeyUseMismatch {
+            key,
+            rejections,
+            candidates,
+        } => Finding::new(
+            FindingCode::KeyUseMismatch,
+            format!(
+                "the token names {}, which is not a signing key: {}",
+                key.label(),
+                reasons(rejections)
+            ),
+        )
+        .with_evidence(json!({"key": key.label(), "use": key.jwk().and_then(|j| j.use_.clone()), "key_ops": key.jwk().and_then(|j| j.key_ops.clone()), "candidates": candidates_json(candidates)})),
+        JwsDiagnosis::AlgMisfit {
+            alg,
+            key,
+            rejections,
+            named,
+            candidates,
+        } => {
+            let message = if *named {
+                format!(
+                    "alg {} does not fit {}: {}",
+                    alg.name(),
+                    key.label(),
+                    reasons(rejections)
+                )
+            } else {
+                format!(
+                    "the token names no key and no trusted key fits alg {} (e.g. {}: {})",
+                    alg.name(),
+                    key.label(),
+                    reasons(rejections)
+                )
+            };
+            Finding::new(FindingCode::AlgKeyMismatch, message).with_evidence(
+                json!({"alg": alg.name(), "key": key.label(), "candidates": candidates_json(candidates)}),
+            )
+        }
+        JwsDiagnosis::KeyNotFound(k) => key_not_found(k),
+        JwsDiagnosis::EmbeddedJwkPrivate { members } => Finding::new(
+            FindingCode::Malformed,
+            format!(
+                "the header's jwk carries private key members ({})",
+                members.join(", ")
+            ),
+        ),
+        JwsDiagnosis::EmbeddedJwkUnreadable(e) => Finding::new(
+            FindingCode::Malformed,
+            format!("the header's jwk: {e}"),
+        ),
+        JwsDiagnosis::X5cUnreadable { index, reason } => Finding::new(
+            FindingCode::Malformed,
+            format!("x5c[{index}] in the token's header: {reason}"),
+        ),
+        JwsDiagnosis::X5tMismatch {
+            member,
+            presented,
+            expected,
+        } => Finding::new(
+            FindingCode::ThumbprintMismatch,
+            format!("the header's {member} '{presented}' is not the thumbprint of its x5c[0] certificate ('{expected}')"),
+        )
+        .with_evidence(json!({"expected": expected, "presented": presented})),
+        JwsDiagnosis::KeyUrlNotFetched {
+            member: HeaderUrl::Jku,
+            url,
+        } => Finding::new(
+            FindingCode::KeyUrlNotFetched,
+            format!("the header names a key set URL (jku '{url}'); keyprobe never fetches it: a key location chosen by the token proves nothing"),
+        ),
+        JwsDiagnosis::KeyUrlNotFetched {
+            member: HeaderUrl::X5u,
+            url,
+        } => Finding::new(
+            FindingCode::KeyUrlNotFetched,
+            format!("the header names a certificate URL (x5u '{url}'); keyprobe never fetches it"),
+        ),
+        JwsDiagnosis::UntrustedEmbeddedKey {
+            what,
+            key,
+            no_key_source,
+            sources,
+        } => {
+            let trusted = if *no_key_source {
+                "no key source was given"
+            } else {
+                "no trusted key verifies it"
+            };
+            Finding::new(
+                FindingCode::UntrustedEmbeddedKey,
+                format!("the signature verifies only with {what}, and {trusted}: anyone can sign a token with their own key and attach it"),
+            )
+            .with_evidence(json!({"embedded_key": what, "key": key.describe(), "trusted_sources": sources}))
+        }
+    }
+}
+
+fn key_not_found(k: &KeyNotFound) -> Finding {
+    let sources = k.sources.join(", ");
+    let message = match &k.names {
+        Some(name) => format!(
+            "the token is signed with {name} but the key source ({sources}) has only {}",
+            k.present.join(", ")
+        ),
+        None => format!(
+            "the token names no key (no kid or x5t) and no trusted key fits alg {}",
+            k.alg.name()
+        ),
+    };
+    let message = match k.retired {
+        Some(r) => format!(
+            "{message}. The kid was published at {} as late as {}: the issuer rotated it out, so the token (or the consumer's key cache) is stale",
+            r.url, r.last_seen
+        ),
+        None => message,
+    };
+    let mut finding = Finding::new(FindingCode::KeyNotFound, message).with_evidence(json!({
+        "retired": k.retired.map(|r| json!({"kid": r.kid, "url": r.url, "last_seen": r.last_seen})),
+        "token_kid": k.token_kid,
+        "token_x5t": k.token_x5t,
+        "token_x5t#S256": k.token_x5t_s256,
+        "keys_present": k.present,
+        "candidates": candidates_json(&k.candidates),
+        "would_verify": labels(&k.would_verify),
+    }));
+    if let Some(key) = k.would_verify.first() {
+        finding = finding.with_hint(format!(
+            "trusted key {} does verify the signature: the token's key identifier does not name it (a kid/x5t problem, not a key problem)",
+            key.label()
+        ));
+    }
+    finding
+}
+
+fn labels<'k>(keys: &[&'k crate::trust::TrustedKey]) -> Vec<&'k str> {
+    keys.iter().map(|k| k.label()).collect()
+}
+
+fn reasons(rejections: &[Rejection]) -> String {
+    rejections
+        .iter()
+        .map(Rejection::text)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn candidates_json(candidates: &[Candidate]) -> Vec<Value> {
+    candidates
+        .iter()
+        .map(|c| {
+            json!({
+                "key": c.key.label(),
+                "kid": c.key.kid(),
+                "selected": c.rejections.is_empty(),
+                "rejected_because": c.rejections.iter().map(Rejection::text).collect::<Vec<_>>(),
+            })
+        })
+        .collect()
+}
