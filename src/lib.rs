@@ -4,9 +4,10 @@
 //! The data flow, one module per step:
 //!
 //! ```text
-//! input ─▶ detect ─▶ artifact (typed decode) ─▶ checks ─▶ report (findings) ─▶ present ─▶ exit policy
-//!                         ▲                          ▲
-//!                       codec                  trust (keys the user trusts), clock (--at)
+//! input ─▶ detect ─▶ inspect (one file per family) ─▶ report (findings) ─▶ present ─▶ exit policy
+//!                      │ decode: artifact, saml (over codec)
+//!                      └ judge:  checks (judges → typed diagnoses → findings)
+//!                                  ▲ trust (keys the user trusts), clock (--at)
 //! ```
 //!
 //! Promises of the library:
