@@ -92,6 +92,8 @@ pub enum Detected {
     Xml { text: String },
     /// An HTML page (a saved auto-posting form, Entra's error page).
     Html { text: String },
+    /// An error printed by a relying party's library (IDX…, PyJWT, jose, …).
+    LibraryError { text: String },
     /// A SAML message in a transport encoding (base64, DEFLATE, URL, form body), decoded.
     Saml {
         decoded: Result<crate::saml::binding::Decoded, crate::saml::binding::BindingError>,
@@ -113,6 +115,7 @@ impl Detected {
             Detected::Der { .. } => Kind::X509,
             Detected::ErrorText { .. } => Kind::StsError,
             Detected::Html { .. } => Kind::HtmlForm,
+            Detected::LibraryError { .. } => Kind::RpError,
             Detected::Xml { .. } | Detected::Saml { .. } | Detected::Unknown { .. } => {
                 Kind::Unknown
             }
@@ -125,6 +128,7 @@ const TRIED: &[&str] = &[
     "JSON (JWK, JWKS, OIDC discovery, OAuth error body)",
     "PEM, DER or base64 DER (X.509 certificate)",
     "Entra error text (AADSTS…)",
+    "a relying party library's error (IDX…, PyJWT, jose, Spring, passport, SAML toolkits)",
 ];
 
 pub fn detect(bytes: &[u8]) -> Detected {
@@ -191,6 +195,11 @@ pub fn detect(bytes: &[u8]) -> Detected {
             text: t.to_string(),
         };
     }
+    if crate::artifact::rp_error::RpError::recognise(t).is_some() {
+        return Detected::LibraryError {
+            text: t.to_string(),
+        };
+    }
     Detected::Unknown {
         tried: TRIED.to_vec(),
         note: None,
@@ -240,10 +249,14 @@ pub fn classify_json(object: &Map<String, Value>) -> Kind {
         Kind::Har
     } else if object.get("requests").is_some_and(Value::is_array) && object.len() <= 3 {
         Kind::SamlTracer
+    } else if crate::artifact::app_registration::looks_like(object) {
+        Kind::AppRegistration
     } else if object.get("error").is_some_and(Value::is_string)
         && (object.contains_key("error_description") || object.contains_key("error_codes"))
     {
         Kind::StsError
+    } else if crate::artifact::rp_error::in_log_record(object).is_some() {
+        Kind::RpError
     } else {
         Kind::Unknown
     }

@@ -4,9 +4,11 @@
 //! `artifact`/`saml`, runs the judges in `checks`, and builds the report's `decoded` view.
 //! Parsers never call checks; checks never parse.
 
+mod app_registration;
 mod certs;
 mod jose;
 mod json;
+mod rp_error;
 mod saml;
 mod saml_decoded;
 
@@ -131,6 +133,7 @@ pub fn inspect(input: &Input, trust: &TrustStore, settings: &Settings) -> Report
             sts::check_sts_error(&mut ctx, &err);
             err.to_json()
         }
+        Detected::LibraryError { text } => rp_error::inspect_rp_error(&mut ctx, &text),
         Detected::Xml { text } => {
             let (k, decoded) =
                 saml::inspect(&mut ctx, Ok(crate::saml::binding::Decoded::xml(text)));

@@ -1,10 +1,12 @@
 //! Typed, decoded artifacts: what an input *is*, before any judgement about it.
 //! Decoding errors here become `malformed` findings; they are never panics.
 
+pub mod app_registration;
 pub mod cert;
 pub mod jose;
 pub mod jwk;
 pub mod key;
+pub mod rp_error;
 pub mod sts_error;
 pub mod thumbprint;
 

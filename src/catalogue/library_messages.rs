@@ -10,9 +10,11 @@
 //!
 //! 1. Find the message in the library's own source (or official documentation) at a released
 //!    version. Copy the text exactly, keeping its punctuation and the library's `\n`s; write
-//!    each formatted argument as a placeholder: `{kid}`, `{thumbprint}`, `{issuer}` or
-//!    `{audience}` when the argument is that value (the `rp-error` reader extracts it), `{}`
-//!    for anything else. Do not paraphrase: a line that cannot be confirmed is left out.
+//!    each formatted argument as a placeholder: `{kid}`, `{thumbprint}`, `{issuer}` (the
+//!    token's), `{expected_issuer}` (the one the library wanted), `{audience}`,
+//!    `{expected_audience}`, `{expires}`, `{not_before}` or `{now}` (the library's clock) when
+//!    the argument is that value (the `rp-error` reader extracts it), `{}` for anything else.
+//!    Do not paraphrase: a line that cannot be confirmed is left out.
 //! 2. Fill `source` with where you read it (repository, the tag or commit you read, path) and
 //!    `versions` with the releases you checked carry the same text. A library that changed its
 //!    wording gets one row per wording.
@@ -117,7 +119,7 @@ pub struct LibraryMessage {
     pub code: Option<&'static str>,
     /// The exception or error type that carries it, as stack traces print it.
     pub error_type: Option<&'static str>,
-    /// The exact text; placeholders `{kid}`, `{thumbprint}`, `{issuer}`, `{audience}`, `{}`.
+    /// The exact text; placeholders from [`NAMED_PLACEHOLDERS`] and `{}`.
     pub text: &'static str,
     /// Under which option or condition it is printed; empty when always.
     pub when: &'static str,
@@ -128,7 +130,17 @@ pub struct LibraryMessage {
 }
 
 /// Placeholders the `rp-error` reader extracts; `{}` matches anything and is not extracted.
-pub const NAMED_PLACEHOLDERS: &[&str] = &["kid", "thumbprint", "issuer", "audience"];
+pub const NAMED_PLACEHOLDERS: &[&str] = &[
+    "kid",
+    "thumbprint",
+    "issuer",
+    "expected_issuer",
+    "audience",
+    "expected_audience",
+    "expires",
+    "not_before",
+    "now",
+];
 
 /// One piece of a message's text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -241,7 +253,12 @@ impl LibraryMessage {
     /// placeholders. A line cut short still matches on the pieces it has. `None` when the
     /// first piece is absent.
     pub fn read(&self, line: &str) -> Option<Reading> {
-        let line_norm = normalise(line);
+        self.read_normalised(line, &normalise(line))
+    }
+
+    /// [`LibraryMessage::read`] with the line already normalised, for reading one line as
+    /// every row of the table.
+    fn read_normalised(&self, line: &str, line_norm: &str) -> Option<Reading> {
         let mut at = 0usize;
         let mut matched = 0usize;
         let mut values = Vec::new();
@@ -261,11 +278,20 @@ impl LibraryMessage {
                         }
                         break;
                     };
-                    // A value is taken only between two pieces found: before the first piece
-                    // lies whatever the log put in front of the message.
-                    if let Some(name) = pending.take() {
-                        if started && !name.is_empty() {
-                            let value = line_norm[at..at + found].trim();
+                    // A value is taken between two pieces found; a message that starts with
+                    // its value ("{audience} is not a valid audience") takes the word before
+                    // the first piece, not whatever else the log put in front of the message.
+                    if let Some(name) = pending.take().filter(|n| !n.is_empty()) {
+                        let value = if started {
+                            line_norm[at..at + found].trim()
+                        } else {
+                            line_norm[..found]
+                                .split_whitespace()
+                                .last()
+                                .unwrap_or_default()
+                                .trim_matches(|c: char| matches!(c, '"' | '\'' | ':' | ','))
+                        };
+                        if !value.is_empty() {
                             values.push((name, original_case(line, value)));
                         }
                     }
@@ -303,6 +329,35 @@ fn original_case(line: &str, lowered: &str) -> String {
         }
     }
     lowered.to_string()
+}
+
+/// Largest text [`recognise`] reads: a log excerpt or an exception with its stack trace.
+pub const MAX_RECOGNISED_BYTES: usize = 64 * 1024;
+
+/// Rows a relying party's log line or exception text reads as, best first, with what each
+/// extracts. Entra's own rows (`AADSTS…`) are left out: their text is Entra's error, read as
+/// `sts-error`. A row counts when at least 12 characters of its text are found, or when the
+/// text names the row's code or error type and its first piece is found.
+pub fn recognise(text: &str) -> Vec<(&'static LibraryMessage, Reading)> {
+    if text.len() > MAX_RECOGNISED_BYTES {
+        return Vec::new();
+    }
+    let norm = normalise(text);
+    let names = |m: &LibraryMessage| {
+        [m.code, m.error_type]
+            .into_iter()
+            .flatten()
+            .any(|n| norm.contains(&n.to_lowercase()))
+    };
+    let mut found: Vec<(&'static LibraryMessage, Reading)> = LIBRARY_MESSAGES
+        .iter()
+        .filter(|m| !m.code.is_some_and(|c| c.starts_with("AADSTS")))
+        .filter_map(|m| m.read_normalised(text, &norm).map(|r| (m, r)))
+        .filter(|(m, r)| r.matched >= 12 || names(m))
+        .collect();
+    // The most text matched first; then a row whose code or type the line names.
+    found.sort_by_key(|(m, r)| (std::cmp::Reverse(r.matched), !names(m)));
+    found
 }
 
 /// The `seen_as` lines for `code` on a report of `kind`, in table order, without repeats.
@@ -394,6 +449,11 @@ const SPRING_SAML_PROVIDER: &str = "saml2/saml2-service-provider/src/main/java/o
 const JWKS_RSA: &str = "auth0/node-jwks-rsa";
 const JSONWEBTOKEN: &str = "auth0/node-jsonwebtoken";
 const GO_OIDC: &str = "coreos/go-oidc";
+const PASSPORT_AAD: &str = "AzureAD/passport-azure-ad";
+const PASSPORT_AAD_VERSIONS: &str = "3.0.12, 4.1–4.3";
+const PASSPORT_AAD_JWT: &str = "lib/jsonWebToken.js";
+const MSAL_PYTHON: &str = "AzureAD/microsoft-authentication-library-for-python";
+const MSAL_PYTHON_OIDC: &str = "msal/oauth2cli/oidc.py (decode_id_token)";
 const PYTHON3_SAML: &str = "SAML-Toolkits/python3-saml";
 const PYSAML_RESPONSE: &str = "src/onelogin/saml2/response.py";
 const RUBY_SAML: &str = "SAML-Toolkits/ruby-saml";
@@ -530,6 +590,24 @@ pub static LIBRARY_MESSAGES: &[LibraryMessage] = &[
     row("Keycloak Java adapter", "main @ecd43b1",
         "Didn't find publicKey for kid: {kid}",
         src(KEYCLOAK, "ecd43b181d9e53965379b544a011cef4f828852b", KEYCLOAK_VERIFIER), &[F::KeyNotFound, F::UntrustedEmbeddedKey], TOKEN),
+    LibraryMessage {
+        when: "BearerStrategy, logged as 'authentication failed due to: …': the token's x5t or kid names no key of the metadata's key set, or it has neither",
+        ..row("passport-azure-ad", PASSPORT_AAD_VERSIONS,
+            "In Strategy.prototype.jwtVerify: We did not receive a token we know how to validate",
+            src(PASSPORT_AAD, "v4.3.0", "lib/bearerstrategy.js, lib/metadata.js (generateOidcPEM)"), &[F::KeyNotFound, F::UntrustedEmbeddedKey], TOKEN)
+    },
+    LibraryMessage {
+        when: "OIDCStrategy; the kid is not filled in ('%s' is printed as is)",
+        ..row("passport-azure-ad", PASSPORT_AAD_VERSIONS,
+            "In _validateResponse: failed to generate PEM key due to: a key with kid %s cannot be found",
+            src(PASSPORT_AAD, "v4.3.0", "lib/oidcstrategy.js, lib/metadata.js (generateOidcPEM)"), &[F::KeyNotFound, F::UntrustedEmbeddedKey], TOKEN)
+    },
+    LibraryMessage {
+        when: "OIDCStrategy with loggingNoPII",
+        ..row("passport-azure-ad", PASSPORT_AAD_VERSIONS,
+            "In _validateResponse: failed to generate PEM key due to: a key with the specific kid cannot be found",
+            src(PASSPORT_AAD, "v4.3.0", "lib/oidcstrategy.js, lib/metadata.js (generateOidcPEM)"), &[F::KeyNotFound, F::UntrustedEmbeddedKey], TOKEN)
+    },
     row("go-oidc", "v3.10",
         "failed to verify signature: failed to verify id token signature",
         src(GO_OIDC, "v3.10.0", "oidc/verify.go, oidc/jwks.go"), &[F::KeyNotFound, F::SignatureInvalid, F::UntrustedEmbeddedKey], TOKEN),
@@ -753,6 +831,14 @@ pub static LIBRARY_MESSAGES: &[LibraryMessage] = &[
         ..row("Entra ID", "reference page",
             "AADSTS7000222: {}",
             src(ENTRA_DOCS, ENTRA_DOCS_AT, ENTRA_ERRORS), &[F::CredentialExpired], &[Family::AppRegistration])
+    },
+    LibraryMessage {
+        code: Some("AADSTS700027"),
+        when: "Entra's token endpoint, for a client assertion signed with a certificate credential past its end date",
+        ..row("Entra ID", "2021–2023 (quoted by Microsoft's Azure Stack HCI troubleshooting page)",
+            "AADSTS700027: Client assertion contains an invalid signature. [Reason - The key used is expired. Thumbprint of key used by client: '{thumbprint}', Found key 'Start={}, End={expires}'",
+            src("MicrosoftDocs/azure-stack-docs", "06ed3e90a9183159290c75aea20747c0584168f7", "azure-stack/hci/deploy/troubleshoot-hci-registration.md"),
+            &[F::CredentialExpired], &[Family::AppRegistration])
     },
     // ---- alg-none ------------------------------------------------------------------------------
     LibraryMessage {
@@ -1026,13 +1112,26 @@ pub static LIBRARY_MESSAGES: &[LibraryMessage] = &[
         code: Some("IDX10223"),
         error_type: Some("SecurityTokenExpiredException"),
         ..row("Microsoft.IdentityModel", "6.x–8.1",
-            "IDX10223: Lifetime validation failed. The token is expired. ValidTo (UTC): '{}', Current time (UTC): '{}'.",
+            "IDX10223: Lifetime validation failed. The token is expired. ValidTo (UTC): '{expires}', Current time (UTC): '{now}'.",
             src(IDENTITYMODEL, "8.1.2", IM_TOKENS), &[F::TokenExpired], TOKEN_AND_SAML)
+    },
+    LibraryMessage {
+        code: Some("IDX10223"),
+        error_type: Some("SecurityTokenExpiredException"),
+        ..row("Microsoft.IdentityModel", "5.x",
+            "IDX10223: Lifetime validation failed. The token is expired. ValidTo: '{expires}', Current time: '{now}'.",
+            src(IDENTITYMODEL, "5.7.0", IM_TOKENS), &[F::TokenExpired], TOKEN_AND_SAML)
+    },
+    LibraryMessage {
+        when: "for an ID token; raised as a RuntimeError before 1.27, logged as a warning from 1.27; 1.32 stopped validating",
+        ..row("MSAL Python", "1.17–1.31",
+            "9. The ID token already expires. Make sure your computer's time and time zone are both correct.",
+            src(MSAL_PYTHON, "1.31.0", MSAL_PYTHON_OIDC), &[F::TokenExpired], TOKEN)
     },
     LibraryMessage {
         when: "with IncludeErrorDetails, in the WWW-Authenticate header",
         ..row("ASP.NET Core JwtBearer", "main @f22eba9",
-            "The token expired at '{}'",
+            "The token expired at '{expires}'",
             src(ASPNETCORE, ASPNETCORE_AT, JWTBEARER), &[F::TokenExpired], TOKEN)
     },
     LibraryMessage {
@@ -1051,7 +1150,7 @@ pub static LIBRARY_MESSAGES: &[LibraryMessage] = &[
     LibraryMessage {
         error_type: Some("JwtValidationException"),
         ..row("Spring Security", "7.1",
-            "An error occurred while attempting to decode the Jwt: Jwt expired at {}",
+            "An error occurred while attempting to decode the Jwt: Jwt expired at {expires}",
             src(SPRING, "7.1.0", "oauth2/oauth2-jose/src/main/java/org/springframework/security/oauth2/jwt/JwtTimestampValidator.java, NimbusJwtDecoder.java"), &[F::TokenExpired], TOKEN)
     },
     LibraryMessage {
@@ -1067,16 +1166,22 @@ pub static LIBRARY_MESSAGES: &[LibraryMessage] = &[
             src(JSONWEBTOKEN, "v9.0.2", "verify.js"), &[F::TokenExpired], TOKEN)
     },
     LibraryMessage {
+        when: "BearerStrategy and OIDCStrategy, logged as 'authentication failed due to: …'",
+        ..row("passport-azure-ad", PASSPORT_AAD_VERSIONS,
+            "jwt is expired",
+            src(PASSPORT_AAD, "v4.3.0", PASSPORT_AAD_JWT), &[F::TokenExpired], TOKEN)
+    },
+    LibraryMessage {
         error_type: Some("TokenExpiredError"),
         ..row("go-oidc", "v3.10",
-            "oidc: token is expired (Token Expiry: {})",
+            "oidc: token is expired (Token Expiry: {expires})",
             src(GO_OIDC, "v3.10.0", "oidc/verify.go"), &[F::TokenExpired], TOKEN)
     },
     row("python3-saml", "1.16",
         "Could not validate timestamp: expired. Check system clock.",
         src(PYTHON3_SAML, "v1.16.0", PYSAML_RESPONSE), &[F::TokenExpired], SAML),
     row("ruby-saml", "1.18",
-        "Current time is on or after NotOnOrAfter condition ({} >= {})",
+        "Current time is on or after NotOnOrAfter condition ({now} >= {expires})",
         src(RUBY_SAML, "v1.18.1", RUBY_RESPONSE), &[F::TokenExpired], SAML),
     row("node-saml (passport-saml)", "5.1",
         "SAML assertion expired: clocks skewed too much",
@@ -1092,13 +1197,20 @@ pub static LIBRARY_MESSAGES: &[LibraryMessage] = &[
         code: Some("IDX10222"),
         error_type: Some("SecurityTokenNotYetValidException"),
         ..row("Microsoft.IdentityModel", "6.x–8.1",
-            "IDX10222: Lifetime validation failed. The token is not yet valid. ValidFrom (UTC): '{}', Current time (UTC): '{}'.",
+            "IDX10222: Lifetime validation failed. The token is not yet valid. ValidFrom (UTC): '{not_before}', Current time (UTC): '{now}'.",
             src(IDENTITYMODEL, "8.1.2", IM_TOKENS), &[F::TokenNotYetValid], TOKEN_AND_SAML)
+    },
+    LibraryMessage {
+        code: Some("IDX10222"),
+        error_type: Some("SecurityTokenNotYetValidException"),
+        ..row("Microsoft.IdentityModel", "5.x",
+            "IDX10222: Lifetime validation failed. The token is not yet valid. ValidFrom: '{not_before}', Current time: '{now}'.",
+            src(IDENTITYMODEL, "5.7.0", IM_TOKENS), &[F::TokenNotYetValid], TOKEN_AND_SAML)
     },
     LibraryMessage {
         when: "with IncludeErrorDetails, in the WWW-Authenticate header",
         ..row("ASP.NET Core JwtBearer", "main @f22eba9",
-            "The token is not valid before '{}'",
+            "The token is not valid before '{not_before}'",
             src(ASPNETCORE, ASPNETCORE_AT, JWTBEARER), &[F::TokenNotYetValid], TOKEN)
     },
     LibraryMessage {
@@ -1117,7 +1229,7 @@ pub static LIBRARY_MESSAGES: &[LibraryMessage] = &[
     LibraryMessage {
         error_type: Some("JwtValidationException"),
         ..row("Spring Security", "7.1",
-            "An error occurred while attempting to decode the Jwt: Jwt used before {}",
+            "An error occurred while attempting to decode the Jwt: Jwt used before {not_before}",
             src(SPRING, "7.1.0", "oauth2/oauth2-jose/src/main/java/org/springframework/security/oauth2/jwt/JwtTimestampValidator.java, NimbusJwtDecoder.java"), &[F::TokenNotYetValid], TOKEN)
     },
     LibraryMessage {
@@ -1132,14 +1244,20 @@ pub static LIBRARY_MESSAGES: &[LibraryMessage] = &[
             "jwt not active",
             src(JSONWEBTOKEN, "v9.0.2", "verify.js"), &[F::TokenNotYetValid], TOKEN)
     },
+    LibraryMessage {
+        when: "BearerStrategy and OIDCStrategy, logged as 'authentication failed due to: …'",
+        ..row("passport-azure-ad", PASSPORT_AAD_VERSIONS,
+            "jwt is not active",
+            src(PASSPORT_AAD, "v4.3.0", PASSPORT_AAD_JWT), &[F::TokenNotYetValid], TOKEN)
+    },
     row("go-oidc", "v3.10",
-        "oidc: current time {} before the nbf (not before) time: {}",
+        "oidc: current time {now} before the nbf (not before) time: {not_before}",
         src(GO_OIDC, "v3.10.0", "oidc/verify.go"), &[F::TokenNotYetValid], TOKEN),
     row("python3-saml", "1.16",
         "Could not validate timestamp: not yet valid. Check system clock.",
         src(PYTHON3_SAML, "v1.16.0", PYSAML_RESPONSE), &[F::TokenNotYetValid], SAML),
     row("ruby-saml", "1.18",
-        "Current time is earlier than NotBefore condition ({} < {})",
+        "Current time is earlier than NotBefore condition ({now} < {not_before})",
         src(RUBY_SAML, "v1.18.1", RUBY_RESPONSE), &[F::TokenNotYetValid], SAML),
     row("node-saml (passport-saml)", "5.1",
         "SAML assertion not yet valid",
@@ -1177,8 +1295,30 @@ pub static LIBRARY_MESSAGES: &[LibraryMessage] = &[
         code: Some("IDX10205"),
         error_type: Some("SecurityTokenInvalidIssuerException"),
         ..row("Microsoft.IdentityModel", "6.x–8.1",
-            "IDX10205: Issuer validation failed. Issuer: '{issuer}'. Did not match: validationParameters.ValidIssuer: '{}' or validationParameters.ValidIssuers: '{}' or validationParameters.ConfigurationManager.CurrentConfiguration.Issuer: '{}'. For more details, see https://aka.ms/IdentityModel/issuer-validation. ",
+            "IDX10205: Issuer validation failed. Issuer: '{issuer}'. Did not match: validationParameters.ValidIssuer: '{expected_issuer}' or validationParameters.ValidIssuers: '{}' or validationParameters.ConfigurationManager.CurrentConfiguration.Issuer: '{}'. For more details, see https://aka.ms/IdentityModel/issuer-validation. ",
             src(IDENTITYMODEL, "8.1.2", IM_TOKENS), &[F::IssuerMismatch], TOKEN_AND_SAML)
+    },
+    LibraryMessage {
+        code: Some("IDX10205"),
+        error_type: Some("SecurityTokenInvalidIssuerException"),
+        ..row("Microsoft.IdentityModel", "5.x",
+            "IDX10205: Issuer validation failed. Issuer: '{issuer}'. Did not match: validationParameters.ValidIssuer: '{expected_issuer}' or validationParameters.ValidIssuers: '{}'.",
+            src(IDENTITYMODEL, "5.7.0", IM_TOKENS), &[F::IssuerMismatch], TOKEN_AND_SAML)
+    },
+    LibraryMessage {
+        code: Some("IDX40001"),
+        error_type: Some("SecurityTokenInvalidIssuerException"),
+        when: "with Microsoft.IdentityModel.Validators' AadIssuerValidator (Microsoft.Identity.Web's default for Entra): the issuer fits no tenant template of the app's metadata",
+        ..row("Microsoft.IdentityModel", "6.32.1–8.1",
+            "IDX40001: Issuer: '{issuer}', does not match any of the valid issuers provided for this application. ",
+            src(IDENTITYMODEL, "8.1.2", "src/Microsoft.IdentityModel.Validators/LogMessages.cs"), &[F::IssuerMismatch], TOKEN)
+    },
+    LibraryMessage {
+        error_type: Some("IdTokenIssuerError"),
+        when: "when the app passes the expected issuer; a RuntimeError before 1.27; 1.32 stopped validating",
+        ..row("MSAL Python", "0.4.1–1.31",
+            "2. The Issuer Identifier for the OpenID Provider, \"{expected_issuer}\", (which is typically obtained during Discovery), MUST exactly match the value of the iss (issuer) Claim.",
+            src(MSAL_PYTHON, "1.31.0", MSAL_PYTHON_OIDC), &[F::IssuerMismatch], TOKEN)
     },
     LibraryMessage {
         when: "with IncludeErrorDetails, in the WWW-Authenticate header",
@@ -1208,30 +1348,43 @@ pub static LIBRARY_MESSAGES: &[LibraryMessage] = &[
     LibraryMessage {
         error_type: Some("JsonWebTokenError"),
         ..row("jsonwebtoken (node)", "9.0",
-            "jwt issuer invalid. expected: {issuer}",
+            "jwt issuer invalid. expected: {expected_issuer}",
             src(JSONWEBTOKEN, "v9.0.2", "verify.js"), &[F::IssuerMismatch], TOKEN)
     },
+    LibraryMessage {
+        when: "BearerStrategy and OIDCStrategy, logged as 'authentication failed due to: …'",
+        ..row("passport-azure-ad", PASSPORT_AAD_VERSIONS,
+            "jwt issuer is invalid",
+            src(PASSPORT_AAD, "v4.3.0", PASSPORT_AAD_JWT), &[F::IssuerMismatch], TOKEN)
+    },
     row("go-oidc", "v3.10",
-        "oidc: id token issued by a different provider, expected \"{issuer}\" got \"{}\"",
+        "oidc: id token issued by a different provider, expected \"{expected_issuer}\" got \"{issuer}\"",
         src(GO_OIDC, "v3.10.0", "oidc/verify.go"), &[F::IssuerMismatch], TOKEN),
     row("go-oidc", "v3.10",
-        "oidc: issuer did not match the issuer returned by provider, expected \"{issuer}\" got \"{}\"",
+        "oidc: issuer did not match the issuer returned by provider, expected \"{expected_issuer}\" got \"{issuer}\"",
         src(GO_OIDC, "v3.10.0", "oidc/oidc.go"), &[F::IssuerMismatch, F::MetadataInconsistent], &[Family::KeySet]),
     row("python3-saml", "1.16",
-        "Invalid issuer in the Assertion/Response (expected {issuer}, got {})",
+        "Invalid issuer in the Assertion/Response (expected {expected_issuer}, got {issuer})",
         src(PYTHON3_SAML, "v1.16.0", PYSAML_RESPONSE), &[F::IssuerMismatch], SAML),
     row("ruby-saml", "1.18",
-        "Doesn't match the issuer, expected: <{issuer}>, but was: <{}>",
+        "Doesn't match the issuer, expected: <{expected_issuer}>, but was: <{issuer}>",
         src(RUBY_SAML, "v1.18.1", RUBY_RESPONSE), &[F::IssuerMismatch], SAML),
     row("node-saml (passport-saml)", "5.1",
-        "Unknown SAML issuer. Expected: {issuer} Received: {}",
+        "Unknown SAML issuer. Expected: {expected_issuer} Received: {issuer}",
         src(NODE_SAML, "v5.1.0", "src/saml.ts"), &[F::IssuerMismatch], SAML),
     LibraryMessage {
         code: Some("IDX10214"),
         error_type: Some("SecurityTokenInvalidAudienceException"),
         ..row("Microsoft.IdentityModel", "5.x–8.1",
-            "IDX10214: Audience validation failed. Audiences: '{}'. Did not match: validationParameters.ValidAudience: '{audience}' or validationParameters.ValidAudiences: '{}'.",
+            "IDX10214: Audience validation failed. Audiences: '{audience}'. Did not match: validationParameters.ValidAudience: '{expected_audience}' or validationParameters.ValidAudiences: '{}'.",
             src(IDENTITYMODEL, "8.1.2", IM_TOKENS), &[F::AudienceMismatch], TOKEN_AND_SAML)
+    },
+    LibraryMessage {
+        error_type: Some("IdTokenAudienceError"),
+        when: "a RuntimeError before 1.27; 1.32 stopped validating",
+        ..row("MSAL Python", "1.9–1.31",
+            "3. The aud (audience) claim must contain this client's client_id \"{expected_audience}\", case-sensitively. Was your client_id in wrong casing?",
+            src(MSAL_PYTHON, "1.31.0", MSAL_PYTHON_OIDC), &[F::AudienceMismatch], TOKEN)
     },
     LibraryMessage {
         when: "with IncludeErrorDetails, in the WWW-Authenticate header",
@@ -1261,20 +1414,26 @@ pub static LIBRARY_MESSAGES: &[LibraryMessage] = &[
     LibraryMessage {
         error_type: Some("JsonWebTokenError"),
         ..row("jsonwebtoken (node)", "9.0",
-            "jwt audience invalid. expected: {audience}",
+            "jwt audience invalid. expected: {expected_audience}",
             src(JSONWEBTOKEN, "v9.0.2", "verify.js"), &[F::AudienceMismatch], TOKEN)
     },
+    LibraryMessage {
+        when: "BearerStrategy and OIDCStrategy, logged as 'authentication failed due to: …'",
+        ..row("passport-azure-ad", PASSPORT_AAD_VERSIONS,
+            "jwt audience is invalid",
+            src(PASSPORT_AAD, "v4.3.0", PASSPORT_AAD_JWT), &[F::AudienceMismatch], TOKEN)
+    },
     row("go-oidc", "v3.10",
-        "oidc: expected audience \"{audience}\" got {}",
+        "oidc: expected audience \"{expected_audience}\" got {audience}",
         src(GO_OIDC, "v3.10.0", "oidc/verify.go"), &[F::AudienceMismatch], TOKEN),
     row("python3-saml", "1.16",
         "{audience} is not a valid audience for this Response",
         src(PYTHON3_SAML, "v1.16.0", PYSAML_RESPONSE), &[F::AudienceMismatch], SAML),
     row("ruby-saml", "1.18",
-        "Invalid Audience. The audience {}, did not match the expected audience {audience}",
+        "Invalid Audience. The audience {audience}, did not match the expected audience {expected_audience}",
         src(RUBY_SAML, "v1.18.1", RUBY_RESPONSE), &[F::AudienceMismatch], SAML),
     row("node-saml (passport-saml)", "5.1",
-        "SAML assertion audience mismatch. Expected: {audience} Received: {}",
+        "SAML assertion audience mismatch. Expected: {expected_audience} Received: {audience}",
         src(NODE_SAML, "v5.1.0", "src/saml.ts"), &[F::AudienceMismatch], SAML),
     // ---- certificates and keys -----------------------------------------------------------------
     LibraryMessage {
@@ -1282,14 +1441,14 @@ pub static LIBRARY_MESSAGES: &[LibraryMessage] = &[
         error_type: Some("SecurityTokenInvalidSigningKeyException"),
         when: "with ValidateIssuerSigningKey",
         ..row("Microsoft.IdentityModel", "5.x–8.1",
-            "IDX10249: X509SecurityKey validation failed. The associated certificate has expired. ValidTo (UTC): '{}', Current time (UTC): '{}'.",
-            src(IDENTITYMODEL, "8.1.2", IM_TOKENS), &[F::CertExpired, F::CredentialExpired], ANY_CERTIFICATE_HOLDER)
+            "IDX10249: X509SecurityKey validation failed. The associated certificate has expired. ValidTo (UTC): '{expires}', Current time (UTC): '{now}'.",
+            src(IDENTITYMODEL, "8.1.2", IM_TOKENS), &[F::CertExpired], ANY_CERTIFICATE_HOLDER)
     },
     LibraryMessage {
         when: "with security[:check_idp_cert_expiration]",
         ..row("ruby-saml", "1.18",
             "IdP x509 certificate expired",
-            src(RUBY_SAML, "v1.18.1", RUBY_RESPONSE), &[F::CertExpired, F::CredentialExpired],
+            src(RUBY_SAML, "v1.18.1", RUBY_RESPONSE), &[F::CertExpired],
             &[Family::Saml, Family::SamlMetadata, Family::Certificate, Family::AppRegistration])
     },
     LibraryMessage {
@@ -1297,7 +1456,7 @@ pub static LIBRARY_MESSAGES: &[LibraryMessage] = &[
         error_type: Some("SecurityTokenInvalidSigningKeyException"),
         when: "with ValidateIssuerSigningKey",
         ..row("Microsoft.IdentityModel", "5.x–8.1",
-            "IDX10248: X509SecurityKey validation failed. The associated certificate is not yet valid. ValidFrom (UTC): '{}', Current time (UTC): '{}'.",
+            "IDX10248: X509SecurityKey validation failed. The associated certificate is not yet valid. ValidFrom (UTC): '{not_before}', Current time (UTC): '{now}'.",
             src(IDENTITYMODEL, "8.1.2", IM_TOKENS), &[F::CertNotYetValid], ANY_CERTIFICATE_HOLDER)
     },
     LibraryMessage {

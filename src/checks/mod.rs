@@ -5,12 +5,14 @@
 //! diagnosis into a finding (message, evidence JSON, hint). They never print and never decide
 //! exit codes.
 
+pub mod app_registration;
 pub mod certs;
 pub mod claims;
 pub mod discovery;
 pub mod jws;
 pub mod key;
 pub mod keyset;
+pub mod rp_error;
 pub mod saml;
 pub mod sts;
 

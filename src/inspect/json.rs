@@ -56,6 +56,11 @@ pub(super) fn inspect_json(ctx: &mut Ctx, kind: Kind, object: Map<String, Value>
             discovery::check_discovery(ctx, &object, None);
             summarise_discovery(&object)
         }
+        Kind::AppRegistration => super::app_registration::inspect_app_registration(ctx, &object),
+        Kind::RpError => match crate::artifact::rp_error::in_log_record(&object) {
+            Some(text) => super::rp_error::inspect_rp_error(ctx, text),
+            None => Value::Null,
+        },
         Kind::StsError => {
             let err = StsError::from_json(&object);
             sts::check_sts_error(ctx, &err);
