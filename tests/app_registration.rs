@@ -9,7 +9,15 @@ use common::*;
 use serde_json::{json, Value};
 
 /// `(fixture, codes in order, verdict, exit, words the first finding must say)`.
-const FIXTURES: &[(&str, &[&str], &str, i32, &[&str])] = &[
+type Expected = (
+    &'static str,
+    &'static [&'static str],
+    &'static str,
+    i32,
+    &'static [&'static str],
+);
+
+const FIXTURES: &[Expected] = &[
     ("sp-saml-healthy.json", &[], "ok", 0, &[]),
     ("sp-collection-healthy.json", &[], "ok", 0, &[]),
     (

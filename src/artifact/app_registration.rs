@@ -588,7 +588,7 @@ fn thumbprint_in_identifier(custom: &str) -> Option<String> {
         return Some(trimmed.to_ascii_uppercase());
     }
     let bytes = base64::decode_standard(trimmed).ok()?;
-    (bytes.len() == 20).then(|| super::thumbprint::hex_upper(&bytes))
+    (bytes.len() == 20).then(|| hex::encode_upper(&bytes))
 }
 
 fn password_credential(

@@ -17,6 +17,7 @@ use crate::catalogue::{aadsts, FindingCode};
 use crate::clock::{describe, rfc3339, Clock};
 use crate::report::{Finding, Severity};
 use crate::Settings;
+use keyprobe_core::aadsts::Wording;
 
 /// What a signing credential lacks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -308,48 +309,55 @@ fn judge_client_credentials(
                 .is_none_or(|id| k.key_id.as_deref() != Some(id))
         })
         .collect();
-    let entries: Vec<(
-        ClientCredential,
-        String,
-        Option<i64>,
-        Option<i64>,
-        Option<String>,
-    )> = secrets
+    let entries: Vec<ClientEntry> = secrets
         .iter()
-        .map(|p| (ClientCredential::Secret, p.label(), p.start, p.end, None))
-        .chain(certificates.iter().map(|k| {
-            (
-                ClientCredential::Certificate,
-                k.label(),
-                k.start,
-                k.end.or_else(|| k.certificate().map(|c| c.not_after)),
-                k.thumbprint.as_ref().map(|t| t.hex.clone()),
-            )
+        .map(|p| ClientEntry {
+            kind: ClientCredential::Secret,
+            label: p.label(),
+            start: p.start,
+            end: p.end,
+            thumbprint: None,
+        })
+        .chain(certificates.iter().map(|k| ClientEntry {
+            kind: ClientCredential::Certificate,
+            label: k.label(),
+            start: k.start,
+            end: k.end.or_else(|| k.certificate().map(|c| c.not_after)),
+            thumbprint: k.thumbprint.as_ref().map(|t| t.hex.clone()),
         }))
         .collect();
-    for (kind, credential, _, end, thumbprint) in &entries {
-        let Some(end) = *end else { continue };
+    for entry in &entries {
+        let Some(end) = entry.end else { continue };
         let still_valid = entries
             .iter()
-            .filter(|(k, _, s, e, _)| k == kind && valid_at(*s, *e, now))
+            .filter(|e| e.kind == entry.kind && valid_at(e.start, e.end, now))
             .count();
         if end <= now {
             out.push(AppDiagnosis::ClientExpired {
-                kind: *kind,
-                credential: credential.clone(),
-                thumbprint: thumbprint.clone(),
+                kind: entry.kind,
+                credential: entry.label.clone(),
+                thumbprint: entry.thumbprint.clone(),
                 end,
                 still_valid,
             });
         } else if end - now <= window {
             out.push(AppDiagnosis::ClientExpiring {
-                kind: *kind,
-                credential: credential.clone(),
-                thumbprint: thumbprint.clone(),
+                kind: entry.kind,
+                credential: entry.label.clone(),
+                thumbprint: entry.thumbprint.clone(),
                 end,
             });
         }
     }
+}
+
+/// A client secret or client certificate, as the expiry check sees it.
+struct ClientEntry {
+    kind: ClientCredential,
+    label: String,
+    start: Option<i64>,
+    end: Option<i64>,
+    thumbprint: Option<String>,
 }
 
 /// A credential with its thumbprint, for lists of candidates.
@@ -368,8 +376,20 @@ fn entra(code: &str) -> String {
     }
 }
 
+/// Entra's own wording of a code, confirmed wordings first; an unconfirmed one says so.
 fn entra_text(code: &str) -> Value {
-    aadsts(code).map_or(Value::Null, |e| json!(format!("AADSTS{code}: {}", e.text)))
+    let Some(entry) = aadsts(code) else {
+        return Value::Null;
+    };
+    let mut wordings: Vec<_> = entry.messages().map(|m| m.entry()).collect();
+    wordings.sort_by_key(|m| matches!(m.wording, Wording::Unconfirmed));
+    wordings.first().map_or(Value::Null, |m| {
+        let caveat = match m.wording {
+            Wording::Unconfirmed => " (wording not confirmed against Entra)",
+            _ => "",
+        };
+        json!(format!("AADSTS{code}: {}{caveat}", m.text()))
+    })
 }
 
 /// Words one diagnosis as a finding.
@@ -504,9 +524,7 @@ pub(crate) fn finding(d: &AppDiagnosis, app: &AppRegistration, clock: &Clock) ->
                 ClientCredential::Certificate => (
                     "client certificate",
                     "700027",
-                    format!(
-                        "a client assertion signed with it gets AADSTS700027 (\"Client assertion contains an invalid signature. [Reason - The key used is expired. …]\")"
-                    ),
+                    "a client assertion signed with it gets AADSTS700027 (\"Client assertion contains an invalid signature. [Reason - The key used is expired. …]\")".to_string(),
                 ),
             };
             let thumb = thumbprint.as_deref().map(|t| format!(" (thumbprint {t})")).unwrap_or_default();
