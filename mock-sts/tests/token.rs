@@ -444,6 +444,17 @@ fn client_assertions_are_checked_as_entra_checks_them() {
     );
     assert_eq!(send_assertion(&mock, &pss).status, 200);
 
+    // MSAL Python pads the thumbprint (urlsafe_b64encode); Entra accepts it, so must the mock.
+    let padded = format!("{s256}=");
+    let msal_python = assertion(
+        &registered,
+        json!({"alg": "PS256", "typ": "JWT", "x5t#S256": padded}),
+        good_claims(&mock),
+        true,
+    );
+    let reply = send_assertion(&mock, &msal_python);
+    assert_eq!(reply.status, 200, "{}", reply.text);
+
     // No thumbprint in the header: AADSTS50027.
     let no_x5t = assertion(
         &registered,

@@ -215,7 +215,8 @@ fn find_certificate<'a>(
             "No certificate thumbprint specified in token header.",
         ));
     };
-    let Ok(digest) = base64::decode_url(encoded) else {
+    // MSAL Python writes the thumbprint with base64 padding (urlsafe_b64encode) and Entra accepts it.
+    let Ok(digest) = base64::decode_url(encoded.trim_end_matches('=')) else {
         return Err(invalid_jwt(
             "The certificate thumbprint in the token header is not base64url.",
         ));

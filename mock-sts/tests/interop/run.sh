@@ -32,7 +32,10 @@ echo "interop: Python venv at $venv"
 if [[ ! -x "$venv/bin/python" ]]; then
     "$python" -m venv "$venv"
 fi
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check msal "PyJWT[crypto]" requests cryptography
+# Pinned: a new MSAL changes what it sends (1.39 pads thumbprints and asks login.microsoftonline.com
+# for authority aliases), and CI must fail on our change, not on theirs. Raise these on purpose.
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
+    msal==1.39.0 "PyJWT[crypto]==2.15.1" requests==2.34.2 cryptography==50.0.2
 
 echo "interop: building mock-sts"
 (cd "$repo" && CARGO_TARGET_DIR="$target_dir" cargo build --quiet -p mock-sts --bin mock-sts)

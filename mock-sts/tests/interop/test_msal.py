@@ -18,6 +18,7 @@ import jwt  # noqa: E402
 
 from msal_auth_code import sign_in  # noqa: E402
 from msal_certificate import acquire_token_with_certificate  # noqa: E402
+from msal_client_credentials import CLIENT_ID as CLIENT_ID_OF_SNIPPETS  # noqa: E402
 from msal_client_credentials import MOCK_STS, TENANT_ID, acquire_token  # noqa: E402
 from pyjwt_verify import verify  # noqa: E402
 from switch_scenario import switch_scenario  # noqa: E402
@@ -60,13 +61,29 @@ def a_wrong_secret_is_aadsts7000215_in_msals_result():
 
 
 @check
-def msal_with_a_certificate_and_the_mocks_instance_discovery():
+def msal_with_a_certificate():
     workdir = pathlib.Path(os.environ["MOCK_STS_WORKDIR"])
     result = acquire_token_with_certificate(
         (workdir / "client-key.pem").read_text(), (workdir / "client-cert.pem").read_text()
     )
     claims = verify(token_or_fail(result))
     assert claims["azpacr"] == "2", claims
+
+
+@check
+def msal_validates_the_authority_through_the_mocks_instance_discovery():
+    # MSAL asks the instance discovery endpoint it is given for the tenant's discovery document; the
+    # mock's answer must point back at the mock (token acquisition itself needs instance_discovery=False,
+    # see snippets/msal_certificate.py).
+    import msal
+
+    app = msal.ConfidentialClientApplication(
+        CLIENT_ID_OF_SNIPPETS,
+        client_credential="unused",
+        authority=f"{MOCK_STS}/{TENANT_ID}",
+        instance_discovery=f"{MOCK_STS}/common/discovery/instance",
+    )
+    assert app.authority.token_endpoint == f"{MOCK_STS}/{TENANT_ID}/oauth2/v2.0/token", app.authority.token_endpoint
 
 
 @check

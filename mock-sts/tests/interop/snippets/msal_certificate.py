@@ -15,7 +15,10 @@ def acquire_token_with_certificate(private_key_pem, certificate_pem):
         # With public_certificate and no thumbprint, MSAL names the key by its SHA-256 thumbprint (x5t#S256).
         client_credential={"private_key": private_key_pem, "public_certificate": certificate_pem},
         authority=f"{MOCK_STS}/{TENANT_ID}",
-        # Or let MSAL ask the mock's own instance discovery endpoint instead of turning discovery off.
-        instance_discovery=f"{MOCK_STS}/common/discovery/instance",
+        # Turn instance discovery off. Given the mock's own endpoint instead
+        # (f"{MOCK_STS}/common/discovery/instance"), MSAL Python (1.39) validates the authority there but
+        # still asks login.microsoftonline.com for the authority's aliases on every cache lookup, which fails
+        # offline (NameResolutionError) and reaches the real cloud from CI.
+        instance_discovery=False,
     )
     return app.acquire_token_for_client(scopes=[f"api://{CLIENT_ID}/.default"])
