@@ -377,3 +377,70 @@ fn replay_picks_an_earlier_fetch_by_sha256_or_time() {
     assert_eq!(too_early.code, 2);
     assert!(too_early.stderr.contains("cached:"), "{}", too_early.stderr);
 }
+
+/// With no HOME, the cache would sit in the shared temporary directory, where another user can
+/// plant a key set for `--offline` to trust. Such a directory is refused, whatever its name.
+#[test]
+fn a_cache_planted_in_the_shared_temp_dir_is_not_trusted() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let server = Server::http();
+    server.route(
+        "/keys",
+        Reply::Ok(
+            "application/json",
+            fixture("testdata/keys/jwks.json").into_bytes(),
+        ),
+    );
+    let jwks = server.url("/keys");
+    // The "attacker" fetches the key set into a cache of their own, then plants it.
+    let made = server.scratch("made");
+    let run = inspect(&[
+        "testdata/tokens/rs256-valid.jwt",
+        "--jwks",
+        &jwks,
+        "--cache-dir",
+        made.to_str().unwrap(),
+    ]);
+    assert_eq!(run.json()["verdict"], "ok", "{}", run.stderr);
+    let tmp = server.scratch("shared-tmp");
+    let uid = std::fs::metadata(&tmp).unwrap().uid();
+    for name in [
+        "keyprobe-cache".to_string(),
+        format!("keyprobe-cache-{uid}"),
+    ] {
+        let planted = tmp.join(name);
+        std::fs::create_dir_all(&planted).unwrap();
+        for entry in std::fs::read_dir(&made).unwrap() {
+            let entry = entry.unwrap();
+            std::fs::copy(entry.path(), planted.join(entry.file_name())).unwrap();
+        }
+        std::fs::set_permissions(&planted, std::fs::Permissions::from_mode(0o777)).unwrap();
+    }
+    // (The server stays up, so that only --offline keeps keyprobe from asking it.)
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_keyprobe"))
+        .args([
+            "inspect",
+            "--json",
+            "--at",
+            AT,
+            "testdata/tokens/rs256-valid.jwt",
+            "--jwks",
+            &jwks,
+            "--offline",
+        ])
+        .current_dir(root())
+        .env_remove("HOME")
+        .env_remove("XDG_CACHE_HOME")
+        .env_remove("KEYPROBE_CACHE")
+        .env("TMPDIR", &tmp)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains("not trusted") && stderr.contains("mode 777"),
+        "{stderr}"
+    );
+    assert!(!stdout.contains("signature-verified"), "{stdout}");
+}

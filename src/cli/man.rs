@@ -133,7 +133,7 @@ fn main_sections() -> Roff {
         "When set, no colour is written (colour is only ever written to a terminal).",
     );
     item(&mut roff, "COLUMNS", "The width the human report and pages wrap to; without it, the terminal's width, and no wrapping when output is not a terminal.");
-    item(&mut roff, "KEYPROBE_CACHE, XDG_CACHE_HOME", "Where fetched documents are kept for --offline and --replay (KEYPROBE_CACHE, else $XDG_CACHE_HOME/keyprobe, else ~/.cache/keyprobe), unless --cache-dir is given.");
+    item(&mut roff, "KEYPROBE_CACHE, XDG_CACHE_HOME", "Where fetched documents are kept for --offline and --replay (KEYPROBE_CACHE, else $XDG_CACHE_HOME/keyprobe, else ~/.cache/keyprobe, else keyprobe-cache-UID in the temporary directory, used only while it is yours and mode 700), unless --cache-dir is given.");
     item(
         &mut roff,
         "SSL_CERT_FILE",

@@ -2,6 +2,7 @@
 //! `--offline` replays the latest copy (or the one `--replay` picks: by the sha256 a report
 //! listed, or by time) and earlier copies show key rotation.
 
+use std::os::unix::fs::{DirBuilderExt, MetadataExt};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -13,6 +14,9 @@ use crate::codec::base64;
 
 pub struct Cache {
     dir: PathBuf,
+    /// The fallback under the shared temporary directory (no `HOME`): anyone may have made it,
+    /// so it is trusted only when it is the user's own and private (checked before every use).
+    shared_parent: bool,
 }
 
 /// Most cached copies read back for one URL.
@@ -88,20 +92,72 @@ pub struct ReplayAnchor {
 }
 
 impl Cache {
-    /// `dir`, or `$KEYPROBE_CACHE`, `$XDG_CACHE_HOME/keyprobe`, `~/.cache/keyprobe`.
+    /// `dir`, or `$KEYPROBE_CACHE`, `$XDG_CACHE_HOME/keyprobe`, `~/.cache/keyprobe`; without any
+    /// of them, `keyprobe-cache-UID` under the temporary directory, used only while it is the
+    /// user's own and private (what `--offline` replays from it is trusted like a fetch).
     pub fn open(dir: Option<PathBuf>) -> Result<Cache, FetchError> {
-        let dir = dir
+        let chosen = dir
             .or_else(|| std::env::var_os("KEYPROBE_CACHE").map(PathBuf::from))
             .or_else(|| {
                 std::env::var_os("XDG_CACHE_HOME").map(|d| PathBuf::from(d).join("keyprobe"))
             })
-            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/keyprobe")))
-            .unwrap_or_else(|| std::env::temp_dir().join("keyprobe-cache"));
-        Ok(Cache { dir })
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/keyprobe")));
+        Ok(match chosen {
+            Some(dir) => Cache {
+                dir,
+                shared_parent: false,
+            },
+            None => Cache {
+                dir: std::env::temp_dir().join(format!("keyprobe-cache-{}", user_id())),
+                shared_parent: true,
+            },
+        })
     }
 
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    /// The directory, once it is safe to read from: in the shared temporary directory, it must be
+    /// a real directory (not a link), owned by this user, that no one else may write or read.
+    /// A directory that does not exist yet is safe: there is nothing in it.
+    pub fn checked_dir(&self) -> Result<&Path, FetchError> {
+        if !self.shared_parent {
+            return Ok(&self.dir);
+        }
+        let meta = match std::fs::symlink_metadata(&self.dir) {
+            Ok(m) => m,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(&self.dir),
+            Err(e) => {
+                return Err(FetchError::CacheCreate {
+                    dir: self.dir.clone(),
+                    source: Arc::new(e),
+                })
+            }
+        };
+        let problem = if meta.file_type().is_symlink() {
+            Some(NotPrivate::Link)
+        } else if !meta.is_dir() {
+            Some(NotPrivate::NotADirectory)
+        } else if meta.uid() != user_id() {
+            Some(NotPrivate::Owner {
+                owner: meta.uid(),
+                user: user_id(),
+            })
+        } else if meta.mode() & 0o077 != 0 {
+            Some(NotPrivate::Mode {
+                mode: meta.mode() & 0o777,
+            })
+        } else {
+            None
+        };
+        match problem {
+            None => Ok(&self.dir),
+            Some(problem) => Err(FetchError::CacheNotPrivate {
+                dir: self.dir.clone(),
+                problem,
+            }),
+        }
     }
 
     fn url_key(url: &str) -> String {
@@ -109,10 +165,16 @@ impl Cache {
     }
 
     pub fn store(&self, f: &Fetched) -> Result<(), FetchError> {
-        std::fs::create_dir_all(&self.dir).map_err(|e| FetchError::CacheCreate {
-            dir: self.dir.clone(),
-            source: Arc::new(e),
-        })?;
+        // Private from the start: what is cached here is replayed as trusted keys.
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(&self.dir)
+            .map_err(|e| FetchError::CacheCreate {
+                dir: self.dir.clone(),
+                source: Arc::new(e),
+            })?;
+        self.checked_dir()?;
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.subsec_nanos())
@@ -143,9 +205,13 @@ impl Cache {
     }
 
     /// The cache files of `url`, oldest first (names start with the URL's hash, then the time).
+    /// Nothing from a directory that is not safe to read ([`Cache::checked_dir`]).
     fn entries(&self, url: &str) -> Vec<PathBuf> {
         let prefix = format!("{}-", Self::url_key(url));
-        let Ok(entries) = std::fs::read_dir(&self.dir) else {
+        let Ok(dir) = self.checked_dir() else {
+            return Vec::new();
+        };
+        let Ok(entries) = std::fs::read_dir(dir) else {
             return Vec::new();
         };
         let mut names: Vec<PathBuf> = entries
@@ -162,6 +228,7 @@ impl Cache {
 
     /// Cached copies of `url`, oldest first.
     pub fn history(&self, url: &str) -> Result<Vec<Fetched>, FetchError> {
+        self.checked_dir()?;
         let names = self.entries(url);
         let skip = names.len().saturating_sub(MAX_HISTORY);
         Ok(names
@@ -215,7 +282,7 @@ impl Cache {
 
     /// The cached copy, of any URL, whose sha256 starts with `prefix`.
     pub fn find_sha256(&self, prefix: &str) -> Option<ReplayAnchor> {
-        let entries = std::fs::read_dir(&self.dir).ok()?;
+        let entries = std::fs::read_dir(self.checked_dir().ok()?).ok()?;
         entries
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| p.extension().is_some_and(|x| x == "json"))
@@ -233,6 +300,24 @@ impl Cache {
                 })
             })
     }
+}
+
+/// The effective user id, to tell the user's own cache directory from one planted by another.
+fn user_id() -> u32 {
+    rustix::process::geteuid().as_raw()
+}
+
+/// Why the cache directory under the shared temporary directory is not trusted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NotPrivate {
+    #[error("it is a symbolic link")]
+    Link,
+    #[error("it is not a directory")]
+    NotADirectory,
+    #[error("it belongs to user {owner}, not to you (user {user})")]
+    Owner { owner: u32, user: u32 },
+    #[error("others may read or write it (mode {mode:o}, needs 700)")]
+    Mode { mode: u32 },
 }
 
 /// No cached copy fits `--replay`: the latest copies there are (time and sha256), newest first.

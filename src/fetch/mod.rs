@@ -13,7 +13,7 @@ use openssl::error::ErrorStack;
 use ureq::tls::{Certificate as TlsCertificate, RootCerts, TlsConfig, TlsProvider};
 
 pub use crate::fetched::Fetched;
-pub use cache::{Cache, Replay, ReplayParseError};
+pub use cache::{Cache, NotPrivate, Replay, ReplayParseError};
 
 /// Largest document accepted from the network.
 pub const MAX_FETCH_BYTES: u64 = 4 * 1024 * 1024;
@@ -74,6 +74,10 @@ pub enum FetchError {
         dir: PathBuf,
         source: Arc<std::io::Error>,
     },
+    /// The cache would be in the shared temporary directory (no `HOME`) and that directory is
+    /// not the user's own: what it holds could have been planted there.
+    #[error("the cache {} is not trusted: {problem}; set HOME, XDG_CACHE_HOME or KEYPROBE_CACHE, or pass --cache-dir", dir.display())]
+    CacheNotPrivate { dir: PathBuf, problem: NotPrivate },
     #[error("cannot write the cache entry {}: {source}", path.display())]
     CacheWrite {
         path: PathBuf,
@@ -135,6 +139,7 @@ impl Fetcher {
         let cache = Cache::open(options.cache_dir.clone())?;
         let mut replay = options.replay.clone();
         if let Some(r) = &mut replay {
+            cache.checked_dir()?;
             if !r.resolve(&cache) {
                 return Err(FetchError::ReplayUnknown {
                     asked: r.asked.clone(),
@@ -163,6 +168,9 @@ impl Fetcher {
 
     /// Fetches `url` (or, offline, replays its latest cached copy, or the one `--replay` picks).
     pub fn get(&self, url: &str, now: i64) -> Result<Fetched, FetchError> {
+        if self.offline {
+            self.cache.checked_dir()?;
+        }
         let fetched = match (self.offline, &self.replay) {
             (true, Some(replay)) => {
                 let copy =
