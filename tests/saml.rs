@@ -759,3 +759,77 @@ fn logout_request_decodes_from_a_redirect_url() {
     assert_eq!(report["decoded"]["name_id"], "alice@contoso.example");
     assert_eq!(report["verdict"], "ok");
 }
+
+/// Issue 13, item 6: a `Reference URI` that is not a same-document `#ID` is never resolved, so
+/// no input reads a file. The XML-DSig library would look for it relative to the working
+/// directory (an existence oracle, a leak, a hang on a FIFO, `dev/zero` read for ever from `/`):
+/// the report is the same whether the file exists or not, and it is an error.
+#[test]
+fn references_outside_the_document_are_never_resolved() {
+    let p = parts();
+    let scratch = std::env::temp_dir().join(format!("keyprobe-outside-ref-{}", std::process::id()));
+    let (with, without) = (scratch.join("with"), scratch.join("without"));
+    std::fs::create_dir_all(with.join("dev")).unwrap();
+    std::fs::create_dir_all(&without).unwrap();
+    for name in ["secret.txt", "dev/zero"] {
+        std::fs::write(with.join(name), "the bytes a digest would reveal").unwrap();
+    }
+    let reference = format!(r##"URI="#{}""##, p.assertion_id);
+    let mut variants: Vec<(String, String)> = [
+        "secret.txt",
+        "dev/zero",
+        "/etc/passwd",
+        "file:///etc/passwd",
+    ]
+    .iter()
+    .map(|uri| {
+        (
+            uri.to_string(),
+            p.xml.replace(&reference, &format!(r#"URI="{uri}""#)),
+        )
+    })
+    .collect();
+    // The library reads the first attribute named URI in any namespace; keyprobe's model reads
+    // the plain one: the namespaced one must not slip through.
+    variants.push((
+        "x:URI=secret.txt".into(),
+        p.xml.replace(
+            &reference,
+            &format!(r#"xmlns:x="urn:x" x:URI="secret.txt" {reference}"#),
+        ),
+    ));
+    for (what, xml) in variants {
+        assert_ne!(xml, p.xml, "{what}");
+        let file = scratch.join("evil.xml");
+        std::fs::write(&file, &xml).unwrap();
+        let file = file.to_str().unwrap();
+        let cert = root().join("testdata/saml/idp-signing.pem");
+        let args = [
+            "inspect",
+            "--json",
+            "--at",
+            AT,
+            file,
+            "--cert",
+            cert.to_str().unwrap(),
+        ];
+        let found = keyprobe_from(&with, &args, None);
+        let missing = keyprobe_from(&without, &args, None);
+        assert_eq!(
+            found.stdout, missing.stdout,
+            "{what}: the report depends on the file"
+        );
+        assert_finding(&found, "signature-invalid", "error", 1);
+        let refused = finding(&found, "signature-invalid");
+        assert_eq!(
+            refused["evidence"]["reason"], "outside reference",
+            "{what}: {}",
+            found.stdout
+        );
+        assert!(
+            !found.codes().contains(&"signature-verified".to_string()),
+            "{what}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&scratch);
+}

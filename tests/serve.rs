@@ -26,9 +26,15 @@ fn serve() -> Served {
 }
 
 fn serve_with(extra: &[&str]) -> Served {
+    serve_from(&root(), extra)
+}
+
+/// `keyprobe serve` run from the working directory `dir`.
+fn serve_from(dir: &std::path::Path, extra: &[&str]) -> Served {
     let mut child = Command::new(env!("CARGO_BIN_EXE_keyprobe"))
         .args(["serve", "--port", "0"])
         .args(extra)
+        .current_dir(dir)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -266,4 +272,44 @@ fn half_sent_requests_are_closed() {
     );
     let answer = raw(&s.base, cut.as_bytes());
     assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+}
+
+/// Issue 13, item 6, through the page: a SAML Reference naming a file is never resolved, so
+/// what the server answers does not depend on whether that file exists where it runs.
+#[test]
+fn a_reference_naming_a_file_is_not_read_by_the_server() {
+    let xml = std::fs::read_to_string(root().join("testdata/saml/response-signed.xml")).unwrap();
+    let start = xml.find(r##"URI="#"##).unwrap();
+    let end = start + 6 + xml[start + 6..].find('"').unwrap() + 1;
+    let evil = format!(r#"{}URI="secret.txt"{}"#, &xml[..start], &xml[end..]);
+    let cert = std::fs::read_to_string(root().join("testdata/saml/idp-signing.pem")).unwrap();
+    let scratch = std::env::temp_dir().join(format!("keyprobe-serve-ref-{}", std::process::id()));
+    let (with, without) = (scratch.join("with"), scratch.join("without"));
+    std::fs::create_dir_all(&with).unwrap();
+    std::fs::create_dir_all(&without).unwrap();
+    std::fs::write(with.join("secret.txt"), "the bytes a digest would reveal").unwrap();
+    let request = json!({"input": evil, "at": AT, "keys": {"kind": "cert", "text": cert}});
+    let reports: Vec<Value> = [&with, &without]
+        .iter()
+        .map(|dir| {
+            let s = serve_from(dir, &[]);
+            let (status, body) = post(&format!("{}/api/inspect", s.base), &request);
+            assert_eq!(status, 200, "{body}");
+            body["report"].clone()
+        })
+        .collect();
+    assert_eq!(reports[0], reports[1], "the answer depends on the file");
+    assert_eq!(reports[0]["verdict"], "error", "{}", reports[0]);
+    let reasons: Vec<&Value> = reports[0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| &f["evidence"]["reason"])
+        .collect();
+    assert!(
+        reasons.contains(&&json!("outside reference")),
+        "{}",
+        reports[0]
+    );
+    let _ = std::fs::remove_dir_all(&scratch);
 }

@@ -38,6 +38,9 @@ pub(super) fn signature_json(ctx: &Ctx, doc: &Document, v: &Verified, clock: &Cl
         Outcome::NoFittingKey(r) => format!("not verified: {r}"),
         Outcome::Wrapped(r) => format!("refused: {r}"),
         Outcome::Unprocessable(r) => format!("not verifiable: {r}"),
+        Outcome::OutsideReference { uri } => {
+            format!("not verified: the document references '{uri}', outside itself")
+        }
     };
     json!({
         "in": info.parent.map(|p| xml::qname(doc, p)),

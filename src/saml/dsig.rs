@@ -53,6 +53,9 @@ pub enum Outcome {
     Wrapped(String),
     /// The signature cannot be processed: missing parts, unsupported algorithms.
     Unprocessable(String),
+    /// Not given to the verifier: a reference in the document names content outside it
+    /// ([`outside_reference`]), which the verifier would look for on disk.
+    OutsideReference { uri: String },
 }
 
 #[derive(Debug, Clone)]
@@ -129,13 +132,43 @@ pub fn read_info(doc: &Document, node: NodeId, ids: &IdMap) -> SignatureInfo {
     }
 }
 
+/// The first `ds:Reference` URI in the document that is not a same-document reference
+/// (`""` or `#…`). bergshamra resolves any other URI as a file relative to the working
+/// directory (and reads it whole), so a document holding one is never handed to it: no
+/// input may cause I/O. Every `URI` attribute counts, in any namespace, as bergshamra reads
+/// the first attribute with that local name.
+pub fn outside_reference(doc: &Document, root: NodeId) -> Option<String> {
+    descendants(doc, root)
+        .into_iter()
+        .filter(|n| is(doc, *n, NS_DS, "Reference"))
+        .filter_map(|n| doc.element(n))
+        .flat_map(|e| e.attributes.iter())
+        .filter(|a| &*a.name.local_name == "URI")
+        .map(|a| a.value.to_string())
+        .find(|uri| !(uri.is_empty() || uri.starts_with('#')))
+}
+
 /// Verifies every signature in `signatures` (document order) against the trusted keys.
+/// A document with a reference outside itself is not verified at all ([`outside_reference`]).
 pub fn verify_all(
     doc: &Document,
     source: &str,
     signatures: Vec<SignatureInfo>,
     trust: &TrustStore,
 ) -> Vec<Verified> {
+    if let Some(uri) = doc
+        .document_element()
+        .and_then(|root| outside_reference(doc, root))
+    {
+        return signatures
+            .into_iter()
+            .map(|info| Verified {
+                info,
+                outcome: Outcome::OutsideReference { uri: uri.clone() },
+                embedded_verifies: None,
+            })
+            .collect();
+    }
     // Each key costs one pass over the document: the number tried is bounded.
     let trusted: Vec<(usize, Option<KeysManager>)> = trust
         .keys

@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use serde_json::Value;
@@ -68,10 +68,19 @@ pub fn keyprobe_stdin(args: &[&str], stdin: Option<&[u8]>) -> Run {
     run_keyprobe(args, stdin, &[])
 }
 
+/// `keyprobe` run from the working directory `dir` (input that names files must not reach them).
+pub fn keyprobe_from(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Run {
+    run_keyprobe_in(dir, args, stdin, &[])
+}
+
 fn run_keyprobe(args: &[&str], stdin: Option<&[u8]>, env: &[(&str, &str)]) -> Run {
+    run_keyprobe_in(&root(), args, stdin, env)
+}
+
+fn run_keyprobe_in(dir: &Path, args: &[&str], stdin: Option<&[u8]>, env: &[(&str, &str)]) -> Run {
     let mut child = Command::new(env!("CARGO_BIN_EXE_keyprobe"))
         .args(args)
-        .current_dir(root())
+        .current_dir(dir)
         .env("NO_COLOR", "1")
         .env_remove("COLUMNS")
         .envs(env.iter().copied())

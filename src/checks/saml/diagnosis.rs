@@ -184,6 +184,12 @@ pub(crate) enum SamlDiagnosis<'a> {
         location: Location,
         detail: String,
     },
+    /// Not verified: a reference in the document names content outside it, which keyprobe
+    /// never resolves (a verifier would read a file or URL).
+    OutsideReference {
+        location: Location,
+        uri: &'a str,
+    },
     NotVerified(Box<Unverified<'a>>),
     ProfileGap(ProfileGap),
     /// An assertion without an ID cannot be referenced by a signature.

@@ -104,6 +104,11 @@ pub(super) fn finding(d: &SamlDiagnosis, settings: &Settings) -> Finding {
             format!("the signature in {location} cannot be verified: {detail}"),
         )
         .with_evidence(json!({"reason": "unprocessable", "detail": detail})),
+        SamlDiagnosis::OutsideReference { location, uri } => Finding::new(
+            FindingCode::SignatureInvalid,
+            format!("the signature in {location} was not verified: the document references '{uri}', which is outside it; keyprobe resolves only same-document references (#ID) and never reads a file or URL an input names"),
+        )
+        .with_evidence(json!({"reason": "outside reference", "reference": uri})),
         SamlDiagnosis::NotVerified(u) => not_verified(u),
         SamlDiagnosis::ProfileGap(gap) => Finding::new(FindingCode::Malformed, profile_gap(gap)),
         SamlDiagnosis::AssertionWithoutId { what } => Finding::new(

@@ -118,6 +118,10 @@ pub(super) fn judge_signatures<'a>(
                 location,
                 detail: detail.clone(),
             }),
+            Outcome::OutsideReference { uri } => out.push(SamlDiagnosis::OutsideReference {
+                location,
+                uri: uri.as_str(),
+            }),
             Outcome::SignatureMismatch { .. } | Outcome::NoFittingKey(_) => {
                 // Without signing keys, the one no-signing-keys finding above says it all.
                 if !no_keys {
