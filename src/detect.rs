@@ -66,6 +66,11 @@ impl Kind {
 pub enum Detected {
     /// A compact JWS (three segments) or JWE (five), whitespace and decorations removed.
     Compact { kind: Kind, token: String },
+    /// A token by its header whose body was damaged (cut by a log, padded, wrapped, ...).
+    Damaged {
+        kind: Kind,
+        token: crate::artifact::compact::DamagedToken,
+    },
     /// A compact serialisation that is not well formed (wrong segment count, oversize).
     BadCompact {
         kind: Kind,
@@ -109,6 +114,7 @@ impl Detected {
         match self {
             Detected::Compact { kind, .. }
             | Detected::BadCompact { kind, .. }
+            | Detected::Damaged { kind, .. }
             | Detected::Json { kind, .. }
             | Detected::BadJson { kind, .. }
             | Detected::Pem { kind, .. } => *kind,
@@ -263,6 +269,27 @@ pub fn classify_json(object: &Map<String, Value>) -> Kind {
 }
 
 fn detect_compact(t: &str) -> Option<Detected> {
+    use crate::artifact::compact::{recognise, Recognised, TokenKind};
+    let kind_of = |k| match k {
+        TokenKind::Jws => Kind::Jwt,
+        TokenKind::Jwe => Kind::Jwe,
+    };
+    // A token is known by its header, whatever happened to the rest.
+    match recognise(t) {
+        Some(Recognised::Intact { kind }) => {
+            return Some(Detected::Compact {
+                kind: kind_of(kind),
+                token: t.to_string(),
+            })
+        }
+        Some(Recognised::Damaged(token)) => {
+            return Some(Detected::Damaged {
+                kind: kind_of(token.kind),
+                token,
+            })
+        }
+        None => {}
+    }
     // One pass: count the dots and check the alphabet together.
     let mut dots = 0usize;
     let mut token_like = true;
@@ -337,9 +364,15 @@ mod tests {
     #[test]
     fn classifies_shapes() {
         assert_eq!(detect(b"Bearer eyJhbGciOiJub25lIn0.e30.").kind(), Kind::Jwt);
+        // {"alg":"RSA-OAEP","enc":"A128GCM"}: a JWE by its header.
+        assert_eq!(
+            detect(b"eyJhbGciOiJSU0EtT0FFUCIsImVuYyI6IkExMjhHQ00ifQ.a.b.c.d").kind(),
+            Kind::Jwe
+        );
+        // {"alg":"RSA-OAEP"} with five segments: no enc, so no JWE.
         assert_eq!(
             detect(b"eyJhbGciOiJSU0EtT0FFUCJ9.a.b.c.d").kind(),
-            Kind::Jwe
+            Kind::Jwt
         );
         assert_eq!(detect(br#"{"keys":[]}"#).kind(), Kind::Jwks);
         assert_eq!(detect(br#"{"kty":"RSA"}"#).kind(), Kind::Jwk);
@@ -355,7 +388,7 @@ mod tests {
         assert_eq!(detect(b"").kind(), Kind::Unknown);
         assert!(matches!(
             detect(b"eyJhbGciOiJub25lIn0.e30"),
-            Detected::BadCompact { .. }
+            Detected::Damaged { kind: Kind::Jwt, .. }
         ));
         assert!(matches!(
             detect(br#"{"keys":[}"#),

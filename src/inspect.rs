@@ -25,7 +25,7 @@ use crate::limits::MAX_INPUT_BYTES;
 use crate::report::{Finding, Report};
 use crate::trust::TrustStore;
 use certs::{describe_other_pem, inspect_chain, inspect_pem};
-use jose::{inspect_jwe, inspect_jws};
+use jose::{inspect_damaged, inspect_jwe, inspect_jws};
 use json::inspect_json;
 
 /// How checks are made: the clock and the policy flags.
@@ -70,6 +70,7 @@ pub fn inspect(input: &Input, trust: &TrustStore, settings: &Settings) -> Report
             token,
         } => inspect_jwe(&mut ctx, &token),
         Detected::Compact { token, .. } => inspect_jws(&mut ctx, &token),
+        Detected::Damaged { token, .. } => inspect_damaged(&mut ctx, token),
         Detected::BadCompact { problem, .. } => {
             ctx.push(Finding::new(FindingCode::Malformed, problem));
             Value::Null

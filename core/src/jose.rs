@@ -260,7 +260,20 @@ impl Jws {
             return Err(JoseError::new(Part::Token, Problem::JwsSegments));
         };
         let header = JoseHeader::decode(h)?;
-        let payload_bytes = base64::decode_url(p).map_err(|e| JoseError::new(Part::Payload, e))?;
+        Jws::from_parts(header, h, p, s)
+    }
+
+    /// Assembles a JWS from its encoded parts as they appear in the input (`protected` may be empty
+    /// in the JSON serialisation): the signing input is `protected.payload`, byte for byte.
+    pub fn from_parts(
+        header: JoseHeader,
+        protected: &str,
+        payload: &str,
+        signature: &str,
+    ) -> Result<Jws, JoseError> {
+        let payload_bytes =
+            base64::decode_url(payload).map_err(|e| JoseError::new(Part::Payload, e))?;
+        let signing_input = format!("{protected}.{payload}");
         let payload = if header.b64 == Some(false) {
             Payload::Other {
                 bytes: payload_bytes,
@@ -275,8 +288,8 @@ impl Jws {
                 },
             }
         };
-        let signature = base64::decode_url(s).map_err(|e| JoseError::new(Part::Signature, e))?;
-        let signing_input = format!("{h}.{p}");
+        let signature =
+            base64::decode_url(signature).map_err(|e| JoseError::new(Part::Signature, e))?;
         Ok(Jws {
             header,
             payload,
@@ -327,6 +340,8 @@ pub struct JoseHeader {
     pub enc: Option<String>,
     pub kid: Option<String>,
     pub typ: Option<String>,
+    /// The content type: `JWT` for a nested token (RFC 7519 §5.2).
+    pub cty: Option<String>,
     pub x5t: Option<String>,
     pub x5t_s256: Option<String>,
     /// An embedded public key (evidence only, never trusted).
@@ -345,33 +360,40 @@ impl JoseHeader {
         let fail = |problem: Problem| JoseError::new(Part::Header, problem);
         let bytes = base64::decode_url(segment).map_err(|e| fail(e.into()))?;
         let raw = json::parse_object(&bytes).map_err(|e| fail(e.into()))?;
-        let string = |member: &'static str| -> Result<Option<String>, JoseError> {
+        JoseHeader::from_object(raw).map_err(fail)
+    }
+
+    /// Reads the members keyprobe needs from a header object (a decoded segment, or the union of
+    /// a JWS JSON signature's protected and unprotected headers).
+    pub fn from_object(raw: Map<String, Value>) -> Result<JoseHeader, Problem> {
+        let string = |member: &'static str| -> Result<Option<String>, Problem> {
             match raw.get(member) {
                 None => Ok(None),
                 Some(Value::String(s)) => Ok(Some(s.clone())),
-                Some(other) => Err(fail(Problem::NotAString {
+                Some(other) => Err(Problem::NotAString {
                     member,
                     found: json::type_name(other),
-                })),
+                }),
             }
         };
-        let x5c = json::string_array(&raw, "x5c").map_err(|e| fail(e.into()))?;
+        let x5c = json::string_array(&raw, "x5c")?;
         let jwk = match raw.get("jwk") {
             None => None,
             Some(Value::Object(m)) => Some(m.clone()),
-            Some(_) => return Err(fail(Problem::JwkNotAnObject)),
+            Some(_) => return Err(Problem::JwkNotAnObject),
         };
-        let crit = json::string_array(&raw, "crit").map_err(|e| fail(e.into()))?;
+        let crit = json::string_array(&raw, "crit")?;
         let b64 = match raw.get("b64") {
             None => None,
             Some(Value::Bool(b)) => Some(*b),
-            Some(_) => return Err(fail(Problem::B64NotABoolean)),
+            Some(_) => return Err(Problem::B64NotABoolean),
         };
         Ok(JoseHeader {
             alg: string("alg")?,
             enc: string("enc")?,
             kid: string("kid")?,
             typ: string("typ")?,
+            cty: string("cty")?,
             x5t: string("x5t")?,
             x5t_s256: string("x5t#S256")?,
             jku: string("jku")?,

@@ -3,7 +3,8 @@
 //!
 //! - [`base64`] and [`json`]: the strict codecs of JOSE (no padding in base64url, duplicate JSON members
 //!   refused, size and depth bounded by [`limits`]);
-//! - [`jose`]: JWS algorithm names and compact JWS/JWE decoding;
+//! - [`jose`]: JWS algorithm names and compact JWS/JWE decoding; [`jws_json`]: the JWS JSON
+//!   serialisation, each signature decoded as a compact one is;
 //! - [`thumbprint`]: every thumbprint spelling of a certificate (portal SHA-1 hex, `x5t`, `x5t#S256`);
 //! - [`xmldsig`]: XML-DSig algorithm URIs and their names;
 //! - [`aadsts`]: Entra ID's AADSTS codes: the texts Entra prints (which the mock renders) and what they
@@ -19,6 +20,7 @@ pub mod aadsts;
 pub mod base64;
 pub mod jose;
 pub mod json;
+pub mod jws_json;
 pub mod limits;
 pub mod thumbprint;
 pub mod xmldsig;

@@ -3,6 +3,7 @@
 
 pub mod app_registration;
 pub mod cert;
+pub mod compact;
 pub mod jose;
 pub mod jwk;
 pub mod key;

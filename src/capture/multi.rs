@@ -21,7 +21,7 @@ pub fn split_tokens(label: &str, text: &str) -> Option<Vec<Input>> {
         }
         if !matches!(
             detect(value.as_bytes()),
-            Detected::Compact { .. } | Detected::BadCompact { .. }
+            Detected::Compact { .. } | Detected::BadCompact { .. } | Detected::Damaged { .. }
         ) {
             return None;
         }

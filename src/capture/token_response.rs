@@ -72,7 +72,7 @@ pub fn inspect(
         };
         let location = format!("{label}#{member}");
         match detect(token.as_bytes()) {
-            Detected::Compact { .. } | Detected::BadCompact { .. } => {
+            Detected::Compact { .. } | Detected::BadCompact { .. } | Detected::Damaged { .. } => {
                 artifacts.push(inspect_one(
                     &Input::new(location, token.as_bytes()),
                     trust,

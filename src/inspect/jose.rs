@@ -4,7 +4,8 @@ use serde_json::{json, Map, Value};
 
 use crate::artifact::jose::{Jwe, Jws, Payload};
 use crate::catalogue::FindingCode;
-use crate::checks::jws::check_jws;
+use crate::artifact::compact::DamagedToken;
+use crate::checks::jws::{check_damaged, check_jws};
 use crate::checks::{claims, discovery, Ctx};
 use crate::report::Finding;
 
@@ -77,5 +78,15 @@ pub(super) fn inspect_jwe(ctx: &mut Ctx, token: &str) -> Value {
             ctx.push(Finding::new(FindingCode::Malformed, e.to_string()));
             Value::Null
         }
+    }
+}
+
+/// A token recognised by its header whose body was damaged: every damage is reported, and the
+/// header is shown, since it says what the token was meant to be.
+pub(super) fn inspect_damaged(ctx: &mut Ctx, token: DamagedToken) -> Value {
+    check_damaged(ctx, &token);
+    match token.header {
+        Some(h) => json!({ "header": h.raw }),
+        None => json!({ "header": Value::Null }),
     }
 }

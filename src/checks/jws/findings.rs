@@ -3,6 +3,7 @@
 use serde_json::{json, Value};
 
 use super::diagnosis::{Candidate, CritProblem, HeaderUrl, JwsDiagnosis, KeyNotFound, Rejection};
+use crate::artifact::compact::{Damage, Spot, TokenKind};
 use crate::catalogue::FindingCode;
 use crate::checks::{certs, keyset};
 use crate::report::{Finding, Severity};
@@ -288,4 +289,96 @@ fn candidates_json(candidates: &[Candidate]) -> Vec<Value> {
             })
         })
         .collect()
+}
+
+/// Words one way a token was damaged: where, and a hint in words saying what probably did it.
+pub(super) fn damage(d: &Damage, kind: TokenKind) -> Finding {
+    let part = |at: &Spot| segment_name(kind, at.segment);
+    let spot = |at: &Spot| json!({"segment": at.segment, "part": part(at), "offset": at.offset});
+    match d {
+        Damage::CutByLog { at, marker } => Finding::new(
+            FindingCode::Malformed,
+            format!(
+                "'{marker}' at character {} ({}): the token was shortened before it reached keyprobe",
+                at.offset,
+                part(at)
+            ),
+        )
+        .with_evidence(json!({"where": spot(at), "marker": marker}))
+        .with_hint("cut by a log? Logs and consoles shorten long values; copy the whole token from where it travels (the Authorization header, the token response, the browser's network tab)"),
+        Damage::Padding { at } => Finding::new(
+            FindingCode::Malformed,
+            format!(
+                "'=' at character {} in the {}: base64url in JOSE has no padding (RFC 7515 §2)",
+                at.offset,
+                part(at)
+            ),
+        )
+        .with_evidence(json!({"where": spot(at), "found": "="}))
+        .with_hint("padded with '=': something re-encoded the token with padded base64; strict consumers reject it, so fix the encoder rather than the consumer"),
+        Damage::StandardAlphabet { at, found } => Finding::new(
+            FindingCode::Malformed,
+            format!(
+                "'{found}' at character {} in the {} is standard base64, where JOSE uses base64url ('-' and '_', RFC 7515 §2)",
+                at.offset,
+                part(at)
+            ),
+        )
+        .with_evidence(json!({"where": spot(at), "found": found}))
+        .with_hint("base64, not base64url: the token was encoded (or re-encoded) with the standard alphabet; a consumer cannot verify it as it is"),
+        Damage::Whitespace { at } => Finding::new(
+            FindingCode::Malformed,
+            format!(
+                "whitespace at character {} in the {}: a token is one unbroken string",
+                at.offset,
+                part(at)
+            ),
+        )
+        .with_evidence(json!({"where": spot(at)}))
+        .with_hint("whitespace inside: the token was wrapped or broken over lines when it was copied; join it into one line"),
+        Damage::Foreign { at, found } => Finding::new(
+            FindingCode::Malformed,
+            format!(
+                "character {found:?} at character {} in the {} is not base64url",
+                at.offset,
+                part(at)
+            ),
+        )
+        .with_evidence(json!({"where": spot(at), "found": found}))
+        .with_hint("something was added to the token or replaced in it on the way (an escape, a quote, a typographic character)"),
+        Damage::UnencodedPayload => Finding::new(
+            FindingCode::Malformed,
+            "the header says b64: false (RFC 7797, unencoded payload), but a JWT's claims are always base64url (RFC 7519 §7.2): this is no JWT",
+        )
+        .with_evidence(json!({"where": {"segment": 1, "part": segment_name(kind, 1)}, "b64": false}))
+        .with_hint("an unencoded payload is for detached JWS content, not for tokens; a JWT consumer reads the payload as base64url and rejects it"),
+        Damage::SegmentCount { kind, found } => {
+            let message = match kind {
+                TokenKind::Jwe => format!("the header has \"enc\", so this is a JWE, which has 5 segments; this token has {found}"),
+                TokenKind::Jws => format!("the header has no \"enc\", so this is a JWS, which has 3 segments; this token has {found}"),
+            };
+            Finding::new(FindingCode::Malformed, message)
+                .with_evidence(json!({"where": {"part": "token"}, "segments": found}))
+                .with_hint("a copy cut it, or joined two tokens?")
+        }
+        Damage::Oversize { bytes, limit } => Finding::new(
+            FindingCode::Malformed,
+            format!("the token is {bytes} bytes, more than the {limit} byte limit"),
+        ),
+    }
+}
+
+fn segment_name(kind: TokenKind, segment: usize) -> String {
+    use crate::artifact::jose::Part;
+    let part = match (kind, segment) {
+        (_, 1) => Part::Header,
+        (TokenKind::Jws, 2) => Part::Payload,
+        (TokenKind::Jws, 3) => Part::Signature,
+        (TokenKind::Jwe, 2) => Part::EncryptedKey,
+        (TokenKind::Jwe, 3) => Part::Iv,
+        (TokenKind::Jwe, 4) => Part::Ciphertext,
+        (TokenKind::Jwe, 5) => Part::Tag,
+        _ => return format!("segment {segment}"),
+    };
+    part.name().to_string()
 }

@@ -18,6 +18,7 @@ use serde_json::{json, Value};
 
 use super::Ctx;
 use crate::artifact::cert::Certificate;
+use crate::artifact::compact::DamagedToken;
 use crate::artifact::jose::Jws;
 use crate::artifact::DecodeError;
 use crate::trust::{TrustStore, TrustedKey};
@@ -40,6 +41,14 @@ pub fn check_jws(ctx: &mut Ctx, jws: &Jws) -> Value {
         ctx.push(f);
     }
     section
+}
+
+/// Reports each way a token recognised by its header was damaged.
+pub fn check_damaged(ctx: &mut Ctx, token: &DamagedToken) {
+    for d in &token.damage {
+        let f = findings::damage(d, token.kind);
+        ctx.push(f);
+    }
 }
 
 /// Runs the judges in the order a consumer would meet the problems; returns the trusted key

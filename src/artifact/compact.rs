@@ -1,0 +1,291 @@
+//! A compact token is recognised by its header, whatever happened to the rest. A token cut by a
+//! log, padded with `=`, written in the standard base64 alphabet, wrapped over lines or carrying an
+//! unencoded payload is still a token: it is named by its header (`jwe` only when the header has
+//! `enc`) and what is wrong with it is listed with where it is, never passed over as `unknown`.
+
+use keyprobe_core::base64::looks_like_base64url_byte;
+
+use crate::artifact::jose::JoseHeader;
+use crate::limits::MAX_TOKEN_BYTES;
+
+/// A JOSE header is a few hundred bytes; one with an `x5c` chain a few kilobytes.
+const MAX_HEADER_SEGMENT_BYTES: usize = 64 * 1024;
+
+/// What a compact token is, by its header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKind {
+    Jws,
+    Jwe,
+}
+
+impl TokenKind {
+    fn segments(self) -> usize {
+        match self {
+            TokenKind::Jws => 3,
+            TokenKind::Jwe => 5,
+        }
+    }
+}
+
+/// Where in the token: the segment (from 1) and the character offset in the whole token (from 0).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Spot {
+    pub segment: usize,
+    pub offset: usize,
+}
+
+/// One way a token was damaged between its issuer and keyprobe.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Damage {
+    /// Shortened by a log or a console: `…` or a run of three dots.
+    CutByLog { at: Spot, marker: &'static str },
+    /// `=` padding, which base64url in JOSE never has (RFC 7515 §2).
+    Padding { at: Spot },
+    /// `+` or `/`: standard base64, not base64url.
+    StandardAlphabet { at: Spot, found: char },
+    /// A space, tab or line break inside the token.
+    Whitespace { at: Spot },
+    /// Any other character no base64url has.
+    Foreign { at: Spot, found: char },
+    /// The header says `b64: false` (RFC 7797): the payload is raw bytes, which a JWT's never is.
+    UnencodedPayload,
+    /// The header names the kind, and the token has another number of segments.
+    SegmentCount { kind: TokenKind, found: usize },
+    /// Longer than keyprobe decodes.
+    Oversize { bytes: usize, limit: usize },
+}
+
+/// A token whose header decodes but whose body does not; `header` is `None` only when the cut
+/// fell inside the header itself.
+#[derive(Debug, Clone)]
+pub struct DamagedToken {
+    pub kind: TokenKind,
+    pub header: Option<JoseHeader>,
+    pub damage: Vec<Damage>,
+}
+
+/// What recognition found.
+#[derive(Debug)]
+pub(crate) enum Recognised {
+    /// Well formed: decode it strictly.
+    Intact { kind: TokenKind },
+    Damaged(DamagedToken),
+}
+
+/// Recognises `text` (already stripped of `Bearer `, quotes and surrounding whitespace) as a
+/// compact token when its first segment decodes to a JOSE header, however the rest looks.
+pub(crate) fn recognise(text: &str) -> Option<Recognised> {
+    if !text.starts_with("ey") {
+        return None;
+    }
+    let first_end = text
+        .find(['.', '…'])
+        .unwrap_or(text.len())
+        .min(MAX_HEADER_SEGMENT_BYTES + 1);
+    let first = text.get(..first_end)?;
+    let Some(header) = lenient_header(first) else {
+        // A token cut inside its header: `eyJhbGciOiJSUzI1NiIs…`.
+        let at = cut_marker(text)?;
+        return Some(Recognised::Damaged(DamagedToken {
+            kind: TokenKind::Jws,
+            header: None,
+            damage: vec![at],
+        }));
+    };
+    let kind = if header.enc.is_some() {
+        TokenKind::Jwe
+    } else {
+        TokenKind::Jws
+    };
+    if text.len() > MAX_TOKEN_BYTES {
+        let damage = vec![Damage::Oversize {
+            bytes: text.len(),
+            limit: MAX_TOKEN_BYTES,
+        }];
+        return Some(Recognised::Damaged(DamagedToken {
+            kind,
+            header: Some(header),
+            damage,
+        }));
+    }
+    let unencoded = kind == TokenKind::Jws && header.b64 == Some(false);
+    let mut damage = scan(text, unencoded);
+    if unencoded {
+        damage.push(Damage::UnencodedPayload);
+    }
+    let cut = damage.iter().any(|d| matches!(d, Damage::CutByLog { .. }));
+    let found = text.split('.').count();
+    if !cut && found != kind.segments() {
+        damage.push(Damage::SegmentCount { kind, found });
+    }
+    Some(if damage.is_empty() {
+        Recognised::Intact { kind }
+    } else {
+        Recognised::Damaged(DamagedToken {
+            kind,
+            header: Some(header),
+            damage,
+        })
+    })
+}
+
+/// Decodes a header segment as it may have been mangled: whitespace dropped, padding dropped,
+/// the standard alphabet mapped to base64url. What was mangled is reported by [`scan`].
+fn lenient_header(segment: &str) -> Option<JoseHeader> {
+    if segment.len() > MAX_HEADER_SEGMENT_BYTES {
+        return None;
+    }
+    let repaired: String = segment
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '=')
+        .map(|c| match c {
+            '+' => '-',
+            '/' => '_',
+            c => c,
+        })
+        .collect();
+    let header = JoseHeader::decode(&repaired).ok()?;
+    (header.alg.is_some() || header.enc.is_some()).then_some(header)
+}
+
+/// A cut marker anywhere in a token-looking text, for tokens cut inside their header.
+fn cut_marker(text: &str) -> Option<Damage> {
+    let clean = text
+        .bytes()
+        .all(|b| looks_like_base64url_byte(b) || b == b'.' || !b.is_ascii());
+    if !clean {
+        return None;
+    }
+    scan(text, false)
+        .into_iter()
+        .find(|d| matches!(d, Damage::CutByLog { .. }))
+}
+
+/// The first damage of each sort, in the order met. The payload segment of an unencoded JWS is
+/// raw bytes and not scanned.
+fn scan(text: &str, unencoded: bool) -> Vec<Damage> {
+    let mut out: Vec<Damage> = Vec::new();
+    let seen = |d: Damage, out: &mut Vec<Damage>| {
+        if !out
+            .iter()
+            .any(|o| std::mem::discriminant(o) == std::mem::discriminant(&d))
+        {
+            out.push(d);
+        }
+    };
+    let mut segment = 1;
+    let mut dots = 0;
+    for (offset, (_, c)) in text.char_indices().enumerate() {
+        let at = Spot { segment, offset };
+        if c == '.' {
+            dots += 1;
+            if dots == 3 {
+                let at = Spot {
+                    segment: segment - 2,
+                    offset: offset - 2,
+                };
+                seen(Damage::CutByLog { at, marker: "..." }, &mut out);
+            }
+            segment += 1;
+            continue;
+        }
+        dots = 0;
+        if unencoded && segment == 2 {
+            continue;
+        }
+        match c {
+            '…' => seen(Damage::CutByLog { at, marker: "…" }, &mut out),
+            '=' => seen(Damage::Padding { at }, &mut out),
+            '+' | '/' => seen(Damage::StandardAlphabet { at, found: c }, &mut out),
+            c if c.is_whitespace() => seen(Damage::Whitespace { at }, &mut out),
+            c if c.is_ascii() && looks_like_base64url_byte(c as u8) => {}
+            c => seen(Damage::Foreign { at, found: c }, &mut out),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // {"alg":"RS256"} and {"alg":"RSA-OAEP","enc":"A128GCM"}
+    const JWS_HEADER: &str = "eyJhbGciOiJSUzI1NiJ9";
+    const JWE_HEADER: &str = "eyJhbGciOiJSU0EtT0FFUCIsImVuYyI6IkExMjhHQ00ifQ";
+
+    fn damage(text: &str) -> Vec<Damage> {
+        match recognise(text) {
+            Some(Recognised::Damaged(d)) => d.damage,
+            other => panic!("{text}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn intact_tokens_are_named_by_their_header() {
+        assert!(matches!(
+            recognise(&format!("{JWS_HEADER}.e30.c2ln")),
+            Some(Recognised::Intact {
+                kind: TokenKind::Jws
+            })
+        ));
+        assert!(matches!(
+            recognise(&format!("{JWE_HEADER}.a.b.c.d")),
+            Some(Recognised::Intact {
+                kind: TokenKind::Jwe
+            })
+        ));
+        assert!(recognise("eyJub3QiOiJhIGhlYWRlciJ9.e30.c2ln").is_none());
+        assert!(recognise("hello.world.x").is_none());
+    }
+
+    #[test]
+    fn each_damage_says_where() {
+        let cut = damage(&format!("{JWS_HEADER}.e30..."));
+        assert_eq!(
+            cut,
+            vec![Damage::CutByLog {
+                at: Spot {
+                    segment: 2,
+                    offset: 24
+                },
+                marker: "..."
+            }]
+        );
+        assert!(matches!(
+            damage(&format!("{JWS_HEADER}.eyJhIjox…"))[..],
+            [Damage::CutByLog { marker: "…", .. }]
+        ));
+        assert!(matches!(
+            damage(&format!("{JWS_HEADER}=.e30.c2ln"))[..],
+            [Damage::Padding {
+                at: Spot { segment: 1, .. }
+            }]
+        ));
+        assert!(matches!(
+            damage(&format!("{JWS_HEADER}.e30.c2+/"))[..],
+            [Damage::StandardAlphabet {
+                at: Spot { segment: 3, .. },
+                found: '+'
+            }]
+        ));
+        assert!(matches!(
+            damage(&format!("{JWS_HEADER}.e3\n0.c2ln"))[..],
+            [Damage::Whitespace { .. }]
+        ));
+        assert!(matches!(
+            damage("eyJhbGciOiJSUzI1NiIsImI2NCI6ZmFsc2V9.{\"a\":1}.c2ln")[..],
+            [Damage::UnencodedPayload]
+        ));
+        assert!(matches!(
+            damage(&format!("{JWE_HEADER}.a.b"))[..],
+            [Damage::SegmentCount {
+                kind: TokenKind::Jwe,
+                found: 3
+            }]
+        ));
+        assert!(matches!(
+            damage("eyJhbGciOiJSUzI1Ni…")[..],
+            [Damage::CutByLog { .. }]
+        ));
+    }
+}
