@@ -69,7 +69,7 @@ pub enum Detected {
     /// A token by its header whose body was damaged (cut by a log, padded, wrapped, ...).
     Damaged {
         kind: Kind,
-        token: crate::artifact::compact::DamagedToken,
+        token: Box<crate::artifact::compact::DamagedToken>,
     },
     /// A compact serialisation that is not well formed (wrong segment count, oversize).
     BadCompact {
@@ -388,7 +388,10 @@ mod tests {
         assert_eq!(detect(b"").kind(), Kind::Unknown);
         assert!(matches!(
             detect(b"eyJhbGciOiJub25lIn0.e30"),
-            Detected::Damaged { kind: Kind::Jwt, .. }
+            Detected::Damaged {
+                kind: Kind::Jwt,
+                ..
+            }
         ));
         assert!(matches!(
             detect(br#"{"keys":[}"#),

@@ -62,7 +62,10 @@ fn a_token_cut_by_a_log_is_a_malformed_jwt() {
         let f = malformed(&inspect_text(&cut), "jwt");
         assert_eq!(f["evidence"]["where"]["offset"], 200, "{f}");
         assert_eq!(f["evidence"]["where"]["segment"], 2, "{f}");
-        assert!(f["hint"].as_str().unwrap().starts_with("cut by a log?"), "{f}");
+        assert!(
+            f["hint"].as_str().unwrap().starts_with("cut by a log?"),
+            "{f}"
+        );
     }
     // Cut inside the header itself: still a token.
     malformed(&inspect_text(&format!("{}…", &token[..15])), "jwt");
@@ -72,7 +75,10 @@ fn a_token_cut_by_a_log_is_a_malformed_jwt() {
 fn header_payload_and_three_dots_is_not_a_jwe() {
     let s = segments(&valid_token());
     let f = malformed(&inspect_text(&format!("{}.{}...", s[0], s[1])), "jwt");
-    assert!(f["hint"].as_str().unwrap().starts_with("cut by a log?"), "{f}");
+    assert!(
+        f["hint"].as_str().unwrap().starts_with("cut by a log?"),
+        "{f}"
+    );
 }
 
 #[test]
@@ -83,24 +89,29 @@ fn padding_the_standard_alphabet_and_whitespace_are_named_with_their_place() {
         "jwt",
     );
     assert_eq!(padded["evidence"]["where"]["segment"], 1, "{padded}");
-    assert!(padded["hint"].as_str().unwrap().starts_with("padded with '='"));
+    assert!(padded["hint"]
+        .as_str()
+        .unwrap()
+        .starts_with("padded with '='"));
 
-    let standard: Vec<String> = s.iter().map(|p| p.replace('-', "+").replace('_', "/")).collect();
+    let standard: Vec<String> = s
+        .iter()
+        .map(|p| p.replace('-', "+").replace('_', "/"))
+        .collect();
     assert_ne!(standard, s, "the fixture has '-' or '_' somewhere");
     let f = malformed(&inspect_text(&standard.join(".")), "jwt");
     assert!(
-        f["hint"].as_str().unwrap().starts_with("base64, not base64url"),
+        f["hint"]
+            .as_str()
+            .unwrap()
+            .starts_with("base64, not base64url"),
         "{f}"
     );
 
     let wrapped = format!("{}.{}\n{}.{}", s[0], &s[1][..40], &s[1][40..], s[2]);
     let f = malformed(&inspect_text(&wrapped), "jwt");
     assert_eq!(f["evidence"]["where"]["segment"], 2, "{f}");
-    assert_eq!(
-        f["evidence"]["where"]["offset"],
-        s[0].len() + 1 + 40,
-        "{f}"
-    );
+    assert_eq!(f["evidence"]["where"]["offset"], s[0].len() + 1 + 40, "{f}");
     assert!(f["hint"].as_str().unwrap().starts_with("whitespace inside"));
 }
 

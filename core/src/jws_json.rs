@@ -207,7 +207,10 @@ fn one_signature(
                     return Err(fail(Member::Header, JwsJsonProblem::CritUnprotected));
                 }
                 if union.contains_key(name) {
-                    return Err(fail(Member::Header, JwsJsonProblem::NotDisjoint(name.clone())));
+                    return Err(fail(
+                        Member::Header,
+                        JwsJsonProblem::NotDisjoint(name.clone()),
+                    ));
                 }
                 union.insert(name.clone(), value.clone());
             }
@@ -271,13 +274,21 @@ mod tests {
         let overlap = object(json!({"payload": "e30", "signatures": [
             {"protected": "eyJhbGciOiJIUzI1NiJ9", "header": {"alg": "none"}, "signature": ""}
         ]}));
-        let err = JwsJson::decode(&overlap).unwrap().signatures.remove(0).unwrap_err();
+        let err = JwsJson::decode(&overlap)
+            .unwrap()
+            .signatures
+            .remove(0)
+            .unwrap_err();
         assert_eq!(err.at.to_string(), "signatures[0].header");
         assert!(matches!(err.problem, JwsJsonProblem::NotDisjoint(ref n) if n == "alg"));
         let crit = object(
             json!({"payload": "e30", "header": {"alg": "HS256", "crit": ["x"], "x": 1}, "signature": ""}),
         );
-        let err = JwsJson::decode(&crit).unwrap().signatures.remove(0).unwrap_err();
+        let err = JwsJson::decode(&crit)
+            .unwrap()
+            .signatures
+            .remove(0)
+            .unwrap_err();
         assert_eq!(err.problem, JwsJsonProblem::CritUnprotected);
         let detached = object(json!({"signature": "", "protected": "e30"}));
         assert_eq!(

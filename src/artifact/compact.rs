@@ -68,8 +68,10 @@ pub struct DamagedToken {
 #[derive(Debug)]
 pub(crate) enum Recognised {
     /// Well formed: decode it strictly.
-    Intact { kind: TokenKind },
-    Damaged(DamagedToken),
+    Intact {
+        kind: TokenKind,
+    },
+    Damaged(Box<DamagedToken>),
 }
 
 /// Recognises `text` (already stripped of `Bearer `, quotes and surrounding whitespace) as a
@@ -86,11 +88,11 @@ pub(crate) fn recognise(text: &str) -> Option<Recognised> {
     let Some(header) = lenient_header(first) else {
         // A token cut inside its header: `eyJhbGciOiJSUzI1NiIs…`.
         let at = cut_marker(text)?;
-        return Some(Recognised::Damaged(DamagedToken {
+        return Some(Recognised::Damaged(Box::new(DamagedToken {
             kind: TokenKind::Jws,
             header: None,
             damage: vec![at],
-        }));
+        })));
     };
     let kind = if header.enc.is_some() {
         TokenKind::Jwe
@@ -102,11 +104,11 @@ pub(crate) fn recognise(text: &str) -> Option<Recognised> {
             bytes: text.len(),
             limit: MAX_TOKEN_BYTES,
         }];
-        return Some(Recognised::Damaged(DamagedToken {
+        return Some(Recognised::Damaged(Box::new(DamagedToken {
             kind,
             header: Some(header),
             damage,
-        }));
+        })));
     }
     let unencoded = kind == TokenKind::Jws && header.b64 == Some(false);
     let mut damage = scan(text, unencoded);
@@ -121,11 +123,11 @@ pub(crate) fn recognise(text: &str) -> Option<Recognised> {
     Some(if damage.is_empty() {
         Recognised::Intact { kind }
     } else {
-        Recognised::Damaged(DamagedToken {
+        Recognised::Damaged(Box::new(DamagedToken {
             kind,
             header: Some(header),
             damage,
-        })
+        }))
     })
 }
 

@@ -56,7 +56,9 @@ pub fn param(
             )))
         }
         n if JWT_PARAMS.contains(&n) => match detect(value.as_bytes()) {
-            Detected::Compact { .. } | Detected::BadCompact { .. } | Detected::Damaged { .. } => Some(report(value)),
+            Detected::Compact { .. } | Detected::BadCompact { .. } | Detected::Damaged { .. } => {
+                Some(report(value))
+            }
             _ => None,
         },
         "code" => Some(Found::Note(

@@ -2,9 +2,9 @@
 
 use serde_json::{json, Map, Value};
 
+use crate::artifact::compact::DamagedToken;
 use crate::artifact::jose::{Jwe, Jws, Payload};
 use crate::catalogue::FindingCode;
-use crate::artifact::compact::DamagedToken;
 use crate::checks::jws::{check_damaged, check_jws};
 use crate::checks::{claims, discovery, Ctx};
 use crate::report::Finding;
@@ -83,7 +83,7 @@ pub(super) fn inspect_jwe(ctx: &mut Ctx, token: &str) -> Value {
 
 /// A token recognised by its header whose body was damaged: every damage is reported, and the
 /// header is shown, since it says what the token was meant to be.
-pub(super) fn inspect_damaged(ctx: &mut Ctx, token: DamagedToken) -> Value {
+pub(super) fn inspect_damaged(ctx: &mut Ctx, token: Box<DamagedToken>) -> Value {
     check_damaged(ctx, &token);
     match token.header {
         Some(h) => json!({ "header": h.raw }),
