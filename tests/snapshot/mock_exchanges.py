@@ -53,6 +53,7 @@ class Normaliser:
         s = re.sub(r"<(ds:)?SignatureValue>[^<]*<", r"<\1SignatureValue><SIG><", s)
         s = re.sub(r"<(ds:)?DigestValue>[^<]*<", r"<\1DigestValue><DIGEST><", s)
         s = re.sub(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(\.\d+)?Z", "<TIME>", s)
+        s = re.sub(r"\d{4}-\d\d-\d\d(T|\+|%20)\d\d%3A\d\d%3A\d\d(\.\d+)?Z", "<TIME>", s)
         s = re.sub(r"\b1[6-9]\d{8}\b", "<UNIX>", s)
         s = re.sub(r'"(aio|rh|uti)":"([^"]+)"', lambda m: f'"{m.group(1)}":"' + self.name("RANDOM", m.group(2)) + '"', s)
         if STATE:
@@ -99,6 +100,143 @@ class Normaliser:
         xml = re.sub(r'"_[0-9a-f-]{36}"', lambda m: '"' + self.name("SAMLID", m.group(0)) + '"', xml)
         xml = re.sub(r'"#_[0-9a-f-]{36}"', lambda m: '"#' + self.name("SAMLID", m.group(0)[1:]) + '"', xml)
         return "SAML[" + xml + "]"
+
+
+def saml_request(rid, issuer="https://sp.contoso.example/saml", acs="https://sp.contoso.example/saml/acs",
+                 extra="", attributes=""):
+    acs_attr = f' AssertionConsumerServiceURL="{acs}"' if acs else ""
+    return (f'<samlp:AuthnRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" '
+            f'xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="{rid}" Version="2.0" '
+            f'IssueInstant="2026-06-01T12:00:00Z"{acs_attr}{attributes}><saml:Issuer>{issuer}</saml:Issuer>{extra}'
+            f'</samlp:AuthnRequest>')
+
+
+def more_exchanges(base):
+    """Error paths of every endpoint family: each way an error is shown, and the control API's answers."""
+    t = TENANT
+    unknown_app = "00000000-1111-2222-3333-444444444444"
+    # Discovery and metadata errors and variants.
+    exchange(base, "GET", "/nope.example/discovery/v2.0/keys")
+    exchange(base, "GET", "/common/discovery/v2.0/keys")
+    exchange(base, "GET", "/consumers/discovery/keys")
+    exchange(base, "GET", f"/{t}/discovery/v2.0/keys?appid={unknown_app}")
+    exchange(base, "GET", "/common/discovery/instance")
+    exchange(base, "GET", f"/{t}/federationmetadata/2007-06/federationmetadata.xml?appid={unknown_app}")
+    exchange(base, "GET", f"/{t}/federationmetadata/2007-06/federationmetadata.xml?appid={WEB}")
+    exchange(base, "GET", f"/common/federationmetadata/2007-06/federationmetadata.xml")
+    exchange(base, "GET", f"/common/federationmetadata/2007-06/federationmetadata.xml?appid={SAML_APP}")
+    exchange(base, "GET", f"/nope.example/federationmetadata/2007-06/federationmetadata.xml")
+    exchange(base, "GET", f"/{t}/federationmetadata/2007-06/federationmetadata.xml?appid=a&appid=b")
+    # Authorize: errors before and after the redirect URI is trusted, the sign-in page, v1, POST.
+    cb = "http://localhost:8080/callback"
+    for params in (
+        {"client_id": WEB, "response_type": "token", "redirect_uri": cb, "scope": "openid", "state": "st"},
+        {"client_id": WEB, "response_type": "id_token", "redirect_uri": cb, "scope": "openid", "nonce": "n",
+         "response_mode": "query"},
+        {"client_id": WEB, "response_type": "id_token", "redirect_uri": cb, "scope": "openid"},
+        {"client_id": WEB, "response_type": "code", "redirect_uri": cb},
+        {"client_id": WEB, "response_type": "code", "redirect_uri": cb, "scope": "openid",
+         "code_challenge": "short"},
+        {"client_id": WEB, "response_type": "code", "redirect_uri": cb, "scope": "openid",
+         "code_challenge": "c" * 43, "code_challenge_method": "S512"},
+        {"client_id": WEB, "response_type": "code", "redirect_uri": cb, "scope": "openid", "response_mode": "nope"},
+        {"client_id": WEB, "response_type": "code", "redirect_uri": cb, "scope": "openid", "prompt": "login",
+         "state": "<s>"},
+        {"client_id": WEB, "response_type": "code id_token", "redirect_uri": cb + "?x=1", "scope": "openid email",
+         "nonce": "n", "response_mode": "form_post"},
+        {"client_id": WEB, "response_type": "code", "scope": "openid"},
+        {"response_type": "code", "scope": "openid"},
+    ):
+        exchange(base, "GET", f"/{t}/oauth2/v2.0/authorize?{urllib.parse.urlencode(params)}")
+    exchange(base, "GET", f"/{t}/oauth2/authorize?" + urllib.parse.urlencode(
+        {"client_id": WEB, "response_type": "code", "redirect_uri": cb, "resource": f"api://{WEB}"}))
+    exchange(base, "POST", f"/{t}/oauth2/v2.0/authorize?client_id={WEB}",
+             {"response_type": "code", "redirect_uri": cb, "scope": "openid", "login_hint": "bob@contoso.example"})
+    exchange(base, "GET", f"/{t}/oauth2/v2.0/authorize?client_id={WEB}&client_id={WEB}")
+    exchange(base, "GET", f"/common/oauth2/v2.0/authorize?" + urllib.parse.urlencode(
+        {"client_id": PUBLIC, "response_type": "code", "redirect_uri": "http://localhost:1234", "scope": "openid"}))
+    # Logout.
+    exchange(base, "GET", f"/{t}/oauth2/v2.0/logout")
+    exchange(base, "GET", f"/{t}/oauth2/v2.0/logout?post_logout_redirect_uri=http%3A%2F%2Flocalhost%3A8080%2F%3Fa%3D1&state=x%20y")
+    exchange(base, "POST", f"/{t}/oauth2/logout", {"post_logout_redirect_uri": "not a uri"})
+    # Token endpoint: credentials, grants and parameters.
+    scope = f"api://{WEB}/.default"
+    for form in (
+        {"grant_type": "client_credentials", "client_id": WEB, "client_assertion": "x", "scope": scope},
+        {"grant_type": "client_credentials", "client_id": WEB, "client_assertion": "x", "scope": scope,
+         "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"},
+        {"grant_type": "client_credentials", "client_id": WEB, "client_assertion": "x", "scope": scope,
+         "client_assertion_type": "other"},
+        {"grant_type": "client_credentials", "client_id": WEB, "client_assertion": "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.AAAA",
+         "scope": scope, "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"},
+        {"grant_type": "client_credentials", "client_id": PUBLIC, "client_secret": "x", "scope": scope},
+        {"grant_type": "client_credentials", "client_id": PUBLIC, "scope": scope},
+        {"grant_type": "client_credentials", "client_id": WEB, "client_secret": SECRET, "scope": "api://nope/.default"},
+        {"grant_type": "client_credentials", "client_id": WEB, "client_secret": SECRET},
+        {"grant_type": "refresh_token", "client_id": WEB, "client_secret": SECRET, "refresh_token": "nope"},
+        {"grant_type": "authorization_code", "client_id": WEB, "client_secret": SECRET, "code": "nope",
+         "redirect_uri": "http://localhost:8080/callback"},
+        {"grant_type": "authorization_code", "client_id": WEB, "client_secret": SECRET, "code": "nope"},
+        {"client_id": WEB},
+    ):
+        exchange(base, "POST", f"/{t}/oauth2/v2.0/token", form)
+    exchange(base, "POST", f"/{t}/oauth2/token", {"grant_type": "client_credentials", "client_id": WEB,
+                                                 "client_secret": SECRET})
+    exchange(base, "OPTIONS", f"/{t}/oauth2/v2.0/token")
+    basic = base64.b64encode(f"{WEB}:{urllib.parse.quote(SECRET)}".encode()).decode()
+    exchange(base, "POST", f"/{t}/oauth2/v2.0/token", {"grant_type": "client_credentials", "scope": scope},
+             {"Authorization": "Basic " + basic})
+    exchange(base, "POST", "/oidc/userinfo", {"access_token": "nope"})
+    # SAML: every way a request can fail, and IdP-initiated sign-in.
+    def redirect_get(xml, extra=""):
+        return exchange(base, "GET", f"/{t}/saml2?" + urllib.parse.urlencode(
+            {"SAMLRequest": deflate_b64(xml), "RelayState": "rs"}) + extra)
+    redirect_get(saml_request("_m1", extra='<samlp:RequestedAuthnContext Comparison="better">'
+                              '<saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:Password'
+                              '</saml:AuthnContextClassRef></samlp:RequestedAuthnContext>'))
+    redirect_get(saml_request("_m2", extra='<samlp:RequestedAuthnContext>'
+                              '<saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:X509'
+                              '</saml:AuthnContextClassRef></samlp:RequestedAuthnContext>'))
+    redirect_get(saml_request("_m3", extra='<samlp:RequestedAuthnContext Comparison="minimum">'
+                              '<saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport'
+                              '</saml:AuthnContextClassRef></samlp:RequestedAuthnContext>'
+                              '<samlp:NameIDPolicy Format="urn:oasis:names:tc:SAML:2.0:nameid-format:persistent"/>'))
+    redirect_get(saml_request("_m4", issuer="https://unknown.example/sp"))
+    redirect_get(saml_request("_m5", acs="https://evil.example/acs"))
+    redirect_get(saml_request("_m6", acs=None, attributes=' ProtocolBinding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Artifact"'))
+    redirect_get(saml_request("_m7", issuer=""))
+    redirect_get(saml_request("_m8"), "&login_hint=nobody%40contoso.example")
+    redirect_get(saml_request("_m9"), "&login_hint=bob%40contoso.example")
+    redirect_get('<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="a" Version="2.0" '
+                 'IssueInstant="2026-06-01T12:00:00Z"/>')
+    redirect_get('<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x "y">]><r>&x;</r>')
+    exchange(base, "GET", f"/{t}/saml2?appid={SAML_APP}&RelayState=r")
+    exchange(base, "GET", f"/common/saml2?appid={SAML_APP}")
+    exchange(base, "GET", f"/{t}/saml2?appid={WEB}")
+    exchange(base, "GET", f"/nope.example/saml2?appid={SAML_APP}")
+    exchange(base, "POST", f"/{t}/saml2", {"SAMLRequest": "%%%"})
+    exchange(base, "POST", f"/{t}/saml2", "SAMLRequest=a&SAMLRequest=b",
+             {"Content-Type": "application/x-www-form-urlencoded"})
+    # Control API answers.
+    for body in ('{"scenario": "rotated-keys", "tenant": "contoso.example"}', '{"scenario": "healthy", "tenant": "nope"}',
+                 '{"scenario": "nope", "tenant": "nope"}', 'not json', '{"scenario": "healthy", "extra": 1}',
+                 '{"scenario": "healthy"}'):
+        exchange(base, "PUT", "/_mock/scenario", body, {"Content-Type": "application/json"})
+    for body in ('{"tenant": "nope"}', '{"version": 3}', '{"version": 1, "tenant": "contoso.example", "lifetime_seconds": 60}',
+                 '{"claims": 1}'):
+        exchange(base, "POST", "/_mock/token", body, {"Content-Type": "application/json"})
+    exchange(base, "GET", f"/_mock/apps/{unknown_app}/certificates")
+    exchange(base, "GET", f"/_mock/apps/{WEB}/certificates")
+    _, _, listed = exchange(base, "GET", f"/_mock/apps/{SAML_APP}/certificates")
+    try:
+        active = json.loads(listed)["preferred_token_signing_key_thumbprint"] or "X"
+    except (ValueError, KeyError):
+        active = "X"
+    exchange(base, "DELETE", f"/_mock/apps/{SAML_APP}/certificates/{active}")
+    exchange(base, "DELETE", f"/_mock/apps/{SAML_APP}/certificates/FFFF")
+    exchange(base, "POST", f"/_mock/apps/{unknown_app}/certificates", "{}", {"Content-Type": "application/json"})
+    exchange(base, "GET", "/_mock/requests")
+    exchange(base, "GET", "/_mock/dashboard.js")
 
 
 norm = Normaliser()
@@ -300,6 +438,7 @@ def run():
         exchange(base, "POST", "/_mock/keys/rotate", "{}", {"Content-Type": "application/json"})
         exchange(base, "GET", f"/{t}/discovery/v2.0/keys")
         exchange(base, "GET", "/_mock/")
+        more_exchanges(base)
     finally:
         proc.terminate()
         proc.wait()
