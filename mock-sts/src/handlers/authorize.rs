@@ -8,7 +8,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use super::{
-    html_response, page_error, query_params, read_body, resolve_tenant, Params, SharedState,
+    html_response, query_params, read_body, resolve_tenant, EntraError, Params, SharedState,
 };
 use crate::errors::{AadCode, AadError, RequestIds};
 use crate::model::{App, Tenant, TenantSegment, User};
@@ -23,7 +23,7 @@ pub async fn authorize_v2(
     ids: Extension<RequestIds>,
     tenant: Path<String>,
     query: RawQuery,
-) -> Response {
+) -> Result<Response, EntraError> {
     authorize(state, ids, tenant, query, None, true).await
 }
 
@@ -33,7 +33,7 @@ pub async fn authorize_v2_post(
     tenant: Path<String>,
     query: RawQuery,
     body: Body,
-) -> Response {
+) -> Result<Response, EntraError> {
     authorize(state, ids, tenant, query, Some(body), true).await
 }
 
@@ -42,7 +42,7 @@ pub async fn authorize_v1(
     ids: Extension<RequestIds>,
     tenant: Path<String>,
     query: RawQuery,
-) -> Response {
+) -> Result<Response, EntraError> {
     authorize(state, ids, tenant, query, None, false).await
 }
 
@@ -52,7 +52,7 @@ pub async fn authorize_v1_post(
     tenant: Path<String>,
     query: RawQuery,
     body: Body,
-) -> Response {
+) -> Result<Response, EntraError> {
     authorize(state, ids, tenant, query, Some(body), false).await
 }
 
@@ -80,46 +80,37 @@ async fn authorize(
     RawQuery(query): RawQuery,
     body: Option<Body>,
     v2: bool,
-) -> Response {
-    let params = match read_params(query.as_deref(), body).await {
-        Ok(params) => params,
-        Err(error) => return page_error(&error, &ids),
-    };
-    let trusted = match trust(&state, &segment, &params) {
-        Ok(trusted) => trusted,
-        Err(error) => return page_error(&error, &ids),
-    };
-    let user = match choose_user(trusted.tenant, &params) {
+) -> Result<Response, EntraError> {
+    let page = EntraError::page(&ids);
+    let params = read_params(query.as_deref(), body).await.map_err(page)?;
+    let trusted = trust(&state, &segment, &params).map_err(page)?;
+    let user = match choose_user(trusted.tenant, &params).map_err(page)? {
         UserChoice::Chosen(user) => user,
-        UserChoice::Ask => return sign_in_page(&segment, &params, trusted.tenant, v2),
-        UserChoice::Unknown(hint) => {
-            let error = AadError::new(AadCode::UserNotFound)
-                .arg("user", hint)
-                .arg("tenant", trusted.tenant.primary_domain());
-            return page_error(&error, &ids);
-        }
+        UserChoice::Ask => return Ok(sign_in_page(&segment, &params, trusted.tenant, v2)),
     };
-    match issue(&state, &trusted, user, &params, v2) {
-        Ok(answer) => respond(&trusted, answer),
-        Err(error) => {
-            let description = error.to_json(&ids)["error_description"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string();
-            let mut answer = vec![
-                ("error".to_string(), error.error().to_string()),
-                ("error_description".to_string(), description),
-            ];
-            answer.push((
-                "error_uri".to_string(),
-                format!(
-                    "https://login.microsoftonline.com/error?code={}",
-                    error.number()
-                ),
-            ));
-            respond(&trusted, answer)
-        }
-    }
+    let answer = issue(&state, &trusted, user, &params, v2)
+        .unwrap_or_else(|error| error_for_the_app(&error, &ids));
+    Ok(respond(&trusted, answer))
+}
+
+/// An error after the redirect URI is trusted goes back to the app as `error`, `error_description` and
+/// `error_uri`, as Entra sends it.
+fn error_for_the_app(error: &AadError, ids: &RequestIds) -> Vec<(String, String)> {
+    let description = error.to_json(ids)["error_description"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    vec![
+        ("error".to_string(), error.error().to_string()),
+        ("error_description".to_string(), description),
+        (
+            "error_uri".to_string(),
+            format!(
+                "https://login.microsoftonline.com/error?code={}",
+                error.number()
+            ),
+        ),
+    ]
 }
 
 async fn read_params(query: Option<&str>, body: Option<Body>) -> Result<Params, AadError> {
@@ -180,27 +171,32 @@ fn trust<'a>(
 
 enum UserChoice<'a> {
     Chosen(&'a User),
+    /// Show the sign-in page.
     Ask,
-    Unknown(String),
 }
 
 /// `login_hint` names the user; `prompt=select_account`/`login` shows the sign-in page; otherwise the
 /// tenant's first user signs in, so tests need no UI.
-fn choose_user<'a>(tenant: &'a Tenant, params: &Params) -> UserChoice<'a> {
+fn choose_user<'a>(tenant: &'a Tenant, params: &Params) -> Result<UserChoice<'a>, AadError> {
+    let unknown = |hint: &str| {
+        AadError::new(AadCode::UserNotFound)
+            .arg("user", hint)
+            .arg("tenant", tenant.primary_domain())
+    };
     if let Some(hint) = params.get("login_hint") {
         return tenant
             .user(hint)
             .map(UserChoice::Chosen)
-            .unwrap_or_else(|| UserChoice::Unknown(hint.to_string()));
+            .ok_or_else(|| unknown(hint));
     }
     if matches!(params.get("prompt"), Some("select_account") | Some("login")) {
-        return UserChoice::Ask;
+        return Ok(UserChoice::Ask);
     }
     tenant
         .users
         .first()
         .map(UserChoice::Chosen)
-        .unwrap_or_else(|| UserChoice::Unknown("(no user configured)".into()))
+        .ok_or_else(|| unknown("(no user configured)"))
 }
 
 fn sign_in_page(segment: &str, params: &Params, tenant: &Tenant, v2: bool) -> Response {

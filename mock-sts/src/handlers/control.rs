@@ -8,30 +8,18 @@ use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-use super::{json_response, read_body, Caching, SharedState};
+use super::{json_response, read_body, Caching, ControlError, SharedState};
 use crate::keys::{SigningKey, ENTRA_SIGNING_CN};
 use crate::model::TenantSegment;
 use crate::scenario::Scenario;
 use crate::tokens;
 
-fn control_error(status: StatusCode, error: &str, message: String) -> Response {
-    json_response(
-        status,
-        &json!({"error": error, "message": message}),
-        Caching::None,
-    )
-}
-
-async fn read_json<T: for<'de> Deserialize<'de>>(body: Body) -> Result<T, Response> {
-    let bytes = read_body(body).await.map_err(|_| {
-        control_error(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "body_too_large",
-            "the body is too large".into(),
-        )
-    })?;
-    serde_json::from_slice(&bytes)
-        .map_err(|err| control_error(StatusCode::BAD_REQUEST, "invalid_json", err.to_string()))
+/// The JSON body of a control request.
+pub(crate) async fn read_json<T: for<'de> Deserialize<'de>>(body: Body) -> Result<T, ControlError> {
+    let bytes = read_body(body)
+        .await
+        .map_err(|_| ControlError::BodyTooLarge)?;
+    serde_json::from_slice(&bytes).map_err(|err| ControlError::InvalidJson(err.to_string()))
 }
 
 pub async fn health(State(state): State<SharedState>) -> Response {
@@ -93,67 +81,41 @@ pub async fn get_scenario(State(state): State<SharedState>) -> Response {
     )
 }
 
-pub async fn set_scenario(State(state): State<SharedState>, body: Body) -> Response {
-    let request: ScenarioRequest = match read_json(body).await {
-        Ok(request) => request,
-        Err(response) => return response,
-    };
-    match (
-        request.scenario.parse::<Scenario>(),
-        request.tenant.as_deref(),
-    ) {
-        (Ok(scenario), None) => {
+pub async fn set_scenario(
+    State(state): State<SharedState>,
+    body: Body,
+) -> Result<Response, ControlError> {
+    let request: ScenarioRequest = read_json(body).await?;
+    let scenario = request.scenario.parse::<Scenario>()?;
+    let body = match request.tenant.as_deref() {
+        None => {
             let previous = state.set_scenario(scenario);
-            json_response(
-                StatusCode::OK,
-                &json!({"scenario": scenario.name(), "previous": previous.name()}),
-                Caching::None,
-            )
+            json!({"scenario": scenario.name(), "previous": previous.name()})
         }
-        (Ok(scenario), Some(name)) => match state.directory.resolve(name) {
-            Some(TenantSegment::Tenant(tenant)) => {
-                let previous = state.set_tenant_scenario(&tenant.id, scenario);
-                json_response(
-                    StatusCode::OK,
-                    &json!({"scenario": scenario.name(), "previous": previous.name(), "tenant": tenant.id}),
-                    Caching::None,
-                )
-            }
-            _ => control_error(
-                StatusCode::BAD_REQUEST,
-                "unknown_tenant",
-                format!("no tenant '{name}' is configured"),
-            ),
-        },
-        (Err(err), _) => json_response(
-            StatusCode::BAD_REQUEST,
-            &json!({"error": "unknown_scenario", "message": err.to_string(), "known": Scenario::names()}),
-            Caching::None,
-        ),
-    }
+        Some(name) => {
+            let Some(TenantSegment::Tenant(tenant)) = state.directory.resolve(name) else {
+                return Err(ControlError::UnknownTenant {
+                    name: Some(name.to_string()),
+                });
+            };
+            let previous = state.set_tenant_scenario(&tenant.id, scenario);
+            json!({"scenario": scenario.name(), "previous": previous.name(), "tenant": tenant.id})
+        }
+    };
+    Ok(json_response(StatusCode::OK, &body, Caching::None))
 }
 
 /// Promote the next key to signing key, keep the old one published, and make a new next key.
-pub async fn rotate_keys(State(state): State<SharedState>, body: Body) -> Response {
+pub async fn rotate_keys(
+    State(state): State<SharedState>,
+    body: Body,
+) -> Result<Response, ControlError> {
     // Nothing is read from it, but an unread body would cost the client its keep-alive connection.
     let _ = read_body(body).await;
-    let fresh = match tokio::task::spawn_blocking(|| SigningKey::generate(ENTRA_SIGNING_CN)).await {
-        Ok(Ok(key)) => key,
-        Ok(Err(err)) => {
-            return control_error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "key_generation_failed",
-                err.to_string(),
-            )
-        }
-        Err(err) => {
-            return control_error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "key_generation_failed",
-                err.to_string(),
-            )
-        }
-    };
+    let fresh = tokio::task::spawn_blocking(|| SigningKey::generate(ENTRA_SIGNING_CN))
+        .await
+        .map_err(|err| ControlError::KeyGeneration(err.to_string()))?
+        .map_err(|err| ControlError::KeyGeneration(err.to_string()))?;
     let scenario = state.scenario();
     let mut keys = state.keys();
     let retired = keys.current.kid.clone();
@@ -163,7 +125,7 @@ pub async fn rotate_keys(State(state): State<SharedState>, body: Body) -> Respon
         "retired_kid": retired,
         "published_kids": keys.published(scenario).iter().map(|k| k.kid.clone()).collect::<Vec<_>>(),
     });
-    json_response(StatusCode::OK, &body, Caching::None)
+    Ok(json_response(StatusCode::OK, &body, Caching::None))
 }
 
 #[derive(Deserialize)]
@@ -178,11 +140,11 @@ struct MintRequest {
 
 /// `POST /_mock/token` `{"claims": {...}, "version": 1|2, "tenant": ID, "lifetime_seconds": N}`: a token
 /// signed the way the scenario in force signs, with Entra's default claims under the given ones.
-pub async fn mint_token(State(state): State<SharedState>, body: Body) -> Response {
-    let request: MintRequest = match read_json(body).await {
-        Ok(request) => request,
-        Err(response) => return response,
-    };
+pub async fn mint_token(
+    State(state): State<SharedState>,
+    body: Body,
+) -> Result<Response, ControlError> {
+    let request: MintRequest = read_json(body).await?;
     let tenant = match request.tenant.as_deref() {
         None => state.directory.default_tenant(),
         Some(name) => match state.directory.resolve(name) {
@@ -190,42 +152,25 @@ pub async fn mint_token(State(state): State<SharedState>, body: Body) -> Respons
             _ => None,
         },
     };
-    let Some(tenant) = tenant else {
-        return control_error(
-            StatusCode::BAD_REQUEST,
-            "unknown_tenant",
-            "no such tenant".into(),
-        );
-    };
+    let tenant = tenant.ok_or(ControlError::UnknownTenant { name: None })?;
     let version = request.version.unwrap_or(2);
     if version != 1 && version != 2 {
-        return control_error(
-            StatusCode::BAD_REQUEST,
-            "invalid_version",
-            "version must be 1 or 2".into(),
-        );
+        return Err(ControlError::InvalidVersion);
     }
     let lifetime = request
         .lifetime_seconds
         .unwrap_or(tokens::ACCESS_TOKEN_SECONDS)
         .clamp(-10 * 365 * 86_400, 10 * 365 * 86_400);
-    match tokens::mint(&state, tenant, version, lifetime, request.claims) {
-        Ok((token, claims)) => {
-            let kid = state
-                .keys()
-                .signing_key(state.scenario_for(&tenant.id))
-                .kid
-                .clone();
-            json_response(
-                StatusCode::OK,
-                &json!({"token": token, "kid": kid, "claims": claims}),
-                Caching::None,
-            )
-        }
-        Err(error) => control_error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "signing_failed",
-            error.message(),
-        ),
-    }
+    let (token, claims) = tokens::mint(&state, tenant, version, lifetime, request.claims)
+        .map_err(|error| ControlError::SigningFailed(error.message()))?;
+    let kid = state
+        .keys()
+        .signing_key(state.scenario_for(&tenant.id))
+        .kid
+        .clone();
+    Ok(json_response(
+        StatusCode::OK,
+        &json!({"token": token, "kid": kid, "claims": claims}),
+        Caching::None,
+    ))
 }

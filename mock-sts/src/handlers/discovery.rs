@@ -7,8 +7,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{json, Value};
 
-use super::{json_error, json_response, query_params, resolve_tenant, Caching, SharedState};
-use crate::errors::{AadError, RequestIds};
+use super::{json_response, query_params, resolve_tenant, Caching, EntraError, SharedState};
+use crate::errors::RequestIds;
 use crate::model::{TenantSegment, CONSUMERS_TENANT_ID};
 use crate::state::AppState;
 use crate::tokens::{v1_issuer, v2_issuer};
@@ -23,9 +23,15 @@ fn segment_and_tid(segment: TenantSegment<'_>) -> (String, String) {
     }
 }
 
-fn discovery_error(error: AadError, ids: &RequestIds) -> Response {
-    // Discovery answers an unknown tenant as `invalid_tenant`.
-    json_error(&error.with_error("invalid_tenant"), ids)
+/// The tenant the path names; discovery answers an unknown one as `invalid_tenant`.
+fn discovery_tenant<'a>(
+    state: &'a AppState,
+    segment: &str,
+    ids: &RequestIds,
+) -> Result<TenantSegment<'a>, EntraError> {
+    resolve_tenant(state, segment)
+        .map_err(|error| error.with_error("invalid_tenant"))
+        .map_err(EntraError::json(ids))
 }
 
 fn appid_suffix(query: Option<&str>) -> String {
@@ -47,15 +53,10 @@ pub async fn openid_configuration_v2(
     Extension(ids): Extension<RequestIds>,
     Path(tenant): Path<String>,
     RawQuery(query): RawQuery,
-) -> Response {
-    match resolve_tenant(&state, &tenant) {
-        Ok(segment) => json_response(
-            StatusCode::OK,
-            &v2_document(&state, segment, &appid_suffix(query.as_deref())),
-            Caching::Metadata,
-        ),
-        Err(error) => discovery_error(error, &ids),
-    }
+) -> Result<Response, EntraError> {
+    let segment = discovery_tenant(&state, &tenant, &ids)?;
+    let document = v2_document(&state, segment, &appid_suffix(query.as_deref()));
+    Ok(json_response(StatusCode::OK, &document, Caching::Metadata))
 }
 
 pub fn v2_document(state: &AppState, segment: TenantSegment<'_>, appid_suffix: &str) -> Value {
@@ -100,11 +101,8 @@ pub async fn openid_configuration_v1(
     State(state): State<SharedState>,
     Extension(ids): Extension<RequestIds>,
     Path(tenant): Path<String>,
-) -> Response {
-    let segment = match resolve_tenant(&state, &tenant) {
-        Ok(segment) => segment,
-        Err(error) => return discovery_error(error, &ids),
-    };
+) -> Result<Response, EntraError> {
+    let segment = discovery_tenant(&state, &tenant, &ids)?;
     let base = &state.base_url;
     let (path, tid) = segment_and_tid(segment);
     let region = match segment {
@@ -141,7 +139,7 @@ pub async fn openid_configuration_v1(
         "msgraph_host": "graph.microsoft.com",
         "rbac_url": "https://pas.windows.net",
     });
-    json_response(StatusCode::OK, &document, Caching::Metadata)
+    Ok(json_response(StatusCode::OK, &document, Caching::Metadata))
 }
 
 /// `kty use kid x5t n e x5c issuer` for each published key; `?appid=` gives an app's own key when it has one.
@@ -150,11 +148,8 @@ pub async fn keys(
     Extension(ids): Extension<RequestIds>,
     Path(tenant): Path<String>,
     RawQuery(query): RawQuery,
-) -> Response {
-    let segment = match resolve_tenant(&state, &tenant) {
-        Ok(segment) => segment,
-        Err(error) => return discovery_error(error, &ids),
-    };
+) -> Result<Response, EntraError> {
+    let segment = discovery_tenant(&state, &tenant, &ids)?;
     let (_, tid) = segment_and_tid(segment);
     let issuer = v2_issuer(&state.base_url, &tid);
     let appid = query_params(query.as_deref())
@@ -173,7 +168,11 @@ pub async fn keys(
             .map(|k| k.jwk(&issuer))
             .collect(),
     };
-    json_response(StatusCode::OK, &json!({ "keys": keys }), Caching::Metadata)
+    Ok(json_response(
+        StatusCode::OK,
+        &json!({ "keys": keys }),
+        Caching::Metadata,
+    ))
 }
 
 /// `GET /common/discovery/instance?api-version=1.1&authorization_endpoint=...`: points the client back at

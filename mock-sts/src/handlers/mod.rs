@@ -17,10 +17,13 @@ use crate::model::TenantSegment;
 use crate::state::AppState;
 use crate::util::{is_guid, new_guid, now};
 
+pub use error::{ControlError, EntraError};
+
 pub mod authorize;
 pub mod client_auth;
 pub mod control;
 pub mod discovery;
+pub mod error;
 pub mod federation;
 pub mod saml;
 pub mod saml_control;
@@ -187,7 +190,8 @@ async fn read_whole_body(request: Request, next: Next) -> Response {
                     correlation_id: new_guid(),
                     at: now(),
                 });
-            let mut response = json_error(&AadError::new(AadCode::MalformedRequest), &ids);
+            let mut response =
+                EntraError::json(&ids)(AadError::new(AadCode::MalformedRequest)).into_response();
             response
                 .headers_mut()
                 .insert(header::CONNECTION, HeaderValue::from_static("close"));
@@ -236,7 +240,7 @@ pub fn json_response(status: StatusCode, body: &Value, caching: Caching) -> Resp
     response
 }
 
-fn apply_caching(headers: &mut HeaderMap, caching: Caching) {
+pub(crate) fn apply_caching(headers: &mut HeaderMap, caching: Caching) {
     match caching {
         Caching::Metadata => {
             headers.insert(
@@ -259,18 +263,6 @@ fn apply_caching(headers: &mut HeaderMap, caching: Caching) {
         }
         Caching::None => {}
     }
-}
-
-/// An error as the token endpoint returns it.
-pub fn json_error(error: &AadError, ids: &RequestIds) -> Response {
-    let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::BAD_REQUEST);
-    json_response(status, &error.to_json(ids), Caching::NoStore)
-}
-
-/// An error as the sign-in page shows it.
-pub fn page_error(error: &AadError, ids: &RequestIds) -> Response {
-    let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::BAD_REQUEST);
-    html_response(status, error.to_html(ids))
 }
 
 pub fn html_response(status: StatusCode, html: String) -> Response {

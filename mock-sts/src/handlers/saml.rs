@@ -9,11 +9,12 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use keyprobe_core::base64;
 
+use super::error::{InternalError, MockDuty, SamlErrorPost};
 use super::{
-    html_response, page_error, query_params, read_body, resolve_tenant, Params, SharedState,
+    html_response, query_params, read_body, resolve_tenant, EntraError, Params, SharedState,
 };
 use crate::errors::{AadCode, AadError, RequestIds};
-use crate::model::{App, Tenant, TenantSegment, User};
+use crate::model::{App, SamlRegistration, Tenant, TenantSegment, User};
 use crate::saml::certs::NoSigner;
 use crate::saml::request::{self, AuthnRequest, Binding, RequestProblem};
 use crate::saml::response::{
@@ -27,11 +28,8 @@ pub async fn saml2_get(
     Extension(ids): Extension<RequestIds>,
     Path(segment): Path<String>,
     RawQuery(query): RawQuery,
-) -> Response {
-    let params = match query_params(query.as_deref()) {
-        Ok(params) => params,
-        Err(error) => return fail(&error, &ids),
-    };
+) -> Result<Response, EntraError> {
+    let params = query_params(query.as_deref()).map_err(EntraError::saml_page(&ids))?;
     sign_in(&state, &ids, &segment, &params, Binding::Redirect)
 }
 
@@ -41,28 +39,23 @@ pub async fn saml2_post(
     Path(segment): Path<String>,
     RawQuery(query): RawQuery,
     body: Body,
-) -> Response {
+) -> Result<Response, EntraError> {
     let params = async {
         let form = Params::parse(&read_body(body).await?)?;
         Ok::<_, AadError>(form.merged(query_params(query.as_deref())?))
-    }
-    .await;
-    match params {
-        Ok(params) => sign_in(&state, &ids, &segment, &params, Binding::Post),
-        Err(error) => fail(&error, &ids),
-    }
+    };
+    let params = params.await.map_err(EntraError::saml_page(&ids))?;
+    sign_in(&state, &ids, &segment, &params, Binding::Post)
 }
 
-/// The error page, with the same IDs written to the server's log.
-fn fail(error: &AadError, ids: &RequestIds) -> Response {
-    eprintln!(
-        "mock-sts: saml2 error page: {} (Request Id: {}, Correlation Id: {}, Timestamp: {})",
-        error.message(),
-        ids.trace_id,
-        ids.correlation_id,
-        crate::util::page_timestamp(ids.at)
-    );
-    page_error(error, ids)
+/// A sign-in Entra will answer: the app, where the answer goes, and the request it answers (none when
+/// IdP-initiated).
+struct SignIn<'a> {
+    tenant: &'a Tenant,
+    app: &'a App,
+    saml: &'a SamlRegistration,
+    acs_url: String,
+    request: Option<AuthnRequest>,
 }
 
 fn sign_in(
@@ -71,137 +64,128 @@ fn sign_in(
     segment: &str,
     params: &Params,
     binding: Binding,
-) -> Response {
-    let segment_tenant = match resolve_tenant(state, segment) {
-        Ok(tenant) => tenant,
-        Err(error) => return fail(&error, ids),
-    };
+) -> Result<Response, EntraError> {
+    let page = EntraError::saml_page(ids);
+    let segment = resolve_tenant(state, segment).map_err(page)?;
     let relay_state = params.get("RelayState");
-    let Some(encoded) = params.get("SAMLRequest") else {
+    let sign_in = match (params.get("SAMLRequest"), params.get("appid")) {
+        (Some(encoded), _) => sp_initiated(state, segment, encoded, binding),
         // IdP-initiated sign-in, as from My Apps: the app named by its client id.
-        if let Some(app_id) = params.get("appid") {
-            return idp_initiated(state, ids, segment_tenant, app_id, params, relay_state);
-        }
-        return fail(&AadError::new(AadCode::SamlRequestMissing), ids);
-    };
-    let authn_request = match request::decode(encoded, binding).and_then(|xml| request::parse(&xml))
-    {
-        Ok(parsed) => parsed,
-        Err(RequestProblem::Malformed(_)) => {
-            return fail(&AadError::new(AadCode::SamlMessageInvalid), ids)
-        }
-        Err(RequestProblem::Unsupported(name)) => {
-            return fail(
-                &AadError::new(AadCode::SamlRequestUnsupported).arg("request", name),
+        (None, Some(app_id)) => idp_initiated(state, segment, app_id),
+        (None, None) => Err(AadError::new(AadCode::SamlRequestMissing)),
+    }
+    .map_err(page)?;
+    let authn_context = match &sign_in.request {
+        None => AC_PASSWORD,
+        Some(request) => satisfiable_context(request).map_err(|requested| {
+            let error = AadError::new(AadCode::AuthnContextMismatch)
+                .arg("method", "Password, ProtectedTransport")
+                .arg("requested", requested)
+                .arg("app", &sign_in.app.display_name);
+            EntraError::SamlResponse(error_response_post(
+                &sign_in,
+                request,
+                relay_state,
+                &error,
                 ids,
-            )
-        }
+            ))
+        })?,
     };
-    let Some(issuer) = authn_request.issuer.as_deref() else {
-        return fail(&AadError::new(AadCode::SamlMessageInvalid), ids);
+    let user = choose_user(sign_in.tenant, params).map_err(page)?;
+    let request = sign_in.request.as_ref();
+    let success = Success {
+        tenant: sign_in.tenant,
+        user,
+        app_client_id: &sign_in.app.client_id,
+        audience: &sign_in.saml.entity_id,
+        acs_url: &sign_in.acs_url,
+        in_response_to: request.map(|r| r.id.as_str()),
+        name_id_format: request.and_then(|r| r.name_id_format.as_deref()),
+        authn_context,
+        signing: sign_in.saml.signing,
+        at: ids.at,
     };
-    let Some((tenant, app)) = find_app_by_entity_id(state, segment_tenant, issuer) else {
-        let tenant_name = segment_tenant.name();
-        return fail(
-            &AadError::new(AadCode::ApplicationNotFound)
-                .arg("client_id", issuer)
-                .arg("tenant", tenant_name),
-            ids,
-        );
-    };
-    let Some(saml) = app.saml.as_ref() else {
-        return fail(&AadError::new(AadCode::SamlMessageInvalid), ids);
-    };
+    answer(state, ids, sign_in.app, &success, relay_state)
+}
+
+/// An AuthnRequest from an app: decoded, its issuer an app of the tenant, its reply URL registered and
+/// its response binding one Entra answers with.
+fn sp_initiated<'a>(
+    state: &'a AppState,
+    segment: TenantSegment<'a>,
+    encoded: &str,
+    binding: Binding,
+) -> Result<SignIn<'a>, AadError> {
+    let authn_request = request::decode(encoded, binding)
+        .and_then(|xml| request::parse(&xml))
+        .map_err(|problem| match problem {
+            RequestProblem::Malformed(_) => AadError::new(AadCode::SamlMessageInvalid),
+            RequestProblem::Unsupported(name) => {
+                AadError::new(AadCode::SamlRequestUnsupported).arg("request", name)
+            }
+        })?;
+    let issuer = authn_request
+        .issuer
+        .as_deref()
+        .ok_or_else(|| AadError::new(AadCode::SamlMessageInvalid))?;
+    let (tenant, app) = find_app_by_entity_id(state, segment, issuer).ok_or_else(|| {
+        AadError::new(AadCode::ApplicationNotFound)
+            .arg("client_id", issuer)
+            .arg("tenant", segment.name())
+    })?;
+    let saml = app
+        .saml
+        .as_ref()
+        .ok_or_else(|| AadError::new(AadCode::SamlMessageInvalid))?;
     let acs_url = match authn_request.acs_url.as_deref() {
         Some(acs) if saml.reply_urls.iter().any(|r| r == acs) => acs.to_string(),
         Some(acs) => {
-            return fail(
-                &AadError::new(AadCode::RedirectUriMismatch)
-                    .arg("redirect_uri", acs)
-                    .arg("client_id", &app.client_id),
-                ids,
-            )
+            return Err(AadError::new(AadCode::RedirectUriMismatch)
+                .arg("redirect_uri", acs)
+                .arg("client_id", &app.client_id))
         }
         None => saml.acs_url.clone(),
     };
     if !binding_supported(authn_request.protocol_binding.as_deref()) {
         let binding = authn_request.protocol_binding.clone().unwrap_or_default();
-        return fail(
-            &AadError::new(AadCode::SamlRequestUnsupported).arg(
-                "request",
-                format!("AuthnRequest with ProtocolBinding {binding}"),
-            ),
-            ids,
-        );
+        return Err(AadError::new(AadCode::SamlRequestUnsupported).arg(
+            "request",
+            format!("AuthnRequest with ProtocolBinding {binding}"),
+        ));
     }
-    let authn_context = match satisfiable_context(&authn_request) {
-        Ok(context) => context,
-        Err(requested) => {
-            let error = AadError::new(AadCode::AuthnContextMismatch)
-                .arg("method", "Password, ProtectedTransport")
-                .arg("requested", requested)
-                .arg("app", &app.display_name);
-            return error_response_post(tenant, &acs_url, &authn_request, relay_state, &error, ids);
-        }
-    };
-    let user = match choose_user(tenant, params) {
-        Ok(user) => user,
-        Err(error) => return fail(&error, ids),
-    };
-    let success = Success {
+    Ok(SignIn {
         tenant,
-        user,
-        app_client_id: &app.client_id,
-        audience: &saml.entity_id,
-        acs_url: &acs_url,
-        in_response_to: Some(&authn_request.id),
-        name_id_format: authn_request.name_id_format.as_deref(),
-        authn_context,
-        signing: saml.signing,
-        at: ids.at,
-    };
-    answer(state, ids, app, &success, relay_state)
+        app,
+        saml,
+        acs_url,
+        request: Some(authn_request),
+    })
 }
 
-fn idp_initiated(
-    state: &AppState,
-    ids: &RequestIds,
-    segment: TenantSegment<'_>,
+/// IdP-initiated sign-in: the SAML app with this client id, answered at its default reply URL.
+fn idp_initiated<'a>(
+    state: &'a AppState,
+    segment: TenantSegment<'a>,
     app_id: &str,
-    params: &Params,
-    relay_state: Option<&str>,
-) -> Response {
+) -> Result<SignIn<'a>, AadError> {
     let found = match segment {
         TenantSegment::Tenant(tenant) => tenant.app(app_id).map(|app| (tenant, app)),
         TenantSegment::MultiTenant(_) => state.directory.app_anywhere(app_id),
     };
-    let Some((tenant, app, saml)) = found.and_then(|(t, a)| a.saml.as_ref().map(|s| (t, a, s)))
-    else {
-        let tenant_name = segment.name();
-        return fail(
-            &AadError::new(AadCode::ApplicationNotFound)
+    let (tenant, app, saml) = found
+        .and_then(|(t, a)| a.saml.as_ref().map(|s| (t, a, s)))
+        .ok_or_else(|| {
+            AadError::new(AadCode::ApplicationNotFound)
                 .arg("client_id", app_id)
-                .arg("tenant", tenant_name),
-            ids,
-        );
-    };
-    let user = match choose_user(tenant, params) {
-        Ok(user) => user,
-        Err(error) => return fail(&error, ids),
-    };
-    let success = Success {
+                .arg("tenant", segment.name())
+        })?;
+    Ok(SignIn {
         tenant,
-        user,
-        app_client_id: &app.client_id,
-        audience: &saml.entity_id,
-        acs_url: &saml.acs_url,
-        in_response_to: None,
-        name_id_format: None,
-        authn_context: AC_PASSWORD,
-        signing: saml.signing,
-        at: ids.at,
-    };
-    answer(state, ids, app, &success, relay_state)
+        app,
+        saml,
+        acs_url: saml.acs_url.clone(),
+        request: None,
+    })
 }
 
 /// Sign with the certificate Entra would choose, or end on AADSTS50003 when there is none.
@@ -211,82 +195,64 @@ fn answer(
     app: &App,
     success: &Success<'_>,
     relay_state: Option<&str>,
-) -> Response {
+) -> Result<Response, EntraError> {
     let scenario = state.scenario_for(&success.tenant.id);
-    let keys = match state.saml_keys.keys(&app.client_id, scenario) {
-        Ok(keys) => keys,
-        Err(err) => return internal(&err.to_string()),
-    };
-    let cert = match keys.signer(ids.at) {
-        Ok(cert) => cert,
-        Err(reason) => {
-            let why = match reason {
-                NoSigner::Missing => "no active signing certificate".to_string(),
-                NoSigner::Dangling(thumbprint) => {
-                    format!("preferredTokenSigningKeyThumbprint {thumbprint} names no certificate of the app")
-                }
-            };
-            eprintln!("mock-sts: SAML app {}: {why}", app.client_id);
-            return fail(&AadError::new(AadCode::MissingSigningKey), ids);
-        }
-    };
-    match response::success_response(success, &cert) {
-        Ok(xml) => html_response(
-            StatusCode::OK,
-            auto_post_form(
-                success.acs_url,
-                &base64::encode_standard(xml.as_bytes()),
-                relay_state,
-            ),
+    let keys = state
+        .saml_keys
+        .keys(&app.client_id, scenario)
+        .map_err(InternalError::while_doing(MockDuty::SignSamlResponse))?;
+    let cert = keys.signer(ids.at).map_err(|reason| {
+        let why = match reason {
+            NoSigner::Missing => "no active signing certificate".to_string(),
+            NoSigner::Dangling(thumbprint) => {
+                format!("preferredTokenSigningKeyThumbprint {thumbprint} names no certificate of the app")
+            }
+        };
+        eprintln!("mock-sts: SAML app {}: {why}", app.client_id);
+        EntraError::saml_page(ids)(AadError::new(AadCode::MissingSigningKey))
+    })?;
+    let xml = response::success_response(success, &cert)
+        .map_err(InternalError::while_doing(MockDuty::SignSamlResponse))?;
+    Ok(html_response(
+        StatusCode::OK,
+        auto_post_form(
+            success.acs_url,
+            &base64::encode_standard(xml.as_bytes()),
+            relay_state,
         ),
-        Err(err) => internal(&err.to_string()),
-    }
+    ))
 }
 
-/// The server's own failure (a key it cannot make or use): not the client's fault, so not an AADSTS code.
-fn internal(message: &str) -> Response {
-    eprintln!("mock-sts: SAML sign-in failed inside the mock: {message}");
-    html_response(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        format!(
-            "<!DOCTYPE html>\n<html><body><p>mock-sts could not sign the SAML response: {}</p></body></html>\n",
-            crate::util::html_text_escape(message)
-        ),
-    )
-}
-
-/// A SAML error Response auto-posted to the app, as Entra does for request content it can route back.
+/// A SAML error Response for `request`, to be auto-posted to the app, as Entra does for request content it
+/// can route back.
 fn error_response_post(
-    tenant: &Tenant,
-    acs_url: &str,
-    authn_request: &AuthnRequest,
+    sign_in: &SignIn<'_>,
+    request: &AuthnRequest,
     relay_state: Option<&str>,
     error: &AadError,
     ids: &RequestIds,
-) -> Response {
-    eprintln!(
-        "mock-sts: saml2 error response to {acs_url}: {} (Request Id: {}, Correlation Id: {})",
-        error.message(),
-        ids.trace_id,
-        ids.correlation_id
-    );
+) -> SamlErrorPost {
     let xml = response::error_response(
-        tenant,
-        acs_url,
-        Some(&authn_request.id),
+        sign_in.tenant,
+        &sign_in.acs_url,
+        Some(&request.id),
         "urn:oasis:names:tc:SAML:2.0:status:RequestUnsupported",
         &error.message(),
         &ids.trace_id,
         ids.at,
     );
-    html_response(
-        StatusCode::OK,
-        auto_post_form(
-            acs_url,
-            &base64::encode_standard(xml.as_bytes()),
-            relay_state,
+    SamlErrorPost {
+        log_line: format!(
+            "mock-sts: saml2 error response to {}: {} (Request Id: {}, Correlation Id: {})",
+            sign_in.acs_url,
+            error.message(),
+            ids.trace_id,
+            ids.correlation_id
         ),
-    )
+        acs_url: sign_in.acs_url.clone(),
+        relay_state: relay_state.map(str::to_string),
+        xml,
+    }
 }
 
 /// The app whose SAML identifier (entity id) is the request's Issuer.

@@ -10,56 +10,19 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{json, Value};
 
-use super::{json_response, read_body, Caching, SharedState};
+use super::{json_response, read_body, Caching, ControlError, SharedState};
 use crate::saml::certs::{KeyStoreError, SamlCertificate};
 use crate::state::AppState;
 use crate::util::now;
 
-fn control_error(status: StatusCode, error: &str, message: String) -> Response {
-    json_response(
-        status,
-        &json!({"error": error, "message": message}),
-        Caching::None,
-    )
-}
-
-fn store_error(err: KeyStoreError) -> Response {
-    match err {
-        KeyStoreError::UnknownApp(_) => {
-            control_error(StatusCode::NOT_FOUND, "unknown_app", err.to_string())
-        }
-        KeyStoreError::UnknownCertificate(_) => control_error(
-            StatusCode::NOT_FOUND,
-            "unknown_certificate",
-            err.to_string(),
-        ),
-        KeyStoreError::ActiveCertificate => {
-            control_error(StatusCode::CONFLICT, "certificate_active", err.to_string())
-        }
-        KeyStoreError::Key(err) => control_error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "key_generation_failed",
-            err.to_string(),
-        ),
-    }
-}
-
 /// The SAML app and the scenario its tenant is under.
-fn saml_app(state: &AppState, app_id: &str) -> Result<(String, crate::Scenario), Box<Response>> {
+fn saml_app(state: &AppState, app_id: &str) -> Result<(String, crate::Scenario), ControlError> {
     match state.directory.app_anywhere(app_id) {
         Some((tenant, app)) if app.saml.is_some() => {
             Ok((app.client_id.clone(), state.scenario_for(&tenant.id)))
         }
-        Some(_) => Err(Box::new(control_error(
-            StatusCode::BAD_REQUEST,
-            "not_a_saml_app",
-            format!("app '{app_id}' is not a SAML app"),
-        ))),
-        None => Err(Box::new(control_error(
-            StatusCode::NOT_FOUND,
-            "unknown_app",
-            format!("no app '{app_id}' is configured"),
-        ))),
+        Some(_) => Err(ControlError::NotASamlApp(app_id.to_string())),
+        None => Err(ControlError::UnknownApp(app_id.to_string())),
     }
 }
 
@@ -77,85 +40,67 @@ fn certificate_json(cert: &SamlCertificate, active: bool) -> Value {
     })
 }
 
-pub async fn list(State(state): State<SharedState>, Path(app_id): Path<String>) -> Response {
-    let (client_id, scenario) = match saml_app(&state, &app_id) {
-        Ok(found) => found,
-        Err(response) => return *response,
-    };
-    match state.saml_keys.keys(&client_id, scenario) {
-        Ok(keys) => json_response(StatusCode::OK, &keys.to_json(now()), Caching::None),
-        Err(err) => store_error(err),
-    }
+pub async fn list(
+    State(state): State<SharedState>,
+    Path(app_id): Path<String>,
+) -> Result<Response, ControlError> {
+    let (client_id, scenario) = saml_app(&state, &app_id)?;
+    let keys = state.saml_keys.keys(&client_id, scenario)?;
+    Ok(json_response(
+        StatusCode::OK,
+        &keys.to_json(now()),
+        Caching::None,
+    ))
 }
 
 pub async fn create(
     State(state): State<SharedState>,
     Path(app_id): Path<String>,
     body: Body,
-) -> Response {
+) -> Result<Response, ControlError> {
     // Nothing is read from it, but an unread body would cost the client its keep-alive connection.
     let _ = read_body(body).await;
-    let (client_id, scenario) = match saml_app(&state, &app_id) {
-        Ok(found) => found,
-        Err(response) => return *response,
-    };
-    let made = match tokio::task::spawn_blocking(SamlCertificate::generate_current).await {
-        Ok(Ok(cert)) => cert,
-        Ok(Err(err)) => return store_error(KeyStoreError::Key(err)),
-        Err(err) => {
-            return control_error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "key_generation_failed",
-                err.to_string(),
-            )
-        }
-    };
-    match state.saml_keys.add(&client_id, scenario, made) {
-        Ok(cert) => json_response(
-            StatusCode::CREATED,
-            &certificate_json(&cert, false),
-            Caching::None,
-        ),
-        Err(err) => store_error(err),
-    }
+    let (client_id, scenario) = saml_app(&state, &app_id)?;
+    let made = tokio::task::spawn_blocking(SamlCertificate::generate_current)
+        .await
+        .map_err(|err| ControlError::KeyGeneration(err.to_string()))?
+        .map_err(KeyStoreError::Key)?;
+    let cert = state.saml_keys.add(&client_id, scenario, made)?;
+    Ok(json_response(
+        StatusCode::CREATED,
+        &certificate_json(&cert, false),
+        Caching::None,
+    ))
 }
 
 pub async fn activate(
     State(state): State<SharedState>,
     Path((app_id, thumbprint)): Path<(String, String)>,
     body: Body,
-) -> Response {
+) -> Result<Response, ControlError> {
     let _ = read_body(body).await;
-    let (client_id, scenario) = match saml_app(&state, &app_id) {
-        Ok(found) => found,
-        Err(response) => return *response,
-    };
-    match state.saml_keys.activate(&client_id, scenario, &thumbprint) {
-        Ok(cert) => json_response(
-            StatusCode::OK,
-            &certificate_json(&cert, true),
-            Caching::None,
-        ),
-        Err(err) => store_error(err),
-    }
+    let (client_id, scenario) = saml_app(&state, &app_id)?;
+    let cert = state
+        .saml_keys
+        .activate(&client_id, scenario, &thumbprint)?;
+    Ok(json_response(
+        StatusCode::OK,
+        &certificate_json(&cert, true),
+        Caching::None,
+    ))
 }
 
 pub async fn remove(
     State(state): State<SharedState>,
     Path((app_id, thumbprint)): Path<(String, String)>,
-) -> Response {
-    let (client_id, scenario) = match saml_app(&state, &app_id) {
-        Ok(found) => found,
-        Err(response) => return *response,
-    };
-    match state.saml_keys.remove(&client_id, scenario, &thumbprint) {
-        Ok(()) => json_response(
-            StatusCode::OK,
-            &json!({"removed": thumbprint.to_ascii_uppercase()}),
-            Caching::None,
-        ),
-        Err(err) => store_error(err),
-    }
+) -> Result<Response, ControlError> {
+    let (client_id, scenario) = saml_app(&state, &app_id)?;
+    state.saml_keys.remove(&client_id, scenario, &thumbprint)?;
+    Ok(json_response(
+        StatusCode::OK,
+        &json!({"removed": thumbprint.to_ascii_uppercase()}),
+        Caching::None,
+    ))
 }
 
 /// Put each SAML app's certificates (Graph's `keyCredentials`, the preferred thumbprint and a plain

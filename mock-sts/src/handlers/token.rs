@@ -10,7 +10,7 @@ use openssl::hash::{hash, MessageDigest};
 use serde_json::{Map, Value};
 
 use super::client_auth::{authenticate, PresentedCredentials};
-use super::{json_error, json_response, read_body, resolve_tenant, Caching, Params, SharedState};
+use super::{json_response, read_body, resolve_tenant, Caching, EntraError, Params, SharedState};
 use crate::errors::{AadCode, AadError, RequestIds};
 use crate::model::{App, Tenant, TenantSegment};
 use crate::scopes::delegated_scopes;
@@ -47,8 +47,8 @@ pub async fn token_v1(
 }
 
 /// A browser or a misconfigured client opening the token endpoint.
-pub async fn token_get(Extension(ids): Extension<RequestIds>) -> Response {
-    json_error(&AadError::new(AadCode::TokenEndpointNeedsPost), &ids)
+pub async fn token_get(Extension(ids): Extension<RequestIds>) -> EntraError {
+    EntraError::json(&ids)(AadError::new(AadCode::TokenEndpointNeedsPost))
 }
 
 async fn token(
@@ -59,17 +59,15 @@ async fn token(
     body: Body,
     endpoint: Endpoint,
 ) -> Response {
-    let outcome = match read_body(body)
+    let answer = async {
+        let params = Params::parse(&read_body(body).await?)?;
+        grant(&state, &tenant, &params, &headers, endpoint)
+    };
+    let answer = answer
         .await
-        .and_then(|bytes| Params::parse(&bytes))
-    {
-        Ok(params) => grant(&state, &tenant, &params, &headers, endpoint),
-        Err(error) => Err(error),
-    };
-    let mut response = match outcome {
-        Ok(body) => json_response(StatusCode::OK, &body, Caching::NoStore),
-        Err(error) => json_error(&error, &ids),
-    };
+        .map(|body| json_response(StatusCode::OK, &body, Caching::NoStore))
+        .map_err(EntraError::json(&ids));
+    let mut response = answer.into_response();
     allow_browsers(&mut response);
     response
 }
