@@ -318,22 +318,8 @@ impl Validator<'_> {
             Some(oid) => self.guid(&format!("{at}.object_id"), &oid)?,
             None => object_id_for("service-principal", tenant_id, &client_id),
         };
-        for (index, uri) in raw.redirect_uris.iter().enumerate() {
-            if url::Url::parse(uri).is_err() {
-                return Err(self.invalid(
-                    format!("{at}.redirect_uris[{index}]"),
-                    format!("'{uri}' is not an absolute URI"),
-                ));
-            }
-        }
-        for (index, uri) in raw.app_id_uris.iter().enumerate() {
-            if url::Url::parse(uri).is_err() {
-                return Err(self.invalid(
-                    format!("{at}.app_id_uris[{index}]"),
-                    format!("'{uri}' is not an absolute URI"),
-                ));
-            }
-        }
+        self.absolute_uris(&format!("{at}.redirect_uris"), &raw.redirect_uris)?;
+        self.absolute_uris(&format!("{at}.app_id_uris"), &raw.app_id_uris)?;
         let access_token_version = match raw.access_token_version {
             None => 1, // Entra's default when accessTokenAcceptedVersion is null
             Some(v @ (1 | 2)) => v,
@@ -357,65 +343,24 @@ impl Validator<'_> {
                     "a SAML app needs entity_id and acs_url",
                 ))
             }
-            (_, Some(saml)) => {
-                if url::Url::parse(&saml.acs_url).is_err() {
-                    return Err(self.invalid(
-                        format!("{at}.saml.acs_url"),
-                        format!("'{}' is not an absolute URI", saml.acs_url),
-                    ));
-                }
-                if saml.entity_id.trim().is_empty() {
-                    return Err(self.invalid(format!("{at}.saml.entity_id"), "must not be empty"));
-                }
-                for (index, uri) in saml.reply_urls.iter().enumerate() {
-                    if url::Url::parse(uri).is_err() {
-                        return Err(self.invalid(
-                            format!("{at}.saml.reply_urls[{index}]"),
-                            format!("'{uri}' is not an absolute URI"),
-                        ));
-                    }
-                }
-                let mut reply_urls = vec![saml.acs_url.clone()];
-                reply_urls.extend(saml.reply_urls.into_iter().filter(|u| *u != saml.acs_url));
-                Some(SamlRegistration {
-                    entity_id: saml.entity_id,
-                    acs_url: saml.acs_url,
-                    reply_urls,
-                    signing: saml.signing,
-                })
-            }
+            (_, Some(saml)) => Some(self.saml(saml, &format!("{at}.saml"))?),
             (_, None) => None,
         };
-        let mut secrets = Vec::new();
-        for (index, secret) in raw.secrets.into_iter().enumerate() {
-            let field = format!("{at}.secrets[{index}]");
-            if secret.value.is_empty() {
-                return Err(self.invalid(format!("{field}.value"), "must not be empty"));
-            }
-            let expires = match secret.expires {
-                Some(text) => Some(OffsetDateTime::parse(&text, &Rfc3339).map_err(|_| {
-                    self.invalid(
-                        format!("{field}.expires"),
-                        format!("'{text}' is not an RFC 3339 time like 2030-01-01T00:00:00Z"),
-                    )
-                })?),
-                None => None,
-            };
-            let key_id = match secret.key_id {
-                Some(id) => self.guid(&format!("{field}.key_id"), &id)?,
-                None => derived_guid("mock-sts secret", &format!("{client_id}/{index}")),
-            };
-            secrets.push(ClientSecret {
-                key_id,
-                display_name: secret.display_name.unwrap_or_default(),
-                value: secret.value,
-                expires,
-            });
-        }
-        let mut certificates = Vec::new();
-        for (index, cert) in raw.certificates.into_iter().enumerate() {
-            certificates.push(self.certificate(cert, &format!("{at}.certificates[{index}]"))?);
-        }
+        let secrets = raw
+            .secrets
+            .into_iter()
+            .enumerate()
+            .map(|(index, secret)| {
+                let field = format!("{at}.secrets[{index}]");
+                self.secret(secret, &format!("{client_id}/{index}"), &field)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let certificates = raw
+            .certificates
+            .into_iter()
+            .enumerate()
+            .map(|(index, cert)| self.certificate(cert, &format!("{at}.certificates[{index}]")))
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(App {
             display_name: raw.display_name.unwrap_or_else(|| client_id.clone()),
             client_id,
@@ -431,6 +376,69 @@ impl Validator<'_> {
             secrets,
             certificates,
             saml,
+        })
+    }
+
+    /// Every entry of the list at `field` must be an absolute URI.
+    fn absolute_uris(&self, field: &str, uris: &[String]) -> Result<(), ConfigError> {
+        let not_absolute = uris
+            .iter()
+            .enumerate()
+            .find(|(_, uri)| url::Url::parse(uri).is_err());
+        match not_absolute {
+            Some((index, uri)) => Err(self.invalid(
+                format!("{field}[{index}]"),
+                format!("'{uri}' is not an absolute URI"),
+            )),
+            None => Ok(()),
+        }
+    }
+
+    /// The SAML side of an app; the reply URLs start with `acs_url`, each listed once.
+    fn saml(&self, raw: SamlConfig, at: &str) -> Result<SamlRegistration, ConfigError> {
+        if url::Url::parse(&raw.acs_url).is_err() {
+            return Err(self.invalid(
+                format!("{at}.acs_url"),
+                format!("'{}' is not an absolute URI", raw.acs_url),
+            ));
+        }
+        if raw.entity_id.trim().is_empty() {
+            return Err(self.invalid(format!("{at}.entity_id"), "must not be empty"));
+        }
+        self.absolute_uris(&format!("{at}.reply_urls"), &raw.reply_urls)?;
+        let mut reply_urls = vec![raw.acs_url.clone()];
+        reply_urls.extend(raw.reply_urls.into_iter().filter(|u| *u != raw.acs_url));
+        Ok(SamlRegistration {
+            entity_id: raw.entity_id,
+            acs_url: raw.acs_url,
+            reply_urls,
+            signing: raw.signing,
+        })
+    }
+
+    /// A client secret; without a `key_id`, one derived from `name` stays the same across runs.
+    fn secret(&self, raw: SecretConfig, name: &str, at: &str) -> Result<ClientSecret, ConfigError> {
+        if raw.value.is_empty() {
+            return Err(self.invalid(format!("{at}.value"), "must not be empty"));
+        }
+        let expires = match raw.expires {
+            Some(text) => Some(OffsetDateTime::parse(&text, &Rfc3339).map_err(|_| {
+                self.invalid(
+                    format!("{at}.expires"),
+                    format!("'{text}' is not an RFC 3339 time like 2030-01-01T00:00:00Z"),
+                )
+            })?),
+            None => None,
+        };
+        let key_id = match raw.key_id {
+            Some(id) => self.guid(&format!("{at}.key_id"), &id)?,
+            None => derived_guid("mock-sts secret", name),
+        };
+        Ok(ClientSecret {
+            key_id,
+            display_name: raw.display_name.unwrap_or_default(),
+            value: raw.value,
+            expires,
         })
     }
 

@@ -58,14 +58,7 @@ fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     if cli.man {
-        use clap::CommandFactory;
-        return match clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout()) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(err) => {
-                eprintln!("mock-sts: cannot write the manual page: {err}");
-                ExitCode::from(2)
-            }
-        };
+        return man_page();
     }
     let config = match &cli.config {
         Some(path) => LoadedConfig::from_file(path),
@@ -95,35 +88,50 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    runtime.block_on(async move {
-        let options = Options {
-            config: Some(config),
-            bind: cli.bind,
-            port: cli.port,
-            tls: cli.tls,
-            state_dir: cli.state_dir,
-            scenario: cli.scenario,
-            ..Options::default()
-        };
-        let server = match Server::start(options).await {
-            Ok(server) => server,
-            Err(err) => {
-                eprintln!("mock-sts: {err}");
-                return ExitCode::from(1);
-            }
-        };
-        let mut stdout = std::io::stdout().lock();
-        let _ = writeln!(stdout, "mock-sts listening on {}", server.base_url());
-        if let Some(ca) = server.ca_pem_path() {
-            let _ = writeln!(stdout, "mock-sts CA certificate: {}", ca.display());
+    let options = Options {
+        config: Some(config),
+        bind: cli.bind,
+        port: cli.port,
+        tls: cli.tls,
+        state_dir: cli.state_dir,
+        scenario: cli.scenario,
+        ..Options::default()
+    };
+    runtime.block_on(serve(options))
+}
+
+/// The manual page (roff), generated from the flags.
+fn man_page() -> ExitCode {
+    use clap::CommandFactory;
+    match clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("mock-sts: cannot write the manual page: {err}");
+            ExitCode::from(2)
         }
-        let _ = stdout.flush();
-        drop(stdout);
-        wait_for_signal().await;
-        eprintln!("mock-sts: shutting down");
-        server.shutdown().await;
-        ExitCode::SUCCESS
-    })
+    }
+}
+
+/// Start, print the readiness line (and the CA's path), serve until SIGINT or SIGTERM.
+async fn serve(options: Options) -> ExitCode {
+    let server = match Server::start(options).await {
+        Ok(server) => server,
+        Err(err) => {
+            eprintln!("mock-sts: {err}");
+            return ExitCode::from(1);
+        }
+    };
+    let mut stdout = std::io::stdout().lock();
+    let _ = writeln!(stdout, "mock-sts listening on {}", server.base_url());
+    if let Some(ca) = server.ca_pem_path() {
+        let _ = writeln!(stdout, "mock-sts CA certificate: {}", ca.display());
+    }
+    let _ = stdout.flush();
+    drop(stdout);
+    wait_for_signal().await;
+    eprintln!("mock-sts: shutting down");
+    server.shutdown().await;
+    ExitCode::SUCCESS
 }
 
 async fn wait_for_signal() {

@@ -31,8 +31,50 @@ pub fn delegated_scopes<'a>(
     scopes: &[String],
     v1_resource: Option<&str>,
 ) -> Result<DelegatedScopes<'a>, AadError> {
+    let (requested, names) = requested_resource(scopes, v1_resource);
+    let resource = tenant.resource(&requested).ok_or_else(|| {
+        AadError::new(AadCode::ResourceNotFound)
+            .arg("resource", &requested)
+            .arg("tenant", &tenant.id)
+    })?;
+    let permissions = permissions(resource, &requested, &names)?;
+    let (scp, granted) = match resource {
+        // Microsoft Graph's tokens also carry the OIDC scopes asked for (never `offline_access`).
+        Resource::Graph => {
+            let scp: Vec<String> = scopes
+                .iter()
+                .map(String::as_str)
+                .filter(|s| OIDC_SCOPES.contains(s) && *s != "offline_access")
+                .map(str::to_string)
+                .chain(permissions)
+                .collect();
+            let granted = scp.join(" ");
+            (scp, granted)
+        }
+        Resource::App(_) => {
+            let granted: Vec<String> = permissions
+                .iter()
+                .map(|s| format!("{requested}/{s}"))
+                .collect();
+            (permissions, granted.join(" "))
+        }
+    };
+    Ok(DelegatedScopes {
+        resource,
+        requested,
+        scp: scp.join(" "),
+        granted,
+    })
+}
+
+/// The resource asked for and the permission names asked of it: v1's `resource` (user_impersonation), else
+/// the resource of the first scope that names one, else Microsoft Graph (User.Read).
+fn requested_resource<'s>(
+    scopes: &'s [String],
+    v1_resource: Option<&str>,
+) -> (String, Vec<&'s str>) {
     let resource_scopes: Vec<(&str, &str)> = scopes.iter().filter_map(|s| split_scope(s)).collect();
-    let (requested, names): (String, Vec<&str>) = match (v1_resource, resource_scopes.first()) {
+    match (v1_resource, resource_scopes.first()) {
         (Some(resource), _) => (resource.to_string(), vec!["user_impersonation"]),
         (None, Some((resource, _))) => (
             resource.to_string(),
@@ -43,14 +85,18 @@ pub fn delegated_scopes<'a>(
                 .collect(),
         ),
         (None, None) => ("https://graph.microsoft.com".to_string(), vec!["User.Read"]),
-    };
-    let resource = tenant.resource(&requested).ok_or_else(|| {
-        AadError::new(AadCode::ResourceNotFound)
-            .arg("resource", &requested)
-            .arg("tenant", &tenant.id)
-    })?;
+    }
+}
+
+/// The permissions that go into `scp`: each name must be one the API exposes (AADSTS70011 otherwise);
+/// `.default` stands for all of them (User.Read for Microsoft Graph).
+fn permissions(
+    resource: Resource<'_>,
+    requested: &str,
+    names: &[&str],
+) -> Result<Vec<String>, AadError> {
     let mut scp: Vec<String> = Vec::new();
-    for name in names {
+    for name in names.iter().copied() {
         let known = match resource {
             Resource::Graph => true,
             Resource::App(app) => {
@@ -70,42 +116,7 @@ pub fn delegated_scopes<'a>(
             _ => scp.push(name.to_string()),
         }
     }
-    let oidc: Vec<&str> = scopes
-        .iter()
-        .map(String::as_str)
-        .filter(|s| OIDC_SCOPES.contains(s))
-        .collect();
-    let granted = match resource {
-        Resource::Graph => {
-            let mut all: Vec<String> = oidc
-                .iter()
-                .filter(|s| **s != "offline_access")
-                .map(|s| s.to_string())
-                .collect();
-            all.extend(scp.iter().cloned());
-            all.join(" ")
-        }
-        Resource::App(_) => scp
-            .iter()
-            .map(|s| format!("{requested}/{s}"))
-            .collect::<Vec<_>>()
-            .join(" "),
-    };
-    if matches!(resource, Resource::Graph) {
-        let mut graph_scp: Vec<String> = oidc
-            .iter()
-            .filter(|s| **s != "offline_access")
-            .map(|s| s.to_string())
-            .collect();
-        graph_scp.extend(scp.iter().cloned());
-        scp = graph_scp;
-    }
-    Ok(DelegatedScopes {
-        resource,
-        requested,
-        scp: scp.join(" "),
-        granted,
-    })
+    Ok(scp)
 }
 
 #[cfg(test)]

@@ -402,6 +402,21 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for Replayed<S> {
     }
 }
 
+/// The TLS handshake (bounded in time), then the wait for the first bytes; `None` when either fails.
+async fn tls_handshake(
+    acceptor: &SslAcceptor,
+    stream: tokio::net::TcpStream,
+    first_bytes_timeout: Duration,
+) -> Option<Replayed<tokio_openssl::SslStream<tokio::net::TcpStream>>> {
+    let ssl = Ssl::new(acceptor.context()).ok()?;
+    let mut tls_stream = tokio_openssl::SslStream::new(ssl, stream).ok()?;
+    tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, Pin::new(&mut tls_stream).accept())
+        .await
+        .ok()?
+        .ok()?;
+    first_bytes_read(tls_stream, first_bytes_timeout).await
+}
+
 /// Per-connection bounds, from [`Options`].
 #[derive(Clone, Copy)]
 struct Limits {
@@ -456,23 +471,8 @@ async fn serve(
                     let _ = watcher.watch(connection).await;
                 }
                 Some(acceptor) => {
-                    let Ok(ssl) = Ssl::new(acceptor.context()) else {
-                        return;
-                    };
-                    let Ok(mut tls_stream) = tokio_openssl::SslStream::new(ssl, stream) else {
-                        return;
-                    };
-                    match tokio::time::timeout(
-                        TLS_HANDSHAKE_TIMEOUT,
-                        Pin::new(&mut tls_stream).accept(),
-                    )
-                    .await
-                    {
-                        Ok(Ok(())) => {}
-                        _ => return,
-                    }
                     let Some(stream) =
-                        first_bytes_read(tls_stream, limits.header_read_timeout).await
+                        tls_handshake(&acceptor, stream, limits.header_read_timeout).await
                     else {
                         return;
                     };

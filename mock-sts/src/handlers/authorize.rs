@@ -239,14 +239,17 @@ fn sign_in_page(segment: &str, params: &Params, tenant: &Tenant, v2: bool) -> Re
     )
 }
 
-/// The parameters that go back to the app on success.
-fn issue(
-    state: &AppState,
-    trusted: &TrustedRequest<'_>,
-    user: &User,
-    params: &Params,
-    v2: bool,
-) -> Result<Vec<(String, String)>, AadError> {
+/// What an authorization request asks for, checked as Entra checks it once the redirect URI is trusted.
+struct Grant {
+    wants_code: bool,
+    wants_id_token: bool,
+    scopes: Vec<String>,
+    nonce: Option<String>,
+    /// `code_challenge` and its method (`S256` or `plain`).
+    code_challenge: Option<(String, String)>,
+}
+
+fn grant(trusted: &TrustedRequest<'_>, params: &Params, v2: bool) -> Result<Grant, AadError> {
     let response_type = params.require("response_type")?;
     let types: Vec<&str> = response_type.split_whitespace().collect();
     let wants_code = types.contains(&"code");
@@ -290,13 +293,30 @@ fn issue(
             Some((challenge.to_string(), method.to_string()))
         }
     };
+    Ok(Grant {
+        wants_code,
+        wants_id_token,
+        scopes,
+        nonce,
+        code_challenge,
+    })
+}
+
+/// The parameters that go back to the app on success: a code kept for redemption, an ID token, or both.
+fn issue(
+    state: &AppState,
+    trusted: &TrustedRequest<'_>,
+    user: &User,
+    params: &Params,
+    v2: bool,
+) -> Result<Vec<(String, String)>, AadError> {
+    let grant = grant(trusted, params, v2)?;
     // An app that needs its own signing key and has none fails here, before any code is handed out.
-    if scopes.iter().any(|s| s == "openid") || wants_id_token {
+    if grant.scopes.iter().any(|s| s == "openid") || grant.wants_id_token {
         tokens::signing_key_for(state, &trusted.tenant.id, Some(trusted.app))?;
     }
-    let mut answer = Vec::new();
-    if wants_code {
-        let code = format!("1.A{}", random_token(96));
+    let code = grant.wants_code.then(|| format!("1.A{}", random_token(96)));
+    if let Some(code) = &code {
         state.grants().add_code(
             code.clone(),
             CodeGrant {
@@ -304,34 +324,31 @@ fn issue(
                 client_id: trusted.app.client_id.clone(),
                 user_object_id: user.object_id.clone(),
                 redirect_uri: trusted.redirect_uri.clone(),
-                scopes: scopes.clone(),
-                nonce: nonce.clone(),
-                code_challenge,
+                scopes: grant.scopes.clone(),
+                nonce: grant.nonce.clone(),
+                code_challenge: grant.code_challenge.clone(),
                 v2_endpoint: v2,
                 expires_at: now().unix_timestamp() + CODE_SECONDS,
             },
         );
-        answer.push(("code".to_string(), code));
     }
-    if wants_id_token {
-        let version = if v2 { 2 } else { 1 };
-        let include_email = scopes.iter().any(|s| s == "email");
-        let code = answer
-            .iter()
-            .find(|(name, _)| name == "code")
-            .map(|(_, value)| value.as_str());
+    let id_token = if grant.wants_id_token {
         let request = tokens::IdTokenRequest {
             tenant: trusted.tenant,
             client: trusted.app,
             user,
-            nonce: nonce.as_deref(),
-            version,
-            include_email,
-            code,
+            nonce: grant.nonce.as_deref(),
+            version: if v2 { 2 } else { 1 },
+            include_email: grant.scopes.iter().any(|s| s == "email"),
+            code: code.as_deref(),
         };
-        let id_token = tokens::id_token(state, &request)?;
-        answer.push(("id_token".to_string(), id_token.token));
-    }
+        Some(tokens::id_token(state, &request)?.token)
+    } else {
+        None
+    };
+    let mut answer = Vec::new();
+    answer.extend(code.map(|code| ("code".to_string(), code)));
+    answer.extend(id_token.map(|token| ("id_token".to_string(), token)));
     answer.push(("session_state".to_string(), new_guid()));
     Ok(answer)
 }
