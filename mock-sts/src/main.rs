@@ -46,6 +46,9 @@ struct Cli {
 }
 
 fn main() -> ExitCode {
+    // OpenSSL initialised first, without its exit-time cleanup: keys made on background threads may still
+    // be inside OpenSSL when the process exits, and a cleanup under them crashes the exit.
+    openssl::init();
     let cli = Cli::parse();
     if let Some(shell) = cli.completions {
         use clap::CommandFactory;

@@ -50,16 +50,21 @@ pub fn new_guid() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
-/// A stable GUID derived from a name, so that object ids and pairwise subjects stay the same across runs.
+/// A stable GUID derived from a name, so that object ids and pairwise subjects stay the same across runs:
+/// the first 16 bytes of SHA-1("{namespace}\n{name}") with the version-5 bits set.
+///
+/// Not `Uuid::new_v5`, which hashes a namespace UUID's bytes before the name: it would change every
+/// object id, `oid`/`sub` and `keyId` the mock has handed out so far, which users pin in their tests.
 pub fn derived_guid(namespace: &str, name: &str) -> String {
+    // Through `hash`, which initialises OpenSSL (without an exit-time cleanup) like every other call the
+    // mock makes: `openssl::sha::sha1` would not, and this may run first.
     let digest = hash(
         MessageDigest::sha1(),
         format!("{namespace}\n{name}").as_bytes(),
     )
     .map(|d| d.to_vec())
-    .unwrap_or_else(|_| vec![0; 20]);
-    let mut bytes = [0u8; 16];
-    bytes.copy_from_slice(&digest[..16]);
+    .unwrap_or_default();
+    let bytes = digest.first_chunk::<16>().copied().unwrap_or_default();
     uuid::Builder::from_sha1_bytes(bytes)
         .into_uuid()
         .to_string()
@@ -125,6 +130,14 @@ mod tests {
 
     #[test]
     fn derived_guids_are_stable_and_distinct() {
+        // Alice's object id in the embedded configuration, as every version so far has given it.
+        assert_eq!(
+            derived_guid(
+                "mock-sts user 7f3c1a2b-4d5e-4f60-8a9b-0c1d2e3f4a5b",
+                "alice@contoso.onmicrosoft.com"
+            ),
+            "297a3b30-1ace-52a8-b015-72aab8713c70"
+        );
         assert_eq!(derived_guid("a", "b"), derived_guid("a", "b"));
         assert_ne!(derived_guid("a", "b"), derived_guid("a", "c"));
         assert!(is_guid(&derived_guid("a", "b")));
