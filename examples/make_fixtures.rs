@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use openssl::asn1::{Asn1Integer, Asn1Time};
+use mock_sts::CertificateBuilder;
 use openssl::bn::BigNum;
 use openssl::ec::{EcGroup, EcKey};
 use openssl::ecdsa::EcdsaSig;
@@ -19,8 +19,8 @@ use openssl::pkey::{PKey, Private};
 use openssl::rsa::{Padding, Rsa};
 use openssl::sha::sha1;
 use openssl::sign::{RsaPssSaltlen, Signer};
-use openssl::x509::extension::{BasicConstraints, KeyUsage, SubjectKeyIdentifier};
-use openssl::x509::{X509Builder, X509NameBuilder, X509};
+use openssl::x509::extension::{BasicConstraints, KeyUsage, SubjectAlternativeName};
+use openssl::x509::X509;
 use serde_json::{json, Value};
 
 /// The clock every test uses.
@@ -623,38 +623,18 @@ fn ec_coord(k: &PKey<Private>, size: usize, x: bool) -> Res<String> {
     Ok(b64u(&(if x { bx } else { by }).to_vec_padded(size as i32)?))
 }
 
-fn name(cn: &str) -> Res<openssl::x509::X509Name> {
-    let mut n = X509NameBuilder::new()?;
-    n.append_entry_by_text("CN", cn)?;
-    Ok(n.build())
-}
-
-fn base_builder(
-    key: &PKey<Private>,
-    cn: &str,
-    issuer: &str,
-    from: i64,
-    to: i64,
-) -> Res<X509Builder> {
-    let mut b = X509Builder::new()?;
-    b.set_version(2)?;
+/// A certificate for `key` named CN=`cn`, valid from `from` to `to`, with a serial derived from them so
+/// that reruns give the same serials.
+fn builder<'a>(key: &PKey<Private>, cn: &str, from: i64, to: i64) -> Res<CertificateBuilder<'a>> {
     let serial = BigNum::from_slice(&sha1(format!("{cn}{from}{to}").as_bytes())[..12])?;
-    b.set_serial_number(Asn1Integer::from_bn(&serial)?.as_ref())?;
-    b.set_subject_name(name(cn)?.as_ref())?;
-    b.set_issuer_name(name(issuer)?.as_ref())?;
-    b.set_pubkey(key)?;
-    b.set_not_before(Asn1Time::from_unix(from)?.as_ref())?;
-    b.set_not_after(Asn1Time::from_unix(to)?.as_ref())?;
-    Ok(b)
+    Ok(CertificateBuilder::new(key, &[("CN", cn)], from, to)?.serial(&serial)?)
 }
 
 /// Self-signed like Entra's token-signing certificates.
 fn self_signed(key: &PKey<Private>, cn: &str, from: i64, to: i64) -> Res<X509> {
-    let mut b = base_builder(key, cn, cn, from, to)?;
-    let ski = SubjectKeyIdentifier::new().build(&b.x509v3_context(None, None))?;
-    b.append_extension(ski)?;
-    b.sign(key, MessageDigest::sha256())?;
-    Ok(b.build())
+    Ok(builder(key, cn, from, to)?
+        .subject_key_identifier()?
+        .sign(key)?)
 }
 
 fn ca_cert(
@@ -664,23 +644,21 @@ fn ca_cert(
     from: i64,
     to: i64,
 ) -> Res<X509> {
-    let issuer_cn = parent
-        .map(|(_, c)| cn_of(c))
-        .unwrap_or_else(|| cn.to_string());
-    let mut b = base_builder(key, cn, &issuer_cn, from, to)?;
-    b.append_extension(BasicConstraints::new().critical().ca().build()?)?;
-    b.append_extension(
-        KeyUsage::new()
-            .critical()
-            .key_cert_sign()
-            .crl_sign()
-            .build()?,
-    )?;
-    b.sign(
-        parent.map(|(k, _)| k).unwrap_or(key),
-        MessageDigest::sha256(),
-    )?;
-    Ok(b.build())
+    let mut b = builder(key, cn, from, to)?;
+    if let Some((_, parent_cert)) = parent {
+        b = b.issued_by(parent_cert)?;
+    }
+    let cert = b
+        .extension(BasicConstraints::new().critical().ca().build()?)?
+        .extension(
+            KeyUsage::new()
+                .critical()
+                .key_cert_sign()
+                .crl_sign()
+                .build()?,
+        )?
+        .sign(parent.map(|(k, _)| k).unwrap_or(key))?;
+    Ok(cert)
 }
 
 fn leaf(
@@ -690,22 +668,11 @@ fn leaf(
     from: i64,
     to: i64,
 ) -> Res<X509> {
-    let mut b = base_builder(key, cn, &cn_of(parent.1), from, to)?;
-    b.append_extension(KeyUsage::new().critical().digital_signature().build()?)?;
-    let san = openssl::x509::extension::SubjectAlternativeName::new()
-        .dns(cn)
-        .build(&b.x509v3_context(Some(parent.1), None))?;
-    b.append_extension(san)?;
-    b.sign(parent.0, MessageDigest::sha256())?;
-    Ok(b.build())
-}
-
-fn cn_of(c: &X509) -> String {
-    c.subject_name()
-        .entries_by_nid(Nid::COMMONNAME)
-        .next()
-        .and_then(|e| e.data().to_string().ok())
-        .unwrap_or_default()
+    Ok(builder(key, cn, from, to)?
+        .issued_by(parent.1)?
+        .extension(KeyUsage::new().critical().digital_signature().build()?)?
+        .subject_alt_name(SubjectAlternativeName::new().dns(cn))?
+        .sign(parent.0)?)
 }
 
 fn x5t(cert: &X509) -> Res<String> {

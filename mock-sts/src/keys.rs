@@ -7,18 +7,17 @@
 use keyprobe_core::base64;
 use std::path::{Path, PathBuf};
 
-use openssl::asn1::{Asn1Integer, Asn1Time};
-use openssl::bn::BigNum;
 use openssl::hash::MessageDigest;
 use openssl::pkey::{PKey, Private, Public};
 use openssl::rsa::Rsa;
 use openssl::sign::Signer;
-use openssl::x509::extension::SubjectKeyIdentifier;
-use openssl::x509::{X509NameBuilder, X509};
+use openssl::x509::X509;
 use serde_json::{json, Value};
 
+use crate::certificate::CertificateBuilder;
+
 pub const ENTRA_SIGNING_CN: &str = "accounts.accesscontrol.windows.net";
-const FIVE_YEARS_DAYS: u32 = 5 * 365;
+const FIVE_YEARS_SECONDS: i64 = 5 * 365 * 86_400;
 
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
@@ -56,7 +55,16 @@ impl SigningKey {
     /// A fresh key and self-signed certificate like Entra's tenant signing keys.
     pub fn generate(common_name: &str) -> Result<Self, KeyError> {
         let private_key = PKey::from_rsa(Rsa::generate(2048)?)?;
-        let cert = self_signed(&private_key, common_name, FIVE_YEARS_DAYS)?;
+        // Valid from an hour ago, for clients whose clock runs behind.
+        let now = crate::util::now().unix_timestamp();
+        let cert = CertificateBuilder::new(
+            &private_key,
+            &[("CN", common_name)],
+            now - 3600,
+            now + FIVE_YEARS_SECONDS,
+        )?
+        .subject_key_identifier()?
+        .sign(&private_key)?;
         Self::from_parts(cert, private_key)
     }
 
@@ -140,35 +148,6 @@ impl SigningKey {
         signer.update(data)?;
         Ok(signer.sign_to_vec()?)
     }
-}
-
-/// A self-signed certificate for `key`, valid from an hour ago (clock skew) for `days`.
-pub fn self_signed(key: &PKey<Private>, common_name: &str, days: u32) -> Result<X509, KeyError> {
-    let mut name = X509NameBuilder::new()?;
-    name.append_entry_by_text("CN", common_name)?;
-    let name = name.build();
-    let mut builder = X509::builder()?;
-    builder.set_version(2)?;
-    let serial = random_serial()?;
-    builder.set_serial_number(&serial)?;
-    builder.set_subject_name(&name)?;
-    builder.set_issuer_name(&name)?;
-    builder.set_pubkey(key)?;
-    let now = crate::util::now().unix_timestamp();
-    let not_before = Asn1Time::from_unix(now - 3600)?;
-    builder.set_not_before(&not_before)?;
-    let not_after = Asn1Time::days_from_now(days)?;
-    builder.set_not_after(&not_after)?;
-    let ski = SubjectKeyIdentifier::new().build(&builder.x509v3_context(None, None))?;
-    builder.append_extension(ski)?;
-    builder.sign(key, MessageDigest::sha256())?;
-    Ok(builder.build())
-}
-
-pub fn random_serial() -> Result<Asn1Integer, KeyError> {
-    let mut serial = BigNum::new()?;
-    serial.rand(63, openssl::bn::MsbOption::MAYBE_ZERO, false)?;
-    Ok(serial.to_asn1_integer()?)
 }
 
 /// Write through a temporary file and rename, so a concurrent reader never sees half a key.

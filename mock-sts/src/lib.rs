@@ -39,6 +39,7 @@
 // Library and binary code never unwraps or expects: input is hostile and a panic is a crash (tests may).
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 
+pub mod certificate;
 pub mod config;
 pub mod dashboard;
 pub mod errors;
@@ -55,6 +56,7 @@ pub mod tls;
 pub mod tokens;
 pub mod util;
 
+pub use certificate::CertificateBuilder;
 pub use config::ConfigError;
 pub use scenario::Scenario;
 pub use server::{BackgroundServer, Options, RunningServer, Server, StartError};

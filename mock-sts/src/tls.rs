@@ -6,21 +6,21 @@ use std::path::{Path, PathBuf};
 
 use openssl::asn1::Asn1Time;
 use openssl::ec::{EcGroup, EcKey};
-use openssl::hash::MessageDigest;
 use openssl::nid::Nid;
 use openssl::pkey::{PKey, Private};
 use openssl::ssl::{SslAcceptor, SslMethod};
 use openssl::x509::extension::{
-    AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage, KeyUsage, SubjectAlternativeName,
-    SubjectKeyIdentifier,
+    BasicConstraints, ExtendedKeyUsage, KeyUsage, SubjectAlternativeName,
 };
-use openssl::x509::{X509NameBuilder, X509};
+use openssl::x509::X509;
 
-use crate::keys::{random_serial, write_atomically, KeyError};
+use crate::certificate::CertificateBuilder;
+use crate::keys::{write_atomically, KeyError};
 
 pub const CA_FILE: &str = "tls-ca.pem";
 const CA_KEY_FILE: &str = "tls-ca.key.pem";
 const SERVER_FILE: &str = "tls-server.pem";
+const DAY_SECONDS: i64 = 86_400;
 
 pub struct TlsMaterial {
     pub ca_pem_path: PathBuf,
@@ -81,33 +81,24 @@ fn ec_key() -> Result<PKey<Private>, KeyError> {
 }
 
 fn ca_certificate(key: &PKey<Private>) -> Result<X509, KeyError> {
-    let mut name = X509NameBuilder::new()?;
-    name.append_entry_by_text("CN", "mock-sts local CA")?;
-    name.append_entry_by_text("O", "mock-sts")?;
-    let name = name.build();
-    let mut builder = X509::builder()?;
-    builder.set_version(2)?;
-    let serial = random_serial()?;
-    builder.set_serial_number(&serial)?;
-    builder.set_subject_name(&name)?;
-    builder.set_issuer_name(&name)?;
-    builder.set_pubkey(key)?;
-    let not_before = Asn1Time::from_unix(crate::util::now().unix_timestamp() - 3600)?;
-    builder.set_not_before(&not_before)?;
-    let not_after = Asn1Time::days_from_now(3650)?;
-    builder.set_not_after(&not_after)?;
-    builder.append_extension(BasicConstraints::new().critical().ca().pathlen(0).build()?)?;
-    builder.append_extension(
+    let now = crate::util::now().unix_timestamp();
+    let cert = CertificateBuilder::new(
+        key,
+        &[("CN", "mock-sts local CA"), ("O", "mock-sts")],
+        now - 3600,
+        now + 3650 * DAY_SECONDS,
+    )?
+    .extension(BasicConstraints::new().critical().ca().pathlen(0).build()?)?
+    .extension(
         KeyUsage::new()
             .critical()
             .key_cert_sign()
             .crl_sign()
             .build()?,
-    )?;
-    let ski = SubjectKeyIdentifier::new().build(&builder.x509v3_context(None, None))?;
-    builder.append_extension(ski)?;
-    builder.sign(key, MessageDigest::sha256())?;
-    Ok(builder.build())
+    )?
+    .subject_key_identifier()?
+    .sign(key)?;
+    Ok(cert)
 }
 
 fn server_certificate(
@@ -115,42 +106,32 @@ fn server_certificate(
     ca_cert: &X509,
     ca_key: &PKey<Private>,
 ) -> Result<X509, KeyError> {
-    let mut name = X509NameBuilder::new()?;
-    name.append_entry_by_text("CN", "localhost")?;
-    let name = name.build();
-    let mut builder = X509::builder()?;
-    builder.set_version(2)?;
-    let serial = random_serial()?;
-    builder.set_serial_number(&serial)?;
-    builder.set_subject_name(&name)?;
-    builder.set_issuer_name(ca_cert.subject_name())?;
-    builder.set_pubkey(key)?;
-    let not_before = Asn1Time::from_unix(crate::util::now().unix_timestamp() - 3600)?;
-    builder.set_not_before(&not_before)?;
+    let now = crate::util::now().unix_timestamp();
     // Below 398 days, the limit browsers and Apple's TLS stack enforce for server certificates.
-    let not_after = Asn1Time::days_from_now(397)?;
-    builder.set_not_after(&not_after)?;
-    builder.append_extension(BasicConstraints::new().critical().build()?)?;
-    builder.append_extension(
+    let cert = CertificateBuilder::new(
+        key,
+        &[("CN", "localhost")],
+        now - 3600,
+        now + 397 * DAY_SECONDS,
+    )?
+    .issued_by(ca_cert)?
+    .extension(BasicConstraints::new().critical().build()?)?
+    .extension(
         KeyUsage::new()
             .critical()
             .digital_signature()
             .key_encipherment()
             .build()?,
-    )?;
-    builder.append_extension(ExtendedKeyUsage::new().server_auth().build()?)?;
-    let san = SubjectAlternativeName::new()
-        .dns("localhost")
-        .ip("127.0.0.1")
-        .ip("::1")
-        .build(&builder.x509v3_context(Some(ca_cert), None))?;
-    builder.append_extension(san)?;
-    let ski = SubjectKeyIdentifier::new().build(&builder.x509v3_context(Some(ca_cert), None))?;
-    builder.append_extension(ski)?;
-    let aki = AuthorityKeyIdentifier::new()
-        .keyid(true)
-        .build(&builder.x509v3_context(Some(ca_cert), None))?;
-    builder.append_extension(aki)?;
-    builder.sign(ca_key, MessageDigest::sha256())?;
-    Ok(builder.build())
+    )?
+    .extension(ExtendedKeyUsage::new().server_auth().build()?)?
+    .subject_alt_name(
+        SubjectAlternativeName::new()
+            .dns("localhost")
+            .ip("127.0.0.1")
+            .ip("::1"),
+    )?
+    .subject_key_identifier()?
+    .authority_key_identifier()?
+    .sign(ca_key)?;
+    Ok(cert)
 }

@@ -11,16 +11,15 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
-use openssl::asn1::Asn1Time;
-use openssl::hash::MessageDigest;
 use openssl::pkey::{PKey, Private};
 use openssl::rsa::Rsa;
-use openssl::x509::{X509NameBuilder, X509};
+use openssl::x509::X509;
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
+use crate::certificate::CertificateBuilder;
 use crate::config::registered_certificate;
-use crate::keys::{random_serial, write_atomically, KeyError};
+use crate::keys::{write_atomically, KeyError};
 use crate::model::{AppKind, Directory};
 use crate::scenario::Scenario;
 use crate::util::derived_guid;
@@ -57,22 +56,10 @@ impl SamlCertificate {
     /// A fresh certificate valid from `not_before` until `not_after` (Unix seconds).
     pub fn generate(not_before: i64, not_after: i64) -> Result<Self, KeyError> {
         let key = PKey::from_rsa(Rsa::generate(2048)?)?;
-        let mut name = X509NameBuilder::new()?;
-        name.append_entry_by_text("CN", SAML_CERT_CN)?;
-        let name = name.build();
-        let mut builder = X509::builder()?;
-        builder.set_version(2)?;
-        let serial = random_serial()?;
-        builder.set_serial_number(&serial)?;
-        builder.set_subject_name(&name)?;
-        builder.set_issuer_name(&name)?;
-        builder.set_pubkey(&key)?;
-        let start = Asn1Time::from_unix(not_before)?;
-        builder.set_not_before(&start)?;
-        let end = Asn1Time::from_unix(not_after)?;
-        builder.set_not_after(&end)?;
-        builder.sign(&key, MessageDigest::sha256())?;
-        Self::from_parts(builder.build(), key, Path::new("(generated)"))
+        // No extensions: the portal's SAML certificates have none.
+        let cert = CertificateBuilder::new(&key, &[("CN", SAML_CERT_CN)], not_before, not_after)?
+            .sign(&key)?;
+        Self::from_parts(cert, key, Path::new("(generated)"))
     }
 
     /// A certificate valid from an hour ago for three years, as the portal makes them.
