@@ -5,7 +5,10 @@
 //! atomically), so restarts are fast and runs are repeatable.
 
 use keyprobe_core::base64;
+use std::fs::{File, OpenOptions};
+use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use openssl::hash::MessageDigest;
 use openssl::pkey::{PKey, Private, Public};
@@ -150,7 +153,9 @@ impl SigningKey {
     }
 }
 
-/// Write through a temporary file and rename, so a concurrent reader never sees half a key.
+/// Write through a temporary file and rename, so a concurrent reader never sees half a key. The
+/// temporary file is created for its owner only (0600) and under a name nobody else holds: the key never
+/// sits in a file that was readable, or that someone else made, for a moment.
 pub fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), KeyError> {
     let io = |source| KeyError::Io {
         path: path.to_path_buf(),
@@ -159,14 +164,46 @@ pub fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), KeyError> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(io)?;
     }
-    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-    std::fs::write(&tmp, contents).map_err(io)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let _ = std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o600));
+    let (tmp, mut file) = create_private_temp(path).map_err(io)?;
+    let written = file
+        .write_all(contents)
+        .and_then(|()| file.sync_all())
+        .and_then(|()| std::fs::rename(&tmp, path));
+    if let Err(err) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(io(err));
     }
-    std::fs::rename(&tmp, path).map_err(io)
+    Ok(())
+}
+
+/// A new, empty file beside `path`, readable and writable by its owner only from the moment it exists.
+/// Its name is new (`create_new`): a file planted under it would make the next name be tried instead.
+fn create_private_temp(path: &Path) -> std::io::Result<(PathBuf, File)> {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    for _ in 0..64 {
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let tmp = path.with_file_name(format!(".{name}.{}.{n}.tmp", std::process::id()));
+        let mut options = OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        match options.open(&tmp) {
+            Ok(file) => return Ok((tmp, file)),
+            Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(err) => return Err(err),
+        }
+    }
+    Err(std::io::Error::new(
+        std::io::ErrorKind::AlreadyExists,
+        "no free name for a temporary key file",
+    ))
 }
 
 #[cfg(test)]
@@ -192,6 +229,34 @@ mod tests {
             ["kty", "use", "kid", "x5t", "n", "e", "x5c", "issuer"]
         );
         assert_eq!(jwk["e"], "AQAB");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_key_is_written_only_into_a_file_of_its_own_made_private() {
+        use std::io::Read;
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("mock-sts-keys-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("signing-current.pem");
+        // A file planted where a temporary key file might go (the name the writer used to pick), held
+        // open by whoever planted it: the key must never be written into it.
+        let planted = path.with_extension(format!("tmp{}", std::process::id()));
+        std::fs::write(&planted, b"").unwrap();
+        std::fs::set_permissions(&planted, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let mut spy = File::open(&planted).unwrap();
+        write_atomically(&path, b"PRIVATE KEY").unwrap();
+        let mut seen = String::new();
+        spy.read_to_string(&mut seen).unwrap();
+        assert_eq!(seen, "", "the key went into a file someone else held open");
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        assert_eq!(std::fs::read(&path).unwrap(), b"PRIVATE KEY");
+        // The temporary file is private from its creation, not narrowed afterwards.
+        let (tmp, _file) = create_private_temp(&path).unwrap();
+        let mode = std::fs::metadata(&tmp).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
