@@ -125,6 +125,23 @@ pub struct TrustStore {
     pub fetched: Vec<crate::fetched::Fetched>,
     /// The key sets as loaded, for key-set level checks (duplicate kid).
     pub key_sets: Vec<(String, Jwks)>,
+    /// Key sets fetched from a URL, with what the cache knows of earlier copies.
+    pub key_set_fetches: Vec<KeySetFetch>,
+}
+
+/// A key set fetched from a URL in this run (or replayed from the cache with `--offline`), and the
+/// earlier copies of it the cache keeps: whether a missing kid was ever published there.
+#[derive(Debug, Clone)]
+pub struct KeySetFetch {
+    pub url: String,
+    /// When this copy was fetched (RFC 3339).
+    pub fetched_at: String,
+    /// Replayed from the cache (`--offline`) rather than fetched now.
+    pub from_cache: bool,
+    /// Copies of this URL in the cache, this one included.
+    pub copies: usize,
+    /// When the oldest of them was fetched.
+    pub first_fetched_at: String,
 }
 
 /// A kid the issuer published before and no longer does (seen in the fetch cache).
@@ -271,7 +288,8 @@ impl TrustStore {
         self.sources.push(label.to_string());
     }
 
-    /// Records kids that earlier copies of the key set at `url` had and `current` lacks.
+    /// Records the fetch of the key set at `url`, and the kids that earlier copies of it had and
+    /// `current` lacks.
     pub fn note_rotation(
         &mut self,
         url: &str,
@@ -285,6 +303,17 @@ impl TrustStore {
                 .map(|set| set.keys.into_iter().filter_map(|k| k.kid).collect())
                 .unwrap_or_default()
         };
+        if let Some(f) = self.fetched.iter().rev().find(|f| f.url == url) {
+            self.key_set_fetches.push(KeySetFetch {
+                url: url.to_string(),
+                fetched_at: f.fetched_at.clone(),
+                from_cache: f.from_cache,
+                copies: history.len().max(1),
+                first_fetched_at: history
+                    .first()
+                    .map_or_else(|| f.fetched_at.clone(), |h| h.fetched_at.clone()),
+            });
+        }
         let now = kids_of(current);
         for earlier in history {
             for kid in kids_of(&earlier.body) {

@@ -240,7 +240,7 @@ pub static FINDINGS: &[(FindingCode, FindingEntry)] = &[
     (FindingCode::KeyNotFound, FindingEntry {
         severity: Severity::Error,
         title: "the input names its signing key and no trusted key matches",
-        hint: "the issuer rotated its keys and this key set is stale, or the token comes from another tenant/issuer",
+        hint: "nothing in the inputs says why: the key set may be an old copy (give its URL, so that keyprobe compares it with earlier fetches), the token may come from another tenant or issuer (compare its iss and tid with the keys' source), or an Entra app may sign with its own key (the key set with ?appid=)",
         hints: &[
             (Family::Saml, "the IdP signs with a certificate that is not in the metadata you trust: it rolled its signing certificate over (in Entra, another SAML certificate was made active), or the metadata belongs to another app or tenant; load the app's federation metadata again"),
         ],

@@ -64,6 +64,9 @@ pub struct Verified {
     pub outcome: Outcome,
     /// Index into `info.embedded` of a KeyInfo certificate that verifies the signature.
     pub embedded_verifies: Option<usize>,
+    /// When the signature fails as received but verifies with `trust.keys[index]` once the
+    /// whitespace between tags is removed: the document was re-indented after signing.
+    pub verifies_unindented: Option<usize>,
 }
 
 /// Trusted keys tried per document, and KeyInfo certificates tried per signature.
@@ -166,6 +169,7 @@ pub fn verify_all(
                 info,
                 outcome: Outcome::OutsideReference { uri: uri.clone() },
                 embedded_verifies: None,
+                verifies_unindented: None,
             })
             .collect();
     }
@@ -211,9 +215,86 @@ pub fn verify_all(
             info,
             outcome,
             embedded_verifies,
+            verifies_unindented: None,
         });
     }
+    let failed = |v: &Verified| {
+        matches!(
+            v.outcome,
+            Outcome::DigestMismatch(_) | Outcome::SignatureMismatch { .. }
+        )
+    };
+    if out.iter().any(failed) {
+        let unindented = verify_unindented(source, &trusted, out.len());
+        for (v, key) in out.iter_mut().zip(unindented) {
+            if failed(v) {
+                v.verifies_unindented = key;
+            }
+        }
+    }
     out
+}
+
+/// Which trusted key, if any, verifies each signature once the whitespace between tags is
+/// removed. Pretty-printing adds exactly that whitespace, and it is part of what a reference
+/// digests: a signature that fails as received and verifies without it is evidence that the
+/// document was reformatted after signing, not that its content changed. Costs one more pass
+/// per trusted key, only for a document whose signature failed.
+fn verify_unindented(
+    source: &str,
+    trusted: &[(usize, Option<KeysManager>)],
+    count: usize,
+) -> Vec<Option<usize>> {
+    let none = vec![None; count];
+    let Some(compact) = without_indentation(source) else {
+        return none;
+    };
+    let Ok(doc) = super::xml::parse(&compact) else {
+        return none;
+    };
+    let Some(root) = doc.document_element() else {
+        return none;
+    };
+    // Removing whitespace removes no element: the signatures are the same, in the same order.
+    // The guard against references outside the document holds for this copy too.
+    if signature_nodes(&doc, root).len() != count || outside_reference(&doc, root).is_some() {
+        return none;
+    }
+    let mut found = none;
+    for (key, manager) in trusted {
+        let Some(manager) = manager else { continue };
+        for (slot, pass) in found.iter_mut().zip(run(&doc, &compact, manager, count)) {
+            if slot.is_none() && matches!(pass, Pass::Valid { .. }) {
+                *slot = Some(*key);
+            }
+        }
+        if found.iter().all(Option::is_some) {
+            break;
+        }
+    }
+    found
+}
+
+/// `text` without the whitespace-only runs between a `>` and the next `<`; `None` when it has
+/// none.
+fn without_indentation(text: &str) -> Option<String> {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    let mut removed = false;
+    while let Some(close) = rest.find('>') {
+        let (head, tail) = rest.split_at(close + 1);
+        out.push_str(head);
+        // XML's whitespace (production S): space, tab, CR, LF.
+        let trimmed = tail.trim_start_matches([' ', '\t', '\r', '\n']);
+        if trimmed.len() < tail.len() && trimmed.starts_with('<') {
+            removed = true;
+            rest = trimmed;
+        } else {
+            rest = tail;
+        }
+    }
+    out.push_str(rest);
+    removed.then_some(out)
 }
 
 /// What one bergshamra pass with one key says about one signature.
@@ -289,4 +370,18 @@ fn manager_for(key: &VerifyKey) -> Option<KeysManager> {
     let mut manager = KeysManager::new();
     manager.add_key(key);
     Some(manager)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_indentation;
+
+    #[test]
+    fn indentation_between_tags_is_removed_and_text_kept() {
+        assert_eq!(
+            without_indentation("<a>\n  <b> x </b>\n\t<c/>\n</a>\n").as_deref(),
+            Some("<a><b> x </b><c/></a>\n")
+        );
+        assert_eq!(without_indentation("<a><b>x</b></a>"), None);
+    }
 }

@@ -4,7 +4,7 @@ use crate::artifact::DecodeError;
 use crate::checks::certs::CertDiagnosis;
 use crate::checks::keyset::KeyCertMismatch;
 use crate::crypto::{Alg, KeyInfo};
-use crate::trust::{RetiredKid, TrustedKey};
+use crate::trust::{KeySetFetch, RetiredKid, TrustedKey};
 
 /// Why one trusted key was not selected for this token.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,6 +59,45 @@ pub(crate) struct KeyNotFound<'a> {
     pub retired: Option<&'a RetiredKid>,
     pub candidates: Vec<Candidate<'a>>,
     pub would_verify: WouldVerify<'a>,
+    /// Why the named key is missing, when the key sources say.
+    pub cause: Option<MissingKey<'a>>,
+}
+
+/// The situation behind a missing key, judged from the token and the key sources: each calls for
+/// something else to be done.
+#[derive(Debug, Clone)]
+pub(crate) enum MissingKey<'a> {
+    /// An Entra token (`tid`, named in `iss`) checked against keys that name another tenant.
+    OtherTenant {
+        token_tenant: &'a str,
+        keys_tenant: &'a str,
+        /// The key set URL, discovery document, issuer or key `issuer` that names the other tenant.
+        source: &'a str,
+    },
+    /// The metadata given describes another issuer than the token's.
+    OtherIssuer {
+        token_issuer: &'a str,
+        keys_issuer: &'a str,
+    },
+    /// The kid was in an earlier copy of the key set: the issuer rotated it out.
+    Rotated(&'a RetiredKid),
+    /// The key set is a copy replayed from the cache (`--offline`, `--replay`), and neither it nor
+    /// any copy before it has the kid.
+    CachedCopy(&'a KeySetFetch),
+    /// An Entra token checked against a tenant key set fetched just now without `?appid=`: an
+    /// app with its own signing key has its tokens signed with it, published only under `?appid=`.
+    AppKeys {
+        /// The token's tenant (`tid`).
+        tenant: &'a str,
+        /// The token's audience, the app whose key would sign it.
+        audience: &'a str,
+        /// The application id the audience names (a GUID, or the default `api://{appId}`).
+        app_id: &'a str,
+        /// The key set fetched.
+        keys: &'a KeySetFetch,
+    },
+    /// The key set was fetched just now and no copy of it the cache keeps ever had the kid.
+    Unpublished(&'a KeySetFetch),
 }
 
 /// Where a key the token carries came from (evidence, never trusted).

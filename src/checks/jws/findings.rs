@@ -2,7 +2,10 @@
 
 use serde_json::{json, Value};
 
-use super::diagnosis::{Candidate, CritProblem, HeaderUrl, JwsDiagnosis, KeyNotFound, Rejection};
+use super::diagnosis::{
+    Candidate, CritProblem, HeaderUrl, JwsDiagnosis, KeyNotFound, MissingKey, Rejection,
+};
+use super::missing;
 use crate::artifact::compact::{Damage, Spot, TokenKind};
 use crate::catalogue::FindingCode;
 use crate::checks::{certs, keyset};
@@ -242,7 +245,7 @@ fn key_not_found(k: &KeyNotFound) -> Finding {
     };
     let message = match k.retired {
         Some(r) => format!(
-            "{message}. The kid was published at {} as late as {}: the issuer rotated it out, so the token (or the consumer's key cache) is stale",
+            "{message}. The kid was published at {} as late as {}: the issuer rotated it out since",
             r.url, r.last_seen
         ),
         None => message,
@@ -256,13 +259,111 @@ fn key_not_found(k: &KeyNotFound) -> Finding {
         "candidates": candidates_json(&k.candidates),
         "would_verify": labels(&k.would_verify),
     }));
+    if let (Some(cause), Some(evidence)) = (&k.cause, finding.evidence.as_object_mut()) {
+        evidence.insert("cause".into(), cause_json(cause));
+    }
     if let Some(key) = k.would_verify.first() {
         finding = finding.with_hint(format!(
             "trusted key {} does verify the signature: the token's key identifier does not name it (a kid/x5t problem, not a key problem)",
             key.label()
         ));
+    } else if let Some(cause) = &k.cause {
+        finding = finding.with_hint(missing_key_hint(cause));
     }
     finding
+}
+
+/// What to do about a missing key, by the situation behind it.
+fn missing_key_hint(cause: &MissingKey) -> String {
+    match cause {
+        MissingKey::OtherTenant {
+            token_tenant,
+            keys_tenant,
+            source,
+        } => format!(
+            "the token comes from tenant {token_tenant} but the keys are tenant {keys_tenant}'s: check it against its own tenant's keys (keyprobe inspect TOKEN --tenant {token_tenant}{}); if this API should accept tenant {keys_tenant}'s tokens only, the client asked the wrong tenant (its authority URL) for the token",
+            authority_flag(source)
+        ),
+        MissingKey::OtherIssuer {
+            token_issuer,
+            keys_issuer,
+        } => format!(
+            "the token was issued by '{token_issuer}' but the keys are those of '{keys_issuer}': check it against its own issuer's metadata, or request the token from the issuer this consumer trusts"
+        ),
+        MissingKey::Rotated(r) => format!(
+            "the key set still had this kid at {} and no longer does: the issuer rotated it out, and the token was signed before the rotation (or by a signer still using the retired key); get a new token, and make consumers refresh their cached keys rather than pin old ones",
+            r.last_seen
+        ),
+        MissingKey::CachedCopy(f) => format!(
+            "this key set is the copy of {} cached at {} (replayed offline), and none of the {} cached copies since {} has this kid: the issuer may have published it after that; fetch the key set again without --offline/--replay before concluding the key is missing",
+            f.url, f.fetched_at, f.copies, f.first_fetched_at
+        ),
+        MissingKey::AppKeys {
+            tenant,
+            audience,
+            app_id,
+            keys,
+        } => {
+            let authority = authority_flag(&keys.url);
+            format!(
+                "the tenant key set was fetched just now ({}) and does not have this kid: an Entra app with its own signing key (claims mapping, a custom signing key) gets tokens for it (aud '{audience}') signed with that key, published only in the app's key set; check that one (keyprobe inspect TOKEN --tenant {tenant}{authority} --appid {app_id}) and, if it verifies, point the consumer at it (jwks_uri with ?appid=); if the kid is not there either, the issuer signs with a key it does not publish",
+                keys.fetched_at
+            )
+        }
+        MissingKey::Unpublished(f) => format!(
+            "the key set was fetched just now ({}) and none of the {} copies of it cached since {} has ever had this kid: the issuer signs with a key it does not publish (a signer configured with another key, a key not yet published), or the token comes from another issuer",
+            f.fetched_at, f.copies, f.first_fetched_at
+        ),
+    }
+}
+
+/// ` --authority URL` when the keys came from another authority than Entra's public cloud (a
+/// national cloud, mock-sts), so that the command suggested asks the same one.
+fn authority_flag(source: &str) -> String {
+    let Some((scheme, rest)) = source.split_once("://") else {
+        return String::new();
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    match host {
+        "login.microsoftonline.com" | "sts.windows.net" => String::new(),
+        _ => format!(" --authority {scheme}://{host}"),
+    }
+}
+
+/// The situation as evidence: a stable `situation` name and the facts behind it.
+fn cause_json(cause: &MissingKey) -> Value {
+    match cause {
+        MissingKey::OtherTenant {
+            token_tenant,
+            keys_tenant,
+            source,
+        } => {
+            json!({"situation": "other-tenant", "token_tenant": token_tenant, "keys_tenant": keys_tenant, "source": source})
+        }
+        MissingKey::OtherIssuer {
+            token_issuer,
+            keys_issuer,
+        } => {
+            json!({"situation": "other-issuer", "token_issuer": token_issuer, "keys_issuer": keys_issuer})
+        }
+        MissingKey::Rotated(r) => {
+            json!({"situation": "rotated-out", "url": r.url, "last_seen": r.last_seen})
+        }
+        MissingKey::CachedCopy(f) => {
+            json!({"situation": "cached-copy", "url": f.url, "fetched_at": f.fetched_at, "copies": f.copies, "first_fetched_at": f.first_fetched_at})
+        }
+        MissingKey::AppKeys {
+            tenant,
+            audience,
+            app_id,
+            keys,
+        } => {
+            json!({"situation": "app-specific-key", "tenant": tenant, "audience": audience, "appid": app_id, "key_set": keys.url, "app_key_set": missing::app_key_set_url(keys, app_id)})
+        }
+        MissingKey::Unpublished(f) => {
+            json!({"situation": "unpublished", "url": f.url, "fetched_at": f.fetched_at, "copies": f.copies, "first_fetched_at": f.first_fetched_at})
+        }
+    }
 }
 
 fn labels<'k>(keys: &[&'k crate::trust::TrustedKey]) -> Vec<&'k str> {

@@ -12,6 +12,7 @@ mod diagnosis;
 mod embedded;
 mod findings;
 mod header;
+mod missing;
 mod select;
 
 use serde_json::{json, Value};

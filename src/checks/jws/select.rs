@@ -4,9 +4,10 @@
 use openssl::pkey::PKey;
 
 use super::diagnosis::{Candidate, JwsDiagnosis, KeyNotFound, Rejection, WouldVerify};
+use super::missing;
 use crate::artifact::jose::{JoseHeader, Jws};
 use crate::artifact::jwk::Jwk;
-use crate::checks::certs::{self, CertRole};
+use crate::checks::certs::{self, CertRole, Signs};
 use crate::checks::keyset;
 use crate::crypto::verify::check_fit;
 use crate::crypto::{verify, Alg, VerifyKey};
@@ -89,6 +90,7 @@ fn verified_key<'a>(settings: &Settings, alg: Alg, key: &'a TrustedKey) -> Vec<J
     if let Some(cert) = key.certificate() {
         let role = CertRole::TrustedSigningKey {
             label: key.label().to_string(),
+            signs: Signs::Tokens,
         };
         out.extend(
             certs::judge(cert, &role, settings)
@@ -230,6 +232,9 @@ fn why_not_verified<'a>(
         .and_then(|kid| trust.retired_kids.iter().find(|r| r.kid == kid));
     JwsDiagnosis::KeyNotFound(Box::new(KeyNotFound {
         alg,
+        cause: names
+            .as_ref()
+            .and_then(|_| missing::why_missing(trust, jws)),
         names,
         token_kid: header.kid.as_deref(),
         token_x5t: header.x5t.as_deref(),

@@ -180,6 +180,14 @@ pub(crate) enum SamlDiagnosis<'a> {
         location: Location,
         detail: String,
     },
+    /// The signature fails as received but verifies with `key` once the whitespace between
+    /// tags is removed: the document was re-indented (pretty-printed) after signing.
+    Reindented {
+        location: Location,
+        key: &'a TrustedKey,
+        /// As received, a reference digest failed (rather than the SignedInfo signature).
+        digest_failed: bool,
+    },
     Unprocessable {
         location: Location,
         detail: String,

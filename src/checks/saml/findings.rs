@@ -99,6 +99,23 @@ pub(super) fn finding(d: &SamlDiagnosis, settings: &Settings) -> Finding {
         )
         .with_evidence(json!({"reason": "reference digest", "detail": detail}))
         .with_seen_as_first(vec!["Reference validation failed".into()]),
+        SamlDiagnosis::Reindented {
+            location,
+            key,
+            digest_failed,
+        } => {
+            let finding = Finding::new(
+            FindingCode::SignatureInvalid,
+            format!("the signature in {location} does not verify as received, but does with trusted key {} once the whitespace between tags is removed: the XML was re-indented after signing", key.label()),
+        )
+        .with_evidence(json!({"reason": "whitespace changed after signing", "verifies_unindented": key.label()}))
+        .with_hint("the message was reformatted (pretty-printed, re-indented) after signing, and the whitespace between elements is part of what an XML signature covers, so any reformatting breaks it; the content itself is as signed. Inspect and forward the document exactly as received (a SAML message as the base64 SAMLResponse from the browser's network panel or a SAML-tracer export, metadata as downloaded from its URL), never a copy an editor or XML viewer has reformatted");
+            if *digest_failed {
+                finding.with_seen_as_first(vec!["Reference validation failed".into()])
+            } else {
+                finding
+            }
+        }
         SamlDiagnosis::Unprocessable { location, detail } => Finding::new(
             FindingCode::SignatureInvalid,
             format!("the signature in {location} cannot be verified: {detail}"),

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use uppsala::{Document, NodeId};
 
 use super::diagnosis::{Location, NotVerified, SamlDiagnosis, Unverified, Wrapping};
-use crate::checks::certs::{self, CertRole};
+use crate::checks::certs::{self, CertRole, Signs};
 use crate::crypto::policy::public_key_weakness;
 use crate::saml::dsig::{algorithm_name, uses_sha1, Outcome, Reference, SignatureInfo, Verified};
 use crate::saml::xml::{self, is, local_name, qname, NS_MD, NS_SAML, NS_SAMLP};
@@ -81,6 +81,14 @@ pub(super) fn judge_signatures<'a>(
             .map(algorithm_name)
             .unwrap_or("an unnamed algorithm")
             .to_string();
+        if let Some(key) = v.verifies_unindented.and_then(|i| trust.keys.get(i)) {
+            out.push(SamlDiagnosis::Reindented {
+                location,
+                key,
+                digest_failed: matches!(v.outcome, Outcome::DigestMismatch(_)),
+            });
+            continue;
+        }
         match &v.outcome {
             Outcome::NotChecked => out.push(SamlDiagnosis::NotChecked {
                 location,
@@ -302,6 +310,7 @@ fn signing_key<'a>(
             }
             let role = CertRole::TrustedSigningKey {
                 label: label.to_string(),
+                signs: Signs::Saml,
             };
             certs::judge(cert, &role, settings)
                 .into_iter()
