@@ -20,6 +20,8 @@ pub enum Kind {
     SamlResponse,
     SamlAssertion,
     SamlAuthnRequest,
+    /// A LogoutRequest or LogoutResponse.
+    SamlLogout,
     SamlMetadata,
     X509,
     StsError,
@@ -46,6 +48,7 @@ impl Kind {
             Kind::SamlResponse => "saml-response",
             Kind::SamlAssertion => "saml-assertion",
             Kind::SamlAuthnRequest => "saml-authn-request",
+            Kind::SamlLogout => "saml-logout",
             Kind::SamlMetadata => "saml-metadata",
             Kind::X509 => "x509",
             Kind::StsError => "sts-error",

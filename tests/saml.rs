@@ -757,7 +757,9 @@ fn logout_request_decodes_from_a_redirect_url() {
         run.stdout
     );
     assert_eq!(report["decoded"]["name_id"], "alice@contoso.example");
-    assert_eq!(report["verdict"], "ok");
+    // Signed neither in the XML nor in the query string: anyone could have sent it.
+    assert_eq!(report["kind"], "saml-logout");
+    assert_finding(&run, "saml-unsigned", "error", 1);
 }
 
 /// Issue 13, item 6: a `Reference URI` that is not a same-document `#ID` is never resolved, so
@@ -832,4 +834,45 @@ fn references_outside_the_document_are_never_resolved() {
         );
     }
     let _ = std::fs::remove_dir_all(&scratch);
+}
+
+/// Issue 13, item 5: what keyprobe cannot verify is never `ok`. A signed Response whose only
+/// assertion is encrypted, an unsigned LogoutRequest/LogoutResponse (kind `saml-logout`), a JWE,
+/// and input nothing recognises (an error, exit 1). A signed logout message still verifies.
+#[test]
+fn what_cannot_be_verified_is_never_ok() {
+    let cert = "testdata/saml/idp-signing.pem";
+    let run = inspect(&[
+        "testdata/saml/response-encrypted-assertion.xml",
+        "--cert",
+        cert,
+    ]);
+    assert_finding(&run, "signature-not-checked", "warning", 0);
+    assert!(
+        run.codes().contains(&"signature-verified".to_string()),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        finding(&run, "signature-not-checked")["evidence"]["reason"],
+        "encrypted assertion"
+    );
+    for file in ["logout-request.xml", "logout-response.xml"] {
+        let run = inspect(&[&format!("testdata/saml/{file}"), "--cert", cert]);
+        assert_eq!(run.json()["kind"], "saml-logout", "{file}");
+        assert_finding(&run, "saml-unsigned", "error", 1);
+    }
+    let signed = inspect(&["testdata/saml/logout-request-signed.xml", "--cert", cert]);
+    assert_eq!(signed.json()["kind"], "saml-logout");
+    assert_eq!(signed.json()["verdict"], "ok", "{}", signed.stdout);
+    let jwe = inspect(&[
+        "testdata/tokens/encrypted.jwe",
+        "--jwks",
+        "testdata/keys/jwks.json",
+    ]);
+    assert_eq!(jwe.json()["kind"], "jwe");
+    assert_finding(&jwe, "signature-not-checked", "warning", 0);
+    let unknown = inspect(&["hello world"]);
+    assert_eq!(unknown.json()["kind"], "unknown");
+    assert_finding(&unknown, "unrecognised", "error", 1);
 }

@@ -284,6 +284,54 @@ pub fn make(root: &Path, keys: Keys) -> Res<()> {
             .as_bytes(),
     )?;
 
+    // What cannot be verified is never ok: a signed Response whose only assertion is encrypted,
+    // and logout messages signed or not.
+    let encrypted = response_shell(
+        &normal,
+        &idp.template(&format!("_r-{}", normal.issued))?,
+        ENCRYPTED_ASSERTION,
+    );
+    w(
+        "response-encrypted-assertion.xml",
+        sign(&idp, &encrypted)?.as_bytes(),
+    )?;
+    w("logout-request.xml", logout_request("").as_bytes())?;
+    w(
+        "logout-request-signed.xml",
+        sign(&idp, &logout_request(&idp.template("_lo-1")?))?.as_bytes(),
+    )?;
+    w("logout-response.xml", logout_response().as_bytes())?;
+
+    // Aggregate metadata (what federations publish): two identity providers, each trusted only
+    // for what it issues. A genuine response of the second, and one claiming to come from the
+    // first but signed with the second's key.
+    let idp_b_key = super::rsa(2048)?;
+    let idp_b_cert = self_signed(
+        &idp_b_key,
+        "idp-b.example.test SAML signing",
+        AT - 30 * DAY,
+        AT + 700 * DAY,
+    )?;
+    let idp_b = Signer::new(&idp_b_key, &idp_b_cert, RSA_SHA256, SHA256);
+    w("idp-b-signing.pem", &idp_b_cert.to_pem()?)?;
+    w(
+        "metadata-aggregate.xml",
+        format!(
+            "<EntitiesDescriptor xmlns=\"urn:oasis:names:tc:SAML:2.0:metadata\" Name=\"urn:example:federation\">{}{}</EntitiesDescriptor>",
+            idp_entity(&issuer(), idp_cert)?,
+            idp_entity(IDP_B, &idp_b_cert)?
+        )
+        .as_bytes(),
+    )?;
+    w(
+        "response-idp-b.xml",
+        response_as(IDP_B, &idp_b, &normal, "bob@idp-b.example.test")?.as_bytes(),
+    )?;
+    w(
+        "response-issuer-a-signed-by-b.xml",
+        response(&idp_b, None, &normal, "alice@contoso.example")?.as_bytes(),
+    )?;
+
     // An HTTP-Redirect binding AuthnRequest, as the browser's address bar shows it.
     let request = authn_request();
     w("authnrequest.xml", request.as_bytes())?;
@@ -474,6 +522,55 @@ fn federation_metadata(
     Ok(format!(
         "<EntityDescriptor xmlns=\"urn:oasis:names:tc:SAML:2.0:metadata\" ID=\"_md-1\" entityID=\"{entity}\"{until}>{signature}<RoleDescriptor xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xmlns:fed=\"http://docs.oasis-open.org/wsfed/federation/200706\" xsi:type=\"fed:SecurityTokenServiceType\" protocolSupportEnumeration=\"http://docs.oasis-open.org/wsfed/federation/200706\">{key}<fed:ClaimTypesOffered><auth:ClaimType xmlns:auth=\"http://docs.oasis-open.org/wsfed/authorization/200706\" Uri=\"http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name\"/></fed:ClaimTypesOffered><fed:PassiveRequestorEndpoint><wsa:EndpointReference xmlns:wsa=\"http://www.w3.org/2005/08/addressing\"><wsa:Address>https://login.microsoftonline.com/{TENANT}/wsfed</wsa:Address></wsa:EndpointReference></fed:PassiveRequestorEndpoint></RoleDescriptor><RoleDescriptor xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xmlns:fed=\"http://docs.oasis-open.org/wsfed/federation/200706\" xsi:type=\"fed:ApplicationServiceType\" protocolSupportEnumeration=\"http://docs.oasis-open.org/wsfed/federation/200706\">{key}<fed:TargetScopes><wsa:EndpointReference xmlns:wsa=\"http://www.w3.org/2005/08/addressing\"><wsa:Address>https://sts.windows.net/{TENANT}/</wsa:Address></wsa:EndpointReference></fed:TargetScopes></RoleDescriptor><IDPSSODescriptor protocolSupportEnumeration=\"urn:oasis:names:tc:SAML:2.0:protocol\">{key}<SingleLogoutService Binding=\"urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect\" Location=\"https://login.microsoftonline.com/{TENANT}/saml2\"/><SingleSignOnService Binding=\"urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect\" Location=\"https://login.microsoftonline.com/{TENANT}/saml2\"/><SingleSignOnService Binding=\"urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST\" Location=\"https://login.microsoftonline.com/{TENANT}/saml2\"/></IDPSSODescriptor></EntityDescriptor>"
     ))
+}
+
+/// The second identity provider of the aggregate metadata.
+const IDP_B: &str = "https://idp-b.example.test/saml";
+
+/// An EncryptedAssertion as an IdP encrypting for the service provider writes it (the
+/// ciphertext is not real: keyprobe never decrypts).
+const ENCRYPTED_ASSERTION: &str = "<saml:EncryptedAssertion xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\"><xenc:EncryptedData xmlns:xenc=\"http://www.w3.org/2001/04/xmlenc#\" Type=\"http://www.w3.org/2001/04/xmlenc#Element\"><xenc:EncryptionMethod Algorithm=\"http://www.w3.org/2009/xmlenc11#aes256-gcm\"/><xenc:CipherData><xenc:CipherValue>c2VhbGVkIGZvciB0aGUgc2VydmljZSBwcm92aWRlcg==</xenc:CipherValue></xenc:CipherData></xenc:EncryptedData></saml:EncryptedAssertion>";
+
+/// A signed Response from `issuer`: its Assertion signed by `signer`.
+fn response_as(issuer_id: &str, signer: &Signer, life: &Lifetime, name_id: &str) -> Res<String> {
+    let id = format!("_a-{}", life.issued);
+    let a = assertion(life, name_id)
+        .replace(&issuer(), issuer_id)
+        .replace("{SIGNATURE}", &signer.template(&id)?);
+    let a = sign(signer, &a)?;
+    let a = a.trim_start_matches(|c| c != '<');
+    let a = a.strip_prefix("<?xml").map_or(a, |rest| {
+        rest.split_once("?>").map_or(rest, |(_, r)| r.trim_start())
+    });
+    Ok(response_shell(life, "", "{ASSERTION}")
+        .replace(&issuer(), issuer_id)
+        .replace("{ASSERTION}", a))
+}
+
+/// One identity provider's entity in aggregate metadata: its SAML role and signing certificate.
+fn idp_entity(entity: &str, cert: &X509) -> Res<String> {
+    Ok(format!(
+        "<EntityDescriptor entityID=\"{entity}\"><IDPSSODescriptor protocolSupportEnumeration=\"urn:oasis:names:tc:SAML:2.0:protocol\"><KeyDescriptor use=\"signing\"><KeyInfo xmlns=\"http://www.w3.org/2000/09/xmldsig#\"><X509Data><X509Certificate>{}</X509Certificate></X509Data></KeyInfo></KeyDescriptor><SingleSignOnService Binding=\"urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST\" Location=\"{entity}/sso\"/></IDPSSODescriptor></EntityDescriptor>",
+        STANDARD.encode(cert.to_der()?)
+    ))
+}
+
+/// The IdP's LogoutRequest for a service provider, with `signature` after its Issuer.
+fn logout_request(signature: &str) -> String {
+    format!(
+        "<samlp:LogoutRequest xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\" ID=\"_lo-1\" Version=\"2.0\" IssueInstant=\"{}\" Destination=\"https://sp.example.test/saml/slo\"><saml:Issuer>{}</saml:Issuer>{signature}<saml:NameID Format=\"urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress\">alice@contoso.example</saml:NameID><samlp:SessionIndex>_a-1</samlp:SessionIndex></samlp:LogoutRequest>",
+        rfc3339(AT - 60),
+        issuer()
+    )
+}
+
+/// The IdP's answer to a service provider's LogoutRequest, unsigned.
+fn logout_response() -> String {
+    format!(
+        "<samlp:LogoutResponse xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\" ID=\"_lr-1\" Version=\"2.0\" IssueInstant=\"{}\" Destination=\"https://sp.example.test/saml/slo\" InResponseTo=\"_splo-1\"><saml:Issuer>{}</saml:Issuer><samlp:Status><samlp:StatusCode Value=\"urn:oasis:names:tc:SAML:2.0:status:Success\"/></samlp:Status></samlp:LogoutResponse>",
+        rfc3339(AT - 60),
+        issuer()
+    )
 }
 
 fn authn_request() -> String {

@@ -203,11 +203,11 @@ pub static FINDINGS: &[(FindingCode, FindingEntry)] = &[
         fix: "take the value again from its source (the Authorization header, the form post, the JWKS endpoint), whole and undecorated.",
     }),
     (FindingCode::Unrecognised, FindingEntry {
-        severity: Severity::Warning,
+        severity: Severity::Error,
         title: "keyprobe cannot tell what the input is",
         hint: "paste the token, key set, metadata, certificate or error text itself, whole; the decoded section lists what was tried",
         hints: &[],
-        meaning: "The input matched none of the shapes keyprobe knows (compact JWS/JWE, JSON key sets and documents, PEM/DER certificates, Entra error text), so nothing was checked. This is a warning rather than ok: an unread input is not a healthy one.",
+        meaning: "The input matched none of the shapes keyprobe knows (compact JWS/JWE, JSON key sets and documents, PEM/DER certificates, Entra error text), so nothing was checked. This is an error (exit 1): an input nothing could read is never a pass.",
         causes: &["a value cut from its surroundings, or wrapped in another encoding", "a SAML message in a form keyprobe does not decode yet"],
         confirm: "keyprobe inspect --json INPUT shows decoded.tried.",
         scenario: None,

@@ -51,7 +51,10 @@ impl Family {
     pub fn of(kind: Kind) -> Option<Family> {
         match kind {
             Kind::Jwt | Kind::Jwe => Some(Family::Token),
-            Kind::SamlResponse | Kind::SamlAssertion | Kind::SamlAuthnRequest => Some(Family::Saml),
+            Kind::SamlResponse
+            | Kind::SamlAssertion
+            | Kind::SamlAuthnRequest
+            | Kind::SamlLogout => Some(Family::Saml),
             Kind::SamlMetadata => Some(Family::SamlMetadata),
             Kind::Jwk | Kind::Jwks | Kind::OidcDiscovery | Kind::Key => Some(Family::KeySet),
             Kind::X509 => Some(Family::Certificate),
@@ -82,7 +85,7 @@ impl Family {
     pub fn kinds(self) -> &'static str {
         match self {
             Family::Token => "jwt, jwe",
-            Family::Saml => "saml-response, saml-assertion, saml-authn-request",
+            Family::Saml => "saml-response, saml-assertion, saml-authn-request, saml-logout",
             Family::SamlMetadata => "saml-metadata",
             Family::KeySet => "jwks, jwk, oidc-discovery, key",
             Family::Certificate => "x509",

@@ -9,6 +9,7 @@ pub mod app_registration;
 pub mod certs;
 pub mod claims;
 pub mod discovery;
+pub mod jwe;
 pub mod jws;
 pub mod key;
 pub mod keyset;

@@ -50,6 +50,7 @@ pub(super) fn inspect_jwe(ctx: &mut Ctx, token: &str) -> Value {
     match Jwe::decode(token) {
         Ok(jwe) => {
             let h = &jwe.header;
+            crate::checks::jwe::check_jwe(ctx, h.alg.as_deref(), h.enc.as_deref());
             let needs = match h.alg.as_deref() {
                 Some("dir") => "a shared symmetric key (alg dir)".to_string(),
                 Some(a) if a.starts_with("RSA") => format!("the recipient's RSA private key ({a})"),

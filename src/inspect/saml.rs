@@ -66,7 +66,8 @@ pub(super) fn inspect(ctx: &mut Ctx, decoded: Result<Decoded, BindingError>) -> 
             return (guess, Value::Object(out));
         }
     };
-    let (kind, body) = inspect_document(ctx, &doc, &decoded.xml);
+    let query_signed = decoded.query_signature.is_some();
+    let (kind, body) = inspect_document(ctx, &doc, &decoded.xml, query_signed);
     if let Value::Object(body) = body {
         out.extend(body);
     }
@@ -80,7 +81,12 @@ fn kind_of_parameter(parameter: SamlParameter) -> Kind {
     }
 }
 
-fn inspect_document(ctx: &mut Ctx, doc: &Document, source: &str) -> (Kind, Value) {
+fn inspect_document(
+    ctx: &mut Ctx,
+    doc: &Document,
+    source: &str,
+    query_signed: bool,
+) -> (Kind, Value) {
     let Some(root) = doc.document_element() else {
         return (Kind::Unknown, Value::Null);
     };
@@ -104,6 +110,7 @@ fn inspect_document(ctx: &mut Ctx, doc: &Document, source: &str) -> (Kind, Value
     let read = Read {
         covered: &covered,
         has_signatures: !verified.is_empty(),
+        query_signed,
         certs_checked: &mut certs_checked,
     };
     let (kind, mut body) = judge_message(ctx, doc, &message, read);
@@ -144,6 +151,8 @@ struct Read<'a> {
     /// Elements a verified, well-placed signature covers.
     covered: &'a HashSet<NodeId>,
     has_signatures: bool,
+    /// The HTTP-Redirect binding's query string carries a signature (judged on its own).
+    query_signed: bool,
     /// SHA-1 thumbprints of certificates already judged.
     certs_checked: &'a mut HashSet<String>,
 }
@@ -156,7 +165,9 @@ fn judge_message(ctx: &mut Ctx, doc: &Document, message: &Message, read: Read) -
         Message::Response(r) => {
             let verified = checks::check_response(ctx, doc, r, read.covered, read.has_signatures);
             let kind = if r.logout {
-                Kind::Unknown
+                let signed = r.signature.is_some() || read.query_signed;
+                checks::check_logout(ctx, "LogoutResponse", signed);
+                Kind::SamlLogout
             } else {
                 Kind::SamlResponse
             };
@@ -170,10 +181,14 @@ fn judge_message(ctx: &mut Ctx, doc: &Document, message: &Message, read: Read) -
             )
         }
         Message::Request(r) => {
-            let kind = if r.element == "AuthnRequest" {
-                Kind::SamlAuthnRequest
-            } else {
-                Kind::Unknown
+            let kind = match r.element.as_str() {
+                "AuthnRequest" => Kind::SamlAuthnRequest,
+                "LogoutRequest" => {
+                    let signed = r.signature.is_some() || read.query_signed;
+                    checks::check_logout(ctx, "LogoutRequest", signed);
+                    Kind::SamlLogout
+                }
+                _ => Kind::Unknown,
             };
             (kind, request_json(r))
         }

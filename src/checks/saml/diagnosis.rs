@@ -205,6 +205,15 @@ pub(crate) enum SamlDiagnosis<'a> {
         what: String,
     },
     SuccessWithoutAssertion,
+    /// A Response whose only assertions are encrypted: keyprobe does not decrypt, so what a
+    /// service provider would read was not checked.
+    EncryptedAssertionsOnly {
+        count: usize,
+    },
+    /// A LogoutRequest or LogoutResponse signed neither in its XML nor in the query string.
+    LogoutUnsigned {
+        element: String,
+    },
     /// Neither `what` is signed (a Response, or a Response and its Assertion).
     Unsigned {
         what: &'static str,

@@ -136,6 +136,16 @@ pub(super) fn finding(d: &SamlDiagnosis, settings: &Settings) -> Finding {
             FindingCode::Malformed,
             "the Response reports Success but carries no Assertion",
         ),
+        SamlDiagnosis::EncryptedAssertionsOnly { count } => Finding::new(
+            FindingCode::SignatureNotChecked,
+            format!("the Response carries only encrypted assertions ({count} EncryptedAssertion); keyprobe does not decrypt, so the assertion a service provider reads (its subject, conditions and own signature) was not checked"),
+        )
+        .with_evidence(json!({"reason": "encrypted assertion", "encrypted_assertions": count})),
+        SamlDiagnosis::LogoutUnsigned { element } => Finding::new(
+            FindingCode::SamlUnsigned,
+            format!("the {element} is not signed, neither in its XML nor in the query string (HTTP-Redirect binding): anyone could have sent it, and a service provider must refuse an unsigned logout message"),
+        )
+        .with_evidence(json!({"element": element})),
         SamlDiagnosis::Unsigned { what } => Finding::new(
             FindingCode::SamlUnsigned,
             format!("neither {what} is signed: nothing a service provider reads is protected"),

@@ -91,6 +91,14 @@ pub(super) fn judge_response(
     Some(verified)
 }
 
+/// A logout message must be signed, in its XML or (HTTP-Redirect binding) in the query string;
+/// a signature that is there is judged with the others.
+pub(super) fn judge_logout(element: &str, signed: bool) -> Option<SamlDiagnosis<'static>> {
+    (!signed).then(|| SamlDiagnosis::LogoutUnsigned {
+        element: element.to_string(),
+    })
+}
+
 /// A standalone Assertion; returns whether a verified signature covers it.
 pub(super) fn judge_standalone_assertion(
     trust: &TrustStore,
@@ -149,6 +157,11 @@ fn stray_assertions(doc: &Document, response: &Response) -> Vec<Wrapping> {
 fn no_assertion(response: &Response) -> Vec<SamlDiagnosis<'static>> {
     let mut out = Vec::new();
     let success = response.status.as_ref().is_some_and(|s| s.is_success());
+    if response.encrypted_assertions > 0 && !response.logout {
+        out.push(SamlDiagnosis::EncryptedAssertionsOnly {
+            count: response.encrypted_assertions,
+        });
+    }
     if success && response.encrypted_assertions == 0 && !response.logout {
         out.push(SamlDiagnosis::SuccessWithoutAssertion);
         if response.signature.is_none() {

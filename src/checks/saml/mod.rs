@@ -103,6 +103,14 @@ pub fn check_response(
     verified
 }
 
+/// A LogoutRequest or LogoutResponse: unsigned (`signed` says whether its XML or its query
+/// string carries a signature) is `saml-unsigned`.
+pub fn check_logout(ctx: &mut Ctx, element: &str, signed: bool) {
+    let diagnoses: Vec<SamlDiagnosis> =
+        message::judge_logout(element, signed).into_iter().collect();
+    record(ctx, &diagnoses);
+}
+
 /// A standalone Assertion; returns whether a verified signature covers it.
 pub fn check_standalone_assertion(
     ctx: &mut Ctx,
