@@ -156,6 +156,61 @@ fn several_tokens_in_one_file_are_several_inputs() {
     assert_eq!(codes_of(&reports[2])[0], "token-expired");
 }
 
+#[test]
+fn batch_mode_gives_every_report_of_a_container_in_input_order() {
+    // A log of what a service saw, one item per line: a token, a token endpoint's answer, a whole
+    // capture written on one line, a library's error.
+    let read = |rel: &str| std::fs::read_to_string(root().join(rel)).unwrap();
+    let compact = |rel: &str| {
+        serde_json::from_str::<serde_json::Value>(&read(rel))
+            .unwrap()
+            .to_string()
+    };
+    let lines = [
+        read("testdata/tokens/rs256-valid.jwt").trim().to_string(),
+        compact("testdata/tokens/token-response.json"),
+        compact("testdata/captures/firefox-oidc.har"),
+        read("testdata/rp-errors/lines.txt")
+            .lines()
+            .next()
+            .unwrap()
+            .to_string(),
+    ];
+    let dir = std::env::temp_dir().join(format!("keyprobe-batch-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("mixed.txt");
+    std::fs::write(&file, lines.join("\n") + "\n").unwrap();
+    let file = file.to_str().unwrap();
+    let run = inspect(&["--lines", file]);
+    let seen: Vec<(String, String)> = kinds(&run)
+        .into_iter()
+        .map(|(input, kind)| (input.replacen(file, "F", 1), kind))
+        .collect();
+    let whole = inspect(&["testdata/captures/firefox-oidc.har"])
+        .json_lines()
+        .len();
+    let mut expected = vec![
+        ("F:1".to_string(), "jwt".to_string()),
+        ("F:2".into(), "token-response".into()),
+        ("F:2#access_token".into(), "jwt".into()),
+        ("F:2#id_token".into(), "jwt".into()),
+        ("F:3".into(), "har".into()),
+    ];
+    assert_eq!(&seen[..expected.len()], &expected[..], "{}", run.stdout);
+    // The capture's artifacts follow it, as many as the file gives, then the next line.
+    let after = expected.len() + whole - 1;
+    assert!(seen[expected.len()..after]
+        .iter()
+        .all(|(input, _)| input.starts_with("F:3#")));
+    expected.push(("F:4".into(), "rp-error".into()));
+    assert_eq!(seen[after], expected[expected.len() - 1]);
+    assert_eq!(seen.len(), after + 1);
+    // Human output lists the same reports.
+    let human = keyprobe(&["inspect", "--lines", "--at", AT, file]);
+    assert!(human.stdout.contains(&format!("{file}:2#id_token")));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
 // --- Captures: HAR (Firefox, Fiddler shapes here; Chromium's in tests/browser/capture.test.mjs)
 // --- and SAML-tracer exports.
 
@@ -209,6 +264,42 @@ fn a_firefox_har_of_an_oidc_flow_names_the_failing_call_first() {
     assert!(!run.stdout.contains("fixture.client.secret"));
     assert!(!run.stdout.contains("refresh-secret-value"));
     assert_eq!(run.code, 1);
+}
+
+#[test]
+fn the_human_report_of_a_capture_lists_the_flow_then_every_report_it_holds() {
+    let file = "testdata/captures/firefox-oidc.har";
+    let human = keyprobe(&["inspect", "--at", AT, file]);
+    let lines: Vec<&str> = human.stdout.lines().collect();
+    let at = |prefix: &str| {
+        lines
+            .iter()
+            .position(|l| l.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no line '{prefix}' in\n{}", human.stdout))
+    };
+    // The flow comes before the capture's other facts, numbered as the artifacts' paths are.
+    let flow = at("  flow (6 requests)");
+    let listed = at("  reports (4, each below)");
+    assert!(flow < listed && listed < at("  creator"));
+    assert!(lines[flow + 1..listed]
+        .iter()
+        .any(|l| l.trim() == "#5 GET api.contoso.example/orders → 401"));
+    // Every report the capture holds is listed, then follows whole, in the same order.
+    let json = inspect(&[file]);
+    let inputs: Vec<String> = json.json_lines()[1..]
+        .iter()
+        .map(|r| r["input"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(inputs.len(), 4);
+    let mut last = listed;
+    for input in &inputs {
+        assert!(lines[listed..].iter().any(|l| l.ends_with(input.as_str())));
+        let own = at(&format!("{input}  "));
+        assert!(own > last, "{input} out of order");
+        last = own;
+    }
+    // The headline is said once, on the first line.
+    assert_eq!(human.stdout.matches("Fix: ").count(), 1);
 }
 
 #[test]

@@ -32,15 +32,26 @@ use crate::trust::TrustStore;
 /// Inspects one input, which may hold several artifacts: the container's report first (when it
 /// is one), then a report per artifact, in the order they were found.
 pub fn inspect_all(input: &Input, trust: &TrustStore, settings: &Settings) -> Vec<Report> {
-    if let Some(format) = har::sniff(head(&input.bytes)) {
-        return har::inspect(
-            &input.label,
-            format,
-            &input.bytes[..],
-            trust,
-            settings,
-            &mut |_, _| {},
-        );
+    // Containers open with '{' (captures, token responses) or '<' (saved pages); a line of batch
+    // mode that opens otherwise (a token) goes straight to the inspector.
+    let opening = input
+        .bytes
+        .strip_prefix(b"\xEF\xBB\xBF")
+        .unwrap_or(&input.bytes)
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .copied();
+    if opening == Some(b'{') {
+        if let Some(format) = har::sniff(head(&input.bytes)) {
+            return har::inspect(
+                &input.label,
+                format,
+                &input.bytes[..],
+                trust,
+                settings,
+                &mut |_, _| {},
+            );
+        }
     }
     if input.bytes.len() > MAX_INPUT_BYTES {
         return vec![inspect(input, trust, settings)];
@@ -56,11 +67,13 @@ pub fn inspect_all(input: &Input, trust: &TrustStore, settings: &Settings) -> Ve
             }
         }
     }
-    if html::looks_like_html(t) {
+    if opening == Some(b'<') && html::looks_like_html(t) {
         return page::inspect(&input.label, t, trust, settings);
     }
-    if let Some(inputs) = multi::split_tokens(&input.label, text) {
-        return inputs.iter().map(|i| inspect(i, trust, settings)).collect();
+    if text.contains('\n') {
+        if let Some(inputs) = multi::split_tokens(&input.label, text) {
+            return inputs.iter().map(|i| inspect(i, trust, settings)).collect();
+        }
     }
     vec![inspect(input, trust, settings)]
 }

@@ -17,7 +17,7 @@ use crate::limits::MAX_LINE_BYTES;
 use crate::present;
 use crate::report::Report;
 use crate::trust::TrustStore;
-use crate::{inspect, Settings};
+use crate::Settings;
 
 /// Exit codes (SPEC.md): 0 no error finding, 1 an error finding, 2 usage or unreadable input.
 pub const EXIT_OK: i32 = 0;
@@ -516,10 +516,12 @@ fn inspect_parallel<T>(
             error: false,
         };
         for input in inputs {
-            let report = inspect(input, trust, settings);
-            part.error |= report.has_error();
-            // Writing to a Vec cannot fail.
-            let _ = render.write(&mut part.bytes, &report);
+            // A container on a line (a token response, a capture) gives every report it holds.
+            for report in crate::capture::inspect_all(input, trust, settings) {
+                part.error |= report.has_error();
+                // Writing to a Vec cannot fail.
+                let _ = render.write(&mut part.bytes, &report);
+            }
         }
         part
     };

@@ -184,11 +184,25 @@ fn decoded_sections(layout: &Layout, out: &mut Vec<String>, decoded: &Map<String
             plain.clear();
         }
     };
-    for (key, value) in decoded {
-        if key == "notes" || is_empty(value) {
+    // A container's flow and the reports it holds come first; its headline is the first line.
+    let first = ["first_failure", "flow", "artifacts"];
+    let ordered = first
+        .iter()
+        .filter_map(|k| decoded.get_key_value(*k))
+        .chain(decoded.iter().filter(|(k, _)| !first.contains(&k.as_str())));
+    for (key, value) in ordered {
+        if key == "notes" || key == "headline" || is_empty(value) {
             continue;
         }
         match value {
+            Value::Array(steps) if key == "flow" && super::flow::is_flow(value) => {
+                flush(&mut plain, out);
+                super::flow::section(layout, out, steps);
+            }
+            Value::Array(items) if key == "artifacts" && super::flow::is_artifact_list(value) => {
+                flush(&mut plain, out);
+                super::flow::artifacts(layout, out, items);
+            }
             Value::Object(map) => {
                 flush(&mut plain, out);
                 out.push(String::new());
