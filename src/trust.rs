@@ -29,6 +29,9 @@ pub struct TrustedKey {
     pub source: String,
     pub origin: KeyOrigin,
     pub key: VerifyKey,
+    /// The entityID that publishes the key in aggregate SAML metadata: it counts only for
+    /// messages that entity issued ([`TrustStore::for_saml_issuer`]).
+    pub entity: Option<String>,
     /// Facts about the key alone, worked out once: a batch names the same key in every report.
     label: String,
     public_weakness: Option<String>,
@@ -41,6 +44,7 @@ impl TrustedKey {
             origin,
             public_weakness: public_key_weakness(&key),
             key,
+            entity: None,
             label: String::new(),
         };
         trusted.label = trusted.describe();
@@ -114,6 +118,8 @@ pub struct TrustStore {
     pub sources: Vec<String>,
     /// The issuer named by `--metadata`, when given.
     pub metadata_issuer: Option<String>,
+    /// Aggregate SAML metadata (`EntitiesDescriptor`) given as a key source.
+    pub federation: Option<Federation>,
     /// SAML metadata given as a key source: its label and earliest `validUntil` (Unix seconds).
     pub saml_metadata_valid_until: Option<(String, i64)>,
     pub discovery: Option<Map<String, Value>>,
@@ -142,6 +148,14 @@ pub struct KeySetFetch {
     pub copies: usize,
     /// When the oldest of them was fetched.
     pub first_fetched_at: String,
+}
+
+/// Aggregate SAML metadata as a key source: where it came from and its identity providers.
+#[derive(Debug, Clone)]
+pub struct Federation {
+    pub source: String,
+    /// The entityIDs of the entities that publish signing keys, in document order.
+    pub entities: Vec<String>,
 }
 
 /// A kid the issuer published before and no longer does (seen in the fetch cache).
@@ -351,12 +365,25 @@ impl TrustStore {
             });
         };
         self.sources.push(label.to_string());
-        let idp = md
-            .entities
-            .iter()
-            .find(|e| e.roles.iter().any(|r| r.idp))
-            .or(md.entities.first());
-        self.metadata_issuer = idp.and_then(|e| e.entity_id.clone());
+        if md.aggregate {
+            // Each entity's keys count for that entity only: the message's issuer picks it.
+            self.federation = Some(Federation {
+                source: label.to_string(),
+                entities: md
+                    .entities
+                    .iter()
+                    .filter(|e| !e.idp_signing_certificates().is_empty())
+                    .filter_map(|e| e.entity_id.clone())
+                    .collect(),
+            });
+        } else {
+            let idp = md
+                .entities
+                .iter()
+                .find(|e| e.roles.iter().any(|r| r.idp))
+                .or(md.entities.first());
+            self.metadata_issuer = idp.and_then(|e| e.entity_id.clone());
+        }
         let until = std::iter::once(&md.valid_until)
             .chain(md.entities.iter().map(|e| &e.valid_until))
             .filter_map(|v| v.as_ref().and_then(|v| v.unix))
@@ -364,16 +391,33 @@ impl TrustStore {
         self.saml_metadata_valid_until = until.map(|t| (label.to_string(), t));
         let mut added = 0;
         for entity in &md.entities {
-            for (i, cert) in entity.idp_signing_certificates().into_iter().enumerate() {
-                let source = format!("{label}#signing-{}", i + 1);
+            let certs = entity.idp_signing_certificates();
+            // In an aggregate, a key is named by the entity that publishes it.
+            let owner = entity.entity_id.clone().filter(|_| md.aggregate);
+            let several = certs.len() > 1;
+            for (i, cert) in certs.into_iter().enumerate() {
+                let source = match &owner {
+                    Some(id) if several => format!("{label}#{id}#signing-{}", i + 1),
+                    Some(id) => format!("{label}#{id}"),
+                    None => format!("{label}#signing-{}", i + 1),
+                };
+                if md.aggregate && owner.is_none() {
+                    self.unusable.push(Unusable {
+                        source,
+                        reason: "an entity without an entityID: no issuer can pick it, so its keys count for nothing".into(),
+                    });
+                    continue;
+                }
                 match &cert.key {
                     Ok(key) => {
                         added += 1;
-                        self.keys.push(TrustedKey::new(
+                        let mut trusted = TrustedKey::new(
                             source,
                             KeyOrigin::Certificate(Box::new(cert.clone())),
                             key.clone(),
-                        ))
+                        );
+                        trusted.entity = owner.clone();
+                        self.keys.push(trusted)
                     }
                     Err(e) => self.unusable.push(Unusable {
                         source,
@@ -469,6 +513,48 @@ impl TrustStore {
     }
 
     /// Keys that may verify signatures: usable material, not marked for encryption only.
+    /// The store as one SAML message issued by `issuer` sees it, when aggregate metadata is a
+    /// key source: the issuer picks its entity, and keys other entities publish do not count
+    /// (nor does any, when the issuer is none of them). `None` without aggregate metadata.
+    pub fn for_saml_issuer(&self, issuer: Option<&str>) -> Option<TrustStore> {
+        let federation = self.federation.as_ref()?;
+        let picked = issuer.filter(|i| federation.entities.iter().any(|e| e == i));
+        let keys = self
+            .keys
+            .iter()
+            .filter(|k| k.entity.is_none() || k.entity.as_deref() == picked)
+            .cloned()
+            .collect();
+        let mut unusable = self.unusable.clone();
+        if picked.is_none() {
+            unusable.insert(
+                0,
+                Unusable {
+                    source: federation.source.clone(),
+                    reason: format!(
+                        "the message's issuer {} is none of its {} identity providers, and a key counts only for the entity that publishes it",
+                        issuer.map_or_else(|| "(none)".to_string(), |i| format!("'{i}'")),
+                        federation.entities.len()
+                    ),
+                },
+            );
+        }
+        Some(TrustStore {
+            keys,
+            unusable,
+            sources: self.sources.clone(),
+            metadata_issuer: picked.map(str::to_string).or(self.metadata_issuer.clone()),
+            federation: self.federation.clone(),
+            saml_metadata_valid_until: self.saml_metadata_valid_until.clone(),
+            discovery: self.discovery.clone(),
+            discovery_url: self.discovery_url.clone(),
+            retired_kids: self.retired_kids.clone(),
+            fetched: self.fetched.clone(),
+            key_sets: self.key_sets.clone(),
+            key_set_fetches: self.key_set_fetches.clone(),
+        })
+    }
+
     pub fn signing_keys(&self) -> impl Iterator<Item = &TrustedKey> {
         self.keys
             .iter()

@@ -876,3 +876,57 @@ fn what_cannot_be_verified_is_never_ok() {
     assert_eq!(unknown.json()["kind"], "unknown");
     assert_finding(&unknown, "unrecognised", "error", 1);
 }
+
+/// Issue 13, item 1: with aggregate metadata (`EntitiesDescriptor`, what federations publish),
+/// the message's issuer picks the entity and a key counts only for the entity publishing it: a
+/// response claiming the first IdP but signed with the second's key is an error, the second's
+/// genuine response verifies (no issuer-mismatch), the evidence names the entity, and an issuer
+/// none of the entities is gets no key at all.
+#[test]
+fn aggregate_metadata_trusts_each_key_for_its_own_entity_only() {
+    let md = "testdata/saml/metadata-aggregate.xml";
+    let first = with_metadata_file(SIGNED, md);
+    assert_eq!(first.json()["verdict"], "ok", "{}", first.stdout);
+    let second = with_metadata_file("testdata/saml/response-idp-b.xml", md);
+    assert_eq!(second.json()["verdict"], "ok", "{}", second.stdout);
+    let verified = finding(&second, "signature-verified");
+    assert!(
+        verified["message"]
+            .as_str()
+            .unwrap()
+            .contains("metadata-aggregate.xml#https://idp-b.example.test/saml"),
+        "the evidence names the entity: {verified}"
+    );
+    let forged = with_metadata_file("testdata/saml/response-issuer-a-signed-by-b.xml", md);
+    assert_eq!(forged.json()["verdict"], "error", "{}", forged.stdout);
+    assert_eq!(forged.code, 1);
+    assert!(
+        !forged.codes().contains(&"signature-verified".to_string()),
+        "{}",
+        forged.stdout
+    );
+    // The second IdP's key published under another entityID: its response finds no key.
+    let renamed = std::fs::read_to_string(root().join(md)).unwrap().replace(
+        "https://idp-b.example.test/saml",
+        "https://idp-c.example.test/saml",
+    );
+    let dir = std::env::temp_dir().join(format!("keyprobe-aggregate-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let renamed_md = dir.join("aggregate.xml");
+    std::fs::write(&renamed_md, renamed).unwrap();
+    let outsider = with_metadata_file(
+        "testdata/saml/response-idp-b.xml",
+        renamed_md.to_str().unwrap(),
+    );
+    assert_finding(&outsider, "issuer-mismatch", "error", 1);
+    assert!(
+        !outsider.codes().contains(&"signature-verified".to_string()),
+        "{}",
+        outsider.stdout
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn with_metadata_file(input: &str, md: &str) -> Run {
+    inspect(&[input, "--metadata", md])
+}

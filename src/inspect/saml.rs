@@ -81,11 +81,49 @@ fn kind_of_parameter(parameter: SamlParameter) -> Kind {
     }
 }
 
+/// With aggregate metadata as the key source, the message's issuer picks the entity whose keys
+/// count: the document is judged against that entity's keys alone.
 fn inspect_document(
     ctx: &mut Ctx,
     doc: &Document,
     source: &str,
     query_signed: bool,
+) -> (Kind, Value) {
+    let message = model::read(doc);
+    let scoped = match &message {
+        Message::Metadata(_) | Message::Other(..) => None,
+        _ => ctx.trust.for_saml_issuer(issuer_of(&message)),
+    };
+    let Some(trust) = scoped else {
+        return inspect_message(ctx, doc, source, query_signed, &message);
+    };
+    let mut scoped_ctx = Ctx::new(ctx.settings, &trust);
+    scoped_ctx.findings = std::mem::take(&mut ctx.findings);
+    let out = inspect_message(&mut scoped_ctx, doc, source, query_signed, &message);
+    ctx.findings = scoped_ctx.findings;
+    out
+}
+
+/// Who issued the message: the Response's Issuer (else its first Assertion's), the Assertion's,
+/// the request's.
+fn issuer_of(message: &Message) -> Option<&str> {
+    match message {
+        Message::Response(r) => r
+            .issuer
+            .as_deref()
+            .or_else(|| r.assertions.first().and_then(|a| a.issuer.as_deref())),
+        Message::Assertion(a) => a.issuer.as_deref(),
+        Message::Request(r) => r.issuer.as_deref(),
+        Message::Metadata(_) | Message::Other(..) => None,
+    }
+}
+
+fn inspect_message(
+    ctx: &mut Ctx,
+    doc: &Document,
+    source: &str,
+    query_signed: bool,
+    message: &Message,
 ) -> (Kind, Value) {
     let Some(root) = doc.document_element() else {
         return (Kind::Unknown, Value::Null);
@@ -94,7 +132,6 @@ fn inspect_document(
     let ids = xml::id_map(doc, &elements);
     checks::check_key_source_validity(ctx);
     checks::check_ids(ctx, &ids);
-    let message = model::read(doc);
 
     let verified = verify_signatures(ctx, doc, root, &ids, source);
     // Each certificate is judged once, however many signatures and roles carry it.
@@ -113,7 +150,7 @@ fn inspect_document(
         query_signed,
         certs_checked: &mut certs_checked,
     };
-    let (kind, mut body) = judge_message(ctx, doc, &message, read);
+    let (kind, mut body) = judge_message(ctx, doc, message, read);
     if let Some(o) = body.as_object_mut() {
         o.insert("signatures".into(), signatures);
         if model::has_encrypted_data(doc, root) {

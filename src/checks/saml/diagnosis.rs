@@ -227,6 +227,13 @@ pub(crate) enum SamlDiagnosis<'a> {
         expected: String,
         expected_from: &'static str,
     },
+    /// Aggregate metadata is the key source and the issuer is none of its entities.
+    IssuerNotInFederation {
+        what: String,
+        issuer: String,
+        source: String,
+        entities: Vec<String>,
+    },
     NameQualifierMismatch {
         what: String,
         qualifier: String,

@@ -146,6 +146,24 @@ pub(super) fn finding(d: &SamlDiagnosis, settings: &Settings) -> Finding {
             format!("the {element} is not signed, neither in its XML nor in the query string (HTTP-Redirect binding): anyone could have sent it, and a service provider must refuse an unsigned logout message"),
         )
         .with_evidence(json!({"element": element})),
+        SamlDiagnosis::IssuerNotInFederation {
+            what,
+            issuer,
+            source,
+            entities,
+        } => Finding::new(
+            FindingCode::IssuerMismatch,
+            format!(
+                "{what}'s issuer '{issuer}' is none of the {} identity providers in {source}{}: a key of that metadata counts only for the entity that publishes it, so none counts here",
+                entities.len(),
+                match entities.as_slice() {
+                    [] => String::new(),
+                    [one] => format!(" (only '{one}')"),
+                    [first, ..] => format!(" ('{first}' and {} more)", entities.len() - 1),
+                }
+            ),
+        )
+        .with_evidence(json!({"issuer": issuer, "metadata": source, "entities": entities.iter().take(20).collect::<Vec<_>>()})),
         SamlDiagnosis::Unsigned { what } => Finding::new(
             FindingCode::SamlUnsigned,
             format!("neither {what} is signed: nothing a service provider reads is protected"),

@@ -217,6 +217,16 @@ fn issuer_mismatch(
     let Some(issuer) = issuer else {
         return Vec::new();
     };
+    let outsider = trust
+        .federation
+        .as_ref()
+        .filter(|f| !f.entities.iter().any(|e| e == issuer))
+        .map(|f| SamlDiagnosis::IssuerNotInFederation {
+            what: what.to_string(),
+            issuer: issuer.to_string(),
+            source: f.source.clone(),
+            entities: f.entities.clone(),
+        });
     [
         settings.issuer.clone().map(|i| (i, "--issuer")),
         trust
@@ -233,6 +243,7 @@ fn issuer_mismatch(
         expected,
         expected_from,
     })
+    .chain(outsider)
     .collect()
 }
 
