@@ -150,7 +150,11 @@ fuzz_target!(|data: &[u8]| {
         2 => "text/plain",
         _ => "",
     };
-    let mut request = Request::builder().method(method).uri(uri.as_str());
+    // The router's own address (its base URL), so that the control API answers rather than refuses.
+    let mut request = Request::builder()
+        .method(method)
+        .uri(uri.as_str())
+        .header(header::HOST, "127.0.0.1:1");
     if !content_type.is_empty() {
         request = request.header(header::CONTENT_TYPE, content_type);
     }

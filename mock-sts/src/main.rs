@@ -33,6 +33,11 @@ struct Cli {
     /// Where keys and certificates are kept [default: $XDG_STATE_HOME/mock-sts or ~/.local/state/mock-sts].
     #[arg(long, value_name = "DIR")]
     state_dir: Option<PathBuf>,
+    /// The URL clients reach the server by, when not the bound address (e.g. http://mock-sts:8080 in a
+    /// container network): the base of every URL the mock writes, and the only name the control API
+    /// answers for besides the bound address.
+    #[arg(long, value_name = "URL")]
+    public_url: Option<String>,
     /// Scenario in force at start: healthy, unpublished-signing-key, rotated-keys,
     /// custom-signing-key-required, missing-signing-key, dangling-signing-key, expired-signing-cert.
     #[arg(long, value_name = "NAME", default_value = "healthy")]
@@ -97,6 +102,7 @@ fn main() -> ExitCode {
         port: cli.port,
         tls: cli.tls,
         state_dir: cli.state_dir,
+        public_url: cli.public_url,
         scenario: cli.scenario,
         ..Options::default()
     };

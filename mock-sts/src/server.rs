@@ -47,6 +47,9 @@ pub struct Options {
     pub tls: bool,
     /// Where keys and certificates are kept; `None` means [`default_state_dir`].
     pub state_dir: Option<PathBuf>,
+    /// The URL clients reach the server by when that is not the bound address (a container's service
+    /// name): it becomes the base of every URL the mock writes, and the control API answers for it.
+    pub public_url: Option<String>,
     pub scenario: Scenario,
     /// How long a client may take to send its first bytes and then its request head (headers), over
     /// plain HTTP or after a TLS handshake. Tests shorten it; the default is 30 s.
@@ -61,26 +64,25 @@ impl Default for Options {
             port: 0,
             tls: false,
             state_dir: None,
+            public_url: None,
             scenario: Scenario::Healthy,
             header_read_timeout: HEADER_READ_TIMEOUT,
         }
     }
 }
 
-/// `$XDG_STATE_HOME/mock-sts`, else `$HOME/.local/state/mock-sts`, else `mock-sts` in the temp directory.
-pub fn default_state_dir() -> PathBuf {
+/// `$XDG_STATE_HOME/mock-sts`, else `$HOME/.local/state/mock-sts`; never a shared temporary directory,
+/// where someone else could plant the keys the mock signs with.
+pub fn default_state_dir() -> Option<PathBuf> {
     let non_empty = |name: &str| {
         std::env::var_os(name)
             .filter(|v| !v.is_empty())
             .map(PathBuf::from)
     };
     if let Some(state_home) = non_empty("XDG_STATE_HOME") {
-        return state_home.join("mock-sts");
+        return Some(state_home.join("mock-sts"));
     }
-    if let Some(home) = non_empty("HOME") {
-        return home.join(".local").join("state").join("mock-sts");
-    }
-    std::env::temp_dir().join("mock-sts")
+    non_empty("HOME").map(|home| home.join(".local").join("state").join("mock-sts"))
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -99,6 +101,14 @@ pub enum StartError {
     Interrupted,
     #[error("cannot start a runtime for the server: {0}")]
     Runtime(std::io::Error),
+    #[error(
+        "no state directory: neither XDG_STATE_HOME nor HOME is set; name one with --state-dir"
+    )]
+    NoStateDir,
+    #[error(
+        "--public-url must be an http or https URL with a host and nothing after it, not '{0}'"
+    )]
+    PublicUrl(String),
 }
 
 pub struct Server;
@@ -111,6 +121,11 @@ impl Server {
             Some(config) => config,
             None => LoadedConfig::embedded_default()?,
         };
+        let public_url = options.public_url.as_deref().map(public_url).transpose()?;
+        let state_dir = match options.state_dir {
+            Some(dir) => dir,
+            None => default_state_dir().ok_or(StartError::NoStateDir)?,
+        };
         let addr = SocketAddr::new(options.bind, options.port);
         let listener = TcpListener::bind(addr)
             .await
@@ -118,7 +133,6 @@ impl Server {
         let local_addr = listener
             .local_addr()
             .map_err(|source| StartError::Bind { addr, source })?;
-        let state_dir = options.state_dir.unwrap_or_else(default_state_dir);
         let want_tls = options.tls;
         let dir = state_dir.clone();
         let configured_keys = config.signing_keys.clone();
@@ -146,7 +160,15 @@ impl Server {
             IpAddr::V6(ip) => format!("[{ip}]"),
             IpAddr::V4(ip) => ip.to_string(),
         };
-        let base_url = format!("{scheme}://{host}:{}", local_addr.port());
+        let base_url = match &public_url {
+            Some(url) => url.as_str().trim_end_matches('/').to_string(),
+            None => format!("{scheme}://{host}:{}", local_addr.port()),
+        };
+        let served = handlers::guard::Served {
+            addr: local_addr,
+            scheme,
+            public_host: public_url.as_ref().and_then(handlers::guard::public_host),
+        };
         let state = AppState::new(
             config,
             base_url.clone(),
@@ -159,7 +181,7 @@ impl Server {
             source,
         })?;
         let state = Arc::new(state);
-        let router = handlers::router(state.clone());
+        let router = handlers::router_serving(state.clone(), served);
         let (shutdown_tx, shutdown_rx) = watch::channel(false);
         let (ca_pem_path, acceptor) = match tls_material {
             Some(material) => (Some(material.ca_pem_path), Some(material.acceptor)),
@@ -294,6 +316,24 @@ impl RunningServer {
 impl Drop for RunningServer {
     fn drop(&mut self) {
         let _ = self.shutdown_tx.send(true);
+    }
+}
+
+/// `--public-url`: http or https, a host, at most a `/` path, no query, fragment or credentials.
+fn public_url(text: &str) -> Result<url::Url, StartError> {
+    let bad = || StartError::PublicUrl(text.to_string());
+    let url = url::Url::parse(text).map_err(|_| bad())?;
+    let plain = matches!(url.scheme(), "http" | "https")
+        && url.host_str().is_some()
+        && url.path() == "/"
+        && url.query().is_none()
+        && url.fragment().is_none()
+        && url.username().is_empty()
+        && url.password().is_none();
+    if plain {
+        Ok(url)
+    } else {
+        Err(bad())
     }
 }
 

@@ -47,7 +47,10 @@ fn prints_the_readiness_line_serves_and_stops_on_sigterm() {
     let mut stream = std::net::TcpStream::connect(host).unwrap();
     use std::io::Write;
     stream
-        .write_all(b"GET /_mock/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .write_all(
+            format!("GET /_mock/health HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n")
+                .as_bytes(),
+        )
         .unwrap();
     let mut response = String::new();
     stream.read_to_string(&mut response).unwrap();

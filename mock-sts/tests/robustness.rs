@@ -237,7 +237,7 @@ fn tls_clients_silent_after_the_handshake_are_closed_and_others_served() {
     client.flush().unwrap();
     std::thread::sleep(std::time::Duration::from_millis(100));
     client
-        .write_all(b"lth HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .write_all(format!("lth HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").as_bytes())
         .unwrap();
     let mut response = String::new();
     let _ = std::io::Read::read_to_string(&mut client, &mut response);

@@ -73,6 +73,7 @@ fn delete(mock: &Mock, path: &str) -> Reply {
         .into();
     let mut response = agent
         .delete(mock.url(path))
+        .header("X-Mock-STS", "test")
         .call()
         .expect("request completes");
     Reply {

@@ -232,8 +232,8 @@ def more_exchanges(base):
         active = json.loads(listed)["preferred_token_signing_key_thumbprint"] or "X"
     except (ValueError, KeyError):
         active = "X"
-    exchange(base, "DELETE", f"/_mock/apps/{SAML_APP}/certificates/{active}")
-    exchange(base, "DELETE", f"/_mock/apps/{SAML_APP}/certificates/FFFF")
+    exchange(base, "DELETE", f"/_mock/apps/{SAML_APP}/certificates/{active}", None, {"X-Mock-STS": "snapshot"})
+    exchange(base, "DELETE", f"/_mock/apps/{SAML_APP}/certificates/FFFF", None, {"X-Mock-STS": "snapshot"})
     exchange(base, "POST", f"/_mock/apps/{unknown_app}/certificates", "{}", {"Content-Type": "application/json"})
     exchange(base, "GET", "/_mock/requests")
     exchange(base, "GET", "/_mock/dashboard.js")
@@ -431,7 +431,7 @@ def run():
         exchange(base, "POST", f"/_mock/apps/{SAML_APP}/certificates/{thumb}/activate", "{}",
                  {"Content-Type": "application/json"})
         exchange(base, "GET", f"/{t}/saml2?{redirect}")
-        exchange(base, "DELETE", f"/_mock/apps/{SAML_APP}/certificates/{thumb}")
+        exchange(base, "DELETE", f"/_mock/apps/{SAML_APP}/certificates/{thumb}", None, {"X-Mock-STS": "snapshot"})
         exchange(base, "POST", f"/_mock/apps/{SAML_APP}/certificates/FFFF/activate", "{}",
                  {"Content-Type": "application/json"})
         exchange(base, "POST", "/_mock/token", json.dumps({"claims": {"roles": ["x"]}}), {"Content-Type": "application/json"})

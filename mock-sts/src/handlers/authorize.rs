@@ -403,12 +403,22 @@ fn redirect(location: &str) -> Response {
     response
 }
 
-/// `GET/POST /{tenant}/oauth2/v2.0/logout`: back to `post_logout_redirect_uri` when given, else a page.
-pub async fn logout(RawQuery(query): RawQuery, body: Body) -> Response {
+/// `GET/POST /{tenant}/oauth2/v2.0/logout`: back to `post_logout_redirect_uri` when an app registered it,
+/// else the signed-out page. As in Entra, an unregistered URI is not followed: the logout endpoint would
+/// otherwise send the user to any site a link names.
+pub async fn logout(
+    State(state): State<SharedState>,
+    Path(tenant): Path<String>,
+    RawQuery(query): RawQuery,
+    body: Body,
+) -> Response {
     let params = read_params(query.as_deref(), Some(body))
         .await
         .unwrap_or_default();
-    match params.get("post_logout_redirect_uri").filter(|uri| url::Url::parse(uri).is_ok()) {
+    let registered = params
+        .get("post_logout_redirect_uri")
+        .filter(|uri| logout_uri_registered(&state, &tenant, params.get("client_id"), uri));
+    match registered {
         Some(uri) => {
             let location = match params.get("state") {
                 Some(state) => {
@@ -425,4 +435,24 @@ pub async fn logout(RawQuery(query): RawQuery, body: Body) -> Response {
             "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Sign out</title></head><body><p>You signed out of your account</p><p>It\u{2019}s a good idea to close all browser windows.</p></body></html>\n".to_string(),
         ),
     }
+}
+
+/// Whether `uri` is a redirect URI registered by the app `client_id` names, or without one by an app of
+/// the tenant the path names (of any tenant for `common`), under Entra's matching rule.
+fn logout_uri_registered(
+    state: &AppState,
+    segment: &str,
+    client_id: Option<&str>,
+    uri: &str,
+) -> bool {
+    let tenants: Vec<&Tenant> = match state.directory.resolve(segment) {
+        Some(TenantSegment::Tenant(tenant)) => vec![tenant],
+        Some(TenantSegment::MultiTenant(_)) => state.directory.tenants.iter().collect(),
+        None => Vec::new(),
+    };
+    tenants
+        .iter()
+        .flat_map(|tenant| tenant.apps.iter())
+        .filter(|app| client_id.is_none_or(|id| app.client_id.eq_ignore_ascii_case(id.trim())))
+        .any(|app| app.redirect_uri_registered(uri))
 }

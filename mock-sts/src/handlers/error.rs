@@ -235,6 +235,9 @@ impl ControlError {
             ControlError::KeyStore(KeyStoreError::ActiveCertificate) => {
                 (StatusCode::CONFLICT, "certificate_active")
             }
+            ControlError::KeyStore(KeyStoreError::TooManyCertificates) => {
+                (StatusCode::CONFLICT, "too_many_certificates")
+            }
             ControlError::KeyStore(KeyStoreError::Key(_)) | ControlError::KeyGeneration(_) => {
                 (StatusCode::INTERNAL_SERVER_ERROR, "key_generation_failed")
             }

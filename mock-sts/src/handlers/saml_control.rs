@@ -61,6 +61,7 @@ pub async fn create(
     // Nothing is read from it, but an unread body would cost the client its keep-alive connection.
     let _ = read_body(body).await;
     let (client_id, scenario) = saml_app(&state, &app_id)?;
+    state.saml_keys.has_room(&client_id, scenario)?;
     let made = tokio::task::spawn_blocking(SamlCertificate::generate_current)
         .await
         .map_err(|err| ControlError::KeyGeneration(err.to_string()))?

@@ -298,6 +298,10 @@ struct AppEntry {
     applied: Scenario,
 }
 
+/// Certificates one app may hold: each `POST /_mock/apps/{appId}/certificates` makes an RSA key and keeps
+/// it in memory, so without a bound a client could grow the mock without end.
+pub const MAX_CERTIFICATES_PER_APP: usize = 16;
+
 #[derive(Debug, thiserror::Error)]
 pub enum KeyStoreError {
     #[error("no SAML app '{0}'")]
@@ -306,6 +310,8 @@ pub enum KeyStoreError {
     UnknownCertificate(String),
     #[error("the active certificate cannot be removed; make another one active first")]
     ActiveCertificate,
+    #[error("the app has {MAX_CERTIFICATES_PER_APP} certificates, as many as the mock keeps; remove one first")]
+    TooManyCertificates,
     #[error(transparent)]
     Key(#[from] KeyError),
 }
@@ -422,6 +428,14 @@ impl SamlKeyStore {
         Ok(entry.keys.clone())
     }
 
+    /// Whether the app may have one more certificate (checked before making one, which is slow).
+    pub fn has_room(&self, client_id: &str, scenario: Scenario) -> Result<(), KeyStoreError> {
+        if self.keys(client_id, scenario)?.certificates.len() >= MAX_CERTIFICATES_PER_APP {
+            return Err(KeyStoreError::TooManyCertificates);
+        }
+        Ok(())
+    }
+
     /// Add a certificate (inactive, as the portal adds one); returns it.
     pub fn add(
         &self,
@@ -435,6 +449,9 @@ impl SamlKeyStore {
         let entry = apps
             .get_mut(client_id)
             .ok_or_else(|| KeyStoreError::UnknownApp(client_id.to_string()))?;
+        if entry.keys.certificates.len() >= MAX_CERTIFICATES_PER_APP {
+            return Err(KeyStoreError::TooManyCertificates);
+        }
         entry.keys.certificates.push(cert.clone());
         Ok(cert)
     }

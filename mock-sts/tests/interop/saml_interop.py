@@ -48,7 +48,8 @@ def check(name, condition, detail=""):
 
 
 def http(method, url, body=None):
-    request = urllib.request.Request(url, data=body, method=method)
+    # The control API changes state only for a JSON body (urllib would label this one a form).
+    request = urllib.request.Request(url, data=body, method=method, headers={"Content-Type": "application/json"})
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.status, response.read().decode()

@@ -67,7 +67,7 @@ def exchange(addr, data, timeout=15.0, read_all=True):
 
 
 def request(addr, method, path, body=b"", headers=None, keep_alive=False):
-    h = {"Host": "127.0.0.1", "Connection": "keep-alive" if keep_alive else "close"}
+    h = {"Host": f"{addr[0]}:{addr[1]}", "Connection": "keep-alive" if keep_alive else "close"}
     h.update(headers or {})
     if body or method in ("POST", "PUT"):
         h["Content-Length"] = str(len(body))
@@ -92,7 +92,8 @@ def control(url, tenant, seconds):
             bad += 1
             problems.append(f"scenario {scenario}: {st}")
         if n % 6 == 5:
-            raw, _ = exchange(addr, request(addr, "POST", "/_mock/keys/rotate"), timeout=30)
+            raw, _ = exchange(addr, request(addr, "POST", "/_mock/keys/rotate", b"{}",
+                                            {"Content-Type": "application/json"}), timeout=30)
             st = status_of(raw)
             rotations += 1
             if st != 200:

@@ -14,7 +14,8 @@ function el(tag, attrs, ...children) {
 async function call(method, url, body) {
   const response = await fetch(url, {
     method,
-    headers: body ? { "Content-Type": "application/json" } : {},
+    // A JSON body or the X-Mock-STS header: the control API changes nothing for a simple (form) request.
+    headers: body ? { "Content-Type": "application/json" } : { "X-Mock-STS": "dashboard" },
     body: body ? JSON.stringify(body) : undefined,
   });
   const text = await response.text();
