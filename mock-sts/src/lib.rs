@@ -24,7 +24,9 @@
 //!
 //! // Point the code under test at `authority`; here, a raw request for readiness.
 //! let mut stream = std::net::TcpStream::connect(server.local_addr())?;
-//! stream.write_all(b"GET /_mock/health HTTP/1.1\r\nHost: mock\r\nConnection: close\r\n\r\n")?;
+//! // The control API answers only requests that name the server (no DNS-rebinding page can use it).
+//! let host = server.local_addr();
+//! write!(stream, "GET /_mock/health HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n")?;
 //! let mut answer = String::new();
 //! stream.read_to_string(&mut answer)?;
 //! assert!(answer.starts_with("HTTP/1.1 200"));

@@ -45,6 +45,9 @@ struct Cli {
     /// Print a shell completion script for SHELL and exit.
     #[arg(long, value_name = "SHELL", value_enum)]
     completions: Option<clap_complete::Shell>,
+    /// Print the embedded default configuration (TOML, runs as it is with --config) and exit.
+    #[arg(long)]
+    print_config: bool,
     /// Print the manual page (roff) generated from these flags and exit: `mock-sts --man > mock-sts.1`.
     #[arg(long)]
     man: bool,
@@ -67,6 +70,19 @@ fn main() -> ExitCode {
     }
     if cli.man {
         return man_page();
+    }
+    if cli.print_config {
+        let mut stdout = std::io::stdout().lock();
+        return match stdout
+            .write_all(mock_sts::config::DEFAULT_CONFIG.as_bytes())
+            .and_then(|()| stdout.flush())
+        {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(err) => {
+                eprintln!("mock-sts: cannot write the configuration: {err}");
+                ExitCode::from(2)
+            }
+        };
     }
     let config = match &cli.config {
         Some(path) => LoadedConfig::from_file(path),
