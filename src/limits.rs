@@ -4,6 +4,8 @@
 pub const MAX_INPUT_BYTES: usize = 8 * 1024 * 1024;
 /// Largest compact JWS/JWE we decode; a larger token is `malformed`.
 pub const MAX_TOKEN_BYTES: usize = 1024 * 1024;
+/// Most tokens nested in one another (`cty: JWT`) that are inspected.
+pub const MAX_NESTED_TOKENS: usize = 4;
 /// Largest JSON document (JWKS, discovery, error body) and deepest nesting: shared with mock-sts.
 pub use keyprobe_core::limits::{MAX_JSON_BYTES, MAX_JSON_DEPTH};
 /// Most keys in one JWKS; Entra publishes fewer than ten.

@@ -10,7 +10,17 @@ use std::fs;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use common::*;
-use serde_json::Value;
+use openssl::bn::{BigNum, BigNumContext};
+use openssl::ec::EcKey;
+use openssl::ecdsa::EcdsaSig;
+use openssl::hash::MessageDigest;
+use openssl::pkey::{PKey, Private};
+use openssl::rsa::Rsa;
+use openssl::sign::Signer;
+use serde_json::{json, Value};
+
+/// The pinned clock (common::AT) in seconds.
+const NOW: i64 = 1_780_315_200;
 
 fn fixture(rel: &str) -> String {
     fs::read_to_string(root().join(rel))
@@ -143,4 +153,208 @@ fn an_unsupported_crit_parameter_is_an_error() {
     let run = inspect_text(&format!("{header}.e30.c2ln"));
     let f = malformed(&run, "jwt");
     assert!(f["message"].as_str().unwrap().contains("crit"), "{f}");
+}
+
+// --- Signing in the test with the fixtures' own private keys -----------------------------------
+
+fn issuer_key() -> PKey<Private> {
+    PKey::private_key_from_pem(fixture("testdata/keys/issuer.key.pem").as_bytes()).unwrap()
+}
+
+fn ec_key() -> PKey<Private> {
+    let ec =
+        EcKey::private_key_from_pem(fixture("testdata/keys/ec-p256.sec1.pem").as_bytes()).unwrap();
+    PKey::from_ec_key(ec).unwrap()
+}
+
+/// The kid the fixture key set gives the issuer's RSA key.
+fn issuer_kid() -> String {
+    let jwks: Value = serde_json::from_str(&fixture("testdata/keys/jwks.json")).unwrap();
+    jwks["keys"][0]["kid"].as_str().unwrap().to_string()
+}
+
+/// `header.payload` signed with RS256; the payload is taken as raw bytes.
+fn rs256(key: &PKey<Private>, header: &Value, payload: &[u8]) -> String {
+    let input = format!("{}.{}", b64u(header.to_string().as_bytes()), b64u(payload));
+    let mut signer = Signer::new(MessageDigest::sha256(), key).unwrap();
+    let sig = signer.sign_oneshot_to_vec(input.as_bytes()).unwrap();
+    format!("{input}.{}", b64u(&sig))
+}
+
+/// `header.payload` signed with ES256 (r‖s) by the key whose public half is
+/// testdata/keys/ec-p256.pub.der; with `high_s`, s is replaced by n - s, which
+/// verifies just the same (a malleable signature).
+fn es256(header: &Value, payload: &[u8], high_s: bool) -> String {
+    let key = ec_key();
+    let input = format!("{}.{}", b64u(header.to_string().as_bytes()), b64u(payload));
+    let mut signer = Signer::new(MessageDigest::sha256(), &key).unwrap();
+    let der = signer.sign_oneshot_to_vec(input.as_bytes()).unwrap();
+    let sig = EcdsaSig::from_der(&der).unwrap();
+    let mut order = BigNum::new().unwrap();
+    let ec = key.ec_key().unwrap();
+    ec.group()
+        .order(&mut order, &mut BigNumContext::new().unwrap())
+        .unwrap();
+    let mut half = BigNum::new().unwrap();
+    half.rshift1(&order).unwrap();
+    let mut s = sig.s().to_owned().unwrap();
+    // Normalise to low S first, then flip when asked.
+    if s > half {
+        let mut low = BigNum::new().unwrap();
+        low.checked_sub(&order, &s).unwrap();
+        s = low;
+    }
+    if high_s {
+        let mut high = BigNum::new().unwrap();
+        high.checked_sub(&order, &s).unwrap();
+        s = high;
+    }
+    let mut raw = sig.r().to_vec_padded(32).unwrap();
+    raw.extend(s.to_vec_padded(32).unwrap());
+    format!("{input}.{}", b64u(&raw))
+}
+
+fn claims(extra: Value) -> Value {
+    let mut c = json!({"iss": "https://issuer.example", "aud": "api://keyprobe-test",
+        "iat": NOW - 600, "nbf": NOW - 600, "exp": NOW + 3000});
+    for (k, v) in extra.as_object().unwrap() {
+        c[k] = v.clone();
+    }
+    c
+}
+
+fn rs256_header() -> Value {
+    json!({"typ": "JWT", "alg": "RS256", "kid": issuer_kid()})
+}
+
+// --- Item 3: claims that are not a claim set ------------------------------------------------
+
+#[test]
+fn a_payload_that_is_not_a_claim_set_is_malformed_even_when_the_signature_verifies() {
+    let exp = NOW + 3000;
+    let payloads: [(&str, String); 5] = [
+        (
+            "duplicate member",
+            format!(r#"{{"iss":"https://issuer.example","exp":{exp},"exp":1}}"#),
+        ),
+        (
+            "truncated",
+            format!(r#"{{"iss":"https://issuer.example","exp":{exp}"#),
+        ),
+        ("array", "[1,2,3]".to_string()),
+        ("string", r#""admin""#.to_string()),
+        (
+            "overflowing NumericDate",
+            r#"{"iss":"https://issuer.example","exp":1e309}"#.to_string(),
+        ),
+    ];
+    for (what, payload) in payloads {
+        let token = rs256(&issuer_key(), &rs256_header(), payload.as_bytes());
+        let run = inspect(&[
+            "--jwks",
+            "testdata/keys/jwks.json",
+            "--issuer",
+            "https://issuer.example",
+            "--audience",
+            "api://keyprobe-test",
+            "--",
+            &token,
+        ]);
+        let f = malformed(&run, "jwt");
+        assert_eq!(
+            f["evidence"]["where"]["part"], "payload (segment 2)",
+            "{what}: {f}"
+        );
+        assert!(
+            run.codes().contains(&"signature-verified".to_string()),
+            "{what}"
+        );
+    }
+}
+
+#[test]
+fn a_header_that_says_it_is_no_jwt_keeps_its_payload() {
+    let header = json!({"typ": "JOSE", "alg": "RS256", "kid": issuer_kid()});
+    let run = inspect_text(&rs256(&issuer_key(), &header, b"[1,2,3]"));
+    assert_eq!(run.json()["verdict"], "ok", "{}", run.stdout);
+    assert_eq!(run.code, 0);
+}
+
+#[test]
+fn iat_in_the_future_is_a_finding() {
+    let payload = claims(json!({"iat": NOW + 3600, "nbf": null}));
+    let mut c = payload.clone();
+    c.as_object_mut().unwrap().remove("nbf");
+    let token = rs256(&issuer_key(), &rs256_header(), c.to_string().as_bytes());
+    let run = inspect_text(&token);
+    assert_finding(&run, "token-not-yet-valid", "error", 1);
+    let report = run.json();
+    let f = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "token-not-yet-valid")
+        .unwrap();
+    assert!(f["message"].as_str().unwrap().contains("(iat)"), "{f}");
+    // Within the leeway it is not.
+    let mut c = claims(json!({"iat": NOW + 60}));
+    c.as_object_mut().unwrap().remove("nbf");
+    let run = inspect_text(&rs256(
+        &issuer_key(),
+        &rs256_header(),
+        c.to_string().as_bytes(),
+    ));
+    assert_eq!(run.json()["verdict"], "ok", "{}", run.stdout);
+}
+
+/// An outer token signed by the trusted key, carrying `inner` as a nested JWT.
+fn nested(inner: &str) -> String {
+    let header = json!({"alg": "RS256", "kid": issuer_kid(), "cty": "JWT"});
+    rs256(&issuer_key(), &header, inner.as_bytes())
+}
+
+#[test]
+fn a_nested_jwt_is_inspected_against_the_same_keys() {
+    let inner_claims = claims(json!({})).to_string();
+    // Genuine inside and out: ok, with both signatures verified.
+    let genuine = rs256(&issuer_key(), &rs256_header(), inner_claims.as_bytes());
+    let run = inspect_text(&nested(&genuine));
+    assert_eq!(run.json()["verdict"], "ok", "{}", run.stdout);
+    assert_eq!(
+        run.codes()
+            .iter()
+            .filter(|c| *c == "signature-verified")
+            .count(),
+        2,
+        "{}",
+        run.stdout
+    );
+    assert!(run.json()["decoded"]["nested"]["claims"]["iss"].is_string());
+
+    // alg none inside.
+    let unsecured = format!(
+        "{}.{}.",
+        b64u(br#"{"alg":"none"}"#),
+        b64u(inner_claims.as_bytes())
+    );
+    let run = inspect_text(&nested(&unsecured));
+    assert_finding(&run, "alg-none", "error", 1);
+
+    // Signed inside by another key that claims the trusted kid.
+    let attacker = PKey::from_rsa(Rsa::generate(2048).unwrap()).unwrap();
+    let forged = rs256(&attacker, &rs256_header(), inner_claims.as_bytes());
+    let run = inspect_text(&nested(&forged));
+    assert_finding(&run, "signature-invalid", "error", 1);
+    let report = run.json();
+    let f = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "signature-invalid")
+        .unwrap();
+    assert_eq!(f["evidence"]["nested_level"], 1, "{f}");
+
+    // cty JWT over something that is no token.
+    let run = inspect_text(&nested("not a token"));
+    malformed(&run, "jwt");
 }

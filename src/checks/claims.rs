@@ -3,11 +3,74 @@
 use serde_json::{json, Map, Value};
 
 use super::Ctx;
+use crate::artifact::jose::{JoseError, JoseHeader, NotClaims};
 use crate::catalogue::FindingCode;
 use crate::clock::{describe, human_span, rfc3339};
 use crate::report::Finding;
 use crate::trust::TrustStore;
 use crate::Settings;
+
+/// What a JWS header says its payload is (RFC 7519 §5.1-5.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Content {
+    /// A claim set: the header says JWT (`typ` JWT, `application/jwt`, `…+jwt`) or nothing.
+    Claims,
+    /// Another token (`cty: JWT`).
+    Nested,
+    /// Something else the header names (`typ: JOSE`, a media type): not a JWT at all.
+    Other,
+}
+
+pub(crate) fn content_of(header: &JoseHeader) -> Content {
+    let jwt = |t: &str| {
+        let t = t.to_ascii_lowercase();
+        t == "jwt" || t == "application/jwt" || t.ends_with("+jwt")
+    };
+    match (header.cty.as_deref(), header.typ.as_deref()) {
+        (Some(cty), _) if jwt(cty) => Content::Nested,
+        (Some(_), _) => Content::Other,
+        (None, Some(typ)) if !jwt(typ) => Content::Other,
+        (None, _) => Content::Claims,
+    }
+}
+
+/// What is wrong with a payload that should be a claim set or a nested token.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum PayloadDiagnosis<'p> {
+    /// The header says JWT (or nothing) and the payload is no JSON object.
+    NotAClaimSet { why: &'p NotClaims },
+    /// `cty: JWT` and the payload is not a compact token.
+    NestedUnreadable { error: JoseError },
+    /// `cty: JWT` and the payload is a JWE, which keyprobe does not decrypt.
+    NestedEncrypted,
+    /// Tokens nested deeper than keyprobe follows.
+    NestedTooDeep { limit: usize },
+}
+
+/// The one place that words payload diagnoses.
+pub(crate) fn payload_finding(d: &PayloadDiagnosis) -> Finding {
+    match d {
+        PayloadDiagnosis::NotAClaimSet { why } => Finding::new(
+            FindingCode::Malformed,
+            format!("payload (segment 2): not a JWT claim set: {why}"),
+        )
+        .with_evidence(json!({"where": {"part": "payload (segment 2)"}, "reason": why.to_string()}))
+        .with_hint("a JWT's payload is one JSON object with unique member names (RFC 7519 §7.2); a consumer cannot read its claims, so no claim (exp, iss, aud) was checked"),
+        PayloadDiagnosis::NestedUnreadable { error } => Finding::new(
+            FindingCode::Malformed,
+            format!("the header says cty JWT, but the payload is no compact token: {error}"),
+        )
+        .with_evidence(json!({"where": {"part": "payload (segment 2)"}, "reason": error.to_string()})),
+        PayloadDiagnosis::NestedEncrypted => Finding::new(
+            FindingCode::SignatureNotChecked,
+            "the nested token (cty JWT) is encrypted (JWE); keyprobe does not decrypt, so the token inside was not checked",
+        ),
+        PayloadDiagnosis::NestedTooDeep { limit } => Finding::new(
+            FindingCode::Malformed,
+            format!("tokens are nested more than {limit} deep (cty JWT); keyprobe stops there"),
+        ),
+    }
+}
 
 /// What is wrong with a token's claims.
 #[derive(Debug, Clone, PartialEq)]
@@ -23,6 +86,10 @@ pub(crate) enum ClaimsDiagnosis<'c> {
     NoExpiry,
     NotYetValid {
         nbf: i64,
+    },
+    /// `iat` ahead of the clock beyond the leeway: the issuer's clock, or a forged time.
+    IssuedInFuture {
+        iat: i64,
     },
     IssuerMismatch {
         expected: String,
@@ -87,6 +154,11 @@ fn judge_claims<'c>(
             out.push(ClaimsDiagnosis::NotYetValid { nbf });
         }
     }
+    if let Some(iat) = claims.get("iat").and_then(numeric_date) {
+        if now < iat.saturating_sub(leeway) {
+            out.push(ClaimsDiagnosis::IssuedInFuture { iat });
+        }
+    }
     out.extend(issuer_mismatch(settings, trust, claims));
     out.extend(audience_mismatch(settings, claims));
     out
@@ -116,6 +188,12 @@ fn finding(d: &ClaimsDiagnosis, settings: &Settings) -> Finding {
             format!("the token is not valid until {} (nbf), beyond the {} s leeway", describe(&clock, *nbf), leeway),
         )
         .with_evidence(json!({"nbf": rfc3339(*nbf), "checked_at": rfc3339(now), "leeway_seconds": leeway})),
+        ClaimsDiagnosis::IssuedInFuture { iat } => Finding::new(
+            FindingCode::TokenNotYetValid,
+            format!("the token says it was issued {} (iat), beyond the {} s leeway", describe(&clock, *iat), leeway),
+        )
+        .with_evidence(json!({"iat": rfc3339(*iat), "checked_at": rfc3339(now), "leeway_seconds": leeway}))
+        .with_hint("a token cannot be issued in the future: the issuer's clock is ahead, or the time was forged; consumers that check iat (PyJWT, jose) reject it"),
         ClaimsDiagnosis::IssuerMismatch {
             expected,
             expected_from,

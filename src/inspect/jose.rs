@@ -5,8 +5,10 @@ use serde_json::{json, Map, Value};
 use crate::artifact::compact::DamagedToken;
 use crate::artifact::jose::{Jwe, Jws, Payload};
 use crate::catalogue::FindingCode;
+use crate::checks::claims::{Content, PayloadDiagnosis};
 use crate::checks::jws::{check_damaged, check_jws};
 use crate::checks::{claims, discovery, Ctx};
+use crate::limits::MAX_NESTED_TOKENS;
 use crate::report::Finding;
 
 pub(super) fn inspect_jws(ctx: &mut Ctx, token: &str) -> Value {
@@ -20,30 +22,87 @@ pub(super) fn inspect_jws(ctx: &mut Ctx, token: &str) -> Value {
             return Value::Null;
         }
     };
-    let signature = check_jws(ctx, &jws);
+    let view = inspect_decoded(ctx, jws, 0);
     if let Some(doc) = &ctx.trust.discovery {
         // The metadata the token is checked against must agree with itself and its keys.
         discovery::check_discovery(ctx, doc, ctx.trust.discovery_url.as_deref());
     }
-    let mut out = Map::new();
+    Value::Object(view)
+}
+
+/// The signature, then the payload; `depth` counts the tokens this one is nested in.
+fn inspect_decoded(ctx: &mut Ctx, jws: Jws, depth: usize) -> Map<String, Value> {
+    let signature = check_jws(ctx, &jws);
+    let content = claims::content_of(&jws.header);
     // The decoded parts move into the report: nothing reads the token after this.
+    let mut out = Map::new();
     out.insert("header".into(), Value::Object(jws.header.raw));
-    match jws.payload {
+    out.extend(inspect_payload(ctx, content, jws.payload, depth));
+    out.insert("signature".into(), signature);
+    out
+}
+
+/// A claim set is checked; a nested token (`cty: JWT`) is inspected against the same trusted
+/// keys; anything else is malformed unless the header says the token is no JWT.
+pub(super) fn inspect_payload(
+    ctx: &mut Ctx,
+    content: Content,
+    payload: Payload,
+    depth: usize,
+) -> Map<String, Value> {
+    let mut out = Map::new();
+    let (bytes, why) = match payload {
         Payload::Claims(c) => {
             let notes = claims::check_claims(ctx, &c);
             out.insert("claims".into(), Value::Object(c));
             out.insert("notes".into(), Value::Object(notes));
+            return out;
         }
-        Payload::Other { bytes, why } => {
-            out.insert("payload".into(), json!(String::from_utf8_lossy(&bytes)));
-            out.insert(
-                "payload_note".into(),
-                json!(format!("the payload is not a JSON claim set: {why}")),
-            );
+        Payload::Other { bytes, why } => (bytes, why),
+    };
+    let diagnosis = match content {
+        Content::Claims => Some(PayloadDiagnosis::NotAClaimSet { why: &why }),
+        Content::Other => None,
+        Content::Nested if depth >= MAX_NESTED_TOKENS => Some(PayloadDiagnosis::NestedTooDeep {
+            limit: MAX_NESTED_TOKENS,
+        }),
+        Content::Nested => {
+            let text = String::from_utf8_lossy(&bytes);
+            let text = text.trim();
+            match Jws::decode(text) {
+                Ok(inner) => {
+                    let mut inner_ctx = Ctx::new(ctx.settings, ctx.trust);
+                    let view = inspect_decoded(&mut inner_ctx, inner, depth + 1);
+                    absorb_nested(ctx, inner_ctx.findings, depth + 1);
+                    out.insert("nested".into(), Value::Object(view));
+                    return out;
+                }
+                Err(_) if Jwe::decode(text).is_ok() => Some(PayloadDiagnosis::NestedEncrypted),
+                Err(error) => Some(PayloadDiagnosis::NestedUnreadable { error }),
+            }
         }
+    };
+    if let Some(d) = &diagnosis {
+        ctx.push(claims::payload_finding(d));
     }
-    out.insert("signature".into(), signature);
-    Value::Object(out)
+    out.insert("payload".into(), json!(String::from_utf8_lossy(&bytes)));
+    out.insert(
+        "payload_note".into(),
+        json!(format!("the payload is not a JSON claim set: {why}")),
+    );
+    out
+}
+
+/// The nested token's findings join the outer report, each saying it is about the token inside.
+fn absorb_nested(ctx: &mut Ctx, findings: Vec<Finding>, level: usize) {
+    for mut f in findings {
+        f.message = format!("nested token (cty JWT, level {level}): {}", f.message);
+        if let Some(evidence) = f.evidence.as_object_mut() {
+            evidence.insert("nested_level".into(), json!(level));
+        }
+        // Already through the inner context's policy (weak-key under --allow-legacy).
+        ctx.findings.push(f);
+    }
 }
 
 pub(super) fn inspect_jwe(ctx: &mut Ctx, token: &str) -> Value {
