@@ -358,3 +358,20 @@ fn a_nested_jwt_is_inspected_against_the_same_keys() {
     let run = inspect_text(&nested("not a token"));
     malformed(&run, "jwt");
 }
+
+// --- Item 10: malleable ECDSA signatures ----------------------------------------------------
+
+#[test]
+fn a_high_s_ecdsa_signature_is_a_warning() {
+    let header = json!({"typ": "JWT", "alg": "ES256"});
+    let payload = claims(json!({})).to_string();
+    let trusted = ["--key", "testdata/keys/ec-p256.pub.der"];
+    let low = es256(&header, payload.as_bytes(), false);
+    let run = inspect(&[trusted[0], trusted[1], "--", &low]);
+    assert_eq!(run.json()["verdict"], "ok", "{}", run.stdout);
+    let high = es256(&header, payload.as_bytes(), true);
+    let run = inspect(&[trusted[0], trusted[1], "--", &high]);
+    assert_finding(&run, "weak-key", "warning", 0);
+    assert!(run.codes().contains(&"signature-verified".to_string()));
+    assert!(run.stdout.contains("malleable"), "{}", run.stdout);
+}

@@ -1,7 +1,9 @@
 //! Verifying a JWS signature (or any detached signature over bytes) with one key.
 
-use openssl::bn::BigNum;
+use openssl::bn::{BigNum, BigNumContext};
+use openssl::ec::EcGroup;
 use openssl::ecdsa::EcdsaSig;
+use openssl::nid::Nid;
 use openssl::pkey::{Id, PKey};
 use openssl::sign::{Signer, Verifier};
 
@@ -105,6 +107,30 @@ fn mismatch(alg: Alg, key: &VerifyKey) -> VerifyError {
         needs,
         key: key.info().describe(),
     }
+}
+
+/// True when an ECDSA `r‖s` signature has `s` above half the curve order. It verifies, and so does
+/// `(r, n − s)`: the signature is malleable, so a token's bytes are not unique to what was signed.
+pub fn ecdsa_high_s(alg: Alg, signature: &[u8]) -> bool {
+    let (size, nid) = match alg {
+        Alg::Es256 => (32, Nid::X9_62_PRIME256V1),
+        Alg::Es384 => (48, Nid::SECP384R1),
+        Alg::Es512 => (66, Nid::SECP521R1),
+        _ => return false,
+    };
+    let high = || -> Result<bool, openssl::error::ErrorStack> {
+        let Some(s) = signature.get(size..).filter(|s| s.len() == size) else {
+            return Ok(false);
+        };
+        let group = EcGroup::from_curve_name(nid)?;
+        let mut order = BigNum::new()?;
+        let mut ctx = BigNumContext::new()?;
+        group.order(&mut order, &mut ctx)?;
+        let mut half = BigNum::new()?;
+        half.rshift1(&order)?;
+        Ok(BigNum::from_slice(s)? > half)
+    };
+    high().unwrap_or(false)
 }
 
 /// JWS ECDSA signatures are r‖s, each exactly the curve's size (RFC 7518 §3.4); OpenSSL wants DER.

@@ -153,6 +153,10 @@ pub(crate) enum JwsDiagnosis<'a> {
         alg: Alg,
         key: &'a TrustedKey,
     },
+    /// An ECDSA signature with a high S: it verifies, and so does its twin `(r, n − s)`.
+    MalleableSignature {
+        alg: Alg,
+    },
     WeakSigningKey {
         alg: Alg,
         key: &'a TrustedKey,

@@ -105,6 +105,17 @@ pub(super) fn finding(d: &JwsDiagnosis, settings: &Settings) -> Finding {
             )
             .with_evidence(json!({"alg": alg.name(), "key": label, "source": key.source}))
         }
+        // No SPEC code names malleability; weak-key is the nearest (a weakness of the signature).
+        JwsDiagnosis::MalleableSignature { alg } => Finding::new(
+            FindingCode::WeakKey,
+            format!(
+                "the {} signature is malleable: its S is above half the curve order, so (r, n − s) verifies too and the same claims have two valid tokens",
+                alg.name()
+            ),
+        )
+        .with_severity(Severity::Warning)
+        .with_evidence(json!({"alg": alg.name(), "s": "high (s > n/2)"}))
+        .with_hint("nothing is forged, but a consumer that recognises tokens by their bytes (a replay cache, a token hash) can be given the twin; signers normally emit low-S signatures, so check which library made this one"),
         JwsDiagnosis::WeakSigningKey { alg, key, weakness } => Finding::new(
             FindingCode::WeakKey,
             format!(

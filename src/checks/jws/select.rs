@@ -9,7 +9,7 @@ use crate::artifact::jose::{JoseHeader, Jws};
 use crate::artifact::jwk::Jwk;
 use crate::checks::certs::{self, CertRole, Signs};
 use crate::checks::keyset;
-use crate::crypto::verify::check_fit;
+use crate::crypto::verify::{check_fit, ecdsa_high_s};
 use crate::crypto::{verify, Alg, VerifyKey};
 use crate::trust::{TrustStore, TrustedKey};
 use crate::Settings;
@@ -48,6 +48,9 @@ pub(super) fn judge_keys<'a>(
         .find(|k| verifies(alg, &k.key, jws))
     {
         out.push(JwsDiagnosis::Verified { alg, key });
+        if ecdsa_high_s(alg, &jws.signature) {
+            out.push(JwsDiagnosis::MalleableSignature { alg });
+        }
         out.extend(verified_key(settings, alg, key));
         return Some(key);
     }
