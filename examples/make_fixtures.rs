@@ -582,7 +582,7 @@ fn jws(header: &Value, claims: &Value, key: &Key) -> Res<String> {
             let der = s.sign_oneshot_to_vec(input.as_bytes())?;
             let sig = EcdsaSig::from_der(&der)?;
             let mut raw = sig.r().to_vec_padded(*size as i32)?;
-            raw.extend(sig.s().to_vec_padded(*size as i32)?);
+            raw.extend(low_s(k, sig.s())?.to_vec_padded(*size as i32)?);
             raw
         }
         Key::Ed(k) => Signer::new_without_digest(k)?.sign_oneshot_to_vec(input.as_bytes())?,
@@ -592,6 +592,23 @@ fn jws(header: &Value, claims: &Value, key: &Key) -> Res<String> {
         }
     };
     Ok(format!("{input}.{}", b64u(&sig)))
+}
+
+/// ECDSA's S normalised to the lower half of the curve order, as careful signers do: a high S
+/// verifies too, but keyprobe reports it as malleable, and fixtures must not do so by chance.
+fn low_s(key: &PKey<Private>, s: &openssl::bn::BigNumRef) -> Res<BigNum> {
+    let mut order = BigNum::new()?;
+    let mut ctx = openssl::bn::BigNumContext::new()?;
+    key.ec_key()?.group().order(&mut order, &mut ctx)?;
+    let mut half = BigNum::new()?;
+    half.rshift1(&order)?;
+    let mut out = BigNum::new()?;
+    if s > &*half {
+        out.checked_sub(&order, s)?;
+    } else {
+        out = s.to_owned()?;
+    }
+    Ok(out)
 }
 
 /// Swaps the payload of a signed token, keeping the original signature.
