@@ -13,6 +13,8 @@ use crate::limits::MAX_TOKEN_BYTES;
 #[serde(rename_all = "kebab-case")]
 pub enum Kind {
     Jwt,
+    /// The JWS JSON serialisation, general or flattened (RFC 7515 §7.2).
+    JwsJson,
     Jwe,
     Jwk,
     Jwks,
@@ -41,6 +43,7 @@ impl Kind {
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::Jwt => "jwt",
+            Kind::JwsJson => "jws-json",
             Kind::Jwe => "jwe",
             Kind::Jwk => "jwk",
             Kind::Jwks => "jwks",
@@ -223,7 +226,9 @@ fn detect_json(text: &str) -> Detected {
         }
         Err(problem) => {
             // Guess the kind from the raw text so the report says what it was meant to be.
-            let kind = if text.contains("\"keys\"") {
+            let kind = if text.contains("\"payload\"") && text.contains("\"signature") {
+                Kind::JwsJson
+            } else if text.contains("\"keys\"") {
                 Kind::Jwks
             } else if text.contains("\"kty\"") {
                 Kind::Jwk
@@ -241,7 +246,9 @@ fn detect_json(text: &str) -> Detected {
 
 /// Classifies a JSON object by its members.
 pub fn classify_json(object: &Map<String, Value>) -> Kind {
-    if object.get("keys").is_some_and(Value::is_array) {
+    if keyprobe_core::jws_json::looks_like(object) {
+        Kind::JwsJson
+    } else if object.get("keys").is_some_and(Value::is_array) {
         Kind::Jwks
     } else if object.contains_key("kty") {
         Kind::Jwk

@@ -25,7 +25,7 @@ use crate::limits::MAX_INPUT_BYTES;
 use crate::report::{Finding, Report};
 use crate::trust::TrustStore;
 use certs::{describe_other_pem, inspect_chain, inspect_pem};
-use jose::{inspect_damaged, inspect_jwe, inspect_jws};
+use jose::{inspect_damaged, inspect_jwe, inspect_jws, inspect_jws_json};
 use json::inspect_json;
 
 /// How checks are made: the clock and the policy flags.
@@ -96,6 +96,10 @@ pub fn inspect(input: &Input, trust: &TrustStore, settings: &Settings) -> Report
             }
             Value::Null
         }
+        Detected::Json {
+            kind: Kind::JwsJson,
+            object,
+        } => inspect_jws_json(&mut ctx, &object),
         Detected::Json { kind, object } => inspect_json(&mut ctx, kind, object),
         Detected::Pem {
             kind: Kind::X509,

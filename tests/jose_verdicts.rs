@@ -375,3 +375,69 @@ fn a_high_s_ecdsa_signature_is_a_warning() {
     assert!(run.codes().contains(&"signature-verified".to_string()));
     assert!(run.stdout.contains("malleable"), "{}", run.stdout);
 }
+
+// --- Item 4: the JWS JSON serialisation -----------------------------------------------------
+
+/// A signature entry of the general shape: protected header and signature over `payload`.
+fn json_signature(key: &PKey<Private>, header: &Value, payload: &str) -> Value {
+    let token = rs256(key, header, &URL_SAFE_NO_PAD.decode(payload).unwrap());
+    let s = segments(&token);
+    json!({"protected": s[0], "signature": s[2]})
+}
+
+#[test]
+fn jws_json_verifies_every_signature_and_reports_each() {
+    let payload = b64u(claims(json!({})).to_string().as_bytes());
+    let good = json_signature(&issuer_key(), &rs256_header(), &payload);
+    let attacker = PKey::from_rsa(Rsa::generate(2048).unwrap()).unwrap();
+    let forged = json_signature(&attacker, &rs256_header(), &payload);
+
+    // General, both genuine: ok, two verified signatures.
+    let general = json!({"payload": payload, "signatures": [good, good]}).to_string();
+    let run = inspect_text(&general);
+    let report = run.json();
+    assert_eq!(report["kind"], "jws-json", "{}", run.stdout);
+    assert_eq!(report["verdict"], "ok", "{}", run.stdout);
+    assert_eq!(
+        run.codes()
+            .iter()
+            .filter(|c| *c == "signature-verified")
+            .count(),
+        2
+    );
+
+    // One genuine and one forged: the forged one is reported, and the verdict is an error.
+    let mixed = json!({"payload": payload, "signatures": [good, forged]}).to_string();
+    let run = inspect_text(&mixed);
+    assert_finding(&run, "signature-invalid", "error", 1);
+    let report = run.json();
+    let invalid = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "signature-invalid")
+        .unwrap();
+    assert_eq!(invalid["evidence"]["signature_index"], 1, "{invalid}");
+    assert!(invalid["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("signature 2 of 2:"));
+
+    // Flattened, forged.
+    let mut flat = forged.clone();
+    flat["payload"] = json!(payload);
+    let run = inspect_text(&flat.to_string());
+    assert_eq!(run.json()["kind"], "jws-json");
+    assert_finding(&run, "signature-invalid", "error", 1);
+
+    // An unprotected alg none beside a protected header: refused, with where.
+    let mut overlap = good.clone();
+    overlap["header"] = json!({"alg": "none"});
+    let run = inspect_text(&json!({"payload": payload, "signatures": [overlap]}).to_string());
+    let f = malformed(&run, "jws-json");
+    assert_eq!(f["evidence"]["where"], "signatures[0].header", "{f}");
+
+    // No key source: a warning, never ok.
+    let run = inspect(&["--", &general]);
+    assert_finding(&run, "signature-not-checked", "warning", 0);
+}

@@ -50,7 +50,7 @@ impl Family {
     /// validates (Entra's own errors, unrecognised input).
     pub fn of(kind: Kind) -> Option<Family> {
         match kind {
-            Kind::Jwt | Kind::Jwe => Some(Family::Token),
+            Kind::Jwt | Kind::JwsJson | Kind::Jwe => Some(Family::Token),
             Kind::SamlResponse
             | Kind::SamlAssertion
             | Kind::SamlAuthnRequest

@@ -10,6 +10,7 @@ use crate::checks::jws::{check_damaged, check_jws};
 use crate::checks::{claims, discovery, Ctx};
 use crate::limits::MAX_NESTED_TOKENS;
 use crate::report::Finding;
+use keyprobe_core::jws_json::{JwsJson, JwsJsonError, Serialization};
 
 pub(super) fn inspect_jws(ctx: &mut Ctx, token: &str) -> Value {
     let jws = match Jws::decode(token) {
@@ -73,7 +74,8 @@ pub(super) fn inspect_payload(
                 Ok(inner) => {
                     let mut inner_ctx = Ctx::new(ctx.settings, ctx.trust);
                     let view = inspect_decoded(&mut inner_ctx, inner, depth + 1);
-                    absorb_nested(ctx, inner_ctx.findings, depth + 1);
+                    let label = format!("nested token (cty JWT, level {})", depth + 1);
+                    absorb(ctx, inner_ctx.findings, &label, "nested_level", depth + 1);
                     out.insert("nested".into(), Value::Object(view));
                     return out;
                 }
@@ -91,18 +93,6 @@ pub(super) fn inspect_payload(
         json!(format!("the payload is not a JSON claim set: {why}")),
     );
     out
-}
-
-/// The nested token's findings join the outer report, each saying it is about the token inside.
-fn absorb_nested(ctx: &mut Ctx, findings: Vec<Finding>, level: usize) {
-    for mut f in findings {
-        f.message = format!("nested token (cty JWT, level {level}): {}", f.message);
-        if let Some(evidence) = f.evidence.as_object_mut() {
-            evidence.insert("nested_level".into(), json!(level));
-        }
-        // Already through the inner context's policy (weak-key under --allow-legacy).
-        ctx.findings.push(f);
-    }
 }
 
 pub(super) fn inspect_jwe(ctx: &mut Ctx, token: &str) -> Value {
@@ -148,5 +138,70 @@ pub(super) fn inspect_damaged(ctx: &mut Ctx, token: Box<DamagedToken>) -> Value 
     match token.header {
         Some(h) => json!({ "header": h.raw }),
         None => json!({ "header": Value::Null }),
+    }
+}
+
+/// The JWS JSON serialisation (RFC 7515 §7.2): every signature judged as a compact token's
+/// would be and reported on its own, then the payload once.
+pub(super) fn inspect_jws_json(ctx: &mut Ctx, object: &Map<String, Value>) -> Value {
+    let decoded = match JwsJson::decode(object) {
+        Ok(d) => d,
+        Err(e) => {
+            ctx.push(json_malformed(&e));
+            return Value::Null;
+        }
+    };
+    let count = decoded.signatures.len();
+    let mut signatures = Vec::with_capacity(count);
+    let mut payload = None;
+    for (index, entry) in decoded.signatures.into_iter().enumerate() {
+        let label = format!("signature {} of {count}", index + 1);
+        match entry {
+            Ok(jws) => {
+                let mut inner = Ctx::new(ctx.settings, ctx.trust);
+                let section = check_jws(&mut inner, &jws);
+                absorb(ctx, inner.findings, &label, "signature_index", index);
+                let content = claims::content_of(&jws.header);
+                signatures.push(json!({"header": jws.header.raw, "signature": section}));
+                payload.get_or_insert((content, jws.payload));
+            }
+            Err(e) => {
+                let f = json_malformed(&e);
+                signatures.push(json!({"unreadable": e.to_string()}));
+                ctx.push(f);
+            }
+        }
+    }
+    let serialization = match decoded.serialization {
+        Serialization::General => "general",
+        Serialization::Flattened => "flattened",
+    };
+    let mut out = Map::new();
+    out.insert("serialization".into(), json!(serialization));
+    if let Some((content, payload)) = payload {
+        out.extend(inspect_payload(ctx, content, payload, 0));
+    }
+    out.insert("signatures".into(), Value::Array(signatures));
+    if let Some(doc) = &ctx.trust.discovery {
+        discovery::check_discovery(ctx, doc, ctx.trust.discovery_url.as_deref());
+    }
+    Value::Object(out)
+}
+
+fn json_malformed(e: &JwsJsonError) -> Finding {
+    Finding::new(FindingCode::Malformed, e.to_string())
+        .with_evidence(json!({"where": e.at.to_string(), "reason": e.problem.to_string()}))
+}
+
+/// Findings about a part (a nested token, one signature of several) join the report, each
+/// saying which part it is about.
+fn absorb(ctx: &mut Ctx, findings: Vec<Finding>, label: &str, key: &str, value: usize) {
+    for mut f in findings {
+        f.message = format!("{label}: {}", f.message);
+        if let Some(evidence) = f.evidence.as_object_mut() {
+            evidence.insert(key.into(), json!(value));
+        }
+        // Already through the inner context's policy (weak-key under --allow-legacy).
+        ctx.findings.push(f);
     }
 }
