@@ -124,6 +124,12 @@ def seeds(target, vectors):
     elif target == "saml_xml":
         for p in files(TESTDATA / "saml", ".xml") + files(vectors / "saml", ".xml") + files(vectors / "xmldsig-interop", ".xml"):
             yield p.read_bytes()
+        # The cost shapes of tests/cost-shapes.py, scaled down to seed size.
+        sys.path.insert(0, str(ROOT / "tests"))
+        shapes = __import__("importlib").import_module("cost-shapes")
+        for _, text in shapes.shapes(0.03):
+            if len(text) <= MAX_SEED:
+                yield text.encode()
     elif target == "mock_request":
         cid = "4a1e2b3c-5d6e-4f70-8192-a3b4c5d6e7f8"
         secret = "mock~Secret.ForTests_0123456789abcdefghijkl"

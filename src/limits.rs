@@ -22,6 +22,8 @@ pub const MAX_RSA_BITS: u32 = 16384;
 pub const MAX_SAML_XML_BYTES: usize = 4 * 1024 * 1024;
 /// Deepest XML element nesting accepted; SAML messages nest about ten levels.
 pub const MAX_XML_DEPTH: u32 = 64;
+/// Most attributes on one XML element, namespace declarations included; SAML's have a handful.
+pub const MAX_XML_ATTRIBUTES: usize = 128;
 /// Most elements in one XML document.
 pub const MAX_XML_ELEMENTS: usize = 100_000;
 /// Most elements carrying an ID attribute; a SAML message has a handful.

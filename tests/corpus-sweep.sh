@@ -23,6 +23,24 @@ while IFS= read -r -d '' file; do
   fi
 done < <(find "$vectors" -type f ! -name '*.md' ! -name 'LICENSE*' -print0 | sort -z)
 
+# Shapes whose cost once grew faster than their size (issue 13, item 7: 16 signatures with four
+# KeyInfo certificates each, and at half scale 30,000 attributes on one element, 30,000 SAML
+# Attributes, 20,000 repeated IDs), made from the fixtures, against the trusted metadata: same
+# bounds. Half scale because documents of 60,000 elements still take seconds in a debug build.
+shapes="$(mktemp -d)"
+python3 tests/cost-shapes.py "$shapes" 0.5 >/dev/null
+for file in "$shapes"/*.xml; do
+  timeout 20 prlimit --as=1073741824 -- "$bin" inspect --json --at 2026-06-01T12:00:00Z "$file" --metadata testdata/saml/federationmetadata.xml >/dev/null 2>/tmp/keyprobe-sweep.err
+  code=$?
+  if [ "$code" -eq 1 ]; then
+    pass=$((pass + 1))
+  else
+    fail=$((fail + 1))
+    failures+=("exit $code (an error report expected): $file: $(head -c 200 /tmp/keyprobe-sweep.err)")
+  fi
+done
+rm -rf "$shapes"
+
 for f in "${failures[@]}"; do echo "FAIL $f"; done
 echo "sweep: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -69,7 +69,7 @@ pub struct Verified {
     pub verifies_unindented: Option<usize>,
 }
 
-/// Trusted keys tried per document, and KeyInfo certificates tried per signature.
+/// Trusted keys tried per document, and distinct KeyInfo certificates tried per document.
 const MAX_KEYS_TRIED: usize = 64;
 const MAX_EMBEDDED_TRIED: usize = 4;
 
@@ -190,25 +190,27 @@ pub fn verify_all(
                 .map(|m| (*i, run(doc, source, m, signatures.len())))
         })
         .collect();
+    let outcomes: Vec<Outcome> = (0..signatures.len())
+        .map(|s| {
+            if trust.is_empty() {
+                Outcome::NotChecked
+            } else {
+                judge(s, &per_key, trusted.len())
+            }
+        })
+        .collect();
+    let keyinfo = keyinfo_passes(doc, source, &signatures, &outcomes);
     let mut out = Vec::with_capacity(signatures.len());
-    for (s, info) in signatures.into_iter().enumerate() {
-        let outcome = if trust.is_empty() {
-            Outcome::NotChecked
-        } else {
-            judge(s, &per_key, trusted.len())
-        };
-        let verified = matches!(outcome, Outcome::Verified { .. });
-        let embedded_verifies = if verified {
+    for (s, (info, outcome)) in signatures.into_iter().zip(outcomes).enumerate() {
+        let embedded_verifies = if matches!(outcome, Outcome::Verified { .. }) {
             None
         } else {
-            info.embedded.iter().take(MAX_EMBEDDED_TRIED).position(|c| {
-                c.as_ref()
-                    .ok()
-                    .and_then(|c| c.key.as_ref().ok())
-                    .and_then(manager_for)
-                    .is_some_and(|m| {
-                        matches!(run(doc, source, &m, s + 1).get(s), Some(Pass::Valid { .. }))
+            info.embedded.iter().position(|c| {
+                c.as_ref().is_ok_and(|c| {
+                    keyinfo.iter().any(|(der, passes)| {
+                        *der == c.der && matches!(passes.get(s), Some(Pass::Valid { .. }))
                     })
+                })
             })
         };
         out.push(Verified {
@@ -295,6 +297,40 @@ fn without_indentation(text: &str) -> Option<String> {
     }
     out.push_str(rest);
     removed.then_some(out)
+}
+
+/// KeyInfo certificates tried as evidence: one pass over the document per distinct certificate
+/// of the signatures no trusted key verified, at most [`MAX_EMBEDDED_TRIED`] in all, so the
+/// cost does not multiply by signatures and certificates.
+fn keyinfo_passes(
+    doc: &Document,
+    source: &str,
+    signatures: &[SignatureInfo],
+    outcomes: &[Outcome],
+) -> Vec<(Vec<u8>, Vec<Pass>)> {
+    let mut passes: Vec<(Vec<u8>, Vec<Pass>)> = Vec::new();
+    let candidates = signatures
+        .iter()
+        .zip(outcomes)
+        .filter(|(_, o)| !matches!(o, Outcome::Verified { .. }))
+        .flat_map(|(info, _)| info.embedded.iter().flatten());
+    for cert in candidates {
+        if passes.iter().any(|(der, _)| *der == cert.der) {
+            continue;
+        }
+        if passes.len() >= MAX_EMBEDDED_TRIED {
+            break;
+        }
+        let results = cert
+            .key
+            .as_ref()
+            .ok()
+            .and_then(manager_for)
+            .map(|m| run(doc, source, &m, signatures.len()))
+            .unwrap_or_default();
+        passes.push((cert.der.clone(), results));
+    }
+    passes
 }
 
 /// What one bergshamra pass with one key says about one signature.

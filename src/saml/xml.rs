@@ -4,11 +4,13 @@
 //! expansion live there, and SAML never needs one); the parser refuses them too. Depth, element
 //! count, ID count and size are bounded.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use uppsala::{Document, NodeId, NodeKind, Parser};
 
-use crate::limits::{MAX_SAML_XML_BYTES, MAX_XML_DEPTH, MAX_XML_ELEMENTS, MAX_XML_IDS};
+use crate::limits::{
+    MAX_SAML_XML_BYTES, MAX_XML_ATTRIBUTES, MAX_XML_DEPTH, MAX_XML_ELEMENTS, MAX_XML_IDS,
+};
 
 pub const NS_SAMLP: &str = "urn:oasis:names:tc:SAML:2.0:protocol";
 pub const NS_SAML: &str = "urn:oasis:names:tc:SAML:2.0:assertion";
@@ -39,6 +41,9 @@ pub enum XmlError {
     NotWellFormed(uppsala::XmlError),
     #[error("the XML has no root element")]
     NoRoot,
+    /// An element with more than [`MAX_XML_ATTRIBUTES`] attributes: `malformed`.
+    #[error("an element (line {line}) has more than {limit} attributes")]
+    TooManyAttributes { limit: usize, line: usize },
     /// More than [`MAX_XML_ELEMENTS`] elements: `malformed`.
     #[error("the XML has more than {limit} elements")]
     TooManyElements { limit: usize },
@@ -78,6 +83,12 @@ pub fn parse(text: &str) -> Result<Document<'_>, XmlError> {
             limit: MAX_SAML_XML_BYTES,
         });
     }
+    if let Some(line) = crowded_element(text) {
+        return Err(XmlError::TooManyAttributes {
+            limit: MAX_XML_ATTRIBUTES,
+            line,
+        });
+    }
     let doc = Parser::new()
         .with_forbid_dtd(true)
         .with_forbid_entities(true)
@@ -100,6 +111,55 @@ pub fn parse(text: &str) -> Result<Document<'_>, XmlError> {
         });
     }
     Ok(doc)
+}
+
+/// The line of the first start tag with more than [`MAX_XML_ATTRIBUTES`] attributes (namespace
+/// declarations included), found in one pass before parsing: the parser compares each attribute
+/// of an element with every earlier one, so an element with 60,000 took seconds. Attributes
+/// are counted by their `=` outside quoted values; comments, CDATA, processing instructions and
+/// end tags are skipped whole.
+fn crowded_element(text: &str) -> Option<usize> {
+    let mut rest = text;
+    while let Some(open) = rest.find('<') {
+        let after = rest.get(open + 1..)?;
+        let skip_to = if after.starts_with("!--") {
+            Some("-->")
+        } else if after.starts_with("![CDATA[") {
+            Some("]]>")
+        } else if after.starts_with('?') {
+            Some("?>")
+        } else if after.starts_with('!') || after.starts_with('/') {
+            Some(">")
+        } else {
+            None
+        };
+        if let Some(end) = skip_to {
+            rest = after.get(after.find(end)? + end.len()..)?;
+            continue;
+        }
+        let mut attributes = 0usize;
+        let mut quote = None;
+        let mut close = None;
+        for (i, c) in after.char_indices() {
+            match (quote, c) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '"' | '\'') => quote = Some(c),
+                (None, '=') => attributes += 1,
+                (None, '>') => {
+                    close = Some(i);
+                    break;
+                }
+                _ => {}
+            }
+        }
+        if attributes > MAX_XML_ATTRIBUTES {
+            let at = text.len().saturating_sub(after.len());
+            return Some(text.get(..at).map_or(1, |t| t.lines().count().max(1)));
+        }
+        rest = after.get(close? + 1..)?;
+    }
+    None
 }
 
 /// The first DOCTYPE or entity declaration, and its line.
@@ -216,6 +276,7 @@ pub struct IdMap {
 pub fn id_map(doc: &Document, elements: &[NodeId]) -> IdMap {
     let mut by_id = HashMap::new();
     let mut duplicates = Vec::new();
+    let mut listed = HashSet::new();
     let mut count = 0usize;
     for &id in elements {
         for name in ["ID", "Id", "id", "AssertionID"] {
@@ -223,7 +284,7 @@ pub fn id_map(doc: &Document, elements: &[NodeId]) -> IdMap {
                 continue;
             };
             count += 1;
-            if by_id.insert(value.clone(), id).is_some() && !duplicates.contains(&value) {
+            if by_id.insert(value.clone(), id).is_some() && listed.insert(value.clone()) {
                 duplicates.push(value);
             }
         }
@@ -268,6 +329,15 @@ mod tests {
         assert!(matches!(
             parse(&many),
             Err(XmlError::TooManyElements { .. })
+        ));
+        let crowded = |n: usize| {
+            let attributes: String = (0..n).map(|i| format!(" a{i}='>'")).collect();
+            format!("<!-- <a b=c> --><r{attributes}><![CDATA[<x y=z>]]></r>")
+        };
+        assert!(parse(&crowded(MAX_XML_ATTRIBUTES)).is_ok());
+        assert!(matches!(
+            parse(&crowded(MAX_XML_ATTRIBUTES + 1)),
+            Err(XmlError::TooManyAttributes { line: 1, .. })
         ));
         let doc = parse(r#"<r ID="a"><x ID="a"/><y Id="b"/></r>"#).unwrap();
         let root = doc.document_element().unwrap();

@@ -320,14 +320,16 @@ fn assertion_profile_gaps(a: &Assertion, what: &str) -> Vec<ProfileGap> {
     if a.conditions.as_ref().is_none_or(|c| c.audiences.is_empty()) {
         gaps.push(ProfileGap::NoAudienceRestriction { what });
     }
-    let mut seen: Vec<&str> = Vec::new();
+    // Each repeated name once, in one pass (a set, so that cost is linear in the attributes).
+    let mut seen: HashSet<&str> = HashSet::new();
+    let mut repeated: HashSet<&str> = HashSet::new();
     for attribute in &a.attributes {
-        if seen.contains(&attribute.name.as_str()) {
+        let name = attribute.name.as_str();
+        if !seen.insert(name) && repeated.insert(name) {
             gaps.push(ProfileGap::RepeatedAttribute {
                 name: attribute.name.clone(),
             });
         }
-        seen.push(&attribute.name);
     }
     gaps
 }
