@@ -1,6 +1,12 @@
 //! The SAML Response Entra posts to an app: a signed assertion (or response, or both) with Entra's claim
-//! URIs, `Conditions` of 70 minutes with the audience, a bearer subject confirmation, and the issuer
-//! `https://sts.windows.net/{tid}/`; and the unsigned error Response for request problems it can route back.
+//! URIs in Entra's order, `Conditions` from five minutes before issuing to an hour after with the audience,
+//! a bearer subject confirmation that lasts as long, and the issuer `https://sts.windows.net/{tid}/`; and the
+//! unsigned error Response for request problems it can route back.
+//!
+//! The windows follow real responses (a 2021 capture kept in the shared samples, and later public excerpts
+//! that agree), not Microsoft's older protocol page ("no buffer, 70 minutes"): service providers with
+//! default settings reject a response whose window starts at the issue instant when their clock is a
+//! little behind, and one whose confirmation lasts five minutes soon after.
 
 use time::format_description::FormatItem;
 use time::macros::format_description;
@@ -15,8 +21,10 @@ use crate::util::{derived_guid, html_escape, new_guid};
 /// `2013-03-18T07:38:15.144Z`: SAML instants as Entra writes them.
 const INSTANT: &[FormatItem<'static>] =
     format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
-pub const ASSERTION_LIFETIME: Duration = Duration::minutes(70);
-const CONFIRMATION_LIFETIME: Duration = Duration::minutes(5);
+/// Conditions `NotBefore` is this long before the issue instant, for service providers whose clock is behind.
+pub const CLOCK_SKEW_ALLOWANCE: Duration = Duration::minutes(5);
+/// Conditions `NotOnOrAfter`, and the bearer confirmation's `NotOnOrAfter`, this long after the issue instant.
+pub const ASSERTION_LIFETIME: Duration = Duration::minutes(60);
 
 pub const NAMEID_EMAIL: &str = "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress";
 pub const NAMEID_UNSPECIFIED: &str = "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified";
@@ -99,6 +107,7 @@ fn assertion(success: &Success<'_>, id: &str, signed: bool) -> String {
         .map(|r| format!(" InResponseTo=\"{}\"", xml_escape(r)))
         .unwrap_or_default();
     let user = success.user;
+    // Entra's order: the directory's claims first, then the app's (given name, surname, email, name).
     let mut attributes = vec![
         attribute(
             "http://schemas.microsoft.com/identity/claims/tenantid",
@@ -109,8 +118,16 @@ fn assertion(success: &Success<'_>, id: &str, signed: bool) -> String {
             &[&user.object_id],
         ),
         attribute(
-            "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name",
-            &[&user.user_principal_name],
+            "http://schemas.microsoft.com/identity/claims/displayname",
+            &[&user.display_name],
+        ),
+        attribute(
+            "http://schemas.microsoft.com/identity/claims/identityprovider",
+            &[&issuer],
+        ),
+        attribute(
+            "http://schemas.microsoft.com/claims/authnmethodsreferences",
+            &[AMR_PASSWORD],
         ),
         attribute(
             "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname",
@@ -128,18 +145,10 @@ fn assertion(success: &Success<'_>, id: &str, signed: bool) -> String {
         ));
     }
     attributes.push(attribute(
-        "http://schemas.microsoft.com/identity/claims/displayname",
-        &[&user.display_name],
+        "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name",
+        &[&user.user_principal_name],
     ));
-    attributes.push(attribute(
-        "http://schemas.microsoft.com/identity/claims/identityprovider",
-        &[&issuer],
-    ));
-    attributes.push(attribute(
-        "http://schemas.microsoft.com/claims/authnmethodsreferences",
-        &[AMR_PASSWORD],
-    ));
-    let not_before = success.at;
+    let not_on_or_after = instant(success.at + ASSERTION_LIFETIME);
     format!(
         "<Assertion ID=\"{id}\" IssueInstant=\"{issued}\" Version=\"2.0\" xmlns=\"urn:oasis:names:tc:SAML:2.0:assertion\">\
 <Issuer>{issuer}</Issuer>{signature}\
@@ -158,10 +167,9 @@ fn assertion(success: &Success<'_>, id: &str, signed: bool) -> String {
         signature = if signed { SIGNATURE_PLACEHOLDER } else { "" },
         format = format,
         name_id = xml_escape(&name_id),
-        confirm_until = instant(success.at + CONFIRMATION_LIFETIME),
+        confirm_until = not_on_or_after,
         acs = xml_escape(success.acs_url),
-        not_before = instant(not_before),
-        not_on_or_after = instant(not_before + ASSERTION_LIFETIME),
+        not_before = instant(success.at - CLOCK_SKEW_ALLOWANCE),
         audience = xml_escape(success.audience),
         attributes = attributes.concat(),
         context = xml_escape(success.authn_context),
