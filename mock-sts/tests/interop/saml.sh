@@ -6,7 +6,8 @@
 # SAML sign-in and checks that `xmlsec1 --verify` and signxml accept the SAMLResponse with the certificate
 # taken from the app's federation metadata (and reject a tampered copy); then reproduces AADSTS50003
 # (missing-signing-key) and checks the fix (a new certificate made active) the same way; and a second server,
-# with the app set to sign the response and the assertion ("both"), has both signatures accepted.
+# with the app set to sign the response and the assertion ("both"), has both signatures accepted; and pysaml2
+# as the service provider accepts the response with its clock a few minutes off (freezegun sets its clock).
 # Ends with "N passed, N failed"; exits non-zero on any failure.
 #
 # Environment: CARGO_TARGET_DIR (default: <repo>/target); MOCK_STS_SAML_VENV (default:
@@ -50,8 +51,9 @@ echo "saml interop: Python venv at $venv"
 if [[ ! -x "$venv/bin/python" ]]; then
     "$python" -m venv "$venv" || fail_setup "cannot make a venv with $python"
 fi
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check signxml lxml ||
-    fail_setup "cannot install signxml"
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check signxml lxml \
+    pysaml2==7.5.5 freezegun==1.5.5 ||
+    fail_setup "cannot install signxml, pysaml2 and freezegun"
 
 echo "saml interop: building mock-sts"
 (cd "$repo" && CARGO_TARGET_DIR="$target_dir" cargo build --quiet -p mock-sts --bin mock-sts) ||

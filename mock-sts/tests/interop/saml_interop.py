@@ -2,7 +2,10 @@
 SAMLResponse with the certificate taken from the app's federation metadata, and reject a tampered one;
 then the AADSTS50003 walkthrough (missing-signing-key, new certificate made active) ends in a response
 they accept too. A second server (MOCK_STS_BOTH_URL) signs the response and the assertion: both
-signatures are accepted.
+signatures are accepted. Last, pysaml2 as the service provider (its own AuthnRequest, its own validation of
+the response: signature, audience, recipient, InResponseTo and the time windows, with default clock settings)
+accepts a response with its clock two minutes behind the mock's and six minutes after the response was
+issued, and rejects it with its clock six minutes behind or sixty-one minutes after: the windows Entra sets.
 
 Run by saml.sh with MOCK_STS_URL set; prints "saml: N passed, N failed" last and exits non-zero on failure.
 """
@@ -183,6 +186,65 @@ if MOCK_STS_BOTH:
         check("both: signxml accepts the assertion signature", ok, detail)
         ok, _ = xmlsec1_accepts(tampered(both_xml), both_cert)
         check("both: xmlsec1 rejects a tampered SAMLResponse", not ok)
+
+
+# 4. pysaml2 as the service provider, with its clock off by a few minutes.
+def pysaml2_sp():
+    from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
+    from saml2.client import Saml2Client
+    from saml2.config import SPConfig
+
+    metadata_path = os.path.join(WORKDIR, "idp-metadata.xml")
+    with open(metadata_path, "w") as f:
+        f.write(http("GET", APP_METADATA)[1])
+    config = SPConfig()
+    config.load({
+        "entityid": SP_ENTITY,
+        "service": {"sp": {
+            "endpoints": {"assertion_consumer_service": [(SP_ACS, BINDING_HTTP_POST)]},
+            # Entra signs the assertion, not the response, unless the app asks for both.
+            "want_response_signed": False,
+            "want_assertions_signed": True,
+        }},
+        "metadata": {"local": [metadata_path]},
+        "xmlsec_binary": "/usr/bin/xmlsec1",
+    })
+    return Saml2Client(config), BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
+
+
+def pysaml2_accepts(client, binding, response_b64, request_id):
+    try:
+        response = client.parse_authn_request_response(response_b64, binding, outstanding={request_id: "/"})
+        return response is not None and response.name_id is not None, ""
+    except Exception as error:  # ToEarly, ResponseLifetimeExceed, SignatureError, ...
+        return False, repr(error)
+
+
+from datetime import datetime, timedelta, timezone  # noqa: E402
+
+from freezegun import freeze_time  # noqa: E402
+
+client, post_binding, redirect_binding = pysaml2_sp()
+request_id, info = client.prepare_for_authenticate(binding=redirect_binding, relay_state="pysaml2")
+location = dict(info["headers"])["Location"]
+check("pysaml2: its AuthnRequest goes to the metadata's SSO URL", location.startswith(f"{MOCK_STS}/{TENANT}/saml2?"), location)
+status, page = http("GET", location)
+pysaml2_xml = saml_response(page)
+check("pysaml2: sign-in answers the auto-posting form", status == 200 and pysaml2_xml is not None, page[:300])
+if pysaml2_xml:
+    issued = re.search(rb'<Assertion ID="[^"]+" IssueInstant="([^"]+)"', pysaml2_xml).group(1).decode()
+    issued = datetime.strptime(issued, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
+    b64 = base64.b64encode(pysaml2_xml).decode()
+    for label, shift, expected in [
+        ("accepts it with its clock 2 minutes behind", timedelta(minutes=-2), True),
+        ("accepts it 6 minutes after issue", timedelta(minutes=6), True),
+        ("accepts it 59 minutes after issue", timedelta(minutes=59), True),
+        ("rejects it with its clock 6 minutes behind", timedelta(minutes=-6), False),
+        ("rejects it 61 minutes after issue", timedelta(minutes=61), False),
+    ]:
+        with freeze_time(issued + shift):
+            ok, detail = pysaml2_accepts(client, post_binding, b64, request_id)
+        check(f"pysaml2: {label}", ok == expected, detail)
 
 print(f"saml: {passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
