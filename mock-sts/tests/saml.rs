@@ -213,10 +213,9 @@ fn validity_offsets(xml: &str) -> Vec<(String, i64, bool)> {
 
 #[test]
 fn healthy_response_matches_the_real_entra_capture_field_by_field() {
-    let capture = std::fs::read_to_string(
-        shared_samples().join("saml/entra-saml-response-2021.xml"),
-    )
-    .expect("the SAML capture");
+    let capture =
+        std::fs::read_to_string(shared_samples().join("saml/entra-saml-response-2021.xml"))
+            .expect("the SAML capture");
     let mock = Mock::start();
     let request = authn_request("id-shape-1", SP_ENTITY, Some(SP_ACS), "");
     let reply = redirect_sign_in(&mock, &request, "");
