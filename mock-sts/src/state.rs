@@ -29,12 +29,18 @@ pub struct AppState {
 
 /// The tenant signing keys. `current` signs and is published; `next` is the key a rotation will promote,
 /// which the `unpublished-signing-key` and `rotated-keys` scenarios sign with; `previous` stays published
-/// after a rotation so tokens already issued still verify.
+/// after a rotation so tokens already issued still verify. `companions` are published and never sign:
+/// Entra's key sets hold several keys (the captures publish five to seven), and the signing key is not
+/// always the first, so a client that takes the first key instead of matching `kid` fails here too.
 pub struct KeyRing {
     pub current: Arc<SigningKey>,
     next: Arc<PendingKey>,
     pub previous: Option<Arc<SigningKey>>,
+    companions: [Arc<PendingKey>; COMPANION_KEYS],
 }
+
+/// Published keys that never sign, besides the current one (so a healthy tenant publishes three).
+const COMPANION_KEYS: usize = 2;
 
 /// A key made (or loaded) off the start-up path: the server is ready after one RSA key, not two.
 struct PendingKey {
@@ -105,17 +111,30 @@ impl KeyRing {
                 fallback: current.clone(),
             },
         };
+        let companions = [1, 2].map(|n| {
+            Arc::new(PendingKey {
+                cell: OnceLock::new(),
+                path: Some(state_dir.join(format!("signing-published-{n}.pem"))),
+                fallback: current.clone(),
+            })
+        });
         Ok(Self {
             current,
             next: Arc::new(next),
             previous: None,
+            companions,
         })
     }
 
+    /// Makes (or loads) the next key and the companions off the start-up path.
     pub fn prepare_next_in_background(&self) {
         let next = self.next.clone();
+        let companions = self.companions.clone();
         std::thread::spawn(move || {
             next.get();
+            for companion in companions {
+                companion.get();
+            }
         });
     }
 
@@ -130,15 +149,21 @@ impl KeyRing {
         }
     }
 
+    /// The key set in the order it is published: a companion, the current key, the other companion, and
+    /// the previous key after a rotation; `rotated-keys` puts the new key first.
     pub fn published(&self, scenario: Scenario) -> Vec<Arc<SigningKey>> {
+        let [first, second] = &self.companions;
         let mut keys = Vec::new();
         if scenario == Scenario::RotatedKeys {
             keys.push(self.next());
         }
+        keys.push(first.get());
         keys.push(self.current.clone());
-        if let Some(previous) = &self.previous {
-            keys.push(previous.clone());
-        }
+        keys.push(second.get());
+        keys.extend(self.previous.clone());
+        // A companion that could not be made falls back to the current key: publish it once.
+        let mut seen = std::collections::HashSet::new();
+        keys.retain(|key| seen.insert(key.kid.clone()));
         keys
     }
 

@@ -121,6 +121,15 @@ fn appid_switches_the_jwks_uri() {
         doc["jwks_uri"],
         format!("{}/{TENANT}/discovery/v2.0/keys?appid={WEB_APP}", mock.base)
     );
+    let v1 = mock
+        .get(&format!(
+            "/{TENANT}/.well-known/openid-configuration?appid={WEB_APP}"
+        ))
+        .json();
+    assert_eq!(
+        v1["jwks_uri"],
+        format!("{}/common/discovery/keys?appid={WEB_APP}", mock.base)
+    );
 }
 
 #[test]
@@ -141,6 +150,11 @@ fn jwks_keys_are_entra_shaped_and_kid_is_the_certificate_thumbprint() {
     let mock = Mock::start();
     let capture = sample_json("entra-common-discovery-v2.0-keys.json");
     let capture_members = member_names(&capture["keys"][0]);
+    let token = mock.client_credentials().json()["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let signing_kid = jwt_parts(&token).0["kid"].as_str().unwrap().to_string();
     for path in [
         format!("/{TENANT}/discovery/v2.0/keys"),
         format!("/{TENANT}/discovery/keys"),
@@ -155,7 +169,18 @@ fn jwks_keys_are_entra_shaped_and_kid_is_the_certificate_thumbprint() {
         );
         let jwks = reply.json();
         let keys = jwks["keys"].as_array().unwrap();
-        assert_eq!(keys.len(), 1, "healthy publishes one key");
+        // Several keys, as Entra publishes (the captures hold five to seven), with the signing key
+        // (the one tokens name) not first: a client that takes the first key fails as it would on Entra.
+        assert_eq!(keys.len(), 3, "healthy publishes three keys");
+        assert!(capture["keys"].as_array().unwrap().len() > 1);
+        let kids: Vec<&str> = keys.iter().map(|k| k["kid"].as_str().unwrap()).collect();
+        let unique: std::collections::HashSet<&&str> = kids.iter().collect();
+        assert_eq!(unique.len(), kids.len(), "{kids:?}");
+        assert_eq!(
+            kids.iter().position(|k| *k == signing_kid),
+            Some(1),
+            "{kids:?}"
+        );
         for key in keys {
             assert_eq!(member_names(key), capture_members, "{path}");
             assert_eq!(key["kty"], "RSA");
@@ -191,7 +216,9 @@ fn jwks_keys_are_entra_shaped_and_kid_is_the_certificate_thumbprint() {
         } else {
             format!("{}/{TENANT}/v2.0", mock.base)
         };
-        assert_eq!(keys[0]["issuer"], expected_issuer);
+        for key in keys {
+            assert_eq!(key["issuer"], expected_issuer);
+        }
     }
 }
 
@@ -268,7 +295,7 @@ fn signing_keys_can_come_from_files_named_in_the_configuration() {
         ..Default::default()
     });
     let jwks = mock.get(&format!("/{TENANT}/discovery/v2.0/keys")).json();
-    assert_eq!(jwks["keys"][0]["kid"], current.kid);
+    assert_eq!(jwks["keys"][1]["kid"], current.kid);
     let token = mock.client_credentials().json()["access_token"]
         .as_str()
         .unwrap()

@@ -622,12 +622,25 @@ fn tenant_federation_metadata_is_signed_and_shaped_like_the_capture() {
     assert!(xml.contains("http://docs.oasis-open.org/wsfed/federation/200706"));
     let sso = format!("{}/{TENANT}/saml2", mock.base);
     assert_eq!(xml.matches(&format!("Location=\"{sso}\"")).count(), 3);
-    // Signed with the tenant signing key published in the JWKS.
+    // Signed with the tenant signing key (the one tokens name) published in the JWKS, and listing the
+    // whole published key set.
     let jwks = mock.get(&format!("/{TENANT}/discovery/v2.0/keys")).json();
-    let signing = certificate(jwks["keys"][0]["x5c"][0].as_str().unwrap());
+    let token = mock.client_credentials().json()["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let kid = jwt_parts(&token).0["kid"].clone();
+    let published = jwks["keys"].as_array().unwrap();
+    let signing_key = published.iter().find(|k| k["kid"] == kid).unwrap();
+    let signing = certificate(signing_key["x5c"][0].as_str().unwrap());
     assert!(verifies_with(&xml, &signing));
     let listed = metadata_certificates(&xml);
-    assert!(listed.contains(&jwks["keys"][0]["x5c"][0].as_str().unwrap().to_string()));
+    let published_certs: Vec<String> = published
+        .iter()
+        .map(|k| k["x5c"][0].as_str().unwrap().to_string())
+        .collect();
+    // The key set in each of the three roles (two RoleDescriptors and the IDPSSODescriptor).
+    assert_eq!(listed, [&published_certs[..]; 3].concat());
 
     let common = mock
         .get("/common/federationmetadata/2007-06/federationmetadata.xml")

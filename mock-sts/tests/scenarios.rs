@@ -62,7 +62,8 @@ fn rotated_keys_publish_new_and_old_and_sign_with_new() {
     let mock = Mock::with_scenario(Scenario::RotatedKeys);
     let published = jwks(&mock);
     let kids = kids(&published);
-    assert_eq!(kids.len(), 2);
+    // The new key, then the healthy set (the old signing key second among them).
+    assert_eq!(kids.len(), 4);
     let token = access_token(&mock);
     assert_eq!(
         token_kid(&token),
@@ -70,6 +71,11 @@ fn rotated_keys_publish_new_and_old_and_sign_with_new() {
         "signed with the new key, listed first"
     );
     assert_eq!(verify_with_jwks(&token, &published), Some(true));
+    let healthy = Mock::start();
+    let old = token_kid(&access_token(&healthy));
+    assert_eq!(kids[2], old, "the old signing key stays published");
+    assert_eq!(kids[1..], self::kids(&jwks(&healthy))[..]);
+    healthy.stop();
 }
 
 #[test]
@@ -142,6 +148,25 @@ fn an_app_with_its_own_signing_key_is_served_by_appid_and_passes_custom_signing_
         .json();
     assert_eq!(kids(&app_keys), vec![token_kid(&token)]);
     assert_eq!(verify_with_jwks(&token, &app_keys), Some(true));
+    // v1 discovery leads to the same key, as a v1 client (Microsoft.Owin, ADAL-era middleware) finds it.
+    for discovery in [
+        format!("/{TENANT}/.well-known/openid-configuration?appid={WEB_APP}"),
+        format!("/{TENANT}/v2.0/.well-known/openid-configuration?appid={WEB_APP}"),
+    ] {
+        let doc = mock.get(&discovery).json();
+        let jwks_uri = doc["jwks_uri"].as_str().unwrap();
+        let path = jwks_uri.strip_prefix(mock.base.as_str()).unwrap();
+        let found = mock.get(path).json();
+        assert_eq!(kids(&found), vec![token_kid(&token)], "{discovery}");
+        assert_eq!(verify_with_jwks(&token, &found), Some(true), "{discovery}");
+    }
+    let v1_without = mock
+        .get(&format!("/{TENANT}/.well-known/openid-configuration"))
+        .json();
+    assert_eq!(
+        v1_without["jwks_uri"],
+        format!("{}/common/discovery/keys", mock.base)
+    );
     assert!(
         !kids(&jwks(&mock)).contains(&token_kid(&token)),
         "the tenant key set does not carry the app's key"

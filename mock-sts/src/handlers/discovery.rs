@@ -101,7 +101,9 @@ pub async fn openid_configuration_v1(
     State(state): State<SharedState>,
     Extension(ids): Extension<RequestIds>,
     Path(tenant): Path<String>,
+    RawQuery(query): RawQuery,
 ) -> Result<Response, EntraError> {
+    let appid_suffix = appid_suffix(query.as_deref());
     let segment = discovery_tenant(&state, &tenant, &ids)?;
     let base = &state.base_url;
     let (path, tid) = segment_and_tid(segment);
@@ -113,8 +115,9 @@ pub async fn openid_configuration_v1(
         "authorization_endpoint": format!("{base}/{path}/oauth2/authorize"),
         "token_endpoint": format!("{base}/{path}/oauth2/token"),
         "token_endpoint_auth_methods_supported": ["client_secret_post", "private_key_jwt", "client_secret_basic"],
-        // Entra's v1 documents point every tenant at the common key set.
-        "jwks_uri": format!("{base}/common/discovery/keys"),
+        // Entra's v1 documents point every tenant at the common key set; `?appid=` carries over to it, as
+        // in v2, for apps with a signing key of their own.
+        "jwks_uri": format!("{base}/common/discovery/keys{appid_suffix}"),
         "response_modes_supported": ["query", "fragment", "form_post"],
         "subject_types_supported": ["pairwise"],
         "id_token_signing_alg_values_supported": ["RS256"],
