@@ -97,6 +97,12 @@ catalogue! {
     AssertionClientMismatch => (700021, Unconfirmed, "invalid_client", 401,
         "Client assertion application identifier doesn't match 'client_id' parameter. Review the documentation at https://docs.microsoft.com/en-us/azure/active-directory/develop/active-directory-certificate-credentials .",
         []),
+    /// A client assertion whose `aud` is not this tenant's token endpoint (another tenant's, another
+    /// cloud's, or anything else). Wording from the Azure SDKs' ClientAssertionCredential troubleshooting
+    /// tables; the error and status are those of its neighbours 700021 and 700024.
+    AssertionAudienceMismatch => (700023, Documented("Azure SDK troubleshooting guides (ClientAssertionCredential table), 2024"), "invalid_client", 401,
+        "Client assertion audience claim does not match Realm issuer. Review the documentation at https://learn.microsoft.com/entra/identity-platform/certificate-credentials.",
+        []),
     /// `{reason}` names what is wrong, e.g. "No certificate thumbprint specified in token header."
     InvalidJwtToken => (50027, Documented("ENTRA.md: reference-error-codes"), "invalid_request", 400,
         "Invalid JWT token. {reason}", ["reason"]),
@@ -345,6 +351,16 @@ pub static AADSTS: &[AadstsEntry] = &[
         confirm: "keyprobe inspect ASSERTION --at TIME: token-expired or token-not-yet-valid.",
         scenario: None,
         fix: "mint a new assertion per request with a short lifetime; synchronise the client's clock.",
+    },
+    AadstsEntry {
+        number: 700023,
+        name: "InvalidClientAssertionAudience",
+        surface: "token endpoint JSON (invalid_client)",
+        meaning: "The client assertion's aud is not the token endpoint the request was sent to, so Entra cannot tell the assertion was meant for this tenant and cloud. (Microsoft's general error table names 700023 InvalidResourcelessScope; the client assertion wording is what the token endpoint answers.)",
+        causes: &["aud set to another tenant's or another cloud's token endpoint (login.microsoftonline.us, .cn)", "aud set to the authority, the issuer or the app instead of the token endpoint", "an assertion made for /common reused against a tenant"],
+        confirm: "keyprobe inspect ASSERTION shows aud; it must be https://login.microsoftonline.com/TENANT/oauth2/v2.0/token (or the v1 /oauth2/token) of the endpoint called.",
+        scenario: None,
+        fix: "set aud to the exact token endpoint the request goes to (MSAL does this itself; check a hand-made assertion).",
     },
     AadstsEntry {
         number: 7000215,

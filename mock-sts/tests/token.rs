@@ -544,7 +544,17 @@ fn client_assertions_are_checked_as_entra_checks_them() {
             false,
         ),
     );
-    assert_entra_error(&reply, 400, "invalid_request", 50027);
+    assert_entra_error(&reply, 401, "invalid_client", 700023);
+    assert!(
+        reply.json()["error_description"]
+            .as_str()
+            .unwrap()
+            .starts_with(
+                "AADSTS700023: Client assertion audience claim does not match Realm issuer."
+            ),
+        "{}",
+        reply.text
+    );
     let mut wrong_iss = good_claims(&mock);
     wrong_iss["iss"] = json!("someone-else");
     let reply = send_assertion(

@@ -163,14 +163,8 @@ fn verify_assertion(
         _ => false,
     };
     if !audience_ok {
-        let given = decoded
-            .claims
-            .get("aud")
-            .map(|v| v.to_string())
-            .unwrap_or_else(|| "none".into());
-        return Err(invalid_jwt(&format!(
-            "The audience {given} is not the token endpoint of this tenant."
-        )));
+        // Another tenant's or cloud's token endpoint, or no audience at all: Entra's AADSTS700023.
+        return Err(AadError::new(AadCode::AssertionAudienceMismatch));
     }
     let client = app.client_id.as_str();
     if !decoded
