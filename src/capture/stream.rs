@@ -66,16 +66,30 @@ pub fn reader<R: Read>(input: R) -> Reader<R> {
     )
 }
 
+/// What every value and member costs the entry's budget beside its strings' bytes, so that an
+/// entry of millions of small values (numbers, empty strings, members) is bounded too.
+const VALUE_COST: usize = 32;
+
 /// Reads the next value whole, its strings cut at [`MAX_CAPTURE_STRING_BYTES`] (the rest is read
 /// and dropped, and the cut string says how long it was). `budget` is what the entry may still
-/// hold; once spent, strings are dropped the same way.
+/// hold; once spent, strings are dropped the same way and other values are skipped (null).
 pub fn read_value<R: Read>(r: &mut Reader<R>, budget: &mut usize) -> Result<Value, StreamError> {
+    if *budget < VALUE_COST {
+        r.skip_value()?;
+        return Ok(Value::Null);
+    }
+    *budget -= VALUE_COST;
     Ok(match r.peek()? {
         ValueType::Object => {
             r.begin_object()?;
             let mut map = Map::new();
             while r.has_next()? {
                 let name = r.next_name_owned()?;
+                if *budget < VALUE_COST + name.len() {
+                    r.skip_value()?;
+                    continue;
+                }
+                *budget -= name.len();
                 let value = read_value(r, budget)?;
                 map.insert(name, value);
             }
@@ -86,6 +100,10 @@ pub fn read_value<R: Read>(r: &mut Reader<R>, budget: &mut usize) -> Result<Valu
             r.begin_array()?;
             let mut items = Vec::new();
             while r.has_next()? {
+                if *budget < VALUE_COST {
+                    r.skip_value()?;
+                    continue;
+                }
                 items.push(read_value(r, budget)?);
             }
             r.end_array()?;
@@ -129,4 +147,30 @@ fn read_bounded_string<R: Read>(
     *budget = budget.saturating_sub(buf.len());
     Ok(String::from_utf8(buf)
         .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn many_small_values_spend_the_budget_too() {
+        let many = format!("[{}]", vec!["0"; 100_000].join(","));
+        let mut budget = 64 * 1024;
+        let v = read_value(&mut reader(many.as_bytes()), &mut budget).unwrap();
+        // Read to its end, only what the budget holds kept.
+        assert!(v.as_array().unwrap().len() <= 64 * 1024 / VALUE_COST);
+        let members = format!(
+            "{{{}}}",
+            (0..50_000)
+                .map(|i| format!("\"k{i}\":0"))
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        let mut budget = 64 * 1024;
+        let mut r = reader(members.as_bytes());
+        let v = read_value(&mut r, &mut budget).unwrap();
+        assert!(v.as_object().unwrap().len() < 2048);
+        r.consume_trailing_whitespace().unwrap();
+    }
 }
