@@ -21,6 +21,9 @@ use crate::{inspect_all, Settings};
 #[derive(Debug, Deserialize)]
 pub struct InspectRequest {
     input: String,
+    /// The dropped file's name, to label the reports; empty for a paste.
+    #[serde(default)]
+    name: Option<String>,
     #[serde(default)]
     keys: Option<KeysRequest>,
     /// RFC 3339 or Unix seconds; empty for now.
@@ -111,8 +114,9 @@ fn run(state: &AppState, request: InspectRequest) -> Result<Value, RequestError>
     let trust = build_trust(&sources, &state.fetcher)?;
     // A container (a dropped HAR, a token response, a saved page) gives its report first, then one
     // per artifact found in it.
+    let label = input_label(request.name.as_deref());
     let mut reports = inspect_all(
-        &Input::new("pasted input", request.input.into_bytes()),
+        &Input::new(label, request.input.into_bytes()),
         &trust,
         &settings,
     );
@@ -138,6 +142,18 @@ fn run(state: &AppState, request: InspectRequest) -> Result<Value, RequestError>
         "now": settings.clock.now(),
         "explanations": explanations,
     }))
+}
+
+/// What the reports call the input: the dropped file's name (its last path part, bounded),
+/// else "pasted input".
+fn input_label(name: Option<&str>) -> String {
+    let name = name
+        .map(|n| n.rsplit(['/', '\\']).next().unwrap_or(n).trim())
+        .filter(|n| !n.is_empty() && !n.chars().any(char::is_control));
+    match name {
+        Some(n) => n.chars().take(200).collect(),
+        None => "pasted input".into(),
+    }
 }
 
 /// The key source the page describes, as the CLI's flags would: text is inline, a URL is fetched.

@@ -2,7 +2,8 @@
 // recordHar, the network log devtools saves), then read by keyprobe as a user would:
 //   1. scenario missing-signing-key: the first line of the report names AADSTS50003, the app and the fix;
 //   2. a good sign-in: the SAMLResponse posted to the app verifies against the app's federation metadata;
-//   3. `keyprobe redact` of the good capture leaves no cookie, secret or signature, and is still a HAR.
+//   3. `keyprobe redact` of the good capture leaves no cookie, secret or signature, and is still a HAR;
+//   4. the failing capture dropped on `keyprobe serve`'s page lists its flow first, then every report.
 // Run by tests/browser/run.sh; the captures land in $SCREENSHOTS/captures (never in the repository).
 import { chromium } from "playwright-core";
 import { spawn, spawnSync } from "node:child_process";
@@ -86,6 +87,55 @@ try {
     assert(kinds.some((k) => k.startsWith("saml-authn-request@") && k.includes(".request.url.SAMLRequest")), kinds.join(", "));
     assert(kinds.some((k) => k.startsWith("sts-error@") && k.includes(".response.content")), kinds.join(", "));
     writeFileSync(join(out, "missing-signing-key.txt"), human.stdout);
+  });
+
+  await test("keyprobe serve: a dropped HAR shows its flow first, then every report it holds", async () => {
+    const har = join(out, "missing-signing-key.har");
+    const text = readFileSync(har, "utf8");
+    const expected = jsonLines(run(["inspect", "--json", har]).stdout);
+    const server = spawn(keyprobe, ["serve", "--port", "0"], { stdio: ["ignore", "pipe", "inherit"] });
+    try {
+      const url = await new Promise((resolve) => createInterface({ input: server.stdout }).once("line", (l) => resolve(l.replace("keyprobe serve listening on ", "").trim())));
+      const page = await browser.newPage();
+      const foreign = [];
+      page.on("request", (r) => { if (new URL(r.url()).origin !== new URL(url).origin) foreign.push(r.url()); });
+      await page.goto(url);
+      // What a person's drop does: a file arrives on the box.
+      await page.evaluate((content) => {
+        const data = new DataTransfer();
+        data.items.add(new File([content], "missing-signing-key.har", { type: "application/json" }));
+        document.getElementById("input").dispatchEvent(new DragEvent("drop", { dataTransfer: data, bubbles: true, cancelable: true }));
+      }, text);
+      await page.waitForSelector("#flow-section:not([hidden])", { timeout: 15000 });
+      assert((await page.textContent("#verdict")).includes("har: error"), await page.textContent("#verdict"));
+      const headline = await page.textContent("#headline");
+      assert(headline.includes("AADSTS50003") && headline.includes(entityId), `headline: ${headline}`);
+      // The flow, before the findings, one item per step the CLI lists, the failing one marked.
+      const order = await page.evaluate(() => {
+        const [flow, findings, inner] = ["flow-section", "findings", "inner-section"].map((id) => document.getElementById(id));
+        return [flow.compareDocumentPosition(findings), findings.compareDocumentPosition(inner)].map((p) => (p & Node.DOCUMENT_POSITION_FOLLOWING) !== 0);
+      });
+      assert(order.every(Boolean), "flow, then findings, then the reports held");
+      const steps = await page.$$eval("#flow > li .step", (n) => n.map((x) => x.textContent));
+      const flow = expected[0].decoded.flow;
+      assert(steps.length === flow.length, `${steps.length} steps on the page, ${flow.length} from the CLI`);
+      flow.forEach((s, i) => assert(steps[i].startsWith(`#${s.entry} ${s.method} ${s.host}${s.path}`), `step ${i}: ${steps[i]}`));
+      const failed = await page.getAttribute("#flow > li.failed", "data-entry");
+      assert(Number(failed) === expected[0].decoded.first_failure.entry, `failed step ${failed}`);
+      // Every report the capture holds, in the CLI's order, labelled with the dropped file's name.
+      const inputs = await page.$$eval("#inner > li", (n) => n.map((x) => x.dataset.input));
+      const tail = (input) => input.replace(/^.*?#/, "#");
+      assert(JSON.stringify(inputs.map(tail)) === JSON.stringify(expected.slice(1).map((r) => tail(r.input))), `${inputs.join(", ")}`);
+      assert(inputs.every((i) => i.startsWith("missing-signing-key.har#")), inputs[0]);
+      const sts = page.locator('#inner > li[data-kind="sts-error"]');
+      assert(await sts.count() === 1, "the error page's report");
+      assert((await sts.locator(":scope > details").getAttribute("open")) !== null, "a failing report is open");
+      assert((await sts.textContent()).includes("AADSTS50003"), "its finding names the code");
+      await page.screenshot({ path: join(out, "serve-dropped-har.png"), fullPage: true });
+      assert(foreign.length === 0, `requests to other origins: ${foreign}`);
+    } finally {
+      server.kill();
+    }
   });
 
   await test("a good sign-in's HAR: the posted SAMLResponse verifies against the app's federation metadata", async () => {

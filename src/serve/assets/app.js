@@ -30,6 +30,8 @@ const DEBOUNCE_MS = 400;
 let debounce = null;
 let sequence = 0;
 let lastInspected = null;
+// A dropped file's name labels its reports while the box still holds what was dropped.
+let dropped = null;
 
 function scheduleInspect(delay) {
   clearTimeout(debounce);
@@ -46,6 +48,7 @@ async function inspect(event) {
   const results = $("results");
   const body = {
     input: $("input").value,
+    name: dropped && dropped.text === $("input").value ? dropped.name : "",
     at: $("at").value,
     audience: $("audience").value,
     issuer: $("issuer").value,
@@ -104,7 +107,8 @@ function showError(message) {
   const error = $("error");
   error.hidden = false;
   error.textContent = message;
-  for (const id of ["findings", "timeline", "decoded", "raw", "sources"]) $(id).replaceChildren();
+  for (const id of ["findings", "timeline", "decoded", "raw", "sources", "flow", "inner"]) $(id).replaceChildren();
+  for (const id of ["headline", "flow-section", "inner-section"]) $(id).hidden = true;
   $("timeline-table").tBodies[0].replaceChildren();
 }
 
@@ -120,19 +124,9 @@ function render(data, raw) {
   const list = $("findings");
   list.replaceChildren();
   if (report.findings.length === 0) list.append(el("li", { class: "info" }, "Nothing to report."));
-  for (const f of report.findings) {
-    const item = el("li", { class: f.severity, "data-code": f.code },
-      el("span", { class: "severity" }, f.severity),
-      el("span", { class: "code" }, f.code), " ", f.message);
-    if (f.severity !== "info") item.append(el("p", { class: "hint" }, f.hint));
-    if (f.seen_as && f.seen_as.length) {
-      item.append(el("p", { class: "hint" }, "What your stack prints for it:"));
-      item.append(el("ul", { class: "seen-as" }, ...f.seen_as.map((s) => el("li", {}, s))));
-    }
-    const page = data.explanations[f.code];
-    if (page) item.append(el("details", {}, el("summary", {}, `Explain ${f.code}`), el("pre", {}, page)));
-    list.append(item);
-  }
+  for (const f of report.findings) list.append(findingItem(f, data.explanations));
+  renderFlow(report.decoded || {});
+  renderInner(data);
 
   renderTimeline(data.timeline, data.now);
   $("decoded").textContent = JSON.stringify(report.decoded, null, 2);
@@ -143,6 +137,61 @@ function render(data, raw) {
     sources.append(el("h4", {}, "Fetched"));
     sources.append(el("ul", {}, ...report.fetched.map((f) =>
       el("li", {}, `${f.url} at ${f.fetched_at} (HTTP ${f.status}, sha256 ${f.sha256.slice(0, 16)}…)`))));
+  }
+}
+
+function findingItem(f, explanations) {
+  const item = el("li", { class: f.severity, "data-code": f.code },
+    el("span", { class: "severity" }, f.severity),
+    el("span", { class: "code" }, f.code), " ", f.message);
+  if (f.severity !== "info") item.append(el("p", { class: "hint" }, f.hint));
+  if (f.seen_as && f.seen_as.length) {
+    item.append(el("p", { class: "hint" }, "What your stack prints for it:"));
+    item.append(el("ul", { class: "seen-as" }, ...f.seen_as.map((s) => el("li", {}, s))));
+  }
+  const page = explanations[f.code];
+  if (page) item.append(el("details", {}, el("summary", {}, `Explain ${f.code}`), el("pre", {}, page)));
+  return item;
+}
+
+// A capture's sign-in flow, one request a line, the first failure marked; its headline above it.
+function renderFlow(decoded) {
+  const headline = $("headline");
+  headline.hidden = !decoded.headline;
+  headline.textContent = decoded.headline || "";
+  const list = $("flow");
+  list.replaceChildren();
+  const steps = Array.isArray(decoded.flow) ? decoded.flow : [];
+  $("flow-section").hidden = steps.length === 0;
+  const failed = decoded.first_failure ? decoded.first_failure.entry : null;
+  for (const s of steps) {
+    const status = s.status != null ? ` → ${s.status}` : "";
+    const item = el("li", { "data-entry": s.entry, class: s.entry === failed ? "failed" : "" },
+      el("span", { class: "step" }, `#${s.entry} ${s.method} ${s.host}${s.path}${status}`));
+    const notes = (s.found || []).slice();
+    if (s.request_id) notes.push(`Request Id ${s.request_id}`);
+    if (notes.length) item.append(el("ul", {}, ...notes.map((n) => el("li", {}, n))));
+    list.append(item);
+  }
+}
+
+// Every report a container holds (a capture's artifacts, a token response's tokens), in the order
+// they were found; those that are not ok open.
+function renderInner(data) {
+  const inner = (data.reports || []).slice(1);
+  const list = $("inner");
+  list.replaceChildren();
+  $("inner-section").hidden = inner.length === 0;
+  $("inner-heading").textContent = `Reports in this input (${inner.length})`;
+  for (const r of inner) {
+    const summary = el("summary", {}, el("span", { class: "severity" }, r.verdict),
+      el("span", { class: "code" }, r.kind), " ", el("span", { class: "where" }, r.input));
+    const findings = el("ol", {});
+    if (!r.findings.length) findings.append(el("li", { class: "info" }, "Nothing to report."));
+    for (const f of r.findings) findings.append(findingItem(f, data.explanations));
+    const body = el("details", r.verdict === "ok" ? {} : { open: "" }, summary, findings,
+      el("pre", {}, JSON.stringify(r.decoded, null, 2)));
+    list.append(el("li", { class: r.verdict, "data-kind": r.kind, "data-input": r.input }, body));
   }
 }
 
@@ -218,7 +267,11 @@ function dropFile(event) {
   const file = event.dataTransfer && event.dataTransfer.files[0];
   if (!file) return;
   const reader = new FileReader();
-  reader.onload = () => { input.value = reader.result; scheduleInspect(50); };
+  reader.onload = () => {
+    dropped = { name: file.name, text: reader.result };
+    input.value = reader.result;
+    scheduleInspect(50);
+  };
   reader.readAsText(file);
 }
 
