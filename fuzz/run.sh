@@ -13,7 +13,7 @@ cd "$(dirname "$0")"
 
 SECONDS_EACH="${1:?usage: fuzz/run.sh SECONDS [TARGET...]}"
 shift
-ALL=(detect jose_compact jose_json jwk oidc_discovery x509 saml_decode saml_xml mock_request)
+ALL=(detect jose_compact jose_json jwk oidc_discovery x509 saml_decode saml_xml mock_request capture)
 TARGETS=("$@")
 [ $# -eq 0 ] && TARGETS=("${ALL[@]}")
 VECTORS="${KEYPROBE_VECTORS:-$(cd ../.. && pwd)/shared/vectors}"

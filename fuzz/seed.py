@@ -162,8 +162,56 @@ def seeds(target, vectors):
         for route, query, body in bodies:
             for flags in (0x00, 0x01, 0x08, 0x10, 0x20):
                 yield bytes([route, flags]) + query + b"\xff" + body
+    elif target == "capture":
+        yield from capture_seeds()
     else:
         raise SystemExit(f"unknown target {target}")
+
+
+def har(entries, creator="Chromium"):
+    return json.dumps({"log": {"version": "1.2", "creator": {"name": creator, "version": "1"}, "entries": entries}}).encode()
+
+
+def capture_seeds():
+    """The capture fixtures whole and cut to one entry each, and small captures carrying each kind of
+    artifact where it travels (query, form body, fragment, header, response body)."""
+    for p in files(TESTDATA / "captures"):
+        data = p.read_bytes()
+        yield data
+        doc = load_json(p)
+        if isinstance(doc, dict):
+            for key in ("log", "requests"):
+                entries = doc.get(key, {}).get("entries") if key == "log" else doc.get(key)
+                for e in entries or []:
+                    if key == "log":
+                        yield har([e])
+                    else:
+                        yield json.dumps({"requests": [e]}).encode()
+    tokens = [p.read_bytes().strip().decode() for p in files(TESTDATA / "tokens", ".jwt")][:4]
+    saml = [p.read_bytes() for p in files(TESTDATA / "saml", ".xml")][:3]
+    url = "https://login.microsoftonline.com/t/oauth2/v2.0/"
+    for t in tokens:
+        yield har([{"request": {"method": "GET", "url": "https://api.example/x", "headers": [{"name": "Authorization", "value": "Bearer " + t}]},
+                    "response": {"status": 401, "headers": [], "content": {"mimeType": "application/json", "text": "{}"}}}])
+        yield har([{"request": {"method": "POST", "url": url + "token", "postData": {"mimeType": "application/x-www-form-urlencoded", "text": "grant_type=authorization_code&code=c&client_secret=s"}},
+                    "response": {"status": 200, "content": {"mimeType": "application/json", "text": json.dumps({"access_token": t, "id_token": t, "refresh_token": "r"})}}}])
+        yield har([{"request": {"method": "GET", "url": url + "authorize?client_id=x"},
+                    "response": {"status": 302, "redirectURL": "https://app.example/cb#id_token=" + t + "&state=s", "headers": [{"name": "Location", "value": "https://app.example/cb#id_token=" + t}]}}])
+    for xml in saml:
+        b64 = base64.b64encode(xml).decode()
+        deflated = base64.b64encode(zlib.compress(xml)[2:-4]).decode()
+        yield har([{"request": {"method": "GET", "url": "https://login.microsoftonline.com/t/saml2?SAMLRequest=" + quote(deflated)}, "response": {"status": 200}},
+                   {"request": {"method": "POST", "url": "https://sp.example/acs", "postData": {"mimeType": "application/x-www-form-urlencoded", "params": [{"name": "SAMLResponse", "value": quote(b64)}]}}, "response": {"status": 302}}])
+        yield json.dumps({"requests": [{"method": "POST", "url": "https://sp.example/acs", "post": [["SAMLResponse", b64]], "saml": xml.decode(errors="replace"), "responseStatus": 200}]}).encode()
+    yield har([{"request": {"method": "GET", "url": url + "authorize"}, "response": {"status": 200, "content": {"mimeType": "text/html",
+               "text": "<html><body><form method=post action=https://sp.example/acs><input type=hidden name=SAMLResponse value=PHg+></form>AADSTS50003: No signing key configured. Request Id: 1 Correlation Id: 2</body></html>"}}}])
+    yield har([{"request": {"method": "POST", "url": url + "token"}, "response": {"status": 400, "content": {"mimeType": "application/json",
+               "text": json.dumps({"error": "invalid_client", "error_description": "AADSTS7000222: The provided client secret keys are expired.", "error_codes": [7000222], "correlation_id": "c"})}}}])
+    # Shapes that test the bounds: deep nesting, a cut string, an empty log.
+    yield b'{"log":{"entries":[' + b'[' * 200 + b']' * 200 + b']}}'
+    yield b'{"requests":[{"url":"' + b'a' * 1000 + b'"}]}'
+    yield b'{"log":{"entries":[]}}'
+
 
 
 def main():
