@@ -364,6 +364,76 @@ fn a_saml_tracer_export_verifies_the_posted_response() {
 }
 
 #[test]
+fn a_capture_never_causes_io() {
+    // Every URL the capture names points at a listener of ours: not one connection may reach it.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let at = format!("http://{}", listener.local_addr().unwrap());
+    let b64 = |v: serde_json::Value| {
+        use base64::Engine;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())
+    };
+    let token = format!(
+        "{}.{}.{}",
+        b64(
+            serde_json::json!({"alg": "RS256", "kid": "k1", "jku": format!("{at}/jku"), "x5u": format!("{at}/x5u")})
+        ),
+        b64(
+            serde_json::json!({"iss": format!("{at}/v2.0"), "aud": "api://x", "exp": 1_900_000_000})
+        ),
+        "c2ln"
+    );
+    let discovery = serde_json::json!({
+        "issuer": format!("{at}/v2.0"), "jwks_uri": format!("{at}/keys"),
+        "authorization_endpoint": format!("{at}/authorize"), "token_endpoint": format!("{at}/token"),
+    });
+    let page = format!(
+        "<!DOCTYPE html><html><head><script src=\"{at}/s.js\"></script><link rel=stylesheet href=\"{at}/c.css\"></head>\
+         <body><img src=\"{at}/i.png\"><form method=post action=\"{at}/acs\"><input type=hidden name=id_token value=\"{token}\"></form></body></html>"
+    );
+    let entry = |method: &str,
+                 url: String,
+                 headers: serde_json::Value,
+                 mime: &str,
+                 text: String| {
+        serde_json::json!({
+            "request": {"method": method, "url": url, "headers": headers},
+            "response": {"status": 200, "headers": [], "content": {"mimeType": mime, "text": text}}
+        })
+    };
+    let har = serde_json::json!({"log": {"version": "1.2", "creator": {"name": "test"}, "entries": [
+        entry("GET", format!("{at}/v2.0/.well-known/openid-configuration"), serde_json::json!([]), "application/json", discovery.to_string()),
+        entry("GET", format!("{at}/authorize?client_id=x&redirect_uri={at}/cb"), serde_json::json!([]), "text/html", page),
+        entry("GET", format!("{at}/api"), serde_json::json!([{"name": "Authorization", "value": format!("Bearer {token}")}]), "application/json", "{}".into()),
+        entry("POST", format!("{at}/token"), serde_json::json!([]), "application/json",
+              serde_json::json!({"access_token": token, "id_token": token, "token_type": "Bearer"}).to_string()),
+    ]}});
+    let dir = std::env::temp_dir().join(format!("keyprobe-no-io-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("capture.har");
+    std::fs::write(&file, har.to_string()).unwrap();
+    let lines = dir.join("lines.txt");
+    std::fs::write(&lines, format!("{har}\n")).unwrap();
+    let file = file.to_str().unwrap();
+    let run = inspect(&[file]);
+    assert_eq!(run.json_lines()[0]["kind"], "har", "{}", run.stdout);
+    let kinds: Vec<String> = kinds(&run).into_iter().map(|(_, k)| k).collect();
+    assert!(
+        kinds.contains(&"jwt".to_string()) && kinds.contains(&"oidc-discovery".to_string()),
+        "the artifacts were found and inspected: {kinds:?}"
+    );
+    inspect(&["--lines", lines.to_str().unwrap()]);
+    let redacted = keyprobe(&["redact", file]);
+    assert_eq!(redacted.code, 0, "{}", redacted.stderr);
+    match listener.accept() {
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+        Ok((_, peer)) => panic!("reading a capture connected to a URL it names (from {peer})"),
+        Err(e) => panic!("{e}"),
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
 fn a_50_mb_har_streams_in_bounded_memory() {
     // A capture as big as a long devtools session: mostly script bodies, the SAML error last.
     let dir = std::env::temp_dir().join(format!("keyprobe-big-har-{}", std::process::id()));
