@@ -38,6 +38,7 @@ pub mod limits;
 pub mod present;
 pub mod redact;
 pub mod report;
+pub mod reproduce;
 pub mod saml;
 pub mod serve;
 pub mod trust;

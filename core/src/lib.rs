@@ -8,7 +8,8 @@
 //! - [`thumbprint`]: every thumbprint spelling of a certificate (portal SHA-1 hex, `x5t`, `x5t#S256`);
 //! - [`xmldsig`]: XML-DSig algorithm URIs and their names;
 //! - [`aadsts`]: Entra ID's AADSTS codes: the texts Entra prints (which the mock renders) and what they
-//!   mean (which the inspector explains), and scanning text for codes.
+//!   mean (which the inspector explains), and scanning text for codes;
+//! - [`reproduce`]: which mock-sts scenario reproduces a failure seen in the field, and the fix to try.
 //!
 //! Nothing here panics on input, and every error carries what was expected and what was found.
 
@@ -22,5 +23,6 @@ pub mod jose;
 pub mod json;
 pub mod jws_json;
 pub mod limits;
+pub mod reproduce;
 pub mod thumbprint;
 pub mod xmldsig;

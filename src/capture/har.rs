@@ -289,7 +289,7 @@ fn tail(loc: &str) -> &str {
     loc.rfind('#').map(|i| &loc[i..]).unwrap_or(loc)
 }
 
-fn read<R: Read>(
+pub(crate) fn read<R: Read>(
     format: Format,
     input: R,
     meta: &mut Map<String, Value>,

@@ -34,6 +34,11 @@ pub enum Command {
         #[arg(short, long, value_name = "FILE")]
         output: Option<std::path::PathBuf>,
     },
+    /// Write a mock-sts configuration that fails the way INPUT shows (a HAR or SAML-tracer capture,
+    /// a saved error page, an app registration, a token or SAML message), a curl replay of its
+    /// requests and the fix to try; the last line printed is the mock-sts command that starts it.
+    /// Exit status 1 when the failure seen has no mock-sts scenario
+    Reproduce(ReproduceArgs),
     /// Serve the inspector as a local page on 127.0.0.1 (nothing pasted leaves the machine)
     Serve(ServeArgs),
     /// Print a manual page (roff): keyprobe(1), or one command's; --dir writes them all
@@ -131,6 +136,20 @@ pub struct InspectArgs {
     /// Treat each line of each input as one input (batch mode)
     #[arg(long)]
     pub lines: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ReproduceArgs {
+    /// The capture or artifact showing the failure (`-` for standard input)
+    #[arg(value_name = "INPUT")]
+    pub input: String,
+    /// Directory for mock-sts.toml, replay.sh, fix.sh and README.md; refused when it exists and
+    /// is not empty, unless --force
+    #[arg(short, long, value_name = "DIR", default_value = crate::reproduce::DEFAULT_DIR)]
+    pub output: std::path::PathBuf,
+    /// Write into DIR even when it is not empty (its files of the same names are replaced)
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

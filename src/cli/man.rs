@@ -16,7 +16,7 @@ use crate::catalogue::{FINDINGS, LIBRARY_MESSAGES};
 #[non_exhaustive]
 pub enum ManError {
     #[error(
-        "no command '{0}' (keyprobe man takes inspect, explain, redact, serve, man or completions)"
+        "no command '{0}' (keyprobe man takes inspect, explain, redact, reproduce, serve, man or completions)"
     )]
     NoSuchCommand(String),
     #[error("cannot write the manual page: {0}")]
@@ -195,10 +195,46 @@ fn command_sections(name: &str) -> Roff {
             section(&mut roff, "REPLAY");
             roff.text([roman("Every fetched document is kept in the cache and listed in the report with its sha256. --offline answers URLs from the cache (the latest copy); --replay picks one: the copy with that sha256 (8 or more hex digits, as the report lists it), or the latest made at or before a time.")]);
         }
+        "reproduce" => reproduce_sections(&mut roff),
         _ => {}
     }
     see_also(&mut roff, Some(name));
     roff
+}
+
+/// `keyprobe reproduce`: the files, the scenarios (from the table mock-sts shares), the exit status.
+fn reproduce_sections(roff: &mut Roff) {
+    use keyprobe_core::reproduce::{AppCause, Failure, RpFailure, REPRODUCTIONS};
+    section(roff, "FILES");
+    item(roff, "mock-sts.toml", "mock-sts's configuration: the tenant id, domains, apps (client ids, SAML entity ids, ACS and redirect URIs, token versions) and placeholder users as the input shows them; new client secrets. Lines starting with #fix: are the fix, where it is a change of configuration.");
+    item(roff, "replay.sh", "replays the captured requests to Entra's endpoints against mock-sts with curl (./replay.sh http://127.0.0.1:PORT): tenant, path and parameters kept; signatures, codes, assertions and cookies left out; state and nonce made afresh; user names replaced. Exit 1 and `replay: CODE` when the answer is the failure; for a relying party's failure, what was issued is checked with keyprobe inspect against the mock's keys.");
+    item(roff, "fix.sh", "the fix to try, on the running mock (control API) or in mock-sts.toml (then restart mock-sts).");
+    item(roff, "README.md", "what was seen, which scenario reproduces it, what was left out or replaced, and the fix, with the commands.");
+    section(roff, "SCENARIOS");
+    for r in REPRODUCTIONS {
+        let failure = match r.failure {
+            Failure::Aadsts(code) => format!("AADSTS{code}"),
+            Failure::RelyingParty(RpFailure::SigningKeyNotPublished) => {
+                "key-not-found (IDX10503, ...)".to_string()
+            }
+            Failure::RelyingParty(RpFailure::SigningCertificateExpired) => {
+                "cert-expired (IDX10249, ...)".to_string()
+            }
+            Failure::AppSide(AppCause::NoSamlSigningKey) => {
+                "no-signing-keys (an app registration or metadata)".to_string()
+            }
+            Failure::AppSide(AppCause::DanglingSigningKey) => {
+                "signing-key-dangling (an app registration)".to_string()
+            }
+        };
+        item(
+            roff,
+            &failure,
+            &format!("--scenario {}: {}", r.scenario, r.how),
+        );
+    }
+    section(roff, "EXIT STATUS");
+    roff.text([roman("0 when the failure seen has a mock-sts scenario (or no failure was seen); 1 when it has none: the files are written all the same, and the output says which part could be reproduced and why not; 2 when the input cannot be read or the directory is not empty (without --force).")]);
 }
 
 fn see_also(roff: &mut Roff, this: Option<&str>) {

@@ -6,7 +6,7 @@ use std::num::NonZeroUsize;
 
 use clap::CommandFactory;
 
-use super::args::{Cli, Command, ExplainArgs, InspectArgs, ManArgs};
+use super::args::{Cli, Command, ExplainArgs, InspectArgs, ManArgs, ReproduceArgs};
 use super::sources::{classify, read_whole, Source, SourceError};
 use crate::catalogue::{self, explain::Explanation};
 use crate::clock::{Clock, InstantError};
@@ -84,6 +84,7 @@ pub fn run(cli: Cli) -> i32 {
                 EXIT_USAGE
             }
         },
+        Command::Reproduce(args) => run_reproduce(&args),
         Command::Serve(args) => {
             let options = crate::serve::ServeOptions {
                 bind: args.bind,
@@ -174,6 +175,29 @@ fn run_man(args: &ManArgs) -> Result<(), super::man::ManError> {
             let page = super::man::page(args.command.as_deref())?;
             io::stdout().write_all(&page)?;
             Ok(())
+        }
+    }
+}
+
+/// `keyprobe reproduce`: what was seen and done, then the mock-sts command as the last line. Exit 1
+/// when the failure seen has no scenario (the files are written all the same), 2 when nothing could be.
+fn run_reproduce(args: &ReproduceArgs) -> i32 {
+    match crate::reproduce::reproduce(&args.input, &args.output, args.force) {
+        Ok(outcome) => {
+            let mut out = io::stdout().lock();
+            for line in &outcome.summary {
+                let _ = writeln!(out, "{line}");
+            }
+            let _ = writeln!(out, "{}", outcome.command);
+            if outcome.reproduced {
+                EXIT_OK
+            } else {
+                EXIT_FINDINGS
+            }
+        }
+        Err(e) => {
+            eprintln!("keyprobe: {e}");
+            EXIT_USAGE
         }
     }
 }

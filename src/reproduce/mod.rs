@@ -1,0 +1,314 @@
+//! `keyprobe reproduce`: from a capture of a real failure (HAR, SAML-tracer, a saved page, an app
+//! registration, a token or SAML message) to a mock-sts configuration that fails the same way, a replay
+//! of the captured requests, and the fix to try.
+//!
+//! Everything is read through the inspect layer ([`crate::inspect_all`], the capture reader for the
+//! requests); the failure is mapped to a scenario by the table both programs share
+//! ([`keyprobe_core::reproduce`]). Nothing secret or personal is written: the files are rendered first,
+//! checked for every value the input carried that must not leave it, and only then written.
+
+mod facts;
+mod placeholder;
+mod plan;
+mod replay;
+mod write;
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use crate::capture::exchange::Exchange;
+use crate::capture::har;
+use crate::input::Input;
+use crate::inspect::Settings;
+use crate::limits::{MAX_CAPTURE_ENTRIES, MAX_INPUT_BYTES};
+use crate::trust::TrustStore;
+use facts::Facts;
+use placeholder::{Placeholders, FALLBACK_DOMAIN};
+use plan::Plan;
+use replay::Request;
+
+/// Where the files go when `-o` is not given.
+pub const DEFAULT_DIR: &str = "keyprobe-reproduce";
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReproduceError {
+    #[error("cannot read '{path}': {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("'{path}' is larger than the {limit} byte limit for this kind of input")]
+    TooLarge { path: String, limit: usize },
+    #[error("'{}' exists and is not empty; choose another directory with -o, or overwrite its files with --force", dir.display())]
+    NotEmpty { dir: PathBuf },
+    #[error("'{}' exists and is not a directory", dir.display())]
+    NotADirectory { dir: PathBuf },
+    #[error("cannot write '{}': {source}", path.display())]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// A value from the input that must not leave it was about to be written: nothing was written.
+    #[error("refusing to write {file}: it would carry {what} from the input (a keyprobe bug: please report it)")]
+    WouldLeak { file: &'static str, what: String },
+}
+
+/// What was written and how it went.
+#[derive(Debug)]
+pub struct Outcome {
+    pub dir: PathBuf,
+    /// One line each: what was seen, how it is reproduced, what was written, what was replaced.
+    pub summary: Vec<String>,
+    /// The mock-sts command that starts the reproduction.
+    pub command: String,
+    /// A failure was seen and mock-sts has a scenario for it (or no failure was seen).
+    pub reproduced: bool,
+}
+
+/// Reads `path` (`-` for standard input), writes the reproduction into `dir`.
+pub fn reproduce(path: &str, dir: &Path, force: bool) -> Result<Outcome, ReproduceError> {
+    check_dir(dir, force)?;
+    let trust = TrustStore::default();
+    let settings = Settings::default();
+    let bytes = read_input(path)?;
+    let label = if path == "-" { "stdin" } else { path };
+    let (reports, exchanges) = match har::sniff(crate::capture::head(&bytes)) {
+        Some(format) => {
+            let reports =
+                har::inspect(label, format, &bytes[..], &trust, &settings, &mut |_, _| {});
+            let mut exchanges = Vec::new();
+            let mut meta = serde_json::Map::new();
+            // The requests, read by the same capture reader; an error after some entries keeps those.
+            let _ = har::read(format, &bytes[..], &mut meta, &mut |x: Exchange| {
+                if replay::Endpoint::of(&x.url).is_some() && exchanges.len() < MAX_CAPTURE_ENTRIES {
+                    exchanges.push(Exchange { content: None, ..x });
+                }
+            });
+            (reports, exchanges)
+        }
+        None => {
+            if bytes.len() > MAX_INPUT_BYTES {
+                return Err(ReproduceError::TooLarge {
+                    path: path.to_string(),
+                    limit: MAX_INPUT_BYTES,
+                });
+            }
+            let reports = crate::inspect_all(&Input::new(label, bytes.clone()), &trust, &settings);
+            (reports, Vec::new())
+        }
+    };
+    let mut facts = Facts::default();
+    for report in &reports {
+        facts.report(report);
+    }
+    for x in &exchanges {
+        let mut params: Vec<(String, String)> = url::Url::parse(&x.url)
+            .map(|u| {
+                u.query_pairs()
+                    .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        params.extend(x.form());
+        facts.request(&x.url, &params);
+    }
+    facts.failure(&reports);
+    let domain = facts
+        .domains
+        .first()
+        .cloned()
+        .unwrap_or_else(|| FALLBACK_DOMAIN.to_string());
+    let placeholders = Placeholders::new(&facts, &domain);
+    let requests: Vec<Request> = exchanges
+        .iter()
+        .filter_map(|x| Request::from_exchange(x, &placeholders, &trust, &settings))
+        .collect();
+    let plan = Plan::new(label, facts, &placeholders, requests);
+
+    let files = [
+        ("mock-sts.toml", write::config(&plan), false),
+        ("replay.sh", write::replay_script(&plan), true),
+        ("fix.sh", write::fix_script(&plan), true),
+        ("README.md", write::readme(&plan, dir), false),
+    ];
+    let secrets = never_written(&exchanges, &placeholders);
+    for (name, text, _) in &files {
+        if let Some(what) = secrets
+            .iter()
+            .find(|(value, _)| text.contains(value.as_str()))
+        {
+            return Err(ReproduceError::WouldLeak {
+                file: name,
+                what: what.1.clone(),
+            });
+        }
+    }
+    std::fs::create_dir_all(dir).map_err(|source| ReproduceError::Write {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    for (name, text, executable) in &files {
+        let path = dir.join(name);
+        std::fs::write(&path, text).map_err(|source| ReproduceError::Write {
+            path: path.clone(),
+            source,
+        })?;
+        if *executable {
+            set_executable(&path)?;
+        }
+    }
+    let config = dir.join("mock-sts.toml");
+    let mut summary = Vec::new();
+    if let Some(s) = &plan.seen {
+        summary.push(format!("seen: {} at {}", s.label, s.at));
+    } else {
+        summary.push("seen: no failure".to_string());
+    }
+    summary.push(write::verdict_line(&plan));
+    summary.push(format!(
+        "wrote {}: mock-sts.toml (tenant {}, {} app(s), {} user(s)), replay.sh ({} request(s)), fix.sh, README.md",
+        dir.display(),
+        plan.tenant_id,
+        plan.apps.len(),
+        plan.users.len(),
+        plan.requests.len()
+    ));
+    summary.push(format!(
+        "not carried over: secrets, cookies, codes and signatures; replaced: {} user name(s), {} object id(s)",
+        plan.replaced_users, plan.replaced_ids
+    ));
+    if let Some(r) = plan.reproduction {
+        summary.push(format!(
+            "the fix to try: {}/README.md ({}/fix.sh)",
+            dir.display(),
+            dir.display()
+        ));
+        let _ = r;
+    }
+    Ok(Outcome {
+        dir: dir.to_path_buf(),
+        summary,
+        command: plan.command(&config),
+        reproduced: plan.reproduction.is_some() || plan.seen.is_none(),
+    })
+}
+
+fn read_input(path: &str) -> Result<Vec<u8>, ReproduceError> {
+    let read_error = |source| ReproduceError::Read {
+        path: path.to_string(),
+        source,
+    };
+    let mut bytes = Vec::new();
+    // Captures may be large (tens of MB); the reader bounds what it keeps of each entry.
+    let limit = (crate::limits::MAX_CAPTURE_ENTRY_BYTES as u64)
+        .saturating_mul(64)
+        .max(256 << 20);
+    if path == "-" {
+        std::io::stdin()
+            .take(limit)
+            .read_to_end(&mut bytes)
+            .map_err(read_error)?;
+    } else {
+        std::fs::File::open(path)
+            .and_then(|f| f.take(limit).read_to_end(&mut bytes))
+            .map_err(read_error)?;
+    }
+    Ok(bytes)
+}
+
+fn check_dir(dir: &Path, force: bool) -> Result<(), ReproduceError> {
+    match std::fs::read_dir(dir) {
+        Ok(mut entries) => {
+            if entries.next().is_some() && !force {
+                return Err(ReproduceError::NotEmpty {
+                    dir: dir.to_path_buf(),
+                });
+            }
+            Ok(())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(_) if dir.exists() => Err(ReproduceError::NotADirectory {
+            dir: dir.to_path_buf(),
+        }),
+        Err(source) => Err(ReproduceError::Write {
+            path: dir.to_path_buf(),
+            source,
+        }),
+    }
+}
+
+#[cfg(unix)]
+fn set_executable(path: &Path) -> Result<(), ReproduceError> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).map_err(|source| {
+        ReproduceError::Write {
+            path: path.to_path_buf(),
+            source,
+        }
+    })
+}
+
+#[cfg(not(unix))]
+fn set_executable(_: &Path) -> Result<(), ReproduceError> {
+    Ok(())
+}
+
+/// Values of the input that must never be written, with what each is: credentials, codes, cookies,
+/// signatures, and the users and object ids that were replaced.
+fn never_written(exchanges: &[Exchange], placeholders: &Placeholders) -> Vec<(String, String)> {
+    const SECRET_PARAMS: &[&str] = &[
+        "client_secret",
+        "client_assertion",
+        "code",
+        "code_verifier",
+        "refresh_token",
+        "assertion",
+        "password",
+        "Signature",
+        "id_token_hint",
+    ];
+    let mut out: Vec<(String, String)> = Vec::new();
+    let mut add = |value: &str, what: String| {
+        // Short values (`code=1`) would match by chance; they carry no secret worth the name.
+        if value.len() >= 8 && !out.iter().any(|(v, _)| v == value) {
+            out.push((value.to_string(), what));
+        }
+    };
+    for x in exchanges {
+        let query: Vec<(String, String)> = url::Url::parse(&x.url)
+            .map(|u| {
+                u.query_pairs()
+                    .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        for (name, value) in query.iter().chain(&x.form()) {
+            if SECRET_PARAMS.contains(&name.as_str()) {
+                add(
+                    value,
+                    format!("the request parameter {name} of entry #{}", x.index),
+                );
+            }
+        }
+        for (name, value) in &x.request_headers {
+            if name.eq_ignore_ascii_case("cookie") || name.eq_ignore_ascii_case("authorization") {
+                for part in value.split(';') {
+                    let v = part.split_once('=').map_or(part, |(_, v)| v).trim();
+                    add(v, format!("the {name} header of entry #{}", x.index));
+                }
+            }
+        }
+        for (name, value) in &x.response_headers {
+            if name.eq_ignore_ascii_case("set-cookie") {
+                let first = value.split(';').next().unwrap_or_default();
+                let v = first.split_once('=').map_or(first, |(_, v)| v).trim();
+                add(v, format!("a cookie set in entry #{}", x.index));
+            }
+        }
+    }
+    for original in placeholders.originals() {
+        add(original, "a user name or object id".to_string());
+    }
+    out
+}

@@ -1,0 +1,410 @@
+//! From the facts to what the reproduction will be: the tenant and apps mock-sts is configured with, the
+//! scenario from the shared table, the requests to replay, and which values were made here.
+
+use keyprobe_core::reproduce::{reproduction, Failure, Fix, Reproduction, Surface};
+
+use super::facts::{AppFacts, Facts, Seen};
+use super::placeholder::{self, Placeholders, FALLBACK_DOMAIN};
+use super::replay::{Endpoint, Param, Request};
+
+/// The kind of app in mock-sts's configuration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AppKind {
+    Saml,
+    Confidential,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct PlannedApp {
+    pub client_id: String,
+    /// The client id was in the input (else it was made here: SAML requests carry no client id).
+    pub client_id_seen: bool,
+    pub display_name: String,
+    pub kind: AppKind,
+    pub entity_id: Option<String>,
+    pub acs_url: Option<String>,
+    pub reply_urls: Vec<String>,
+    pub redirect_uris: Vec<String>,
+    pub access_token_version: Option<u8>,
+    pub secret: Option<String>,
+    /// Registered only by the fix (AADSTS700016): the whole block is written commented out.
+    pub registered: bool,
+    /// Lines the fix adds (`#fix: ` in mock-sts.toml).
+    pub fix_lines: Vec<String>,
+}
+
+#[derive(Debug)]
+pub(crate) struct Plan {
+    pub input: String,
+    pub tenant_id: String,
+    pub tenant_seen: bool,
+    pub domains: Vec<String>,
+    pub apps: Vec<PlannedApp>,
+    pub users: Vec<String>,
+    pub scenario: &'static str,
+    pub reproduction: Option<&'static Reproduction>,
+    /// The failure seen, its message with users replaced.
+    pub seen: Option<Seen>,
+    /// Why the failure seen has no reproduction (or that none was seen).
+    pub not_reproduced: Option<String>,
+    pub requests: Vec<Request>,
+    /// The secret replay.sh sends by default.
+    pub replay_secret: Option<String>,
+    pub name_id_formats: Vec<String>,
+    pub token_versions: Vec<u8>,
+    pub claim_names: Vec<String>,
+    pub kinds: Vec<&'static str>,
+    /// How many user names and object ids were replaced.
+    pub replaced_users: usize,
+    pub replaced_ids: usize,
+}
+
+const PLACEHOLDER_ACS: &str = "https://sp.reproduction.example/saml/acs";
+const PLACEHOLDER_ENTITY: &str = "https://sp.reproduction.example/saml";
+
+/// The identifier an AADSTS700016 message names (`Application with identifier '…' was not found`).
+fn unknown_app_in(message: &str) -> Option<&str> {
+    let rest = message.split_once("identifier '")?.1;
+    Some(rest.split_once('\'')?.0)
+}
+
+impl Plan {
+    pub(crate) fn new(
+        input: &str,
+        facts: Facts,
+        placeholders: &Placeholders,
+        mut requests: Vec<Request>,
+    ) -> Plan {
+        let mut domains = facts.domains.clone();
+        for user in placeholders.users() {
+            if let Some((_, d)) = user.rsplit_once('@') {
+                if !domains.iter().any(|x| x == d) && d.contains('.') {
+                    domains.push(d.to_string());
+                }
+            }
+        }
+        let domain = domains
+            .first()
+            .cloned()
+            .unwrap_or_else(|| FALLBACK_DOMAIN.to_string());
+        let mut users: Vec<String> = placeholders.users().to_vec();
+        users.retain(|u| u.contains('@'));
+        if users.is_empty() {
+            users.push(format!("user1@{domain}"));
+        }
+        let (tenant_id, tenant_seen) = match &facts.tenant_id {
+            Some(t) => (t.clone(), true),
+            None => (placeholder::guid(), false),
+        };
+        let seen = facts.seen.clone().map(|mut s| {
+            s.message = placeholders.apply(&s.message);
+            s
+        });
+        let found = seen.as_ref().and_then(|s| s.failure).and_then(reproduction);
+        let not_reproduced = match (&seen, found) {
+            (None, _) => Some("the input shows no failure: the configuration reproduces the sign-in as it went, in scenario healthy".to_string()),
+            (Some(s), None) => Some(format!(
+                "{} has no mock-sts scenario: mock-sts reproduces {}; the tenant, apps and requests are set up all the same, so the replay shows what mock-sts answers instead",
+                s.label,
+                reproducible_list()
+            )),
+            (Some(_), Some(_)) => None,
+        };
+        let failing = seen
+            .as_ref()
+            .and_then(|s| s.entry)
+            .and_then(|e| requests.iter().find(|r| r.entry == Some(e)))
+            .cloned();
+        let mut plan = Plan {
+            input: input.to_string(),
+            tenant_id,
+            tenant_seen,
+            domains,
+            apps: Vec::new(),
+            users,
+            scenario: found.map_or("healthy", |r| r.scenario),
+            reproduction: found,
+            seen,
+            not_reproduced,
+            requests: Vec::new(),
+            replay_secret: None,
+            name_id_formats: facts.name_id_formats.clone(),
+            token_versions: facts.token_versions.clone(),
+            claim_names: facts.claim_names.clone(),
+            kinds: facts.kinds.clone(),
+            replaced_users: facts.users.len(),
+            replaced_ids: facts.object_ids.len(),
+        };
+        for app in &facts.apps {
+            plan.apps.push(planned_app(app, plan.apps.len()));
+        }
+        let surface = found.map(|r| r.surface);
+        // A SAML failure needs a SAML app even when the input named none (a saved error page).
+        if surface == Some(Surface::SamlSignIn)
+            && !plan.apps.iter().any(|a| a.kind == AppKind::Saml)
+        {
+            plan.apps.push(planned_app(
+                &AppFacts {
+                    entity_id: Some(PLACEHOLDER_ENTITY.to_string()),
+                    ..AppFacts::default()
+                },
+                plan.apps.len(),
+            ));
+        }
+        if matches!(surface, Some(Surface::TokenEndpoint))
+            && !plan.apps.iter().any(|a| a.kind == AppKind::Confidential)
+        {
+            plan.apps
+                .push(planned_app(&AppFacts::default(), plan.apps.len()));
+        }
+        if let Some(r) = found {
+            plan.shape_for(r, failing.as_ref());
+        }
+        if requests.is_empty() {
+            requests.extend(plan.made_up_request(surface));
+        }
+        plan.requests = requests;
+        if plan
+            .requests
+            .iter()
+            .any(|r| r.form.iter().any(|(_, v)| *v == Param::ClientSecret))
+        {
+            let wrong = found.is_some_and(|r| r.fix == Fix::SendRightSecret);
+            plan.replay_secret = if wrong {
+                Some(placeholder::client_secret())
+            } else {
+                // The app the request names, registered now or by the fix (AADSTS700016).
+                let named = plan.requests.iter().find_map(|r| {
+                    r.form.iter().find_map(|(n, v)| match v {
+                        Param::Text(id) if n == "client_id" => Some(id.clone()),
+                        _ => None,
+                    })
+                });
+                plan.apps
+                    .iter()
+                    .filter(|a| a.kind == AppKind::Confidential)
+                    .find(|a| {
+                        named
+                            .as_deref()
+                            .is_none_or(|n| a.client_id.eq_ignore_ascii_case(n))
+                    })
+                    .or_else(|| plan.apps.iter().find(|a| a.kind == AppKind::Confidential))
+                    .and_then(|a| a.secret.clone())
+            };
+        }
+        plan
+    }
+
+    /// The configuration fails the way the row says, and `#fix:` lines undo it.
+    fn shape_for(&mut self, r: &Reproduction, failing: Option<&Request>) {
+        let param = |name: &str| -> Option<String> {
+            failing?
+                .query
+                .iter()
+                .chain(&failing?.form)
+                .find_map(|(n, v)| match v {
+                    Param::Text(t) if n == name => Some(t.clone()),
+                    _ => None,
+                })
+        };
+        match r.fix {
+            Fix::CustomSigningKey => {
+                for app in self.apps.iter_mut().filter(|a| a.kind != AppKind::Saml) {
+                    app.fix_lines.push("custom_signing_key = true".into());
+                }
+            }
+            Fix::RegisterRedirectUri => {
+                let saml = failing.is_some_and(|f| f.endpoint == Endpoint::Saml);
+                let asked = param("redirect_uri");
+                for app in &mut self.apps {
+                    if saml && app.kind == AppKind::Saml {
+                        // The ACS URL the request asked for is not registered: a placeholder is.
+                        let captured: Vec<String> = app
+                            .acs_url
+                            .take()
+                            .into_iter()
+                            .chain(app.reply_urls.drain(..))
+                            .collect();
+                        app.acs_url = Some(PLACEHOLDER_ACS.to_string());
+                        if !captured.is_empty() {
+                            app.fix_lines
+                                .push(format!("reply_urls = {}", toml_array(&captured)));
+                        }
+                    } else if let Some(uri) = &asked {
+                        if app.redirect_uris.contains(uri) {
+                            app.redirect_uris.retain(|u| u != uri);
+                            let mut fixed = app.redirect_uris.clone();
+                            fixed.push(uri.clone());
+                            app.fix_lines
+                                .push(format!("redirect_uris = {}", toml_array(&fixed)));
+                        }
+                    }
+                }
+            }
+            Fix::RegisterApp => {
+                let unknown = self
+                    .seen
+                    .as_ref()
+                    .and_then(|s| unknown_app_in(&s.message))
+                    .map(str::to_string)
+                    .or_else(|| param("client_id"));
+                for app in &mut self.apps {
+                    let named = unknown.as_deref().is_some_and(|u| {
+                        app.client_id.eq_ignore_ascii_case(u) || app.entity_id.as_deref() == Some(u)
+                    });
+                    if named {
+                        app.registered = false;
+                    }
+                }
+            }
+            Fix::NewSamlCertificate | Fix::PublishNewKey | Fix::SendRightSecret => {}
+        }
+    }
+
+    /// With no captured request (a saved page, an app registration, a token): the request the failure
+    /// needs, made from the facts, so that replay.sh has something to send.
+    fn made_up_request(&self, surface: Option<Surface>) -> Option<Request> {
+        let path_tenant = self.tenant_id.clone();
+        match surface {
+            Some(Surface::SamlSignIn) => {
+                let app = self.apps.iter().find(|a| a.kind == AppKind::Saml)?;
+                let entity = app.entity_id.as_deref()?;
+                let mut d = serde_json::Map::new();
+                d.insert("issuer".into(), entity.into());
+                d.insert("id".into(), format!("_{}", placeholder::token(32)).into());
+                d.insert("issue_instant".into(), "2000-01-01T00:00:00Z".into());
+                if let Some(acs) = app.acs_url.as_deref() {
+                    d.insert("assertion_consumer_service_url".into(), acs.into());
+                }
+                if let Some(f) = self.name_id_formats.first() {
+                    d.insert("name_id_policy".into(), f.as_str().into());
+                }
+                let xml = super::replay::authn_request_xml(&d.into(), &Placeholders::default())?;
+                let mut encoder =
+                    flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+                std::io::Write::write_all(&mut encoder, xml.as_bytes()).ok()?;
+                let deflated = encoder.finish().ok()?;
+                Some(Request {
+                    entry: None,
+                    method: "GET".into(),
+                    endpoint: Endpoint::Saml,
+                    path: format!("/{path_tenant}/saml2"),
+                    query: vec![(
+                        "SAMLRequest".into(),
+                        Param::Text(keyprobe_core::base64::encode_standard(&deflated)),
+                    )],
+                    form: Vec::new(),
+                    changes: vec!["made up: the input carried no request, so this is a service provider's AuthnRequest for the app".into()],
+                })
+            }
+            Some(Surface::TokenEndpoint) => {
+                let app = self.apps.iter().find(|a| a.kind == AppKind::Confidential)?;
+                Some(Request {
+                    entry: None,
+                    method: "POST".into(),
+                    endpoint: Endpoint::Token,
+                    path: format!("/{path_tenant}/oauth2/v2.0/token"),
+                    query: Vec::new(),
+                    form: vec![
+                        ("grant_type".into(), Param::Text("client_credentials".into())),
+                        ("client_id".into(), Param::Text(app.client_id.clone())),
+                        ("client_secret".into(), Param::ClientSecret),
+                        (
+                            "scope".into(),
+                            Param::Text(format!("api://{}/.default", app.client_id)),
+                        ),
+                    ],
+                    changes: vec!["made up: the input carried no request, so this is a client-credentials token request for the app".into()],
+                })
+            }
+            _ => None,
+        }
+    }
+
+    /// The app the fix is applied to: the SAML app for SAML failures, else the first one registered.
+    pub(crate) fn fix_app(&self) -> Option<&PlannedApp> {
+        let saml = self
+            .reproduction
+            .is_some_and(|r| r.surface == Surface::SamlSignIn);
+        self.apps
+            .iter()
+            .find(|a| (a.kind == AppKind::Saml) == saml && a.registered)
+            .or_else(|| self.apps.iter().find(|a| a.registered))
+    }
+
+    /// The last line: the command that starts the reproduction.
+    pub(crate) fn command(&self, config: &std::path::Path) -> String {
+        format!(
+            "mock-sts --config {} --scenario {}",
+            super::replay::shell_quote_if_needed(&config.display().to_string()),
+            self.scenario
+        )
+    }
+}
+
+fn planned_app(app: &AppFacts, index: usize) -> PlannedApp {
+    let saml = app.entity_id.is_some();
+    let (client_id, client_id_seen) = match &app.client_id {
+        Some(c) => (c.clone(), true),
+        None => (placeholder::guid(), false),
+    };
+    let mut acs = app.acs_urls.iter();
+    PlannedApp {
+        display_name: app
+            .display_name
+            .clone()
+            .unwrap_or_else(|| format!("Reproduced app {}", index + 1)),
+        client_id,
+        client_id_seen,
+        kind: if saml {
+            AppKind::Saml
+        } else {
+            AppKind::Confidential
+        },
+        entity_id: app.entity_id.clone(),
+        acs_url: saml.then(|| {
+            acs.next()
+                .cloned()
+                .unwrap_or_else(|| PLACEHOLDER_ACS.to_string())
+        }),
+        reply_urls: acs.cloned().collect(),
+        redirect_uris: app.redirect_uris.clone(),
+        access_token_version: app.token_version,
+        secret: (!saml).then(placeholder::client_secret),
+        registered: true,
+        fix_lines: Vec::new(),
+    }
+}
+
+pub(crate) fn toml_string(text: &str) -> String {
+    // A JSON string is a TOML basic string: the same escapes (\" \\ \n \uXXXX).
+    serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_string())
+}
+
+pub(crate) fn toml_array(items: &[String]) -> String {
+    let quoted: Vec<String> = items.iter().map(|i| toml_string(i)).collect();
+    format!("[{}]", quoted.join(", "))
+}
+
+/// The failures the table reproduces, for messages.
+pub(crate) fn reproducible_list() -> String {
+    let mut names: Vec<String> = Vec::new();
+    for r in keyprobe_core::reproduce::REPRODUCTIONS {
+        let name = match r.failure {
+            Failure::Aadsts(code) => format!("AADSTS{code}"),
+            Failure::RelyingParty(rp) => match rp {
+                keyprobe_core::reproduce::RpFailure::SigningKeyNotPublished => {
+                    "a relying party's key-not-found".to_string()
+                }
+                keyprobe_core::reproduce::RpFailure::SigningCertificateExpired => {
+                    "an expired SAML signing certificate".to_string()
+                }
+            },
+            Failure::AppSide(_) => continue,
+        };
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    names.join(", ")
+}

@@ -1,0 +1,566 @@
+//! The reproduction's files: `mock-sts.toml` (mock-sts's configuration format), `replay.sh` (curl),
+//! `fix.sh` (the fix to try, on the mock) and `README.md` (what was seen, how it is reproduced, the fix).
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use keyprobe_core::reproduce::{Fix, Surface};
+
+use super::plan::{toml_array, toml_string, AppKind, Plan, PlannedApp};
+use super::replay::{shell_quote, shell_quote_if_needed, Endpoint};
+
+/// The prefix of a configuration line that only the fix turns on.
+pub(crate) const FIX_PREFIX: &str = "#fix: ";
+
+fn comment_block(out: &mut String, text: &str) {
+    let options = textwrap::Options::new(100)
+        .break_words(false)
+        .word_splitter(textwrap::WordSplitter::NoHyphenation);
+    for line in textwrap::wrap(text, options) {
+        let _ = writeln!(out, "# {line}");
+    }
+}
+
+pub(crate) fn config(plan: &Plan) -> String {
+    let mut out = String::new();
+    comment_block(
+        &mut out,
+        &format!(
+            "mock-sts configuration written by `keyprobe reproduce` from {}. Start it with: {}",
+            plan.input,
+            plan.command(Path::new("mock-sts.toml"))
+        ),
+    );
+    comment_block(
+        &mut out,
+        &format!("What the input showed: {}.", seen_line(plan)),
+    );
+    comment_block(
+        &mut out,
+        "Nothing secret or personal comes from the input: the secrets below are new, user names and object ids are placeholders, and mock-sts makes its own keys and certificates in its state directory.",
+    );
+    if !plan.name_id_formats.is_empty() {
+        comment_block(
+            &mut out,
+            &format!(
+                "NameID formats seen: {}. mock-sts answers with the format the AuthnRequest asks for (replay.sh sends the request as captured).",
+                plan.name_id_formats.join(", ")
+            ),
+        );
+    }
+    if !plan.token_versions.is_empty() {
+        let versions: Vec<String> = plan
+            .token_versions
+            .iter()
+            .map(|v| format!("v{v}"))
+            .collect();
+        comment_block(
+            &mut out,
+            &format!("Token versions seen: {}.", versions.join(", ")),
+        );
+    }
+    if !plan.claim_names.is_empty() {
+        comment_block(
+            &mut out,
+            &format!(
+                "Claim names seen: {}. mock-sts issues Entra's default claim set; claim mapping is not configurable in it.",
+                plan.claim_names.join(", ")
+            ),
+        );
+    }
+    if plan
+        .apps
+        .iter()
+        .any(|a| !a.fix_lines.is_empty() || !a.registered)
+    {
+        comment_block(
+            &mut out,
+            &format!(
+                "Lines starting with `{}` are the fix: see README.md.",
+                FIX_PREFIX.trim()
+            ),
+        );
+    }
+    out.push('\n');
+    let _ = writeln!(out, "[[tenants]]");
+    let _ = writeln!(out, "id = {}", toml_string(&plan.tenant_id));
+    let _ = writeln!(
+        out,
+        "display_name = {}",
+        toml_string(&format!("Reproduction of {}", plan.input))
+    );
+    let _ = writeln!(out, "domains = {}", toml_array(&plan.domains));
+    for app in &plan.apps {
+        out.push('\n');
+        app_block(&mut out, app);
+    }
+    for (n, user) in plan.users.iter().enumerate() {
+        out.push('\n');
+        let _ = writeln!(out, "[[tenants.users]]");
+        let _ = writeln!(out, "user_principal_name = {}", toml_string(user));
+        let _ = writeln!(
+            out,
+            "display_name = {}",
+            toml_string(&format!("User {}", n + 1))
+        );
+    }
+    out
+}
+
+fn app_block(out: &mut String, app: &PlannedApp) {
+    let mut block = String::new();
+    let _ = writeln!(block, "[[tenants.apps]]");
+    let _ = writeln!(block, "client_id = {}", toml_string(&app.client_id));
+    let _ = writeln!(block, "display_name = {}", toml_string(&app.display_name));
+    match app.kind {
+        AppKind::Saml => {
+            let _ = writeln!(block, "kind = \"saml\"");
+            let _ = writeln!(block, "[tenants.apps.saml]");
+            if let Some(e) = &app.entity_id {
+                let _ = writeln!(block, "entity_id = {}", toml_string(e));
+            }
+            if let Some(a) = &app.acs_url {
+                let _ = writeln!(block, "acs_url = {}", toml_string(a));
+            }
+            if !app.reply_urls.is_empty() {
+                let _ = writeln!(block, "reply_urls = {}", toml_array(&app.reply_urls));
+            }
+            for line in &app.fix_lines {
+                let _ = writeln!(block, "{FIX_PREFIX}{line}");
+            }
+        }
+        AppKind::Confidential => {
+            let _ = writeln!(block, "kind = \"confidential\"");
+            if !app.redirect_uris.is_empty()
+                || !app.fix_lines.iter().any(|l| l.starts_with("redirect_uris"))
+            {
+                let _ = writeln!(block, "redirect_uris = {}", toml_array(&app.redirect_uris));
+            }
+            let _ = writeln!(
+                block,
+                "app_id_uris = {}",
+                toml_array(&[format!("api://{}", app.client_id)])
+            );
+            if let Some(v) = app.access_token_version {
+                let _ = writeln!(block, "access_token_version = {v}");
+            }
+            for line in &app.fix_lines {
+                let _ = writeln!(block, "{FIX_PREFIX}{line}");
+            }
+            if let Some(secret) = &app.secret {
+                let _ = writeln!(block, "[[tenants.apps.secrets]]");
+                let _ = writeln!(block, "display_name = \"made by keyprobe reproduce\"");
+                let _ = writeln!(block, "value = {}", toml_string(secret));
+            }
+        }
+    }
+    if app.registered {
+        out.push_str(&block);
+    } else {
+        let _ = writeln!(
+            out,
+            "# The app the request names is not registered (AADSTS700016); the fix registers it:"
+        );
+        for line in block.lines() {
+            let _ = writeln!(out, "{FIX_PREFIX}{line}");
+        }
+    }
+}
+
+fn seen_line(plan: &Plan) -> String {
+    match &plan.seen {
+        Some(s) => format!("{} at {}", s.label, s.at),
+        None => "no failure".to_string(),
+    }
+}
+
+/// The sentence that says how the scenario reproduces what was seen, or why it cannot.
+pub(crate) fn verdict_line(plan: &Plan) -> String {
+    match (plan.reproduction, &plan.not_reproduced) {
+        (Some(r), _) => format!("reproduced by scenario {}: {}", r.scenario, r.how),
+        (None, Some(why)) => format!("not reproduced: {why}"),
+        (None, None) => "not reproduced".to_string(),
+    }
+}
+
+pub(crate) fn replay_script(plan: &Plan) -> String {
+    let mut out = String::from("#!/usr/bin/env bash\n");
+    comment_block(
+        &mut out,
+        &format!(
+            "Replays the requests of {} against mock-sts: the tenant, paths and parameters as captured; secrets, codes, signatures and cookies not (see README.md). Usage: ./replay.sh http://127.0.0.1:PORT (the address mock-sts printed first). Prints each answer's status and AADSTS code; exits 1 when Entra's answer is an AADSTS error, 0 when the sign-in goes through.",
+            plan.input
+        ),
+    );
+    out.push_str("set -uo pipefail\n");
+    out.push_str("MOCK=\"${1:-${MOCK_STS:-}}\"\n");
+    out.push_str("if [ -z \"$MOCK\" ]; then echo \"usage: $0 http://127.0.0.1:PORT (the address mock-sts printed)\" >&2; exit 2; fi\n");
+    out.push_str("MOCK=\"${MOCK%/}\"\n");
+    if let Some(secret) = &plan.replay_secret {
+        let why = if plan
+            .reproduction
+            .is_some_and(|r| r.fix == Fix::SendRightSecret)
+        {
+            "a secret the app does not have, as in the capture"
+        } else {
+            "the app's secret in mock-sts.toml"
+        };
+        let _ = writeln!(out, "# The client secret sent: {why}.");
+        let _ = writeln!(out, "CLIENT_SECRET=\"${{CLIENT_SECRET:-{secret}}}\"");
+    }
+    out.push_str(REPLAY_FUNCTIONS);
+    let rp_keys = rp_key_source(plan);
+    for request in &plan.requests {
+        let what = match request.endpoint {
+            Endpoint::Saml => "saml",
+            Endpoint::Authorize => "authorize",
+            Endpoint::Token => "token",
+        };
+        let _ = writeln!(
+            out,
+            "send {what} {} {}",
+            shell_quote(&request.label()),
+            request.curl_args()
+        );
+    }
+    if let Some(keys) = rp_keys {
+        let _ = writeln!(
+            out,
+            "# The relying party's check, as your app makes it: what the mock issued, against what it publishes."
+        );
+        let _ = writeln!(out, "relying_party {keys}");
+    }
+    out.push_str(REPLAY_END);
+    out
+}
+
+/// For a relying party's failure: the keyprobe flag and key source a relying party would use.
+fn rp_key_source(plan: &Plan) -> Option<String> {
+    let r = plan.reproduction?;
+    if !matches!(
+        r.failure,
+        keyprobe_core::reproduce::Failure::RelyingParty(_)
+    ) {
+        return None;
+    }
+    Some(match r.surface {
+        Surface::SamlSignIn => format!(
+            "--metadata \"$MOCK\"{}",
+            shell_quote(&format!(
+                "/{}/federationmetadata/2007-06/federationmetadata.xml?appid={}",
+                plan.tenant_id,
+                plan.fix_app().map_or("", |a| a.client_id.as_str())
+            ))
+        ),
+        _ => format!(
+            "--jwks \"$MOCK\"{}",
+            shell_quote(&format!("/{}/discovery/v2.0/keys", plan.tenant_id))
+        ),
+    })
+}
+
+const REPLAY_FUNCTIONS: &str = r#"body="$(mktemp)"; issued="$(mktemp)"; trap 'rm -f "$body" "$issued"' EXIT
+failed=""
+# send ENDPOINT LABEL CURL-ARGS...: one request; its status, AADSTS code or what it got.
+send() {
+  local what="$1" label="$2"; shift 2
+  local out status location code
+  out="$(curl -sS -o "$body" -w '%{http_code} %{redirect_url}' "$@")" || { echo "$label: curl failed"; failed="curl"; return; }
+  status="${out%% *}"; location="${out#* }"
+  code="$(grep -oE 'AADSTS[0-9]+' "$body" | head -n 1)"
+  if [ -z "$code" ] && [ -n "$location" ]; then code="$(printf '%s' "$location" | grep -oE 'AADSTS[0-9]+' | head -n 1)"; fi
+  if [ -n "$code" ]; then
+    echo "$label -> $status $code"
+    failed="$code"
+  elif [ "$what" = saml ] && grep -q 'name="SAMLResponse"' "$body"; then
+    cp "$body" "$issued.html"; mv "$issued.html" "$issued"
+    echo "$label -> $status signed SAMLResponse posted to $(grep -oE 'action="[^"]*"' "$body" | head -n 1 | sed 's/^action="//; s/"$//')"
+  elif [ "$what" = token ] && grep -q '"access_token"' "$body"; then
+    grep -oE '"access_token":"[^"]+"' "$body" | cut -d'"' -f4 > "$issued"
+    echo "$label -> $status access token issued"
+  elif [ "$what" = authorize ] && [ -n "$location" ]; then
+    echo "$label -> $status redirect to ${location%%\?*}"
+  else
+    echo "$label -> $status (no AADSTS code)"
+  fi
+}
+# relying_party KEY-SOURCE-FLAGS...: keyprobe checks what was issued as the relying party would.
+relying_party() {
+  local keyprobe="${KEYPROBE:-keyprobe}" report code
+  if [ ! -s "$issued" ]; then echo "relying party: nothing was issued to check"; return; fi
+  if ! command -v "$keyprobe" > /dev/null; then echo "relying party: not checked (keyprobe is not on PATH; set KEYPROBE)"; failed="${failed:-not-checked}"; return; fi
+  report="$(NO_COLOR=1 "$keyprobe" inspect "$issued" "$@")"
+  case $? in
+    0) echo "relying party (keyprobe inspect $*): ok$(printf '%s' "$report" | grep -q 'signature-verified' && echo ', signature verified')" ;;
+    1) code="$(printf '%s\n' "$report" | sed -n 's/^ *✗ \([a-z0-9-]*\).*/\1/p' | head -n 1)"
+       echo "relying party (keyprobe inspect $*): ${code:-error}"
+       failed="${code:-error}" ;;
+    *) echo "relying party: keyprobe could not check it"; failed="${failed:-not-checked}" ;;
+  esac
+}
+"#;
+
+const REPLAY_END: &str = r#"if [ -n "$failed" ]; then echo "replay: $failed"; exit 1; fi
+echo "replay: no error"
+"#;
+
+pub(crate) fn fix_script(plan: &Plan) -> String {
+    let mut out = String::from("#!/usr/bin/env bash\n");
+    comment_block(
+        &mut out,
+        "The fix to try, applied to the running mock-sts. Usage: ./fix.sh http://127.0.0.1:PORT, then ./replay.sh again.",
+    );
+    out.push_str("set -euo pipefail\n");
+    out.push_str("MOCK=\"${1:-${MOCK_STS:-}}\"\n");
+    out.push_str("if [ -z \"$MOCK\" ]; then echo \"usage: $0 http://127.0.0.1:PORT (the address mock-sts printed)\" >&2; exit 2; fi\n");
+    out.push_str("MOCK=\"${MOCK%/}\"\nHERE=\"$(cd \"$(dirname \"$0\")\" && pwd)\"\n");
+    let Some(r) = plan.reproduction else {
+        out.push_str("echo 'no fix: the failure in the input has no mock-sts scenario (see README.md)' >&2\nexit 1\n");
+        return out;
+    };
+    let app = plan
+        .fix_app()
+        .map(|a| a.client_id.clone())
+        .unwrap_or_default();
+    match r.fix {
+        Fix::NewSamlCertificate => {
+            let _ = writeln!(out, "APP={}", shell_quote(&app));
+            out.push_str(r#"# Portal: the app's SAML Signing Certificate, New Certificate, then Make certificate active.
+THUMBPRINT="$(curl -fsS -X POST -H 'content-type: application/json' -d '{}' "$MOCK/_mock/apps/$APP/certificates" | grep -oE '"thumbprint":"[0-9A-Fa-f]+"' | cut -d'"' -f4)"
+echo "new certificate $THUMBPRINT"
+curl -fsS -X POST -H 'content-type: application/json' -d '{}' "$MOCK/_mock/apps/$APP/certificates/$THUMBPRINT/activate" > /dev/null
+echo "certificate $THUMBPRINT is active"
+"#);
+        }
+        Fix::PublishNewKey => {
+            out.push_str(r#"# The issuer publishes its new signing key (the key set now has the new and the old key).
+curl -fsS -X PUT -H 'content-type: application/json' -d '{"scenario":"rotated-keys"}' "$MOCK/_mock/scenario" > /dev/null
+echo "the new signing key is published (scenario rotated-keys); the relying party refreshes its key set"
+"#);
+        }
+        Fix::SendRightSecret => {
+            out.push_str(r#"# The fix is the client's: send the secret's value as mock-sts.toml has it.
+SECRET="$(grep -A2 '^\[\[tenants.apps.secrets\]\]' "$HERE/mock-sts.toml" | sed -n 's/^value = "\(.*\)"$/\1/p' | head -n 1)"
+echo "the client sends the app's secret: replay with"
+echo "  CLIENT_SECRET='$SECRET' $HERE/replay.sh $MOCK"
+"#);
+        }
+        Fix::CustomSigningKey | Fix::RegisterRedirectUri | Fix::RegisterApp => {
+            let _ = writeln!(
+                out,
+                "# Portal: {}. In the mock: the `#fix:` lines of mock-sts.toml, then a restart.",
+                match r.fix {
+                    Fix::CustomSigningKey =>
+                        "give the app its own signing key (or stop mapping claims)",
+                    Fix::RegisterRedirectUri => "add the redirect (reply) URI to the app",
+                    _ => "register the app in the tenant (or send the right client id)",
+                }
+            );
+            let _ = writeln!(out, "sed -i 's/^{FIX_PREFIX}//' \"$HERE/mock-sts.toml\"");
+            let _ = writeln!(
+                out,
+                "echo \"mock-sts.toml changed: restart mock-sts (mock-sts --config $HERE/mock-sts.toml --scenario {}) and replay\"",
+                plan.scenario
+            );
+        }
+    }
+    out
+}
+
+pub(crate) fn readme(plan: &Plan, dir: &Path) -> String {
+    let dir_shown = shell_quote_if_needed(&dir.display().to_string());
+    let config_path = dir.join("mock-sts.toml");
+    let mut out = String::new();
+    let _ = writeln!(out, "# Reproduction of {}\n", plan.input);
+    let _ = writeln!(out, "Written by `keyprobe reproduce`.\n");
+    out.push_str("## What was seen\n\n");
+    match &plan.seen {
+        Some(s) => {
+            let _ = writeln!(out, "{} at {}:\n", s.label, s.at);
+            let _ = writeln!(out, "> {}\n", s.message.replace('\n', "\n> "));
+        }
+        None => out.push_str("No failure: every artifact in the input checked out.\n\n"),
+    }
+    let _ = writeln!(
+        out,
+        "Read from the input (kinds: {}): tenant {}{}; {} app(s){}.\n",
+        plan.kinds.join(", "),
+        plan.tenant_id,
+        if plan.tenant_seen {
+            ""
+        } else {
+            " (not in the input: a new GUID)"
+        },
+        plan.apps.len(),
+        if plan.domains.is_empty() {
+            String::new()
+        } else {
+            format!("; domains {}", plan.domains.join(", "))
+        }
+    );
+    for app in &plan.apps {
+        let mut line = format!(
+            "- {} `{}`{}",
+            match app.kind {
+                AppKind::Saml => "SAML app",
+                AppKind::Confidential => "OIDC/OAuth app",
+            },
+            app.client_id,
+            if app.client_id_seen {
+                ""
+            } else {
+                " (client id made here: the input has none)"
+            }
+        );
+        if let Some(e) = &app.entity_id {
+            let _ = write!(line, ", entity id `{e}`");
+        }
+        if let Some(a) = &app.acs_url {
+            let _ = write!(line, ", ACS `{a}`");
+        }
+        if !app.redirect_uris.is_empty() {
+            let _ = write!(line, ", redirect URIs `{}`", app.redirect_uris.join("`, `"));
+        }
+        if let Some(v) = app.access_token_version {
+            let _ = write!(line, ", v{v} access tokens");
+        }
+        if !app.registered {
+            line.push_str(" (not registered: that is the failure)");
+        }
+        let _ = writeln!(out, "{line}");
+    }
+    if !plan.name_id_formats.is_empty() {
+        let _ = writeln!(out, "- NameID formats: {}", plan.name_id_formats.join(", "));
+    }
+    if !plan.claim_names.is_empty() {
+        let _ = writeln!(
+            out,
+            "- claim names: {} (mock-sts issues Entra's default set)",
+            plan.claim_names.join(", ")
+        );
+    }
+    out.push_str("\nNot carried over: secrets, cookies, codes, assertions and signatures. Made here: the client secrets in `mock-sts.toml`, and state and nonce values. mock-sts makes its own keys and certificates.");
+    let _ = writeln!(
+        out,
+        " Replaced by placeholders of the same shape: {} user name(s) and {} object id(s).\n",
+        plan.replaced_users, plan.replaced_ids
+    );
+    out.push_str("## The reproduction\n\n");
+    let _ = writeln!(out, "{}.\n", capitalise(&verdict_line(plan)));
+    out.push_str("```sh\n");
+    let _ = writeln!(out, "{} &", plan.command(&config_path));
+    out.push_str("# the first line it prints is its address: MOCK=http://127.0.0.1:PORT\n");
+    let _ = writeln!(out, "{dir_shown}/replay.sh \"$MOCK\"");
+    out.push_str("```\n\n");
+    if let Some(r) = plan.reproduction {
+        let expect = match r.failure {
+            keyprobe_core::reproduce::Failure::Aadsts(code) => format!("ends with `replay: AADSTS{code}`"),
+            keyprobe_core::reproduce::Failure::AppSide(_) => "ends with `replay: AADSTS50003`".to_string(),
+            keyprobe_core::reproduce::Failure::RelyingParty(_) => "gets what Entra issues; the failure is the relying party's, which replay.sh checks with keyprobe when it is on PATH".to_string(),
+        };
+        let _ = writeln!(out, "The replay {expect}.\n");
+        if r.surface == Surface::TokenEndpoint || r.surface == Surface::SamlSignIn {
+            if let Some(note) = rp_check(plan, r.surface) {
+                out.push_str(&note);
+            }
+        }
+    }
+    out.push_str("What the replay sends, request by request:\n\n");
+    for request in &plan.requests {
+        let _ = writeln!(out, "- {}", request.label());
+        for change in &request.changes {
+            let _ = writeln!(out, "  - {change}");
+        }
+    }
+    if plan.requests.is_empty() {
+        out.push_str("- nothing: the input carried no request to Entra, and none can be made up for this failure\n");
+    }
+    out.push_str("\n## The fix to try\n\n");
+    match plan.reproduction {
+        Some(r) => {
+            let _ = writeln!(out, "{}\n", fix_text(plan, r.fix));
+            out.push_str("```sh\n");
+            let _ = writeln!(out, "{dir_shown}/fix.sh \"$MOCK\"");
+            if matches!(
+                r.fix,
+                Fix::CustomSigningKey | Fix::RegisterRedirectUri | Fix::RegisterApp
+            ) {
+                out.push_str("# restart mock-sts with the same command, then\n");
+            }
+            if r.fix == Fix::SendRightSecret {
+                let _ = writeln!(
+                    out,
+                    "CLIENT_SECRET=\"$(sed -n 's/^value = \"\\(.*\\)\"$/\\1/p' {dir_shown}/mock-sts.toml | head -n 1)\" {dir_shown}/replay.sh \"$MOCK\""
+                );
+            } else {
+                let _ = writeln!(out, "{dir_shown}/replay.sh \"$MOCK\"");
+            }
+            out.push_str("```\n\nThe replay then goes through.");
+            if matches!(r.fix, Fix::NewSamlCertificate | Fix::PublishNewKey) {
+                out.push_str(
+                    " The same actions are buttons on mock-sts's dashboard, at `$MOCK/_mock/`.",
+                );
+            }
+            out.push('\n');
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "None on the mock: {}.",
+                plan.not_reproduced.as_deref().unwrap_or("nothing to fix")
+            );
+        }
+    }
+    out
+}
+
+/// For a relying party's failure: how to see it with keyprobe on what the mock answered.
+fn rp_check(plan: &Plan, surface: Surface) -> Option<String> {
+    let r = plan.reproduction?;
+    if !matches!(
+        r.failure,
+        keyprobe_core::reproduce::Failure::RelyingParty(_)
+    ) {
+        return None;
+    }
+    let app = plan.fix_app()?;
+    let metadata = match surface {
+        Surface::SamlSignIn => format!(
+            "$MOCK/{}/federationmetadata/2007-06/federationmetadata.xml?appid={}",
+            plan.tenant_id, app.client_id
+        ),
+        _ => format!(
+            "$MOCK/{}/v2.0/.well-known/openid-configuration",
+            plan.tenant_id
+        ),
+    };
+    Some(format!(
+        "The relying party's side: check what the mock issued against what it publishes, as your app does:\n`keyprobe inspect <the token or SAMLResponse> --metadata \"{metadata}\"` names the failure ({}).\n\n",
+        plan.seen.as_ref().map_or("", |s| s.label.as_str())
+    ))
+}
+
+fn fix_text(plan: &Plan, fix: Fix) -> String {
+    let app = plan
+        .fix_app()
+        .map(|a| a.client_id.as_str())
+        .unwrap_or("APP");
+    match fix {
+        Fix::NewSamlCertificate => format!(
+            "In the Entra portal: Enterprise applications, the app, Single sign-on, SAML Signing Certificate: New Certificate, then Make certificate active (and remove the unused one). On the mock, `fix.sh` does the same through the control API: `POST $MOCK/_mock/apps/{app}/certificates`, then `POST $MOCK/_mock/apps/{app}/certificates/THUMBPRINT/activate`."
+        ),
+        Fix::CustomSigningKey => "Give the app an application-specific signing key (or stop requiring mapped claims). On the mock, `fix.sh` turns on `custom_signing_key = true` in mock-sts.toml (the `#fix:` line); restart mock-sts.".to_string(),
+        Fix::PublishNewKey => "The relying party must find the key the token names: the issuer publishes it, and the relying party refreshes its cached key set (IdentityModel and MSAL refresh on an unknown kid; a pinned key set does not). On the mock, `fix.sh` switches to scenario rotated-keys (`PUT $MOCK/_mock/scenario`), where the key set publishes the new key.".to_string(),
+        Fix::SendRightSecret => "The client must send the secret's value (not its id, not an expired or deleted one). The app's secret on the mock is the `value` in mock-sts.toml; replay with it.".to_string(),
+        Fix::RegisterRedirectUri => "Add the redirect (reply) URI the request sends to the app's registration (portal: App registrations, the app, Authentication; for SAML: Basic SAML Configuration, Reply URL). On the mock, `fix.sh` turns on the `#fix:` line of mock-sts.toml; restart mock-sts.".to_string(),
+        Fix::RegisterApp => "Send the client id (or SAML identifier) of an app registered in this tenant, or register the app. On the mock, `fix.sh` turns on the commented-out app (`#fix:` lines) in mock-sts.toml; restart mock-sts.".to_string(),
+    }
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}

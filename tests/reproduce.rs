@@ -1,0 +1,713 @@
+//! `keyprobe reproduce`, round trip: a sign-in recorded against mock-sts in a failure scenario (written as
+//! a HAR 1.2 capture, the way a browser's devtools or a proxy saves one), fed to `keyprobe reproduce`; a
+//! fresh mock-sts started from the written configuration (loaded by mock-sts's own parser) and the printed
+//! scenario; `replay.sh` gives the same failure; `fix.sh` (the documented fix) makes the replay succeed.
+//! And nothing secret or personal from the capture is in what was written.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::keyprobe;
+use mock_sts::config::LoadedConfig;
+use mock_sts::{BackgroundServer, Options, Scenario};
+use serde_json::{json, Value};
+
+const SAML_ENTITY: &str = "https://sp.contoso.example/saml";
+const SAML_ACS: &str = "https://sp.contoso.example/saml/acs";
+const WEB_APP: &str = "4a1e2b3c-5d6e-4f70-8192-a3b4c5d6e7f8";
+const WEB_SECRET: &str = "mock~Secret.ForTests_0123456789abcdefghijkl";
+const USER: &str = "alice@contoso.onmicrosoft.com";
+const COOKIE: &str = "ESTSAUTHPERSISTENT=0.AXkAsecret-session-cookie-value";
+
+fn work_dir(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("reproduce-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn start(config: Option<LoadedConfig>, scenario: Scenario, state: &Path) -> BackgroundServer {
+    mock_sts::Server::start_blocking(Options {
+        config,
+        scenario,
+        state_dir: Some(state.to_path_buf()),
+        ..Options::default()
+    })
+    .unwrap()
+}
+
+/// An HTTP client that records each exchange as a HAR 1.2 entry.
+struct Recorder {
+    agent: ureq::Agent,
+    entries: Vec<Value>,
+}
+
+fn pairs(items: &[(&str, &str)]) -> Value {
+    Value::Array(
+        items
+            .iter()
+            .map(|(n, v)| json!({"name": n, "value": v}))
+            .collect(),
+    )
+}
+
+impl Recorder {
+    fn new() -> Recorder {
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .build()
+            .into();
+        Recorder {
+            agent,
+            entries: Vec::new(),
+        }
+    }
+
+    fn send(&mut self, method: &str, url: &str, form: Option<&[(&str, &str)]>) -> (u16, String) {
+        let headers = [("Cookie", COOKIE), ("Accept", "text/html,application/json")];
+        let body = form.map(|f| {
+            f.iter()
+                .map(|(n, v)| {
+                    format!(
+                        "{}={}",
+                        n,
+                        form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>()
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("&")
+        });
+        let mut response = match &body {
+            Some(b) => self
+                .agent
+                .post(url)
+                .header("Cookie", COOKIE)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .send(b.as_str())
+                .unwrap(),
+            None => self.agent.get(url).header("Cookie", COOKIE).call().unwrap(),
+        };
+        let status = response.status().as_u16();
+        let response_headers: Vec<(String, String)> = response
+            .headers()
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_str().unwrap_or("").to_string()))
+            .collect();
+        let text = response.body_mut().read_to_string().unwrap();
+        let mime = response_headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case("content-type"))
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default();
+        let location = response_headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case("location"))
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default();
+        let query: Vec<(String, String)> = url::Url::parse(url)
+            .unwrap()
+            .query_pairs()
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        let mut request = json!({
+            "method": method,
+            "url": url,
+            "httpVersion": "HTTP/1.1",
+            "headers": pairs(&headers),
+            "queryString": query.iter().map(|(n, v)| json!({"name": n, "value": v})).collect::<Vec<_>>(),
+            "cookies": [],
+            "headersSize": -1,
+            "bodySize": body.as_ref().map_or(0, String::len),
+        });
+        if let (Some(body), Some(form)) = (&body, form) {
+            request["postData"] = json!({
+                "mimeType": "application/x-www-form-urlencoded",
+                "text": body,
+                "params": pairs(form),
+            });
+        }
+        self.entries.push(json!({
+            "startedDateTime": "2026-11-30T12:00:00.000Z",
+            "time": 1,
+            "request": request,
+            "response": {
+                "status": status,
+                "statusText": "",
+                "httpVersion": "HTTP/1.1",
+                "headers": response_headers.iter().map(|(n, v)| json!({"name": n, "value": v})).collect::<Vec<_>>(),
+                "cookies": [],
+                "content": {"size": text.len(), "mimeType": mime, "text": text},
+                "redirectURL": location,
+                "headersSize": -1,
+                "bodySize": text.len(),
+            },
+            "cache": {},
+            "timings": {"send": 0, "wait": 1, "receive": 0},
+        }));
+        (status, text)
+    }
+
+    fn har(&self) -> String {
+        serde_json::to_string_pretty(&json!({
+            "log": {
+                "version": "1.2",
+                "creator": {"name": "keyprobe tests/reproduce.rs", "version": "1"},
+                "entries": self.entries,
+            }
+        }))
+        .unwrap()
+    }
+}
+
+/// What a service provider sends: an AuthnRequest over the HTTP-Redirect binding, with a user hint.
+fn saml_sign_in(base: &str, tenant: &str) -> String {
+    use std::io::Write;
+    let request = format!(
+        "<samlp:AuthnRequest xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\" ID=\"_rt1\" Version=\"2.0\" IssueInstant=\"2026-11-30T12:00:00Z\" Destination=\"{base}/{tenant}/saml2\" AssertionConsumerServiceURL=\"{SAML_ACS}\" ProtocolBinding=\"urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST\"><saml:Issuer>{SAML_ENTITY}</saml:Issuer><samlp:NameIDPolicy Format=\"urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress\"/></samlp:AuthnRequest>"
+    );
+    let mut deflate =
+        flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+    deflate.write_all(request.as_bytes()).unwrap();
+    let encoded = keyprobe_core::base64::encode_standard(&deflate.finish().unwrap());
+    format!(
+        "{base}/{tenant}/saml2?SAMLRequest={}&RelayState=%2Fhome&login_hint={}",
+        form_urlencoded::byte_serialize(encoded.as_bytes()).collect::<String>(),
+        form_urlencoded::byte_serialize(USER.as_bytes()).collect::<String>(),
+    )
+}
+
+fn token_request(
+    rec: &mut Recorder,
+    base: &str,
+    tenant: &str,
+    client: &str,
+    secret: &str,
+) -> (u16, String) {
+    let scope = format!("api://{client}/.default");
+    rec.send(
+        "POST",
+        &format!("{base}/{tenant}/oauth2/v2.0/token"),
+        Some(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", client),
+            ("client_secret", secret),
+            ("scope", &scope),
+        ]),
+    )
+}
+
+fn bash(script: &Path, args: &[&str]) -> (i32, String) {
+    let keyprobe_bin = env!("CARGO_BIN_EXE_keyprobe");
+    let out = Command::new("bash")
+        .arg(script)
+        .args(args)
+        .env("KEYPROBE", keyprobe_bin)
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code().unwrap_or(-1), text)
+}
+
+/// The last line: `mock-sts --config DIR/mock-sts.toml --scenario NAME`.
+fn command_of(stdout: &str) -> (PathBuf, Scenario) {
+    let last = stdout.lines().last().unwrap();
+    let words: Vec<&str> = last.split_whitespace().collect();
+    assert_eq!(words.len(), 5, "{last}");
+    assert_eq!(
+        (words[0], words[1], words[3]),
+        ("mock-sts", "--config", "--scenario"),
+        "{last}"
+    );
+    (PathBuf::from(words[2]), words[4].parse().unwrap())
+}
+
+/// Values from the recording that must not be in any file written.
+const NEVER: &[&str] = &[
+    "secret-session-cookie-value",
+    WEB_SECRET,
+    USER,
+    "alice@contoso.example",
+    "Alice",
+];
+
+fn assert_nothing_leaked(dir: &Path) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        for value in NEVER {
+            assert!(
+                !text.contains(value),
+                "{} carries '{value}' from the capture:\n{text}",
+                path.display()
+            );
+        }
+    }
+}
+
+/// Records with `record` against a mock in `scenario`, reproduces, replays, fixes, replays again.
+/// Returns the reproduction's stdout.
+fn round_trip(
+    name: &str,
+    scenario: Scenario,
+    expected_scenario: Scenario,
+    failure: &str,
+    record: impl FnOnce(&mut Recorder, &str, &str),
+) -> String {
+    let work = work_dir(name);
+    let recorded = start(None, scenario, &work.join("state-recording"));
+    let mut rec = Recorder::new();
+    record(&mut rec, recorded.base_url(), recorded.tenant_id());
+    recorded.shutdown();
+    let har = work.join(format!("{name}.har"));
+    std::fs::write(&har, rec.har()).unwrap();
+
+    let out_dir = work.join("repro");
+    let run = keyprobe(&[
+        "reproduce",
+        har.to_str().unwrap(),
+        "-o",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains(&format!("seen: {failure}")),
+        "{}",
+        run.stdout
+    );
+    let (config_path, printed) = command_of(&run.stdout);
+    assert_eq!(printed, expected_scenario, "{}", run.stdout);
+    assert_eq!(config_path, out_dir.join("mock-sts.toml"));
+    assert_nothing_leaked(&out_dir);
+
+    // A fresh mock-sts, on the configuration as mock-sts itself reads it.
+    let config = LoadedConfig::from_file(&config_path).unwrap_or_else(|e| panic!("{e}"));
+    let fresh_state = work.join("state-replay");
+    let mock = start(Some(config), printed, &fresh_state);
+    let base = mock.base_url().to_string();
+    let (code, text) = bash(&out_dir.join("replay.sh"), &[&base]);
+    assert_eq!(code, 1, "the replay fails as the capture did:\n{text}");
+    assert!(
+        text.contains(&format!("replay: {failure}")),
+        "the same failure:\n{text}"
+    );
+
+    // The documented fix: on the running mock, or in its configuration and a restart.
+    let (code, fixed) = bash(&out_dir.join("fix.sh"), &[&base]);
+    assert_eq!(code, 0, "{fixed}");
+    let mock = if fixed.contains("restart mock-sts") {
+        mock.shutdown();
+        let config = LoadedConfig::from_file(&config_path).unwrap_or_else(|e| panic!("{e}"));
+        start(Some(config), printed, &fresh_state)
+    } else {
+        mock
+    };
+    let base = mock.base_url().to_string();
+    let replay = out_dir.join("replay.sh");
+    let (code, text) = if fixed.contains("CLIENT_SECRET=") {
+        // The client's own fix: the command fix.sh prints.
+        let command = fixed
+            .lines()
+            .find(|l| l.trim_start().starts_with("CLIENT_SECRET="))
+            .unwrap()
+            .trim()
+            .to_string();
+        let out = Command::new("bash")
+            .arg("-c")
+            .arg(&command)
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+        )
+    } else {
+        bash(&replay, &[&base])
+    };
+    assert_eq!(
+        code, 0,
+        "after the fix the replay goes through:\n{fixed}\n{text}"
+    );
+    assert!(text.contains("replay: no error"), "{text}");
+    mock.shutdown();
+    let _ = std::fs::remove_dir_all(&work);
+    run.stdout
+}
+
+#[test]
+fn missing_signing_key_aadsts50003_round_trip() {
+    let out = round_trip(
+        "missing-signing-key",
+        Scenario::MissingSigningKey,
+        Scenario::MissingSigningKey,
+        "AADSTS50003",
+        |rec, base, tenant| {
+            let (status, page) = rec.send("GET", &saml_sign_in(base, tenant), None);
+            assert!(page.contains("AADSTS50003"), "{status} {page}");
+        },
+    );
+    assert!(
+        out.contains("reproduced by scenario missing-signing-key"),
+        "{out}"
+    );
+}
+
+#[test]
+fn dangling_signing_key_reproduces_as_aadsts50003() {
+    // A capture cannot tell a dangling preferred thumbprint from no certificate at all: both end on
+    // AADSTS50003, which missing-signing-key reproduces, and the same fix undoes.
+    round_trip(
+        "dangling-signing-key",
+        Scenario::DanglingSigningKey,
+        Scenario::MissingSigningKey,
+        "AADSTS50003",
+        |rec, base, tenant| {
+            let (_, page) = rec.send("GET", &saml_sign_in(base, tenant), None);
+            assert!(page.contains("AADSTS50003"), "{page}");
+        },
+    );
+}
+
+#[test]
+fn expired_signing_cert_round_trip() {
+    round_trip(
+        "expired-signing-cert",
+        Scenario::ExpiredSigningCert,
+        Scenario::ExpiredSigningCert,
+        "cert-expired",
+        |rec, base, tenant| {
+            let (_, page) = rec.send("GET", &saml_sign_in(base, tenant), None);
+            assert!(page.contains("SAMLResponse"), "{page}");
+        },
+    );
+}
+
+#[test]
+fn custom_signing_key_required_aadsts50146_round_trip() {
+    round_trip(
+        "custom-signing-key-required",
+        Scenario::CustomSigningKeyRequired,
+        Scenario::CustomSigningKeyRequired,
+        "AADSTS50146",
+        |rec, base, tenant| {
+            let (_, body) = token_request(rec, base, tenant, WEB_APP, WEB_SECRET);
+            assert!(body.contains("AADSTS50146"), "{body}");
+        },
+    );
+}
+
+#[test]
+fn wrong_client_secret_aadsts7000215_round_trip() {
+    round_trip(
+        "invalid-client-secret",
+        Scenario::Healthy,
+        Scenario::Healthy,
+        "AADSTS7000215",
+        |rec, base, tenant| {
+            let (_, body) = token_request(
+                rec,
+                base,
+                tenant,
+                WEB_APP,
+                "Xyz8Q~not.the.secret.of.this.app.0123456",
+            );
+            assert!(body.contains("AADSTS7000215"), "{body}");
+        },
+    );
+}
+
+#[test]
+fn unknown_app_aadsts700016_round_trip() {
+    round_trip(
+        "unknown-app",
+        Scenario::Healthy,
+        Scenario::Healthy,
+        "AADSTS700016",
+        |rec, base, tenant| {
+            let (_, body) = token_request(
+                rec,
+                base,
+                tenant,
+                "0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9",
+                "Abc8Q~some.secret.value.0123456789abcdef",
+            );
+            assert!(body.contains("AADSTS700016"), "{body}");
+        },
+    );
+}
+
+#[test]
+fn unregistered_redirect_uri_aadsts50011_round_trip() {
+    round_trip(
+        "redirect-uri-mismatch",
+        Scenario::Healthy,
+        Scenario::Healthy,
+        "AADSTS50011",
+        |rec, base, tenant| {
+            let url = format!(
+                "{base}/{tenant}/oauth2/v2.0/authorize?client_id={WEB_APP}&response_type=code&redirect_uri={}&scope=openid&state=st4te-0123456789&nonce=n0nce-0123456789&login_hint={}",
+                form_urlencoded::byte_serialize(b"https://app.contoso.example/signin-oidc").collect::<String>(),
+                form_urlencoded::byte_serialize(USER.as_bytes()).collect::<String>(),
+            );
+            let (_, page) = rec.send("GET", &url, None);
+            assert!(page.contains("AADSTS50011"), "{page}");
+        },
+    );
+}
+
+#[test]
+fn a_relying_party_log_line_reproduces_as_unpublished_signing_key() {
+    let work = work_dir("idx10503");
+    let line = work.join("app.log");
+    std::fs::write(
+        &line,
+        "IDX10503: Signature validation failed. The token's kid is: 'Xk3bT6nqRe1uVw9ZlPQmA0sHy7c', but did not match any keys in TokenValidationParameters or Configuration. Keys tried: 'Bf2mJx8Lw0qNvT4pKe6RzY1uH3s'.\n",
+    )
+    .unwrap();
+    let out_dir = work.join("repro");
+    let run = keyprobe(&[
+        "reproduce",
+        line.to_str().unwrap(),
+        "-o",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let (config_path, scenario) = command_of(&run.stdout);
+    assert_eq!(scenario, Scenario::UnpublishedSigningKey);
+    let config = LoadedConfig::from_file(&config_path).unwrap();
+    let mock = start(Some(config), scenario, &work.join("state"));
+    let base = mock.base_url().to_string();
+    let (code, text) = bash(&out_dir.join("replay.sh"), &[&base]);
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("access token issued"), "{text}");
+    assert!(text.contains("replay: key-not-found"), "{text}");
+    let (code, fixed) = bash(&out_dir.join("fix.sh"), &[&base]);
+    assert_eq!(code, 0, "{fixed}");
+    let (code, text) = bash(&out_dir.join("replay.sh"), &[&base]);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("signature verified"), "{text}");
+    mock.shutdown();
+    let _ = std::fs::remove_dir_all(&work);
+}
+
+#[test]
+fn a_failure_without_a_scenario_says_what_was_reproduced_and_exits_1() {
+    let work = work_dir("unmapped");
+    let input = work.join("error.json");
+    std::fs::write(
+        &input,
+        r#"{"error":"invalid_scope","error_description":"AADSTS70011: The provided value for the input parameter 'scope' isn't valid.\r\nTrace ID: 0000aaaa-11bb-cccc-dd33-eeeeee333333\r\nCorrelation ID: aaaa0000-bb11-2222-33cc-444444dddddd\r\nTimestamp: 2016-01-09 02:02:12Z","error_codes":[70011],"timestamp":"2016-01-09 02:02:12Z","trace_id":"0000aaaa-11bb-cccc-dd33-eeeeee333333","correlation_id":"aaaa0000-bb11-2222-33cc-444444dddddd","error_uri":"https://login.microsoftonline.com/error?code=70011"}"#,
+    )
+    .unwrap();
+    let out_dir = work.join("repro");
+    let run = keyprobe(&[
+        "reproduce",
+        input.to_str().unwrap(),
+        "-o",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .contains("not reproduced: AADSTS70011 has no mock-sts scenario"),
+        "{}",
+        run.stdout
+    );
+    let (config_path, scenario) = command_of(&run.stdout);
+    assert_eq!(scenario, Scenario::Healthy);
+    LoadedConfig::from_file(&config_path).unwrap();
+    let readme = std::fs::read_to_string(out_dir.join("README.md")).unwrap();
+    assert!(
+        readme.contains("AADSTS70011 has no mock-sts scenario"),
+        "{readme}"
+    );
+}
+
+#[test]
+fn an_existing_directory_is_kept_unless_forced() {
+    let work = work_dir("overwrite");
+    let input = work.join("app.log");
+    std::fs::write(&input, "IDX10503: Signature validation failed. The token's kid is: 'abc', but did not match any keys in TokenValidationParameters or Configuration. Keys tried: 'def'.\n").unwrap();
+    let out_dir = work.join("repro");
+    std::fs::create_dir_all(&out_dir).unwrap();
+    std::fs::write(out_dir.join("notes.txt"), "mine").unwrap();
+    let run = keyprobe(&[
+        "reproduce",
+        input.to_str().unwrap(),
+        "-o",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(
+        run.stderr.contains("exists and is not empty"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("--force"), "{}", run.stderr);
+    assert!(!out_dir.join("mock-sts.toml").exists());
+    let run = keyprobe(&[
+        "reproduce",
+        input.to_str().unwrap(),
+        "-o",
+        out_dir.to_str().unwrap(),
+        "--force",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(out_dir.join("mock-sts.toml").exists());
+    assert_eq!(
+        std::fs::read_to_string(out_dir.join("notes.txt")).unwrap(),
+        "mine"
+    );
+    // An empty directory is fine without --force.
+    let empty = work.join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    let run = keyprobe(&[
+        "reproduce",
+        input.to_str().unwrap(),
+        "-o",
+        empty.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let help = keyprobe(&["reproduce", "--help"]).stdout;
+    assert!(help.contains("[default: keyprobe-reproduce]"), "{help}");
+}
+
+#[test]
+fn the_shared_table_names_only_mock_sts_scenarios() {
+    let mut reached = Vec::new();
+    for r in keyprobe_core::reproduce::REPRODUCTIONS {
+        let scenario: Scenario = r.scenario.parse().unwrap_or_else(|e| panic!("{e}"));
+        reached.push(scenario);
+    }
+    // Every failing scenario mock-sts has is reachable from some failure seen in the field.
+    for scenario in Scenario::ALL {
+        if scenario == Scenario::Healthy || scenario == Scenario::RotatedKeys {
+            continue;
+        }
+        assert!(
+            reached.contains(&scenario),
+            "{scenario} is reproduced by no row"
+        );
+    }
+}
+
+/// The `bash` blocks of docs/aadsts50003.md's "From your own capture", in order.
+fn capture_section_blocks() -> Vec<String> {
+    let doc = std::fs::read_to_string(common::root().join("docs/aadsts50003.md")).unwrap();
+    let section = doc
+        .split_once("## From your own capture")
+        .expect("the walkthrough has a section 'From your own capture'")
+        .1;
+    let mut blocks = Vec::new();
+    let mut current: Option<String> = None;
+    for line in section.lines() {
+        match (&mut current, line.trim_end()) {
+            (None, "```bash") => current = Some(String::new()),
+            (Some(block), "```") => {
+                blocks.push(std::mem::take(block));
+                current = None;
+            }
+            (Some(block), text) => {
+                block.push_str(text);
+                block.push('\n');
+            }
+            (None, _) => {}
+        }
+    }
+    blocks
+}
+
+#[test]
+fn the_walkthrough_from_your_own_capture_works_as_written() {
+    let blocks = capture_section_blocks();
+    assert_eq!(blocks.len(), 3, "reproduce, replay, fix and replay");
+    let keyprobe_bin = PathBuf::from(env!("CARGO_BIN_EXE_keyprobe"));
+    let mock_bin = keyprobe_bin.with_file_name("mock-sts");
+    assert!(
+        mock_bin.is_file(),
+        "the walkthrough needs the mock-sts binary beside keyprobe ({}): cargo build -p mock-sts",
+        mock_bin.display()
+    );
+    let work = work_dir("walkthrough");
+    // The capture, as devtools would save it from production: login.microsoftonline.com, not the mock.
+    let recorded = start(
+        None,
+        Scenario::MissingSigningKey,
+        &work.join("state-recording"),
+    );
+    let mut rec = Recorder::new();
+    let (_, page) = rec.send(
+        "GET",
+        &saml_sign_in(recorded.base_url(), recorded.tenant_id()),
+        None,
+    );
+    assert!(page.contains("AADSTS50003"), "{page}");
+    let har = rec
+        .har()
+        .replace(recorded.base_url(), "https://login.microsoftonline.com");
+    recorded.shutdown();
+    assert!(!har.contains("127.0.0.1"), "the capture names only Entra");
+    std::fs::write(work.join("sign-in.har"), har).unwrap();
+
+    let tools = work.join("bin");
+    std::fs::create_dir_all(&tools).unwrap();
+    std::os::unix::fs::symlink(&keyprobe_bin, tools.join("keyprobe")).unwrap();
+    std::os::unix::fs::symlink(&mock_bin, tools.join("mock-sts")).unwrap();
+    let mut script = String::from("exec 2>&1\n");
+    for (index, block) in blocks.iter().enumerate() {
+        script.push_str(&format!("echo '@@@ step {}'\n{block}\n", index + 8));
+    }
+    script.push_str("[ -n \"$REPRO_PID\" ] && kill \"$REPRO_PID\" 2>/dev/null\nwait 2>/dev/null\necho '@@@ end'\n");
+    let path = format!(
+        "{}:{}",
+        tools.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let output = Command::new("timeout")
+        .args(["120", "bash", "-c", &script])
+        .current_dir(&work)
+        .env("PATH", path)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout).to_string();
+    assert!(
+        text.contains("@@@ end"),
+        "the walkthrough did not finish:\n{text}"
+    );
+    let step = |n: usize| -> String {
+        let start = text.find(&format!("@@@ step {n}\n")).unwrap();
+        let rest = &text[start..];
+        let end = rest[1..].find("@@@ ").map(|e| e + 1).unwrap_or(rest.len());
+        rest[..end].to_string()
+    };
+    let reproduce = step(8);
+    assert!(
+        reproduce.contains("seen: AADSTS50003 at #0 GET login.microsoftonline.com/"),
+        "{reproduce}"
+    );
+    assert!(
+        reproduce
+            .trim_end()
+            .ends_with("mock-sts --config repro/mock-sts.toml --scenario missing-signing-key"),
+        "{reproduce}"
+    );
+    let replay = step(9);
+    assert!(replay.contains("replay: AADSTS50003"), "{replay}");
+    assert!(replay.contains("replay exit status: 1"), "{replay}");
+    let fixed = step(10);
+    assert!(fixed.contains("is active"), "{fixed}");
+    assert!(
+        fixed.contains("signed SAMLResponse posted to https://sp.contoso.example/saml/acs"),
+        "{fixed}"
+    );
+    assert!(fixed.contains("replay exit status: 0"), "{fixed}");
+    assert_nothing_leaked(&work.join("repro"));
+    let _ = std::fs::remove_dir_all(&work);
+}
