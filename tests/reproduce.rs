@@ -711,3 +711,45 @@ fn the_walkthrough_from_your_own_capture_works_as_written() {
     assert_nothing_leaked(&work.join("repro"));
     let _ = std::fs::remove_dir_all(&work);
 }
+
+#[test]
+fn every_shipped_capture_gives_a_configuration_mock_sts_accepts() {
+    let work = work_dir("shipped");
+    let captures = common::root().join("testdata/captures");
+    let mut read = 0;
+    for entry in std::fs::read_dir(&captures).unwrap() {
+        let path = entry.unwrap().path();
+        let out_dir = work.join(path.file_name().unwrap());
+        let run = keyprobe(&[
+            "reproduce",
+            path.to_str().unwrap(),
+            "-o",
+            out_dir.to_str().unwrap(),
+        ]);
+        assert!(
+            run.code == 0 || run.code == 1,
+            "{}: {}\n{}",
+            path.display(),
+            run.stdout,
+            run.stderr
+        );
+        let (config_path, _) = command_of(&run.stdout);
+        LoadedConfig::from_file(&config_path).unwrap_or_else(|e| {
+            panic!(
+                "{}: mock-sts refuses the configuration: {e}",
+                path.display()
+            )
+        });
+        let replay = std::fs::read_to_string(out_dir.join("replay.sh")).unwrap();
+        for secret in ["client_assertion=ey", "Cookie", "code=0."] {
+            assert!(
+                !replay.contains(secret),
+                "{}: {secret} in replay.sh:\n{replay}",
+                path.display()
+            );
+        }
+        read += 1;
+    }
+    assert!(read >= 3, "the shipped captures were read");
+    let _ = std::fs::remove_dir_all(&work);
+}

@@ -150,6 +150,13 @@ pub struct ReproduceArgs {
     /// Write into DIR even when it is not empty (its files of the same names are replaced)
     #[arg(long)]
     pub force: bool,
+    /// Metadata the relying party trusts (file or http(s) URL), as for inspect: a token or SAML
+    /// response given with it shows the relying party's failure (key-not-found, cert-expired)
+    #[arg(long, value_name = "SRC")]
+    pub metadata: Option<String>,
+    /// The key set the relying party trusts (file or http(s) URL), as for inspect
+    #[arg(long, value_name = "SRC")]
+    pub jwks: Vec<String>,
 }
 
 #[derive(Debug, Args)]

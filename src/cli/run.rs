@@ -182,7 +182,31 @@ fn run_man(args: &ManArgs) -> Result<(), super::man::ManError> {
 /// `keyprobe reproduce`: what was seen and done, then the mock-sts command as the last line. Exit 1
 /// when the failure seen has no scenario (the files are written all the same), 2 when nothing could be.
 fn run_reproduce(args: &ReproduceArgs) -> i32 {
-    match crate::reproduce::reproduce(&args.input, &args.output, args.force) {
+    let trust = Fetcher::new(&FetchOptions {
+        offline: false,
+        replay: None,
+        cacert: Vec::new(),
+        cache_dir: None,
+        timeout: std::time::Duration::from_secs(crate::fetch::DEFAULT_TIMEOUT_SECS),
+    })
+    .map_err(RunError::from)
+    .and_then(|fetcher| {
+        let at = |src: &String| SourceRef::Location(src.clone());
+        let sources = KeySources {
+            metadata: args.metadata.clone().map(SourceRef::Location),
+            jwks: args.jwks.iter().map(at).collect(),
+            ..KeySources::default()
+        };
+        Ok(build_trust(&sources, &fetcher)?)
+    });
+    let trust = match trust {
+        Ok(trust) => trust,
+        Err(e) => {
+            eprintln!("keyprobe: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    match crate::reproduce::reproduce(&args.input, &args.output, args.force, &trust) {
         Ok(outcome) => {
             let mut out = io::stdout().lock();
             for line in &outcome.summary {

@@ -38,7 +38,9 @@ pub enum ReproduceError {
         path: String,
         source: std::io::Error,
     },
-    #[error("'{path}' is larger than the {limit} byte limit for this kind of input")]
+    #[error(
+        "'{path}' is larger than the {limit} byte limit (give a capture as a file: it is streamed)"
+    )]
     TooLarge { path: String, limit: usize },
     #[error("'{}' exists and is not empty; choose another directory with -o, or overwrite its files with --force", dir.display())]
     NotEmpty { dir: PathBuf },
@@ -66,36 +68,41 @@ pub struct Outcome {
     pub reproduced: bool,
 }
 
-/// Reads `path` (`-` for standard input), writes the reproduction into `dir`.
-pub fn reproduce(path: &str, dir: &Path, force: bool) -> Result<Outcome, ReproduceError> {
+/// Reads `path` (`-` for standard input), checked against the keys a relying party trusts (`trust`,
+/// possibly none), and writes the reproduction into `dir`.
+pub fn reproduce(
+    path: &str,
+    dir: &Path,
+    force: bool,
+    trust: &TrustStore,
+) -> Result<Outcome, ReproduceError> {
     check_dir(dir, force)?;
-    let trust = TrustStore::default();
     let settings = Settings::default();
-    let bytes = read_input(path)?;
     let label = if path == "-" { "stdin" } else { path };
-    let (reports, exchanges) = match har::sniff(crate::capture::head(&bytes)) {
+    // A capture file is streamed (twice: reports, then requests), so a HAR of any size reads in bounded
+    // memory; anything else, or a capture on standard input, is read whole up to the input limit.
+    let file_format = (path != "-")
+        .then(|| crate::capture::sniff_file(path))
+        .flatten();
+    let (reports, exchanges) = match file_format {
         Some(format) => {
             let reports =
-                har::inspect(label, format, &bytes[..], &trust, &settings, &mut |_, _| {});
-            let mut exchanges = Vec::new();
-            let mut meta = serde_json::Map::new();
-            // The requests, read by the same capture reader; an error after some entries keeps those.
-            let _ = har::read(format, &bytes[..], &mut meta, &mut |x: Exchange| {
-                if replay::Endpoint::of(&x.url).is_some() && exchanges.len() < MAX_CAPTURE_ENTRIES {
-                    exchanges.push(Exchange { content: None, ..x });
-                }
-            });
-            (reports, exchanges)
+                har::inspect(label, format, open(path)?, trust, &settings, &mut |_, _| {});
+            (reports, requests_in(format, open(path)?))
         }
         None => {
-            if bytes.len() > MAX_INPUT_BYTES {
-                return Err(ReproduceError::TooLarge {
-                    path: path.to_string(),
-                    limit: MAX_INPUT_BYTES,
-                });
+            let bytes = read_input(path)?;
+            match har::sniff(crate::capture::head(&bytes)) {
+                Some(format) => {
+                    let reports =
+                        har::inspect(label, format, &bytes[..], trust, &settings, &mut |_, _| {});
+                    (reports, requests_in(format, &bytes[..]))
+                }
+                None => {
+                    let input = Input::new(label, bytes);
+                    (crate::inspect_all(&input, trust, &settings), Vec::new())
+                }
             }
-            let reports = crate::inspect_all(&Input::new(label, bytes.clone()), &trust, &settings);
-            (reports, Vec::new())
         }
     };
     let mut facts = Facts::default();
@@ -122,7 +129,7 @@ pub fn reproduce(path: &str, dir: &Path, force: bool) -> Result<Outcome, Reprodu
     let placeholders = Placeholders::new(&facts, &domain);
     let requests: Vec<Request> = exchanges
         .iter()
-        .filter_map(|x| Request::from_exchange(x, &placeholders, &trust, &settings))
+        .filter_map(|x| Request::from_exchange(x, &placeholders, trust, &settings))
         .collect();
     let plan = Plan::new(label, facts, &placeholders, requests);
 
@@ -178,13 +185,12 @@ pub fn reproduce(path: &str, dir: &Path, force: bool) -> Result<Outcome, Reprodu
         "not carried over: secrets, cookies, codes and signatures; replaced: {} user name(s), {} object id(s)",
         plan.replaced_users, plan.replaced_ids
     ));
-    if let Some(r) = plan.reproduction {
+    if plan.reproduction.is_some() {
         summary.push(format!(
             "the fix to try: {}/README.md ({}/fix.sh)",
             dir.display(),
             dir.display()
         ));
-        let _ = r;
     }
     Ok(Outcome {
         dir: dir.to_path_buf(),
@@ -194,27 +200,54 @@ pub fn reproduce(path: &str, dir: &Path, force: bool) -> Result<Outcome, Reprodu
     })
 }
 
+fn open(path: &str) -> Result<std::io::BufReader<std::fs::File>, ReproduceError> {
+    std::fs::File::open(path)
+        .map(|f| std::io::BufReader::with_capacity(1 << 16, f))
+        .map_err(|source| ReproduceError::Read {
+            path: path.to_string(),
+            source,
+        })
+}
+
+/// The input whole, up to [`MAX_INPUT_BYTES`].
 fn read_input(path: &str) -> Result<Vec<u8>, ReproduceError> {
     let read_error = |source| ReproduceError::Read {
         path: path.to_string(),
         source,
     };
+    let limit = MAX_INPUT_BYTES as u64 + 1;
     let mut bytes = Vec::new();
-    // Captures may be large (tens of MB); the reader bounds what it keeps of each entry.
-    let limit = (crate::limits::MAX_CAPTURE_ENTRY_BYTES as u64)
-        .saturating_mul(64)
-        .max(256 << 20);
     if path == "-" {
         std::io::stdin()
             .take(limit)
             .read_to_end(&mut bytes)
             .map_err(read_error)?;
     } else {
-        std::fs::File::open(path)
-            .and_then(|f| f.take(limit).read_to_end(&mut bytes))
+        open(path)?
+            .take(limit)
+            .read_to_end(&mut bytes)
             .map_err(read_error)?;
     }
+    if bytes.len() > MAX_INPUT_BYTES {
+        return Err(ReproduceError::TooLarge {
+            path: path.to_string(),
+            limit: MAX_INPUT_BYTES,
+        });
+    }
     Ok(bytes)
+}
+
+/// The requests to Entra's endpoints in a capture, read by the capture reader (without response
+/// bodies); an error after some entries keeps those before it.
+fn requests_in(format: har::Format, input: impl Read) -> Vec<Exchange> {
+    let mut exchanges = Vec::new();
+    let mut meta = serde_json::Map::new();
+    let _ = har::read(format, input, &mut meta, &mut |x: Exchange| {
+        if replay::Endpoint::of(&x.url).is_some() && exchanges.len() < MAX_CAPTURE_ENTRIES {
+            exchanges.push(Exchange { content: None, ..x });
+        }
+    });
+    exchanges
 }
 
 fn check_dir(dir: &Path, force: bool) -> Result<(), ReproduceError> {

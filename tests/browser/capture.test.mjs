@@ -4,10 +4,12 @@
 //   2. a good sign-in: the SAMLResponse posted to the app verifies against the app's federation metadata;
 //   3. `keyprobe redact` of the good capture leaves no cookie, secret or signature, and is still a HAR;
 //   4. the failing capture dropped on `keyprobe serve`'s page lists its flow first, then every report.
+//   5. `keyprobe reproduce` of the failing capture: a fresh mock-sts started with the printed command fails
+//      the replay with AADSTS50003, and the written fix makes it go through.
 // Run by tests/browser/run.sh; the captures land in $SCREENSHOTS/captures (never in the repository).
 import { chromium } from "playwright-core";
 import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { deflateRawSync } from "node:zlib";
 import { join } from "node:path";
@@ -168,6 +170,32 @@ try {
     assert(sig && !text.includes(sig[1].slice(0, 40)), "the SAML signature value is gone");
     const again = jsonLines(run(["inspect", "--json", redacted]).stdout);
     assert(again[0].kind === "har" && again.some((x) => x.kind === "saml-response"), "the copy still reads as the sign-in");
+  });
+  await test("keyprobe reproduce of the failing capture: the printed mock-sts fails the replay with AADSTS50003, the fix makes it go through", async () => {
+    const har = join(out, "missing-signing-key.har");
+    const dir = join(out, "reproduce");
+    rmSync(dir, { recursive: true, force: true });
+    const r = run(["reproduce", har, "-o", dir]);
+    assert(r.code === 0, `exit ${r.code}: ${r.stdout}${r.stderr}`);
+    const last = r.stdout.trim().split("\n").pop();
+    assert(last === `mock-sts --config ${dir}/mock-sts.toml --scenario missing-signing-key`, `last line: ${last}`);
+    for (const name of ["mock-sts.toml", "replay.sh", "fix.sh", "README.md"]) {
+      assert(!readFileSync(join(dir, name), "utf8").includes("alice@"), `${name} names no real user`);
+    }
+    const args = last.split(" ").slice(1);
+    const fresh = spawn(mock, [...args, "--state-dir", mkdtempSync(join(tmpdir(), "mock-sts-repro-"))], { stdio: ["ignore", "pipe", "inherit"] });
+    try {
+      const at = await new Promise((resolve) => createInterface({ input: fresh.stdout }).once("line", (l) => resolve(l.replace("mock-sts listening on ", "").trim())));
+      const sh = (script) => spawnSync("bash", [join(dir, script), at], { encoding: "utf8", env: { ...process.env, KEYPROBE: keyprobe } });
+      const before = sh("replay.sh");
+      assert(before.status === 1 && before.stdout.includes("replay: AADSTS50003"), before.stdout + before.stderr);
+      const fix = sh("fix.sh");
+      assert(fix.status === 0 && fix.stdout.includes("is active"), fix.stdout + fix.stderr);
+      const after = sh("replay.sh");
+      assert(after.status === 0 && after.stdout.includes("signed SAMLResponse posted to"), after.stdout + after.stderr);
+    } finally {
+      fresh.kill();
+    }
   });
 } finally {
   await browser.close();
