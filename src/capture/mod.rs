@@ -18,6 +18,7 @@ pub mod multi;
 pub mod page;
 pub mod stream;
 pub mod token_response;
+pub mod url;
 
 use serde_json::{json, Map, Value};
 
@@ -69,6 +70,9 @@ pub fn inspect_all(input: &Input, trust: &TrustStore, settings: &Settings) -> Ve
     }
     if opening == Some(b'<') && html::looks_like_html(t) {
         return page::inspect(&input.label, t, trust, settings);
+    }
+    if let Some(reports) = url::inspect(&input.label, t, trust, settings) {
+        return reports;
     }
     if text.contains('\n') {
         if let Some(inputs) = multi::split_tokens(&input.label, text) {

@@ -55,7 +55,7 @@ pub fn classify(words: &[String]) -> Result<Vec<Source>, SourceError> {
             out.push(Source::Stdin);
         } else if Path::new(w).is_file() {
             out.push(Source::File(w.clone()));
-        } else if carries_saml(w) {
+        } else if carries_saml(w) || crate::capture::url::carries_credentials(w) {
             out.push(Source::Text {
                 label: format!("argument {}", i + 1),
                 text: w.clone(),
@@ -75,6 +75,7 @@ pub fn classify(words: &[String]) -> Result<Vec<Source>, SourceError> {
 }
 
 /// A URL that carries a SAML message is decoded, never fetched: fetching it would replay the sign-in.
+/// (Other credentials in a URL, in any case: see `capture::url`.)
 fn carries_saml(url: &str) -> bool {
     url.contains("SAMLRequest=") || url.contains("SAMLResponse=")
 }

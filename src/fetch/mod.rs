@@ -48,6 +48,10 @@ pub enum FetchError {
     /// `--replay SHA256` and no cached document has that sha256.
     #[error("--replay {asked}: no document in the cache ({}) has that sha256; the report that listed it was made with another cache, or the copy was removed", cache_dir.display())]
     ReplayUnknown { asked: String, cache_dir: PathBuf },
+    /// A URL with a credential in its query or fragment (`code=`, `id_token=`, `SAMLResponse=`, any
+    /// case): fetching it would hand the credential to its host or replay a sign-in.
+    #[error("{url}: carries a credential ({param}) in its query or fragment, so it is not fetched; give it as the input to inspect, where it is decoded")]
+    CarriesCredential { url: String, param: String },
     /// `--offline` and the URL was never fetched into this cache.
     #[error("--offline: {url} is not in the cache ({}); run once without --offline to fetch it", cache_dir.display())]
     NotCached { url: String, cache_dir: PathBuf },
@@ -168,6 +172,12 @@ impl Fetcher {
 
     /// Fetches `url` (or, offline, replays its latest cached copy, or the one `--replay` picks).
     pub fn get(&self, url: &str, now: i64) -> Result<Fetched, FetchError> {
+        if let Some(param) = crate::capture::url::credential_param(url) {
+            return Err(FetchError::CarriesCredential {
+                url: url.to_string(),
+                param,
+            });
+        }
         if self.offline {
             self.cache.checked_dir()?;
         }
