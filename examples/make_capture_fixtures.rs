@@ -13,6 +13,11 @@ use openssl::rsa::Rsa;
 use openssl::symm::Cipher;
 use serde_json::{json, Value};
 
+#[path = "support/aadsts.rs"]
+mod support;
+use keyprobe_core::aadsts::AadCode;
+use support::aadsts;
+
 type Res<T> = Result<T, Box<dyn std::error::Error>>;
 
 fn main() -> Res<()> {
@@ -150,9 +155,16 @@ fn main() -> Res<()> {
     // Fiddler ("Export Sessions > HTTPArchive v1.2"): a daemon's client-credentials request with a
     // certificate Entra does not know (AADSTS700027).
     let assertion = read("tokens/rs256-valid.jwt")?;
+    let not_registered = aadsts(
+        AadCode::AssertionCertificateNotRegistered,
+        &[
+            ("thumbprint", "D9D7A5E4C1B2F3E4D5C6B7A8F9E0D1C2B3A4F5E6"),
+            ("client_id", CLIENT),
+        ],
+    )?;
     let error_700027 = json!({
         "error": "invalid_client",
-        "error_description": format!("AADSTS700027: The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Thumbprint of key used by client: 'D9D7A5E4C1B2F3E4D5C6B7A8F9E0D1C2B3A4F5E6', Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id '{CLIENT}'.]\r\nTrace ID: 0000aaaa-11bb-cccc-dd33-eeeeee333333\r\nCorrelation ID: aaaa0000-bb11-2222-33cc-444444dddddd\r\nTimestamp: 2026-06-01 11:57:12Z"),
+        "error_description": format!("{not_registered}\r\nTrace ID: 0000aaaa-11bb-cccc-dd33-eeeeee333333\r\nCorrelation ID: aaaa0000-bb11-2222-33cc-444444dddddd\r\nTimestamp: 2026-06-01 11:57:12Z"),
         "error_codes": [700027], "timestamp": "2026-06-01 11:57:12Z",
         "trace_id": "0000aaaa-11bb-cccc-dd33-eeeeee333333", "correlation_id": "aaaa0000-bb11-2222-33cc-444444dddddd",
         "error_uri": "https://login.microsoftonline.com/error?code=700027",

@@ -23,6 +23,11 @@ use openssl::x509::extension::{BasicConstraints, KeyUsage, SubjectAlternativeNam
 use openssl::x509::X509;
 use serde_json::{json, Value};
 
+#[path = "support/aadsts.rs"]
+mod support;
+use keyprobe_core::aadsts::AadCode;
+use support::aadsts;
+
 /// The clock every test uses.
 const AT: i64 = 1_780_315_200; // 2026-06-01T12:00:00Z
 const DAY: i64 = 86_400;
@@ -528,14 +533,21 @@ fn main() -> Res<()> {
     )?;
 
     // --- STS errors -------------------------------------------------------------------------
+    let missing_signing_key = aadsts(AadCode::MissingSigningKey, &[])?;
+    // The page's Message line, as this fixture has always shown it: cut after the first sentence.
+    let missing_signing_key_first_sentence = missing_signing_key
+        .split_inclusive(". ")
+        .next()
+        .unwrap_or(&missing_signing_key)
+        .trim_end();
     w(
         "errors/aadsts50003-page.txt",
-        "Sign in\nSorry, but we're having trouble signing you in.\n\nAADSTS50003: Sign-in failed because of a missing signing key or certificate. This might be because there was no signing key configured in the app.\n\nTroubleshooting details\nRequest Id: 5b0f6f8e-3d0b-4f63-9c3a-1b2e3d4c5f60\nCorrelation Id: 0c1d2e3f-4a5b-4c6d-8e7f-901a2b3c4d5e\nTimestamp: 2026-05-31T09:14:07Z\nMessage: AADSTS50003: Sign-in failed because of a missing signing key or certificate.\n"
+        format!("Sign in\nSorry, but we're having trouble signing you in.\n\n{missing_signing_key}\n\nTroubleshooting details\nRequest Id: 5b0f6f8e-3d0b-4f63-9c3a-1b2e3d4c5f60\nCorrelation Id: 0c1d2e3f-4a5b-4c6d-8e7f-901a2b3c4d5e\nTimestamp: 2026-05-31T09:14:07Z\nMessage: {missing_signing_key_first_sentence}\n")
             .as_bytes(),
     )?;
     w("errors/aadsts50003.json", pretty(&json!({
         "error": "invalid_request",
-        "error_description": "AADSTS50003: Sign-in failed because of a missing signing key or certificate. This might be because there was no signing key configured in the app.\r\nTrace ID: 5b0f6f8e-3d0b-4f63-9c3a-1b2e3d4c5f60\r\nCorrelation ID: 0c1d2e3f-4a5b-4c6d-8e7f-901a2b3c4d5e\r\nTimestamp: 2026-05-31 09:14:07Z",
+        "error_description": format!("{missing_signing_key}\r\nTrace ID: 5b0f6f8e-3d0b-4f63-9c3a-1b2e3d4c5f60\r\nCorrelation ID: 0c1d2e3f-4a5b-4c6d-8e7f-901a2b3c4d5e\r\nTimestamp: 2026-05-31 09:14:07Z"),
         "error_codes": [50003],
         "timestamp": "2026-05-31 09:14:07Z",
         "trace_id": "5b0f6f8e-3d0b-4f63-9c3a-1b2e3d4c5f60",
