@@ -43,4 +43,6 @@ rm -rf "$shapes"
 
 for f in "${failures[@]}"; do echo "FAIL $f"; done
 echo "sweep: $pass passed, $fail failed"
+# Captures shaped to test the bounds, generated (they need no vectors).
+KEYPROBE_BIN="$bin" bash tests/capture-sweep.sh || fail=$((fail + 1))
 [ "$fail" -eq 0 ]
