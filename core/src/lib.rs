@@ -9,6 +9,7 @@
 //! - [`xmldsig`]: XML-DSig algorithm URIs and their names;
 //! - [`aadsts`]: Entra ID's AADSTS codes: the texts Entra prints (which the mock renders) and what they
 //!   mean (which the inspector explains), and scanning text for codes;
+//! - [`host`]: the `Host` header as the local servers read it before trusting a request;
 //! - [`reproduce`]: which mock-sts scenario reproduces a failure seen in the field, and the fix to try.
 //!
 //! Nothing here panics on input, and every error carries what was expected and what was found.
@@ -19,6 +20,7 @@
 
 pub mod aadsts;
 pub mod base64;
+pub mod host;
 pub mod jose;
 pub mod json;
 pub mod jws_json;

@@ -97,7 +97,7 @@ pub(crate) fn judge(addr: SocketAddr, method: &Method, headers: &HeaderMap) -> R
 /// to every interface, any IP literal is accepted (a rebinding page cannot present an IP literal as
 /// its own name), never a DNS name.
 fn host_names_us(host: &str, addr: SocketAddr) -> bool {
-    let Some((name, port)) = split_host(host) else {
+    let Some((name, port)) = keyprobe_core::host::split_host(host) else {
         return false;
     };
     if port != addr.port() {
@@ -111,23 +111,6 @@ fn host_names_us(host: &str, addr: SocketAddr) -> bool {
         Ok(presented) => ip.is_unspecified() || presented == ip,
         Err(_) => false,
     }
-}
-
-/// `name:port` or `[v6]:port`; a Host without a port names port 80, never ours (0 is refused).
-fn split_host(host: &str) -> Option<(&str, u16)> {
-    let (name, port) = match host.strip_prefix('[') {
-        Some(rest) => {
-            let (v6, after) = rest.split_once(']')?;
-            (v6, after.strip_prefix(':').unwrap_or(""))
-        }
-        None => host.rsplit_once(':').unwrap_or((host, "")),
-    };
-    let port = if port.is_empty() {
-        80
-    } else {
-        port.parse().ok()?
-    };
-    Some((name, port))
 }
 
 /// The body must arrive whole within `timeout`: a client that sends headers and then dribbles (or

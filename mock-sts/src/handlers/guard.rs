@@ -220,7 +220,7 @@ fn host_names_us(host: &str, served: &Served) -> bool {
     {
         return true;
     }
-    let Some((name, port)) = split_host(host) else {
+    let Some((name, port)) = keyprobe_core::host::split_host(host) else {
         return false;
     };
     if port != served.addr.port() {
@@ -237,23 +237,6 @@ fn host_names_us(host: &str, served: &Served) -> bool {
         }
         Err(_) => false,
     }
-}
-
-/// `name:port` or `[v6]:port`; a Host without a port names port 80, never ours (0 is refused).
-fn split_host(host: &str) -> Option<(&str, u16)> {
-    let (name, port) = match host.strip_prefix('[') {
-        Some(rest) => {
-            let (v6, after) = rest.split_once(']')?;
-            (v6, after.strip_prefix(':').unwrap_or(""))
-        }
-        None => host.rsplit_once(':').unwrap_or((host, "")),
-    };
-    let port = if port.is_empty() {
-        80
-    } else {
-        port.parse().ok()?
-    };
-    Some((name, port))
 }
 
 #[cfg(test)]
