@@ -458,6 +458,18 @@ fn entry<'a>(
         })
 }
 
+/// A credential's `startDateTime`/`endDateTime` (Graph) or `startDate`/`endDate` (AAD Graph, az CLI).
+fn validity(
+    object: &Map<String, Value>,
+    bad: &mut Vec<(String, String)>,
+    list: &str,
+    index: usize,
+) -> Result<(Option<i64>, Option<i64>), AppRegistrationError> {
+    let start = date(object, ["startDateTime", "startDate"], bad, list, index)?;
+    let end = date(object, ["endDateTime", "endDate"], bad, list, index)?;
+    Ok((start, end))
+}
+
 /// A date member in either Graph's (`endDateTime`) or Azure AD Graph's (`endDate`) name.
 fn date(
     object: &Map<String, Value>,
@@ -521,20 +533,7 @@ fn key_credential(index: usize, value: &Value) -> Result<KeyCredential, AppRegis
     let key_type = s(&["type"])?;
     let custom_key_identifier = s(&["customKeyIdentifier"])?.filter(|c| !c.is_empty());
     let mut bad_dates = Vec::new();
-    let start = date(
-        object,
-        ["startDateTime", "startDate"],
-        &mut bad_dates,
-        LIST,
-        index,
-    )?;
-    let end = date(
-        object,
-        ["endDateTime", "endDate"],
-        &mut bad_dates,
-        LIST,
-        index,
-    )?;
+    let (start, end) = validity(object, &mut bad_dates, LIST, index)?;
     let key = match s(&["key", "value"])?.filter(|k| !k.is_empty()) {
         None => KeyMaterial::Absent,
         Some(text) => read_key(&text, &usage, key_type.as_deref()),
@@ -599,20 +598,7 @@ fn password_credential(
     let object = entry(LIST, index, value)?;
     let s = |names: &[&str]| member_string(object, LIST, index, names);
     let mut bad_dates = Vec::new();
-    let start = date(
-        object,
-        ["startDateTime", "startDate"],
-        &mut bad_dates,
-        LIST,
-        index,
-    )?;
-    let end = date(
-        object,
-        ["endDateTime", "endDate"],
-        &mut bad_dates,
-        LIST,
-        index,
-    )?;
+    let (start, end) = validity(object, &mut bad_dates, LIST, index)?;
     Ok(PasswordCredential {
         index,
         key_id: s(&["keyId"])?,
