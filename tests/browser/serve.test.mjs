@@ -90,7 +90,8 @@ await test("a SAML response with its metadata shows the verified subject", async
   await p.fill("#keys-text", samlMetadata);
   await p.fill("#at", "2026-06-01T12:00:00Z");
   await p.click("#inspect");
-  await p.waitForSelector("#findings li");
+  // A paste inspects on its own before the keys are in: wait for the verdict judged with them.
+  await p.waitForSelector('#findings li[data-code="signature-verified"]');
   const decoded = await p.textContent("#decoded");
   assert(/name_id/.test(decoded), "the subject is shown");
   assert(await p.locator('#findings li[data-code="signature-verified"]').count() >= 1, "signature verified");
@@ -145,6 +146,17 @@ await test("a paste is inspected without a click", async () => {
   await p.type("#input", fixture("tokens/rs256-expired.jwt").trim());
   await p.waitForSelector('#findings li[data-code="token-expired"]', { timeout: 5000 });
   assert(p.foreign.length === 0, `requests to other origins: ${p.foreign}`);
+});
+
+await test("a verdict follows the keys it was judged with: adding keys after a paste inspects again", async () => {
+  const p = await page();
+  await p.fill("#at", "2026-06-01T12:00:00Z");
+  await p.fill("#input", fixture("tokens/rs256-valid.jwt"));
+  await p.waitForSelector('#findings li[data-code="signature-not-checked"]', { timeout: 5000 });
+  await p.fill("#keys-text", fixture("keys/jwks.json"));
+  await p.press("#keys-text", "Tab"); // the change is committed when the box loses focus
+  await p.waitForSelector('#findings li[data-code="signature-verified"]', { timeout: 5000 });
+  assert(await p.locator('#findings li[data-code="signature-not-checked"]').count() === 0, "the stale verdict is gone");
 });
 
 await test("an empty box says what to paste instead of a verdict", async () => {

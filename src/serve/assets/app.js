@@ -33,20 +33,9 @@ let lastInspected = null;
 // A dropped file's name labels its reports while the box still holds what was dropped.
 let dropped = null;
 
-function scheduleInspect(delay) {
-  clearTimeout(debounce);
-  debounce = setTimeout(() => {
-    const value = $("input").value;
-    if (value.trim() && value !== lastInspected) inspect();
-  }, delay);
-}
-
-async function inspect(event) {
-  if (event) event.preventDefault();
-  clearTimeout(debounce);
-  const button = $("inspect");
-  const results = $("results");
-  const body = {
+// What the form asks for; the last one inspected is remembered so nothing is asked twice.
+function requestBody() {
+  return {
     input: $("input").value,
     name: dropped && dropped.text === $("input").value ? dropped.name : "",
     at: $("at").value,
@@ -55,12 +44,28 @@ async function inspect(event) {
     allow_legacy: $("allow-legacy").checked,
     keys: { kind: $("keys-kind").value, text: $("keys-text").value, url: $("keys-url").value },
   };
+}
+
+function scheduleInspect(delay) {
+  clearTimeout(debounce);
+  debounce = setTimeout(() => {
+    const body = requestBody();
+    if (body.input.trim() && JSON.stringify(body) !== lastInspected) inspect();
+  }, delay);
+}
+
+async function inspect(event) {
+  if (event) event.preventDefault();
+  clearTimeout(debounce);
+  const button = $("inspect");
+  const results = $("results");
+  const body = requestBody();
   results.hidden = false;
   if (!body.input.trim()) {
     showEmpty();
     return;
   }
-  lastInspected = body.input;
+  lastInspected = JSON.stringify(body);
   const mine = ++sequence;
   button.disabled = true;
   results.setAttribute("aria-busy", "true");
@@ -287,6 +292,13 @@ document.addEventListener("DOMContentLoaded", () => {
     if (input.value.trim()) scheduleInspect(delay);
     else { clearTimeout(debounce); lastInspected = null; if (!$("results").hidden) showEmpty(); }
   });
+  // A verdict on screen follows the keys and options it was judged with: a changed option
+  // (committed, so a URL is not fetched at every keystroke) inspects again.
+  for (const id of ["keys-kind", "keys-text", "keys-url", "at", "audience", "issuer", "allow-legacy"]) {
+    $(id).addEventListener("change", () => {
+      if (!$("results").hidden && input.value.trim()) scheduleInspect(50);
+    });
+  }
   input.addEventListener("dragover", (e) => { e.preventDefault(); input.classList.add("dragging"); });
   input.addEventListener("dragleave", () => input.classList.remove("dragging"));
   input.addEventListener("drop", dropFile);
