@@ -11,7 +11,9 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use mock_sts::config::LoadedConfig;
-use mock_sts::{Options, Scenario, Server};
+use mock_sts::{Options, Scenario, Server, StartError};
+
+mod background;
 
 /// A local look-alike of Microsoft Entra ID's token service (OIDC, OAuth 2.0, SAML 2.0 sign-in
 /// and federation metadata) that fails on demand, AADSTS50003 first.
@@ -42,6 +44,15 @@ struct Cli {
     /// custom-signing-key-required, missing-signing-key, dangling-signing-key, expired-signing-cert.
     #[arg(long, value_name = "NAME", default_value = "healthy")]
     scenario: Scenario,
+    /// Once serving, write FILE (replaced whole, removed at exit) with KEY=VALUE lines: MOCK_STS_URL,
+    /// MOCK_STS_CA (with --tls), MOCK_STS_TENANT, MOCK_STS_PID. For scripts and test helpers.
+    #[arg(long, value_name = "FILE")]
+    ready_file: Option<PathBuf>,
+    /// Start in the background and return once the server accepts connections, printing the ready file's
+    /// lines and MOCK_STS_LOG; when it cannot start (a port in use, a bad configuration), print why and
+    /// exit non-zero. Stop it with `kill $MOCK_STS_PID`.
+    #[arg(long)]
+    detach: bool,
     /// Print a shell completion script for SHELL and exit.
     #[arg(long, value_name = "SHELL", value_enum)]
     completions: Option<clap_complete::Shell>,
@@ -84,6 +95,18 @@ fn main() -> ExitCode {
             }
         };
     }
+    if cli.detach {
+        return background::detach(cli.ready_file.as_deref());
+    }
+    if let Some(path) = &cli.ready_file {
+        if let Err(err) = background::remove_stale(path) {
+            eprintln!(
+                "mock-sts: cannot remove the old ready file {}: {err}",
+                path.display()
+            );
+            return ExitCode::from(2);
+        }
+    }
     let config = match &cli.config {
         Some(path) => LoadedConfig::from_file(path),
         None => LoadedConfig::embedded_default(),
@@ -122,7 +145,7 @@ fn main() -> ExitCode {
         scenario: cli.scenario,
         ..Options::default()
     };
-    runtime.block_on(serve(options))
+    runtime.block_on(serve(options, cli.ready_file))
 }
 
 /// The manual page (roff), generated from the flags.
@@ -137,12 +160,21 @@ fn man_page() -> ExitCode {
     }
 }
 
-/// Start, print the readiness line (and the CA's path), serve until SIGINT or SIGTERM.
-async fn serve(options: Options) -> ExitCode {
+/// Start, print the readiness line (and the CA's path), write the ready file, serve until SIGINT or
+/// SIGTERM.
+async fn serve(options: Options, ready_file: Option<PathBuf>) -> ExitCode {
     let server = match Server::start(options).await {
         Ok(server) => server,
         Err(err) => {
             eprintln!("mock-sts: {err}");
+            if let StartError::Bind { addr, source } = &err {
+                if source.kind() == std::io::ErrorKind::AddrInUse {
+                    eprintln!(
+                        "mock-sts: port {} is taken; choose another, or --port 0 for any free one",
+                        addr.port()
+                    );
+                }
+            }
             return ExitCode::from(1);
         }
     };
@@ -153,9 +185,27 @@ async fn serve(options: Options) -> ExitCode {
     }
     let _ = stdout.flush();
     drop(stdout);
+    if let Some(path) = &ready_file {
+        let ready = background::Ready {
+            url: server.base_url(),
+            ca: server.ca_pem_path(),
+            tenant: server.tenant_id(),
+        };
+        if let Err(err) = ready.write(path) {
+            eprintln!(
+                "mock-sts: cannot write the ready file {}: {err}",
+                path.display()
+            );
+            server.shutdown().await;
+            return ExitCode::from(1);
+        }
+    }
     wait_for_signal().await;
     eprintln!("mock-sts: shutting down");
     server.shutdown().await;
+    if let Some(path) = &ready_file {
+        let _ = std::fs::remove_file(path);
+    }
     ExitCode::SUCCESS
 }
 

@@ -184,3 +184,95 @@ fn prints_its_manual_page_and_completions() {
     assert!(completions.status.success());
     assert!(String::from_utf8_lossy(&completions.stdout).contains("mock-sts"));
 }
+
+/// `KEY=VALUE` lines as `--ready-file` and `--detach` write them.
+fn env_lines(text: &str) -> std::collections::HashMap<String, String> {
+    text.lines()
+        .filter_map(|line| line.split_once('='))
+        .map(|(key, value)| (key.to_string(), value.to_string()))
+        .collect()
+}
+
+fn health(url: &str) -> String {
+    let host = url.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(host).unwrap();
+    use std::io::Write;
+    write!(
+        stream,
+        "GET /_mock/health HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    response
+}
+
+fn wait_until_gone(pid: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::path::Path::new(&format!("/proc/{pid}")).exists() {
+        assert!(Instant::now() < deadline, "process {pid} still running");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn detach_returns_once_serving_with_the_ready_file_lines() {
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("mock-sts-cli-detach");
+    std::fs::create_dir_all(&dir).unwrap();
+    let ready = dir.join("ready.env");
+    std::fs::write(&ready, "MOCK_STS_URL=http://127.0.0.1:1\n").unwrap(); // a stale one
+    let output = binary()
+        .args(["--detach", "--port", "0", "--state-dir", &state_dir()])
+        .arg("--ready-file")
+        .arg(&ready)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let printed = String::from_utf8(output.stdout).unwrap();
+    let vars = env_lines(&printed);
+    let url = &vars["MOCK_STS_URL"];
+    let pid = &vars["MOCK_STS_PID"];
+    assert!(url.starts_with("http://127.0.0.1:") && url != "http://127.0.0.1:1");
+    assert_eq!(
+        vars["MOCK_STS_TENANT"],
+        "7f3c1a2b-4d5e-4f60-8a9b-0c1d2e3f4a5b"
+    );
+    assert!(!vars.contains_key("MOCK_STS_CA"), "no CA without --tls");
+    assert!(vars["MOCK_STS_LOG"].ends_with("ready.env.log"));
+    // Serving as soon as it returned, and the ready file holds what was printed.
+    assert!(health(url).starts_with("HTTP/1.1 200"));
+    let file = std::fs::read_to_string(&ready).unwrap();
+    assert!(printed.starts_with(&file), "{file} vs {printed}");
+
+    assert!(Command::new("kill")
+        .args(["-TERM", pid])
+        .status()
+        .unwrap()
+        .success());
+    wait_until_gone(pid);
+    assert!(!ready.exists(), "the ready file goes with the server");
+}
+
+#[test]
+fn a_taken_port_fails_fast_naming_it_with_or_without_detach() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    for detach in [false, true] {
+        let started = Instant::now();
+        let mut command = binary();
+        command.args(["--port", &port, "--state-dir", &state_dir()]);
+        if detach {
+            command.arg("--detach");
+        }
+        let output = command.output().unwrap();
+        assert_eq!(output.status.code(), Some(1), "detach {detach}: {output:?}");
+        assert!(started.elapsed() < Duration::from_secs(10));
+        assert!(output.stdout.is_empty(), "nothing to source on failure");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains(&format!("cannot bind 127.0.0.1:{port}"))
+                && stderr.contains(&format!("port {port} is taken")),
+            "detach {detach}: {stderr}"
+        );
+    }
+}
