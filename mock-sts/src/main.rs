@@ -38,11 +38,16 @@ struct Cli {
     /// The URL clients reach the server by, when not the bound address (e.g. http://mock-sts:8080 in a
     /// container network): the base of every URL the mock writes, and the only name the control API
     /// answers for besides the bound address.
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", env = "MOCK_STS_PUBLIC_URL")]
     public_url: Option<String>,
     /// Scenario in force at start: healthy, unpublished-signing-key, rotated-keys,
     /// custom-signing-key-required, missing-signing-key, dangling-signing-key, expired-signing-cert.
-    #[arg(long, value_name = "NAME", default_value = "healthy")]
+    #[arg(
+        long,
+        value_name = "NAME",
+        default_value = "healthy",
+        env = "MOCK_STS_SCENARIO"
+    )]
     scenario: Scenario,
     /// Once serving, write FILE (replaced whole, removed at exit) with KEY=VALUE lines: MOCK_STS_URL,
     /// MOCK_STS_CA (with --tls), MOCK_STS_TENANT, MOCK_STS_PID. For scripts and test helpers.

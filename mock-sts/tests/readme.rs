@@ -29,3 +29,16 @@ fn readme_carries_every_interop_snippet_verbatim() {
         "expected the MSAL and PyJWT snippets, found {count}"
     );
 }
+
+/// The one line the README gives a CI job is the line the examples' CI job runs (`.ci/run` runs it).
+#[test]
+fn the_documented_ci_start_is_the_one_the_examples_run() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let job = std::fs::read_to_string(root.join("../examples/mock-sts/run.sh")).unwrap();
+    let line = "mock-sts --tls --detach > mock-sts.env";
+    assert!(readme.contains(&format!("```sh\n{line}")), "README");
+    assert!(job.lines().any(|l| l == line), "examples/mock-sts/run.sh");
+    let gitlab = std::fs::read_to_string(root.join("../examples/mock-sts/gitlab-ci.yml")).unwrap();
+    assert!(gitlab.contains(&format!("- {line}")), "gitlab-ci.yml");
+}
