@@ -203,6 +203,22 @@ catalogue! {
         ["resource"]),
     PasswordExpired => (50055, Captured("errors/real-user_password_expired-50055-suberror.json"), "user_password_expired", 400,
         "Password is expired.", []),
+    /// A token request with an `Origin` header (a browser's) that is not a single-page-app redemption: a
+    /// code issued to a web or public-client redirect URI, client credentials, or a client secret sent
+    /// from the browser. Wording from public reports quoting real responses (MSAL.js #5196, 2022;
+    /// oauth2c #109, 2024); 2021-22 responses end after "client-type." without the origin.
+    CrossOriginRedemptionNotAllowed => (9002326, Documented("public reports quoting real responses: AzureAD/microsoft-authentication-library-for-js#5196 (2022), SecureAuthCorp/oauth2c#109 (2024)"), "invalid_request", 400,
+        "Cross-origin token redemption is permitted only for the 'Single-Page Application' client-type. Request origin: '{origin}'.",
+        ["origin"]),
+    /// A code or refresh token issued to a single-page-app redirect URI, redeemed without an `Origin`
+    /// header (from a server, Postman, a CLI).
+    SpaRedemptionNeedsOrigin => (9002327, Documented("public reports quoting real responses: Microsoft Q&A 1601797 (2024), 1319773 (2023)"), "invalid_request", 400,
+        "Tokens issued for the 'Single-Page Application' client-type may only be redeemed via cross-origin requests.",
+        []),
+    /// A single-page-app code issued without PKCE, redeemed cross-origin.
+    CrossOriginRedemptionNeedsPkce => (9002325, Documented("MicrosoftDocs/azure-docs#61077 (2020) quoting the response"), "invalid_request", 400,
+        "Proof Key for Code Exchange is required for cross-origin authorization code redemption.",
+        []),
 
 }
 
@@ -551,6 +567,36 @@ pub static AADSTS: &[AadstsEntry] = &[
         confirm: "the error body: keyprobe inspect decodes it.",
         scenario: None,
         fix: "change the password (the body's password_change_url).",
+    },
+    AadstsEntry {
+        number: 9002326,
+        name: "CrossOriginRedemptionNotAllowed",
+        surface: "token endpoint JSON (invalid_request), seen by a browser app",
+        meaning: "A browser (a request with an Origin header) tried to redeem a code or get a token, and the redemption is not a single-page-app one: the code was issued to a redirect URI registered under the Web or Mobile and desktop platform, or the request is a client-credentials request or carries a client secret. Entra lets only redirect URIs of the Single-page application platform be redeemed cross-origin, so that secrets never live in a browser.",
+        causes: &["the SPA's redirect URI is registered under the Web platform (replyUrlsWithType type Web instead of Spa)", "a server-side client (Node fetch, a proxy, an API tool) that sends an Origin header for a Web app", "a client secret or client-credentials request sent from browser code"],
+        confirm: "the app manifest's replyUrlsWithType (or Graph application.spa.redirectUris) shows the redirect URI's platform; the error text names the request origin.",
+        scenario: None,
+        fix: "register the redirect URI under Single-page application (Authentication, Add a platform, or type Spa in the manifest), or stop sending an Origin header from a server-side client.",
+    },
+    AadstsEntry {
+        number: 9002327,
+        name: "SpaRedemptionRequiresCrossOrigin",
+        surface: "token endpoint JSON (invalid_request)",
+        meaning: "A code or refresh token issued for a redirect URI of the Single-page application platform was redeemed without an Origin header, that is, not from a browser.",
+        causes: &["a back end, Postman or a CLI redeeming a code meant for the SPA", "a refresh token obtained by a SPA reused by a server"],
+        confirm: "the redirect URI's platform in the app registration (Authentication blade or application.spa.redirectUris).",
+        scenario: None,
+        fix: "redeem SPA codes and refresh tokens from the browser, or register a separate Web (or Mobile and desktop) redirect URI for the server-side client.",
+    },
+    AadstsEntry {
+        number: 9002325,
+        name: "CrossOriginRedemptionRequiresPkce",
+        surface: "token endpoint JSON (invalid_request)",
+        meaning: "A single-page app redeemed a code cross-origin, but the authorization request carried no PKCE code_challenge.",
+        causes: &["an implicit-flow library (MSAL.js 1.x) pointed at a redirect URI of the Single-page application platform"],
+        confirm: "the authorize URL lacks code_challenge.",
+        scenario: None,
+        fix: "use the authorization code flow with PKCE (MSAL.js 2.x or later), or register the redirect URI under Web for the implicit flow.",
     },
 ];
 

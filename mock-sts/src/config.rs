@@ -72,6 +72,9 @@ struct AppConfig {
     kind: AppKind,
     #[serde(default)]
     redirect_uris: Vec<String>,
+    /// Redirect URIs of the Single-page application platform.
+    #[serde(default)]
+    spa_redirect_uris: Vec<String>,
     #[serde(default)]
     app_id_uris: Vec<String>,
     access_token_version: Option<u8>,
@@ -319,6 +322,18 @@ impl Validator<'_> {
             None => object_id_for("service-principal", tenant_id, &client_id),
         };
         self.absolute_uris(&format!("{at}.redirect_uris"), &raw.redirect_uris)?;
+        self.absolute_uris(&format!("{at}.spa_redirect_uris"), &raw.spa_redirect_uris)?;
+        if let Some(uri) = raw
+            .spa_redirect_uris
+            .iter()
+            .find(|uri| raw.redirect_uris.contains(uri))
+        {
+            // The portal refuses a URI under two platforms.
+            return Err(self.invalid(
+                format!("{at}.spa_redirect_uris"),
+                format!("'{uri}' is also in redirect_uris; a redirect URI has one platform"),
+            ));
+        }
         self.absolute_uris(&format!("{at}.app_id_uris"), &raw.app_id_uris)?;
         let access_token_version = match raw.access_token_version {
             None => 1, // Entra's default when accessTokenAcceptedVersion is null
@@ -367,6 +382,7 @@ impl Validator<'_> {
             object_id,
             kind: raw.kind,
             redirect_uris: raw.redirect_uris,
+            spa_redirect_uris: raw.spa_redirect_uris,
             app_id_uris: raw.app_id_uris,
             access_token_version,
             requires_custom_signing_key: raw.requires_custom_signing_key,

@@ -43,7 +43,11 @@ pub struct App {
     pub object_id: String,
     pub display_name: String,
     pub kind: AppKind,
+    /// Redirect URIs of the Web platform (confidential apps) or of Mobile and desktop (public clients).
     pub redirect_uris: Vec<String>,
+    /// Redirect URIs of the Single-page application platform: the only ones whose codes Entra lets a
+    /// browser redeem cross-origin.
+    pub spa_redirect_uris: Vec<String>,
     pub app_id_uris: Vec<String>,
     /// `accessTokenAcceptedVersion`: the version of access tokens issued for this app as a resource.
     pub access_token_version: u8,
@@ -218,13 +222,41 @@ impl Tenant {
     }
 }
 
+/// The platform a redirect URI is registered under (the portal's "Add a platform"; Graph's `web`, `spa`
+/// and `publicClient` redirect URI lists).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Platform {
+    Web,
+    Spa,
+    PublicClient,
+}
+
 impl App {
     /// Entra's redirect URI rule: exact match, except that `http://localhost` and `http://127.0.0.1`
     /// registrations match any port.
     pub fn redirect_uri_registered(&self, candidate: &str) -> bool {
-        self.redirect_uris.iter().any(|registered| {
-            registered == candidate || loopback_matches_any_port(registered, candidate)
-        })
+        self.redirect_platform(candidate).is_some()
+    }
+
+    /// The platform `candidate` is registered under: an exact match first, then a loopback one.
+    pub fn redirect_platform(&self, candidate: &str) -> Option<Platform> {
+        let own = match self.kind {
+            AppKind::Public => Platform::PublicClient,
+            AppKind::Confidential | AppKind::Saml => Platform::Web,
+        };
+        let lists = [
+            (self.spa_redirect_uris.as_slice(), Platform::Spa),
+            (self.redirect_uris.as_slice(), own),
+        ];
+        let find = |matches: &dyn Fn(&str) -> bool| {
+            lists
+                .iter()
+                .find(|(uris, _)| uris.iter().any(|u| matches(u)))
+                .map(|(_, platform)| *platform)
+        };
+        find(&|registered| registered == candidate)
+            .or_else(|| find(&|registered| loopback_matches_any_port(registered, candidate)))
     }
 
     pub fn is_confidential(&self) -> bool {

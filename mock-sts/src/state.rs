@@ -219,6 +219,8 @@ pub struct GrantStore {
     /// Codes already used, so a replay gets AADSTS54005 instead of "malformed".
     redeemed: HashMap<String, i64>,
     refresh_tokens: HashMap<String, RefreshGrant>,
+    /// Refresh tokens from single-page-app redemptions: Entra lets only a browser redeem them.
+    spa_refresh_tokens: std::collections::HashSet<String>,
     order: std::collections::VecDeque<String>,
 }
 
@@ -238,6 +240,7 @@ impl GrantStore {
                 self.codes.remove(&old);
                 self.redeemed.remove(&old);
                 self.refresh_tokens.remove(&old);
+                self.spa_refresh_tokens.remove(&old);
             }
         }
     }
@@ -272,6 +275,22 @@ impl GrantStore {
 
     pub fn refresh_token(&self, token: &str) -> Option<RefreshGrant> {
         self.refresh_tokens.get(token).cloned()
+    }
+
+    /// A code's grant without redeeming it: which redirect URI (and so which platform) it was issued to.
+    pub fn peek_code(&self, code: &str) -> Option<&CodeGrant> {
+        self.codes.get(code)
+    }
+
+    /// Mark a refresh token as issued to a single-page app (redeemable only cross-origin).
+    pub fn bind_to_spa(&mut self, token: &str) {
+        if self.refresh_tokens.contains_key(token) {
+            self.spa_refresh_tokens.insert(token.to_string());
+        }
+    }
+
+    pub fn is_spa_refresh_token(&self, token: &str) -> bool {
+        self.spa_refresh_tokens.contains(token)
     }
 }
 

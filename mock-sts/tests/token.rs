@@ -29,8 +29,8 @@ fn client_credentials_with_a_secret_gives_entras_body_headers_and_v2_claims() {
     assert_eq!(reply.header("pragma"), Some("no-cache"));
     assert_eq!(
         reply.header("access-control-allow-origin"),
-        Some("*"),
-        "SPAs redeem codes from the browser"
+        None,
+        "no CORS headers for a server (no Origin), as in the captured token response"
     );
     let body = reply.json();
     assert_eq!(

@@ -23,6 +23,7 @@ pub use error::{ControlError, EntraError};
 pub mod authorize;
 pub mod client_auth;
 pub mod control;
+pub mod cross_origin;
 pub mod discovery;
 pub mod error;
 pub mod federation;

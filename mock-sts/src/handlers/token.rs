@@ -3,13 +3,14 @@
 
 use axum::body::Body;
 use axum::extract::{Extension, Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use keyprobe_core::base64;
 use openssl::hash::{hash, MessageDigest};
 use serde_json::{Map, Value};
 
 use super::client_auth::{authenticate, PresentedCredentials};
+use super::cross_origin::{self, allow_browsers, Caller, Redemption};
 use super::{json_response, read_body, resolve_tenant, Caching, EntraError, Params, SharedState};
 use crate::errors::{AadCode, AadError, RequestIds};
 use crate::model::{App, Tenant, TenantSegment};
@@ -68,22 +69,11 @@ async fn token(
         .map(|body| json_response(StatusCode::OK, &body, Caching::NoStore))
         .map_err(EntraError::json(&ids));
     let mut response = answer.into_response();
-    allow_browsers(&mut response);
+    // Only a browser gets CORS headers (see cross_origin).
+    if Caller::of(&headers) != Caller::Server {
+        allow_browsers(&mut response);
+    }
     response
-}
-
-/// Single-page apps (MSAL.js) redeem codes from the browser, so the token endpoint answers CORS.
-fn allow_browsers(response: &mut Response) {
-    let headers = response.headers_mut();
-    headers.insert("access-control-allow-origin", HeaderValue::from_static("*"));
-    headers.insert(
-        "access-control-allow-methods",
-        HeaderValue::from_static("POST, OPTIONS"),
-    );
-    headers.insert(
-        "access-control-allow-headers",
-        HeaderValue::from_static("*"),
-    );
 }
 
 /// The CORS preflight for the token endpoint.
@@ -98,6 +88,8 @@ struct AuthenticatedClient<'a> {
     tenant: &'a Tenant,
     app: &'a App,
     auth: ClientAuthMethod,
+    /// A single-page app redeeming from the browser.
+    redemption: Redemption,
 }
 
 fn grant(
@@ -131,8 +123,18 @@ fn grant(
     let tenant = tenant.ok_or_else(app_not_found)?;
     let app = tenant.app(client_id).ok_or_else(app_not_found)?;
     let audiences = assertion_audiences(state, tenant, segment_text);
-    let auth = authenticate(app, &presented, &audiences, now())?;
-    let client = AuthenticatedClient { tenant, app, auth };
+    let caller = Caller::of(headers);
+    let redemption = cross_origin::redemption(state, app, grant_type, params, &presented, &caller)?;
+    let auth = match redemption {
+        Redemption::Spa => ClientAuthMethod::None,
+        Redemption::Other => authenticate(app, &presented, &audiences, now())?,
+    };
+    let client = AuthenticatedClient {
+        tenant,
+        app,
+        auth,
+        redemption,
+    };
     match grant_type {
         "client_credentials" => client_credentials(state, &client, params, endpoint),
         "authorization_code" => authorization_code(state, &client, params, endpoint),
@@ -310,7 +312,10 @@ fn refresh_token(
     if let Some(scope) = params.get("scope") {
         grant.scopes = scope.split_whitespace().map(str::to_string).collect();
     }
-    grant.expires_at = now_seconds + REFRESH_TOKEN_SECONDS;
+    // A SPA's refresh token keeps the lifetime of the first one: redeeming it does not extend it.
+    if client.redemption == Redemption::Other {
+        grant.expires_at = now_seconds + REFRESH_TOKEN_SECONDS;
+    }
     let id_token_version = if endpoint == Endpoint::V2 { 2 } else { 1 };
     user_tokens(
         state,
@@ -377,9 +382,17 @@ fn user_tokens(
     body.insert("access_token".into(), access.token.into());
     if wants("offline_access") || endpoint == Endpoint::V1 {
         let refresh = format!("1.A{}", random_token(96));
-        state
-            .grants()
-            .add_refresh_token(refresh.clone(), grant.clone());
+        let mut stored = grant.clone();
+        let mut grants = state.grants();
+        if client.redemption == Redemption::Spa {
+            let spa_end = now().unix_timestamp() + cross_origin::SPA_REFRESH_TOKEN_SECONDS;
+            stored.expires_at = stored.expires_at.min(spa_end);
+            grants.add_refresh_token(refresh.clone(), stored);
+            grants.bind_to_spa(&refresh);
+        } else {
+            grants.add_refresh_token(refresh.clone(), stored);
+        }
+        drop(grants);
         body.insert("refresh_token".into(), refresh.into());
     }
     if let Some(id_token) = id_token {

@@ -43,7 +43,7 @@ function renderApp(app) {
   const box = el("div", { class: "app", "data-app": id },
     el("h4", {}, `${app.display_name || id} `, el("span", { class: "mono" }, `(${app.kind || "app"}, ${id})`)));
   const facts = el("ul");
-  for (const [label, value] of [["redirect URIs", app.redirect_uris], ["app ID URIs", app.app_id_uris],
+  for (const [label, value] of [["redirect URIs", app.redirect_uris], ["SPA redirect URIs", app.spa_redirect_uris], ["app ID URIs", app.app_id_uris],
     ["entity ID", app.entity_id || (app.saml && app.saml.entity_id)], ["ACS URLs", app.reply_urls || app.acs_urls || (app.saml && (app.saml.reply_urls || app.saml.acs_urls))]]) {
     if (value && (!Array.isArray(value) || value.length)) facts.append(el("li", {}, `${label}: ${Array.isArray(value) ? value.join(", ") : value}`));
   }
