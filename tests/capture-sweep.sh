@@ -21,7 +21,8 @@ run() { # prints "CPU_MILLISECONDS EXIT"
   local code
   /usr/bin/time -f '%U %S' -o "$shapes/time" timeout 300 prlimit --as=1073741824 --cpu=20 -- "$@" >/dev/null 2>>"$shapes/err"
   code=$?
-  awk -v code="$code" '{ printf "%d %d\n", ($1 + $2) * 1000, code }' "$shapes/time"
+  # time(1) writes "Command exited with non-zero status N" first: the figures are the last line.
+  tail -n 1 "$shapes/time" | awk -v code="$code" '{ printf "%d %d\n", ($1 + $2) * 1000, code }'
 }
 for file in "$shapes"/*.har "$shapes"/*.json; do
   name=$(basename "$file")

@@ -3,7 +3,8 @@
 made from the generated fixtures in testdata/saml: the corpus sweep runs them under its time
 bound and fuzz/seed.py seeds saml_xml with them.
 
-Usage: cost-shapes.py OUTDIR [SCALE]. SCALE (default 1.0) shrinks the counts, for fuzz seeds."""
+Usage: cost-shapes.py OUTDIR [SCALE]. SCALE (default 1.0) scales the counts: the sweep runs a quarter
+beside the full scale to see the cost grow linearly, fuzz seeds are smaller still."""
 
 import re
 import sys
