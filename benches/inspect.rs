@@ -4,12 +4,12 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
-use keyprobe::artifact::cert::Certificate;
-use keyprobe::artifact::jose::Jws;
-use keyprobe::clock::Clock;
-use keyprobe::detect::detect;
-use keyprobe::input::Input;
-use keyprobe::trust::TrustStore;
+use keyprobe::internals::detect;
+use keyprobe::internals::Certificate;
+use keyprobe::internals::Jws;
+use keyprobe::Clock;
+use keyprobe::Input;
+use keyprobe::TrustStore;
 use keyprobe::{inspect, Settings};
 use serde_json::{json, Value};
 
@@ -68,7 +68,7 @@ fn detection_and_decoding(c: &mut Criterion) {
     c.bench_function("detect+decode JWT", |b| {
         b.iter(|| {
             let d = detect(black_box(&jwt));
-            if let keyprobe::detect::Detected::Compact { token, .. } = d {
+            if let keyprobe::internals::Detected::Compact { token, .. } = d {
                 black_box(Jws::decode(&token).ok());
             }
         })
@@ -166,7 +166,7 @@ fn report_output(c: &mut Criterion) {
     c.bench_function("JSON line for one report", |b| {
         b.iter(|| {
             let mut out = Vec::with_capacity(4096);
-            keyprobe::present::json::write_line(&mut out, black_box(&report)).ok();
+            keyprobe::write_json_line(&mut out, black_box(&report)).ok();
             black_box(out)
         })
     });

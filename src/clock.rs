@@ -20,6 +20,7 @@ pub struct Clock {
 }
 
 impl Clock {
+    /// A fixed instant (`--at`), for reproducible checks.
     pub fn at(unix_seconds: i64, leeway_seconds: i64) -> Self {
         Clock {
             now: unix_seconds,
@@ -27,14 +28,17 @@ impl Clock {
         }
     }
 
+    /// The machine's current time.
     pub fn system(leeway_seconds: i64) -> Self {
         Clock::at(OffsetDateTime::now_utc().unix_timestamp(), leeway_seconds)
     }
 
+    /// The instant, in Unix seconds.
     pub fn now(&self) -> i64 {
         self.now
     }
 
+    /// The clock skew allowed on token lifetimes, in seconds.
     pub fn leeway(&self) -> i64 {
         self.leeway
     }
@@ -106,7 +110,7 @@ fn push_rfc3339(out: &mut String, t: i64) {
 }
 
 /// A timestamp the way people read it: `2026-01-31T12:00:00Z (3 h ago)`.
-pub fn describe(clock: &Clock, t: i64) -> String {
+pub(crate) fn describe(clock: &Clock, t: i64) -> String {
     let mut out = String::with_capacity(40);
     push_rfc3339(&mut out, t);
     out.push_str(" (");
@@ -115,7 +119,7 @@ pub fn describe(clock: &Clock, t: i64) -> String {
     out
 }
 
-pub fn relative_between(now: i64, t: i64) -> String {
+pub(crate) fn relative_between(now: i64, t: i64) -> String {
     let delta = t.saturating_sub(now);
     let span = human_span(delta.unsigned_abs());
     if delta == 0 {
@@ -128,7 +132,7 @@ pub fn relative_between(now: i64, t: i64) -> String {
 }
 
 /// A duration rounded to its largest sensible unit: `45 s`, `12 min`, `3 h`, `5 days`, `2 years`.
-pub fn human_span(secs: u64) -> String {
+pub(crate) fn human_span(secs: u64) -> String {
     const MIN: u64 = 60;
     const HOUR: u64 = 60 * MIN;
     const DAY: u64 = 24 * HOUR;

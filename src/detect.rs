@@ -245,7 +245,7 @@ fn detect_json(text: &str) -> Detected {
 }
 
 /// Classifies a JSON object by its members.
-pub fn classify_json(object: &Map<String, Value>) -> Kind {
+pub(crate) fn classify_json(object: &Map<String, Value>) -> Kind {
     if keyprobe_core::jws_json::looks_like(object) {
         Kind::JwsJson
     } else if object.get("keys").is_some_and(Value::is_array) {

@@ -4,11 +4,14 @@
 /// An input and the label reports show for it (a path, `stdin`, `argument 1`, `file.txt:12`).
 #[derive(Debug, Clone)]
 pub struct Input {
+    /// Where it came from, as reports name it.
     pub label: String,
+    /// What was read or pasted.
     pub bytes: Vec<u8>,
 }
 
 impl Input {
+    /// An input with its label.
     pub fn new(label: impl Into<String>, bytes: impl Into<Vec<u8>>) -> Self {
         Input {
             label: label.into(),
@@ -19,7 +22,7 @@ impl Input {
 
 /// Strips what surrounds a pasted value: whitespace, a byte-order mark, matching quotes,
 /// an `Authorization:` header name and a `Bearer ` scheme.
-pub fn unwrap_pasted(text: &str) -> &str {
+pub(crate) fn unwrap_pasted(text: &str) -> &str {
     let mut t = text.trim_start_matches('\u{feff}').trim();
     for _ in 0..3 {
         let before = t;

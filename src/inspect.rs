@@ -31,10 +31,15 @@ use json::inspect_json;
 /// How checks are made: the clock and the policy flags.
 #[derive(Debug, Clone)]
 pub struct Settings {
+    /// The one clock every time check uses.
     pub clock: Clock,
+    /// Certificates expiring within this many days get a warning.
     pub expiry_warning_days: i64,
+    /// Accept SHA-1 and short RSA keys as warnings rather than errors.
     pub allow_legacy: bool,
+    /// The issuer the relying party expects, when given.
     pub issuer: Option<String>,
+    /// The audience the relying party expects, when given.
     pub audience: Option<String>,
 }
 

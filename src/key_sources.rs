@@ -6,14 +6,14 @@ use crate::trust::{read_source, LoadError, TrustStore};
 
 /// Where one key source is: a path or `http(s)://` URL, or its content itself.
 #[derive(Debug, Clone)]
-pub enum SourceRef {
+pub(crate) enum SourceRef {
     Location(String),
     Inline { label: String, bytes: Vec<u8> },
 }
 
 /// Every key source of one run, by role (SPEC: `--metadata`, `--jwks`, `--cert`, `--key`).
 #[derive(Debug, Clone, Default)]
-pub struct KeySources {
+pub(crate) struct KeySources {
     pub metadata: Option<SourceRef>,
     pub jwks: Vec<SourceRef>,
     pub cert: Vec<SourceRef>,
@@ -24,7 +24,7 @@ pub struct KeySources {
 /// wrong with its source. Exit code 2.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
-pub enum KeySourceError {
+pub(crate) enum KeySourceError {
     #[error("{flag}: {source}")]
     Fetch {
         flag: &'static str,
@@ -104,7 +104,10 @@ fn wall_clock() -> i64 {
 
 /// Loads every key source, in the order the flags name them: `--metadata` (and the key set its
 /// `jwks_uri` names), `--jwks`, `--cert`, `--key`.
-pub fn build_trust(sources: &KeySources, fetcher: &Fetcher) -> Result<TrustStore, KeySourceError> {
+pub(crate) fn build_trust(
+    sources: &KeySources,
+    fetcher: &Fetcher,
+) -> Result<TrustStore, KeySourceError> {
     let mut trust = TrustStore::default();
     if let Some(source) = &sources.metadata {
         let (src, bytes) = load(source, "--metadata", fetcher, &mut trust)?;

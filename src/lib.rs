@@ -19,30 +19,63 @@
 #![forbid(unsafe_code)]
 // Library and binary code never unwraps or expects: input is hostile and a panic is a crash (tests may).
 #![deny(clippy::unwrap_used, clippy::expect_used)]
+// Everything is crate-private unless the API below re-exports it.
+#![warn(unreachable_pub, missing_docs)]
 
-pub mod artifact;
-pub mod capture;
-pub mod catalogue;
-pub mod checks;
+#[allow(missing_docs)] // reached from outside only through the hidden `internals`
+mod artifact;
+mod capture;
+mod catalogue;
+#[allow(missing_docs)] // reached from outside only through the hidden `internals`
+mod checks;
 pub mod cli;
-pub mod clock;
-pub mod codec;
-pub mod crypto;
-pub mod detect;
-pub mod fetch;
-pub mod fetched;
-pub mod input;
-pub mod inspect;
-pub mod key_sources;
-pub mod limits;
-pub mod present;
-pub mod redact;
-pub mod report;
-pub mod reproduce;
-pub mod saml;
-pub mod serve;
-pub mod trust;
+mod clock;
+#[allow(missing_docs)] // reached from outside only through the hidden `internals`
+mod codec;
+#[allow(missing_docs)] // reached from outside only through the hidden `internals`
+mod crypto;
+#[allow(missing_docs)] // reached from outside only through the hidden `internals`
+mod detect;
+mod fetch;
+mod fetched;
+mod input;
+mod inspect;
+mod key_sources;
+mod limits;
+mod present;
+mod redact;
+mod report;
+mod reproduce;
+#[allow(missing_docs)] // reached from outside only through the hidden `internals`
+mod saml;
+mod serve;
+mod trust;
 
+// The public API: inspect inputs against trusted keys at a given time, and read the report.
 pub use capture::inspect_all;
+pub use catalogue::FindingCode;
+pub use clock::{rfc3339, Clock};
+pub use input::Input;
 pub use inspect::{inspect, Settings};
+pub use present::json::write_line as write_json_line;
+pub use redact::{redact, RedactError, Summary as RedactSummary};
 pub use report::{Finding, Report, Severity, Verdict};
+pub use trust::TrustStore;
+
+/// Parsers and judges one level below [`inspect`], for the fuzz targets, benchmarks and
+/// conformance suites that exercise them directly. Not a stable API.
+#[doc(hidden)]
+pub mod internals {
+    pub use crate::artifact::cert::{chain_order, parse_pem_bundle, Certificate};
+    pub use crate::artifact::jwk::{rfc7638_thumbprint, Jwk, Jwks};
+    pub use crate::capture::har::{self, Format as HarFormat};
+    pub use crate::checks::{
+        certs::check_certificate, claims::check_claims, discovery::check_discovery, keyset, Ctx,
+    };
+    pub use crate::codec::{base64, json};
+    pub use crate::crypto::policy::weakness;
+    pub use crate::crypto::{verify, Alg, VerifyKey};
+    pub use crate::detect::{detect, Detected};
+    pub use crate::saml::{binding, xml::parse as parse_saml_xml};
+    pub use keyprobe_core::jose::{JoseHeader, Jwe, Jws};
+}

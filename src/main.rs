@@ -5,6 +5,6 @@
 use clap::Parser;
 
 fn main() {
-    let cli = keyprobe::cli::args::Cli::parse();
-    std::process::exit(keyprobe::cli::run::run(cli));
+    let cli = keyprobe::cli::Cli::parse();
+    std::process::exit(keyprobe::cli::run(cli));
 }

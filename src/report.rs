@@ -9,13 +9,18 @@ use crate::detect::Kind;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
+/// How much a finding matters.
 pub enum Severity {
+    /// Context: nothing is wrong.
     Info,
+    /// Works now but will break, or is weak.
     Warning,
+    /// The sign-in fails, or the input cannot be trusted.
     Error,
 }
 
 impl Severity {
+    /// The name used in JSON and on the terminal.
     pub fn as_str(self) -> &'static str {
         match self {
             Severity::Info => "info",
@@ -29,12 +34,16 @@ impl Severity {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
+    /// Verified or fully checked, and nothing wrong.
     Ok,
+    /// At worst a warning.
     Warning,
+    /// At least one error.
     Error,
 }
 
 impl Verdict {
+    /// The name used in JSON and on the terminal.
     pub fn as_str(self) -> &'static str {
         match self {
             Verdict::Ok => "ok",
@@ -47,11 +56,17 @@ impl Verdict {
 /// One thing the inspector found, with the evidence behind it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Finding {
+    /// The stable code (SPEC.md "Finding codes").
     pub code: FindingCode,
+    /// How much it matters.
     pub severity: Severity,
+    /// What was found, with the values involved.
     pub message: String,
+    /// What to do about it.
     pub hint: String,
+    /// The words relying-party stacks print for it (AADSTS…, IDX…, PyJWT…).
     pub seen_as: Vec<String>,
+    /// Expected against presented, as data.
     pub evidence: Value,
 }
 
@@ -100,16 +115,19 @@ impl Finding {
         self.seen_as = lines;
     }
 
+    /// Replaces the evidence.
     pub fn with_evidence(mut self, evidence: Value) -> Self {
         self.evidence = evidence;
         self
     }
 
+    /// Replaces the hint.
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = hint.into();
         self
     }
 
+    /// Overrides the catalogue's severity.
     pub fn with_severity(mut self, severity: Severity) -> Self {
         self.severity = severity;
         self
@@ -137,10 +155,15 @@ fn is_aadsts_code(line: &str) -> bool {
 /// A report for one input.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
+    /// The input's label (a path, `stdin`, `argument 1`).
     pub input: String,
+    /// What the input was recognised as.
     pub kind: Kind,
+    /// The worst severity among the findings.
     pub verdict: Verdict,
+    /// Worst first.
     pub findings: Vec<Finding>,
+    /// The input decoded: headers, claims, certificates, SAML fields.
     pub decoded: Value,
     /// Documents fetched (or replayed from the cache) for this report: URL, time, status, sha256.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -148,6 +171,7 @@ pub struct Report {
 }
 
 impl Report {
+    /// A settled report: findings fitted to `kind`, ordered, and the verdict computed.
     pub fn new(
         input: impl Into<String>,
         kind: Kind,
@@ -180,6 +204,7 @@ impl Report {
         };
     }
 
+    /// At least one error finding: the exit status is 1.
     pub fn has_error(&self) -> bool {
         self.verdict == Verdict::Error
     }

@@ -105,14 +105,18 @@ impl TrustedKey {
 /// A key source that contributed no usable key, or an entry of one that was skipped.
 #[derive(Debug, Clone)]
 pub struct Unusable {
+    /// Where it came from.
     pub source: String,
+    /// Why no key of it could be used.
     pub reason: String,
 }
 
 /// Everything the user trusts, plus the facts about the sources themselves.
 #[derive(Debug, Clone, Default)]
 pub struct TrustStore {
+    /// The keys, each labelled with its source.
     pub keys: Vec<TrustedKey>,
+    /// Sources or entries that gave no usable key, and why.
     pub unusable: Vec<Unusable>,
     /// Labels of every source given, in order.
     pub sources: Vec<String>,
@@ -122,6 +126,7 @@ pub struct TrustStore {
     pub federation: Option<Federation>,
     /// SAML metadata given as a key source: its label and earliest `validUntil` (Unix seconds).
     pub saml_metadata_valid_until: Option<(String, i64)>,
+    /// The OpenID discovery document given or fetched, if any.
     pub discovery: Option<Map<String, Value>>,
     /// Where the discovery document came from, when it was fetched.
     pub discovery_url: Option<String>,
@@ -218,7 +223,7 @@ pub enum LoadError {
 }
 
 /// Reads a key source file with the input size bound.
-pub fn read_source(path: &str) -> Result<Vec<u8>, LoadError> {
+pub(crate) fn read_source(path: &str) -> Result<Vec<u8>, LoadError> {
     let unreadable = |source| LoadError::Unreadable {
         path: path.to_string(),
         source,
@@ -235,6 +240,7 @@ pub fn read_source(path: &str) -> Result<Vec<u8>, LoadError> {
 }
 
 impl TrustStore {
+    /// No key source was given at all.
     pub fn is_empty(&self) -> bool {
         self.sources.is_empty()
     }
@@ -555,6 +561,7 @@ impl TrustStore {
         })
     }
 
+    /// The keys usable for signature verification.
     pub fn signing_keys(&self) -> impl Iterator<Item = &TrustedKey> {
         self.keys
             .iter()

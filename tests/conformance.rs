@@ -4,12 +4,12 @@
 
 use std::path::{Path, PathBuf};
 
-use keyprobe::artifact::jwk::{rfc7638_thumbprint, Jwk};
-use keyprobe::clock::Clock;
-use keyprobe::crypto::policy::weakness;
-use keyprobe::crypto::{verify, Alg, VerifyKey};
-use keyprobe::input::Input;
-use keyprobe::trust::TrustStore;
+use keyprobe::internals::weakness;
+use keyprobe::internals::{rfc7638_thumbprint, Jwk};
+use keyprobe::internals::{verify, Alg, VerifyKey};
+use keyprobe::Clock;
+use keyprobe::Input;
+use keyprobe::TrustStore;
 use keyprobe::{inspect, Settings};
 use libtest_mimic::{Arguments, Failed, Trial};
 use serde_json::{Map, Value};
@@ -258,7 +258,7 @@ fn wycheproof_jws(path: &Path) -> Result<String, Failed> {
 /// (the vectors sign text such as RFC 7520's "It’s a dangerous business, Frodo").
 fn signature_accepted(report: &keyprobe::Report) -> bool {
     const LIFETIME: &[&str] = &["token-expired", "token-not-yet-valid"];
-    let about_the_claims = |f: &keyprobe::report::Finding| {
+    let about_the_claims = |f: &keyprobe::Finding| {
         f.code.as_str() == "malformed" && f.evidence["where"]["part"] == "payload (segment 2)"
     };
     report
@@ -419,12 +419,12 @@ fn cookbook_file(path: &Path) -> Result<usize, Failed> {
         };
         // Detached content (4.5): the payload is not in the output but is the input's base64url.
         let payload_b64 = if json["payload"].is_null() {
-            keyprobe::codec::base64::encode_url(payload.as_bytes())
+            keyprobe::internals::base64::encode_url(payload.as_bytes())
         } else {
             payload.to_string()
         };
         let header: Value = serde_json::from_slice(
-            &keyprobe::codec::base64::decode_url(protected).unwrap_or_default(),
+            &keyprobe::internals::base64::decode_url(protected).unwrap_or_default(),
         )
         .unwrap_or(Value::Null);
         let alg_name = header["alg"]
@@ -435,7 +435,7 @@ fn cookbook_file(path: &Path) -> Result<usize, Failed> {
         let key = keys.get(i).or(keys.first()).ok_or("no key")?;
         let key = jwk_key(key).map_err(|e| format!("{name}: {e}"))?;
         let signature =
-            keyprobe::codec::base64::decode_url(sig["signature"].as_str().unwrap_or(""))
+            keyprobe::internals::base64::decode_url(sig["signature"].as_str().unwrap_or(""))
                 .map_err(|e| e.to_string())?;
         let input = format!("{protected}.{payload_b64}");
         if !verify(alg, &key, input.as_bytes(), &signature).unwrap_or(false) {

@@ -14,12 +14,12 @@
 use std::path::{Path, PathBuf};
 
 use base64::Engine;
-use keyprobe::catalogue::FindingCode;
-use keyprobe::clock::Clock;
-use keyprobe::input::Input;
-use keyprobe::report::{Report, Severity};
-use keyprobe::trust::TrustStore;
+use keyprobe::Clock;
+use keyprobe::FindingCode;
+use keyprobe::Input;
+use keyprobe::TrustStore;
 use keyprobe::{inspect, Settings};
+use keyprobe::{Report, Severity};
 use libtest_mimic::{Arguments, Failed, Trial};
 
 fn vectors_dir() -> PathBuf {

@@ -3,9 +3,9 @@
 
 use std::sync::OnceLock;
 
-use keyprobe::clock::Clock;
-use keyprobe::input::Input;
-use keyprobe::trust::TrustStore;
+use keyprobe::Clock;
+use keyprobe::Input;
+use keyprobe::TrustStore;
 use keyprobe::{inspect, Settings, Verdict};
 use proptest::prelude::*;
 

@@ -30,12 +30,12 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use keyprobe::artifact::cert::{parse_pem_bundle, Certificate};
-use keyprobe::catalogue::FindingCode;
-use keyprobe::checks::{certs::check_certificate, Ctx};
-use keyprobe::clock::Clock;
-use keyprobe::trust::TrustStore;
+use keyprobe::internals::{check_certificate, Ctx};
+use keyprobe::internals::{parse_pem_bundle, Certificate};
+use keyprobe::Clock;
+use keyprobe::FindingCode;
 use keyprobe::Settings;
+use keyprobe::TrustStore;
 use libtest_mimic::{Arguments, Failed, Trial};
 use serde_json::Value;
 

@@ -12,7 +12,7 @@ use base64::Engine;
 use openssl::pkey::{PKey, Private};
 use openssl::x509::X509;
 
-use keyprobe::clock::rfc3339;
+use keyprobe::rfc3339;
 
 use super::{self_signed, Res, AT, DAY, TENANT};
 

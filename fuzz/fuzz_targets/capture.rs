@@ -3,8 +3,8 @@
 //! container's report), then `keyprobe redact` of them, whose copy of a JSON input must be JSON.
 #![no_main]
 
-use keyprobe::capture::har::{self, Format};
-use keyprobe::trust::TrustStore;
+use keyprobe::internals::{har, HarFormat as Format};
+use keyprobe::TrustStore;
 use libfuzzer_sys::fuzz_target;
 
 #[path = "common.rs"]
@@ -19,7 +19,7 @@ fuzz_target!(|data: &[u8]| {
         let _ = serde_json::to_string(&reports);
     }
     let mut copy = Vec::new();
-    if keyprobe::redact::redact(data, &mut copy).is_ok()
+    if keyprobe::redact(data, &mut copy).is_ok()
         && serde_json::from_slice::<serde_json::Value>(data).is_ok_and(|v| v.is_object() || v.is_array())
     {
         assert!(

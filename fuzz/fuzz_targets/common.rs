@@ -1,8 +1,8 @@
 // Shared by the keyprobe targets: a fixed clock and the trusted keys from testdata/.
 #![allow(dead_code)]
 
-use keyprobe::clock::Clock;
-use keyprobe::trust::TrustStore;
+use keyprobe::Clock;
+use keyprobe::TrustStore;
 use keyprobe::Settings;
 
 /// 2026-01-01T00:00:00Z: fixed, so that a run is reproducible.

@@ -3,9 +3,9 @@
 
 use std::sync::OnceLock;
 
-use keyprobe::artifact::jose::{Jwe, Jws};
-use keyprobe::input::Input;
-use keyprobe::trust::TrustStore;
+use keyprobe::internals::{Jwe, Jws};
+use keyprobe::Input;
+use keyprobe::TrustStore;
 use libfuzzer_sys::fuzz_target;
 
 #[path = "common.rs"]

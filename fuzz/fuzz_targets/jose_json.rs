@@ -1,10 +1,10 @@
 //! JOSE header and claim-set JSON: the strict parser, header decoding and the claim checks.
 #![no_main]
 
-use keyprobe::artifact::jose::JoseHeader;
-use keyprobe::checks::{claims::check_claims, Ctx};
-use keyprobe::codec::{base64, json};
-use keyprobe::trust::TrustStore;
+use keyprobe::internals::JoseHeader;
+use keyprobe::internals::{check_claims, Ctx};
+use keyprobe::internals::{base64, json};
+use keyprobe::TrustStore;
 use libfuzzer_sys::fuzz_target;
 
 #[path = "common.rs"]

@@ -1,10 +1,10 @@
 //! JWK and JWKS: decoding, thumbprints, the key-set checks, and loading as a trusted key source.
 #![no_main]
 
-use keyprobe::artifact::jwk::{rfc7638_thumbprint, Jwk, Jwks};
-use keyprobe::checks::{keyset, Ctx};
-use keyprobe::codec::json;
-use keyprobe::trust::TrustStore;
+use keyprobe::internals::{rfc7638_thumbprint, Jwk, Jwks};
+use keyprobe::internals::{keyset, Ctx};
+use keyprobe::internals::json;
+use keyprobe::TrustStore;
 use libfuzzer_sys::fuzz_target;
 
 #[path = "common.rs"]

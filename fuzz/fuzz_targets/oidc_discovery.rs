@@ -1,8 +1,8 @@
 //! OIDC discovery documents: the consistency checks, alone and beside a trusted key set.
 #![no_main]
 
-use keyprobe::checks::{discovery::check_discovery, Ctx};
-use keyprobe::codec::json;
+use keyprobe::internals::{check_discovery, Ctx};
+use keyprobe::internals::json;
 use libfuzzer_sys::fuzz_target;
 
 #[path = "common.rs"]

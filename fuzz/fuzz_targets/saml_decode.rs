@@ -1,7 +1,7 @@
 //! SAML bindings: base64, raw DEFLATE, URL encoding, whole URLs and form bodies.
 #![no_main]
 
-use keyprobe::saml::binding;
+use keyprobe::internals::binding;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -3,8 +3,8 @@
 
 use std::sync::OnceLock;
 
-use keyprobe::input::Input;
-use keyprobe::trust::TrustStore;
+use keyprobe::Input;
+use keyprobe::TrustStore;
 use libfuzzer_sys::fuzz_target;
 
 #[path = "common.rs"]
@@ -14,7 +14,7 @@ static TRUST: OnceLock<TrustStore> = OnceLock::new();
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(text) = std::str::from_utf8(data) {
-        let _ = keyprobe::saml::xml::parse(text);
+        let _ = keyprobe::internals::parse_saml_xml(text);
     }
     let trust = TRUST.get_or_init(common::saml_trust);
     let _ = keyprobe::inspect(&Input::new("fuzz", data), trust, &common::settings());

@@ -1,9 +1,9 @@
 //! PEM, DER and X.509: certificate decoding, PEM bundles, key files and the certificate checks.
 #![no_main]
 
-use keyprobe::artifact::cert::{chain_order, parse_pem_bundle, Certificate};
-use keyprobe::checks::{certs::check_certificate, Ctx};
-use keyprobe::trust::TrustStore;
+use keyprobe::internals::{chain_order, parse_pem_bundle, Certificate};
+use keyprobe::internals::{check_certificate, Ctx};
+use keyprobe::TrustStore;
 use libfuzzer_sys::fuzz_target;
 
 #[path = "common.rs"]

@@ -27,7 +27,7 @@ const MAX_CREDENTIALS: usize = 1000;
 
 /// Which Graph object the JSON is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum GraphObject {
+pub(crate) enum GraphObject {
     /// An enterprise application: where SAML signing certificates live.
     ServicePrincipal,
     /// An app registration: client secrets and client certificates.
@@ -35,7 +35,7 @@ pub enum GraphObject {
 }
 
 impl GraphObject {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             GraphObject::ServicePrincipal => "servicePrincipal",
             GraphObject::Application => "application",
@@ -45,7 +45,7 @@ impl GraphObject {
 
 /// Why a Graph object could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum AppRegistrationError {
+pub(crate) enum AppRegistrationError {
     #[error("'{member}' is {found}, expected {expected}")]
     WrongType {
         member: String,
@@ -64,7 +64,7 @@ pub enum AppRegistrationError {
 
 /// What a key credential is for.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Usage {
+pub(crate) enum Usage {
     /// The private key Entra signs with.
     Sign,
     /// A public key: the twin of a Sign credential, or a certificate the client authenticates with.
@@ -83,7 +83,7 @@ impl Usage {
         }
     }
 
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         match self {
             Usage::Sign => "Sign",
             Usage::Verify => "Verify",
@@ -94,7 +94,7 @@ impl Usage {
 
 /// What the `key` member of a key credential holds.
 #[derive(Debug, Clone)]
-pub enum KeyMaterial {
+pub(crate) enum KeyMaterial {
     /// `null` or absent: Graph leaves it out unless asked with `$select`.
     Absent,
     /// A certificate (a Verify credential's public part).
@@ -108,14 +108,14 @@ pub enum KeyMaterial {
 
 /// A certificate thumbprint known for a credential, and how it was learnt.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct KnownThumbprint {
+pub(crate) struct KnownThumbprint {
     /// Upper-case SHA-1 hex, as the portal and `preferredTokenSigningKeyThumbprint` write it.
     pub hex: String,
     pub from: ThumbprintSource,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ThumbprintSource {
+pub(crate) enum ThumbprintSource {
     /// The SHA-1 of the certificate in `key`.
     Certificate,
     /// `customKeyIdentifier`, which Graph sets to the certificate's thumbprint by default.
@@ -123,7 +123,7 @@ pub enum ThumbprintSource {
 }
 
 impl ThumbprintSource {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             ThumbprintSource::Certificate => "the certificate in 'key'",
             ThumbprintSource::CustomKeyIdentifier => "customKeyIdentifier",
@@ -133,7 +133,7 @@ impl ThumbprintSource {
 
 /// One entry of `keyCredentials`.
 #[derive(Debug, Clone)]
-pub struct KeyCredential {
+pub(crate) struct KeyCredential {
     /// Position in `keyCredentials`.
     pub index: usize,
     pub key_id: Option<String>,
@@ -152,7 +152,7 @@ pub struct KeyCredential {
 
 impl KeyCredential {
     /// How people name it in a message: its display name and keyId.
-    pub fn label(&self) -> String {
+    pub(crate) fn label(&self) -> String {
         label(
             "keyCredentials",
             self.index,
@@ -164,7 +164,7 @@ impl KeyCredential {
     /// Whether this credential is the certificate `thumbprint` names: `Some` when it can be
     /// told (from the certificate, or from `customKeyIdentifier` holding the thumbprint or the
     /// SHA-256 of its text, as Microsoft's custom-signing-key recipe makes it), `None` otherwise.
-    pub fn is_named_by(&self, thumbprint: &str) -> Option<bool> {
+    pub(crate) fn is_named_by(&self, thumbprint: &str) -> Option<bool> {
         let wanted = normalise_thumbprint(thumbprint);
         if let Some(known) = &self.thumbprint {
             return Some(known.hex == wanted);
@@ -174,7 +174,7 @@ impl KeyCredential {
     }
 
     /// The certificate in `key`, when there is one.
-    pub fn certificate(&self) -> Option<&Certificate> {
+    pub(crate) fn certificate(&self) -> Option<&Certificate> {
         match &self.key {
             KeyMaterial::Certificate(c) => Some(c),
             _ => None,
@@ -184,13 +184,12 @@ impl KeyCredential {
 
 /// One entry of `passwordCredentials`.
 #[derive(Debug, Clone)]
-pub struct PasswordCredential {
+pub(crate) struct PasswordCredential {
     pub index: usize,
     pub key_id: Option<String>,
     pub display_name: Option<String>,
     /// Graph's `hint`: the secret's first three characters, shown by the portal too.
     pub hint: Option<String>,
-    pub custom_key_identifier: Option<String>,
     pub start: Option<i64>,
     pub end: Option<i64>,
     /// `secretText` carried a value (only `addPassword`'s answer does): never kept, never shown.
@@ -199,7 +198,7 @@ pub struct PasswordCredential {
 }
 
 impl PasswordCredential {
-    pub fn label(&self) -> String {
+    pub(crate) fn label(&self) -> String {
         label(
             "passwordCredentials",
             self.index,
@@ -221,7 +220,7 @@ fn label(list: &str, index: usize, name: Option<&str>, key_id: Option<&str>) -> 
 
 /// A `servicePrincipal` or `application`, decoded.
 #[derive(Debug, Clone)]
-pub struct AppRegistration {
+pub(crate) struct AppRegistration {
     pub object: GraphObject,
     /// The member or value that told which object it is.
     pub recognised_by: String,
@@ -239,7 +238,7 @@ pub struct AppRegistration {
 
 /// A cheap test on a parsed object: the credential lists with a member only Graph's directory
 /// objects carry.
-pub fn looks_like(object: &Map<String, Value>) -> bool {
+pub(crate) fn looks_like(object: &Map<String, Value>) -> bool {
     let object = match single_of_collection(object) {
         Some(Ok(inner)) => inner,
         Some(Err(_)) => return true,
@@ -307,7 +306,7 @@ fn object_type(object: &Map<String, Value>) -> Option<(GraphObject, String)> {
 
 impl AppRegistration {
     /// Reads a Graph object (or a one-object Graph collection). Dates are Unix seconds.
-    pub fn from_object(object: &Map<String, Value>) -> Result<Self, AppRegistrationError> {
+    pub(crate) fn from_object(object: &Map<String, Value>) -> Result<Self, AppRegistrationError> {
         let object = match single_of_collection(object) {
             Some(inner) => inner?,
             None => object,
@@ -343,19 +342,19 @@ impl AppRegistration {
     }
 
     /// A SAML application, by its single sign-on mode.
-    pub fn is_saml(&self) -> bool {
+    pub(crate) fn is_saml(&self) -> bool {
         self.sso_mode
             .as_deref()
             .is_some_and(|m| m.eq_ignore_ascii_case("saml"))
     }
 
     /// The key credentials with `usage` Sign.
-    pub fn sign_keys(&self) -> impl Iterator<Item = &KeyCredential> {
+    pub(crate) fn sign_keys(&self) -> impl Iterator<Item = &KeyCredential> {
         self.keys.iter().filter(|k| k.usage == Usage::Sign)
     }
 
     /// The Verify credential made with a Sign credential: same `customKeyIdentifier`.
-    pub fn verify_twin(&self, sign: &KeyCredential) -> Option<&KeyCredential> {
+    pub(crate) fn verify_twin(&self, sign: &KeyCredential) -> Option<&KeyCredential> {
         let custom = sign.custom_key_identifier.as_deref()?;
         self.keys.iter().find(|k| {
             k.usage == Usage::Verify && k.custom_key_identifier.as_deref() == Some(custom)
@@ -363,14 +362,14 @@ impl AppRegistration {
     }
 
     /// The Sign credential a Verify credential was made with.
-    pub fn sign_twin(&self, verify: &KeyCredential) -> Option<&KeyCredential> {
+    pub(crate) fn sign_twin(&self, verify: &KeyCredential) -> Option<&KeyCredential> {
         let custom = verify.custom_key_identifier.as_deref()?;
         self.sign_keys()
             .find(|k| k.custom_key_identifier.as_deref() == Some(custom))
     }
 
     /// The password credential that opens a Sign credential's private key: same `keyId`.
-    pub fn password_of(&self, sign: &KeyCredential) -> Option<&PasswordCredential> {
+    pub(crate) fn password_of(&self, sign: &KeyCredential) -> Option<&PasswordCredential> {
         let id = sign.key_id.as_deref()?;
         self.passwords.iter().find(|p| {
             p.key_id
@@ -381,7 +380,7 @@ impl AppRegistration {
 
     /// A password credential that belongs to a signing certificate rather than being a client
     /// secret.
-    pub fn opens_a_signing_key(&self, password: &PasswordCredential) -> bool {
+    pub(crate) fn opens_a_signing_key(&self, password: &PasswordCredential) -> bool {
         let Some(id) = password.key_id.as_deref() else {
             return false;
         };
@@ -393,13 +392,13 @@ impl AppRegistration {
     }
 
     /// A Verify credential that is part of a signing certificate (it has a Sign twin).
-    pub fn is_signing_half(&self, key: &KeyCredential) -> bool {
+    pub(crate) fn is_signing_half(&self, key: &KeyCredential) -> bool {
         key.usage == Usage::Sign || (key.usage == Usage::Verify && self.sign_twin(key).is_some())
     }
 }
 
 /// Thumbprint text as the portal writes it: hex, upper case, no separators or spaces.
-pub fn normalise_thumbprint(text: &str) -> String {
+pub(crate) fn normalise_thumbprint(text: &str) -> String {
     text.chars()
         .filter(|c| !matches!(c, ':' | ' ' | '-'))
         .collect::<String>()
@@ -604,7 +603,6 @@ fn password_credential(
         key_id: s(&["keyId"])?,
         display_name: s(&["displayName"])?,
         hint: s(&["hint"])?,
-        custom_key_identifier: s(&["customKeyIdentifier"])?,
         start,
         end,
         has_secret_text: s(&["secretText", "value"])?.is_some_and(|t| !t.is_empty()),

@@ -16,7 +16,7 @@ use crate::limits::MAX_CERT_BYTES;
 
 /// Why a key cannot be read; the block or encoding it came in is named.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum KeyError {
+pub(crate) enum KeyError {
     #[error("{what}: the PEM block's base64 does not decode ({reason})")]
     Base64 { what: String, reason: String },
     #[error("{what}: not a key OpenSSL can read ({reason})")]
@@ -29,7 +29,7 @@ pub enum KeyError {
 
 /// How the key was stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KeyFormat {
+pub(crate) enum KeyFormat {
     Spki,
     Pkcs1Public,
     Pkcs8,
@@ -39,7 +39,7 @@ pub enum KeyFormat {
 }
 
 impl KeyFormat {
-    pub fn describe(self) -> &'static str {
+    pub(crate) fn describe(self) -> &'static str {
         match self {
             KeyFormat::Spki => "SubjectPublicKeyInfo (PUBLIC KEY)",
             KeyFormat::Pkcs1Public => "PKCS#1 RSA public key (RSA PUBLIC KEY)",
@@ -50,7 +50,7 @@ impl KeyFormat {
         }
     }
 
-    pub fn is_private(self) -> bool {
+    pub(crate) fn is_private(self) -> bool {
         !matches!(self, KeyFormat::Spki | KeyFormat::Pkcs1Public)
     }
 }
@@ -58,7 +58,7 @@ impl KeyFormat {
 /// One decoded key. `public` is `None` only for an encrypted private key, whose public half
 /// cannot be read without its passphrase.
 #[derive(Debug, Clone)]
-pub struct LoneKey {
+pub(crate) struct LoneKey {
     pub format: KeyFormat,
     /// "PEM" or "DER".
     pub encoding: &'static str,
@@ -69,7 +69,7 @@ pub struct LoneKey {
 }
 
 impl LoneKey {
-    pub fn is_private(&self) -> bool {
+    pub(crate) fn is_private(&self) -> bool {
         self.format.is_private()
     }
 
@@ -94,7 +94,7 @@ impl LoneKey {
 }
 
 /// PEM labels that hold a key (and the ones that hold only parameters beside one).
-pub fn is_key_label(label: &str) -> bool {
+pub(crate) fn is_key_label(label: &str) -> bool {
     matches!(
         label,
         "PUBLIC KEY"
@@ -108,7 +108,7 @@ pub fn is_key_label(label: &str) -> bool {
 }
 
 /// A PEM block: its label and the text between the armour lines.
-pub struct PemBlock<'a> {
+pub(crate) struct PemBlock<'a> {
     pub label: &'a str,
     pub body: &'a str,
     /// Legacy encrypted PEM (`Proc-Type: 4,ENCRYPTED`).
@@ -116,7 +116,7 @@ pub struct PemBlock<'a> {
 }
 
 /// Every PEM block in `text`, in order; text outside blocks is ignored.
-pub fn pem_blocks(text: &str) -> Vec<PemBlock<'_>> {
+pub(crate) fn pem_blocks(text: &str) -> Vec<PemBlock<'_>> {
     let mut blocks = Vec::new();
     let mut rest = text;
     while let Some(start) = rest.find("-----BEGIN ") {
@@ -142,7 +142,7 @@ pub fn pem_blocks(text: &str) -> Vec<PemBlock<'_>> {
 }
 
 /// Decodes one PEM key block.
-pub fn from_pem_block(block: &PemBlock<'_>) -> Result<LoneKey, KeyError> {
+pub(crate) fn from_pem_block(block: &PemBlock<'_>) -> Result<LoneKey, KeyError> {
     let what = format!("PEM block '{}'", block.label);
     if block.label == "OPENSSH PRIVATE KEY" {
         return Err(KeyError::OpenSsh { what });
@@ -186,7 +186,7 @@ pub fn from_pem_block(block: &PemBlock<'_>) -> Result<LoneKey, KeyError> {
 }
 
 /// Decodes DER whose format is unknown: public forms first, then private ones.
-pub fn from_der(der: &[u8]) -> Result<LoneKey, KeyError> {
+pub(crate) fn from_der(der: &[u8]) -> Result<LoneKey, KeyError> {
     let what = "DER".to_string();
     if der.len() > MAX_CERT_BYTES {
         return Err(KeyError::TooLarge {

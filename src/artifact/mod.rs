@@ -1,15 +1,15 @@
 //! Typed, decoded artifacts: what an input *is*, before any judgement about it.
 //! Decoding errors here become `malformed` findings; they are never panics.
 
-pub mod app_registration;
-pub mod cert;
-pub mod compact;
-pub mod jose;
-pub mod jwk;
-pub mod key;
-pub mod rp_error;
-pub mod sts_error;
-pub mod thumbprint;
+pub(crate) mod app_registration;
+pub(crate) mod cert;
+pub(crate) mod compact;
+pub(crate) mod jose;
+pub(crate) mod jwk;
+pub(crate) mod key;
+pub(crate) mod rp_error;
+pub(crate) mod sts_error;
+pub(crate) mod thumbprint;
 
 /// A decoding failure: which part of the input (`header (segment 1)`, `x5c[0]`, `keys`), and
 /// why, in the words of the codec that refused it.

@@ -12,7 +12,7 @@ use crate::clock::Clock;
 
 /// A recognised library error.
 #[derive(Debug, Clone)]
-pub struct RpError {
+pub(crate) struct RpError {
     /// The row the text reads best as.
     pub message: &'static LibraryMessage,
     pub reading: Reading,
@@ -25,7 +25,7 @@ pub struct RpError {
 
 impl RpError {
     /// The text as a library's error, if it is one.
-    pub fn recognise(text: &str) -> Option<RpError> {
+    pub(crate) fn recognise(text: &str) -> Option<RpError> {
         let mut found = recognise(text).into_iter();
         let (message, reading) = found.next()?;
         let also = found
@@ -41,7 +41,7 @@ impl RpError {
     }
 
     /// The value the text gives a named placeholder, unless the library hid it.
-    pub fn value(&self, name: &str) -> Option<&str> {
+    pub(crate) fn value(&self, name: &str) -> Option<&str> {
         self.reading
             .values
             .iter()
@@ -51,7 +51,7 @@ impl RpError {
     }
 
     /// Placeholders whose value the library hid (IdentityModel without ShowPII).
-    pub fn hidden(&self) -> Vec<&'static str> {
+    pub(crate) fn hidden(&self) -> Vec<&'static str> {
         self.reading
             .values
             .iter()
@@ -61,7 +61,7 @@ impl RpError {
     }
 
     /// A time the text names, as Unix seconds when its format is known.
-    pub fn time(&self, name: &str) -> Option<i64> {
+    pub(crate) fn time(&self, name: &str) -> Option<i64> {
         self.value(name).and_then(parse_logged_time)
     }
 }
@@ -72,7 +72,7 @@ const LOG_MESSAGE_MEMBERS: [&str; 4] = ["msg", "message", "@m", "Message"];
 
 /// The message of a structured log record (one JSON object per line), when it is a library's
 /// error.
-pub fn in_log_record(object: &serde_json::Map<String, serde_json::Value>) -> Option<&str> {
+pub(crate) fn in_log_record(object: &serde_json::Map<String, serde_json::Value>) -> Option<&str> {
     LOG_MESSAGE_MEMBERS
         .iter()
         .filter_map(|m| object.get(*m).and_then(serde_json::Value::as_str))
@@ -99,7 +99,7 @@ fn family(message: &LibraryMessage, text: &str) -> Family {
 /// A time as relying parties print it: RFC 3339 (Java's `Instant`), `2024-05-28 06:01:42 UTC`
 /// (Ruby), `2024-05-28 06:01:42 +0000 UTC` (Go), `5/28/2024 6:01:42 AM` or `05/28/2024 06:01:42`
 /// (.NET's `DateTime` in the en-US or invariant culture, in UTC where IdentityModel prints it).
-pub fn parse_logged_time(text: &str) -> Option<i64> {
+pub(crate) fn parse_logged_time(text: &str) -> Option<i64> {
     let text = text.trim();
     if let Ok(t) = Clock::parse_instant(text) {
         return Some(t);

@@ -4,7 +4,7 @@ use serde_json::{json, Map, Value};
 
 /// The facts of one STS error, whichever form it came in.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct StsError {
+pub(crate) struct StsError {
     /// `error` of an OAuth body (`invalid_client`, …).
     pub error: Option<String>,
     pub description: Option<String>,
@@ -20,7 +20,7 @@ pub struct StsError {
 }
 
 impl StsError {
-    pub fn from_json(object: &Map<String, Value>) -> StsError {
+    pub(crate) fn from_json(object: &Map<String, Value>) -> StsError {
         let s = |k: &str| object.get(k).and_then(Value::as_str).map(str::to_string);
         let mut codes: Vec<String> = object
             .get("error_codes")
@@ -58,7 +58,7 @@ impl StsError {
     }
 
     /// The error page as users paste it, or an `AADSTSnnnn: …` line from a log.
-    pub fn from_text(text: &str) -> StsError {
+    pub(crate) fn from_text(text: &str) -> StsError {
         let mut e = trailer_fields(text);
         e.codes = aadsts_codes_in(text);
         e.description = text
@@ -70,7 +70,7 @@ impl StsError {
         e
     }
 
-    pub fn to_json(&self) -> Value {
+    pub(crate) fn to_json(&self) -> Value {
         let mut v = json!({
             "form": self.form,
             "error": self.error,
@@ -90,7 +90,7 @@ impl StsError {
 }
 
 /// Every distinct `AADSTSnnnn` code in a text, in order of appearance.
-pub fn aadsts_codes_in(text: &str) -> Vec<String> {
+pub(crate) fn aadsts_codes_in(text: &str) -> Vec<String> {
     keyprobe_core::aadsts::codes_in(text)
         .into_iter()
         .map(str::to_string)

@@ -1,3 +1,3 @@
 //! Every thumbprint form users meet for one certificate or key (shared with mock-sts).
 
-pub use keyprobe_core::thumbprint::CertThumbprints;
+pub(crate) use keyprobe_core::thumbprint::CertThumbprints;

@@ -11,7 +11,7 @@ use crate::report::Report;
 use crate::trust::TrustStore;
 
 /// What was found at one place.
-pub enum Found {
+pub(crate) enum Found {
     Report(Report),
     /// A credential or fact noted without being inspected: `authorization code (not shown)`.
     Note(String),
@@ -28,7 +28,7 @@ const JWT_PARAMS: &[&str] = &[
 ];
 
 /// The artifact a named parameter carries, if any.
-pub fn param(
+pub(crate) fn param(
     location: &str,
     name: &str,
     value: &str,
@@ -76,7 +76,7 @@ pub fn param(
 }
 
 /// An OAuth error in parameters (`error`, `error_description`: a redirect back to the app).
-pub fn oauth_error(
+pub(crate) fn oauth_error(
     location: &str,
     params: &[(String, String)],
     trust: &TrustStore,
@@ -116,7 +116,7 @@ pub fn oauth_error(
 
 /// A response body: JSON (tokens, an OAuth error, discovery, key sets), XML (metadata, SAML) or a
 /// page; each artifact with where it was and, when it came from a named value, that value.
-pub fn body(
+pub(crate) fn body(
     location: &str,
     mime: &str,
     text: &str,

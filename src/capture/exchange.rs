@@ -6,10 +6,9 @@ use super::stream::CUT_MARKER;
 use crate::codec::base64;
 
 #[derive(Debug, Clone, Default)]
-pub struct Exchange {
+pub(crate) struct Exchange {
     /// Position in the capture (`log.entries[index]`, `requests[index]`).
     pub index: usize,
-    pub started: Option<String>,
     pub method: String,
     pub url: String,
     pub request_headers: Vec<(String, String)>,
@@ -57,7 +56,7 @@ fn pairs(v: Option<&Value>) -> Vec<(String, String)> {
 }
 
 impl Exchange {
-    pub fn header(&self, name: &str, response: bool) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str, response: bool) -> Option<&str> {
         let headers = if response {
             &self.response_headers
         } else {
@@ -70,14 +69,13 @@ impl Exchange {
     }
 
     /// A HAR 1.2 entry (Chrome, Edge, Firefox, Safari, Fiddler, Charles, Playwright).
-    pub fn from_har_entry(index: usize, entry: &Value) -> Exchange {
+    pub(crate) fn from_har_entry(index: usize, entry: &Value) -> Exchange {
         let request = entry.get("request").unwrap_or(&Value::Null);
         let response = entry.get("response").unwrap_or(&Value::Null);
         let post = request.get("postData").unwrap_or(&Value::Null);
         let content = response.get("content").unwrap_or(&Value::Null);
         let mut x = Exchange {
             index,
-            started: s(entry, "startedDateTime"),
             method: s(request, "method").unwrap_or_default(),
             url: s(request, "url").unwrap_or_default(),
             request_headers: pairs(request.get("headers")),
@@ -110,7 +108,7 @@ impl Exchange {
     }
 
     /// A SAML-tracer export's request (`requests[index]`): no bodies, the SAML message decoded.
-    pub fn from_saml_tracer(index: usize, request: &Value) -> Exchange {
+    pub(crate) fn from_saml_tracer(index: usize, request: &Value) -> Exchange {
         let mut params = pairs(request.get("post"));
         if params.is_empty() {
             // `postData` is `{name: [values]}` when the export kept it.
@@ -141,7 +139,7 @@ impl Exchange {
     }
 
     /// The response's content type, from the recorded MIME type or the header.
-    pub fn response_mime(&self) -> String {
+    pub(crate) fn response_mime(&self) -> String {
         self.content_mime
             .clone()
             .or_else(|| self.header("content-type", true).map(str::to_string))
@@ -150,7 +148,7 @@ impl Exchange {
     }
 
     /// Form parameters of the request: the tool's parsed ones, else the body parsed as a form.
-    pub fn form(&self) -> Vec<(String, String)> {
+    pub(crate) fn form(&self) -> Vec<(String, String)> {
         match &self.body {
             Some(body)
                 if self

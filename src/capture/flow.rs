@@ -38,7 +38,7 @@ fn is_identity(host: &str, path: &str) -> bool {
 
 /// One exchange as the flow shows it.
 #[derive(Debug, Clone)]
-pub struct Step {
+pub(crate) struct Step {
     pub entry: usize,
     pub method: String,
     pub host: String,
@@ -51,7 +51,7 @@ pub struct Step {
 }
 
 impl Step {
-    pub fn new(x: &Exchange, query: &[(String, String)], form: &[(String, String)]) -> Step {
+    pub(crate) fn new(x: &Exchange, query: &[(String, String)], form: &[(String, String)]) -> Step {
         let (host, path) = match url::Url::parse(&x.url) {
             Ok(u) => (u.host_str().unwrap_or("").to_string(), u.path().to_string()),
             Err(_) => (String::new(), x.url.chars().take(200).collect()),
@@ -98,7 +98,7 @@ struct Shown {
 }
 
 #[derive(Default)]
-pub struct Flow {
+pub(crate) struct Flow {
     shown: Vec<Shown>,
     left_out: usize,
     /// The app the flow is for, as last named (a SAMLRequest's Issuer, a client_id).
@@ -106,7 +106,13 @@ pub struct Flow {
 }
 
 impl Flow {
-    pub fn push(&mut self, step: Step, artifacts: Vec<usize>, notes: Vec<String>, all: &[Report]) {
+    pub(crate) fn push(
+        &mut self,
+        step: Step,
+        artifacts: Vec<usize>,
+        notes: Vec<String>,
+        all: &[Report],
+    ) {
         for &i in &artifacts {
             if let Some(r) = all.get(i) {
                 if r.kind == Kind::SamlAuthnRequest {
@@ -139,7 +145,7 @@ impl Flow {
     }
 
     /// The container's report, then the artifacts' reports in the order they were found.
-    pub fn report(
+    pub(crate) fn report(
         self,
         label: &str,
         kind: Kind,

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use crate::limits::MAX_JSON_BYTES;
 
 /// Whether text is an HTML page rather than XML (SAML, metadata).
-pub fn looks_like_html(text: &str) -> bool {
+pub(crate) fn looks_like_html(text: &str) -> bool {
     let head: String = text
         .trim_start_matches('\u{feff}')
         .trim_start()
@@ -25,7 +25,7 @@ pub fn looks_like_html(text: &str) -> bool {
 }
 
 #[derive(Debug, Clone, Default)]
-pub struct Form {
+pub(crate) struct Form {
     pub action: Option<String>,
     pub method: Option<String>,
     /// `<input name value>` and `<textarea name>`, in document order.
@@ -34,7 +34,7 @@ pub struct Form {
 
 /// The page as tokens: forms, visible text (one line per block), and script text.
 #[derive(Debug, Default)]
-pub struct Page {
+pub(crate) struct Page {
     pub forms: Vec<Form>,
     pub text: String,
     pub title: Option<String>,
@@ -52,7 +52,7 @@ fn attr(tag: &html5gum::StartTag<()>, name: &str) -> Option<String> {
         .map(|v| String::from_utf8_lossy(&v.value).into_owned())
 }
 
-pub fn read(html: &str) -> Page {
+pub(crate) fn read(html: &str) -> Page {
     let mut emitter = DefaultEmitter::default();
     emitter.naively_switch_states(true);
     let mut page = Page::default();
@@ -151,7 +151,7 @@ pub fn read(html: &str) -> Page {
 impl Page {
     /// Entra's sign-in pages set `$Config={…};` in a script: the error text is there
     /// (`strServiceExceptionMessage`), with `iErrorCode` and `correlationId`.
-    pub fn entra_config(&self) -> Option<Map<String, Value>> {
+    pub(crate) fn entra_config(&self) -> Option<Map<String, Value>> {
         let start = self.scripts.find("$Config=")? + "$Config=".len();
         let rest = self.scripts.get(start..)?;
         let rest = rest.get(..rest.len().min(MAX_JSON_BYTES))?;

@@ -9,13 +9,13 @@ use crate::checks::Ctx;
 use crate::report::Finding;
 
 /// Whether a PEM text holds a key block (and so is kind `key` unless it holds certificates).
-pub fn pem_has_key(text: &str) -> bool {
+pub(crate) fn pem_has_key(text: &str) -> bool {
     pem_blocks(text).iter().any(|b| is_key_label(b.label))
 }
 
 /// Inspects every key block of a PEM text; other blocks (parameters, certificates) are left to
 /// their own readers.
-pub fn inspect_pem(ctx: &mut Ctx, text: &str) -> Value {
+pub(crate) fn inspect_pem(ctx: &mut Ctx, text: &str) -> Value {
     let blocks: Vec<_> = pem_blocks(text)
         .into_iter()
         .filter(|b| is_key_label(b.label))
@@ -52,7 +52,7 @@ pub fn inspect_pem(ctx: &mut Ctx, text: &str) -> Value {
 }
 
 /// Inspects DER that is not a certificate; `None` when it is no key either.
-pub fn inspect_der(ctx: &mut Ctx, der: &[u8]) -> Option<Value> {
+pub(crate) fn inspect_der(ctx: &mut Ctx, der: &[u8]) -> Option<Value> {
     let key = from_der(der).ok()?;
     check_key(ctx, &key, "the key");
     Some(shape(vec![key_json(&key)]))

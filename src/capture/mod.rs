@@ -8,17 +8,18 @@
 //! The container's verdict is the worst of its artifacts': its findings are each failing
 //! artifact's worst finding, prefixed with where it was.
 
-pub mod artifact;
-pub mod exchange;
-pub mod flow;
+pub(crate) mod artifact;
+pub(crate) mod exchange;
+pub(crate) mod flow;
+#[allow(missing_docs)] // reached from outside only through the hidden `internals`
 pub mod har;
-pub mod html;
-pub mod key;
-pub mod multi;
-pub mod page;
-pub mod stream;
-pub mod token_response;
-pub mod url;
+pub(crate) mod html;
+pub(crate) mod key;
+pub(crate) mod multi;
+pub(crate) mod page;
+pub(crate) mod stream;
+pub(crate) mod token_response;
+pub(crate) mod url;
 
 use serde_json::{json, Map, Value};
 
@@ -83,12 +84,12 @@ pub fn inspect_all(input: &Input, trust: &TrustStore, settings: &Settings) -> Ve
 }
 
 /// The first bytes of an input, enough to recognise a capture.
-pub fn head(bytes: &[u8]) -> &[u8] {
+pub(crate) fn head(bytes: &[u8]) -> &[u8] {
     &bytes[..bytes.len().min(4096)]
 }
 
 /// A capture file recognised from its first bytes, to be read as a stream.
-pub fn sniff_file(path: &str) -> Option<har::Format> {
+pub(crate) fn sniff_file(path: &str) -> Option<har::Format> {
     use std::io::Read;
     let mut buf = vec![0u8; 4096];
     let mut file = std::fs::File::open(path).ok()?;
@@ -97,7 +98,7 @@ pub fn sniff_file(path: &str) -> Option<har::Format> {
 }
 
 /// The container's report alone, for callers that take one report per input (batch mode).
-pub fn container_only(
+pub(crate) fn container_only(
     input: &Input,
     kind: Kind,
     object: &Map<String, Value>,

@@ -9,7 +9,7 @@ const MAX_LINES: usize = 10_000;
 
 /// The lines of `text` as inputs when there are at least two non-blank lines and every one of them
 /// is a compact JWS or JWE (a `Bearer ` prefix or quotes allowed); `None` otherwise.
-pub fn split_tokens(label: &str, text: &str) -> Option<Vec<Input>> {
+pub(crate) fn split_tokens(label: &str, text: &str) -> Option<Vec<Input>> {
     let mut inputs = Vec::new();
     for (i, line) in text.lines().enumerate() {
         if i >= MAX_LINES {

@@ -14,14 +14,19 @@ use crate::report::Report;
 use crate::trust::TrustStore;
 
 /// What a page holds: its artifacts (each with where it was) and a description of it.
-pub struct PageRead {
+pub(crate) struct PageRead {
     /// Each artifact with where it was and, for a form input, the value it carried.
     pub found: Vec<(String, Found, Option<String>)>,
     pub decoded: Map<String, Value>,
 }
 
 /// Reads a page found at `location` (a file, or a capture's response body).
-pub fn read(location: &str, text: &str, trust: &TrustStore, settings: &Settings) -> PageRead {
+pub(crate) fn read(
+    location: &str,
+    text: &str,
+    trust: &TrustStore,
+    settings: &Settings,
+) -> PageRead {
     let page = html::read(text);
     let mut found = Vec::new();
     let mut forms = Vec::new();
@@ -129,7 +134,12 @@ fn short(value: &str) -> String {
 
 /// A saved page given as input: an html-form container, Entra's error page as `sts-error`, or
 /// `unrecognised`.
-pub fn inspect(label: &str, text: &str, trust: &TrustStore, settings: &Settings) -> Vec<Report> {
+pub(crate) fn inspect(
+    label: &str,
+    text: &str,
+    trust: &TrustStore,
+    settings: &Settings,
+) -> Vec<Report> {
     let read = read(label, text, trust, settings);
     let mut reports: Vec<Report> = Vec::new();
     let mut notes = Vec::new();

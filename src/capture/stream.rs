@@ -31,13 +31,13 @@ impl From<struson::reader::ReaderError> for StreamError {
 }
 
 /// Counts the bytes read, for progress and for the summary.
-pub struct Counting<R> {
+pub(crate) struct Counting<R> {
     inner: R,
     pub read: Rc<Cell<u64>>,
 }
 
 impl<R: Read> Counting<R> {
-    pub fn new(inner: R) -> Self {
+    pub(crate) fn new(inner: R) -> Self {
         Counting {
             inner,
             read: Rc::new(Cell::new(0)),
@@ -53,10 +53,10 @@ impl<R: Read> Read for Counting<R> {
     }
 }
 
-pub type Reader<R> = JsonStreamReader<R>;
+pub(crate) type Reader<R> = JsonStreamReader<R>;
 
 /// A stream reader with keyprobe's depth bound.
-pub fn reader<R: Read>(input: R) -> Reader<R> {
+pub(crate) fn reader<R: Read>(input: R) -> Reader<R> {
     JsonStreamReader::new_custom(
         input,
         ReaderSettings {
@@ -73,7 +73,10 @@ const VALUE_COST: usize = 32;
 /// Reads the next value whole, its strings cut at [`MAX_CAPTURE_STRING_BYTES`] (the rest is read
 /// and dropped, and the cut string says how long it was). `budget` is what the entry may still
 /// hold; once spent, strings are dropped the same way and other values are skipped (null).
-pub fn read_value<R: Read>(r: &mut Reader<R>, budget: &mut usize) -> Result<Value, StreamError> {
+pub(crate) fn read_value<R: Read>(
+    r: &mut Reader<R>,
+    budget: &mut usize,
+) -> Result<Value, StreamError> {
     if *budget < VALUE_COST {
         r.skip_value()?;
         return Ok(Value::Null);
@@ -123,7 +126,7 @@ pub fn read_value<R: Read>(r: &mut Reader<R>, budget: &mut usize) -> Result<Valu
 }
 
 /// The marker a string cut at the bound starts with; readers skip such values.
-pub const CUT_MARKER: &str = "[keyprobe: not read, ";
+pub(crate) const CUT_MARKER: &str = "[keyprobe: not read, ";
 
 fn read_bounded_string<R: Read>(
     r: &mut Reader<R>,

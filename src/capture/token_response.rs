@@ -16,21 +16,21 @@ use crate::trust::TrustStore;
 const TOKENS: [&str; 2] = ["id_token", "access_token"];
 
 /// A cheap look at raw text before parsing it.
-pub fn looks_like(text: &str) -> bool {
+pub(crate) fn looks_like(text: &str) -> bool {
     ["\"access_token\"", "\"id_token\"", "\"refresh_token\""]
         .iter()
         .any(|m| text.contains(m))
 }
 
 /// A token response has a token and what the endpoint says about it (`token_type`, `expires_in`).
-pub fn is_token_response(object: &Map<String, Value>) -> bool {
+pub(crate) fn is_token_response(object: &Map<String, Value>) -> bool {
     let has_token = ["access_token", "id_token", "refresh_token"]
         .iter()
         .any(|m| object.get(*m).is_some_and(Value::is_string));
     has_token && (object.contains_key("token_type") || object.contains_key("expires_in"))
 }
 
-pub fn inspect(
+pub(crate) fn inspect(
     label: &str,
     object: &Map<String, Value>,
     trust: &TrustStore,

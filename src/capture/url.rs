@@ -75,12 +75,12 @@ fn is_credential(name: &str) -> bool {
 
 /// True for an http(s) URL with a credential in its query or fragment. A URL that does not parse
 /// but names one is treated the same (it is never fetched either).
-pub fn carries_credentials(text: &str) -> bool {
+pub(crate) fn carries_credentials(text: &str) -> bool {
     credential_param(text).is_some()
 }
 
 /// The name of the first credential parameter an http(s) URL carries, as written.
-pub fn credential_param(text: &str) -> Option<String> {
+pub(crate) fn credential_param(text: &str) -> Option<String> {
     let text = text.trim();
     if !is_http(text) {
         return None;
@@ -104,7 +104,7 @@ pub fn credential_param(text: &str) -> Option<String> {
 /// credentials keyprobe cannot read (an authorization code) gets one report saying so. `None` when
 /// the text is no credential-carrying URL, or a SAML URL in the binding's own spelling, which the
 /// SAML decoder reads whole (its redirect signature included).
-pub fn inspect(
+pub(crate) fn inspect(
     label: &str,
     text: &str,
     trust: &TrustStore,

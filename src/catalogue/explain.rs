@@ -11,9 +11,9 @@ use super::library_messages::{self, LibraryMessage, LIBRARY_MESSAGES};
 use super::page::{Block, Page};
 
 /// Where Entra explains a code itself.
-pub const ENTRA_ERROR_LOOKUP: &str = "https://login.microsoftonline.com/error?code=";
+pub(crate) const ENTRA_ERROR_LOOKUP: &str = "https://login.microsoftonline.com/error?code=";
 /// Entra's list of codes.
-pub const ENTRA_ERROR_REFERENCE: &str =
+pub(crate) const ENTRA_ERROR_REFERENCE: &str =
     "https://learn.microsoft.com/entra/identity-platform/reference-error-codes";
 /// Fewest characters of message text searched for.
 const MIN_TEXT: usize = 8;
@@ -24,7 +24,7 @@ const SUGGESTION_SIMILARITY: f64 = 0.82;
 
 /// What a query led to.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Explanation {
+pub(crate) enum Explanation {
     Page(Page),
     /// Nothing known by that name or text; the names it resembles.
     Unknown {
@@ -34,7 +34,7 @@ pub enum Explanation {
 }
 
 /// The page for `query`, as copied from a log.
-pub fn explain(query: &str) -> Explanation {
+pub(crate) fn explain(query: &str) -> Explanation {
     let text = clean(query);
     let first = clean(text.split_whitespace().next().unwrap_or(""));
     if let Some(code) = finding_code(&first).or_else(|| finding_code(&text)) {
@@ -73,7 +73,7 @@ pub fn explain(query: &str) -> Explanation {
 
 /// Every name `explain` knows, with a line about each: finding codes, AADSTS and IDX codes,
 /// and the libraries' error names.
-pub fn index() -> Page {
+pub(crate) fn index() -> Page {
     let mut page = Page::new("keyprobe explain: every code and name it has a page for");
     page.text("Give any of these (any case, with the punctuation a log puts around it), an Entra code that is not listed (its page links Entra's own explanation), or a piece of a library's message in quotes.");
     page.heading("Finding codes");
@@ -124,7 +124,7 @@ pub fn index() -> Page {
 }
 
 /// Every code and name, for completions.
-pub fn known_names() -> Vec<String> {
+pub(crate) fn known_names() -> Vec<String> {
     let mut all: Vec<String> = FINDINGS
         .iter()
         .map(|(c, _)| c.as_str().to_string())

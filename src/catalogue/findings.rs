@@ -12,15 +12,18 @@ macro_rules! finding_codes {
     ($($variant:ident => $name:literal),* $(,)?) => {
         /// A stable finding code (SPEC.md "Finding codes").
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum FindingCode { $($variant),* }
+        pub enum FindingCode { $(#[doc = concat!("`", $name, "`: see the catalogue entry.")] $variant),* }
 
         impl FindingCode {
+            /// Every code, in catalogue order.
             pub const ALL: &'static [FindingCode] = &[$(FindingCode::$variant),*];
 
+            /// The code as JSON and SPEC.md spell it (`key-not-found`).
             pub fn as_str(self) -> &'static str {
                 match self { $(FindingCode::$variant => $name),* }
             }
 
+            /// The code spelled `text`, if there is one.
             pub fn parse(text: &str) -> Option<FindingCode> {
                 match text { $($name => Some(FindingCode::$variant),)* _ => None }
             }
@@ -68,6 +71,7 @@ finding_codes! {
 }
 
 impl FindingCode {
+    /// The catalogue entry: default severity, title and hint.
     pub fn entry(self) -> &'static FindingEntry {
         // FINDINGS lists every code (a unit test holds it to that); the fallback keeps this total.
         FINDINGS
@@ -185,7 +189,7 @@ impl FindingEntry {
     }
 }
 
-pub static FINDINGS: &[(FindingCode, FindingEntry)] = &[
+pub(crate) static FINDINGS: &[(FindingCode, FindingEntry)] = &[
     (FindingCode::Malformed, FindingEntry {
         severity: Severity::Error,
         title: "the input cannot be parsed as what it looks like",

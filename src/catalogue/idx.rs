@@ -5,7 +5,7 @@ use super::page::Page;
 
 /// An IDX code's page. What IdentityModel prints for it (per version) is read from
 /// [`LIBRARY_MESSAGES`](super::LIBRARY_MESSAGES), never written twice.
-pub struct IdxEntry {
+pub(crate) struct IdxEntry {
     pub code: &'static str,
     pub meaning: &'static str,
     /// The keyprobe finding that diagnoses the same cause.
@@ -14,12 +14,12 @@ pub struct IdxEntry {
     pub fix: &'static str,
 }
 
-pub fn idx(code: &str) -> Option<&'static IdxEntry> {
+pub(crate) fn idx(code: &str) -> Option<&'static IdxEntry> {
     IDX.iter().find(|e| e.code == code.trim())
 }
 
 impl IdxEntry {
-    pub fn page(&self) -> Page {
+    pub(crate) fn page(&self) -> Page {
         let name = format!("IDX{}", self.code);
         let mut page = Page::new(format!("{name} (.NET Microsoft.IdentityModel)"));
         page.heading("What it prints");
@@ -46,7 +46,7 @@ impl IdxEntry {
     }
 }
 
-pub static IDX: &[IdxEntry] = &[
+pub(crate) static IDX: &[IdxEntry] = &[
     IdxEntry { code: "10500", meaning: "The validator had no keys at all: the configuration manager returned an empty key set, or IssuerSigningKey(s) were not set.", finding: "no-signing-keys", scenario: Some("missing-signing-key"), fix: "configure Authority/MetadataAddress so keys come from the issuer's jwks_uri, or set IssuerSigningKeys." },
     IdxEntry { code: "10501", meaning: "IdentityModel 5.x's \"kid not found\" error: the token's kid matched none of the keys the validator holds. From 6.x on the same situation is reported as IDX10503 (IDX10501 is no longer raised).", finding: "key-not-found", scenario: Some("unpublished-signing-key"), fix: "refresh the cached metadata (ConfigurationManager refreshes on this error at most every 5 minutes by default); check the token's tenant and whether the app uses app-specific keys (?appid=)." },
     IdxEntry { code: "10503", meaning: "The token names its key with a kid and none of the keys the validator holds has it. Read the wording by version: 7.x and later name the kid; 6.x says \"Token does not have a kid\" even when it has one; in 5.x the same number meant a token without a kid whose signature no key verified (read the signature-invalid explanation then).", finding: "key-not-found", scenario: Some("unpublished-signing-key"), fix: "let the app fetch keys from the issuer's jwks_uri (do not pin); use the JWKS with ?appid= for app-specific signing keys; make sure the token comes from the tenant you configured." },

@@ -96,7 +96,7 @@ impl Family {
 
 /// Where a line was read: a repository at a tag or commit and a path, or a documentation page.
 #[derive(Debug, Clone, Copy)]
-pub struct Source {
+pub(crate) struct Source {
     /// `owner/name` on GitHub, or a documentation site.
     pub repo: &'static str,
     /// The tag or commit read.
@@ -113,7 +113,7 @@ impl std::fmt::Display for Source {
 
 /// One message a relying party's library (or Entra, for what is sent to it) prints.
 #[derive(Debug)]
-pub struct LibraryMessage {
+pub(crate) struct LibraryMessage {
     /// The library as users know it.
     pub library: &'static str,
     /// Releases checked to carry exactly this text.
@@ -133,7 +133,7 @@ pub struct LibraryMessage {
 }
 
 /// Placeholders the `rp-error` reader extracts; `{}` matches anything and is not extracted.
-pub const NAMED_PLACEHOLDERS: &[&str] = &[
+pub(crate) const NAMED_PLACEHOLDERS: &[&str] = &[
     "kid",
     "thumbprint",
     "issuer",
@@ -204,7 +204,7 @@ fn normalise(text: &str) -> String {
 
 /// What [`LibraryMessage::read`] found in a log line.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Reading {
+pub(crate) struct Reading {
     /// Characters of the message's literal text found in order: the better the match, the more.
     pub matched: usize,
     /// Named placeholders and the values the line gives them, in order.
@@ -215,7 +215,7 @@ impl LibraryMessage {
     /// The line as a `seen_as` entry: the message up to its first line break, each placeholder
     /// shown as `…`, prefixed with the library unless the text starts with its own code, and
     /// followed by the code when the text does not carry it (jose's `ERR_…`).
-    pub fn seen_as(&self) -> String {
+    pub(crate) fn seen_as(&self) -> String {
         // The first line, and the next ones while a line ends in a colon ("Unable to match
         // key: \nkid: '{kid}'."): IdentityModel puts its long details after later line breaks.
         let mut head = String::new();
@@ -255,7 +255,7 @@ impl LibraryMessage {
     /// (case and spacing aside), starting with its first; the values between them fill the
     /// placeholders. A line cut short still matches on the pieces it has. `None` when the
     /// first piece is absent.
-    pub fn read(&self, line: &str) -> Option<Reading> {
+    pub(crate) fn read(&self, line: &str) -> Option<Reading> {
         self.read_normalised(line, &normalise(line))
     }
 
@@ -335,13 +335,13 @@ fn original_case(line: &str, lowered: &str) -> String {
 }
 
 /// Largest text [`recognise`] reads: a log excerpt or an exception with its stack trace.
-pub const MAX_RECOGNISED_BYTES: usize = 64 * 1024;
+pub(crate) const MAX_RECOGNISED_BYTES: usize = 64 * 1024;
 
 /// Rows a relying party's log line or exception text reads as, best first, with what each
 /// extracts. Entra's own rows (`AADSTS…`) are left out: their text is Entra's error, read as
 /// `sts-error`. A row counts when at least 12 characters of its text are found, or when the
 /// text names the row's code or error type and its first piece is found.
-pub fn recognise(text: &str) -> Vec<(&'static LibraryMessage, Reading)> {
+pub(crate) fn recognise(text: &str) -> Vec<(&'static LibraryMessage, Reading)> {
     if text.len() > MAX_RECOGNISED_BYTES {
         return Vec::new();
     }
@@ -364,7 +364,7 @@ pub fn recognise(text: &str) -> Vec<(&'static LibraryMessage, Reading)> {
 }
 
 /// The `seen_as` lines for `code` on a report of `kind`, in table order, without repeats.
-pub fn seen_as(code: FindingCode, kind: Kind) -> Vec<String> {
+pub(crate) fn seen_as(code: FindingCode, kind: Kind) -> Vec<String> {
     let Some(family) = Family::of(kind) else {
         return Vec::new();
     };
@@ -382,7 +382,7 @@ pub fn seen_as(code: FindingCode, kind: Kind) -> Vec<String> {
 }
 
 /// The row a `seen_as` line (or a message's raw text) stands for.
-pub fn by_line(line: &str) -> Option<&'static LibraryMessage> {
+pub(crate) fn by_line(line: &str) -> Option<&'static LibraryMessage> {
     LIBRARY_MESSAGES
         .iter()
         .find(|m| m.text == line || m.seen_as() == line)
@@ -390,7 +390,7 @@ pub fn by_line(line: &str) -> Option<&'static LibraryMessage> {
 
 /// Rows whose code or error type is `name` (any case), e.g. `IDX10503`,
 /// `ERR_JWKS_NO_MATCHING_KEY`, `PyJWKClientError`.
-pub fn by_name(name: &str) -> Vec<&'static LibraryMessage> {
+pub(crate) fn by_name(name: &str) -> Vec<&'static LibraryMessage> {
     LIBRARY_MESSAGES
         .iter()
         .filter(|m| {
@@ -402,7 +402,7 @@ pub fn by_name(name: &str) -> Vec<&'static LibraryMessage> {
 
 /// Rows a piece of text refers to: a log line that contains a message, or a fragment of a
 /// message (at least a few words) as someone would copy it. Best match first.
-pub fn search(text: &str) -> Vec<&'static LibraryMessage> {
+pub(crate) fn search(text: &str) -> Vec<&'static LibraryMessage> {
     let query = normalise(text.trim().trim_matches(|c: char| c == '"' || c == '\''));
     if query.chars().count() < 8 {
         return Vec::new();
@@ -512,7 +512,7 @@ const fn row(
 }
 
 /// Every confirmed message. Order matters only within a finding: the first rows are shown first.
-pub static LIBRARY_MESSAGES: &[LibraryMessage] = &[
+pub(crate) static LIBRARY_MESSAGES: &[LibraryMessage] = &[
     // ---- key-not-found -------------------------------------------------------------------
     LibraryMessage {
         code: Some("IDX10503"),

@@ -2,22 +2,22 @@
 //! .NET IdentityModel's IDX codes. Checks name a [`FindingCode`]; texts live here only.
 
 mod aadsts;
-pub mod explain;
+pub(crate) mod explain;
 mod findings;
 mod idx;
-pub mod library_messages;
-pub mod page;
+pub(crate) mod library_messages;
+pub(crate) mod page;
 mod saml_claims;
 
-pub use aadsts::{aadsts, AadstsEntry, AADSTS};
-pub use findings::{FindingCode, FindingEntry, FINDINGS};
-pub use idx::{idx, IdxEntry, IDX};
-pub use library_messages::{Family, LibraryMessage, LIBRARY_MESSAGES};
-pub use saml_claims::{saml_claim, SAML_CLAIMS};
+pub(crate) use aadsts::aadsts;
+pub use findings::FindingCode;
+pub(crate) use findings::FINDINGS;
+pub(crate) use library_messages::LIBRARY_MESSAGES;
+pub(crate) use saml_claims::saml_claim;
 
 /// The explanation of `query` as plain text (the local page), or `None` when nothing is known
 /// by that name or text.
-pub fn explain(query: &str) -> Option<String> {
+pub(crate) fn explain(query: &str) -> Option<String> {
     match explain::explain(query) {
         explain::Explanation::Page(page) => Some(page.plain()),
         explain::Explanation::Unknown { .. } => None,
@@ -25,7 +25,7 @@ pub fn explain(query: &str) -> Option<String> {
 }
 
 /// Every code `explain` answers, for help texts and completions.
-pub fn known_codes() -> Vec<String> {
+pub(crate) fn known_codes() -> Vec<String> {
     explain::known_names()
 }
 
@@ -60,6 +60,7 @@ mod tests {
 mod fit_tests {
     use super::*;
     use crate::detect::Kind;
+    use idx::IDX;
 
     #[test]
     fn every_idx_page_has_its_library_text() {

@@ -1,7 +1,7 @@
 //! What the claim URIs in Entra's SAML attribute statements mean (Entra's defaults and the
 //! claims most apps add), for the decoded view of an assertion.
 
-pub const SAML_CLAIMS: &[(&str, &str)] = &[
+pub(crate) const SAML_CLAIMS: &[(&str, &str)] = &[
     (
         "http://schemas.microsoft.com/identity/claims/tenantid",
         "the Entra tenant id (tid) that issued the assertion",
@@ -65,6 +65,6 @@ pub const SAML_CLAIMS: &[(&str, &str)] = &[
 ];
 
 /// The meaning of a claim URI, when keyprobe knows it.
-pub fn saml_claim(uri: &str) -> Option<&'static str> {
+pub(crate) fn saml_claim(uri: &str) -> Option<&'static str> {
     SAML_CLAIMS.iter().find(|(u, _)| *u == uri).map(|(_, m)| *m)
 }

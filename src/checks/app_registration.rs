@@ -562,7 +562,7 @@ pub(crate) fn finding(d: &AppDiagnosis, app: &AppRegistration, clock: &Clock) ->
 }
 
 /// Checks one registration and writes its findings.
-pub fn check_app_registration(ctx: &mut Ctx, app: &AppRegistration) {
+pub(crate) fn check_app_registration(ctx: &mut Ctx, app: &AppRegistration) {
     let clock = ctx.settings.clock;
     for d in judge(app, ctx.settings) {
         let f = finding(&d, app, &clock);

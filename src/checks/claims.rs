@@ -244,7 +244,7 @@ fn numeric_date(v: &Value) -> Option<i64> {
 }
 
 /// Entra's multi-tenant issuers carry `{tenantid}`; resolve it with the token's `tid`.
-pub fn resolve_issuer_template(template: &str, claims: &Map<String, Value>) -> String {
+pub(crate) fn resolve_issuer_template(template: &str, claims: &Map<String, Value>) -> String {
     match claims.get("tid").and_then(Value::as_str) {
         Some(tid) => template.replace("{tenantid}", tid),
         None => template.to_string(),

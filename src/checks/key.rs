@@ -9,7 +9,7 @@ use crate::crypto::policy::public_key_weakness;
 use crate::report::Finding;
 
 /// Checks one key; `label` says which (`the key`, `key 2 of 3`).
-pub fn check_key(ctx: &mut Ctx, key: &LoneKey, label: &str) {
+pub(crate) fn check_key(ctx: &mut Ctx, key: &LoneKey, label: &str) {
     if key.is_private() {
         let readable = if key.public.is_some() {
             String::new()

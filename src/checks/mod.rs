@@ -5,17 +5,17 @@
 //! diagnosis into a finding (message, evidence JSON, hint). They never print and never decide
 //! exit codes.
 
-pub mod app_registration;
-pub mod certs;
-pub mod claims;
-pub mod discovery;
-pub mod jwe;
-pub mod jws;
-pub mod key;
+pub(crate) mod app_registration;
+pub(crate) mod certs;
+pub(crate) mod claims;
+pub(crate) mod discovery;
+pub(crate) mod jwe;
+pub(crate) mod jws;
+pub(crate) mod key;
 pub mod keyset;
-pub mod rp_error;
-pub mod saml;
-pub mod sts;
+pub(crate) mod rp_error;
+pub(crate) mod saml;
+pub(crate) mod sts;
 
 use crate::catalogue::FindingCode;
 use crate::report::{Finding, Severity};

@@ -212,6 +212,6 @@ pub(crate) fn finding(err: &RpError) -> Finding {
 }
 
 /// Writes the finding for one library error.
-pub fn check_rp_error(ctx: &mut Ctx, err: &RpError) {
+pub(crate) fn check_rp_error(ctx: &mut Ctx, err: &RpError) {
     ctx.push(finding(err));
 }

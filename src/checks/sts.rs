@@ -7,7 +7,7 @@ use crate::artifact::sts_error::StsError;
 use crate::catalogue::{aadsts, FindingCode};
 use crate::report::Finding;
 
-pub fn check_sts_error(ctx: &mut Ctx, err: &StsError) {
+pub(crate) fn check_sts_error(ctx: &mut Ctx, err: &StsError) {
     let primary = err.codes.first();
     let entry = primary.and_then(|c| aadsts(c));
     let message = match (primary, entry) {

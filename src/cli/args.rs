@@ -12,8 +12,10 @@ you trust, and explains what is missing, expired, mismatched, weak or untrusted,
 (AADSTS…, IDX…, PyJWT, jose, Spring).\n\nExit status: 0 no error findings, 1 at least one error finding, 2 usage \
 error or unreadable input/key source."
 )]
+/// The `keyprobe` command line.
 pub struct Cli {
     #[command(subcommand)]
+    /// The subcommand to run.
     pub command: Command,
 }
 

@@ -5,7 +5,7 @@ use clap::builder::{PossibleValue, TypedValueParser};
 
 /// Accepts any text for `explain` and offers every code and name it has a page for.
 #[derive(Debug, Clone, Copy)]
-pub struct ExplainNames;
+pub(super) struct ExplainNames;
 
 impl TypedValueParser for ExplainNames {
     type Value = String;

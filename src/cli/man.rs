@@ -14,7 +14,7 @@ use crate::catalogue::{FINDINGS, LIBRARY_MESSAGES};
 /// Why a page could not be made.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
-pub enum ManError {
+pub(super) enum ManError {
     #[error(
         "no command '{0}' (keyprobe man takes inspect, explain, redact, reproduce, serve, man or completions)"
     )]
@@ -24,7 +24,7 @@ pub enum ManError {
 }
 
 /// Every page: file name and roff text, keyprobe.1 first.
-pub fn pages() -> Result<Vec<(String, Vec<u8>)>, ManError> {
+pub(super) fn pages() -> Result<Vec<(String, Vec<u8>)>, ManError> {
     let mut out = vec![("keyprobe.1".to_string(), page(None)?)];
     for name in command_names() {
         out.push((format!("keyprobe-{name}.1"), page(Some(&name))?));
@@ -48,7 +48,7 @@ fn built() -> clap::Command {
 }
 
 /// keyprobe(1), or the page of one command.
-pub fn page(command: Option<&str>) -> Result<Vec<u8>, ManError> {
+pub(super) fn page(command: Option<&str>) -> Result<Vec<u8>, ManError> {
     let root = built();
     let mut out = Vec::new();
     match command {

@@ -1,8 +1,11 @@
 //! The `keyprobe` command line: flags (args), input gathering (sources), and running (run).
 
-pub mod args;
-pub mod complete;
-pub mod man;
-pub mod paste;
-pub mod run;
-pub mod sources;
+mod args;
+mod complete;
+mod man;
+mod paste;
+mod run;
+mod sources;
+
+pub use args::Cli;
+pub use run::run;

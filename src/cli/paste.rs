@@ -17,7 +17,7 @@ use rustix::termios::{
 };
 
 /// What the prompt says, so that a new user knows how to end a paste.
-pub const PROMPT: &str = "Paste a token, SAML message, metadata, key set or certificate.\n\
+pub(super) const PROMPT: &str = "Paste a token, SAML message, metadata, key set or certificate.\n\
 End with Enter on an empty line (or Ctrl-D); Ctrl-C cancels.";
 
 const BRACKETED_PASTE_ON: &[u8] = b"\x1b[?2004h";
@@ -29,7 +29,7 @@ const MAX_ESCAPE: usize = 16;
 
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
-pub enum PasteError {
+pub(super) enum PasteError {
     #[error("cancelled at the prompt (Ctrl-C)")]
     Cancelled,
     #[error("cannot read the terminal: {0}")]
@@ -95,7 +95,7 @@ fn watch_signals(bracketed: bool) {
 /// rest of an oversize paste is read and dropped, so that none of it reaches the shell).
 /// Returns the bytes as pasted or typed; ends on Enter on an empty line, Enter right after a
 /// paste, Ctrl-D or the end of input.
-pub fn read_paste(limit: usize) -> Result<Vec<u8>, PasteError> {
+pub(super) fn read_paste(limit: usize) -> Result<Vec<u8>, PasteError> {
     let stdin = io::stdin();
     let fd = stdin.as_fd();
     let original = termios::tcgetattr(fd).map_err(io::Error::from)?;

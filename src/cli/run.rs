@@ -20,16 +20,16 @@ use crate::trust::TrustStore;
 use crate::Settings;
 
 /// Exit codes (SPEC.md): 0 no error finding, 1 an error finding, 2 usage or unreadable input.
-pub const EXIT_OK: i32 = 0;
-pub const EXIT_FINDINGS: i32 = 1;
-pub const EXIT_USAGE: i32 = 2;
+pub(super) const EXIT_OK: i32 = 0;
+pub(super) const EXIT_FINDINGS: i32 = 1;
+pub(super) const EXIT_USAGE: i32 = 2;
 /// Ctrl-C at the paste prompt, as a shell reports an interrupted command (128 + SIGINT).
-pub const EXIT_INTERRUPTED: i32 = 130;
+pub(super) const EXIT_INTERRUPTED: i32 = 130;
 
 /// Why `redact` could not make its copy: exit code 2.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
-pub enum RedactRunError {
+pub(super) enum RedactRunError {
     #[error("cannot read '{file}': {source}")]
     Read { file: String, source: io::Error },
     #[error("cannot write '{}': {source}", path.display())]
@@ -47,7 +47,7 @@ pub enum RedactRunError {
 /// Why `inspect` could not run at all: exit code 2.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
-pub enum RunError {
+pub(super) enum RunError {
     #[error("--at: {0}")]
     At(InstantError),
     #[error(transparent)]
@@ -63,6 +63,7 @@ pub enum RunError {
     Output(#[from] io::Error),
 }
 
+/// Runs a parsed command line and returns the process exit status (see `--help`).
 pub fn run(cli: Cli) -> i32 {
     match cli.command {
         Command::Inspect(args) => match run_inspect(&args) {

@@ -9,7 +9,7 @@ use crate::limits::MAX_INPUT_BYTES;
 
 /// What one INPUT word refers to.
 #[derive(Debug)]
-pub enum Source {
+pub(super) enum Source {
     Stdin,
     File(String),
     /// A document to fetch (metadata, JWKS, certificate).
@@ -23,7 +23,7 @@ pub enum Source {
 /// A problem that makes the run fail with exit code 2.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
-pub enum SourceError {
+pub(super) enum SourceError {
     /// A word shaped like a path (a slash, a file extension) that names no file: a typo.
     #[error("'{word}': no such file")]
     NoSuchFile { word: String },
@@ -45,7 +45,7 @@ pub enum SourceError {
 
 /// Classifies INPUT words. A short word that looks like a path but names no file is an error,
 /// not a token: a typo should say so rather than report an `unknown` input.
-pub fn classify(words: &[String]) -> Result<Vec<Source>, SourceError> {
+pub(super) fn classify(words: &[String]) -> Result<Vec<Source>, SourceError> {
     if words.is_empty() {
         return Ok(vec![Source::Stdin]);
     }
@@ -95,7 +95,7 @@ fn looks_like_path(w: &str) -> bool {
 }
 
 /// Reads a whole source into one input, bounded by the input size limit.
-pub fn read_whole(
+pub(super) fn read_whole(
     source: &Source,
     fetcher: &Fetcher,
 ) -> Result<(Input, Option<Fetched>), SourceError> {
@@ -130,7 +130,7 @@ fn read_local(source: &Source) -> Result<Input, SourceError> {
 }
 
 /// Standard input whole: on a terminal, a paste read at any length ([`super::paste`]).
-pub fn read_stdin() -> Result<Vec<u8>, SourceError> {
+pub(super) fn read_stdin() -> Result<Vec<u8>, SourceError> {
     let stdin = std::io::stdin();
     if stdin.is_terminal() {
         return super::paste::read_paste(MAX_INPUT_BYTES).map_err(|e| match e {

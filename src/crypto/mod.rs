@@ -1,12 +1,13 @@
 //! Signature algorithms and verification, all through OpenSSL: one path for tokens,
 //! conformance vectors and benchmarks alike.
 
-pub mod alg;
-pub mod key;
-pub mod policy;
+pub(crate) mod alg;
+pub(crate) mod key;
+pub(crate) mod policy;
 mod prepared;
 pub mod verify;
 
-pub use alg::{Alg, AlgFamily};
-pub use key::{KeyError, KeyInfo, VerifyKey};
-pub use verify::{verify, VerifyError};
+pub use alg::Alg;
+pub use key::VerifyKey;
+pub(crate) use key::{KeyError, KeyInfo};
+pub use verify::verify;

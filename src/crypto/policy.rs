@@ -4,7 +4,7 @@
 use super::alg::Alg;
 use super::key::VerifyKey;
 
-pub const MIN_RSA_BITS: u32 = 2048;
+pub(crate) const MIN_RSA_BITS: u32 = 2048;
 
 /// Why `key` is too weak for `alg`, with the numbers, or `None` when it is strong enough.
 pub fn weakness(alg: Alg, key: &VerifyKey) -> Option<String> {
@@ -21,7 +21,7 @@ pub fn weakness(alg: Alg, key: &VerifyKey) -> Option<String> {
 }
 
 /// Weaknesses of a public key whatever it signs with: RSA below the minimum size, ROCA moduli.
-pub fn public_key_weakness(key: &VerifyKey) -> Option<String> {
+pub(crate) fn public_key_weakness(key: &VerifyKey) -> Option<String> {
     let VerifyKey::Public(pkey) = key else {
         return None;
     };
@@ -46,7 +46,7 @@ const ROCA_PRIMES: &[u32] = &[
 ];
 
 /// True when the RSA modulus carries the ROCA fingerprint, so its private key can be recovered.
-pub fn has_roca_fingerprint(n: &openssl::bn::BigNumRef) -> bool {
+pub(crate) fn has_roca_fingerprint(n: &openssl::bn::BigNumRef) -> bool {
     ROCA_PRIMES.iter().all(|&p| {
         let Ok(residue) = n.mod_word(p) else {
             return false;

@@ -33,7 +33,7 @@ thread_local! {
 
 /// Verifies `signature` (DER for ECDSA) over `message` with `key` under `alg`, one of the RSA or
 /// ECDSA algorithms. `Ok(true)` only for a signature that verifies.
-pub fn verify_hashed(
+pub(super) fn verify_hashed(
     alg: Alg,
     key: &PKey<Public>,
     message: &[u8],

@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 use super::{FetchError, Fetched};
 use crate::codec::base64;
 
-pub struct Cache {
+pub(crate) struct Cache {
     dir: PathBuf,
     /// The fallback under the shared temporary directory (no `HOME`): anyone may have made it,
     /// so it is trusted only when it is the user's own and private (checked before every use).
@@ -24,12 +24,12 @@ const MAX_HISTORY: usize = 20;
 /// Most cached copies of one URL looked through for `--replay`.
 const MAX_REPLAY_SCAN: usize = 10_000;
 /// Fewest hex digits of a sha256 that pick a copy (as a report lists it, or shortened).
-pub const MIN_SHA256_PREFIX: usize = 8;
+pub(super) const MIN_SHA256_PREFIX: usize = 8;
 
 /// Which cached copy `--replay` asks for. A text can be read both ways (all-digit text is a
 /// Unix time and maybe a sha256 prefix): a copy with that sha256 wins, else the time decides.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Replay {
+pub(crate) struct Replay {
     /// Lower-case hex, at least [`MIN_SHA256_PREFIX`] digits.
     pub sha256_prefix: Option<String>,
     /// The cached copy the prefix names, once looked up ([`Replay::resolve`]).
@@ -43,12 +43,12 @@ pub struct Replay {
 /// `--replay` names neither a sha256 nor a time.
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("--replay '{asked}': give the sha256 a report listed ({MIN_SHA256_PREFIX} or more hex digits) or a time (RFC 3339 or Unix seconds)")]
-pub struct ReplayParseError {
+pub(crate) struct ReplayParseError {
     pub asked: String,
 }
 
 impl Replay {
-    pub fn parse(text: &str) -> Result<Replay, ReplayParseError> {
+    pub(crate) fn parse(text: &str) -> Result<Replay, ReplayParseError> {
         let asked = text.trim();
         let hex = asked
             .strip_prefix("sha256:")
@@ -74,7 +74,7 @@ impl Replay {
 
     /// Looks the sha256 up in the cache. `false` when the text can only be a sha256 and no
     /// cached copy has it.
-    pub fn resolve(&mut self, cache: &Cache) -> bool {
+    pub(crate) fn resolve(&mut self, cache: &Cache) -> bool {
         self.anchor = self
             .sha256_prefix
             .as_deref()
@@ -85,7 +85,7 @@ impl Replay {
 
 /// A cached copy picked by its sha256: the other URLs of its run are replayed as of its time.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReplayAnchor {
+pub(crate) struct ReplayAnchor {
     pub url: String,
     pub sha256: String,
     pub fetched_unix: i64,
@@ -95,7 +95,7 @@ impl Cache {
     /// `dir`, or `$KEYPROBE_CACHE`, `$XDG_CACHE_HOME/keyprobe`, `~/.cache/keyprobe`; without any
     /// of them, `keyprobe-cache-UID` under the temporary directory, used only while it is the
     /// user's own and private (what `--offline` replays from it is trusted like a fetch).
-    pub fn open(dir: Option<PathBuf>) -> Result<Cache, FetchError> {
+    pub(crate) fn open(dir: Option<PathBuf>) -> Result<Cache, FetchError> {
         let chosen = dir
             .or_else(|| std::env::var_os("KEYPROBE_CACHE").map(PathBuf::from))
             .or_else(|| {
@@ -114,14 +114,14 @@ impl Cache {
         })
     }
 
-    pub fn dir(&self) -> &Path {
+    pub(crate) fn dir(&self) -> &Path {
         &self.dir
     }
 
     /// The directory, once it is safe to read from: in the shared temporary directory, it must be
     /// a real directory (not a link), owned by this user, that no one else may write or read.
     /// A directory that does not exist yet is safe: there is nothing in it.
-    pub fn checked_dir(&self) -> Result<&Path, FetchError> {
+    pub(crate) fn checked_dir(&self) -> Result<&Path, FetchError> {
         if !self.shared_parent {
             return Ok(&self.dir);
         }
@@ -164,7 +164,7 @@ impl Cache {
         hex::encode(&sha256(url.as_bytes())[..12])
     }
 
-    pub fn store(&self, f: &Fetched) -> Result<(), FetchError> {
+    pub(crate) fn store(&self, f: &Fetched) -> Result<(), FetchError> {
         // Private from the start: what is cached here is replayed as trusted keys.
         std::fs::DirBuilder::new()
             .recursive(true)
@@ -227,7 +227,7 @@ impl Cache {
     }
 
     /// Cached copies of `url`, oldest first.
-    pub fn history(&self, url: &str) -> Result<Vec<Fetched>, FetchError> {
+    pub(crate) fn history(&self, url: &str) -> Result<Vec<Fetched>, FetchError> {
         self.checked_dir()?;
         let names = self.entries(url);
         let skip = names.len().saturating_sub(MAX_HISTORY);
@@ -238,14 +238,14 @@ impl Cache {
             .collect())
     }
 
-    pub fn latest(&self, url: &str) -> Result<Option<Fetched>, FetchError> {
+    pub(crate) fn latest(&self, url: &str) -> Result<Option<Fetched>, FetchError> {
         Ok(self.history(url)?.pop())
     }
 
     /// The copy of `url` that `replay` picks: the copy with the sha256 when it is one of this
     /// URL's; for the other URLs of the same run, the latest fetched at or before that copy (the
     /// discovery document beside its key set); else the latest at or before the time given.
-    pub fn select(&self, url: &str, replay: &Replay) -> Result<Fetched, ReplayMiss> {
+    pub(crate) fn select(&self, url: &str, replay: &Replay) -> Result<Fetched, ReplayMiss> {
         let names = self.entries(url);
         let skip = names.len().saturating_sub(MAX_REPLAY_SCAN);
         let copies: Vec<Fetched> = names
@@ -281,7 +281,7 @@ impl Cache {
     }
 
     /// The cached copy, of any URL, whose sha256 starts with `prefix`.
-    pub fn find_sha256(&self, prefix: &str) -> Option<ReplayAnchor> {
+    pub(crate) fn find_sha256(&self, prefix: &str) -> Option<ReplayAnchor> {
         let entries = std::fs::read_dir(self.checked_dir().ok()?).ok()?;
         entries
             .filter_map(|e| e.ok().map(|e| e.path()))
@@ -309,7 +309,7 @@ fn user_id() -> u32 {
 
 /// Why the cache directory under the shared temporary directory is not trusted.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum NotPrivate {
+pub(crate) enum NotPrivate {
     #[error("it is a symbolic link")]
     Link,
     #[error("it is not a directory")]
@@ -322,7 +322,7 @@ pub enum NotPrivate {
 
 /// No cached copy fits `--replay`: the latest copies there are (time and sha256), newest first.
 #[derive(Debug, Clone)]
-pub struct ReplayMiss {
+pub(crate) struct ReplayMiss {
     pub available: Vec<String>,
 }
 

@@ -12,19 +12,19 @@ use std::time::Duration;
 use openssl::error::ErrorStack;
 use ureq::tls::{Certificate as TlsCertificate, RootCerts, TlsConfig, TlsProvider};
 
-pub use crate::fetched::Fetched;
-pub use cache::{Cache, NotPrivate, Replay, ReplayParseError};
+pub(crate) use crate::fetched::Fetched;
+pub(crate) use cache::{Cache, NotPrivate, Replay, ReplayParseError};
 
 /// Largest document accepted from the network.
-pub const MAX_FETCH_BYTES: u64 = 4 * 1024 * 1024;
+pub(crate) const MAX_FETCH_BYTES: u64 = 4 * 1024 * 1024;
 /// Default bound on one fetch, connection to last byte (`--timeout`).
-pub const DEFAULT_TIMEOUT_SECS: u64 = 20;
+pub(crate) const DEFAULT_TIMEOUT_SECS: u64 = 20;
 const MAX_REDIRECTS: u32 = 5;
 
 /// Why a document could not be had: always exit code 2, with a one-line reason.
 #[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
-pub enum FetchError {
+pub(crate) enum FetchError {
     #[error("--cacert '{}': {source}", path.display())]
     CacertUnreadable {
         path: PathBuf,
@@ -92,7 +92,7 @@ pub enum FetchError {
 /// Why a server gave no answer.
 #[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
-pub enum Unreachable {
+pub(crate) enum Unreachable {
     #[error("the host name does not resolve (DNS)")]
     HostNotFound,
     #[error("timed out ({0})")]
@@ -114,7 +114,7 @@ pub enum Unreachable {
 }
 
 #[derive(Debug, Clone)]
-pub struct FetchOptions {
+pub(crate) struct FetchOptions {
     pub offline: bool,
     /// With `offline`: which cached copy to replay (`--replay`); the latest when `None`.
     pub replay: Option<Replay>,
@@ -125,7 +125,7 @@ pub struct FetchOptions {
     pub timeout: Duration,
 }
 
-pub struct Fetcher {
+pub(crate) struct Fetcher {
     /// Built on the first fetch: most runs fetch nothing, and TLS set-up costs start-up time.
     agent: std::sync::OnceLock<Result<ureq::Agent, FetchError>>,
     cacert: Vec<PathBuf>,
@@ -135,11 +135,10 @@ pub struct Fetcher {
     replay: Option<Replay>,
     /// When each URL's replayed copy was fetched: later copies are not its history.
     replayed_at: Mutex<Vec<(String, i64)>>,
-    log: Mutex<Vec<Fetched>>,
 }
 
 impl Fetcher {
-    pub fn new(options: &FetchOptions) -> Result<Fetcher, FetchError> {
+    pub(crate) fn new(options: &FetchOptions) -> Result<Fetcher, FetchError> {
         let cache = Cache::open(options.cache_dir.clone())?;
         let mut replay = options.replay.clone();
         if let Some(r) = &mut replay {
@@ -166,12 +165,11 @@ impl Fetcher {
             offline: options.offline || options.replay.is_some(),
             replay,
             replayed_at: Mutex::new(Vec::new()),
-            log: Mutex::new(Vec::new()),
         })
     }
 
     /// Fetches `url` (or, offline, replays its latest cached copy, or the one `--replay` picks).
-    pub fn get(&self, url: &str, now: i64) -> Result<Fetched, FetchError> {
+    pub(crate) fn get(&self, url: &str, now: i64) -> Result<Fetched, FetchError> {
         if let Some(param) = crate::capture::url::credential_param(url) {
             return Err(FetchError::CarriesCredential {
                 url: url.to_string(),
@@ -228,15 +226,12 @@ impl Fetcher {
                 body_hint: body_hint(&fetched.body),
             });
         }
-        if let Ok(mut log) = self.log.lock() {
-            log.push(fetched.clone());
-        }
         Ok(fetched)
     }
 
     /// Earlier cached copies of `url`, oldest first (the one just fetched included); when a
     /// copy was replayed, only the copies up to it, so the replay sees what was known then.
-    pub fn history(&self, url: &str) -> Vec<Fetched> {
+    pub(crate) fn history(&self, url: &str) -> Vec<Fetched> {
         let history = self.cache.history(url).unwrap_or_default();
         let cut = self
             .replayed_at
@@ -250,15 +245,6 @@ impl Fetcher {
                 .collect(),
             None => history,
         }
-    }
-
-    /// Every document fetched or replayed in this run, in order.
-    pub fn fetched(&self) -> Vec<Fetched> {
-        self.log.lock().map(|l| l.clone()).unwrap_or_default()
-    }
-
-    pub fn is_offline(&self) -> bool {
-        self.offline
     }
 }
 
@@ -377,7 +363,7 @@ fn describe_error(url: &str, e: ureq::Error) -> FetchError {
 }
 
 /// What a body looks like, for errors: `: an HTML page ("<!DOCTYPE html>…")`.
-pub fn body_hint(body: &[u8]) -> String {
+pub(crate) fn body_hint(body: &[u8]) -> String {
     if body.starts_with(&[0x1f, 0x8b]) {
         return format!(
             ": gzip-compressed data ({} bytes), which keyprobe does not inflate",

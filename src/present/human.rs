@@ -11,7 +11,7 @@ use crate::report::{Finding, Report, Severity, Verdict};
 
 /// How the human report is written: decided once per run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct HumanStyle {
+pub(crate) struct HumanStyle {
     /// Wrap to this many columns; `None` when piped.
     pub width: Option<usize>,
     pub colour: bool,
@@ -20,7 +20,11 @@ pub struct HumanStyle {
 /// Label column of a finding's details ("seen as: " is the widest).
 const DETAIL_LABEL: usize = 9;
 
-pub fn write_report(out: &mut dyn Write, report: &Report, style: HumanStyle) -> io::Result<()> {
+pub(crate) fn write_report(
+    out: &mut dyn Write,
+    report: &Report,
+    style: HumanStyle,
+) -> io::Result<()> {
     let lines = render(report, style);
     for line in lines {
         out.write_all(line.as_bytes())?;
@@ -30,7 +34,7 @@ pub fn write_report(out: &mut dyn Write, report: &Report, style: HumanStyle) -> 
 }
 
 /// The report as lines, without their line ends.
-pub fn render(report: &Report, style: HumanStyle) -> Vec<String> {
+pub(crate) fn render(report: &Report, style: HumanStyle) -> Vec<String> {
     let layout = Layout {
         width: style.width,
         paint: Paint(style.colour),

@@ -15,7 +15,7 @@ const COMMANDS: &[&str] = &["keyprobe ", "mock-sts ", "openssl ", "az ", "curl "
 const GLUE: char = '\u{a0}';
 
 /// The page as lines, wrapped to `width` (capped at 100 columns; `None` leaves lines whole).
-pub fn render(page: &Page, width: Option<usize>, colour: bool) -> Vec<String> {
+pub(crate) fn render(page: &Page, width: Option<usize>, colour: bool) -> Vec<String> {
     let width = width.map(|w| w.min(MAX_PAGE_WIDTH));
     let p = Paint(colour);
     let mut out = vec![p.on(BOLD, &page.title)];

@@ -8,7 +8,7 @@ pub(crate) const MIN_WIDTH: usize = 40;
 /// The width to wrap the human report to: `COLUMNS` when set (a request, honoured even when
 /// piped), else the terminal's width when standard output is one; `None` (no wrapping) when
 /// piped, so that `grep` and files get whole lines.
-pub fn report_width() -> Option<usize> {
+pub(crate) fn report_width() -> Option<usize> {
     width_from(
         std::env::var("COLUMNS").ok().as_deref(),
         std::io::stdout().is_terminal(),
@@ -32,7 +32,7 @@ fn width_from(
 
 /// Whether to write ANSI colour to standard output (a terminal, `NO_COLOR` unset, or forced
 /// with `CLICOLOR_FORCE`), as anstream decides it.
-pub fn colour_stdout() -> bool {
+pub(crate) fn colour_stdout() -> bool {
     anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never
 }
 

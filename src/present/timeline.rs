@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 use crate::report::Report;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Window {
+pub(crate) struct Window {
     pub label: String,
     pub start: Option<i64>,
     pub end: Option<i64>,
@@ -29,7 +29,7 @@ const MAX_DEPTH: usize = 8;
 const MAX_WINDOWS: usize = 64;
 
 /// Every window found in the decoded content and in findings' evidence, deduplicated.
-pub fn windows(report: &Report, now: i64) -> Vec<Window> {
+pub(crate) fn windows(report: &Report, now: i64) -> Vec<Window> {
     let mut out: Vec<Window> = Vec::new();
     walk(&report.decoded, "", now, 0, &mut out);
     for f in &report.findings {

@@ -6,8 +6,8 @@
 //! pages keep only their forms (values redacted) or Entra's error text. The rest is kept, and a
 //! JSON input stays valid JSON. Captures are rewritten as a stream, one entry at a time.
 
-pub mod rules;
-pub mod text;
+pub(crate) mod rules;
+pub(crate) mod text;
 
 use std::io::{self, Read, Write};
 
@@ -16,15 +16,19 @@ use struson::reader::JsonReader;
 
 use crate::capture::har::{sniff, Format};
 use crate::capture::stream::{self, StreamError};
-use rules::{Action, Summary, REMOVED};
+pub use rules::Summary;
+use rules::{Action, REMOVED};
 
 /// Why the copy could not be made.
 #[derive(Debug, thiserror::Error)]
 pub enum RedactError {
+    /// The input could not be read as a capture, JSON or text stream.
     #[error("{0}")]
     Stream(#[from] StreamError),
+    /// The copy could not be written.
     #[error("cannot write the copy: {0}")]
     Write(#[from] io::Error),
+    /// The input is binary.
     #[error("the input is not UTF-8 text: keyprobe redacts captures, JSON and logs")]
     Binary,
 }
@@ -170,7 +174,7 @@ fn array<R: Read>(
 /// Redacts a JSON value in place: `{name, value}` pairs (headers, cookies, parameters) by their
 /// rules, cookie arrays wholly, bodies by content type, members by name, every other string by
 /// its shape.
-pub fn json(v: &mut Value, s: &mut Summary) {
+pub(crate) fn json(v: &mut Value, s: &mut Summary) {
     match v {
         Value::Object(map) => object(map, s),
         Value::Array(items) => items.iter_mut().for_each(|i| json(i, s)),

@@ -6,9 +6,13 @@ use std::collections::BTreeMap;
 
 /// What was removed, by category, for the summary on stderr.
 #[derive(Debug, Default)]
-pub struct Summary(pub BTreeMap<&'static str, usize>);
+pub struct Summary(
+    /// Category name to how many were removed.
+    pub BTreeMap<&'static str, usize>,
+);
 
 impl Summary {
+    /// Counts one removal of `what`.
     pub fn add(&mut self, what: &'static str) {
         *self.0.entry(what).or_default() += 1;
     }
@@ -16,7 +20,7 @@ impl Summary {
 
 /// What to do with a named value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
+pub(crate) enum Action {
     Keep,
     /// Remove the value, counted under this category.
     Remove(&'static str),
@@ -46,7 +50,7 @@ const HEADERS: &[(&str, &str)] = &[
 ];
 
 /// Parameters (query, fragment, form, JSON members, hidden inputs) by name.
-pub fn param(name: &str) -> Action {
+pub(crate) fn param(name: &str) -> Action {
     let n = name.to_ascii_lowercase();
     match n.as_str() {
         "password" | "passwd" | "pwd" | "new_password" | "current_password" => {
@@ -70,7 +74,7 @@ pub fn param(name: &str) -> Action {
     }
 }
 
-pub fn header(name: &str) -> Action {
+pub(crate) fn header(name: &str) -> Action {
     let n = name.to_ascii_lowercase();
     HEADERS
         .iter()
@@ -80,7 +84,7 @@ pub fn header(name: &str) -> Action {
 }
 
 /// Response bodies dropped by content type (Google's list: scripts, styles; plus binary types).
-pub fn drops_body(mime: &str) -> bool {
+pub(crate) fn drops_body(mime: &str) -> bool {
     let m = mime.to_ascii_lowercase();
     m.contains("javascript")
         || m.contains("css")
@@ -92,4 +96,4 @@ pub fn drops_body(mime: &str) -> bool {
         || m.contains("wasm")
 }
 
-pub const REMOVED: &str = "[removed by keyprobe redact]";
+pub(crate) const REMOVED: &str = "[removed by keyprobe redact]";

@@ -39,7 +39,7 @@ fn jwt_re() -> &'static Regex {
 }
 
 /// Removes every JWT signature in `text`, keeping header and claims.
-pub fn jwt_signatures(text: &str, s: &mut Summary) -> String {
+pub(crate) fn jwt_signatures(text: &str, s: &mut Summary) -> String {
     jwt_re()
         .replace_all(text, |c: &regex::Captures<'_>| {
             s.add("JWT signatures");
@@ -49,12 +49,12 @@ pub fn jwt_signatures(text: &str, s: &mut Summary) -> String {
 }
 
 /// A named value, redacted by its name's rule.
-pub fn value(name: &str, v: &str, s: &mut Summary) -> String {
+pub(crate) fn value(name: &str, v: &str, s: &mut Summary) -> String {
     value_with(rules::param(name), v, s)
 }
 
 /// A value redacted by a rule decided elsewhere (a header's, a parameter's).
-pub fn value_with(action: Action, v: &str, s: &mut Summary) -> String {
+pub(crate) fn value_with(action: Action, v: &str, s: &mut Summary) -> String {
     match action {
         Action::Keep => jwt_signatures(v, s),
         Action::Remove(what) => {
@@ -71,7 +71,7 @@ pub fn value_with(action: Action, v: &str, s: &mut Summary) -> String {
 
 /// A SAML message (base64, or raw DEFLATE + base64): its `SignatureValue`s emptied, re-encoded
 /// the same way, so that it still decodes and reads (and no longer verifies).
-pub fn saml(v: &str, s: &mut Summary) -> String {
+pub(crate) fn saml(v: &str, s: &mut Summary) -> String {
     let compact: String = v.chars().filter(|c| !c.is_whitespace()).collect();
     let Ok(bytes) = base64::decode_standard(&compact) else {
         s.add("SAML messages (not decodable, removed)");
@@ -111,7 +111,7 @@ pub fn saml(v: &str, s: &mut Summary) -> String {
 }
 
 /// A form body or query string (`a=1&b=2`): each pair by its name's rule.
-pub fn form(body: &str, s: &mut Summary) -> String {
+pub(crate) fn form(body: &str, s: &mut Summary) -> String {
     let mut out = form_urlencoded::Serializer::new(String::new());
     for (k, v) in form_urlencoded::parse(body.as_bytes()) {
         out.append_pair(&k, &value(&k, &v, s));
@@ -120,7 +120,7 @@ pub fn form(body: &str, s: &mut Summary) -> String {
 }
 
 /// A URL: user info, query and fragment redacted; `None` when `text` is not a URL.
-pub fn url(text: &str, s: &mut Summary) -> Option<String> {
+pub(crate) fn url(text: &str, s: &mut Summary) -> Option<String> {
     let mut u = url::Url::parse(text).ok()?;
     if !matches!(u.scheme(), "http" | "https") {
         return None;
@@ -141,7 +141,7 @@ pub fn url(text: &str, s: &mut Summary) -> Option<String> {
 }
 
 /// Any string: a URL, a form body, or text whose JWTs lose their signatures.
-pub fn any(text: &str, s: &mut Summary) -> String {
+pub(crate) fn any(text: &str, s: &mut Summary) -> String {
     if let Some(u) = url(text.trim(), s) {
         return u;
     }
@@ -149,7 +149,7 @@ pub fn any(text: &str, s: &mut Summary) -> String {
 }
 
 /// A log: header lines and `name=value` pairs by their rules, JWT signatures removed.
-pub fn log(text: &str, s: &mut Summary) -> String {
+pub(crate) fn log(text: &str, s: &mut Summary) -> String {
     let pair = log_pair_re();
     let mut out = String::with_capacity(text.len());
     for line in text.split_inclusive('\n') {

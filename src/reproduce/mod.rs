@@ -28,11 +28,11 @@ use plan::Plan;
 use replay::Request;
 
 /// Where the files go when `-o` is not given.
-pub const DEFAULT_DIR: &str = "keyprobe-reproduce";
+pub(crate) const DEFAULT_DIR: &str = "keyprobe-reproduce";
 
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
-pub enum ReproduceError {
+pub(crate) enum ReproduceError {
     #[error("cannot read '{path}': {source}")]
     Read {
         path: String,
@@ -58,8 +58,7 @@ pub enum ReproduceError {
 
 /// What was written and how it went.
 #[derive(Debug)]
-pub struct Outcome {
-    pub dir: PathBuf,
+pub(crate) struct Outcome {
     /// One line each: what was seen, how it is reproduced, what was written, what was replaced.
     pub summary: Vec<String>,
     /// The mock-sts command that starts the reproduction.
@@ -70,7 +69,7 @@ pub struct Outcome {
 
 /// Reads `path` (`-` for standard input), checked against the keys a relying party trusts (`trust`,
 /// possibly none), and writes the reproduction into `dir`.
-pub fn reproduce(
+pub(crate) fn reproduce(
     path: &str,
     dir: &Path,
     force: bool,
@@ -193,7 +192,6 @@ pub fn reproduce(
         ));
     }
     Ok(Outcome {
-        dir: dir.to_path_buf(),
         summary,
         command: plan.command(&config),
         reproduced: plan.reproduction.is_some() || plan.seen.is_none(),

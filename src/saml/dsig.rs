@@ -16,7 +16,7 @@ use crate::trust::TrustStore;
 
 /// What one `ds:Signature` says about itself, read without verifying.
 #[derive(Debug, Clone)]
-pub struct SignatureInfo {
+pub(crate) struct SignatureInfo {
     pub node: NodeId,
     /// The element the signature sits in.
     pub parent: Option<NodeId>,
@@ -28,7 +28,7 @@ pub struct SignatureInfo {
 }
 
 #[derive(Debug, Clone)]
-pub struct Reference {
+pub(crate) struct Reference {
     pub uri: Option<String>,
     /// The element the URI names in our ID map (`""` is the whole document).
     pub target: Option<NodeId>,
@@ -38,7 +38,7 @@ pub struct Reference {
 
 /// The verdict on one signature.
 #[derive(Debug, Clone)]
-pub enum Outcome {
+pub(crate) enum Outcome {
     /// No key source was given.
     NotChecked,
     /// Verified with `trust.keys[index]`; `targets` are the nodes its references digest.
@@ -59,7 +59,7 @@ pub enum Outcome {
 }
 
 #[derive(Debug, Clone)]
-pub struct Verified {
+pub(crate) struct Verified {
     pub info: SignatureInfo,
     pub outcome: Outcome,
     /// Index into `info.embedded` of a KeyInfo certificate that verifies the signature.
@@ -74,17 +74,17 @@ const MAX_KEYS_TRIED: usize = 64;
 const MAX_EMBEDDED_TRIED: usize = 4;
 
 /// Algorithm URIs named for messages, and SHA-1 detection: the table both programs share.
-pub use keyprobe_core::xmldsig::{name_of as algorithm_name, uses_sha1};
+pub(crate) use keyprobe_core::xmldsig::{name_of as algorithm_name, uses_sha1};
 
 /// Every `ds:Signature` element in document order.
-pub fn signature_nodes(doc: &Document, root: NodeId) -> Vec<NodeId> {
+pub(crate) fn signature_nodes(doc: &Document, root: NodeId) -> Vec<NodeId> {
     descendants(doc, root)
         .into_iter()
         .filter(|n| is(doc, *n, NS_DS, "Signature"))
         .collect()
 }
 
-pub fn read_info(doc: &Document, node: NodeId, ids: &IdMap) -> SignatureInfo {
+pub(crate) fn read_info(doc: &Document, node: NodeId, ids: &IdMap) -> SignatureInfo {
     let signed_info = child(doc, node, NS_DS, "SignedInfo");
     let algorithm = |parent: Option<NodeId>, name: &str| {
         parent
@@ -140,7 +140,7 @@ pub fn read_info(doc: &Document, node: NodeId, ids: &IdMap) -> SignatureInfo {
 /// directory (and reads it whole), so a document holding one is never handed to it: no
 /// input may cause I/O. Every `URI` attribute counts, in any namespace, as bergshamra reads
 /// the first attribute with that local name.
-pub fn outside_reference(doc: &Document, root: NodeId) -> Option<String> {
+pub(crate) fn outside_reference(doc: &Document, root: NodeId) -> Option<String> {
     descendants(doc, root)
         .into_iter()
         .filter(|n| is(doc, *n, NS_DS, "Reference"))
@@ -153,7 +153,7 @@ pub fn outside_reference(doc: &Document, root: NodeId) -> Option<String> {
 
 /// Verifies every signature in `signatures` (document order) against the trusted keys.
 /// A document with a reference outside itself is not verified at all ([`outside_reference`]).
-pub fn verify_all(
+pub(crate) fn verify_all(
     doc: &Document,
     source: &str,
     signatures: Vec<SignatureInfo>,

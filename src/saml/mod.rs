@@ -8,6 +8,6 @@
 //! the two together is `inspect::saml`'s.
 
 pub mod binding;
-pub mod dsig;
-pub mod model;
-pub mod xml;
+pub(crate) mod dsig;
+pub(crate) mod model;
+pub(crate) mod xml;

@@ -13,7 +13,7 @@ use crate::clock::Clock;
 
 /// A SAML time (`xs:dateTime`) as written, and as Unix seconds when it parses.
 #[derive(Debug, Clone)]
-pub struct Instant {
+pub(crate) struct Instant {
     pub raw: String,
     pub unix: Option<i64>,
 }
@@ -27,7 +27,7 @@ impl Instant {
 }
 
 #[derive(Debug, Clone, Default)]
-pub struct Status {
+pub(crate) struct Status {
     pub code: Option<String>,
     pub sub_codes: Vec<String>,
     pub message: Option<String>,
@@ -35,13 +35,13 @@ pub struct Status {
 }
 
 impl Status {
-    pub fn is_success(&self) -> bool {
+    pub(crate) fn is_success(&self) -> bool {
         self.code.as_deref() == Some("urn:oasis:names:tc:SAML:2.0:status:Success")
     }
 }
 
 #[derive(Debug, Clone)]
-pub struct Confirmation {
+pub(crate) struct Confirmation {
     pub method: Option<String>,
     pub not_before: Option<Instant>,
     pub not_on_or_after: Option<Instant>,
@@ -50,7 +50,7 @@ pub struct Confirmation {
 }
 
 #[derive(Debug, Clone)]
-pub struct Subject {
+pub(crate) struct Subject {
     pub name_id: Option<String>,
     pub name_id_format: Option<String>,
     pub sp_name_qualifier: Option<String>,
@@ -60,14 +60,14 @@ pub struct Subject {
 }
 
 #[derive(Debug, Clone)]
-pub struct Conditions {
+pub(crate) struct Conditions {
     pub not_before: Option<Instant>,
     pub not_on_or_after: Option<Instant>,
     pub audiences: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
-pub struct Attribute {
+pub(crate) struct Attribute {
     pub name: String,
     pub friendly_name: Option<String>,
     pub values: Vec<String>,
@@ -75,14 +75,14 @@ pub struct Attribute {
 }
 
 #[derive(Debug, Clone)]
-pub struct Authn {
+pub(crate) struct Authn {
     pub instant: Option<String>,
     pub session_index: Option<String>,
     pub class_ref: Option<String>,
 }
 
 #[derive(Debug, Clone)]
-pub struct Assertion {
+pub(crate) struct Assertion {
     pub node: NodeId,
     pub id: Option<String>,
     pub issuer: Option<String>,
@@ -96,7 +96,7 @@ pub struct Assertion {
 }
 
 #[derive(Debug, Clone)]
-pub struct Response {
+pub(crate) struct Response {
     pub node: NodeId,
     pub id: Option<String>,
     pub issuer: Option<String>,
@@ -112,9 +112,8 @@ pub struct Response {
 }
 
 #[derive(Debug, Clone)]
-pub struct Request {
+pub(crate) struct Request {
     pub element: String,
-    pub node: NodeId,
     pub id: Option<String>,
     pub issuer: Option<String>,
     pub destination: Option<String>,
@@ -130,20 +129,20 @@ pub struct Request {
 }
 
 #[derive(Debug, Clone)]
-pub struct KeyDescriptor {
+pub(crate) struct KeyDescriptor {
     /// `signing`, `encryption`, or none (both).
     pub usage: Option<String>,
     pub certificates: Vec<Result<Certificate, DecodeError>>,
 }
 
 impl KeyDescriptor {
-    pub fn is_signing(&self) -> bool {
+    pub(crate) fn is_signing(&self) -> bool {
         self.usage.as_deref().is_none_or(|u| u == "signing")
     }
 }
 
 #[derive(Debug, Clone)]
-pub struct Role {
+pub(crate) struct Role {
     /// `IDPSSODescriptor`, `SPSSODescriptor`, `RoleDescriptor (SecurityTokenServiceType)`, …
     pub element: String,
     pub idp: bool,
@@ -154,8 +153,7 @@ pub struct Role {
 }
 
 #[derive(Debug, Clone)]
-pub struct EntityDescriptor {
-    pub node: NodeId,
+pub(crate) struct EntityDescriptor {
     pub entity_id: Option<String>,
     pub valid_until: Option<Instant>,
     pub roles: Vec<Role>,
@@ -164,7 +162,7 @@ pub struct EntityDescriptor {
 
 impl EntityDescriptor {
     /// Signing certificates of the identity-provider roles (IDPSSODescriptor and WS-Fed STS).
-    pub fn idp_signing_certificates(&self) -> Vec<&Certificate> {
+    pub(crate) fn idp_signing_certificates(&self) -> Vec<&Certificate> {
         let mut out: Vec<&Certificate> = Vec::new();
         for role in self.roles.iter().filter(|r| r.idp) {
             for key in role.keys.iter().filter(|k| k.is_signing()) {
@@ -180,8 +178,7 @@ impl EntityDescriptor {
 }
 
 #[derive(Debug, Clone)]
-pub struct Metadata {
-    pub node: NodeId,
+pub(crate) struct Metadata {
     pub entities: Vec<EntityDescriptor>,
     /// An `EntitiesDescriptor` around them.
     pub aggregate: bool,
@@ -190,7 +187,7 @@ pub struct Metadata {
 }
 
 #[derive(Debug, Clone)]
-pub enum Message {
+pub(crate) enum Message {
     Response(Response),
     Assertion(Assertion),
     Request(Request),
@@ -200,7 +197,7 @@ pub enum Message {
 }
 
 /// Reads the message at the root of `doc`.
-pub fn read(doc: &Document) -> Message {
+pub(crate) fn read(doc: &Document) -> Message {
     let Some(root) = doc.document_element() else {
         return Message::Other(String::new(), String::new());
     };
@@ -217,7 +214,6 @@ pub fn read(doc: &Document) -> Message {
         Message::Request(read_request(doc, root))
     } else if is(doc, root, NS_MD, "EntityDescriptor") {
         Message::Metadata(Metadata {
-            node: root,
             entities: vec![read_entity(doc, root)],
             aggregate: false,
             valid_until: Instant::read(doc, root, "validUntil"),
@@ -230,7 +226,6 @@ pub fn read(doc: &Document) -> Message {
             .map(|n| read_entity(doc, n))
             .collect();
         Message::Metadata(Metadata {
-            node: root,
             entities,
             aggregate: true,
             valid_until: Instant::read(doc, root, "validUntil"),
@@ -242,7 +237,7 @@ pub fn read(doc: &Document) -> Message {
 }
 
 /// The `ds:Signature` that is a direct child of `id` (the enveloped position).
-pub fn signature_of(doc: &Document, id: NodeId) -> Option<NodeId> {
+pub(crate) fn signature_of(doc: &Document, id: NodeId) -> Option<NodeId> {
     child(doc, id, NS_DS, "Signature")
 }
 
@@ -287,7 +282,7 @@ fn read_response(doc: &Document, root: NodeId) -> Response {
     }
 }
 
-pub fn read_assertion(doc: &Document, node: NodeId) -> Assertion {
+pub(crate) fn read_assertion(doc: &Document, node: NodeId) -> Assertion {
     let subject = child(doc, node, NS_SAML, "Subject").map(|s| {
         let name_id_node = child(doc, s, NS_SAML, "NameID");
         Subject {
@@ -358,7 +353,6 @@ pub fn read_assertion(doc: &Document, node: NodeId) -> Assertion {
 fn read_request(doc: &Document, root: NodeId) -> Request {
     Request {
         element: local_name(doc, root).to_string(),
-        node: root,
         id: attr(doc, root, "ID"),
         issuer: issuer(doc, root),
         destination: attr(doc, root, "Destination"),
@@ -447,7 +441,6 @@ fn read_entity(doc: &Document, node: NodeId) -> EntityDescriptor {
         });
     }
     EntityDescriptor {
-        node,
         entity_id: attr(doc, node, "entityID"),
         valid_until: Instant::read(doc, node, "validUntil"),
         roles,
@@ -456,7 +449,7 @@ fn read_entity(doc: &Document, node: NodeId) -> EntityDescriptor {
 }
 
 /// Nodes whose text a consumer reads and that a comment splits (NameID, Issuer, attribute values).
-pub fn comment_split_nodes(doc: &Document, a: &Assertion) -> Vec<NodeId> {
+pub(crate) fn comment_split_nodes(doc: &Document, a: &Assertion) -> Vec<NodeId> {
     let mut nodes: Vec<NodeId> = Vec::new();
     if let Some(n) = a.subject.as_ref().and_then(|s| s.name_id_node) {
         nodes.push(n);
@@ -472,7 +465,7 @@ pub fn comment_split_nodes(doc: &Document, a: &Assertion) -> Vec<NodeId> {
 }
 
 /// EncryptedAssertion / EncryptedData anywhere: keyprobe does not decrypt.
-pub fn has_encrypted_data(doc: &Document, root: NodeId) -> bool {
+pub(crate) fn has_encrypted_data(doc: &Document, root: NodeId) -> bool {
     descendants(doc, root)
         .into_iter()
         .any(|n| is(doc, n, NS_XENC, "EncryptedData"))

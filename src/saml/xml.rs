@@ -12,13 +12,13 @@ use crate::limits::{
     MAX_SAML_XML_BYTES, MAX_XML_ATTRIBUTES, MAX_XML_DEPTH, MAX_XML_ELEMENTS, MAX_XML_IDS,
 };
 
-pub const NS_SAMLP: &str = "urn:oasis:names:tc:SAML:2.0:protocol";
-pub const NS_SAML: &str = "urn:oasis:names:tc:SAML:2.0:assertion";
-pub const NS_MD: &str = "urn:oasis:names:tc:SAML:2.0:metadata";
-pub const NS_DS: &str = "http://www.w3.org/2000/09/xmldsig#";
-pub const NS_FED: &str = "http://docs.oasis-open.org/wsfed/federation/200706";
-pub const NS_XSI: &str = "http://www.w3.org/2001/XMLSchema-instance";
-pub const NS_XENC: &str = "http://www.w3.org/2001/04/xmlenc#";
+pub(crate) const NS_SAMLP: &str = "urn:oasis:names:tc:SAML:2.0:protocol";
+pub(crate) const NS_SAML: &str = "urn:oasis:names:tc:SAML:2.0:assertion";
+pub(crate) const NS_MD: &str = "urn:oasis:names:tc:SAML:2.0:metadata";
+pub(crate) const NS_DS: &str = "http://www.w3.org/2000/09/xmldsig#";
+pub(crate) const NS_FED: &str = "http://docs.oasis-open.org/wsfed/federation/200706";
+pub(crate) const NS_XSI: &str = "http://www.w3.org/2001/XMLSchema-instance";
+pub(crate) const NS_XENC: &str = "http://www.w3.org/2001/04/xmlenc#";
 
 /// Why XML was refused.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -182,7 +182,7 @@ fn find_dtd(text: &str) -> Option<(DtdDeclaration, usize)> {
 }
 
 /// Every element under `root` (itself included), in document order, without recursion.
-pub fn descendants(doc: &Document, root: NodeId) -> Vec<NodeId> {
+pub(crate) fn descendants(doc: &Document, root: NodeId) -> Vec<NodeId> {
     let mut out = Vec::new();
     let mut stack = vec![root];
     while let Some(id) = stack.pop() {
@@ -199,43 +199,43 @@ pub fn descendants(doc: &Document, root: NodeId) -> Vec<NodeId> {
     out
 }
 
-pub fn is(doc: &Document, id: NodeId, ns: &str, local: &str) -> bool {
+pub(crate) fn is(doc: &Document, id: NodeId, ns: &str, local: &str) -> bool {
     doc.element(id)
         .is_some_and(|e| e.matches_name_ns(ns, local))
 }
 
-pub fn local_name<'d>(doc: &'d Document, id: NodeId) -> &'d str {
+pub(crate) fn local_name<'d>(doc: &'d Document, id: NodeId) -> &'d str {
     doc.element(id).map_or("", |e| e.name.local_name.as_ref())
 }
 
-pub fn namespace<'d>(doc: &'d Document, id: NodeId) -> &'d str {
+pub(crate) fn namespace<'d>(doc: &'d Document, id: NodeId) -> &'d str {
     doc.element(id)
         .and_then(|e| e.name.namespace_uri.as_deref())
         .unwrap_or("")
 }
 
 /// `prefix:Local` as written, for messages.
-pub fn qname(doc: &Document, id: NodeId) -> String {
+pub(crate) fn qname(doc: &Document, id: NodeId) -> String {
     doc.element(id)
         .map(|e| e.name.prefixed_name().into_owned())
         .unwrap_or_default()
 }
 
-pub fn child_elements(doc: &Document, id: NodeId) -> Vec<NodeId> {
+pub(crate) fn child_elements(doc: &Document, id: NodeId) -> Vec<NodeId> {
     doc.children_iter(id)
         .filter(|c| doc.element(*c).is_some())
         .collect()
 }
 
-pub fn child(doc: &Document, id: NodeId, ns: &str, local: &str) -> Option<NodeId> {
+pub(crate) fn child(doc: &Document, id: NodeId, ns: &str, local: &str) -> Option<NodeId> {
     doc.first_child_element_by_name_ns(id, ns, local)
 }
 
-pub fn children(doc: &Document, id: NodeId, ns: &str, local: &str) -> Vec<NodeId> {
+pub(crate) fn children(doc: &Document, id: NodeId, ns: &str, local: &str) -> Vec<NodeId> {
     doc.child_elements_by_name_ns(id, ns, local)
 }
 
-pub fn attr(doc: &Document, id: NodeId, name: &str) -> Option<String> {
+pub(crate) fn attr(doc: &Document, id: NodeId, name: &str) -> Option<String> {
     doc.element(id)?
         .attributes
         .iter()
@@ -245,13 +245,13 @@ pub fn attr(doc: &Document, id: NodeId, name: &str) -> Option<String> {
 
 /// The whole text of an element, as canonicalisation without comments sees it (every text
 /// node joined), trimmed.
-pub fn text(doc: &Document, id: NodeId) -> String {
+pub(crate) fn text(doc: &Document, id: NodeId) -> String {
     doc.text_content_deep(id).trim().to_string()
 }
 
 /// True when a comment splits the element's direct text: a consumer reading only the first
 /// text node would see less than what was signed (CVE-2017-11427 style).
-pub fn comment_splits_text(doc: &Document, id: NodeId) -> bool {
+pub(crate) fn comment_splits_text(doc: &Document, id: NodeId) -> bool {
     let kids: Vec<NodeId> = doc.children_iter(id).collect();
     let has_text = |n: &NodeId| matches!(doc.node_kind(*n), Some(NodeKind::Text(t) | NodeKind::CData(t)) if !t.trim().is_empty());
     let has_comment = kids
@@ -261,19 +261,19 @@ pub fn comment_splits_text(doc: &Document, id: NodeId) -> bool {
 }
 
 /// The value of `xsi:type`, local part (`fed:SecurityTokenServiceType` → `SecurityTokenServiceType`).
-pub fn xsi_type(doc: &Document, id: NodeId) -> Option<String> {
+pub(crate) fn xsi_type(doc: &Document, id: NodeId) -> Option<String> {
     let v = doc.element(id)?.get_attribute_ns(NS_XSI, "type")?;
     Some(v.rsplit(':').next().unwrap_or(v).to_string())
 }
 
 /// Elements by ID attribute (`ID`, `Id`, `id`, `AssertionID`), and the IDs that repeat.
-pub struct IdMap {
+pub(crate) struct IdMap {
     pub by_id: HashMap<String, NodeId>,
     pub duplicates: Vec<String>,
     pub too_many: bool,
 }
 
-pub fn id_map(doc: &Document, elements: &[NodeId]) -> IdMap {
+pub(crate) fn id_map(doc: &Document, elements: &[NodeId]) -> IdMap {
     let mut by_id = HashMap::new();
     let mut duplicates = Vec::new();
     let mut listed = HashSet::new();

@@ -19,7 +19,7 @@ use crate::present::timeline::windows;
 use crate::{inspect_all, Settings};
 
 #[derive(Debug, Deserialize)]
-pub struct InspectRequest {
+pub(super) struct InspectRequest {
     input: String,
     /// The dropped file's name, to label the reports; empty for a paste.
     #[serde(default)]
@@ -38,7 +38,7 @@ pub struct InspectRequest {
 }
 
 #[derive(Debug, Deserialize)]
-pub struct KeysRequest {
+pub(super) struct KeysRequest {
     /// `auto`, `jwks`, `metadata`, `cert` or `key`.
     #[serde(default)]
     kind: String,
@@ -48,7 +48,7 @@ pub struct KeysRequest {
     url: Option<String>,
 }
 
-pub async fn inspect(
+pub(super) async fn inspect(
     State(state): State<Arc<AppState>>,
     Json(request): Json<InspectRequest>,
 ) -> Response {
@@ -70,7 +70,7 @@ pub async fn inspect(
 /// Why the page's request could not be answered: a 400 with this text.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
-pub enum RequestError {
+pub(super) enum RequestError {
     #[error("check time: {0}")]
     CheckTime(InstantError),
     #[error(transparent)]
@@ -214,7 +214,7 @@ fn guess_kind(text: Option<&str>, url: Option<&str>) -> &'static str {
     }
 }
 
-pub async fn explain(Path(code): Path<String>) -> Response {
+pub(super) async fn explain(Path(code): Path<String>) -> Response {
     match explain_page(&code) {
         Some(page) => (
             [(

@@ -22,7 +22,7 @@ use crate::fetch::{FetchError, FetchOptions, Fetcher};
 use crate::limits::MAX_INPUT_BYTES;
 
 /// Content-Security-Policy: our own script and style only, no inline code, no other origin.
-pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; \
+pub(crate) const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; \
 form-action 'none'; frame-ancestors 'none'; base-uri 'none'";
 
 const INDEX_HTML: &str = include_str!("assets/index.html");
@@ -31,7 +31,7 @@ const STYLE_CSS: &str = include_str!("assets/style.css");
 /// The page names its icon inline; this answers browsers and tools that ask for it anyway.
 const FAVICON_SVG: &str = include_str!("assets/favicon.svg");
 
-pub struct ServeOptions {
+pub(crate) struct ServeOptions {
     pub bind: std::net::IpAddr,
     pub port: u16,
     pub open: bool,
@@ -41,7 +41,7 @@ pub struct ServeOptions {
 }
 
 /// Default for [`ServeOptions::read_timeout`].
-pub const READ_TIMEOUT: Duration = Duration::from_secs(30);
+pub(crate) const READ_TIMEOUT: Duration = Duration::from_secs(30);
 
 pub(crate) struct AppState {
     fetcher: Fetcher,
@@ -50,7 +50,7 @@ pub(crate) struct AppState {
 /// Why the page could not be served: exit code 2.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
-pub enum ServeError {
+pub(crate) enum ServeError {
     #[error(transparent)]
     Fetch(#[from] FetchError),
     #[error("cannot listen on {addr}: {source}")]
@@ -64,7 +64,7 @@ pub enum ServeError {
 }
 
 /// Serves until Ctrl-C. Prints `keyprobe serve listening on http://ADDR` once connections are accepted.
-pub fn run(options: ServeOptions) -> Result<(), ServeError> {
+pub(crate) fn run(options: ServeOptions) -> Result<(), ServeError> {
     let fetcher = Fetcher::new(&options.fetch)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

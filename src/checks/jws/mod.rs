@@ -28,7 +28,7 @@ use diagnosis::JwsDiagnosis;
 use header::AlgJudgement;
 
 /// Checks a JWS signature; returns the `signature` section of the decoded output.
-pub fn check_jws(ctx: &mut Ctx, jws: &Jws) -> Value {
+pub(crate) fn check_jws(ctx: &mut Ctx, jws: &Jws) -> Value {
     let mut section = json!({ "length": jws.signature.len() });
     // Decoded before judging, so that diagnoses can borrow the certificates.
     let x5c = embedded::decode_x5c(&jws.header);
@@ -45,7 +45,7 @@ pub fn check_jws(ctx: &mut Ctx, jws: &Jws) -> Value {
 }
 
 /// Reports each way a token recognised by its header was damaged.
-pub fn check_damaged(ctx: &mut Ctx, token: &DamagedToken) {
+pub(crate) fn check_damaged(ctx: &mut Ctx, token: &DamagedToken) {
     for d in &token.damage {
         let f = findings::damage(d, token.kind);
         ctx.push(f);

@@ -40,12 +40,12 @@ fn record(ctx: &mut Ctx, diagnoses: &[SamlDiagnosis]) {
 }
 
 /// Repeated IDs make every reference ambiguous.
-pub fn check_ids(ctx: &mut Ctx, ids: &IdMap) {
+pub(crate) fn check_ids(ctx: &mut Ctx, ids: &IdMap) {
     record(ctx, &message::judge_ids(ids));
 }
 
 /// More signatures than keyprobe verifies: none was.
-pub fn check_signature_count(ctx: &mut Ctx, count: usize) {
+pub(crate) fn check_signature_count(ctx: &mut Ctx, count: usize) {
     let limit = crate::limits::MAX_XML_SIGNATURES;
     if count > limit {
         record(ctx, &[SamlDiagnosis::TooManySignatures { count, limit }]);
@@ -53,7 +53,7 @@ pub fn check_signature_count(ctx: &mut Ctx, count: usize) {
 }
 
 /// XML whose root is not a SAML message or metadata.
-pub fn check_not_saml(ctx: &mut Ctx, name: &str, namespace: &str) {
+pub(crate) fn check_not_saml(ctx: &mut Ctx, name: &str, namespace: &str) {
     record(
         ctx,
         &[SamlDiagnosis::NotSaml {
@@ -66,7 +66,7 @@ pub fn check_not_saml(ctx: &mut Ctx, name: &str, namespace: &str) {
 /// Judges every signature; returns the elements a verified, well-placed signature covers.
 /// `certs_checked` holds the SHA-1 thumbprints of certificates already checked, so that each
 /// certificate is reported once however many signatures and roles carry it.
-pub fn check_signatures(
+pub(crate) fn check_signatures(
     ctx: &mut Ctx,
     doc: &Document,
     sigs: &[Verified],
@@ -85,7 +85,7 @@ pub fn check_signatures(
 
 /// The assertion a service provider would read from a Response, and wrapping around it.
 /// Returns whether a verified signature covers what is read (`None` when nothing is read).
-pub fn check_response(
+pub(crate) fn check_response(
     ctx: &mut Ctx,
     doc: &Document,
     response: &Response,
@@ -105,14 +105,14 @@ pub fn check_response(
 
 /// A LogoutRequest or LogoutResponse: unsigned (`signed` says whether its XML or its query
 /// string carries a signature) is `saml-unsigned`.
-pub fn check_logout(ctx: &mut Ctx, element: &str, signed: bool) {
+pub(crate) fn check_logout(ctx: &mut Ctx, element: &str, signed: bool) {
     let diagnoses: Vec<SamlDiagnosis> =
         message::judge_logout(element, signed).into_iter().collect();
     record(ctx, &diagnoses);
 }
 
 /// A standalone Assertion; returns whether a verified signature covers it.
-pub fn check_standalone_assertion(
+pub(crate) fn check_standalone_assertion(
     ctx: &mut Ctx,
     doc: &Document,
     a: &Assertion,
@@ -126,7 +126,7 @@ pub fn check_standalone_assertion(
 }
 
 /// SAML metadata given as the key source (`--metadata`) past its `validUntil`.
-pub fn check_key_source_validity(ctx: &mut Ctx) {
+pub(crate) fn check_key_source_validity(ctx: &mut Ctx) {
     let diagnoses: Vec<SamlDiagnosis> = metadata::judge_trusted_metadata(ctx.trust, ctx.settings)
         .into_iter()
         .collect();
@@ -134,7 +134,7 @@ pub fn check_key_source_validity(ctx: &mut Ctx) {
 }
 
 /// Metadata as input: signing keys, certificates, validity.
-pub fn check_metadata(ctx: &mut Ctx, md: &Metadata, certs_checked: &mut HashSet<String>) {
+pub(crate) fn check_metadata(ctx: &mut Ctx, md: &Metadata, certs_checked: &mut HashSet<String>) {
     let mut out = Vec::new();
     metadata::judge_metadata(ctx.settings, md, certs_checked, &mut out);
     record(ctx, &out);
@@ -142,7 +142,7 @@ pub fn check_metadata(ctx: &mut Ctx, md: &Metadata, certs_checked: &mut HashSet<
 
 /// The HTTP-Redirect binding's query-string signature, verified with the trusted keys
 /// (for an AuthnRequest, the service provider's certificate). Returns the verdict to show.
-pub fn check_query_signature(ctx: &mut Ctx, q: &QuerySignature) -> String {
+pub(crate) fn check_query_signature(ctx: &mut Ctx, q: &QuerySignature) -> String {
     let judged = query::judge_query_signature(ctx.trust, q);
     let verdict = query::verdict(&judged);
     let diagnoses: Vec<SamlDiagnosis> = judged.into_iter().map(SamlDiagnosis::Query).collect();
