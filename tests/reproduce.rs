@@ -216,17 +216,23 @@ fn bash(script: &Path, args: &[&str]) -> (i32, String) {
     (out.status.code().unwrap_or(-1), text)
 }
 
-/// The last line: `mock-sts --config DIR/mock-sts.toml --scenario NAME`.
+/// The last line: `mock-sts --config DIR/mock-sts.toml --scenario NAME --state-dir DIR/state`.
 fn command_of(stdout: &str) -> (PathBuf, Scenario) {
     let last = stdout.lines().last().unwrap();
     let words: Vec<&str> = last.split_whitespace().collect();
-    assert_eq!(words.len(), 5, "{last}");
+    assert_eq!(words.len(), 7, "{last}");
     assert_eq!(
-        (words[0], words[1], words[3]),
-        ("mock-sts", "--config", "--scenario"),
+        (words[0], words[1], words[3], words[5]),
+        ("mock-sts", "--config", "--scenario", "--state-dir"),
         "{last}"
     );
-    (PathBuf::from(words[2]), words[4].parse().unwrap())
+    let config = PathBuf::from(words[2]);
+    assert_eq!(
+        PathBuf::from(words[6]),
+        config.with_file_name("state"),
+        "a state directory of its own, beside the configuration: {last}"
+    );
+    (config, words[4].parse().unwrap())
 }
 
 /// Values from the recording that must not be in any file written.
@@ -238,9 +244,14 @@ const NEVER: &[&str] = &[
     "Alice",
 ];
 
+/// Every file `keyprobe reproduce` wrote (the mock's own `state/` directory, made after, is its keys).
 fn assert_nothing_leaked(dir: &Path) {
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
+        if path.is_dir() {
+            assert_eq!(path.file_name().unwrap(), "state", "{}", path.display());
+            continue;
+        }
         let text = std::fs::read_to_string(&path).unwrap();
         for value in NEVER {
             assert!(
@@ -664,7 +675,9 @@ fn the_walkthrough_from_your_own_capture_works_as_written() {
     for (index, block) in blocks.iter().enumerate() {
         script.push_str(&format!("echo '@@@ step {}'\n{block}\n", index + 8));
     }
-    script.push_str("[ -n \"$REPRO_PID\" ] && kill \"$REPRO_PID\" 2>/dev/null\nwait 2>/dev/null\necho '@@@ end'\n");
+    script.push_str(
+        "[ -n \"$MOCK_STS_PID\" ] && kill \"$MOCK_STS_PID\" 2>/dev/null\necho '@@@ end'\n",
+    );
     let path = format!(
         "{}:{}",
         tools.display(),
@@ -695,7 +708,7 @@ fn the_walkthrough_from_your_own_capture_works_as_written() {
     assert!(
         reproduce
             .trim_end()
-            .ends_with("mock-sts --config repro/mock-sts.toml --scenario missing-signing-key"),
+            .ends_with("mock-sts --config repro/mock-sts.toml --scenario missing-signing-key --state-dir repro/state"),
         "{reproduce}"
     );
     let replay = step(9);

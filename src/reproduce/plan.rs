@@ -332,12 +332,16 @@ impl Plan {
             .or_else(|| self.apps.iter().find(|a| a.registered))
     }
 
-    /// The last line: the command that starts the reproduction.
+    /// The last line: the command that starts the reproduction, with a state directory of its
+    /// own beside the configuration (fresh keys; the user's usual mock-sts state is left alone).
     pub(crate) fn command(&self, config: &std::path::Path) -> String {
+        let quote =
+            |p: &std::path::Path| super::replay::shell_quote_if_needed(&p.display().to_string());
         format!(
-            "mock-sts --config {} --scenario {}",
-            super::replay::shell_quote_if_needed(&config.display().to_string()),
-            self.scenario
+            "mock-sts --config {} --scenario {} --state-dir {}",
+            quote(config),
+            self.scenario,
+            quote(&config.with_file_name("state"))
         )
     }
 }

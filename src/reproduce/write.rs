@@ -188,13 +188,13 @@ pub(crate) fn replay_script(plan: &Plan) -> String {
     comment_block(
         &mut out,
         &format!(
-            "Replays the requests of {} against mock-sts: the tenant, paths and parameters as captured; secrets, codes, signatures and cookies not (see README.md). Usage: ./replay.sh http://127.0.0.1:PORT (the address mock-sts printed first). Prints each answer's status and AADSTS code; exits 1 when Entra's answer is an AADSTS error, 0 when the sign-in goes through.",
+            "Replays the requests of {} against mock-sts: the tenant, paths and parameters as captured; secrets, codes, signatures and cookies not (see README.md). Usage: ./replay.sh MOCK_STS_URL (the address mock-sts prints; the environment's MOCK_STS_URL when not given). Prints each answer's status and AADSTS code; exits 1 when Entra's answer is an AADSTS error, 0 when the sign-in goes through.",
             plan.input
         ),
     );
     out.push_str("set -uo pipefail\n");
-    out.push_str("MOCK=\"${1:-${MOCK_STS:-}}\"\n");
-    out.push_str("if [ -z \"$MOCK\" ]; then echo \"usage: $0 http://127.0.0.1:PORT (the address mock-sts printed)\" >&2; exit 2; fi\n");
+    out.push_str("MOCK=\"${1:-${MOCK_STS_URL:-}}\"\n");
+    out.push_str("if [ -z \"$MOCK\" ]; then echo \"usage: $0 MOCK_STS_URL (the address mock-sts printed; or set MOCK_STS_URL)\" >&2; exit 2; fi\n");
     out.push_str("MOCK=\"${MOCK%/}\"\n");
     if let Some(secret) = &plan.replay_secret {
         let why = if plan
@@ -311,8 +311,8 @@ pub(crate) fn fix_script(plan: &Plan) -> String {
         "The fix to try, applied to the running mock-sts. Usage: ./fix.sh http://127.0.0.1:PORT, then ./replay.sh again.",
     );
     out.push_str("set -euo pipefail\n");
-    out.push_str("MOCK=\"${1:-${MOCK_STS:-}}\"\n");
-    out.push_str("if [ -z \"$MOCK\" ]; then echo \"usage: $0 http://127.0.0.1:PORT (the address mock-sts printed)\" >&2; exit 2; fi\n");
+    out.push_str("MOCK=\"${1:-${MOCK_STS_URL:-}}\"\n");
+    out.push_str("if [ -z \"$MOCK\" ]; then echo \"usage: $0 MOCK_STS_URL (the address mock-sts printed; or set MOCK_STS_URL)\" >&2; exit 2; fi\n");
     out.push_str("MOCK=\"${MOCK%/}\"\nHERE=\"$(cd \"$(dirname \"$0\")\" && pwd)\"\n");
     let Some(r) = plan.reproduction else {
         out.push_str("echo 'no fix: the failure in the input has no mock-sts scenario (see README.md)' >&2\nexit 1\n");
@@ -439,7 +439,25 @@ pub(crate) fn readme(plan: &Plan, dir: &Path) -> String {
             plan.claim_names.join(", ")
         );
     }
-    out.push_str("\nNot carried over: secrets, cookies, codes, assertions and signatures. Made here: the client secrets in `mock-sts.toml`, and state and nonce values. mock-sts makes its own keys and certificates.");
+    out.push_str("\nNot carried over: secrets, cookies, codes, assertions and signatures.");
+    // Say only what was made: a SAML-only reproduction has no client secret.
+    let mut made = Vec::new();
+    if plan.apps.iter().any(|a| a.secret.is_some()) {
+        made.push("the client secrets in `mock-sts.toml`");
+    }
+    let fresh_state = plan.requests.iter().any(|r| {
+        r.query
+            .iter()
+            .chain(&r.form)
+            .any(|(name, _)| name == "state" || name == "nonce")
+    });
+    if fresh_state {
+        made.push("state and nonce values");
+    }
+    if !made.is_empty() {
+        let _ = write!(out, " Made here: {}.", made.join(", and "));
+    }
+    out.push_str(" mock-sts makes its own keys and certificates.");
     let _ = writeln!(
         out,
         " Replaced by placeholders of the same shape: {} user name(s) and {} object id(s).\n",
@@ -448,9 +466,10 @@ pub(crate) fn readme(plan: &Plan, dir: &Path) -> String {
     out.push_str("## The reproduction\n\n");
     let _ = writeln!(out, "{}.\n", capitalise(&verdict_line(plan)));
     out.push_str("```sh\n");
-    let _ = writeln!(out, "{} &", plan.command(&config_path));
-    out.push_str("# the first line it prints is its address: MOCK=http://127.0.0.1:PORT\n");
-    let _ = writeln!(out, "{dir_shown}/replay.sh \"$MOCK\"");
+    let start = format!("eval \"$({} --detach)\"", plan.command(&config_path));
+    let _ = writeln!(out, "{start}");
+    out.push_str("# --detach returns once it serves and prints MOCK_STS_URL=… and MOCK_STS_PID=… (eval sets them)\n");
+    let _ = writeln!(out, "{dir_shown}/replay.sh \"$MOCK_STS_URL\"");
     out.push_str("```\n\n");
     if let Some(r) = plan.reproduction {
         let expect = match r.failure {
@@ -480,25 +499,27 @@ pub(crate) fn readme(plan: &Plan, dir: &Path) -> String {
         Some(r) => {
             let _ = writeln!(out, "{}\n", fix_text(plan, r.fix));
             out.push_str("```sh\n");
-            let _ = writeln!(out, "{dir_shown}/fix.sh \"$MOCK\"");
+            let _ = writeln!(out, "{dir_shown}/fix.sh \"$MOCK_STS_URL\"");
             if matches!(
                 r.fix,
                 Fix::CustomSigningKey | Fix::RegisterRedirectUri | Fix::RegisterApp
             ) {
-                out.push_str("# restart mock-sts with the same command, then\n");
+                out.push_str("# the fix is in the configuration: restart mock-sts\n");
+                out.push_str("kill \"$MOCK_STS_PID\"\n");
+                let _ = writeln!(out, "{start}");
             }
             if r.fix == Fix::SendRightSecret {
                 let _ = writeln!(
                     out,
-                    "CLIENT_SECRET=\"$(sed -n 's/^value = \"\\(.*\\)\"$/\\1/p' {dir_shown}/mock-sts.toml | head -n 1)\" {dir_shown}/replay.sh \"$MOCK\""
+                    "CLIENT_SECRET=\"$(sed -n 's/^value = \"\\(.*\\)\"$/\\1/p' {dir_shown}/mock-sts.toml | head -n 1)\" {dir_shown}/replay.sh \"$MOCK_STS_URL\""
                 );
             } else {
-                let _ = writeln!(out, "{dir_shown}/replay.sh \"$MOCK\"");
+                let _ = writeln!(out, "{dir_shown}/replay.sh \"$MOCK_STS_URL\"");
             }
             out.push_str("```\n\nThe replay then goes through.");
             if matches!(r.fix, Fix::NewSamlCertificate | Fix::PublishNewKey) {
                 out.push_str(
-                    " The same actions are buttons on mock-sts's dashboard, at `$MOCK/_mock/`.",
+                    " The same actions are buttons on mock-sts's dashboard, at `$MOCK_STS_URL/_mock/`.",
                 );
             }
             out.push('\n');

@@ -178,12 +178,12 @@ try {
     const r = run(["reproduce", har, "-o", dir]);
     assert(r.code === 0, `exit ${r.code}: ${r.stdout}${r.stderr}`);
     const last = r.stdout.trim().split("\n").pop();
-    assert(last === `mock-sts --config ${dir}/mock-sts.toml --scenario missing-signing-key`, `last line: ${last}`);
+    assert(last === `mock-sts --config ${dir}/mock-sts.toml --scenario missing-signing-key --state-dir ${dir}/state`, `last line: ${last}`);
     for (const name of ["mock-sts.toml", "replay.sh", "fix.sh", "README.md"]) {
       assert(!readFileSync(join(dir, name), "utf8").includes("alice@"), `${name} names no real user`);
     }
     const args = last.split(" ").slice(1);
-    const fresh = spawn(mock, [...args, "--state-dir", mkdtempSync(join(tmpdir(), "mock-sts-repro-"))], { stdio: ["ignore", "pipe", "inherit"] });
+    const fresh = spawn(mock, [...args, "--port", "0"], { stdio: ["ignore", "pipe", "inherit"] });
     try {
       const at = await new Promise((resolve) => createInterface({ input: fresh.stdout }).once("line", (l) => resolve(l.replace("mock-sts listening on ", "").trim())));
       const sh = (script) => spawnSync("bash", [join(dir, script), at], { encoding: "utf8", env: { ...process.env, KEYPROBE: keyprobe } });
