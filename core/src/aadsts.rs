@@ -168,6 +168,11 @@ catalogue! {
     AuthnContextMismatch => (75011, Unconfirmed, "invalid_request", 400,
         "Authentication method '{method}' by which the user authenticated with the service doesn't match requested authentication method '{requested}'. Contact the {app} application owner.",
         ["method", "requested", "app"]),
+    /// A silent sign-in (SAML `IsPassive`, OIDC `prompt=none`) with no session to use; the runtime text as
+    /// Microsoft's Power Apps troubleshooting article quotes Entra's page (MSAL reports it as login_required).
+    SilentSignInWithoutSession => (50058, Documented("Power Apps startup troubleshooting article (MicrosoftDocs) quoting the page"), "login_required", 400,
+        "A silent sign-in request was sent but no user is signed in. The cookies used to represent the user's session were not sent in the request to Azure AD. This can happen if the user is using Internet Explorer or Edge, and the web app sending the silent sign-in request is in different IE security zone than the Azure AD endpoint (login.microsoftonline.com).",
+        []),
 
     /// The 2022 wording of a client assertion signed with an unregistered certificate.
     AssertionKeyNotFound2022 => (700027, Captured("errors/real-invalid_client-700027-2022.txt"), "invalid_client", 401,

@@ -53,6 +53,7 @@ pub mod saml;
 pub mod scenario;
 pub mod scopes;
 pub mod server;
+pub mod session;
 pub mod state;
 pub mod tls;
 pub mod tokens;

@@ -23,6 +23,8 @@ pub struct AppState {
     app_keys: HashMap<String, Arc<SigningKey>>,
     /// The SAML apps' signing certificates (keyCredentials and preferred thumbprint).
     pub saml_keys: crate::saml::certs::SamlKeyStore,
+    /// Makes and checks the browser's session cookie (the session itself lives in the cookie).
+    pub sessions: crate::session::SessionKey,
     scenario: Mutex<ScenarioSettings>,
     grants: Mutex<GrantStore>,
 }
@@ -323,6 +325,7 @@ impl AppState {
             crate::saml::certs::SamlKeyStore::load_or_create(&config.directory, &state_dir)?;
         Ok(Self {
             saml_keys,
+            sessions: crate::session::SessionKey::generate()?,
             config_origin: config.origin,
             directory: config.directory,
             base_url,

@@ -2,10 +2,16 @@
 //! IdP-initiated sign-in (`?appid=`). Problems before the app and its reply URL are known, and a missing
 //! signing key, end on Entra's error page; a RequestedAuthnContext that cannot be met goes back to the app
 //! as a SAML error Response, as Entra does for request content problems it can route.
+//!
+//! A sign-in starts the browser's session (the `ESTSAUTH` cookie, see [`crate::session`]); with one, a
+//! later request signs the same user in without asking, and its assertion's `AuthnInstant` is when they
+//! signed in. `ForceAuthn` ignores the session (a fresh sign-in); `IsPassive` uses it, and without one
+//! goes back to the app as a SAML error Response with the second-level status `NoPassive`
+//! (AADSTS50058), as SAML core 3.4.1 requires of an IdP that cannot sign in without the user.
 
 use axum::body::Body;
 use axum::extract::{Extension, Path, RawQuery, State};
-use axum::http::StatusCode;
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::Response;
 use keyprobe_core::base64;
 
@@ -21,16 +27,24 @@ use crate::saml::response::{
     self, auto_post_form, binding_supported, Success, AC_PASSWORD, AC_PASSWORD_PROTECTED,
     AC_UNSPECIFIED,
 };
+use crate::session::Session;
 use crate::state::AppState;
+use time::OffsetDateTime;
+
+/// The second-level status of a passive request Entra cannot answer without the user.
+const STATUS_NO_PASSIVE: &str = "urn:oasis:names:tc:SAML:2.0:status:NoPassive";
+/// The second-level status of request content Entra does not support.
+const STATUS_REQUEST_UNSUPPORTED: &str = "urn:oasis:names:tc:SAML:2.0:status:RequestUnsupported";
 
 pub async fn saml2_get(
     State(state): State<SharedState>,
     Extension(ids): Extension<RequestIds>,
     Path(segment): Path<String>,
     RawQuery(query): RawQuery,
+    headers: HeaderMap,
 ) -> Result<Response, EntraError> {
     let params = query_params(query.as_deref()).map_err(EntraError::saml_page(&ids))?;
-    sign_in(&state, &ids, &segment, &params, Binding::Redirect)
+    sign_in(&state, &ids, &segment, &params, &headers, Binding::Redirect)
 }
 
 pub async fn saml2_post(
@@ -38,6 +52,7 @@ pub async fn saml2_post(
     Extension(ids): Extension<RequestIds>,
     Path(segment): Path<String>,
     RawQuery(query): RawQuery,
+    headers: HeaderMap,
     body: Body,
 ) -> Result<Response, EntraError> {
     let params = async {
@@ -45,7 +60,7 @@ pub async fn saml2_post(
         Ok::<_, AadError>(form.merged(query_params(query.as_deref())?))
     };
     let params = params.await.map_err(EntraError::saml_page(&ids))?;
-    sign_in(&state, &ids, &segment, &params, Binding::Post)
+    sign_in(&state, &ids, &segment, &params, &headers, Binding::Post)
 }
 
 /// A sign-in Entra will answer: the app, where the answer goes, and the request it answers (none when
@@ -63,6 +78,7 @@ fn sign_in(
     ids: &RequestIds,
     segment: &str,
     params: &Params,
+    headers: &HeaderMap,
     binding: Binding,
 ) -> Result<Response, EntraError> {
     let page = EntraError::saml_page(ids);
@@ -86,16 +102,35 @@ fn sign_in(
                 &sign_in,
                 request,
                 relay_state,
+                STATUS_REQUEST_UNSUPPORTED,
                 &error,
                 ids,
             ))
         })?,
     };
-    let user = choose_user(sign_in.tenant, params).map_err(page)?;
     let request = sign_in.request.as_ref();
+    let session = state
+        .sessions
+        .read(headers, ids.at)
+        .filter(|s| s.tenant_id == sign_in.tenant.id);
+    let signed_in = match authenticate(sign_in.tenant, params, request, session.as_ref(), ids.at) {
+        Ok(signed_in) => signed_in,
+        Err(NotSignedIn::Unknown(error)) => return Err(page(error)),
+        Err(NotSignedIn::NoPassive(request)) => {
+            let error = AadError::new(AadCode::SilentSignInWithoutSession);
+            return Err(EntraError::SamlResponse(error_response_post(
+                &sign_in,
+                request,
+                relay_state,
+                STATUS_NO_PASSIVE,
+                &error,
+                ids,
+            )));
+        }
+    };
     let success = Success {
         tenant: sign_in.tenant,
-        user,
+        user: signed_in.user,
         app_client_id: &sign_in.app.client_id,
         audience: &sign_in.saml.entity_id,
         acs_url: &sign_in.acs_url,
@@ -104,8 +139,94 @@ fn sign_in(
         authn_context,
         signing: sign_in.saml.signing,
         at: ids.at,
+        authn_instant: signed_in.since,
     };
-    answer(state, ids, sign_in.app, &success, relay_state)
+    let mut response = answer(state, ids, sign_in.app, &success, relay_state)?;
+    if signed_in.fresh {
+        start_session(state, &mut response, sign_in.tenant, signed_in.user, ids.at);
+    }
+    Ok(response)
+}
+
+/// Who signs in and since when; `fresh` when they entered credentials now rather than through a session.
+struct SignedIn<'a> {
+    user: &'a User,
+    since: OffsetDateTime,
+    fresh: bool,
+}
+
+enum NotSignedIn<'r> {
+    /// A passive request with no session it may use: signing in would need the user.
+    NoPassive(&'r AuthnRequest),
+    /// `login_hint` names no user of the tenant (or it has none).
+    Unknown(AadError),
+}
+
+/// The session's user when the request lets it be used (no `ForceAuthn`, no `login_hint` naming someone
+/// else), else a fresh sign-in, which a passive request cannot have.
+fn authenticate<'a, 'r>(
+    tenant: &'a Tenant,
+    params: &Params,
+    request: Option<&'r AuthnRequest>,
+    session: Option<&Session>,
+    at: OffsetDateTime,
+) -> Result<SignedIn<'a>, NotSignedIn<'r>> {
+    let passive = request.filter(|r| r.is_passive);
+    let force = request.is_some_and(|r| r.force_authn);
+    let hinted = params.get("login_hint").map(|hint| tenant.user(hint));
+    let from_session = session
+        .filter(|_| !force)
+        .and_then(|s| {
+            tenant
+                .users
+                .iter()
+                .find(|u| u.object_id == s.user_object_id)
+                .map(|user| (user, s.authenticated_at))
+        })
+        .filter(|(user, _)| match hinted {
+            None => true,
+            Some(hinted) => hinted.is_some_and(|h| h.object_id == user.object_id),
+        });
+    match from_session {
+        Some((user, since)) => Ok(SignedIn {
+            user,
+            since,
+            fresh: false,
+        }),
+        None => match passive {
+            Some(request) => Err(NotSignedIn::NoPassive(request)),
+            None => choose_user(tenant, params)
+                .map(|user| SignedIn {
+                    user,
+                    since: at,
+                    fresh: true,
+                })
+                .map_err(NotSignedIn::Unknown),
+        },
+    }
+}
+
+/// Set the session cookie for `user` on the response that signs them in.
+fn start_session(
+    state: &AppState,
+    response: &mut Response,
+    tenant: &Tenant,
+    user: &User,
+    at: OffsetDateTime,
+) {
+    let session = Session {
+        tenant_id: tenant.id.clone(),
+        user_object_id: user.object_id.clone(),
+        authenticated_at: at,
+    };
+    let https = state.base_url.starts_with("https://");
+    match state.sessions.set_cookie(&session, https) {
+        Ok(cookie) => {
+            response.headers_mut().append(header::SET_COOKIE, cookie);
+        }
+        // The sign-in still succeeds; the next one asks again.
+        Err(err) => eprintln!("mock-sts: cannot make a session cookie: {err}"),
+    }
 }
 
 /// An AuthnRequest from an app: decoded, its issuer an app of the tenant, its reply URL registered and
@@ -229,6 +350,7 @@ fn error_response_post(
     sign_in: &SignIn<'_>,
     request: &AuthnRequest,
     relay_state: Option<&str>,
+    nested_status: &str,
     error: &AadError,
     ids: &RequestIds,
 ) -> SamlErrorPost {
@@ -236,7 +358,7 @@ fn error_response_post(
         sign_in.tenant,
         &sign_in.acs_url,
         Some(&request.id),
-        "urn:oasis:names:tc:SAML:2.0:status:RequestUnsupported",
+        nested_status,
         &error.message(),
         &ids.trace_id,
         ids.at,

@@ -71,6 +71,8 @@ pub struct Success<'a> {
     pub authn_context: &'a str,
     pub signing: SamlSigning,
     pub at: OffsetDateTime,
+    /// When the user entered credentials: `at` for a fresh sign-in, earlier when a session signed them in.
+    pub authn_instant: OffsetDateTime,
 }
 
 /// The NameID value and format for a requested format; Entra's default is the UPN as emailAddress.
@@ -159,10 +161,11 @@ fn assertion(success: &Success<'_>, id: &str, signed: bool) -> String {
 <Conditions NotBefore=\"{not_before}\" NotOnOrAfter=\"{not_on_or_after}\">\
 <AudienceRestriction><Audience>{audience}</Audience></AudienceRestriction></Conditions>\
 <AttributeStatement>{attributes}</AttributeStatement>\
-<AuthnStatement AuthnInstant=\"{issued}\" SessionIndex=\"{id}\">\
+<AuthnStatement AuthnInstant=\"{authn_instant}\" SessionIndex=\"{id}\">\
 <AuthnContext><AuthnContextClassRef>{context}</AuthnContextClassRef></AuthnContext></AuthnStatement>\
 </Assertion>",
         issued = instant(success.at),
+        authn_instant = instant(success.authn_instant),
         issuer = xml_escape(&issuer),
         signature = if signed { SIGNATURE_PLACEHOLDER } else { "" },
         format = format,
