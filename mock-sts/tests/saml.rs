@@ -513,6 +513,76 @@ fn expired_signing_cert_keeps_signing_until_a_valid_one_exists() {
     mock.stop();
 }
 
+/// Who signs now: the thumbprint of the certificate the assertion verifies with (None for the AADSTS50003
+/// page), checked against the app's federation metadata and the certificates view's `signs` flag.
+fn signer_now(mock: &Mock, id: &str) -> Option<String> {
+    let reply = redirect_sign_in(mock, &authn_request(id, SP_ENTITY, None, ""), "");
+    let listed = mock
+        .get(&format!("/_mock/apps/{SAML_APP}/certificates"))
+        .json();
+    let flagged: Vec<String> = listed["signing_certificates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["signs"] == true)
+        .map(|c| c["thumbprint"].as_str().unwrap().to_string())
+        .collect();
+    let published = metadata_certificates(&app_metadata(mock));
+    if reply.status != 200 {
+        assert_eq!(error_page_code(&reply), "50003");
+        assert!(flagged.is_empty() && published.is_empty(), "{listed}");
+        return None;
+    }
+    let cert = certificate(&published[0]);
+    let thumbprint = keyprobe_core::thumbprint::sha1_hex(&cert.to_der().unwrap());
+    assert!(verifies_with(
+        &assertion_element(&saml_response(&reply.text)),
+        &cert
+    ));
+    assert_eq!(flagged, vec![thumbprint.clone()], "{listed}");
+    Some(thumbprint)
+}
+
+/// One rule for every scenario, Entra's (the tutorial "Manage certificates for federated single sign-on"):
+/// a new certificate is Inactive and signs nothing while the active one is valid; when the active one has
+/// expired, a valid inactive one signs at once ("the new certificate will be considered for signing tokens,
+/// even though you haven't activated it yet"); with no usable active certificate (none, or a dangling
+/// thumbprint) nothing signs until one is made active (the AADSTS50003 fix). Sign-in and the app's
+/// metadata always agree.
+#[test]
+fn one_signing_rule_whatever_the_scenario() {
+    for (scenario, signs_when_created) in [
+        (Scenario::Healthy, false),
+        (Scenario::ExpiredSigningCert, true),
+        (Scenario::MissingSigningKey, false),
+        (Scenario::DanglingSigningKey, false),
+    ] {
+        let mock = Mock::with_scenario(scenario);
+        let before = signer_now(&mock, "id-r1");
+        let path = format!("/_mock/apps/{SAML_APP}/certificates");
+        let made = post_control(&mock, &path);
+        assert_eq!(made.status, 201, "{}", made.text);
+        let fresh = made.json()["thumbprint"].as_str().unwrap().to_string();
+        let created = signer_now(&mock, "id-r2");
+        if signs_when_created {
+            assert_eq!(created.as_deref(), Some(fresh.as_str()), "{scenario}");
+        } else {
+            assert_eq!(
+                created, before,
+                "{scenario}: an inactive certificate signs nothing"
+            );
+        }
+        let activated = post_control(&mock, &format!("{path}/{fresh}/activate"));
+        assert_eq!(activated.status, 200, "{}", activated.text);
+        assert_eq!(
+            signer_now(&mock, "id-r3").as_deref(),
+            Some(fresh.as_str()),
+            "{scenario}: the active certificate signs"
+        );
+        mock.stop();
+    }
+}
+
 #[test]
 fn certificates_are_managed_like_the_portal_and_metadata_follows() {
     let mock = Mock::start();
