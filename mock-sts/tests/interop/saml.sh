@@ -8,6 +8,11 @@
 # (missing-signing-key) and checks the fix (a new certificate made active) the same way; and a second server,
 # with the app set to sign the response and the assertion ("both"), has both signatures accepted; and pysaml2
 # as the service provider accepts the response with its clock a few minutes off (freezegun sets its clock).
+# Last, against a third server started with --tls (its CA trusted through REQUESTS_CA_BUNDLE/SSL_CERT_FILE),
+# pysaml2 and python3-saml act as service providers with a browser session (a requests.Session keeps the
+# mock's ESTSAUTH cookie): each builds its own AuthnRequest (Redirect binding) and validates the response
+# in full with its clock a few minutes behind and ahead; IsPassive without a session gets NoPassive
+# (AADSTS50058), with one it signs in silently, and ForceAuthn signs in afresh.
 # Ends with "N passed, N failed"; exits non-zero on any failure.
 #
 # Environment: CARGO_TARGET_DIR (default: <repo>/target); MOCK_STS_SAML_VENV (default:
@@ -51,24 +56,29 @@ echo "saml interop: Python venv at $venv"
 if [[ ! -x "$venv/bin/python" ]]; then
     "$python" -m venv "$venv" || fail_setup "cannot make a venv with $python"
 fi
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check signxml lxml \
-    pysaml2==7.5.5 freezegun==1.5.5 ||
-    fail_setup "cannot install signxml, pysaml2 and freezegun"
+# python3-saml's xmlsec refuses an lxml built on another libxml2: the lxml and xmlsec wheels pinned here
+# carry the same one (2.14.6).
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check signxml \
+    pysaml2==7.5.5 freezegun==1.5.5 python3-saml==1.16.0 lxml==6.1.3 xmlsec==1.3.17 ||
+    fail_setup "cannot install signxml, pysaml2, python3-saml and freezegun"
 
 echo "saml interop: building mock-sts"
 (cd "$repo" && CARGO_TARGET_DIR="$target_dir" cargo build --quiet -p mock-sts --bin mock-sts) ||
     fail_setup "mock-sts does not build"
 
-# Starts mock-sts with the given extra arguments; sets $started_url to the URL from its first stdout line.
+# Starts mock-sts with the given extra arguments; sets $started_url to the URL from its first stdout line
+# (and, with --tls, $started_ca to the CA path from its second).
 start_server() {
     local name="$1"
     shift
+    local lines=1 scheme=http
+    if [[ " $* " == *" --tls "* ]]; then lines=2 scheme=https; fi
     "$target_dir/debug/mock-sts" --port 0 --state-dir "$workdir/state-$name" "$@" \
         >"$workdir/$name.stdout" 2>"$workdir/$name.stderr" &
     local pid=$!
     server_pids+=("$pid")
     for _ in $(seq 1 300); do
-        if [[ "$(wc -l <"$workdir/$name.stdout")" -ge 1 ]]; then break; fi
+        if [[ "$(wc -l <"$workdir/$name.stdout")" -ge $lines ]]; then break; fi
         if ! kill -0 "$pid" 2>/dev/null; then
             cat "$workdir/$name.stderr" >&2
             fail_setup "mock-sts ($name) exited early"
@@ -78,10 +88,12 @@ start_server() {
     local first_line
     first_line="$(sed -n 1p "$workdir/$name.stdout")"
     case "$first_line" in
-        "mock-sts listening on http://"*) ;;
+        "mock-sts listening on $scheme://"*) ;;
         *) fail_setup "unexpected first line: '$first_line'" ;;
     esac
     started_url="${first_line#mock-sts listening on }"
+    started_ca="$(sed -n 2p "$workdir/$name.stdout")"
+    started_ca="${started_ca#mock-sts CA certificate: }"
 }
 
 start_server default
@@ -92,7 +104,12 @@ sed 's#^acs_url = "https://sp.contoso.example/saml/acs"$#&\nsigning = "both"#' \
 grep -q '^signing = "both"$' "$workdir/both.toml" || fail_setup "cannot make the signing = both configuration"
 start_server both --config "$workdir/both.toml"
 export MOCK_STS_BOTH_URL="$started_url"
-echo "saml interop: mock-sts at $MOCK_STS_URL and $MOCK_STS_BOTH_URL ($(xmlsec1 --version | head -n 1))"
+start_server tls --tls
+export MOCK_STS_TLS_URL="$started_url"
+[[ -f "$started_ca" ]] || fail_setup "mock-sts --tls printed no CA file ('$started_ca')"
+# The machine may point these at the system bundle; for the service providers' HTTP the mock's CA must win.
+export REQUESTS_CA_BUNDLE="$started_ca" SSL_CERT_FILE="$started_ca"
+echo "saml interop: mock-sts at $MOCK_STS_URL, $MOCK_STS_BOTH_URL and $MOCK_STS_TLS_URL ($(xmlsec1 --version | head -n 1))"
 
 set +e
 output="$("$venv/bin/python" "$here/saml_interop.py" 2>&1)"

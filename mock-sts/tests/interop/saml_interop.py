@@ -246,5 +246,258 @@ if pysaml2_xml:
             ok, detail = pysaml2_accepts(client, post_binding, b64, request_id)
         check(f"pysaml2: {label}", ok == expected, detail)
 
+
+# 5. Service providers with a browser session, over HTTPS (the mock's CA trusted through REQUESTS_CA_BUNDLE):
+# pysaml2 and python3-saml each build their own AuthnRequest, a requests.Session plays the browser (it keeps
+# the ESTSAUTH cookie), and each validates the response in full (signature, issuer, audience, recipient,
+# destination, InResponseTo, time windows) with its clock a few minutes behind and ahead of the mock's.
+MOCK_STS_TLS = os.environ.get("MOCK_STS_TLS_URL")
+NO_PASSIVE = "urn:oasis:names:tc:SAML:2.0:status:NoPassive"
+
+
+def follow(browser, location):
+    """The browser follows the SP's redirect to the mock; returns (form page, SAMLResponse XML, RelayState)."""
+    reply = browser.get(location, allow_redirects=False, timeout=30)
+    xml = saml_response(reply.text)
+    relay = re.search(r'name="RelayState" value="([^"]*)"', reply.text)
+    return reply, xml, html.unescape(relay.group(1)) if relay else None
+
+
+def sent_request(location):
+    """The AuthnRequest XML an SP put in its Redirect-binding URL (raw DEFLATE, base64)."""
+    value = urllib.parse.parse_qs(urllib.parse.urlsplit(location).query)["SAMLRequest"][0]
+    return zlib.decompress(base64.b64decode(value), -15).decode()
+
+
+def session_cookie(browser):
+    return next((c for c in browser.cookies if c.name == "ESTSAUTH"), None)
+
+
+def authn_instant(xml):
+    match = re.search(rb'<AuthnStatement AuthnInstant="([^"]+)"', xml or b"")
+    return match.group(1).decode() if match else None
+
+
+def issued_at(xml):
+    text = re.search(rb'<Assertion ID="[^"]+" IssueInstant="([^"]+)"', xml).group(1).decode()
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
+
+
+def second_level_status(xml):
+    root = etree.fromstring(xml)
+    codes = root.findall(".//{urn:oasis:names:tc:SAML:2.0:protocol}StatusCode")
+    return [c.get("Value") for c in codes]
+
+
+CLOCKS = [
+    ("with its clock 3 minutes behind", timedelta(minutes=-3), True),
+    ("with its clock 3 minutes ahead", timedelta(minutes=3), True),
+]
+
+
+def pysaml2_session_flows(metadata_xml):
+    from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
+    from saml2.client import Saml2Client
+    from saml2.config import SPConfig
+    from saml2.response import StatusNoPassive
+
+    metadata_path = os.path.join(WORKDIR, "idp-metadata-tls.xml")
+    with open(metadata_path, "w") as f:
+        f.write(metadata_xml)
+    config = SPConfig()
+    config.load({
+        "entityid": SP_ENTITY,
+        "service": {"sp": {
+            "endpoints": {"assertion_consumer_service": [(SP_ACS, BINDING_HTTP_POST)]},
+            "want_response_signed": False,
+            "want_assertions_signed": True,
+        }},
+        "metadata": {"local": [metadata_path]},
+        "xmlsec_binary": "/usr/bin/xmlsec1",
+    })
+    client = Saml2Client(config)
+    browser = requests.Session()
+
+    def login(**options):
+        request_id, info = client.prepare_for_authenticate(
+            binding=BINDING_HTTP_REDIRECT, relay_state="pysaml2-tls", **options)
+        location = dict(info["headers"])["Location"]
+        reply, xml, relay = follow(browser, location)
+        return request_id, location, reply, xml, relay
+
+    def process(xml, request_id, at=None):
+        b64 = base64.b64encode(xml).decode()
+        try:
+            if at is None:
+                response = client.parse_authn_request_response(b64, BINDING_HTTP_POST, outstanding={request_id: "/"})
+            else:
+                with freeze_time(at):
+                    response = client.parse_authn_request_response(
+                        b64, BINDING_HTTP_POST, outstanding={request_id: "/"})
+            return response, None
+        except Exception as error:  # StatusNoPassive, ToEarly, ResponseLifetimeExceed, SignatureError, ...
+            return None, error
+
+    # IsPassive before anyone signed in: the SP is told NoPassive.
+    request_id, location, reply, xml, relay = login(is_passive="true")
+    check("pysaml2/tls: its AuthnRequest goes to the mock over HTTPS", location.startswith(f"{MOCK_STS_TLS}/"), location)
+    check("pysaml2/tls: its AuthnRequest asks IsPassive", 'IsPassive="true"' in sent_request(location))
+    check("pysaml2/tls: IsPassive without a session is answered by the form", reply.status_code == 200 and xml is not None,
+          reply.text[:300])
+    if xml:
+        _, error = process(xml, request_id)
+        check("pysaml2/tls: IsPassive without a session gets NoPassive (StatusNoPassive)",
+              isinstance(error, StatusNoPassive) and "AADSTS50058" in str(error), repr(error))
+    check("pysaml2/tls: no session after a passive request", session_cookie(browser) is None)
+
+    # A sign-in: accepted with the SP clock off, and a session cookie as Entra sets one.
+    request_id, _, reply, xml, relay = login()
+    check("pysaml2/tls: sign-in answers the auto-posting form", reply.status_code == 200 and xml is not None, reply.text[:300])
+    if not xml:
+        return
+    check("pysaml2/tls: RelayState comes back", relay == "pysaml2-tls", relay)
+    cookie = session_cookie(browser)
+    check("pysaml2/tls: the sign-in sets ESTSAUTH, secure, HttpOnly, SameSite=None",
+          cookie is not None and cookie.secure and cookie.has_nonstandard_attr("HttpOnly")
+          and cookie.get_nonstandard_attr("SameSite") == "None", reply.headers.get("Set-Cookie"))
+    first_instant = authn_instant(xml)
+    for label, shift, expected in CLOCKS + [
+        ("rejects it with its clock 6 minutes behind", timedelta(minutes=-6), False),
+        ("rejects it with its clock 61 minutes ahead", timedelta(minutes=61), False),
+    ]:
+        response, error = process(xml, request_id, issued_at(xml) + shift)
+        ok = response is not None and response.name_id is not None
+        check(f"pysaml2/tls: {label if not expected else 'accepts it ' + label}", ok == expected, repr(error))
+
+    # IsPassive with the session: signed in silently, as the same user, AuthnInstant of the first sign-in.
+    request_id, _, reply, xml, _ = login(is_passive="true")
+    response, error = process(xml, request_id) if xml else (None, "no SAMLResponse")
+    check("pysaml2/tls: IsPassive with the session signs in silently", response is not None, repr(error))
+    if response is not None:
+        check("pysaml2/tls: the silent sign-in keeps the first AuthnInstant",
+              response.authn_info()[0][2] == first_instant == authn_instant(xml), response.authn_info())
+
+    # ForceAuthn: a fresh sign-in despite the session, told apart by its AuthnInstant.
+    request_id, location, reply, xml, _ = login(force_authn="true")
+    check("pysaml2/tls: its AuthnRequest asks ForceAuthn", 'ForceAuthn="true"' in sent_request(location))
+    response, error = process(xml, request_id) if xml else (None, "no SAMLResponse")
+    check("pysaml2/tls: ForceAuthn with a session is accepted", response is not None, repr(error))
+    if response is not None:
+        check("pysaml2/tls: ForceAuthn gets a fresh AuthnInstant",
+              response.authn_info()[0][2] != first_instant, (response.authn_info(), first_instant))
+
+
+def python3_saml_flows(metadata_xml):
+    from onelogin.saml2.auth import OneLogin_Saml2_Auth
+    from onelogin.saml2.idp_metadata_parser import OneLogin_Saml2_IdPMetadataParser
+
+    idp = OneLogin_Saml2_IdPMetadataParser.parse(metadata_xml)
+    settings = OneLogin_Saml2_IdPMetadataParser.merge_settings({
+        "strict": True,
+        "sp": {
+            "entityId": SP_ENTITY,
+            "assertionConsumerService": {
+                "url": SP_ACS,
+                "binding": "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST",
+            },
+        },
+        # Entra signs the assertion; python3-saml's defaults otherwise (RequestedAuthnContext
+        # PasswordProtectedTransport, five minutes of clock drift on Conditions).
+        "security": {"wantAssertionsSigned": True},
+    }, idp)
+    acs = urllib.parse.urlsplit(SP_ACS)
+
+    def auth(post_data=None):
+        request = {"https": "on", "http_host": acs.netloc, "script_name": acs.path, "get_data": {},
+                   "post_data": post_data or {}}
+        return OneLogin_Saml2_Auth(request, settings)
+
+    browser = requests.Session()
+
+    def login(**options):
+        sp = auth()
+        location = sp.login(return_to="python3-saml-tls", **options)
+        reply, xml, relay = follow(browser, location)
+        return sp.get_last_request_id(), location, reply, xml, relay
+
+    def process(xml, request_id, relay, at=None):
+        sp = auth({"SAMLResponse": base64.b64encode(xml).decode(), "RelayState": relay or ""})
+        if at is None:
+            sp.process_response(request_id=request_id)
+        else:
+            with freeze_time(at):
+                sp.process_response(request_id=request_id)
+        return sp
+
+    # IsPassive before anyone signed in: the SP is told NoPassive, with Entra's AADSTS50058 text.
+    request_id, location, reply, xml, relay = login(is_passive=True)
+    check("python3-saml/tls: its AuthnRequest goes to the metadata's SSO URL", location.startswith(f"{MOCK_STS_TLS}/"),
+          location)
+    check("python3-saml/tls: its AuthnRequest asks IsPassive", 'IsPassive="true"' in sent_request(location))
+    check("python3-saml/tls: IsPassive without a session is answered by the form", xml is not None, reply.text[:300])
+    if xml:
+        sp = process(xml, request_id, relay)
+        reason = sp.get_last_error_reason() or ""
+        check("python3-saml/tls: IsPassive without a session is refused as not Success, with AADSTS50058",
+              not sp.is_authenticated() and "was Requester" in reason and "AADSTS50058" in reason, reason)
+        check("python3-saml/tls: the response it read carries the NoPassive status",
+              NO_PASSIVE in second_level_status(sp.get_last_response_xml()))
+
+    # A sign-in, validated in full with the SP clock off.
+    request_id, _, reply, xml, relay = login()
+    check("python3-saml/tls: sign-in answers the auto-posting form", reply.status_code == 200 and xml is not None,
+          reply.text[:300])
+    if not xml:
+        return
+    check("python3-saml/tls: RelayState comes back", relay == "python3-saml-tls", relay)
+    check("python3-saml/tls: the sign-in starts a session", session_cookie(browser) is not None)
+    first_instant = authn_instant(xml)
+    for label, shift, expected in CLOCKS + [
+        ("accepts it 59 minutes after issue", timedelta(minutes=59), True),
+        ("rejects it with its clock 11 minutes behind", timedelta(minutes=-11), False),
+        ("rejects it 61 minutes after issue", timedelta(minutes=61), False),
+    ]:
+        sp = process(xml, request_id, relay, issued_at(xml) + shift)
+        ok = sp.is_authenticated() and sp.get_nameid() is not None
+        check(f"python3-saml/tls: {label if not expected or label.startswith('accepts') else 'accepts it ' + label}",
+              ok == expected, sp.get_last_error_reason())
+    sp = process(xml, "some-other-request", relay)
+    check("python3-saml/tls: rejects it for another AuthnRequest (InResponseTo)", not sp.is_authenticated(),
+          sp.get_last_error_reason())
+
+    # IsPassive with the session: signed in silently, AuthnInstant of the first sign-in.
+    request_id, _, reply, xml, relay = login(is_passive=True)
+    sp = process(xml, request_id, relay) if xml else None
+    check("python3-saml/tls: IsPassive with the session signs in silently", sp is not None and sp.is_authenticated(),
+          sp and sp.get_last_error_reason())
+    check("python3-saml/tls: the silent sign-in keeps the first AuthnInstant", authn_instant(xml) == first_instant)
+
+    # ForceAuthn: accepted, with a fresh AuthnInstant.
+    request_id, location, reply, xml, relay = login(force_authn=True)
+    check("python3-saml/tls: its AuthnRequest asks ForceAuthn", 'ForceAuthn="true"' in sent_request(location))
+    sp = process(xml, request_id, relay) if xml else None
+    check("python3-saml/tls: ForceAuthn with a session is accepted", sp is not None and sp.is_authenticated(),
+          sp and sp.get_last_error_reason())
+    check("python3-saml/tls: ForceAuthn gets a fresh AuthnInstant", authn_instant(xml) != first_instant)
+
+
+if MOCK_STS_TLS:
+    import requests
+
+    status_code, tls_metadata = 0, ""
+    try:
+        reply = requests.get(
+            f"{MOCK_STS_TLS}/{TENANT}/federationmetadata/2007-06/federationmetadata.xml?appid={SAML_APP}", timeout=30)
+        status_code, tls_metadata = reply.status_code, reply.text
+    except requests.RequestException as error:
+        tls_metadata = repr(error)
+    check("tls: the app metadata is served over HTTPS with the mock's CA trusted", status_code == 200, tls_metadata[:300])
+    if status_code == 200:
+        for flows in (pysaml2_session_flows, python3_saml_flows):
+            try:
+                flows(tls_metadata)
+            except Exception as error:  # a flow that breaks is a failure, not a crash of the suite
+                check(f"{flows.__name__}: completes", False, repr(error))
+
 print(f"saml: {passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
