@@ -19,7 +19,7 @@ use openssl::pkey::{PKey, Private};
 use openssl::rsa::{Padding, Rsa};
 use openssl::sha::sha1;
 use openssl::sign::{RsaPssSaltlen, Signer};
-use openssl::x509::extension::{BasicConstraints, KeyUsage, SubjectAlternativeName};
+use openssl::x509::extension::{KeyUsage, SubjectAlternativeName};
 use openssl::x509::X509;
 use serde_json::{json, Value};
 
@@ -677,16 +677,7 @@ fn ca_cert(
     if let Some((_, parent_cert)) = parent {
         b = b.issued_by(parent_cert)?;
     }
-    let cert = b
-        .extension(BasicConstraints::new().critical().ca().build()?)?
-        .extension(
-            KeyUsage::new()
-                .critical()
-                .key_cert_sign()
-                .crl_sign()
-                .build()?,
-        )?
-        .sign(parent.map(|(k, _)| k).unwrap_or(key))?;
+    let cert = b.ca(None)?.sign(parent.map(|(k, _)| k).unwrap_or(key))?;
     Ok(cert)
 }
 

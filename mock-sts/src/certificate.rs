@@ -28,7 +28,8 @@ use openssl::error::ErrorStack;
 use openssl::hash::MessageDigest;
 use openssl::pkey::{HasPublic, PKeyRef, Private};
 use openssl::x509::extension::{
-    AuthorityKeyIdentifier, SubjectAlternativeName, SubjectKeyIdentifier,
+    AuthorityKeyIdentifier, BasicConstraints, KeyUsage, SubjectAlternativeName,
+    SubjectKeyIdentifier,
 };
 use openssl::x509::{X509Builder, X509Extension, X509Name, X509NameBuilder, X509Ref, X509};
 
@@ -86,6 +87,22 @@ impl<'a> CertificateBuilder<'a> {
     pub fn extension(mut self, extension: X509Extension) -> Result<Self, ErrorStack> {
         self.builder.append_extension(extension)?;
         Ok(self)
+    }
+
+    /// A certification authority: Basic Constraints `CA:TRUE` (with `pathlen` when given) and Key
+    /// Usage `keyCertSign, cRLSign`, both critical, as RFC 5280 asks of a CA certificate.
+    pub fn ca(self, pathlen: Option<u32>) -> Result<Self, ErrorStack> {
+        let mut constraints = BasicConstraints::new();
+        constraints.critical().ca();
+        if let Some(pathlen) = pathlen {
+            constraints.pathlen(pathlen);
+        }
+        let usage = KeyUsage::new()
+            .critical()
+            .key_cert_sign()
+            .crl_sign()
+            .build()?;
+        self.extension(constraints.build()?)?.extension(usage)
     }
 
     /// The Subject Key Identifier: the SHA-1 of the public key.

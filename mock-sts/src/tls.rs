@@ -88,14 +88,7 @@ fn ca_certificate(key: &PKey<Private>) -> Result<X509, KeyError> {
         now - 3600,
         now + 3650 * DAY_SECONDS,
     )?
-    .extension(BasicConstraints::new().critical().ca().pathlen(0).build()?)?
-    .extension(
-        KeyUsage::new()
-            .critical()
-            .key_cert_sign()
-            .crl_sign()
-            .build()?,
-    )?
+    .ca(Some(0))?
     .subject_key_identifier()?
     .sign(key)?;
     Ok(cert)
