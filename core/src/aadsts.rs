@@ -71,8 +71,9 @@ catalogue! {
     /// Capture: real-invalid_client-7000215-v1-endpoint-2020.json.
     InvalidClientSecret => (7000215, Captured("errors/real-invalid_client-7000215-v1-endpoint-2020.json"), "invalid_client", 401,
         "Invalid client secret is provided.", []),
-    /// The secret matched, but it is past its end date.
-    ExpiredClientSecret => (7000222, Unconfirmed, "invalid_client", 401,
+    /// The secret matched, but it is past its end date. Wording from public reports quoting real
+    /// responses (2023, 2025); the 2021 wording is [`AadCode::ExpiredClientSecret2021`].
+    ExpiredClientSecret => (7000222, Documented("public reports quoting real responses: dotnet/sign#849 (2025), spencerwooo/onedrive-vercel-index#1051 (2023)"), "invalid_client", 401,
         "The provided client secret keys for app '{client_id}' are expired. Visit the Azure portal to create new keys for your app: https://aka.ms/NewClientSecret, or consider using certificate credentials for added security: https://aka.ms/certCreds.",
         ["client_id"]),
     MissingClientCredential => (7000218, Documented("ENTRA.md: reference-error-codes"), "invalid_client", 401,
@@ -86,6 +87,17 @@ catalogue! {
     AssertionCertificateNotRegistered => (700027, Documented("2026 wording: AzureAD/microsoft-authentication-library-for-js#8339"), "invalid_client", 401,
         "The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Thumbprint of key used by client: '{thumbprint}', Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id '{client_id}'. Review the documentation at https://docs.microsoft.com/en-us/graph/deployments to determine the corresponding service endpoint and https://docs.microsoft.com/en-us/graph/api/application-get?view=graph-rest-1.0&tabs=http to build a query request URL, such as 'https://graph.microsoft.com/beta/applications/{client_id}']. Alternatively, SNI may be configured on the app. Please ensure that client assertion is being sent with the x5c claim in the JWT header using MSAL's WithSendX5C() method so that Azure Active Directory can validate the certificate being used.",
         ["thumbprint", "client_id"]),
+    /// The 2021 wording of an expired client secret.
+    ExpiredClientSecret2021 => (7000222, Documented("Azure-Samples/ms-identity-python-webapp#67 (2021) quoting the response"), "invalid_client", 401,
+        "The provided client secret keys are expired. Visit the Azure Portal to create new keys for your app, or consider using certificate credentials for added security: https://docs.microsoft.com/azure/active-directory/develop/active-directory-certificate-credentials",
+        []),
+    /// The assertion names a registered certificate whose credential is outside its start and end dates
+    /// (Entra gives the same reason for a key not yet valid). Microsoft's Azure Stack HCI troubleshooting
+    /// page (2023) quotes the text up to the found key's dates, written `MM/dd/yyyy HH:mm:ss`; what
+    /// follows them in the bracket is not quoted there.
+    AssertionCertificateExpired => (700027, Documented("Azure Stack HCI registration troubleshooting, Microsoft docs (2023)"), "invalid_client", 401,
+        "Client assertion contains an invalid signature. [Reason - The key used is expired., Thumbprint of key used by client: '{thumbprint}', Found key 'Start={key_start}, End={key_end}']",
+        ["thumbprint", "key_start", "key_end"]),
     /// The certificate is registered but the signature does not verify with it.
     AssertionSignatureInvalid => (700027, Unconfirmed, "invalid_client", 401,
         "Client assertion contains an invalid signature. [Reason - Key was found, but use of the key to verify the signature failed., Thumbprint of key used by client: '{thumbprint}', Found key 'Start={key_start}, End={key_end}']",
@@ -357,11 +369,11 @@ pub static AADSTS: &[AadstsEntry] = &[
         number: 700027,
         name: "InvalidClientAssertionSignature",
         surface: "token endpoint JSON (invalid_client, HTTP 401)",
-        meaning: "The client authenticated with private_key_jwt, and the x5t (thumbprint) in the assertion's header names a certificate that is not among the app's registered certificates.",
-        causes: &["the certificate was renewed locally but not uploaded to the app registration", "x5t computed from the wrong certificate, or hex where base64url is expected", "the wrong app (client id) was used"],
-        confirm: "keyprobe inspect ASSERTION --cert REGISTERED-CERT: thumbprint-mismatch or key-not-found with both thumbprints.",
-        scenario: None,
-        fix: "upload the certificate's public part to the app registration (Certificates & secrets), or sign with a registered certificate.",
+        meaning: "The client authenticated with private_key_jwt, and the x5t (thumbprint) in the assertion's header names a certificate that is not among the app's registered certificates (\"The key was not found.\"), or one whose certificate credential is outside its start and end dates (\"The key used is expired.\", said also of a key not yet valid, with the found key's Start and End), or the signature does not verify with it.",
+        causes: &["the certificate was renewed locally but not uploaded to the app registration", "the registered certificate credential expired (keyCredentials endDateTime)", "the signing host's clock is wrong, so the key looks expired or not yet valid", "x5t computed from the wrong certificate, or hex where base64url is expected", "the wrong app (client id) was used"],
+        confirm: "keyprobe inspect ASSERTION --cert REGISTERED-CERT: thumbprint-mismatch or key-not-found with both thumbprints; keyprobe inspect the app registration (Graph JSON) for keyCredentials past their endDateTime.",
+        scenario: Some("client-cert-not-uploaded (or expired-client-cert)"),
+        fix: "upload the certificate's public part to the app registration (Certificates & secrets), renew an expired one, or sign with a registered, valid certificate.",
     },
     AadstsEntry {
         number: 700024,
@@ -370,7 +382,7 @@ pub static AADSTS: &[AadstsEntry] = &[
         meaning: "The client assertion's nbf/exp window does not contain Entra's current time.",
         causes: &["clock skew on the client", "an assertion cached and reused past its exp"],
         confirm: "keyprobe inspect ASSERTION --at TIME: token-expired or token-not-yet-valid.",
-        scenario: None,
+        scenario: Some("expired-client-assertion"),
         fix: "mint a new assertion per request with a short lifetime; synchronise the client's clock.",
     },
     AadstsEntry {
@@ -399,8 +411,8 @@ pub static AADSTS: &[AadstsEntry] = &[
         surface: "token endpoint JSON (invalid_client)",
         meaning: "The client secret matches, but it has expired.",
         causes: &["a secret past its end date"],
-        confirm: "the error body: keyprobe inspect decodes it.",
-        scenario: None,
+        confirm: "the error body: keyprobe inspect decodes it; keyprobe inspect the app registration (Graph JSON) lists passwordCredentials past their endDateTime.",
+        scenario: Some("expired-client-secret"),
         fix: "create a new client secret and update the application's configuration.",
     },
     AadstsEntry {

@@ -56,6 +56,9 @@ pub enum Fix {
     PublishNewKey,
     /// The client sends the app's secret value (not its id, not an old one).
     SendRightSecret,
+    /// The app gets a new client secret (the old one expired) and the client sends it: on the mock, scenario
+    /// `healthy` (`PUT /_mock/scenario`), where the app's secret is in force again.
+    NewClientSecret,
     /// Register the redirect (reply) URI the request sends on the app, restart.
     RegisterRedirectUri,
     /// Register the app (client id, SAML identifier) in the tenant the request names, restart.
@@ -117,6 +120,13 @@ pub const REPRODUCTIONS: &[Reproduction] = &[
         scenario: "expired-signing-cert",
         how: "the app's SAML signing certificate has expired and Entra keeps signing with it, so the service provider's validation fails",
         fix: Fix::NewSamlCertificate,
+    },
+    Reproduction {
+        failure: Failure::Aadsts(7000222),
+        surface: Surface::TokenEndpoint,
+        scenario: "expired-client-secret",
+        how: "the app's client secrets are past their end date, so the right secret is refused as expired",
+        fix: Fix::NewClientSecret,
     },
     Reproduction {
         failure: Failure::Aadsts(7000215),

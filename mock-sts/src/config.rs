@@ -99,15 +99,21 @@ struct SecretConfig {
     value: String,
     key_id: Option<String>,
     display_name: Option<String>,
+    /// `startDateTime`, RFC 3339.
+    starts: Option<String>,
+    /// `endDateTime`, RFC 3339.
     expires: Option<String>,
 }
 
-/// A certificate for client assertions: inline PEM or a file (relative to the config file).
+/// A certificate for client assertions: inline PEM or a file (relative to the config file), with the
+/// credential's dates when they are not the certificate's own.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct CertificateConfig {
     pem: Option<String>,
     path: Option<PathBuf>,
+    starts: Option<String>,
+    expires: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -437,15 +443,13 @@ impl Validator<'_> {
         if raw.value.is_empty() {
             return Err(self.invalid(format!("{at}.value"), "must not be empty"));
         }
-        let expires = match raw.expires {
-            Some(text) => Some(OffsetDateTime::parse(&text, &Rfc3339).map_err(|_| {
-                self.invalid(
-                    format!("{at}.expires"),
-                    format!("'{text}' is not an RFC 3339 time like 2030-01-01T00:00:00Z"),
-                )
-            })?),
-            None => None,
-        };
+        let starts = self.time(&format!("{at}.starts"), raw.starts)?;
+        let expires = self.time(&format!("{at}.expires"), raw.expires)?;
+        if let (Some(starts), Some(expires)) = (starts, expires) {
+            if expires <= starts {
+                return Err(self.invalid(format!("{at}.expires"), "must be after starts"));
+            }
+        }
         let key_id = match raw.key_id {
             Some(id) => self.guid(&format!("{at}.key_id"), &id)?,
             None => derived_guid("mock-sts secret", name),
@@ -454,8 +458,25 @@ impl Validator<'_> {
             key_id,
             display_name: raw.display_name.unwrap_or_default(),
             value: raw.value,
+            starts,
             expires,
         })
+    }
+
+    fn time(
+        &self,
+        field: &str,
+        text: Option<String>,
+    ) -> Result<Option<OffsetDateTime>, ConfigError> {
+        let Some(text) = text else { return Ok(None) };
+        OffsetDateTime::parse(&text, &Rfc3339)
+            .map(Some)
+            .map_err(|_| {
+                self.invalid(
+                    field,
+                    format!("'{text}' is not an RFC 3339 time like 2030-01-01T00:00:00Z"),
+                )
+            })
     }
 
     fn certificate(
@@ -479,8 +500,32 @@ impl Validator<'_> {
         let cert = X509::from_pem(&pem)
             .or_else(|_| X509::from_der(&pem))
             .map_err(|_| self.invalid(at, "not a PEM or DER X.509 certificate"))?;
-        registered_certificate(&cert)
-            .ok_or_else(|| self.invalid(at, "the certificate cannot be encoded"))
+        let mut registered = registered_certificate(&cert)
+            .ok_or_else(|| self.invalid(at, "the certificate cannot be encoded"))?;
+        // Graph refuses a key credential whose dates reach outside the certificate's ("Key credential
+        // end date is invalid").
+        if let Some(starts) = self.time(&format!("{at}.starts"), raw.starts)? {
+            if starts < registered.not_before {
+                return Err(self.invalid(
+                    format!("{at}.starts"),
+                    "before the certificate's notBefore; Graph refuses such a key credential",
+                ));
+            }
+            registered.starts = starts;
+        }
+        if let Some(expires) = self.time(&format!("{at}.expires"), raw.expires)? {
+            if expires > registered.not_after {
+                return Err(self.invalid(
+                    format!("{at}.expires"),
+                    "after the certificate's notAfter; Graph refuses such a key credential",
+                ));
+            }
+            registered.expires = expires;
+        }
+        if registered.expires <= registered.starts {
+            return Err(self.invalid(format!("{at}.expires"), "must be after starts"));
+        }
+        Ok(registered)
     }
 
     fn user(&self, raw: UserConfig, tenant_id: &str, at: &str) -> Result<User, ConfigError> {
@@ -524,11 +569,15 @@ pub fn registered_certificate(cert: &X509) -> Option<RegisteredCertificate> {
         let seconds = i64::from(diff.days) * 86_400 + i64::from(diff.secs);
         OffsetDateTime::from_unix_timestamp(seconds).ok()
     };
+    let not_before = to_time(cert.not_before())?;
+    let not_after = to_time(cert.not_after())?;
     Some(RegisteredCertificate {
         thumbprint: thumbprints.sha1_hex.clone(),
         thumbprints,
-        not_before: to_time(cert.not_before())?,
-        not_after: to_time(cert.not_after())?,
+        not_before,
+        not_after,
+        starts: not_before,
+        expires: not_after,
         der,
     })
 }

@@ -66,6 +66,10 @@ pub struct ClientSecret {
     pub key_id: String,
     pub display_name: String,
     pub value: String,
+    /// `startDateTime`: before it the secret is not valid.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub starts: Option<OffsetDateTime>,
+    /// `endDateTime`: past it, AADSTS7000222.
     #[serde(with = "time::serde::rfc3339::option")]
     pub expires: Option<OffsetDateTime>,
 }
@@ -84,6 +88,12 @@ pub struct RegisteredCertificate {
     pub not_before: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
     pub not_after: OffsetDateTime,
+    /// The credential's `startDateTime` and `endDateTime` (the portal takes the certificate's dates;
+    /// Graph accepts narrower ones): outside them, AADSTS700027 "The key used is expired".
+    #[serde(with = "time::serde::rfc3339")]
+    pub starts: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires: OffsetDateTime,
 }
 
 #[derive(Debug, Clone, Serialize)]

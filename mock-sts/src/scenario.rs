@@ -20,10 +20,20 @@ pub enum Scenario {
     RotatedKeys,
     /// OIDC apps need an app-specific signing key and have none: AADSTS50146.
     CustomSigningKeyRequired,
+    /// Every client secret is past its end date: the right secret gets AADSTS7000222.
+    ExpiredClientSecret,
+    /// The apps' certificate credentials were never uploaded: a client assertion gets AADSTS700027
+    /// ("The key was not found").
+    ClientCertNotUploaded,
+    /// The apps' certificate credentials are past their end date: AADSTS700027 ("The key used is expired").
+    ExpiredClientCert,
+    /// Entra's clock runs an hour ahead of the client's, so every client assertion has expired when it
+    /// arrives: AADSTS700024 with the three times.
+    ExpiredClientAssertion,
 }
 
 impl Scenario {
-    pub const ALL: [Scenario; 7] = [
+    pub const ALL: [Scenario; 11] = [
         Scenario::Healthy,
         Scenario::MissingSigningKey,
         Scenario::DanglingSigningKey,
@@ -31,6 +41,10 @@ impl Scenario {
         Scenario::UnpublishedSigningKey,
         Scenario::RotatedKeys,
         Scenario::CustomSigningKeyRequired,
+        Scenario::ExpiredClientSecret,
+        Scenario::ClientCertNotUploaded,
+        Scenario::ExpiredClientCert,
+        Scenario::ExpiredClientAssertion,
     ];
 
     pub fn name(self) -> &'static str {
@@ -42,6 +56,10 @@ impl Scenario {
             Scenario::UnpublishedSigningKey => "unpublished-signing-key",
             Scenario::RotatedKeys => "rotated-keys",
             Scenario::CustomSigningKeyRequired => "custom-signing-key-required",
+            Scenario::ExpiredClientSecret => "expired-client-secret",
+            Scenario::ClientCertNotUploaded => "client-cert-not-uploaded",
+            Scenario::ExpiredClientCert => "expired-client-cert",
+            Scenario::ExpiredClientAssertion => "expired-client-assertion",
         }
     }
 

@@ -16,6 +16,10 @@ const PAGE_TIMESTAMP: &[FormatItem<'static>] =
 const TICKS_TIMESTAMP: &[FormatItem<'static>] =
     format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:7]Z");
 
+/// `06/29/2021 21:13:15`: a key credential's dates inside AADSTS700027 ("Found key 'Start=…, End=…'").
+const KEY_DATE: &[FormatItem<'static>] =
+    format_description!("[month]/[day]/[year] [hour]:[minute]:[second]");
+
 fn format_utc(at: OffsetDateTime, format: &[FormatItem<'static>]) -> String {
     at.to_offset(time::UtcOffset::UTC)
         .format(format)
@@ -32,6 +36,10 @@ pub fn page_timestamp(at: OffsetDateTime) -> String {
 
 pub fn ticks_timestamp(at: OffsetDateTime) -> String {
     format_utc(at, TICKS_TIMESTAMP)
+}
+
+pub fn key_date(at: OffsetDateTime) -> String {
+    format_utc(at, KEY_DATE)
 }
 
 /// Unix seconds as a time, clamped to the years `time` can represent (0000 to 9999).

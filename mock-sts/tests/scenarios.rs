@@ -194,7 +194,10 @@ fn unknown_scenarios_and_bad_control_bodies_are_400() {
     let reply = mock.put_json("/_mock/scenario", &json!({"scenario": "sunny"}));
     assert_eq!(reply.status, 400);
     assert_eq!(reply.json()["error"], "unknown_scenario");
-    assert!(reply.json()["known"].as_array().unwrap().len() == 7);
+    assert_eq!(
+        reply.json()["known"].as_array().unwrap().len(),
+        mock_sts::Scenario::ALL.len()
+    );
     let reply = mock.post_raw("/_mock/token", "application/json", b"{not json".to_vec());
     assert_eq!(reply.status, 400);
     assert_eq!(reply.json()["error"], "invalid_json");

@@ -572,3 +572,189 @@ fn client_assertions_are_checked_as_entra_checks_them() {
     let reply = send_assertion(&mock, "not.a.jwt");
     assert_entra_error(&reply, 400, "invalid_request", 50027);
 }
+
+// ---- the app's own credentials: dates and scenarios ---------------------------------------------
+
+/// Switch the running mock's scenario through the control API.
+fn switch(mock: &Mock, scenario: &str) {
+    let reply = mock.put_json("/_mock/scenario", &json!({ "scenario": scenario }));
+    assert_eq!(reply.status, 200, "{}", reply.text);
+}
+
+#[test]
+fn a_secret_not_yet_in_force_is_not_the_apps_and_one_in_force_beside_an_expired_one_works() {
+    let future = sample_config().replace(
+        "expires = \"2099-12-31T23:59:59Z\"",
+        "starts = \"2098-01-01T00:00:00Z\"\nexpires = \"2099-12-31T23:59:59Z\"",
+    );
+    let reply = Mock::with_config(&future).client_credentials();
+    assert_entra_error(&reply, 401, "invalid_client", 7000215);
+
+    let rolled = sample_config().replace(
+        "[[tenants.apps.secrets]]",
+        &format!("[[tenants.apps.secrets]]\nvalue = \"{WEB_SECRET}\"\nexpires = \"2020-01-01T00:00:00Z\"\n\n[[tenants.apps.secrets]]"),
+    );
+    assert_eq!(Mock::with_config(&rolled).client_credentials().status, 200);
+
+    let backwards = sample_config().replace(
+        "expires = \"2099-12-31T23:59:59Z\"",
+        "starts = \"2099-12-31T23:59:59Z\"\nexpires = \"2098-01-01T00:00:00Z\"",
+    );
+    let error = mock_sts::config::parse(&backwards, "t.toml", None)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("tenants[0].apps[0].secrets[0].expires"),
+        "{error}"
+    );
+}
+
+#[test]
+fn expired_client_secret_scenario_answers_the_right_secret_with_7000222_as_entra_words_it() {
+    let mock = Mock::start();
+    switch(&mock, "expired-client-secret");
+    let reply = mock.client_credentials();
+    assert_entra_error(&reply, 401, "invalid_client", 7000222);
+    let description = reply.json()["error_description"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(description.starts_with(&format!("AADSTS7000222: The provided client secret keys for app '{WEB_APP}' are expired. Visit the Azure portal to create new keys for your app: https://aka.ms/NewClientSecret, or consider using certificate credentials for added security: https://aka.ms/certCreds.\r\n")), "{description}");
+    let wrong = mock.post_form(
+        &token_path(),
+        &[
+            ("grant_type", "client_credentials"),
+            ("client_id", WEB_APP),
+            ("client_secret", "not-the-secret"),
+            ("scope", &api_default()),
+        ],
+    );
+    assert_entra_error(&wrong, 401, "invalid_client", 7000215);
+    switch(&mock, "healthy");
+    assert_eq!(mock.client_credentials().status, 200);
+}
+
+fn good_assertion(mock: &Mock, cert: &ClientCert) -> String {
+    assertion(
+        cert,
+        json!({"alg": "RS256", "typ": "JWT", "x5t": x5t(cert)}),
+        good_claims(mock),
+        false,
+    )
+}
+
+fn hex_thumbprint(cert: &ClientCert) -> String {
+    hash(MessageDigest::sha1(), &cert.der)
+        .unwrap()
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect()
+}
+
+#[test]
+fn client_certificate_scenarios_answer_700027_and_700024_as_entra_words_them() {
+    let registered = client_cert();
+    let mock = Mock::with_config(&config_with_certificate(&registered));
+    assert_eq!(
+        send_assertion(&mock, &good_assertion(&mock, &registered)).status,
+        200
+    );
+    let thumbprint = hex_thumbprint(&registered);
+
+    switch(&mock, "client-cert-not-uploaded");
+    let reply = send_assertion(&mock, &good_assertion(&mock, &registered));
+    assert_entra_error(&reply, 401, "invalid_client", 700027);
+    let text = reply.json()["error_description"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(text.starts_with(&format!("AADSTS700027: The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Thumbprint of key used by client: '{thumbprint}', Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id '{WEB_APP}'.")), "{text}");
+
+    switch(&mock, "expired-client-cert");
+    let reply = send_assertion(&mock, &good_assertion(&mock, &registered));
+    assert_entra_error(&reply, 401, "invalid_client", 700027);
+    let text = reply.json()["error_description"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let prefix = format!("AADSTS700027: Client assertion contains an invalid signature. [Reason - The key used is expired., Thumbprint of key used by client: '{thumbprint}', Found key 'Start=");
+    assert!(text.starts_with(&prefix), "{text}");
+    // Found key 'Start=MM/dd/yyyy HH:mm:ss, End=MM/dd/yyyy HH:mm:ss']: the end is yesterday.
+    let dates = text[prefix.len()..].split_once("']").unwrap().0;
+    let (start, end) = dates.split_once(", End=").unwrap();
+    for date in [start, end] {
+        let b = date.as_bytes();
+        assert!(
+            b.len() == 19 && b[2] == b'/' && b[5] == b'/' && b[10] == b' ' && b[13] == b':',
+            "{date}"
+        );
+    }
+
+    switch(&mock, "expired-client-assertion");
+    let reply = send_assertion(&mock, &good_assertion(&mock, &registered));
+    assert_entra_error(&reply, 401, "invalid_client", 700024);
+    let text = reply.json()["error_description"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        text.starts_with(
+            "AADSTS700024: Client assertion is not within its valid time range. Current time: "
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(".0000000Z, expiry time of assertion "),
+        "{text}"
+    );
+    assert!(text.contains("Review the documentation at https://docs.microsoft.com/azure/active-directory/develop/active-directory-certificate-credentials ."), "{text}");
+    // A secret still works in every certificate scenario.
+    assert_eq!(mock.client_credentials().status, 200);
+
+    switch(&mock, "healthy");
+    assert_eq!(
+        send_assertion(&mock, &good_assertion(&mock, &registered)).status,
+        200
+    );
+}
+
+#[test]
+fn a_certificate_credentials_dates_are_configured_within_the_certificates() {
+    let registered = client_cert();
+    let with_dates = |starts: &str, expires: &str| {
+        config_with_certificate(&registered).replacen(
+            "pem = \"\"\"",
+            &format!("starts = \"{starts}\"\nexpires = \"{expires}\"\npem = \"\"\""),
+            1,
+        )
+    };
+    let today = time::OffsetDateTime::now_utc();
+    let rfc = |t: time::OffsetDateTime| {
+        t.format(&time::format_description::well_known::Rfc3339)
+            .unwrap()
+    };
+    // A credential that ends two seconds from now, inside the certificate's 30 days: "The key used is expired".
+    let ended = with_dates(&rfc(today), &rfc(today + time::Duration::seconds(2)));
+    let mock = Mock::with_config(&ended);
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    let reply = send_assertion(&mock, &good_assertion(&mock, &registered));
+    assert_entra_error(&reply, 401, "invalid_client", 700027);
+    assert!(
+        reply.text.contains("The key used is expired."),
+        "{}",
+        reply.text
+    );
+
+    // Graph refuses an end date past the certificate's notAfter.
+    let error = mock_sts::config::parse(
+        &with_dates(&rfc(today), &rfc(today + time::Duration::days(400))),
+        "t.toml",
+        None,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        error.contains("tenants[0].apps[0].certificates[0].expires") && error.contains("notAfter"),
+        "{error}"
+    );
+}

@@ -257,7 +257,10 @@ impl Plan {
                     }
                 }
             }
-            Fix::NewSamlCertificate | Fix::PublishNewKey | Fix::SendRightSecret => {}
+            Fix::NewSamlCertificate
+            | Fix::PublishNewKey
+            | Fix::SendRightSecret
+            | Fix::NewClientSecret => {}
         }
     }
 

@@ -338,6 +338,13 @@ curl -fsS -X PUT -H 'content-type: application/json' -d '{"scenario":"rotated-ke
 echo "the new signing key is published (scenario rotated-keys); the relying party refreshes its key set"
 "#);
         }
+        Fix::NewClientSecret => {
+            out.push_str(r#"# Portal: Certificates & secrets, New client secret; the client gets its value. On the mock the
+# app's secret in mock-sts.toml is in force again once the scenario is healthy.
+curl -fsS -X PUT -H 'content-type: application/json' -d '{"scenario":"healthy"}' "$MOCK/_mock/scenario" > /dev/null
+echo "the app has a client secret in force (scenario healthy)"
+"#);
+        }
         Fix::SendRightSecret => {
             out.push_str(r#"# The fix is the client's: send the secret's value as mock-sts.toml has it.
 SECRET="$(grep -A2 '^\[\[tenants.apps.secrets\]\]' "$HERE/mock-sts.toml" | sed -n 's/^value = "\(.*\)"$/\1/p' | head -n 1)"
@@ -572,6 +579,7 @@ fn fix_text(plan: &Plan, fix: Fix) -> String {
         ),
         Fix::CustomSigningKey => "Give the app an application-specific signing key (or stop requiring mapped claims). On the mock, `fix.sh` turns on `custom_signing_key = true` in mock-sts.toml (the `#fix:` line); restart mock-sts.".to_string(),
         Fix::PublishNewKey => "The relying party must find the key the token names: the issuer publishes it, and the relying party refreshes its cached key set (IdentityModel and MSAL refresh on an unknown kid; a pinned key set does not). On the mock, `fix.sh` switches to scenario rotated-keys (`PUT $MOCK/_mock/scenario`), where the key set publishes the new key.".to_string(),
+        Fix::NewClientSecret => "The app's client secret has expired: create a new one (portal: App registrations, the app, Certificates & secrets, New client secret) and give its value to the client; remove the expired one. On the mock, `fix.sh` switches to scenario healthy (`PUT $MOCK/_mock/scenario`), where the app's secret in mock-sts.toml is in force again.".to_string(),
         Fix::SendRightSecret => "The client must send the secret's value (not its id, not an expired or deleted one). The app's secret on the mock is the `value` in mock-sts.toml; replay with it.".to_string(),
         Fix::RegisterRedirectUri => "Add the redirect (reply) URI the request sends to the app's registration (portal: App registrations, the app, Authentication; for SAML: Basic SAML Configuration, Reply URL). On the mock, `fix.sh` turns on the `#fix:` line of mock-sts.toml; restart mock-sts.".to_string(),
         Fix::RegisterApp => "Send the client id (or SAML identifier) of an app registered in this tenant, or register the app. On the mock, `fix.sh` turns on the commented-out app (`#fix:` lines) in mock-sts.toml; restart mock-sts.".to_string(),

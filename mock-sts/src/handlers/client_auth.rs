@@ -1,16 +1,19 @@
 //! How a client proves itself at the token endpoint, checked as Entra checks it: a secret (form or HTTP
 //! Basic) or a `client_assertion` JWT signed with a certificate registered on the app.
 
+use std::borrow::Cow;
+
 use axum::http::HeaderMap;
 use keyprobe_core::base64;
-use time::OffsetDateTime;
+use time::{Duration, OffsetDateTime};
 
 use super::Params;
 use crate::errors::{AadCode, AadError};
 use crate::jwt;
-use crate::model::{App, RegisteredCertificate};
+use crate::model::{App, ClientSecret, RegisteredCertificate};
+use crate::scenario::Scenario;
 use crate::tokens::ClientAuthMethod;
-use crate::util::{from_unix, ticks_timestamp};
+use crate::util::{from_unix, key_date, ticks_timestamp};
 
 pub const JWT_BEARER_ASSERTION: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 /// Clock skew Entra tolerates on client assertions.
@@ -74,14 +77,21 @@ fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
     Some((unescape(id), unescape(secret)))
 }
 
-/// Check the presented credentials against `app`. `audiences` are the token endpoint URLs an assertion may
-/// name in `aud`.
+/// Check the presented credentials against `app`'s, as the scenario leaves them. `audiences` are the token
+/// endpoint URLs an assertion may name in `aud`.
 pub fn authenticate(
     app: &App,
     presented: &PresentedCredentials,
     audiences: &[String],
     now: OffsetDateTime,
+    scenario: Scenario,
 ) -> Result<ClientAuthMethod, AadError> {
+    let app = &*credentials_in(app, scenario, now);
+    // In `expired-client-assertion` Entra's clock is an hour ahead of the client's.
+    let now = match scenario {
+        Scenario::ExpiredClientAssertion => now + Duration::hours(1),
+        _ => now,
+    };
     let has_credential = presented.secret.is_some() || presented.assertion.is_some();
     if !app.is_confidential() {
         return if has_credential {
@@ -108,22 +118,54 @@ pub fn authenticate(
     Err(AadError::new(AadCode::MissingClientCredential))
 }
 
+/// The app's credentials as a scenario leaves them, the way the portal's "Certificates & secrets" would
+/// show them: secrets or certificate credentials that ended yesterday, or no certificate at all.
+fn credentials_in(app: &App, scenario: Scenario, now: OffsetDateTime) -> Cow<'_, App> {
+    let yesterday = now - Duration::days(1);
+    match scenario {
+        Scenario::ExpiredClientSecret => {
+            let mut app = app.clone();
+            for secret in &mut app.secrets {
+                let end = secret.expires.map_or(yesterday, |e| e.min(yesterday));
+                secret.expires = Some(end);
+                secret.starts = secret.starts.map(|s| s.min(end - Duration::days(365)));
+            }
+            Cow::Owned(app)
+        }
+        Scenario::ClientCertNotUploaded => {
+            let mut app = app.clone();
+            app.certificates.clear();
+            Cow::Owned(app)
+        }
+        Scenario::ExpiredClientCert => {
+            let mut app = app.clone();
+            for cert in &mut app.certificates {
+                cert.expires = cert.expires.min(yesterday);
+                cert.starts = cert.starts.min(cert.expires - Duration::days(365));
+            }
+            Cow::Owned(app)
+        }
+        _ => Cow::Borrowed(app),
+    }
+}
+
 fn check_secret(app: &App, presented: &str, now: OffsetDateTime) -> Result<(), AadError> {
     let matching: Vec<_> = app
         .secrets
         .iter()
         .filter(|s| constant_time_eq(s.value.as_bytes(), presented.as_bytes()))
         .collect();
-    if matching.is_empty() {
-        return Err(AadError::new(AadCode::InvalidClientSecret));
+    let ended = |s: &ClientSecret| s.expires.is_some_and(|expires| expires < now);
+    let in_force = |s: &ClientSecret| s.starts.is_none_or(|starts| starts <= now) && !ended(s);
+    if matching.iter().any(|s| in_force(s)) {
+        return Ok(());
     }
-    if matching
-        .iter()
-        .all(|s| s.expires.is_some_and(|expires| expires < now))
-    {
+    if matching.iter().any(|s| ended(s)) {
         return Err(AadError::new(AadCode::ExpiredClientSecret).arg("client_id", &app.client_id));
     }
-    Ok(())
+    // No secret matches, or the one that does is not valid yet (Entra's answer to that is not known;
+    // a secret that is not in force is taken as not the app's).
+    Err(AadError::new(AadCode::InvalidClientSecret))
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -143,14 +185,21 @@ fn verify_assertion(
     let decoded = jwt::decode(assertion)
         .map_err(|err| invalid_jwt(&format!("The token is malformed: {err}.")))?;
     let (certificate, thumbprint) = find_certificate(app, &decoded)?;
+    if now < certificate.starts || now > certificate.expires {
+        // Entra says "expired" of a key not yet valid too (a signing host whose clock runs ahead).
+        return Err(AadError::new(AadCode::AssertionCertificateExpired)
+            .arg("thumbprint", thumbprint)
+            .arg("key_start", key_date(certificate.starts))
+            .arg("key_end", key_date(certificate.expires)));
+    }
     let public_key = openssl::x509::X509::from_der(&certificate.der)
         .and_then(|cert| cert.public_key())
         .map_err(|_| AadError::new(AadCode::MalformedRequest))?;
     if !decoded.verify(&public_key) {
         return Err(AadError::new(AadCode::AssertionSignatureInvalid)
             .arg("thumbprint", thumbprint)
-            .arg("key_start", ticks_timestamp(certificate.not_before))
-            .arg("key_end", ticks_timestamp(certificate.not_after)));
+            .arg("key_start", key_date(certificate.starts))
+            .arg("key_end", key_date(certificate.expires)));
     }
     let audience_ok = match decoded.claims.get("aud") {
         Some(serde_json::Value::String(aud)) => {

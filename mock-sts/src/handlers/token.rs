@@ -127,7 +127,13 @@ fn grant(
     let redemption = cross_origin::redemption(state, app, grant_type, params, &presented, &caller)?;
     let auth = match redemption {
         Redemption::Spa => ClientAuthMethod::None,
-        Redemption::Other => authenticate(app, &presented, &audiences, now())?,
+        Redemption::Other => authenticate(
+            app,
+            &presented,
+            &audiences,
+            now(),
+            state.scenario_for(&tenant.id),
+        )?,
     };
     let client = AuthenticatedClient {
         tenant,

@@ -158,6 +158,73 @@ def custom_signing_key_required_is_aadsts50146():
         switch_scenario("healthy")
 
 
+def certificate_result():
+    workdir = pathlib.Path(os.environ["MOCK_STS_WORKDIR"])
+    return acquire_token_with_certificate(
+        (workdir / "client-key.pem").read_text(), (workdir / "client-cert.pem").read_text()
+    )
+
+
+def assert_entra_error(result, code, text):
+    assert result.get("error") == "invalid_client", result
+    assert result.get("error_codes") == [code], result
+    assert result["error_description"].startswith(f"AADSTS{code}: {text}"), result
+
+
+@check
+def an_expired_client_secret_is_aadsts7000222_in_msals_result():
+    switch_scenario("expired-client-secret")
+    try:
+        assert_entra_error(
+            acquire_token(),
+            7000222,
+            f"The provided client secret keys for app '{CLIENT_ID_OF_SNIPPETS}' are expired. Visit the Azure portal",
+        )
+    finally:
+        switch_scenario("healthy")
+
+
+@check
+def a_certificate_never_uploaded_is_aadsts700027_in_msals_result():
+    switch_scenario("client-cert-not-uploaded")
+    try:
+        assert_entra_error(
+            certificate_result(),
+            700027,
+            "The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found.",
+        )
+    finally:
+        switch_scenario("healthy")
+
+
+@check
+def an_expired_certificate_credential_is_aadsts700027_key_expired_in_msals_result():
+    switch_scenario("expired-client-cert")
+    try:
+        assert_entra_error(
+            certificate_result(),
+            700027,
+            "Client assertion contains an invalid signature. [Reason - The key used is expired.",
+        )
+    finally:
+        switch_scenario("healthy")
+
+
+@check
+def msals_assertion_out_of_entras_time_window_is_aadsts700024():
+    switch_scenario("expired-client-assertion")
+    try:
+        assert_entra_error(
+            certificate_result(),
+            700024,
+            "Client assertion is not within its valid time range. Current time: ",
+        )
+        token_or_fail(acquire_token())  # a secret is not affected
+    finally:
+        switch_scenario("healthy")
+    token_or_fail(certificate_result())
+
+
 def main():
     passed = failed = 0
     for function in CHECKS:
