@@ -30,7 +30,7 @@ pub struct TrustedKey {
     pub origin: KeyOrigin,
     pub key: VerifyKey,
     /// The entityID that publishes the key in aggregate SAML metadata: it counts only for
-    /// messages that entity issued ([`TrustStore::for_saml_issuer`]).
+    /// messages and tokens that entity issued ([`TrustStore::for_issuer`]).
     pub entity: Option<String>,
     /// Facts about the key alone, worked out once: a batch names the same key in every report.
     label: String,
@@ -518,11 +518,11 @@ impl TrustStore {
         Ok(())
     }
 
-    /// Keys that may verify signatures: usable material, not marked for encryption only.
-    /// The store as one SAML message issued by `issuer` sees it, when aggregate metadata is a
-    /// key source: the issuer picks its entity, and keys other entities publish do not count
-    /// (nor does any, when the issuer is none of them). `None` without aggregate metadata.
-    pub fn for_saml_issuer(&self, issuer: Option<&str>) -> Option<TrustStore> {
+    /// The store as one message or token issued by `issuer` (a SAML Issuer, a JWT's `iss`) sees
+    /// it, when aggregate metadata is a key source: the issuer picks its entity, and keys other
+    /// entities publish do not count (nor does any, when the issuer is none of them). `None`
+    /// without aggregate metadata.
+    pub fn for_issuer(&self, issuer: Option<&str>) -> Option<TrustStore> {
         let federation = self.federation.as_ref()?;
         let picked = issuer.filter(|i| federation.entities.iter().any(|e| e == i));
         let keys = self
@@ -538,7 +538,7 @@ impl TrustStore {
                 Unusable {
                     source: federation.source.clone(),
                     reason: format!(
-                        "the message's issuer {} is none of its {} identity providers, and a key counts only for the entity that publishes it",
+                        "the issuer {} is none of its {} identity providers, and a key counts only for the entity that publishes it",
                         issuer.map_or_else(|| "(none)".to_string(), |i| format!("'{i}'")),
                         federation.entities.len()
                     ),

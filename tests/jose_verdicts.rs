@@ -441,3 +441,91 @@ fn jws_json_verifies_every_signature_and_reports_each() {
     let run = inspect(&["--", &general]);
     assert_finding(&run, "signature-not-checked", "warning", 0);
 }
+
+// --- Aggregate SAML metadata as the keys of a token -------------------------------------------
+
+/// The entityIDs of testdata/saml/metadata-aggregate.xml, in order: the first publishes the
+/// certificate of testdata/keys/issuer.key.pem, the second another identity provider's.
+fn aggregate_entities() -> Vec<String> {
+    let md = fixture("testdata/saml/metadata-aggregate.xml");
+    md.split("entityID=\"")
+        .skip(1)
+        .map(|rest| rest.split('"').next().unwrap().to_string())
+        .collect()
+}
+
+fn with_aggregate(text: &str) -> Run {
+    inspect(&[
+        "--metadata",
+        "testdata/saml/metadata-aggregate.xml",
+        "--",
+        text,
+    ])
+}
+
+#[test]
+fn aggregate_metadata_trusts_a_tokens_keys_only_for_the_entity_its_issuer_names() {
+    let entities = aggregate_entities();
+    let [first, second] = entities.as_slice() else {
+        panic!("two entities expected: {entities:?}")
+    };
+    let header = json!({"typ": "JWT", "alg": "RS256"});
+    let token_from = |iss: &str| {
+        let claims = claims(json!({"iss": iss}));
+        rs256(&issuer_key(), &header, claims.to_string().as_bytes())
+    };
+    let verified = |run: &Run| {
+        run.json()["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["code"] == "signature-verified")
+            .cloned()
+    };
+
+    // The first entity's own token: verified, and the evidence names the entity.
+    let genuine = with_aggregate(&token_from(first));
+    assert_eq!(genuine.json()["verdict"], "ok", "{}", genuine.stdout);
+    let source = verified(&genuine).expect("verified")["evidence"]["source"].clone();
+    assert_eq!(
+        source,
+        format!("testdata/saml/metadata-aggregate.xml#{first}"),
+        "{}",
+        genuine.stdout
+    );
+
+    // Claiming the second entity, signed with the first's key: that key does not count.
+    let forged = with_aggregate(&token_from(second));
+    assert_finding(&forged, "signature-invalid", "error", 1);
+    assert!(verified(&forged).is_none(), "{}", forged.stdout);
+
+    // The same in the JWS JSON serialisation.
+    let payload = b64u(claims(json!({"iss": second})).to_string().as_bytes());
+    let entry = json_signature(&issuer_key(), &header, &payload);
+    let flat = json!({"payload": payload, "protected": entry["protected"], "signature": entry["signature"]});
+    let run = with_aggregate(&flat.to_string());
+    assert_eq!(run.json()["kind"], "jws-json", "{}", run.stdout);
+    assert_finding(&run, "signature-invalid", "error", 1);
+    assert!(verified(&run).is_none(), "{}", run.stdout);
+
+    // An issuer that is none of the entities gets no key, and says which issuers were expected.
+    let outsider = with_aggregate(&token_from("https://outsider.example"));
+    assert_finding(&outsider, "issuer-mismatch", "error", 1);
+    assert!(verified(&outsider).is_none(), "{}", outsider.stdout);
+    let report = outsider.json();
+    let mismatch = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "issuer-mismatch")
+        .unwrap();
+    assert_eq!(
+        mismatch["evidence"]["presented"],
+        "https://outsider.example"
+    );
+    assert_eq!(mismatch["evidence"]["expected"], json!(entities));
+    assert_eq!(
+        mismatch["evidence"]["expected_from"],
+        "testdata/saml/metadata-aggregate.xml"
+    );
+}

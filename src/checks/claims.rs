@@ -98,6 +98,13 @@ pub(crate) enum ClaimsDiagnosis<'c> {
         /// The common Entra mix-up behind the difference, when it is one.
         why: Option<String>,
     },
+    /// Aggregate metadata is the key source and `iss` names none of its entities: no key of it
+    /// counts for this token.
+    IssuerNotInFederation {
+        presented: Option<&'c str>,
+        source: String,
+        entities: Vec<String>,
+    },
     AudienceMismatch {
         expected: String,
         presented: Vec<String>,
@@ -210,6 +217,30 @@ fn finding(d: &ClaimsDiagnosis, settings: &Settings) -> Finding {
                 json!({"expected": expected, "presented": presented, "expected_from": expected_from}),
             )
         }
+        ClaimsDiagnosis::IssuerNotInFederation {
+            presented,
+            source,
+            entities,
+        } => {
+            let shown = presented.map_or_else(|| "(no iss claim)".to_string(), |i| format!("'{i}'"));
+            let named = match entities.as_slice() {
+                [] => String::new(),
+                [one] => format!(" (only '{one}')"),
+                [first, ..] => format!(" ('{first}' and {} more)", entities.len() - 1),
+            };
+            Finding::new(
+                FindingCode::IssuerMismatch,
+                format!(
+                    "the token's issuer {shown} is none of the {} identity providers in {source}{named}: a key of that metadata counts only for the entity that publishes it, so none counts here",
+                    entities.len()
+                ),
+            )
+            .with_evidence(json!({
+                "expected": entities.iter().take(20).collect::<Vec<_>>(),
+                "presented": presented,
+                "expected_from": source,
+            }))
+        }
         ClaimsDiagnosis::AudienceMismatch {
             expected,
             presented,
@@ -258,6 +289,15 @@ fn issuer_mismatch<'c>(
     claims: &'c Map<String, Value>,
 ) -> Vec<ClaimsDiagnosis<'c>> {
     let iss = claims.get("iss").and_then(Value::as_str);
+    let outsider = trust
+        .federation
+        .as_ref()
+        .filter(|f| iss.is_none_or(|i| !f.entities.iter().any(|e| e == i)))
+        .map(|f| ClaimsDiagnosis::IssuerNotInFederation {
+            presented: iss,
+            source: f.source.clone(),
+            entities: f.entities.clone(),
+        });
     [
         settings.issuer.clone().map(|i| (i, "--issuer")),
         trust
@@ -276,6 +316,7 @@ fn issuer_mismatch<'c>(
             presented: iss,
         },
     )
+    .chain(outsider)
     .collect()
 }
 

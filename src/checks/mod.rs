@@ -51,4 +51,22 @@ impl<'a> Ctx<'a> {
     pub fn has(&self, code: FindingCode) -> bool {
         self.findings.iter().any(|f| f.code == code)
     }
+
+    /// Runs `judge` with the keys that count for what `issuer` issued: with aggregate metadata
+    /// as a key source, only those of the entity the issuer names ([`TrustStore::for_issuer`]);
+    /// otherwise every trusted key. Findings land in this context either way.
+    pub(crate) fn with_issuer_trust<R>(
+        &mut self,
+        issuer: Option<&str>,
+        judge: impl for<'c> FnOnce(&mut Ctx<'c>) -> R,
+    ) -> R {
+        let Some(trust) = self.trust.for_issuer(issuer) else {
+            return judge(self);
+        };
+        let mut scoped = Ctx::new(self.settings, &trust);
+        scoped.findings = std::mem::take(&mut self.findings);
+        let out = judge(&mut scoped);
+        self.findings = scoped.findings;
+        out
+    }
 }

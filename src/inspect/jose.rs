@@ -23,12 +23,22 @@ pub(super) fn inspect_jws(ctx: &mut Ctx, token: &str) -> Value {
             return Value::Null;
         }
     };
-    let view = inspect_decoded(ctx, jws, 0);
+    // With aggregate metadata, the token's issuer picks the entity whose keys count.
+    let issuer = issuer_of(&jws.payload);
+    let view = ctx.with_issuer_trust(issuer.as_deref(), |ctx| inspect_decoded(ctx, jws, 0));
     if let Some(doc) = &ctx.trust.discovery {
         // The metadata the token is checked against must agree with itself and its keys.
         discovery::check_discovery(ctx, doc, ctx.trust.discovery_url.as_deref());
     }
     Value::Object(view)
+}
+
+/// The `iss` of a claim set; none when the payload is no claim set.
+fn issuer_of(payload: &Payload) -> Option<String> {
+    match payload {
+        Payload::Claims(c) => c.get("iss").and_then(Value::as_str).map(str::to_string),
+        Payload::Other { .. } => None,
+    }
 }
 
 /// The signature, then the payload; `depth` counts the tokens this one is nested in.
@@ -151,6 +161,17 @@ pub(super) fn inspect_jws_json(ctx: &mut Ctx, object: &Map<String, Value>) -> Va
             return Value::Null;
         }
     };
+    // Every signature is over the same payload: its issuer picks the entity whose keys count.
+    let issuer = decoded
+        .signatures
+        .iter()
+        .flatten()
+        .next()
+        .and_then(|jws| issuer_of(&jws.payload));
+    ctx.with_issuer_trust(issuer.as_deref(), |ctx| judge_jws_json(ctx, decoded))
+}
+
+fn judge_jws_json(ctx: &mut Ctx, decoded: JwsJson) -> Value {
     let count = decoded.signatures.len();
     let mut signatures = Vec::with_capacity(count);
     let mut payload = None;

@@ -90,18 +90,14 @@ fn inspect_document(
     query_signed: bool,
 ) -> (Kind, Value) {
     let message = model::read(doc);
-    let scoped = match &message {
-        Message::Metadata(_) | Message::Other(..) => None,
-        _ => ctx.trust.for_saml_issuer(issuer_of(&message)),
-    };
-    let Some(trust) = scoped else {
-        return inspect_message(ctx, doc, source, query_signed, &message);
-    };
-    let mut scoped_ctx = Ctx::new(ctx.settings, &trust);
-    scoped_ctx.findings = std::mem::take(&mut ctx.findings);
-    let out = inspect_message(&mut scoped_ctx, doc, source, query_signed, &message);
-    ctx.findings = scoped_ctx.findings;
-    out
+    match &message {
+        Message::Metadata(_) | Message::Other(..) => {
+            inspect_message(ctx, doc, source, query_signed, &message)
+        }
+        _ => ctx.with_issuer_trust(issuer_of(&message), |ctx| {
+            inspect_message(ctx, doc, source, query_signed, &message)
+        }),
+    }
 }
 
 /// Who issued the message: the Response's Issuer (else its first Assertion's), the Assertion's,
