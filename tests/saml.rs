@@ -877,6 +877,60 @@ fn what_cannot_be_verified_is_never_ok() {
     assert_finding(&unknown, "unrecognised", "error", 1);
 }
 
+/// SAML protocol messages keyprobe does not judge (back-channel ArtifactResolve and
+/// AttributeQuery, an ArtifactResponse) are `unrecognised`, an error that names the message,
+/// never `ok` or `unknown` with exit 0: even when their Issuer is the trusted IdP.
+#[test]
+fn protocol_messages_keyprobe_does_not_judge_are_never_ok() {
+    let signed = std::fs::read_to_string(root().join(SIGNED)).unwrap();
+    let issuer = signed
+        .split("Issuer>")
+        .nth(1)
+        .and_then(|s| s.split('<').next())
+        .unwrap()
+        .to_string();
+    let message = |element: &str, body: &str| {
+        format!(
+            "<samlp:{element} xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\" ID=\"_q-1\" Version=\"2.0\" IssueInstant=\"2026-06-01T11:59:00Z\" Destination=\"https://idp.example.test/soap\"><saml:Issuer>{issuer}</saml:Issuer>{body}</samlp:{element}>"
+        )
+    };
+    let inputs = [
+        (
+            "ArtifactResolve",
+            message(
+                "ArtifactResolve",
+                "<samlp:Artifact>AAQAAMh48/1oXIM+sDo7Dh2qMp1HM4IF5DaRNmDj6RdUmllwn9jJHyEgIi8=</samlp:Artifact>",
+            ),
+        ),
+        (
+            "AttributeQuery",
+            message(
+                "AttributeQuery",
+                "<saml:Subject><saml:NameID>alice@contoso.example</saml:NameID></saml:Subject><saml:Attribute Name=\"groups\"/>",
+            ),
+        ),
+        (
+            "ArtifactResponse",
+            message(
+                "ArtifactResponse",
+                "<samlp:Status><samlp:StatusCode Value=\"urn:oasis:names:tc:SAML:2.0:status:Success\"/></samlp:Status>",
+            ),
+        ),
+    ];
+    for (element, xml) in inputs {
+        let run = inspect(&["--metadata", MD, "--", &xml]);
+        let report = run.json();
+        assert_eq!(report["kind"], "unknown", "{element}: {}", run.stdout);
+        assert_finding(&run, "unrecognised", "error", 1);
+        let f = finding(&run, "unrecognised");
+        assert_eq!(f["evidence"]["message"], element, "{f}");
+        assert!(
+            f["message"].as_str().unwrap().contains(element),
+            "the finding says what it is: {f}"
+        );
+    }
+}
+
 /// Issue 13, item 1: with aggregate metadata (`EntitiesDescriptor`, what federations publish),
 /// the message's issuer picks the entity and a key counts only for the entity publishing it: a
 /// response claiming the first IdP but signed with the second's key is an error, the second's

@@ -221,7 +221,10 @@ fn judge_message(ctx: &mut Ctx, doc: &Document, message: &Message, read: Read) -
                     checks::check_logout(ctx, "LogoutRequest", signed);
                     Kind::SamlLogout
                 }
-                _ => Kind::Unknown,
+                other => {
+                    checks::check_not_judged(ctx, other);
+                    Kind::Unknown
+                }
             };
             (kind, request_json(r))
         }

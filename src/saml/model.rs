@@ -205,12 +205,9 @@ pub(crate) fn read(doc: &Document) -> Message {
         Message::Response(read_response(doc, root))
     } else if is(doc, root, NS_SAML, "Assertion") {
         Message::Assertion(read_assertion(doc, root))
-    } else if namespace(doc, root) == NS_SAMLP
-        && matches!(
-            local_name(doc, root),
-            "AuthnRequest" | "LogoutRequest" | "ArtifactResolve" | "AttributeQuery"
-        )
-    {
+    } else if namespace(doc, root) == NS_SAMLP {
+        // AuthnRequest and LogoutRequest are judged; any other protocol message (ArtifactResolve,
+        // AttributeQuery, ArtifactResponse…) is read for its issuer and signature only.
         Message::Request(read_request(doc, root))
     } else if is(doc, root, NS_MD, "EntityDescriptor") {
         Message::Metadata(Metadata {

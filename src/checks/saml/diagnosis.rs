@@ -144,6 +144,10 @@ pub(crate) enum SamlDiagnosis<'a> {
         name: String,
         namespace: String,
     },
+    /// A SAML protocol message keyprobe does not judge (ArtifactResolve, AttributeQuery, …).
+    NotJudged {
+        element: String,
+    },
     /// The key sources hold no signing key (the AADSTS50003 situation).
     NoTrustedSigningKeys {
         sources: &'a [String],

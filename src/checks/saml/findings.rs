@@ -11,6 +11,7 @@ use crate::checks::certs;
 use crate::clock::{describe, rfc3339};
 use crate::report::Finding;
 use crate::saml::dsig::algorithm_name;
+use crate::saml::xml::NS_SAMLP;
 use crate::Settings;
 
 pub(super) fn finding(d: &SamlDiagnosis, settings: &Settings) -> Finding {
@@ -30,6 +31,12 @@ pub(super) fn finding(d: &SamlDiagnosis, settings: &Settings) -> Finding {
             FindingCode::Malformed,
             format!("the XML's root is <{name}> (namespace '{namespace}'), not a SAML 2.0 message or metadata"),
         ),
+        SamlDiagnosis::NotJudged { element } => Finding::new(
+            FindingCode::Unrecognised,
+            format!("this is a SAML 2.0 {element}, a protocol message keyprobe does not judge: nothing in it was checked, whatever its signature says"),
+        )
+        .with_evidence(json!({"message": element, "namespace": NS_SAMLP}))
+        .with_hint("keyprobe judges SAML Responses, Assertions, AuthnRequests, logout messages and metadata; inspect the Response this exchange carries or answers with"),
         SamlDiagnosis::NoTrustedSigningKeys { sources, reasons } => Finding::new(
             FindingCode::NoSigningKeys,
             format!(

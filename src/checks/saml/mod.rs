@@ -52,6 +52,16 @@ pub(crate) fn check_signature_count(ctx: &mut Ctx, count: usize) {
     }
 }
 
+/// A SAML protocol message keyprobe does not judge: never `ok`.
+pub(crate) fn check_not_judged(ctx: &mut Ctx, element: &str) {
+    record(
+        ctx,
+        &[SamlDiagnosis::NotJudged {
+            element: element.to_string(),
+        }],
+    );
+}
+
 /// XML whose root is not a SAML message or metadata.
 pub(crate) fn check_not_saml(ctx: &mut Ctx, name: &str, namespace: &str) {
     record(
