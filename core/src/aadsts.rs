@@ -209,8 +209,24 @@ catalogue! {
     AssertionFailedSignatureValidation => (50013, Documented("ENTRA.md; the rest of the bracket varies"), "invalid_grant", 400,
         "Assertion failed signature validation. [Reason - The key was not found., Thumbprint of key used by client: '{thumbprint}', …]",
         ["thumbprint"]),
-    SignedRequestRequired => (76021, Unconfirmed, "invalid_request", 400,
-        "The request sent by client is not signed while the application requires signed requests.", []),
+    /// "Require verification certificates" is on and the AuthnRequest carries no signature where its
+    /// binding puts one (the query for HTTP-Redirect, an enveloped `Signature` for HTTP-POST).
+    SignedRequestRequired => (76021, Documented("reference-error-codes (ApplicationRequiresSignedRequests); troubleshooting article error-code-aadsts76021-request-not-signed"), "invalid_request", 400,
+        "The request sent by client is not signed while the application requires signed requests", []),
+    /// Signed requests are required but the app has no verification certificate. Text quoted from a
+    /// real page in OpenSlides/OpenSlides#6995 (2025), which gives no code: the number is unconfirmed.
+    RequestVerificationCertificateMissing => (76021, Unconfirmed, "invalid_request", 400,
+        "Cannot verify the signature of received authentication request since there is no certificate for verification configured in the application.", []),
+    /// A signed AuthnRequest whose signature the app's verification certificates do not verify, or
+    /// made with an algorithm not allowed (Microsoft's "Enforce signed SAML authentication requests"
+    /// lists these failures without codes or texts: number and wording unconfirmed).
+    RequestSignatureInvalid => (76021, Unconfirmed, "invalid_request", 400,
+        "The signature of the request sent by client could not be verified with the verification certificates of application '{app}': {reason}.",
+        ["app", "reason"]),
+    /// A NameIDPolicy Format Entra does not issue (answered to the app as a SAML error Response with
+    /// status InvalidNameIDPolicy; the delivery is unconfirmed).
+    InvalidNameIdPolicy => (75016, Documented("reference-error-codes (Saml2AuthenticationRequestInvalidNameIDPolicy)"), "invalid_request", 400,
+        "SAML2 Authentication Request has invalid NameIdPolicy.", []),
     DestinationMismatch => (75008, Unconfirmed, "invalid_request", 400,
         "The request from the client has an unexpected Destination.", []),
     JwtSignatureValidationFailed => (900384, Documented("ENTRA.md"), "invalid_request", 400,
@@ -490,10 +506,20 @@ pub static AADSTS: &[AadstsEntry] = &[
         name: "ApplicationRequiresSignedRequests",
         surface: "the error page",
         meaning: "The app is configured to require signed AuthnRequests and this one is not signed.",
-        causes: &["the SP's request signing is off while Entra's 'Require verification certificates' is on"],
+        causes: &["the SP's request signing is off while Entra's 'Require verification certificates' is on", "the signature is where the other binding puts it: HTTP-Redirect signs the query (SigAlg, Signature), HTTP-POST signs the XML", "the SP signs with a certificate not uploaded as verification certificate, or with RSA-SHA1 while SHA-1 is not allowed"],
         confirm: "keyprobe inspect the AuthnRequest shows whether it is signed.",
         scenario: None,
         fix: "sign AuthnRequests with the certificate registered as verification certificate, or turn the requirement off.",
+    },
+    AadstsEntry {
+        number: 75016,
+        name: "Saml2AuthenticationRequestInvalidNameIDPolicy",
+        surface: "a SAML error Response (status InvalidNameIDPolicy)",
+        meaning: "The AuthnRequest's NameIDPolicy asks for a NameID format Entra does not issue.",
+        causes: &["an SP asking for X509SubjectName, WindowsDomainQualifiedName, kerberos, entity or encrypted NameIDs"],
+        confirm: "keyprobe inspect the AuthnRequest shows NameIDPolicy.",
+        scenario: None,
+        fix: "ask for emailAddress, persistent, transient or unspecified (or send no NameIDPolicy) and choose the NameID in the app's claims configuration.",
     },
     AadstsEntry {
         number: 75008,

@@ -10,8 +10,8 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use crate::model::{
-    object_id_for, App, AppKind, ClientSecret, Directory, RegisteredCertificate, SamlRegistration,
-    SamlSigning, Tenant, User,
+    object_id_for, App, AppKind, ClientSecret, Directory, RegisteredCertificate,
+    RequestVerification, SamlRegistration, SamlSigning, Tenant, User,
 };
 use crate::util::{derived_guid, is_guid};
 
@@ -127,6 +127,15 @@ struct SamlConfig {
     /// `assertion` (default), `response` or `both`.
     #[serde(default)]
     signing: SamlSigning,
+    /// Certificates signed AuthnRequests are verified against ("Verification certificates").
+    #[serde(default)]
+    verification_certificates: Vec<CertificateConfig>,
+    /// "Require verification certificates": unsigned or wrongly signed requests are refused.
+    #[serde(default)]
+    require_signed_requests: bool,
+    /// "Allow requests signed with RSA-SHA1"; otherwise only RSA-SHA256 is accepted.
+    #[serde(default)]
+    allow_sha1_request_signatures: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -430,11 +439,24 @@ impl Validator<'_> {
         self.absolute_uris(&format!("{at}.reply_urls"), &raw.reply_urls)?;
         let mut reply_urls = vec![raw.acs_url.clone()];
         reply_urls.extend(raw.reply_urls.into_iter().filter(|u| *u != raw.acs_url));
+        let certificates = raw
+            .verification_certificates
+            .into_iter()
+            .enumerate()
+            .map(|(index, cert)| {
+                self.certificate(cert, &format!("{at}.verification_certificates[{index}]"))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(SamlRegistration {
             entity_id: raw.entity_id,
             acs_url: raw.acs_url,
             reply_urls,
             signing: raw.signing,
+            request_verification: RequestVerification {
+                required: raw.require_signed_requests,
+                allow_sha1: raw.allow_sha1_request_signatures,
+                certificates,
+            },
         })
     }
 

@@ -104,6 +104,18 @@ pub struct SamlRegistration {
     /// Every reply URL the app accepts, `acs_url` first.
     pub reply_urls: Vec<String>,
     pub signing: SamlSigning,
+    /// "Verification certificates (optional)": what signed AuthnRequests are checked against.
+    pub request_verification: RequestVerification,
+}
+
+/// The portal's "Verification certificates" blade (Graph `requestSignatureVerification`).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RequestVerification {
+    /// "Require verification certificates" (`isSignedRequestRequired`).
+    pub required: bool,
+    /// "Allow requests signed with RSA-SHA1" (`allowedWeakAlgorithms = rsaSha1`).
+    pub allow_sha1: bool,
+    pub certificates: Vec<RegisteredCertificate>,
 }
 
 /// What Entra signs in a SAML Response (the portal's "Signing Option").

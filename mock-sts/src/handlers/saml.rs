@@ -23,9 +23,10 @@ use crate::errors::{AadCode, AadError, RequestIds};
 use crate::model::{App, SamlRegistration, Tenant, TenantSegment, User};
 use crate::saml::certs::NoSigner;
 use crate::saml::request::{self, AuthnRequest, Binding, RequestProblem};
+use crate::saml::request_signature::{self, SignatureProblem};
 use crate::saml::response::{
     self, auto_post_form, binding_supported, Success, AC_PASSWORD, AC_PASSWORD_PROTECTED,
-    AC_UNSPECIFIED,
+    AC_UNSPECIFIED, NAMEID_EMAIL, NAMEID_PERSISTENT, NAMEID_TRANSIENT, NAMEID_UNSPECIFIED,
 };
 use crate::session::Session;
 use crate::state::AppState;
@@ -44,7 +45,10 @@ pub async fn saml2_get(
     headers: HeaderMap,
 ) -> Result<Response, EntraError> {
     let params = query_params(query.as_deref()).map_err(EntraError::saml_page(&ids))?;
-    sign_in(&state, &ids, &segment, &params, &headers, Binding::Redirect)
+    let binding = Redirect {
+        raw_query: query.as_deref(),
+    };
+    sign_in(&state, &ids, &segment, &params, &headers, binding)
 }
 
 pub async fn saml2_post(
@@ -60,7 +64,24 @@ pub async fn saml2_post(
         Ok::<_, AadError>(form.merged(query_params(query.as_deref())?))
     };
     let params = params.await.map_err(EntraError::saml_page(&ids))?;
-    sign_in(&state, &ids, &segment, &params, &headers, Binding::Post)
+    sign_in(&state, &ids, &segment, &params, &headers, Post)
+}
+
+/// How the request came: HTTP-Redirect keeps the raw query, whose octets its signature covers.
+#[derive(Clone, Copy)]
+enum Received<'q> {
+    Redirect { raw_query: Option<&'q str> },
+    Post,
+}
+use Received::{Post, Redirect};
+
+impl Received<'_> {
+    fn binding(self) -> Binding {
+        match self {
+            Redirect { .. } => Binding::Redirect,
+            Post => Binding::Post,
+        }
+    }
 }
 
 /// A sign-in Entra will answer: the app, where the answer goes, and the request it answers (none when
@@ -79,18 +100,31 @@ fn sign_in(
     segment: &str,
     params: &Params,
     headers: &HeaderMap,
-    binding: Binding,
+    received: Received<'_>,
 ) -> Result<Response, EntraError> {
     let page = EntraError::saml_page(ids);
     let segment = resolve_tenant(state, segment).map_err(page)?;
     let relay_state = params.get("RelayState");
     let sign_in = match (params.get("SAMLRequest"), params.get("appid")) {
-        (Some(encoded), _) => sp_initiated(state, segment, encoded, binding),
+        (Some(encoded), _) => sp_initiated(state, segment, encoded, received),
         // IdP-initiated sign-in, as from My Apps: the app named by its client id.
         (None, Some(app_id)) => idp_initiated(state, segment, app_id),
         (None, None) => Err(AadError::new(AadCode::SamlRequestMissing)),
     }
     .map_err(page)?;
+    if let Some(request) = &sign_in.request {
+        if !name_id_format_supported(request.name_id_format.as_deref()) {
+            let error = AadError::new(AadCode::InvalidNameIdPolicy);
+            return Err(EntraError::SamlResponse(error_response_post(
+                &sign_in,
+                request,
+                relay_state,
+                STATUS_INVALID_NAMEID_POLICY,
+                &error,
+                ids,
+            )));
+        }
+    }
     let authn_context = match &sign_in.request {
         None => AC_PASSWORD,
         Some(request) => satisfiable_context(request).map_err(|requested| {
@@ -235,9 +269,11 @@ fn sp_initiated<'a>(
     state: &'a AppState,
     segment: TenantSegment<'a>,
     encoded: &str,
-    binding: Binding,
+    received: Received<'_>,
 ) -> Result<SignIn<'a>, AadError> {
-    let authn_request = request::decode(encoded, binding)
+    let decoded = request::decode(encoded, received.binding());
+    let xml = decoded.clone().unwrap_or_default();
+    let authn_request = decoded
         .and_then(|xml| request::parse(&xml))
         .map_err(|problem| match problem {
             RequestProblem::Malformed(_) => AadError::new(AadCode::SamlMessageInvalid),
@@ -258,6 +294,19 @@ fn sp_initiated<'a>(
         .saml
         .as_ref()
         .ok_or_else(|| AadError::new(AadCode::SamlMessageInvalid))?;
+    if saml.request_verification.required {
+        let raw_query = match received {
+            Redirect { raw_query } => raw_query,
+            Post => None,
+        };
+        request_signature::check(
+            &saml.request_verification,
+            received.binding(),
+            raw_query,
+            &xml,
+        )
+        .map_err(|problem| signature_error(app, problem))?;
+    }
     let acs_url = match authn_request.acs_url.as_deref() {
         Some(acs) if saml.reply_urls.iter().any(|r| r == acs) => acs.to_string(),
         Some(acs) => {
@@ -300,6 +349,10 @@ fn idp_initiated<'a>(
                 .arg("client_id", app_id)
                 .arg("tenant", segment.name())
         })?;
+    // With "Require verification certificates" on, only signed SP-initiated requests are answered.
+    if saml.request_verification.required {
+        return Err(AadError::new(AadCode::SignedRequestRequired));
+    }
     Ok(SignIn {
         tenant,
         app,
@@ -344,8 +397,32 @@ fn answer(
     ))
 }
 
+/// Entra's page for a request whose signature the app's settings refuse.
+fn signature_error(app: &App, problem: SignatureProblem) -> AadError {
+    match problem {
+        SignatureProblem::Unsigned => AadError::new(AadCode::SignedRequestRequired),
+        SignatureProblem::NoCertificate => {
+            AadError::new(AadCode::RequestVerificationCertificateMissing)
+        }
+        SignatureProblem::Invalid(reason) => AadError::new(AadCode::RequestSignatureInvalid)
+            .arg("app", &app.display_name)
+            .arg("reason", reason),
+    }
+}
+
+const STATUS_INVALID_NAMEID_POLICY: &str = "urn:oasis:names:tc:SAML:2.0:status:InvalidNameIDPolicy";
+
+/// The NameIDPolicy formats Entra issues (Microsoft's SAML protocol page); no policy, or none, is the
+/// app's configured NameID.
+fn name_id_format_supported(format: Option<&str>) -> bool {
+    matches!(
+        format,
+        None | Some(NAMEID_EMAIL | NAMEID_PERSISTENT | NAMEID_TRANSIENT | NAMEID_UNSPECIFIED)
+    )
+}
+
 /// A SAML error Response for `request`, to be auto-posted to the app, as Entra does for request content it
-/// can route back.
+/// can route back; `nested_status` is the second-level SAML status.
 fn error_response_post(
     sign_in: &SignIn<'_>,
     request: &AuthnRequest,

@@ -1,9 +1,10 @@
 //! SAML 2.0 as Entra speaks it: the service-principal key model of SAML apps ([`certs`]), AuthnRequests
-//! from the Redirect and POST bindings ([`request`]), signed Responses and error Responses
+//! from the Redirect and POST bindings ([`request`]) and their signatures ([`request_signature`]), signed Responses and error Responses
 //! ([`response`]), federation metadata ([`metadata`]), and the XML signing they share ([`sign`]).
 
 pub mod certs;
 pub mod metadata;
 pub mod request;
+pub mod request_signature;
 pub mod response;
 pub mod sign;

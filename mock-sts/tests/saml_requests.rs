@@ -1,0 +1,298 @@
+//! Signed AuthnRequests ("Require verification certificates") in both bindings, and NameIDPolicy formats
+//! Entra does not issue, over real HTTP against an in-process mock-sts.
+
+mod common;
+mod saml_support;
+
+use common::*;
+use openssl::hash::MessageDigest;
+use openssl::pkey::{PKey, Private};
+use openssl::rsa::Rsa;
+use openssl::sign::Signer;
+use openssl::x509::{X509Builder, X509NameBuilder, X509};
+use saml_support::*;
+
+/// A service provider's request-signing key and its self-signed certificate.
+struct SpKey {
+    key: PKey<Private>,
+    cert: X509,
+}
+
+fn sp_key(cn: &str) -> SpKey {
+    let key = PKey::from_rsa(Rsa::generate(2048).unwrap()).unwrap();
+    let mut name = X509NameBuilder::new().unwrap();
+    name.append_entry_by_text("CN", cn).unwrap();
+    let name = name.build();
+    let mut builder = X509Builder::new().unwrap();
+    builder.set_version(2).unwrap();
+    builder.set_subject_name(&name).unwrap();
+    builder.set_issuer_name(&name).unwrap();
+    builder.set_pubkey(&key).unwrap();
+    let now = openssl::asn1::Asn1Time::days_from_now(0).unwrap();
+    let later = openssl::asn1::Asn1Time::days_from_now(365).unwrap();
+    builder.set_not_before(&now).unwrap();
+    builder.set_not_after(&later).unwrap();
+    builder.sign(&key, MessageDigest::sha256()).unwrap();
+    SpKey {
+        key,
+        cert: builder.build(),
+    }
+}
+
+fn pem(cert: &X509) -> String {
+    String::from_utf8(cert.to_pem().unwrap()).unwrap()
+}
+
+/// The default configuration with the SAML app's verification settings.
+fn config(certs: &[&X509], required: bool, allow_sha1: bool) -> String {
+    let certs: Vec<String> = certs
+        .iter()
+        .map(|c| format!("{{ pem = \"\"\"{}\"\"\" }}", pem(c)))
+        .collect();
+    mock_sts::config::DEFAULT_CONFIG.replace(
+        "acs_url = \"https://sp.contoso.example/saml/acs\"",
+        &format!(
+            "acs_url = \"https://sp.contoso.example/saml/acs\"\nverification_certificates = [{}]\nrequire_signed_requests = {required}\nallow_sha1_request_signatures = {allow_sha1}",
+            certs.join(", ")
+        ),
+    )
+}
+
+const RSA_SHA256: &str = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256";
+const RSA_SHA1: &str = "http://www.w3.org/2000/09/xmldsig#rsa-sha1";
+
+/// The Redirect-binding query an SP sends: the signature over `SAMLRequest=…&RelayState=…&SigAlg=…`.
+fn signed_query(xml: &str, relay_state: Option<&str>, sig_alg: &str, sp: &SpKey) -> String {
+    let mut signed = format!("SAMLRequest={}", redirect_value(xml));
+    if let Some(relay) = relay_state {
+        signed.push_str(&format!("&RelayState={}", url_encode(relay)));
+    }
+    signed.push_str(&format!("&SigAlg={}", url_encode(sig_alg)));
+    let digest = if sig_alg == RSA_SHA1 {
+        MessageDigest::sha1()
+    } else {
+        MessageDigest::sha256()
+    };
+    let mut signer = Signer::new(digest, &sp.key).unwrap();
+    let signature = signer.sign_oneshot_to_vec(signed.as_bytes()).unwrap();
+    let signature = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, signature);
+    format!("{signed}&Signature={}", url_encode(&signature))
+}
+
+/// A POST-binding AuthnRequest with an enveloped signature after its Issuer.
+fn signed_post_request(id: &str, sp: &SpKey) -> String {
+    let xml = authn_request(
+        id,
+        SP_ENTITY,
+        Some(SP_ACS),
+        mock_sts::saml::sign::SIGNATURE_PLACEHOLDER,
+    );
+    let cert_b64 = base64::Engine::encode(
+        &base64::engine::general_purpose::STANDARD,
+        sp.cert.to_der().unwrap(),
+    );
+    let key_pem = sp.key.private_key_to_pem_pkcs8().unwrap();
+    mock_sts::saml::sign::sign_enveloped_with(&xml, id, &cert_b64, &key_pem).unwrap()
+}
+
+fn post(mock: &Mock, xml: &str) -> Reply {
+    let encoded = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, xml);
+    mock.post_form(
+        &format!("/{TENANT}/saml2"),
+        &[("SAMLRequest", &encoded), ("RelayState", "rs")],
+    )
+}
+
+/// The AADSTS message of Entra's error page.
+fn page_message(reply: &Reply) -> String {
+    assert!(
+        reply
+            .text
+            .contains("Sorry, but we\u{2019}re having trouble signing you in."),
+        "{}",
+        reply.text
+    );
+    page_line(&reply.text, "Message:").expect("Message")
+}
+
+fn signed_in(reply: &Reply) -> bool {
+    reply.status == 200
+        && reply.text.contains("name=\"SAMLResponse\"")
+        && saml_response(&reply.text).contains("status:Success")
+}
+
+#[test]
+fn redirect_binding_signatures_are_verified_against_the_verification_certificate() {
+    let sp = sp_key("sp signing");
+    let other = sp_key("someone else");
+    let mock = Mock::with_config(&config(&[&sp.cert], true, false));
+    let request = authn_request("id-r1", SP_ENTITY, Some(SP_ACS), "");
+    let saml2 = |query: &str| mock.get(&format!("/{TENANT}/saml2?{query}"));
+
+    let ok = saml2(&signed_query(&request, Some("/after?x=1"), RSA_SHA256, &sp));
+    assert!(signed_in(&ok), "{}", ok.text);
+    assert_eq!(
+        form_value(&ok.text, "RelayState").as_deref(),
+        Some("/after?x=1")
+    );
+    let ok = saml2(&signed_query(&request, None, RSA_SHA256, &sp));
+    assert!(signed_in(&ok), "{}", ok.text);
+
+    let unsigned = saml2(&format!("SAMLRequest={}", redirect_value(&request)));
+    assert!(
+        page_message(&unsigned)
+            .starts_with("AADSTS76021: The request sent by client is not signed"),
+        "{}",
+        unsigned.text
+    );
+
+    // Signed by a key that is not the app's, a changed RelayState, SHA-1 not allowed.
+    let wrong_key = saml2(&signed_query(&request, None, RSA_SHA256, &other));
+    assert!(page_message(&wrong_key).contains("could not be verified"));
+    let tampered =
+        signed_query(&request, Some("a"), RSA_SHA256, &sp).replace("RelayState=a", "RelayState=b");
+    assert!(page_message(&saml2(&tampered)).contains("could not be verified"));
+    let sha1 = saml2(&signed_query(&request, None, RSA_SHA1, &sp));
+    assert!(
+        page_message(&sha1).contains("is not allowed; only RSA-SHA256"),
+        "{}",
+        sha1.text
+    );
+    // An enveloped signature is the POST binding's: in a Redirect request the query must be signed.
+    let enveloped = signed_post_request("id-r2", &sp);
+    let misplaced = saml2(&format!("SAMLRequest={}", redirect_value(&enveloped)));
+    assert!(page_message(&misplaced).starts_with("AADSTS76021: "));
+    mock.stop();
+
+    let lenient = Mock::with_config(&config(&[&other.cert, &sp.cert], true, true));
+    let sha1 = lenient.get(&format!(
+        "/{TENANT}/saml2?{}",
+        signed_query(&request, None, RSA_SHA1, &sp)
+    ));
+    assert!(
+        signed_in(&sha1),
+        "the second certificate, SHA-1 allowed: {}",
+        sha1.text
+    );
+    lenient.stop();
+}
+
+#[test]
+fn post_binding_enveloped_signatures_are_verified_and_never_trusted_from_keyinfo() {
+    let sp = sp_key("sp signing");
+    let other = sp_key("attacker");
+    let mock = Mock::with_config(&config(&[&sp.cert], true, false));
+
+    let ok = post(&mock, &signed_post_request("id-p1", &sp));
+    assert!(signed_in(&ok), "{}", ok.text);
+
+    let unsigned = post(&mock, &authn_request("id-p2", SP_ENTITY, Some(SP_ACS), ""));
+    assert!(page_message(&unsigned)
+        .starts_with("AADSTS76021: The request sent by client is not signed"));
+
+    // Signed by another key that it carries in KeyInfo: the request's own certificate is never trusted.
+    let foreign = post(&mock, &signed_post_request("id-p3", &other));
+    assert!(
+        page_message(&foreign).contains("could not be verified"),
+        "{}",
+        foreign.text
+    );
+
+    // Changed after signing: the ACS URL swapped for another registered one.
+    let tampered = signed_post_request("id-p4", &sp).replace(
+        "IssueInstant=\"2026-01-01T00:00:00Z\"",
+        "IssueInstant=\"2026-01-01T00:00:01Z\"",
+    );
+    assert!(page_message(&post(&mock, &tampered)).contains("could not be verified"));
+
+    // A reference to anything but the request's own ID is refused before any verifier sees it.
+    let outside = signed_post_request("id-p5", &sp).replace("URI=\"#id-p5\"", "URI=\"Cargo.toml\"");
+    assert!(page_message(&post(&mock, &outside)).contains("one reference, to '#id-p5'"));
+
+    // IdP-initiated sign-in cannot be signed, so it is refused while signed requests are required.
+    let idp = mock.get(&format!(
+        "/{TENANT}/saml2?appid=c3d4e5f6-0718-4293-a4b5-c6d7e8f90a1b"
+    ));
+    assert!(page_message(&idp).starts_with("AADSTS76021: "));
+    mock.stop();
+}
+
+#[test]
+fn signatures_are_ignored_unless_required_and_a_missing_certificate_is_named() {
+    let sp = sp_key("sp signing");
+    let other = sp_key("someone else");
+    // Not required: Entra does not look at the signature, even a wrong one.
+    let mock = Mock::with_config(&config(&[&sp.cert], false, false));
+    let request = authn_request("id-n1", SP_ENTITY, Some(SP_ACS), "");
+    let wrong = mock.get(&format!(
+        "/{TENANT}/saml2?{}",
+        signed_query(&request, None, RSA_SHA256, &other)
+    ));
+    assert!(signed_in(&wrong), "{}", wrong.text);
+    assert!(signed_in(&post(
+        &mock,
+        &signed_post_request("id-n2", &other)
+    )));
+    mock.stop();
+
+    let no_certificate = Mock::with_config(&config(&[], true, false));
+    let reply = post(&no_certificate, &signed_post_request("id-n3", &sp));
+    assert!(
+        page_message(&reply)
+            .contains("there is no certificate for verification configured in the application"),
+        "{}",
+        reply.text
+    );
+    no_certificate.stop();
+}
+
+#[test]
+fn name_id_formats_entra_does_not_issue_get_an_invalid_name_id_policy_response() {
+    let mock = Mock::start();
+    for format in [
+        "urn:oasis:names:tc:SAML:2.0:nameid-format:encrypted",
+        "urn:oasis:names:tc:SAML:1.1:nameid-format:X509SubjectName",
+        "urn:oasis:names:tc:SAML:2.0:nameid-format:kerberos",
+    ] {
+        let policy = format!("<samlp:NameIDPolicy Format=\"{format}\"/>");
+        let reply = post(&mock, &authn_request("id-f", SP_ENTITY, None, &policy));
+        assert_eq!(reply.status, 200, "{}", reply.text);
+        assert_eq!(form_action(&reply.text).as_deref(), Some(SP_ACS));
+        let response = saml_response(&reply.text);
+        assert!(response.contains("<samlp:StatusCode Value=\"urn:oasis:names:tc:SAML:2.0:status:Requester\"><samlp:StatusCode Value=\"urn:oasis:names:tc:SAML:2.0:status:InvalidNameIDPolicy\"/>"), "{format}: {response}");
+        let message = text_of(&response, "StatusMessage").unwrap();
+        assert!(
+            message
+                .starts_with("AADSTS75016: SAML2 Authentication Request has invalid NameIdPolicy."),
+            "{message}"
+        );
+        assert_eq!(
+            attribute_of(&response, "Response", "InResponseTo").as_deref(),
+            Some("id-f")
+        );
+        assert!(!response.contains("<Assertion"));
+    }
+    for (format, answered) in [
+        (
+            "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress",
+            "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress",
+        ),
+        (
+            "urn:oasis:names:tc:SAML:2.0:nameid-format:transient",
+            "urn:oasis:names:tc:SAML:2.0:nameid-format:transient",
+        ),
+        (
+            "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified",
+            "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified",
+        ),
+    ] {
+        let policy = format!("<samlp:NameIDPolicy Format=\"{format}\"/>");
+        let reply = post(&mock, &authn_request("id-g", SP_ENTITY, None, &policy));
+        let response = saml_response(&reply.text);
+        assert_eq!(
+            attribute_of(&response, "NameID", "Format").as_deref(),
+            Some(answered)
+        );
+    }
+    mock.stop();
+}
