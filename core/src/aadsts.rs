@@ -252,6 +252,31 @@ catalogue! {
     CrossOriginRedemptionNeedsPkce => (9002325, Documented("MicrosoftDocs/azure-docs#61077 (2020) quoting the response"), "invalid_request", 400,
         "Proof Key for Code Exchange is required for cross-origin authorization code redemption.",
         []),
+    /// The device code flow's answer while the user has not approved the code (real responses of 2023 and
+    /// 2025 quoted in public reports; older responses said "Pending end-user authorization.").
+    DeviceAuthorizationPending => (70016, Documented("real responses quoted in secureworks/squarephish#3 (2023) and toblum/ESPTeamsPresence#49 (2025)"), "authorization_pending", 400,
+        "OAuth 2.0 device flow error. Authorization is pending. Continue polling.", []),
+    /// A device code polled after its `expires_in`.
+    DeviceCodeExpired => (70020, Documented("real responses quoted in MicrosoftDocs/azure-docs#92366 and Azure/azure-cli#22251 (2022)"), "expired_token", 400,
+        "The provided value for the input parameter 'device_code' is not valid. This device code has expired.", []),
+    /// A device code the STS never issued (or has already redeemed).
+    DeviceCodeNotValid => (7000014, Documented("real response quoted in MicrosoftDocs/microsoft-graph-training#97 (2022)"), "invalid_grant", 400,
+        "The provided value for the input parameter 'device_code' is not valid.", []),
+    /// Resource owner password credentials with a wrong password (or a user without one).
+    InvalidUsernameOrPassword => (50126, Documented("reference-error-codes (InvalidUserNameOrPassword); runtime wording as widely reported"), "invalid_grant", 400,
+        "Error validating credentials due to invalid username or password.", []),
+    /// On-behalf-of with a user token whose signature does not verify with the key its `kid` names.
+    AssertionSignatureMismatch => (50013, Documented("ENTRA.md; the rest of the bracket varies"), "invalid_grant", 400,
+        "Assertion failed signature validation. [Reason - The provided signature value did not match the expected signature value., Thumbprint of key used by client: '{thumbprint}', …]",
+        ["thumbprint"]),
+    /// On-behalf-of with a token issued for another audience than the app presenting it.
+    AssertionAudienceNotClient => (500131, Documented("real response quoted in OfficeDev/microsoft-teams-apps-company-communicator#214 (2020)"), "invalid_grant", 400,
+        "Assertion audience does not match the Client app presenting the assertion. The audience in the assertion was '{audience}' and the expected audience is '{client_id}' or one of the Application Uris of this application with App ID '{client_id}'({app_name}). The downstream client must request a token for the expected audience (the application that made the OBO request) and this application should use that token as the assertion.",
+        ["audience", "client_id", "app_name"]),
+    /// On-behalf-of with an expired user token. Microsoft's page writes "isn't"; the runtime text may say "is not".
+    AssertionExpired => (500133, Documented("reference-error-codes"), "invalid_grant", 400,
+        "Assertion isn't within its valid time range. Ensure that the access token isn't expired before using it for user assertion, or request a new token. Current time: {now}, expiry time of assertion {expires}.",
+        ["now", "expires"]),
 
 }
 
@@ -600,6 +625,66 @@ pub static AADSTS: &[AadstsEntry] = &[
         confirm: "the error body: keyprobe inspect decodes it.",
         scenario: None,
         fix: "use an interactive flow, or exclude the workload from the policy.",
+    },
+    AadstsEntry {
+        number: 70016,
+        name: "AuthorizationPending",
+        surface: "token endpoint JSON (authorization_pending) while a device code flow polls",
+        meaning: "Not a failure: the user has not yet entered the device code and signed in. The client keeps polling every `interval` seconds.",
+        causes: &["the device code flow waiting for the user"],
+        confirm: "the client's poll loop: it ends with a token, AADSTS70020 (expired) or a decline.",
+        scenario: None,
+        fix: "nothing, unless it never ends: then the user did not finish signing in at the verification URI (with mock-sts, approve the code on its dashboard or through POST /_mock/device-codes/USER_CODE/approve).",
+    },
+    AadstsEntry {
+        number: 70020,
+        name: "ExpiredDeviceCode",
+        surface: "token endpoint JSON (expired_token) in a device code flow",
+        meaning: "The device code's lifetime (expires_in, 15 minutes) ran out before the user signed in.",
+        causes: &["the user took too long", "a client that kept polling an old code"],
+        confirm: "compare the time of the devicecode request with the error's timestamp.",
+        scenario: None,
+        fix: "start a new device code flow and sign in within its lifetime.",
+    },
+    AadstsEntry {
+        number: 7000014,
+        name: "InvalidDeviceCode",
+        surface: "token endpoint JSON (invalid_grant) in a device code flow",
+        meaning: "The device code sent to the token endpoint is not one Entra issued, or it was already redeemed.",
+        causes: &["a truncated or mistyped device_code", "polling again after the code was redeemed", "the v1 endpoint wants the code in `code`, the v2 endpoint in `device_code`"],
+        confirm: "compare the device_code sent with the one the devicecode endpoint returned.",
+        scenario: None,
+        fix: "poll with the device_code exactly as returned, once per flow.",
+    },
+    AadstsEntry {
+        number: 50126,
+        name: "InvalidUserNameOrPassword",
+        surface: "token endpoint JSON (invalid_grant) for the password grant; the sign-in page",
+        meaning: "The user name or password is wrong.",
+        causes: &["a wrong or changed password", "a federated or MFA-bound account used with the resource owner password grant"],
+        confirm: "sign in interactively with the same account.",
+        scenario: None,
+        fix: "use the right password, or move off the resource owner password grant to a flow that supports MFA and federation.",
+    },
+    AadstsEntry {
+        number: 500131,
+        name: "AssertionAudienceDoesNotMatch",
+        surface: "token endpoint JSON (invalid_grant) for an on-behalf-of request",
+        meaning: "The user token sent as the OBO assertion was issued for another app than the one asking: it must be a token for the middle-tier API itself.",
+        causes: &["the client sent a Graph token (or a token for another API) to the middle tier", "the middle tier's app ID URI differs from the audience in the token"],
+        confirm: "keyprobe inspect the assertion: its aud must be the middle tier's client id or app ID URI.",
+        scenario: None,
+        fix: "have the client request a token for the middle-tier API's scope and send that one.",
+    },
+    AadstsEntry {
+        number: 500133,
+        name: "AssertionNotWithinValidTimeRange",
+        surface: "token endpoint JSON (invalid_grant) for an on-behalf-of request",
+        meaning: "The user token sent as the OBO assertion has expired.",
+        causes: &["a middle tier that caches the incoming token past its exp"],
+        confirm: "keyprobe inspect the assertion reports token-expired.",
+        scenario: None,
+        fix: "have the client send a fresh token; the middle tier should reject expired tokens before exchanging them.",
     },
     AadstsEntry {
         number: 50055,

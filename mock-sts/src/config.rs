@@ -147,6 +147,8 @@ struct UserConfig {
     given_name: Option<String>,
     surname: Option<String>,
     email: Option<String>,
+    /// For the resource owner password grant.
+    password: Option<String>,
 }
 
 /// A validated configuration and where it came from.
@@ -568,6 +570,9 @@ impl Validator<'_> {
                 &raw.user_principal_name.to_ascii_lowercase(),
             ),
         };
+        if raw.password.as_deref() == Some("") {
+            return Err(self.invalid(format!("{at}.password"), "must not be empty"));
+        }
         let mut names = raw.display_name.split_whitespace();
         let first = names.next().unwrap_or_default().to_string();
         let last = names.last().unwrap_or_default().to_string();
@@ -578,6 +583,7 @@ impl Validator<'_> {
             user_principal_name: raw.user_principal_name,
             display_name: raw.display_name,
             email: raw.email,
+            password: raw.password,
         })
     }
 }

@@ -139,6 +139,9 @@ pub struct User {
     pub given_name: String,
     pub surname: String,
     pub email: Option<String>,
+    /// For the resource owner password grant; a user without one cannot use it (AADSTS50126).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
 }
 
 /// What the `{tenant}` path segment named.

@@ -215,6 +215,38 @@ pub struct RefreshGrant {
     pub expires_at: i64,
 }
 
+/// A device code flow in progress: what the client asked for, and the user once the code is approved.
+#[derive(Debug, Clone)]
+pub struct DeviceCodeGrant {
+    pub tenant_id: String,
+    pub client_id: String,
+    pub user_code: String,
+    pub scopes: Vec<String>,
+    /// `/oauth2/devicecode` (v1) names the resource this way.
+    pub v1_resource: Option<String>,
+    pub expires_at: i64,
+    /// The user who approved the code (object id), once approved.
+    pub approved_by: Option<String>,
+}
+
+/// What a poll with a device code finds.
+pub enum DevicePoll {
+    /// Approved: the grant, removed from the store (a device code is redeemed once).
+    Approved(Box<DeviceCodeGrant>),
+    Pending(Box<DeviceCodeGrant>),
+    Expired,
+    Unknown,
+}
+
+/// Why a device code cannot be approved.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DeviceApprovalError {
+    #[error("no pending device code '{0}'")]
+    Unknown(String),
+    #[error("device code '{0}' has expired")]
+    Expired(String),
+}
+
 #[derive(Default)]
 pub struct GrantStore {
     codes: HashMap<String, CodeGrant>,
@@ -223,6 +255,9 @@ pub struct GrantStore {
     refresh_tokens: HashMap<String, RefreshGrant>,
     /// Refresh tokens from single-page-app redemptions: Entra lets only a browser redeem them.
     spa_refresh_tokens: std::collections::HashSet<String>,
+    /// Device codes by `device_code`; `user_codes` maps the short code a person types to it.
+    device_codes: HashMap<String, DeviceCodeGrant>,
+    user_codes: HashMap<String, String>,
     order: std::collections::VecDeque<String>,
 }
 
@@ -243,6 +278,9 @@ impl GrantStore {
                 self.redeemed.remove(&old);
                 self.refresh_tokens.remove(&old);
                 self.spa_refresh_tokens.remove(&old);
+                if let Some(grant) = self.device_codes.remove(&old) {
+                    self.user_codes.remove(&grant.user_code);
+                }
             }
         }
     }
@@ -294,6 +332,86 @@ impl GrantStore {
     pub fn is_spa_refresh_token(&self, token: &str) -> bool {
         self.spa_refresh_tokens.contains(token)
     }
+    /// Keep a new device code; false when its user code is already in use (the caller draws another).
+    pub fn add_device_code(&mut self, device_code: String, grant: DeviceCodeGrant) -> bool {
+        if self.user_codes.contains_key(&grant.user_code) {
+            return false;
+        }
+        self.user_codes
+            .insert(grant.user_code.clone(), device_code.clone());
+        self.device_codes.insert(device_code.clone(), grant);
+        self.remember(device_code);
+        true
+    }
+
+    /// What polling with `device_code` for `client_id` at `now` finds; an approved code is consumed. A code
+    /// issued to another client is unknown to this one.
+    pub fn poll_device_code(&mut self, device_code: &str, client_id: &str, now: i64) -> DevicePoll {
+        let Some(grant) = self
+            .device_codes
+            .get(device_code)
+            .filter(|g| g.client_id.eq_ignore_ascii_case(client_id))
+        else {
+            return DevicePoll::Unknown;
+        };
+        if grant.expires_at < now {
+            return DevicePoll::Expired;
+        }
+        if grant.approved_by.is_none() {
+            return DevicePoll::Pending(Box::new(grant.clone()));
+        }
+        match self.device_codes.remove(device_code) {
+            Some(grant) => {
+                self.user_codes.remove(&grant.user_code);
+                DevicePoll::Approved(Box::new(grant))
+            }
+            None => DevicePoll::Unknown,
+        }
+    }
+
+    /// Approve the code a person typed (case and spaces ignored) as the user `user_object_id`.
+    pub fn approve_device_code(
+        &mut self,
+        user_code: &str,
+        user_object_id: &str,
+        now: i64,
+    ) -> Result<DeviceCodeGrant, DeviceApprovalError> {
+        let typed = normalize_user_code(user_code);
+        let grant = self
+            .user_codes
+            .get(&typed)
+            .and_then(|device_code| self.device_codes.get_mut(device_code))
+            .ok_or_else(|| DeviceApprovalError::Unknown(user_code.to_string()))?;
+        if grant.expires_at < now {
+            return Err(DeviceApprovalError::Expired(user_code.to_string()));
+        }
+        grant.approved_by = Some(user_object_id.to_string());
+        Ok(grant.clone())
+    }
+
+    /// The device code a person typed, if it is one not yet redeemed.
+    pub fn device_code_by_user_code(&self, user_code: &str) -> Option<DeviceCodeGrant> {
+        self.user_codes
+            .get(&normalize_user_code(user_code))
+            .and_then(|device_code| self.device_codes.get(device_code))
+            .cloned()
+    }
+
+    /// Device codes not yet redeemed, oldest first, expired ones included.
+    pub fn device_codes(&self) -> Vec<DeviceCodeGrant> {
+        let mut list: Vec<DeviceCodeGrant> = self.device_codes.values().cloned().collect();
+        list.sort_by_key(|g| g.expires_at);
+        list
+    }
+}
+
+/// A user code as typed: spaces and dashes dropped, case ignored.
+pub fn normalize_user_code(typed: &str) -> String {
+    typed
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect::<String>()
+        .to_ascii_uppercase()
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {

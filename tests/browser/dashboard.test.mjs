@@ -81,6 +81,34 @@ try {
 } catch (e) {
   failed++;
   console.log(`not ok - AADSTS50003 reproduced and fixed from the dashboard\n  ${String(e && e.stack || e).split("\n").join("\n  ")}`);
+}
+try {
+  // A device code flow: the client starts it, the user approves the code on the dashboard (its
+  // verification URI), and the client's next poll gets the tokens.
+  const publicApp = tenant.apps.find((a) => a.kind === "public");
+  const form = (fields) => ({ method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(fields) });
+  const flow = await (await fetch(`${base}/${tenant.id}/oauth2/v2.0/devicecode`, form({ client_id: publicApp.client_id, scope: "openid profile" }))).json();
+  const poll = async () => (await fetch(`${base}/${tenant.id}/oauth2/v2.0/token`, form({ client_id: publicApp.client_id, grant_type: "urn:ietf:params:oauth:grant-type:device_code", device_code: flow.device_code }))).json();
+  const pending = await poll();
+  assert(pending.error === "authorization_pending", `pending first: ${JSON.stringify(pending)}`);
+  const page = await browser.newPage();
+  await page.goto(flow.verification_uri);
+  const row = `#device-code-list tr[data-user-code="${flow.user_code}"]`;
+  await page.waitForSelector(`${row} button[data-action="approve-device-code"]`);
+  const bob = tenant.users[1].user_principal_name;
+  await page.selectOption(`${row} select`, bob);
+  await page.click(`${row} button[data-action="approve-device-code"]`);
+  await page.waitForFunction((sel) => document.querySelector(sel) && document.querySelector(sel).textContent.includes("approved"), row);
+  await page.screenshot({ path: join(shots, "mock-dashboard-device-code.png"), fullPage: true });
+  const tokens = await poll();
+  assert(tokens.id_token, `tokens after approval: ${JSON.stringify(tokens)}`);
+  const claims = JSON.parse(Buffer.from(tokens.id_token.split(".")[1], "base64url").toString());
+  assert(claims.preferred_username === bob, `signed in as ${claims.preferred_username}`);
+  passed++;
+  console.log("ok - a device code approved from the dashboard");
+} catch (e) {
+  failed++;
+  console.log(`not ok - a device code approved from the dashboard\n  ${String(e && e.stack || e).split("\n").join("\n  ")}`);
 } finally {
   await browser.close();
   child.kill();

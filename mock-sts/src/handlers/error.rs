@@ -213,6 +213,10 @@ pub enum ControlError {
     KeyGeneration(String),
     #[error("{0}")]
     SigningFailed(String),
+    #[error(transparent)]
+    DeviceCode(#[from] crate::state::DeviceApprovalError),
+    #[error("no user '{0}' in the device code's tenant")]
+    UnknownUser(String),
 }
 
 impl ControlError {
@@ -242,6 +246,13 @@ impl ControlError {
                 (StatusCode::INTERNAL_SERVER_ERROR, "key_generation_failed")
             }
             ControlError::SigningFailed(_) => (StatusCode::INTERNAL_SERVER_ERROR, "signing_failed"),
+            ControlError::DeviceCode(crate::state::DeviceApprovalError::Unknown(_)) => {
+                (StatusCode::NOT_FOUND, "unknown_device_code")
+            }
+            ControlError::DeviceCode(crate::state::DeviceApprovalError::Expired(_)) => {
+                (StatusCode::GONE, "device_code_expired")
+            }
+            ControlError::UnknownUser(_) => (StatusCode::BAD_REQUEST, "unknown_user"),
         }
     }
 }

@@ -9,7 +9,7 @@ use axum::extract::Request;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post, put};
+use axum::routing::{any, delete, get, post, put};
 use axum::Router;
 use serde_json::Value;
 
@@ -24,6 +24,7 @@ pub mod authorize;
 pub mod client_auth;
 pub mod control;
 pub mod cross_origin;
+pub mod device_code;
 pub mod discovery;
 pub mod error;
 pub mod federation;
@@ -31,6 +32,7 @@ pub mod guard;
 pub mod saml;
 pub mod saml_control;
 pub mod token;
+pub mod user_grants;
 pub mod userinfo;
 
 pub type SharedState = Arc<AppState>;
@@ -60,6 +62,11 @@ pub fn router_serving(state: SharedState, served: guard::Served) -> Router {
         )
         .route("/_mock/keys/rotate", post(control::rotate_keys))
         .route("/_mock/token", post(control::mint_token))
+        .route("/_mock/device-codes", get(device_code::list))
+        .route(
+            "/_mock/device-codes/{user_code}/approve",
+            post(device_code::approve),
+        )
         .route(
             "/_mock/apps/{app_id}/certificates",
             post(saml_control::create).get(saml_control::list),
@@ -118,6 +125,14 @@ pub fn router_serving(state: SharedState, served: guard::Served) -> Router {
                 .options(token::preflight),
         )
         .route(
+            "/{tenant}/oauth2/v2.0/devicecode",
+            post(device_code::devicecode_v2).get(token::token_get),
+        )
+        .route(
+            "/{tenant}/oauth2/devicecode",
+            post(device_code::devicecode_v1).get(token::token_get),
+        )
+        .route(
             "/{tenant}/oauth2/v2.0/logout",
             get(authorize::logout).post(authorize::logout),
         )
@@ -133,6 +148,9 @@ pub fn router_serving(state: SharedState, served: guard::Served) -> Router {
             "/{tenant}/openid/userinfo",
             get(userinfo::userinfo_v1).post(userinfo::userinfo_v1),
         )
+        .route("/{tenant}/kerberos", any(advertised_only))
+        .route("/{tenant}/oauth2/checksession", any(advertised_only))
+        .route("/{tenant}/wsfed", any(advertised_only))
         .fallback(not_found)
         .layer(middleware::from_fn(read_whole_body))
         .layer(middleware::from_fn_with_state(
@@ -227,6 +245,23 @@ async fn not_found() -> Response {
         StatusCode::NOT_FOUND,
         [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
         "mock-sts: no such endpoint\n",
+    )
+        .into_response()
+}
+
+/// Endpoints Entra advertises (discovery's `kerberos_endpoint` and `check_session_iframe`, the federation
+/// metadata's WS-Federation endpoint) that the mock lists as Entra does but does not serve: a plain-text
+/// 404 that says so, rather than the generic one.
+async fn advertised_only(uri: axum::http::Uri) -> Response {
+    let protocol = match uri.path().rsplit('/').next() {
+        Some("kerberos") => "Kerberos (the kerberos_endpoint of discovery)",
+        Some("checksession") => "the OIDC session check iframe (check_session_iframe)",
+        _ => "WS-Federation (the PassiveRequestorEndpoint of the federation metadata)",
+    };
+    (
+        StatusCode::NOT_FOUND,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        format!("mock-sts: Entra advertises this endpoint, but mock-sts does not implement {protocol}\n"),
     )
         .into_response()
 }

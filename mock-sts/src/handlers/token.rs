@@ -1,5 +1,6 @@
 //! The token endpoint, v2 (`/oauth2/v2.0/token`) and v1 (`/oauth2/token`): client credentials,
-//! authorization code (with PKCE) and refresh token grants.
+//! authorization code (with PKCE) and refresh token grants here; the device code, password and
+//! on-behalf-of grants in [`super::user_grants`].
 
 use axum::body::Body;
 use axum::extract::{Extension, Path, State};
@@ -11,6 +12,7 @@ use serde_json::{Map, Value};
 
 use super::client_auth::{authenticate, PresentedCredentials};
 use super::cross_origin::{self, allow_browsers, Caller, Redemption};
+use super::user_grants;
 use super::{json_response, read_body, resolve_tenant, Caching, EntraError, Params, SharedState};
 use crate::errors::{AadCode, AadError, RequestIds};
 use crate::model::{App, Tenant, TenantSegment};
@@ -19,7 +21,7 @@ use crate::state::{AppState, CodeRedemption, RefreshGrant};
 use crate::tokens::{self, ClientAuthMethod, DelegatedRequest, IssuedToken, ACCESS_TOKEN_SECONDS};
 use crate::util::{now, random_token};
 
-const REFRESH_TOKEN_SECONDS: i64 = 90 * 86_400;
+pub(crate) const REFRESH_TOKEN_SECONDS: i64 = 90 * 86_400;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Endpoint {
@@ -84,10 +86,10 @@ pub async fn preflight() -> Response {
 }
 
 /// The client, its tenant and how it authenticated.
-struct AuthenticatedClient<'a> {
-    tenant: &'a Tenant,
-    app: &'a App,
-    auth: ClientAuthMethod,
+pub(crate) struct AuthenticatedClient<'a> {
+    pub(crate) tenant: &'a Tenant,
+    pub(crate) app: &'a App,
+    pub(crate) auth: ClientAuthMethod,
     /// A single-page app redeeming from the browser.
     redemption: Redemption,
 }
@@ -104,7 +106,8 @@ fn grant(
     if !matches!(
         grant_type,
         "client_credentials" | "authorization_code" | "refresh_token"
-    ) {
+    ) && !user_grants::handles(grant_type)
+    {
         return Err(AadError::new(AadCode::UnsupportedGrantType).arg("grant_type", grant_type));
     }
     let presented = PresentedCredentials::from_request(params, headers);
@@ -144,7 +147,8 @@ fn grant(
     match grant_type {
         "client_credentials" => client_credentials(state, &client, params, endpoint),
         "authorization_code" => authorization_code(state, &client, params, endpoint),
-        _ => refresh_token(state, &client, params, endpoint),
+        "refresh_token" => refresh_token(state, &client, params, endpoint),
+        other => user_grants::grant(state, &client, other, params, endpoint),
     }
 }
 
@@ -335,7 +339,7 @@ fn refresh_token(
 }
 
 /// The answer to a delegated grant: access token, and refresh token, ID token and `client_info` as asked.
-fn user_tokens(
+pub(crate) fn user_tokens(
     state: &AppState,
     client: &AuthenticatedClient<'_>,
     params: &Params,

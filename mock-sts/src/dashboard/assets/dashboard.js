@@ -125,9 +125,46 @@ function renderRequests(records) {
   }
 }
 
+// Device codes waiting for approval, each with the tenant's users to sign in as.
+let usersByTenant = {};
+function renderDeviceCodes(list) {
+  const body = $("device-code-list").tBodies[0];
+  body.replaceChildren();
+  const codes = (list && list.device_codes) || [];
+  if (!codes.length) body.append(el("tr", {}, el("td", { colspan: "6" }, "No device code is waiting.")));
+  for (const d of codes) {
+    const cell = el("td");
+    if (d.status === "pending") {
+      const select = el("select", { "aria-label": `User to sign in as for code ${d.user_code}` });
+      for (const upn of usersByTenant[d.tenant] || []) select.append(el("option", { value: upn }, upn));
+      const button = el("button", { type: "button", "data-action": "approve-device-code", "data-user-code": d.user_code }, "Approve");
+      button.addEventListener("click", async () => {
+        try {
+          await call("POST", `/_mock/device-codes/${encodeURIComponent(d.user_code)}/approve`, select.value ? { user: select.value } : {});
+          say(`device code ${d.user_code} approved as ${select.value}`);
+        } catch (e) { say(`could not approve ${d.user_code}: ${e.message}`); }
+        await refresh();
+      });
+      cell.append(select, " ", button);
+    } else {
+      cell.append(d.approved_by || "");
+    }
+    body.append(el("tr", { "data-user-code": d.user_code },
+      el("td", { class: "mono" }, d.user_code),
+      el("td", { class: "mono" }, d.client_id),
+      el("td", {}, (d.scopes || []).join(" ") + (d.resource ? ` (resource ${d.resource})` : "")),
+      el("td", {}, d.expires_at),
+      el("td", {}, d.status),
+      cell));
+  }
+}
+
 async function refresh() {
   try {
-    renderConfig(await call("GET", "/_mock/config"));
+    const config = await call("GET", "/_mock/config");
+    usersByTenant = Object.fromEntries((config.tenants || []).map((t) => [t.id, (t.users || []).map((u) => u.user_principal_name)]));
+    renderConfig(config);
+    renderDeviceCodes(await call("GET", "/_mock/device-codes"));
     renderRequests(await call("GET", "/_mock/requests"));
   } catch (e) { say(`mock-sts did not answer: ${e.message}`); }
 }
@@ -142,5 +179,8 @@ document.addEventListener("DOMContentLoaded", () => {
   });
   $("rotate-keys").addEventListener("click", () => act("POST", "/_mock/keys/rotate", "tenant keys rotated"));
   refresh();
-  setInterval(() => call("GET", "/_mock/requests").then(renderRequests).catch(() => {}), 2000);
+  setInterval(() => {
+    call("GET", "/_mock/requests").then(renderRequests).catch(() => {});
+    call("GET", "/_mock/device-codes").then(renderDeviceCodes).catch(() => {});
+  }, 2000);
 });
