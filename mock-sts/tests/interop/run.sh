@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Interop suite: MSAL Python and PyJWT against a real mock-sts over HTTPS, the way mock-sts/README.md says.
 #
-# Creates a Python venv (msal, PyJWT[crypto], requests, cryptography) and, when node is there, installs jose;
+# Creates a Python venv (msal, PyJWT[crypto], requests, cryptography) and, when node is there, installs jose and
+# @azure/msal-node (package.json);
 # builds mock-sts (and keyprobe, to cross-check its diagnosis), starts `mock-sts --tls --port 0` with a client
-# certificate registered, runs test_msal.py and test_jose.mjs, and ends with the total "N passed, N failed".
+# certificate registered, runs test_msal.py, test_jose.mjs and test_msal_node.mjs, and ends with the total
+# "N passed, N failed".
 # Exits non-zero on any failure.
 #
 # Environment: CARGO_TARGET_DIR (default: <repo>/target); MOCK_STS_VENV (default: $CARGO_TARGET_DIR/interop-venv);
@@ -115,10 +117,11 @@ if command -v node >/dev/null && command -v npm >/dev/null; then
     cp "$here/package.json" "$node_dir/package.json"
     if (cd "$node_dir" && npm install --silent --no-audit --no-fund >/dev/null 2>&1); then
         # The suite runs from a copy beside its node_modules, so `import "jose"` resolves there.
-        cp -r "$here/snippets" "$here/test_jose.mjs" "$node_dir/"
+        cp -r "$here/snippets" "$here/test_jose.mjs" "$here/test_msal_node.mjs" "$node_dir/"
         run_suite node "$node_dir/test_jose.mjs"
+        run_suite node "$node_dir/test_msal_node.mjs"
     else
-        echo "interop: npm install jose failed" >&2
+        echo "interop: npm install (jose, @azure/msal-node) failed" >&2
         total_failed=$((total_failed + 1))
     fi
 else

@@ -20,6 +20,9 @@ from msal_auth_code import sign_in  # noqa: E402
 from msal_certificate import acquire_token_with_certificate  # noqa: E402
 from msal_client_credentials import CLIENT_ID as CLIENT_ID_OF_SNIPPETS  # noqa: E402
 from msal_client_credentials import MOCK_STS, TENANT_ID, acquire_token  # noqa: E402
+from msal_device_code import sign_in_with_device_code  # noqa: E402
+from msal_on_behalf_of import token_on_behalf_of  # noqa: E402
+from msal_username_password import sign_in_with_password  # noqa: E402
 from pyjwt_verify import verify  # noqa: E402
 from switch_scenario import switch_scenario  # noqa: E402
 
@@ -180,6 +183,71 @@ def an_expired_client_secret_is_aadsts7000222_in_msals_result():
             7000222,
             f"The provided client secret keys for app '{CLIENT_ID_OF_SNIPPETS}' are expired. Visit the Azure portal",
         )
+    finally:
+        switch_scenario("healthy")
+
+
+API_SCOPE = f"api://{CLIENT_ID_OF_SNIPPETS}/access_as_user"
+ALICE = "alice@contoso.onmicrosoft.com"
+BOB = "bob@contoso.onmicrosoft.com"
+
+
+@check
+def msal_device_code_flow_polls_until_the_code_is_approved():
+    result = sign_in_with_device_code(BOB, scopes=(API_SCOPE,))
+    claims = verify(token_or_fail(result))
+    assert claims["preferred_username"] == BOB, claims
+    assert result["id_token_claims"]["preferred_username"] == BOB, result["id_token_claims"]
+    import requests
+
+    logged = [r.get("aadsts") for r in requests.get(f"{MOCK_STS}/_mock/requests", timeout=10).json()]
+    assert "AADSTS70016" in logged, f"MSAL polled while the code was pending: {logged}"
+
+
+@check
+def msal_password_grant_signs_in_a_configured_user():
+    result = sign_in_with_password(scopes=(API_SCOPE,))
+    claims = verify(token_or_fail(result))
+    assert claims["preferred_username"] == ALICE, claims
+    assert claims["scp"] == "access_as_user", claims
+
+
+@check
+def msal_password_grant_with_a_wrong_password_is_aadsts50126():
+    result = sign_in_with_password(password="not-the-password")
+    assert result.get("error") == "invalid_grant", result
+    assert result.get("error_codes") == [50126], result
+
+
+@check
+def msal_on_behalf_of_gets_a_graph_token_for_the_same_user():
+    incoming = token_or_fail(sign_in_with_password(scopes=(API_SCOPE,)))
+    result = token_on_behalf_of(incoming)
+    claims = jwt.decode(token_or_fail(result), options={"verify_signature": False})
+    assert claims["aud"] == "https://graph.microsoft.com", claims
+    assert claims["appid"] == CLIENT_ID_OF_SNIPPETS, claims
+    assert claims["upn"] == ALICE, claims
+
+
+@check
+def msal_on_behalf_of_with_a_token_for_another_app_is_aadsts500131():
+    graph_token = token_or_fail(sign_in_with_password())
+    result = token_on_behalf_of(graph_token)
+    assert result.get("error") == "invalid_grant", result
+    assert result.get("error_codes") == [500131], result
+
+
+@check
+def unpublished_signing_key_applies_to_password_grant_tokens():
+    switch_scenario("unpublished-signing-key")
+    try:
+        token = token_or_fail(sign_in_with_password(scopes=(API_SCOPE,)))
+        try:
+            verify(token)
+        except jwt.exceptions.PyJWKClientError as error:
+            assert "Unable to find a signing key that matches" in str(error), error
+        else:
+            raise AssertionError("PyJWT accepted a token signed with an unpublished key")
     finally:
         switch_scenario("healthy")
 
