@@ -244,7 +244,13 @@ fn bad_requests_get_entras_errors_never_a_500() {
 
     let reply = mock.post_form(
         &token_path(),
-        &[("grant_type", "password"), ("client_id", WEB_APP)],
+        &[
+            (
+                "grant_type",
+                "urn:ietf:params:oauth:grant-type:token-exchange",
+            ),
+            ("client_id", WEB_APP),
+        ],
     );
     assert_entra_error(&reply, 400, "unsupported_grant_type", 70003);
 
