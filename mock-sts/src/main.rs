@@ -168,6 +168,8 @@ fn man_page() -> ExitCode {
 /// Start, print the readiness line (and the CA's path), write the ready file, serve until SIGINT or
 /// SIGTERM.
 async fn serve(options: Options, ready_file: Option<PathBuf>) -> ExitCode {
+    // Caught from before the readiness line: a stop sent as soon as the line is read is graceful.
+    let stop = StopSignals::install();
     let server = match Server::start(options).await {
         Ok(server) => server,
         Err(err) => {
@@ -205,7 +207,7 @@ async fn serve(options: Options, ready_file: Option<PathBuf>) -> ExitCode {
             return ExitCode::from(1);
         }
     }
-    wait_for_signal().await;
+    stop.wait().await;
     eprintln!("mock-sts: shutting down");
     server.shutdown().await;
     if let Some(path) = &ready_file {
@@ -214,24 +216,52 @@ async fn serve(options: Options, ready_file: Option<PathBuf>) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-async fn wait_for_signal() {
+/// SIGINT and SIGTERM, with their handlers installed when made (tokio's `ctrl_c()` installs its own
+/// only when first awaited, which is too late for a stop that follows the readiness line at once).
+struct StopSignals {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut terminate) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = terminate.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
+    interrupt: Option<tokio::signal::unix::Signal>,
+    #[cfg(unix)]
+    terminate: Option<tokio::signal::unix::Signal>,
+}
+
+impl StopSignals {
+    fn install() -> Self {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            StopSignals {
+                interrupt: signal(SignalKind::interrupt()).ok(),
+                terminate: signal(SignalKind::terminate()).ok(),
             }
         }
+        #[cfg(not(unix))]
+        {
+            StopSignals {}
+        }
     }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
+
+    async fn wait(self) {
+        #[cfg(unix)]
+        {
+            match (self.interrupt, self.terminate) {
+                (Some(mut interrupt), Some(mut terminate)) => {
+                    tokio::select! {
+                        _ = interrupt.recv() => {}
+                        _ = terminate.recv() => {}
+                    }
+                }
+                (Some(mut only), None) | (None, Some(mut only)) => {
+                    only.recv().await;
+                }
+                (None, None) => {
+                    let _ = tokio::signal::ctrl_c().await;
+                }
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }

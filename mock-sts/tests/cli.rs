@@ -71,6 +71,38 @@ fn prints_the_readiness_line_serves_and_stops_on_sigterm() {
 }
 
 #[test]
+fn a_sigterm_sent_as_soon_as_the_readiness_line_is_read_is_a_graceful_stop() {
+    // What a CI script does: wait for the line, run nothing, stop the mock. The handler must already
+    // be there, or the process dies by the signal (and leaves its ready file behind).
+    let state = state_dir();
+    for _ in 0..10 {
+        let mut child = binary()
+            .args(["--port", "0", "--state-dir", &state])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        stdout.read_line(&mut line).unwrap();
+        assert!(line.starts_with("mock-sts listening on "), "{line:?}");
+        let pid = child.id().to_string();
+        assert!(Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success());
+        let output = child.wait_with_output().unwrap();
+        assert!(
+            output.status.success(),
+            "graceful exit on an immediate SIGTERM: {:?} {}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}
+
+#[test]
 fn a_second_start_reuses_the_kept_keys() {
     let first = kids_of_a_run();
     let second = kids_of_a_run();

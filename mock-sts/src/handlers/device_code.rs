@@ -14,10 +14,10 @@ use serde_json::{json, Map, Value};
 use super::control::read_json;
 use super::token::Endpoint;
 use super::{
-    json_response, read_body, resolve_tenant, Caching, ControlError, EntraError, Params,
-    SharedState,
+    json_response, read_body, registered_app, resolve_tenant, Caching, ControlError, EntraError,
+    Params, SharedState,
 };
-use crate::errors::{AadCode, AadError, RequestIds};
+use crate::errors::{AadError, RequestIds};
 use crate::model::TenantSegment;
 use crate::scopes::delegated_scopes;
 use crate::state::{AppState, DeviceCodeGrant};
@@ -75,17 +75,7 @@ fn start(
 ) -> Result<Value, AadError> {
     let segment = resolve_tenant(state, segment_text)?;
     let client_id = params.require("client_id")?;
-    let tenant = match segment {
-        TenantSegment::Tenant(tenant) => Some(tenant),
-        TenantSegment::MultiTenant(_) => state.directory.tenant_of_client(client_id),
-    };
-    let app_not_found = || {
-        AadError::new(AadCode::ApplicationNotFound)
-            .arg("client_id", client_id)
-            .arg("tenant", segment_text)
-    };
-    let tenant = tenant.ok_or_else(app_not_found)?;
-    let app = tenant.app(client_id).ok_or_else(app_not_found)?;
+    let (tenant, app) = registered_app(state, segment, segment_text, client_id)?;
     let (scope, v1_resource) = match endpoint {
         Endpoint::V2 => (params.require("scope")?, None),
         Endpoint::V1 => (

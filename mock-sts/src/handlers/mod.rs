@@ -14,7 +14,7 @@ use axum::Router;
 use serde_json::Value;
 
 use crate::errors::{AadCode, AadError, RequestIds};
-use crate::model::TenantSegment;
+use crate::model::{App, Tenant, TenantSegment};
 use crate::state::AppState;
 use crate::util::{is_guid, new_guid, now};
 
@@ -377,6 +377,28 @@ pub async fn read_body(body: Body) -> Result<axum::body::Bytes, AadError> {
 
 pub fn query_params(query: Option<&str>) -> Result<Params, AadError> {
     Params::parse(query.unwrap_or_default().as_bytes())
+}
+
+/// The tenant and app a request names by its path segment and `client_id`; an app registered in
+/// no tenant the segment allows is AADSTS700016, naming both.
+pub(crate) fn registered_app<'a>(
+    state: &'a AppState,
+    segment: TenantSegment<'a>,
+    segment_text: &str,
+    client_id: &str,
+) -> Result<(&'a Tenant, &'a App), AadError> {
+    let tenant = match segment {
+        TenantSegment::Tenant(tenant) => Some(tenant),
+        TenantSegment::MultiTenant(_) => state.directory.tenant_of_client(client_id),
+    };
+    let app_not_found = || {
+        AadError::new(AadCode::ApplicationNotFound)
+            .arg("client_id", client_id)
+            .arg("tenant", segment_text)
+    };
+    let tenant = tenant.ok_or_else(app_not_found)?;
+    let app = tenant.app(client_id).ok_or_else(app_not_found)?;
+    Ok((tenant, app))
 }
 
 pub fn resolve_tenant<'a>(

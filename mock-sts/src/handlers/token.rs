@@ -13,9 +13,12 @@ use serde_json::{Map, Value};
 use super::client_auth::{authenticate, PresentedCredentials};
 use super::cross_origin::{self, allow_browsers, Caller, Redemption};
 use super::user_grants;
-use super::{json_response, read_body, resolve_tenant, Caching, EntraError, Params, SharedState};
+use super::{
+    json_response, read_body, registered_app, resolve_tenant, Caching, EntraError, Params,
+    SharedState,
+};
 use crate::errors::{AadCode, AadError, RequestIds};
-use crate::model::{App, Tenant, TenantSegment};
+use crate::model::{App, Tenant};
 use crate::scopes::delegated_scopes;
 use crate::state::{AppState, CodeRedemption, RefreshGrant};
 use crate::tokens::{self, ClientAuthMethod, DelegatedRequest, IssuedToken, ACCESS_TOKEN_SECONDS};
@@ -27,6 +30,16 @@ pub(crate) const REFRESH_TOKEN_SECONDS: i64 = 90 * 86_400;
 pub enum Endpoint {
     V1,
     V2,
+}
+
+impl Endpoint {
+    /// The ID token version this endpoint issues.
+    pub(crate) fn id_token_version(self) -> u8 {
+        match self {
+            Endpoint::V1 => 1,
+            Endpoint::V2 => 2,
+        }
+    }
 }
 
 pub async fn token_v2(
@@ -114,17 +127,7 @@ fn grant(
     let Some(client_id) = presented.client_id.as_deref() else {
         return Err(AadError::new(AadCode::MissingParameter).arg("parameter", "client_id"));
     };
-    let tenant = match segment {
-        TenantSegment::Tenant(tenant) => Some(tenant),
-        TenantSegment::MultiTenant(_) => state.directory.tenant_of_client(client_id),
-    };
-    let app_not_found = || {
-        AadError::new(AadCode::ApplicationNotFound)
-            .arg("client_id", client_id)
-            .arg("tenant", segment_text)
-    };
-    let tenant = tenant.ok_or_else(app_not_found)?;
-    let app = tenant.app(client_id).ok_or_else(app_not_found)?;
+    let (tenant, app) = registered_app(state, segment, segment_text, client_id)?;
     let audiences = assertion_audiences(state, tenant, segment_text);
     let caller = Caller::of(headers);
     let redemption = cross_origin::redemption(state, app, grant_type, params, &presented, &caller)?;
@@ -326,16 +329,8 @@ fn refresh_token(
     if client.redemption == Redemption::Other {
         grant.expires_at = now_seconds + REFRESH_TOKEN_SECONDS;
     }
-    let id_token_version = if endpoint == Endpoint::V2 { 2 } else { 1 };
-    user_tokens(
-        state,
-        client,
-        params,
-        endpoint,
-        &grant,
-        None,
-        id_token_version,
-    )
+    let version = endpoint.id_token_version();
+    user_tokens(state, client, params, endpoint, &grant, None, version)
 }
 
 /// The answer to a delegated grant: access token, and refresh token, ID token and `client_info` as asked.

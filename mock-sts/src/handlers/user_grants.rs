@@ -60,16 +60,8 @@ fn tokens_for(
         scopes,
         expires_at: now().unix_timestamp() + REFRESH_TOKEN_SECONDS,
     };
-    let id_token_version = if endpoint == Endpoint::V2 { 2 } else { 1 };
-    user_tokens(
-        state,
-        client,
-        params,
-        endpoint,
-        &grant,
-        None,
-        id_token_version,
-    )
+    let version = endpoint.id_token_version();
+    user_tokens(state, client, params, endpoint, &grant, None, version)
 }
 
 fn scopes_of(params: &Params, endpoint: Endpoint) -> Result<Vec<String>, AadError> {
