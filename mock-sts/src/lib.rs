@@ -48,6 +48,7 @@ pub mod errors;
 pub mod handlers;
 pub mod jwt;
 pub mod keys;
+mod metadata_cache;
 pub mod model;
 pub mod saml;
 pub mod scenario;

@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use crate::config::{LoadedConfig, SigningKeyFiles};
 use crate::keys::{KeyError, SigningKey, ENTRA_SIGNING_CN};
+use crate::metadata_cache::{Generation, MetadataCache, Stamp};
 use crate::model::Directory;
 use crate::scenario::Scenario;
 
@@ -27,6 +28,10 @@ pub struct AppState {
     pub sessions: crate::session::SessionKey,
     scenario: Mutex<ScenarioSettings>,
     grants: Mutex<GrantStore>,
+    /// Discovery, key sets and federation metadata as last sent (see [`crate::metadata_cache`]).
+    pub(crate) metadata: MetadataCache,
+    /// Bumped by every scenario change and key rotation: what the kept metadata was made from.
+    metadata_generation: Generation,
 }
 
 /// The tenant signing keys. `current` signs and is published; `next` is the key a rotation will promote,
@@ -177,7 +182,8 @@ impl KeyRing {
         keys
     }
 
-    pub fn rotate(&mut self, fresh: SigningKey) {
+    /// Only through [`AppState::rotate_keys`], which tells the metadata cache.
+    fn rotate(&mut self, fresh: SigningKey) {
         let promoted = self.next();
         let retired = std::mem::replace(&mut self.current, promoted);
         self.previous = Some(retired);
@@ -455,7 +461,17 @@ impl AppState {
                 per_tenant: HashMap::new(),
             }),
             grants: Mutex::new(GrantStore::default()),
+            metadata: MetadataCache::default(),
+            metadata_generation: Generation::default(),
         })
+    }
+
+    /// The generations kept metadata is checked against.
+    pub(crate) fn metadata_stamp(&self) -> Stamp {
+        Stamp {
+            state: self.metadata_generation.get(),
+            saml: self.saml_keys.generation(),
+        }
     }
 
     /// The scenario for the whole server (tenants without one of their own).
@@ -477,17 +493,21 @@ impl AppState {
     pub fn set_scenario(&self, scenario: Scenario) -> Scenario {
         let mut settings = lock(&self.scenario);
         settings.per_tenant.clear();
-        std::mem::replace(&mut settings.global, scenario)
+        let previous = std::mem::replace(&mut settings.global, scenario);
+        self.metadata_generation.bump();
+        previous
     }
 
     /// Set the scenario for one tenant; returns what was in force for it.
     pub fn set_tenant_scenario(&self, tenant_id: &str, scenario: Scenario) -> Scenario {
         let mut settings = lock(&self.scenario);
         let global = settings.global;
-        settings
+        let previous = settings
             .per_tenant
             .insert(tenant_id.to_string(), scenario)
-            .unwrap_or(global)
+            .unwrap_or(global);
+        self.metadata_generation.bump();
+        previous
     }
 
     pub fn tenant_scenarios(&self) -> Vec<(String, Scenario)> {
@@ -503,6 +523,18 @@ impl AppState {
 
     pub fn keys(&self) -> MutexGuard<'_, KeyRing> {
         lock(&self.keys)
+    }
+
+    /// Promote the next key, keep the current one published as the previous, and make `fresh` the next;
+    /// returns the retired key's kid and the ring as it is now.
+    pub fn rotate_keys(&self, fresh: SigningKey) -> (String, MutexGuard<'_, KeyRing>) {
+        let mut keys = self.keys();
+        let retired = keys.current.kid.clone();
+        keys.rotate(fresh);
+        // Bumped while the ring is still locked: no document can be made from the old ring under the new
+        // generation.
+        self.metadata_generation.bump();
+        (retired, keys)
     }
 
     pub fn grants(&self) -> MutexGuard<'_, GrantStore> {

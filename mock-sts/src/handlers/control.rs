@@ -117,9 +117,7 @@ pub async fn rotate_keys(
         .map_err(|err| ControlError::KeyGeneration(err.to_string()))?
         .map_err(|err| ControlError::KeyGeneration(err.to_string()))?;
     let scenario = state.scenario();
-    let mut keys = state.keys();
-    let retired = keys.current.kid.clone();
-    keys.rotate(fresh);
+    let (retired, keys) = state.rotate_keys(fresh);
     let body = json!({
         "signing_kid": keys.signing_key(scenario).kid,
         "retired_kid": retired,

@@ -7,8 +7,12 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{json, Value};
 
-use super::{json_response, query_params, resolve_tenant, Caching, EntraError, SharedState};
+use super::{
+    bytes_response, json_response, query_params, resolve_tenant, Caching, EntraError, SharedState,
+    JSON_CONTENT_TYPE,
+};
 use crate::errors::RequestIds;
+use crate::metadata_cache::{DocumentKey, Endpoint, Made};
 use crate::model::{TenantSegment, CONSUMERS_TENANT_ID};
 use crate::state::AppState;
 use crate::tokens::{v1_issuer, v2_issuer};
@@ -34,18 +38,58 @@ fn discovery_tenant<'a>(
         .map_err(EntraError::json(ids))
 }
 
-fn appid_suffix(query: Option<&str>) -> String {
+/// The `appid` query parameter, if given (a query that does not parse names none).
+fn appid(query: Option<&str>) -> Option<String> {
     query_params(query)
         .ok()
-        .and_then(|p| {
-            p.get("appid").map(|id| {
-                format!(
-                    "?appid={}",
-                    url::form_urlencoded::byte_serialize(id.as_bytes()).collect::<String>()
-                )
-            })
+        .and_then(|p| p.get("appid").map(str::to_string))
+}
+
+fn appid_suffix(appid: Option<&str>) -> String {
+    appid
+        .map(|id| {
+            format!(
+                "?appid={}",
+                url::form_urlencoded::byte_serialize(id.as_bytes()).collect::<String>()
+            )
         })
         .unwrap_or_default()
+}
+
+/// A discovery document through the cache: `make` runs only when no kept copy serves. Discovery echoes
+/// `?appid=` whatever it names, so only documents without one, or naming a registered app exactly, are
+/// kept (anything else would let clients grow the cache without bound).
+fn discovery_response(
+    state: &AppState,
+    endpoint: Endpoint,
+    segment: TenantSegment<'_>,
+    appid: Option<&str>,
+    ids: &RequestIds,
+    make: impl FnOnce() -> Value,
+) -> Response {
+    let registered = |id: &str| {
+        state
+            .directory
+            .app_anywhere(id)
+            .is_some_and(|(_, app)| app.client_id == id)
+    };
+    if appid.is_some_and(|id| !registered(id)) {
+        return json_response(StatusCode::OK, &make(), Caching::Metadata);
+    }
+    let key = DocumentKey {
+        endpoint,
+        segment: segment.name(),
+        app: appid.map(str::to_string),
+    };
+    let body = state
+        .metadata
+        .get_or_make(key, state.metadata_stamp(), ids.at, || {
+            Ok::<_, std::convert::Infallible>(Made::timeless(make().to_string()))
+        });
+    match body {
+        Ok(body) => bytes_response(body, JSON_CONTENT_TYPE, Caching::Metadata),
+        Err(never) => match never {},
+    }
 }
 
 pub async fn openid_configuration_v2(
@@ -55,8 +99,15 @@ pub async fn openid_configuration_v2(
     RawQuery(query): RawQuery,
 ) -> Result<Response, EntraError> {
     let segment = discovery_tenant(&state, &tenant, &ids)?;
-    let document = v2_document(&state, segment, &appid_suffix(query.as_deref()));
-    Ok(json_response(StatusCode::OK, &document, Caching::Metadata))
+    let appid = appid(query.as_deref());
+    Ok(discovery_response(
+        &state,
+        Endpoint::DiscoveryV2,
+        segment,
+        appid.as_deref(),
+        &ids,
+        || v2_document(&state, segment, &appid_suffix(appid.as_deref())),
+    ))
 }
 
 pub fn v2_document(state: &AppState, segment: TenantSegment<'_>, appid_suffix: &str) -> Value {
@@ -103,15 +154,26 @@ pub async fn openid_configuration_v1(
     Path(tenant): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, EntraError> {
-    let appid_suffix = appid_suffix(query.as_deref());
     let segment = discovery_tenant(&state, &tenant, &ids)?;
+    let appid = appid(query.as_deref());
+    Ok(discovery_response(
+        &state,
+        Endpoint::DiscoveryV1,
+        segment,
+        appid.as_deref(),
+        &ids,
+        || v1_document(&state, segment, &appid_suffix(appid.as_deref())),
+    ))
+}
+
+fn v1_document(state: &AppState, segment: TenantSegment<'_>, appid_suffix: &str) -> Value {
     let base = &state.base_url;
     let (path, tid) = segment_and_tid(segment);
     let region = match segment {
         TenantSegment::Tenant(_) => Value::from("NA"),
         TenantSegment::MultiTenant(_) => Value::Null,
     };
-    let document = json!({
+    json!({
         "authorization_endpoint": format!("{base}/{path}/oauth2/authorize"),
         "token_endpoint": format!("{base}/{path}/oauth2/token"),
         "token_endpoint_auth_methods_supported": ["client_secret_post", "private_key_jwt", "client_secret_basic"],
@@ -141,8 +203,7 @@ pub async fn openid_configuration_v1(
         "cloud_graph_host_name": "graph.windows.net",
         "msgraph_host": "graph.microsoft.com",
         "rbac_url": "https://pas.windows.net",
-    });
-    Ok(json_response(StatusCode::OK, &document, Caching::Metadata))
+    })
 }
 
 /// `kty use kid x5t n e x5c issuer` for each published key; `?appid=` gives an app's own key when it has one.
@@ -153,29 +214,39 @@ pub async fn keys(
     RawQuery(query): RawQuery,
 ) -> Result<Response, EntraError> {
     let segment = discovery_tenant(&state, &tenant, &ids)?;
-    let (_, tid) = segment_and_tid(segment);
-    let issuer = v2_issuer(&state.base_url, &tid);
-    let appid = query_params(query.as_deref())
-        .ok()
-        .and_then(|p| p.get("appid").map(str::to_string));
-    let app_key = appid.as_deref().and_then(|id| state.app_key(id));
-    let keys: Vec<Value> = match app_key {
-        Some(key) => vec![key.jwk(&issuer)],
-        None => state
-            .keys()
-            .published(match segment {
-                TenantSegment::Tenant(tenant) => state.scenario_for(&tenant.id),
-                TenantSegment::MultiTenant(_) => state.scenario(),
-            })
-            .iter()
-            .map(|k| k.jwk(&issuer))
-            .collect(),
+    let app_key = appid(query.as_deref()).and_then(|id| {
+        let key = state.app_key(&id)?;
+        Some((id, key))
+    });
+    // The document depends on the app only through its key: any other `appid` gives the tenant's set.
+    let key = DocumentKey {
+        endpoint: Endpoint::Keys,
+        segment: segment.name(),
+        app: app_key.as_ref().map(|(id, _)| id.clone()),
     };
-    Ok(json_response(
-        StatusCode::OK,
-        &json!({ "keys": keys }),
-        Caching::Metadata,
-    ))
+    let body = state
+        .metadata
+        .get_or_make(key, state.metadata_stamp(), ids.at, || {
+            let (_, tid) = segment_and_tid(segment);
+            let issuer = v2_issuer(&state.base_url, &tid);
+            let keys: Vec<Value> = match &app_key {
+                Some((_, key)) => vec![key.jwk(&issuer)],
+                None => state
+                    .keys()
+                    .published(match segment {
+                        TenantSegment::Tenant(tenant) => state.scenario_for(&tenant.id),
+                        TenantSegment::MultiTenant(_) => state.scenario(),
+                    })
+                    .iter()
+                    .map(|k| k.jwk(&issuer))
+                    .collect(),
+            };
+            Ok::<_, std::convert::Infallible>(Made::timeless(json!({ "keys": keys }).to_string()))
+        });
+    match body {
+        Ok(body) => Ok(bytes_response(body, JSON_CONTENT_TYPE, Caching::Metadata)),
+        Err(never) => match never {},
+    }
 }
 
 /// `GET /common/discovery/instance?api-version=1.1&authorization_endpoint=...`: points the client back at

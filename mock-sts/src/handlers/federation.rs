@@ -8,6 +8,7 @@
 
 use std::sync::Arc;
 
+use axum::body::Bytes;
 use axum::extract::{Extension, Path, RawQuery, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -18,6 +19,7 @@ use super::error::{InternalError, MockDuty};
 use super::{query_params, resolve_tenant, EntraError, SharedState};
 use crate::errors::{AadCode, AadError, RequestIds};
 use crate::keys::SigningKey;
+use crate::metadata_cache::{DocumentKey, Endpoint, Made};
 use crate::model::{App, Tenant, TenantSegment};
 use crate::saml::certs::SamlCertificate;
 use crate::saml::metadata::{unsigned, MetadataInput};
@@ -31,7 +33,20 @@ pub async fn federation_metadata(
     RawQuery(query): RawQuery,
 ) -> Result<Response, EntraError> {
     let subject = subject(&state, &segment, query.as_deref()).map_err(EntraError::page(&ids))?;
-    let xml = write(&contents(&state, &subject, ids.at)?)?;
+    let key = DocumentKey {
+        endpoint: Endpoint::FederationMetadata,
+        segment: subject.segment.clone(),
+        app: subject.app.map(|app| app.client_id.clone()),
+    };
+    let xml = state
+        .metadata
+        .get_or_make(key, state.metadata_stamp(), ids.at, || {
+            let contents = contents(&state, &subject, ids.at)?;
+            Ok::<_, InternalError>(Made {
+                body: write(&contents)?.into(),
+                changes_at: contents.changes_at,
+            })
+        })?;
     Ok(xml_response(xml))
 }
 
@@ -44,6 +59,8 @@ struct Subject<'a> {
     app: Option<&'a App>,
     /// Where the endpoints live: the mock's base URL and the tenant id or the alias.
     endpoint_base: String,
+    /// The tenant segment as resolved (a tenant's GUID or the alias), for the metadata cache.
+    segment: String,
 }
 
 fn subject<'a>(
@@ -79,6 +96,7 @@ fn subject<'a>(
         tenant,
         app: app.map(|(_, a)| a),
         endpoint_base,
+        segment: segment.name(),
     })
 }
 
@@ -89,6 +107,8 @@ struct Contents {
     /// The signing certificates listed, base64 DER.
     certificates: Vec<String>,
     signer: Signer,
+    /// When a SAML app's signing certificate may change with the clock alone (one expires or starts).
+    changes_at: Option<OffsetDateTime>,
 }
 
 enum Signer {
@@ -114,12 +134,14 @@ fn contents(
         .map(|t| state.scenario_for(&t.id))
         .unwrap_or_else(|| state.scenario());
     let tenant_key = state.keys().signing_key(scenario);
+    let mut changes_at = None;
     let (certificates, signer) = match subject.app {
         Some(app) if app.saml.is_some() => {
             let keys = state
                 .saml_keys
                 .keys(&app.client_id, scenario)
                 .map_err(InternalError::while_doing(MockDuty::SignFederationMetadata))?;
+            changes_at = keys.next_change_after(at);
             match keys.signer(at) {
                 Ok(cert) => (vec![cert.cert_b64()], Signer::SamlCertificate(cert)),
                 Err(_) => (Vec::new(), Signer::TenantKey(tenant_key)),
@@ -143,6 +165,7 @@ fn contents(
         endpoint_base: subject.endpoint_base.clone(),
         certificates,
         signer,
+        changes_at,
     })
 }
 
@@ -165,7 +188,7 @@ fn write(contents: &Contents) -> Result<String, InternalError> {
     signed.map_err(InternalError::while_doing(MockDuty::SignFederationMetadata))
 }
 
-fn xml_response(xml: String) -> Response {
+fn xml_response(xml: Bytes) -> Response {
     let mut response = (StatusCode::OK, xml).into_response();
     let headers = response.headers_mut();
     headers.insert(

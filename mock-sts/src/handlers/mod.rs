@@ -288,6 +288,22 @@ pub fn json_response(status: StatusCode, body: &Value, caching: Caching) -> Resp
     response
 }
 
+/// A document already serialised (see [`crate::metadata_cache`]), with the headers [`json_response`] or the
+/// federation metadata would give it.
+pub(crate) fn bytes_response(
+    body: axum::body::Bytes,
+    content_type: &'static str,
+    caching: Caching,
+) -> Response {
+    let mut response = Response::new(Body::from(body));
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    apply_caching(headers, caching);
+    response
+}
+
+pub(crate) const JSON_CONTENT_TYPE: &str = "application/json; charset=utf-8";
+
 pub(crate) fn apply_caching(headers: &mut HeaderMap, caching: Caching) {
     match caching {
         Caching::Metadata => {

@@ -20,6 +20,7 @@ use time::OffsetDateTime;
 use crate::certificate::CertificateBuilder;
 use crate::config::registered_certificate;
 use crate::keys::{write_atomically, KeyError};
+use crate::metadata_cache::Generation;
 use crate::model::{AppKind, Directory};
 use crate::scenario::Scenario;
 use crate::util::derived_guid;
@@ -194,6 +195,16 @@ impl AppKeys {
         Ok(active.clone())
     }
 
+    /// The first instant after `at` at which [`AppKeys::signer`] may choose differently: the next start or end
+    /// of any certificate's validity.
+    pub(crate) fn next_change_after(&self, at: OffsetDateTime) -> Option<OffsetDateTime> {
+        self.certificates
+            .iter()
+            .flat_map(|c| [c.not_before, c.not_after])
+            .filter(|&instant| instant > at)
+            .min()
+    }
+
     /// The Graph view: `keyCredentials` (a Sign and a Verify entry per certificate) and the preferred
     /// thumbprint, plus a plain list for people.
     pub fn to_json(&self, at: OffsetDateTime) -> Value {
@@ -271,6 +282,8 @@ pub struct SamlKeyStore {
     apps: Mutex<HashMap<String, AppEntry>>,
     /// Each app's expired certificate for `expired-signing-cert`, loaded or made off the request path.
     expired: HashMap<String, Arc<ExpiredCell>>,
+    /// Bumped by every change to any app's certificates, for the metadata cache.
+    generation: Generation,
 }
 
 type ExpiredCell = OnceLock<Result<Arc<SamlCertificate>, String>>;
@@ -352,7 +365,13 @@ impl SamlKeyStore {
             state_dir: state_dir.to_path_buf(),
             apps: Mutex::new(apps),
             expired,
+            generation: Generation::default(),
         })
+    }
+
+    /// Moves on every change to any app's certificates (see [`crate::metadata_cache`]).
+    pub(crate) fn generation(&self) -> u64 {
+        self.generation.get()
     }
 
     fn lock(&self) -> MutexGuard<'_, HashMap<String, AppEntry>> {
@@ -424,6 +443,7 @@ impl SamlKeyStore {
         if entry.applied != scenario {
             entry.keys = baseline;
             entry.applied = scenario;
+            self.generation.bump();
         }
         Ok(entry.keys.clone())
     }
@@ -453,6 +473,7 @@ impl SamlKeyStore {
             return Err(KeyStoreError::TooManyCertificates);
         }
         entry.keys.certificates.push(cert.clone());
+        self.generation.bump();
         Ok(cert)
     }
 
@@ -474,6 +495,7 @@ impl SamlKeyStore {
             .cloned()
             .ok_or_else(|| KeyStoreError::UnknownCertificate(thumbprint.to_string()))?;
         entry.keys.preferred = Some(cert.thumbprint.clone());
+        self.generation.bump();
         Ok(cert)
     }
 
@@ -506,6 +528,7 @@ impl SamlKeyStore {
             .keys
             .certificates
             .retain(|c| c.thumbprint != cert.thumbprint);
+        self.generation.bump();
         Ok(())
     }
 }
@@ -563,5 +586,26 @@ mod tests {
         assert_eq!(view["password_credentials"][0]["keyId"], creds[0]["keyId"]);
         assert_ne!(creds[0]["keyId"], creds[1]["keyId"]);
         assert_eq!(valid.thumbprint.len(), 40);
+    }
+
+    /// The clock-driven change the metadata cache must notice: the instant the active certificate expires
+    /// (and a valid one takes over) is the next change; after it, the next one is the successor's expiry.
+    #[test]
+    fn the_next_change_is_the_next_start_or_end_of_any_certificate() {
+        let now = crate::util::now().unix_timestamp();
+        let ending = Arc::new(SamlCertificate::generate(now - 3600, now + 60).unwrap());
+        let successor = Arc::new(SamlCertificate::generate(now - 60, now + 7200).unwrap());
+        let keys = AppKeys {
+            preferred: Some(ending.thumbprint.clone()),
+            certificates: vec![ending.clone(), successor.clone()],
+        };
+        let at = crate::util::from_unix(now);
+        assert_eq!(keys.next_change_after(at), Some(ending.not_after));
+        assert_eq!(keys.signer(at).unwrap().thumbprint, ending.thumbprint);
+        let later = ending.not_after;
+        assert_eq!(keys.signer(later).unwrap().thumbprint, successor.thumbprint);
+        assert_eq!(keys.next_change_after(later), Some(successor.not_after));
+        assert_eq!(keys.next_change_after(successor.not_after), None);
+        assert_eq!(AppKeys::default().next_change_after(at), None);
     }
 }
