@@ -4,7 +4,7 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use mock_sts::keys::SigningKey;
+use mock_sts::internals::SigningKey;
 use serde_json::{json, Map, Value};
 
 fn object(v: Value) -> Map<String, Value> {
@@ -24,7 +24,7 @@ fn minting(c: &mut Criterion) {
         "uti": "pqJhp0Uh2ku", "ver": "2.0"
     }));
     c.bench_function("mock-sts mint RS256 access token", |b| {
-        b.iter(|| black_box(mock_sts::jwt::sign(&header, &claims, &key).expect("sign")))
+        b.iter(|| black_box(mock_sts::internals::sign_jwt(&header, &claims, &key).expect("sign")))
     });
 }
 

@@ -413,7 +413,7 @@ display_name = "Fabrikam"
 domains = ["fabrikam.example"]
 "#
         );
-    let config = mock_sts::config::parse(&config, "hints test", None).unwrap();
+    let config = mock_sts::LoadedConfig::parse(&config, "hints test", None).unwrap();
     let server = mock_sts::Server::start_blocking(mock_sts::Options {
         config: Some(config),
         state_dir: Some(dir.join("state")),

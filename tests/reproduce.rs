@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::keyprobe;
-use mock_sts::config::LoadedConfig;
+use mock_sts::LoadedConfig;
 use mock_sts::{BackgroundServer, Options, Scenario};
 use serde_json::{json, Value};
 

@@ -7,17 +7,16 @@
 #![no_main]
 
 use std::path::PathBuf;
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
 use axum::body::Body;
 use axum::http::{header, HeaderMap, HeaderValue, Method, Request};
 use libfuzzer_sys::fuzz_target;
-use mock_sts::config::LoadedConfig;
-use mock_sts::handlers::client_auth::PresentedCredentials;
-use mock_sts::handlers::{router, Params};
-use mock_sts::saml::request::{self as saml_request, Binding};
-use mock_sts::state::{AppState, KeyRing};
-use mock_sts::Scenario;
+use mock_sts::internals::{
+    decode_jwt, decode_saml_request, in_process_router, parse_saml_request, Binding, Params,
+    PresentedCredentials,
+};
+use mock_sts::{LoadedConfig, Scenario};
 use tower::ServiceExt;
 
 struct Mock {
@@ -33,27 +32,15 @@ fn mock() -> &'static Mock {
         // Keys are made once and kept, like `--state-dir`, so that restarts of the fuzzer are quick.
         let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/mock-state");
         let config = LoadedConfig::embedded_default().expect("embedded configuration");
-        let keys = KeyRing::load_or_create(&dir, &config.signing_keys).expect("signing keys");
-        let tenant = config
-            .directory
-            .tenants
-            .first()
-            .map(|t| t.id.clone())
-            .unwrap_or_default();
-        let state = AppState::new(
-            config,
-            "http://127.0.0.1:1".into(),
-            dir,
-            keys,
-            Scenario::Healthy,
-        )
-        .expect("state");
+        let (router, tenant) =
+            in_process_router(config, "http://127.0.0.1:1".into(), dir, Scenario::Healthy)
+                .expect("signing keys and state");
         Mock {
             runtime: tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
                 .expect("runtime"),
-            router: router(Arc::new(state)),
+            router,
             tenant,
         }
     })
@@ -115,18 +102,18 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(params) = Params::parse(body) {
         let _ = PresentedCredentials::from_request(&params, &headers);
     }
-    let _ = mock_sts::jwt::decode(&String::from_utf8_lossy(body));
+    let _ = decode_jwt(&String::from_utf8_lossy(body));
     // SAMLRequest: Redirect (DEFLATE + base64) or POST (base64) decoding, then the AuthnRequest.
     let binding = if flags & 0x08 != 0 {
         Binding::Redirect
     } else {
         Binding::Post
     };
-    if let Ok(xml) = saml_request::decode(&String::from_utf8_lossy(body), binding) {
-        let _ = saml_request::parse(&xml);
+    if let Ok(xml) = decode_saml_request(&String::from_utf8_lossy(body), binding) {
+        let _ = parse_saml_request(&xml);
     }
     if let Ok(xml) = std::str::from_utf8(body) {
-        let _ = saml_request::parse(xml);
+        let _ = parse_saml_request(xml);
     }
 
     let m = mock();

@@ -15,21 +15,36 @@ use crate::model::{
 };
 use crate::util::{derived_guid, is_guid};
 
+/// The embedded default configuration (TOML): one tenant with the apps and users the SPEC lists.
 pub const DEFAULT_CONFIG: &str = include_str!("default-config.toml");
 
+/// Why a configuration was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
+    /// The file could not be read.
     #[error("cannot read {path}: {source}")]
     Read {
+        /// The file.
         path: PathBuf,
+        /// What the operating system said.
         source: std::io::Error,
     },
+    /// Not TOML, or not the configuration's shape (an unknown or mistyped field).
     #[error("{origin}: {message}")]
-    Syntax { origin: String, message: String },
+    Syntax {
+        /// Where the text came from (a path or a name).
+        origin: String,
+        /// The TOML parser's message, with line and column.
+        message: String,
+    },
+    /// Well-formed, but a value is not acceptable.
     #[error("{origin}: {field}: {problem}")]
     Invalid {
+        /// Where the text came from (a path or a name).
         origin: String,
+        /// The field's path, e.g. `tenants[0].apps[1].client_id`.
         field: String,
+        /// What is wrong with it.
         problem: String,
     },
 }
@@ -154,23 +169,31 @@ struct UserConfig {
 /// A validated configuration and where it came from.
 #[derive(Debug, Clone)]
 pub struct LoadedConfig {
-    pub origin: String,
-    pub directory: Directory,
-    pub signing_keys: SigningKeyFiles,
+    pub(crate) origin: String,
+    pub(crate) directory: Directory,
+    pub(crate) signing_keys: SigningKeyFiles,
 }
 
 /// Signing keys given by the configuration, as validated PEM (certificate then private key).
 #[derive(Debug, Clone, Default)]
-pub struct SigningKeyFiles {
+pub(crate) struct SigningKeyFiles {
     pub current: Option<(PathBuf, Vec<u8>)>,
     pub next: Option<(PathBuf, Vec<u8>)>,
 }
 
 impl LoadedConfig {
+    /// The configuration built into the binary ([`DEFAULT_CONFIG`]).
     pub fn embedded_default() -> Result<Self, ConfigError> {
         parse(DEFAULT_CONFIG, "embedded default configuration", None)
     }
 
+    /// Parse and validate TOML text; `origin` names it in errors and `base_dir` resolves relative
+    /// certificate paths.
+    pub fn parse(text: &str, origin: &str, base_dir: Option<&Path>) -> Result<Self, ConfigError> {
+        parse(text, origin, base_dir)
+    }
+
+    /// Read, parse and validate a TOML file; certificate paths in it are relative to its directory.
     pub fn from_file(path: &Path) -> Result<Self, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
             path: path.to_path_buf(),
@@ -181,7 +204,7 @@ impl LoadedConfig {
 }
 
 /// Parse and validate TOML text; `base_dir` resolves relative certificate paths.
-pub fn parse(
+pub(crate) fn parse(
     text: &str,
     origin: &str,
     base_dir: Option<&Path>,
@@ -588,7 +611,7 @@ impl Validator<'_> {
     }
 }
 
-pub fn registered_certificate(cert: &X509) -> Option<RegisteredCertificate> {
+pub(crate) fn registered_certificate(cert: &X509) -> Option<RegisteredCertificate> {
     let der = cert.to_der().ok()?;
     let thumbprints = CertThumbprints::of_der(&der);
     let epoch = openssl::asn1::Asn1Time::from_unix(0).ok()?;

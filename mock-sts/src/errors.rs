@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 
 use crate::util::{error_timestamp, html_text_escape, page_timestamp};
 
-pub use keyprobe_core::aadsts::{AadCode, CatalogueEntry, Wording};
+pub(crate) use keyprobe_core::aadsts::AadCode;
 
 /// An Entra error on its way to the client: a catalogue code plus the values for its placeholders.
 #[derive(Debug, Clone)]

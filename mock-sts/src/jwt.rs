@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 use crate::keys::{KeyError, SigningKey};
 
 /// Longest JWT the mock will read; Entra's own limit for request parameters is far below this.
-pub const MAX_JWT_LEN: usize = 64 * 1024;
+pub(crate) const MAX_JWT_LEN: usize = 64 * 1024;
 
 /// Sign `claims` with `key`. The header is given whole so v1 (`typ alg x5t kid`) and v2 (`typ alg kid`)
 /// shapes stay visible at the call site.

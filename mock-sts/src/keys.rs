@@ -19,29 +19,45 @@ use serde_json::{json, Value};
 
 use crate::certificate::CertificateBuilder;
 
+/// The subject CN of Entra's token-signing certificates.
 pub const ENTRA_SIGNING_CN: &str = "accounts.accesscontrol.windows.net";
 const FIVE_YEARS_SECONDS: i64 = 5 * 365 * 86_400;
 
+/// Why a signing key or certificate could not be read, made or kept.
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
+    /// OpenSSL refused to make or encode a key or certificate.
     #[error("openssl: {0}")]
     Openssl(#[from] openssl::error::ErrorStack),
+    /// A key file could not be read or written.
     #[error("{path}: {source}")]
     Io {
+        /// The file.
         path: PathBuf,
+        /// What the operating system said.
         source: std::io::Error,
     },
+    /// A key file is not a PEM certificate followed by its RSA private key.
     #[error("{path}: expected a PEM certificate followed by its RSA private key")]
-    BadPem { path: PathBuf },
+    BadPem {
+        /// The file.
+        path: PathBuf,
+    },
+    /// A key file's private key does not match its certificate.
     #[error("{path}: the private key does not belong to the certificate")]
-    KeyMismatch { path: PathBuf },
+    KeyMismatch {
+        /// The file.
+        path: PathBuf,
+    },
 }
 
 /// An RSA key with its certificate, as published in a JWKS and used to sign tokens.
 pub struct SigningKey {
     /// base64url SHA-1 of the DER certificate: both `kid` and `x5t`.
     pub kid: String,
+    /// The self-signed certificate published in `x5c`.
     pub cert: X509,
+    /// Its DER encoding.
     pub cert_der: Vec<u8>,
     private_key: PKey<Private>,
 }
@@ -89,6 +105,7 @@ impl SigningKey {
         Ok(out)
     }
 
+    /// A certificate then its private key, PEM, read from `path` (named in errors).
     pub fn from_pem(pem: &[u8], path: &Path) -> Result<Self, KeyError> {
         let bad = || KeyError::BadPem {
             path: path.to_path_buf(),
@@ -120,6 +137,7 @@ impl SigningKey {
         }
     }
 
+    /// The certificate's public key.
     pub fn public_key(&self) -> Result<PKey<Public>, KeyError> {
         Ok(self.cert.public_key()?)
     }
@@ -156,7 +174,7 @@ impl SigningKey {
 /// Write through a temporary file and rename, so a concurrent reader never sees half a key. The
 /// temporary file is created for its owner only (0600) and under a name nobody else holds: the key never
 /// sits in a file that was readable, or that someone else made, for a moment.
-pub fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), KeyError> {
+pub(crate) fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), KeyError> {
     let io = |source| KeyError::Io {
         path: path.to_path_buf(),
         source,

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use mock_sts::config::LoadedConfig;
+use mock_sts::LoadedConfig;
 use mock_sts::{Options, Scenario, Server, StartError};
 
 mod background;
@@ -90,7 +90,7 @@ fn main() -> ExitCode {
     if cli.print_config {
         let mut stdout = std::io::stdout().lock();
         return match stdout
-            .write_all(mock_sts::config::DEFAULT_CONFIG.as_bytes())
+            .write_all(mock_sts::DEFAULT_CONFIG.as_bytes())
             .and_then(|()| stdout.flush())
         {
             Ok(()) => ExitCode::SUCCESS,

@@ -9,18 +9,18 @@ use time::OffsetDateTime;
 use crate::util::derived_guid;
 
 /// Microsoft Graph, the resource Entra picks when only OIDC scopes are asked for.
-pub const GRAPH_APP_ID: &str = "00000003-0000-0000-c000-000000000000";
-pub const GRAPH_RESOURCE: &str = "https://graph.microsoft.com";
+pub(crate) const GRAPH_APP_ID: &str = "00000003-0000-0000-c000-000000000000";
+pub(crate) const GRAPH_RESOURCE: &str = "https://graph.microsoft.com";
 /// The tenant behind `/consumers` (personal Microsoft accounts).
-pub const CONSUMERS_TENANT_ID: &str = "9188040d-6c67-4c5b-b112-36a304b66dad";
+pub(crate) const CONSUMERS_TENANT_ID: &str = "9188040d-6c67-4c5b-b112-36a304b66dad";
 
 #[derive(Debug, Clone, Serialize)]
-pub struct Directory {
+pub(crate) struct Directory {
     pub tenants: Vec<Tenant>,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct Tenant {
+pub(crate) struct Tenant {
     pub id: String,
     pub display_name: String,
     pub domains: Vec<String>,
@@ -30,14 +30,14 @@ pub struct Tenant {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum AppKind {
+pub(crate) enum AppKind {
     Confidential,
     Public,
     Saml,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct App {
+pub(crate) struct App {
     pub client_id: String,
     /// The service principal's object id: `oid`/`sub` of app-only tokens.
     pub object_id: String,
@@ -62,7 +62,7 @@ pub struct App {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct ClientSecret {
+pub(crate) struct ClientSecret {
     pub key_id: String,
     pub display_name: String,
     pub value: String,
@@ -76,7 +76,7 @@ pub struct ClientSecret {
 
 /// A certificate registered for client assertions (`private_key_jwt`).
 #[derive(Debug, Clone, Serialize)]
-pub struct RegisteredCertificate {
+pub(crate) struct RegisteredCertificate {
     /// SHA-1, upper-case hex, as the portal shows it.
     pub thumbprint: String,
     /// Every spelling of its thumbprint (`x5t`, `x5t#S256`, hex), to find it by what a client sends.
@@ -97,7 +97,7 @@ pub struct RegisteredCertificate {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct SamlRegistration {
+pub(crate) struct SamlRegistration {
     pub entity_id: String,
     /// The default reply URL (ACS), used for IdP-initiated sign-in and when a request names none.
     pub acs_url: String,
@@ -110,7 +110,7 @@ pub struct SamlRegistration {
 
 /// The portal's "Verification certificates" blade (Graph `requestSignatureVerification`).
 #[derive(Debug, Clone, Default, Serialize)]
-pub struct RequestVerification {
+pub(crate) struct RequestVerification {
     /// "Require verification certificates" (`isSignedRequestRequired`).
     pub required: bool,
     /// "Allow requests signed with RSA-SHA1" (`allowedWeakAlgorithms = rsaSha1`).
@@ -121,7 +121,7 @@ pub struct RequestVerification {
 /// What Entra signs in a SAML Response (the portal's "Signing Option").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum SamlSigning {
+pub(crate) enum SamlSigning {
     /// "Sign SAML assertion", Entra's default.
     #[default]
     Assertion,
@@ -132,7 +132,7 @@ pub enum SamlSigning {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct User {
+pub(crate) struct User {
     pub object_id: String,
     pub user_principal_name: String,
     pub display_name: String,
@@ -146,7 +146,7 @@ pub struct User {
 
 /// What the `{tenant}` path segment named.
 #[derive(Debug, Clone, Copy)]
-pub enum TenantSegment<'a> {
+pub(crate) enum TenantSegment<'a> {
     Tenant(&'a Tenant),
     /// `common`, `organizations` or `consumers`: issuers carry the `{tenantid}` template.
     MultiTenant(&'a str),
@@ -154,7 +154,7 @@ pub enum TenantSegment<'a> {
 
 impl TenantSegment<'_> {
     /// The tenant as Entra names it in errors: its GUID, or the multi-tenant alias.
-    pub fn name(&self) -> String {
+    pub(crate) fn name(&self) -> String {
         match self {
             TenantSegment::Tenant(t) => t.id.clone(),
             TenantSegment::MultiTenant(name) => name.to_string(),
@@ -163,7 +163,7 @@ impl TenantSegment<'_> {
 }
 
 impl Directory {
-    pub fn resolve(&self, segment: &str) -> Option<TenantSegment<'_>> {
+    pub(crate) fn resolve(&self, segment: &str) -> Option<TenantSegment<'_>> {
         let lower = segment.to_ascii_lowercase();
         if matches!(lower.as_str(), "common" | "organizations" | "consumers") {
             return Some(TenantSegment::MultiTenant(match lower.as_str() {
@@ -179,15 +179,15 @@ impl Directory {
     }
 
     /// The tenant whose app registration has this client id (for `common`/`organizations` requests).
-    pub fn tenant_of_client(&self, client_id: &str) -> Option<&Tenant> {
+    pub(crate) fn tenant_of_client(&self, client_id: &str) -> Option<&Tenant> {
         self.tenants.iter().find(|t| t.app(client_id).is_some())
     }
 
-    pub fn default_tenant(&self) -> Option<&Tenant> {
+    pub(crate) fn default_tenant(&self) -> Option<&Tenant> {
         self.tenants.first()
     }
 
-    pub fn app_anywhere(&self, client_id: &str) -> Option<(&Tenant, &App)> {
+    pub(crate) fn app_anywhere(&self, client_id: &str) -> Option<(&Tenant, &App)> {
         self.tenants
             .iter()
             .find_map(|t| t.app(client_id).map(|a| (t, a)))
@@ -196,20 +196,20 @@ impl Directory {
 
 /// The resource an access token is for.
 #[derive(Debug, Clone, Copy)]
-pub enum Resource<'a> {
+pub(crate) enum Resource<'a> {
     App(&'a App),
     Graph,
 }
 
 impl Tenant {
-    pub fn app(&self, client_id: &str) -> Option<&App> {
+    pub(crate) fn app(&self, client_id: &str) -> Option<&App> {
         self.apps
             .iter()
             .find(|a| a.client_id.eq_ignore_ascii_case(client_id.trim()))
     }
 
     /// A resource by app ID URI, client id, or `api://{client id}`.
-    pub fn resource(&self, identifier: &str) -> Option<Resource<'_>> {
+    pub(crate) fn resource(&self, identifier: &str) -> Option<Resource<'_>> {
         let identifier = identifier.trim_end_matches('/');
         if identifier.eq_ignore_ascii_case(GRAPH_RESOURCE)
             || identifier.eq_ignore_ascii_case(GRAPH_APP_ID)
@@ -231,7 +231,7 @@ impl Tenant {
     }
 
     /// A user by UPN, email or object id (case-insensitive, as `login_hint` is).
-    pub fn user(&self, hint: &str) -> Option<&User> {
+    pub(crate) fn user(&self, hint: &str) -> Option<&User> {
         let hint = hint.trim();
         self.users.iter().find(|u| {
             u.user_principal_name.eq_ignore_ascii_case(hint)
@@ -242,7 +242,7 @@ impl Tenant {
         })
     }
 
-    pub fn primary_domain(&self) -> &str {
+    pub(crate) fn primary_domain(&self) -> &str {
         self.domains.first().map(String::as_str).unwrap_or(&self.id)
     }
 }
@@ -251,7 +251,7 @@ impl Tenant {
 /// and `publicClient` redirect URI lists).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Platform {
+pub(crate) enum Platform {
     Web,
     Spa,
     PublicClient,
@@ -260,12 +260,12 @@ pub enum Platform {
 impl App {
     /// Entra's redirect URI rule: exact match, except that `http://localhost` and `http://127.0.0.1`
     /// registrations match any port.
-    pub fn redirect_uri_registered(&self, candidate: &str) -> bool {
+    pub(crate) fn redirect_uri_registered(&self, candidate: &str) -> bool {
         self.redirect_platform(candidate).is_some()
     }
 
     /// The platform `candidate` is registered under: an exact match first, then a loopback one.
-    pub fn redirect_platform(&self, candidate: &str) -> Option<Platform> {
+    pub(crate) fn redirect_platform(&self, candidate: &str) -> Option<Platform> {
         let own = match self.kind {
             AppKind::Public => Platform::PublicClient,
             AppKind::Confidential | AppKind::Saml => Platform::Web,
@@ -284,7 +284,7 @@ impl App {
             .or_else(|| find(&|registered| loopback_matches_any_port(registered, candidate)))
     }
 
-    pub fn is_confidential(&self) -> bool {
+    pub(crate) fn is_confidential(&self) -> bool {
         !matches!(self.kind, AppKind::Public)
     }
 }
@@ -307,6 +307,6 @@ fn loopback_matches_any_port(registered: &str, candidate: &str) -> bool {
 }
 
 /// The stable object id of an app's service principal or of a user without one configured.
-pub fn object_id_for(kind: &str, tenant_id: &str, name: &str) -> String {
+pub(crate) fn object_id_for(kind: &str, tenant_id: &str, name: &str) -> String {
     derived_guid(&format!("mock-sts {kind} {tenant_id}"), name)
 }

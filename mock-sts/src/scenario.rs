@@ -4,8 +4,11 @@
 use std::fmt;
 use std::str::FromStr;
 
+/// How the mock fails (or not): the scenarios of the SPEC, named in kebab case on the command line and
+/// in the control API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Scenario {
+    /// Everything works as in a well-configured tenant.
     #[default]
     Healthy,
     /// SAML: the app has no signing certificate (AADSTS50003). OIDC flows are unaffected.
@@ -33,6 +36,7 @@ pub enum Scenario {
 }
 
 impl Scenario {
+    /// Every scenario, in the SPEC's order.
     pub const ALL: [Scenario; 11] = [
         Scenario::Healthy,
         Scenario::MissingSigningKey,
@@ -47,6 +51,7 @@ impl Scenario {
         Scenario::ExpiredClientAssertion,
     ];
 
+    /// The kebab-case name (`missing-signing-key`), as `--scenario` and the control API take it.
     pub fn name(self) -> &'static str {
         match self {
             Scenario::Healthy => "healthy",
@@ -63,6 +68,7 @@ impl Scenario {
         }
     }
 
+    /// The names of [`Scenario::ALL`].
     pub fn names() -> Vec<&'static str> {
         Self::ALL.iter().map(|s| s.name()).collect()
     }

@@ -10,7 +10,7 @@ const OIDC_SCOPES: [&str; 4] = ["openid", "profile", "email", "offline_access"];
 /// The resource a delegated request is for and the `scp` it gets: the first scope that names a resource
 /// (`api://app/scope`, `https://graph.microsoft.com/User.Read`), else Microsoft Graph.
 #[derive(Debug)]
-pub struct DelegatedScopes<'a> {
+pub(crate) struct DelegatedScopes<'a> {
     pub resource: Resource<'a>,
     pub requested: String,
     pub scp: String,
@@ -26,7 +26,7 @@ fn split_scope(scope: &str) -> Option<(&str, &str)> {
     }
 }
 
-pub fn delegated_scopes<'a>(
+pub(crate) fn delegated_scopes<'a>(
     tenant: &'a Tenant,
     scopes: &[String],
     v1_resource: Option<&str>,

@@ -41,15 +41,18 @@ const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
 pub struct Options {
     /// A validated configuration; `None` means the embedded default.
     pub config: Option<LoadedConfig>,
+    /// The address to listen on (127.0.0.1 by default).
     pub bind: IpAddr,
     /// 0 picks a free port.
     pub port: u16,
+    /// Serve HTTPS with a certificate from a CA kept in the state directory ([`RunningServer::ca_pem_path`]).
     pub tls: bool,
     /// Where keys and certificates are kept; `None` means [`default_state_dir`].
     pub state_dir: Option<PathBuf>,
     /// The URL clients reach the server by when that is not the bound address (a container's service
     /// name): it becomes the base of every URL the mock writes, and the control API answers for it.
     pub public_url: Option<String>,
+    /// The scenario in force at start.
     pub scenario: Scenario,
     /// How long a client may take to send its first bytes and then its request head (headers), over
     /// plain HTTP or after a TLS handshake. Tests shorten it; the default is 30 s.
@@ -73,7 +76,7 @@ impl Default for Options {
 
 /// `$XDG_STATE_HOME/mock-sts`, else `$HOME/.local/state/mock-sts`; never a shared temporary directory,
 /// where someone else could plant the keys the mock signs with.
-pub fn default_state_dir() -> Option<PathBuf> {
+pub(crate) fn default_state_dir() -> Option<PathBuf> {
     let non_empty = |name: &str| {
         std::env::var_os(name)
             .filter(|v| !v.is_empty())
@@ -85,32 +88,48 @@ pub fn default_state_dir() -> Option<PathBuf> {
     non_empty("HOME").map(|home| home.join(".local").join("state").join("mock-sts"))
 }
 
+/// Why a server did not start.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum StartError {
+    /// The embedded configuration did not validate.
     #[error(transparent)]
     Config(#[from] ConfigError),
+    /// The address could not be bound (in use, or not an address of this machine).
     #[error("cannot bind {addr}: {source}")]
     Bind {
+        /// The address asked for.
         addr: SocketAddr,
+        /// What the operating system said.
         source: std::io::Error,
     },
+    /// Keys or certificates in the state directory could not be read, made or kept.
     #[error("keys in {dir}: {source}")]
-    Keys { dir: PathBuf, source: KeyError },
+    Keys {
+        /// The state directory.
+        dir: PathBuf,
+        /// What went wrong with which file.
+        source: KeyError,
+    },
+    /// The task making the keys stopped before it finished.
     #[error("key generation was interrupted")]
     Interrupted,
+    /// [`Server::start_blocking`] could not start its runtime.
     #[error("cannot start a runtime for the server: {0}")]
     Runtime(std::io::Error),
+    /// No state directory was given and none can be derived from the environment.
     #[error(
         "no state directory: neither XDG_STATE_HOME nor HOME is set; name one with --state-dir"
     )]
     NoStateDir,
+    /// `public_url` is not an http(s) URL with a host and nothing after it.
     #[error(
         "--public-url must be an http or https URL with a host and nothing after it, not '{0}'"
     )]
     PublicUrl(String),
 }
 
+/// Starts servers: [`Server::start`] from async code, [`Server::start_blocking`] from plain threads.
 pub struct Server;
 
 impl Server {
@@ -272,6 +291,7 @@ impl RunningServer {
         &self.base_url
     }
 
+    /// The bound socket address (with the port picked when `port` was 0).
     pub fn local_addr(&self) -> SocketAddr {
         self.local_addr
     }
@@ -283,25 +303,17 @@ impl RunningServer {
 
     /// The first tenant's id, for building authority URLs.
     pub fn tenant_id(&self) -> &str {
-        self.state
-            .directory
-            .tenants
-            .first()
-            .map(|t| t.id.as_str())
-            .unwrap_or("common")
+        self.state.first_tenant_id()
     }
 
+    /// The scenario in force for the whole server.
     pub fn scenario(&self) -> Scenario {
         self.state.scenario()
     }
 
-    /// Switch scenario without going through `PUT /_mock/scenario`.
+    /// Switch scenario without going through `PUT /_mock/scenario`; returns the one it replaces.
     pub fn set_scenario(&self, scenario: Scenario) -> Scenario {
         self.state.set_scenario(scenario)
-    }
-
-    pub fn state(&self) -> &AppState {
-        &self.state
     }
 
     /// Stop accepting, let requests in flight finish (up to a few seconds), and return.

@@ -18,9 +18,9 @@ use openssl::sign::Signer;
 use time::{Duration, OffsetDateTime};
 
 /// Entra's session cookie.
-pub const SESSION_COOKIE: &str = "ESTSAUTH";
+pub(crate) const SESSION_COOKIE: &str = "ESTSAUTH";
 /// How long a session lasts from sign-in: long enough for any test run, short of Entra's rolling 90 days.
-pub const SESSION_LIFETIME: Duration = Duration::hours(24);
+pub(crate) const SESSION_LIFETIME: Duration = Duration::hours(24);
 /// A cookie value longer than this is no session of ours (ours are about 150 characters).
 const MAX_COOKIE_VALUE: usize = 512;
 /// Sign-ins this far ahead of the request's clock are still believed (the clock may be set back in tests).
@@ -29,7 +29,7 @@ const FORMAT_VERSION: &str = "v1";
 
 /// Who is signed in, and since when.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Session {
+pub(crate) struct Session {
     pub tenant_id: String,
     pub user_object_id: String,
     /// When the user last entered credentials: the `AuthnInstant` of what a session signs in.
@@ -37,7 +37,7 @@ pub struct Session {
 }
 
 /// The key that makes and checks session cookies.
-pub struct SessionKey {
+pub(crate) struct SessionKey {
     key: Vec<u8>,
 }
 
@@ -49,7 +49,7 @@ impl std::fmt::Debug for SessionKey {
 
 impl SessionKey {
     /// A fresh random key: sessions do not outlive the server.
-    pub fn generate() -> Result<Self, ErrorStack> {
+    pub(crate) fn generate() -> Result<Self, ErrorStack> {
         let mut key = vec![0u8; 32];
         openssl::rand::rand_bytes(&mut key)?;
         Ok(Self { key })
@@ -80,7 +80,11 @@ impl SessionKey {
     /// The `Set-Cookie` header that starts `session` (secure and `SameSite=None` over HTTPS, as Entra's;
     /// over plain HTTP a browser refuses both, so the cookie is `SameSite=Lax`, which a top-level
     /// navigation from the app, the Redirect binding, still carries).
-    pub fn set_cookie(&self, session: &Session, https: bool) -> Result<HeaderValue, ErrorStack> {
+    pub(crate) fn set_cookie(
+        &self,
+        session: &Session,
+        https: bool,
+    ) -> Result<HeaderValue, ErrorStack> {
         let attributes = if https {
             "path=/; secure; HttpOnly; SameSite=None"
         } else {
@@ -92,7 +96,7 @@ impl SessionKey {
     }
 
     /// The session the request's cookies carry, if one is genuine and current at `at`.
-    pub fn read(&self, headers: &HeaderMap, at: OffsetDateTime) -> Option<Session> {
+    pub(crate) fn read(&self, headers: &HeaderMap, at: OffsetDateTime) -> Option<Session> {
         headers
             .get_all(header::COOKIE)
             .iter()

@@ -15,7 +15,7 @@ use crate::scenario::Scenario;
 /// grow the server without bound.
 const MAX_GRANTS: usize = 10_000;
 
-pub struct AppState {
+pub(crate) struct AppState {
     pub config_origin: String,
     pub directory: Directory,
     pub base_url: String,
@@ -39,7 +39,7 @@ pub struct AppState {
 /// after a rotation so tokens already issued still verify. `companions` are published and never sign:
 /// Entra's key sets hold several keys (the captures publish five to seven), and the signing key is not
 /// always the first, so a client that takes the first key instead of matching `kid` fails here too.
-pub struct KeyRing {
+pub(crate) struct KeyRing {
     pub current: Arc<SigningKey>,
     next: Arc<PendingKey>,
     pub previous: Option<Arc<SigningKey>>,
@@ -96,7 +96,7 @@ impl PendingKey {
 impl KeyRing {
     /// The keys the configuration names, else the ones kept in `state_dir` (the current one made now if
     /// missing; the next one follows in the background once [`KeyRing::prepare_next_in_background`] is called).
-    pub fn load_or_create(
+    pub(crate) fn load_or_create(
         state_dir: &Path,
         configured: &SigningKeyFiles,
     ) -> Result<Self, KeyError> {
@@ -134,7 +134,7 @@ impl KeyRing {
     }
 
     /// Makes (or loads) the next key and the companions off the start-up path.
-    pub fn prepare_next_in_background(&self) {
+    pub(crate) fn prepare_next_in_background(&self) {
         let next = self.next.clone();
         let companions = self.companions.clone();
         std::thread::spawn(move || {
@@ -145,11 +145,11 @@ impl KeyRing {
         });
     }
 
-    pub fn next(&self) -> Arc<SigningKey> {
+    pub(crate) fn next(&self) -> Arc<SigningKey> {
         self.next.get()
     }
 
-    pub fn signing_key(&self, scenario: Scenario) -> Arc<SigningKey> {
+    pub(crate) fn signing_key(&self, scenario: Scenario) -> Arc<SigningKey> {
         match scenario {
             Scenario::UnpublishedSigningKey | Scenario::RotatedKeys => self.next(),
             _ => self.current.clone(),
@@ -158,7 +158,7 @@ impl KeyRing {
 
     /// The key set in the order it is published: a companion, the current key, the other companion, and
     /// the previous key after a rotation; `rotated-keys` puts the new key first.
-    pub fn published(&self, scenario: Scenario) -> Vec<Arc<SigningKey>> {
+    pub(crate) fn published(&self, scenario: Scenario) -> Vec<Arc<SigningKey>> {
         let [first, second] = &self.companions;
         let mut keys = Vec::new();
         if scenario == Scenario::RotatedKeys {
@@ -175,7 +175,7 @@ impl KeyRing {
     }
 
     /// Every key the mock may have signed with, for checking its own tokens at userinfo.
-    pub fn all(&self) -> Vec<Arc<SigningKey>> {
+    pub(crate) fn all(&self) -> Vec<Arc<SigningKey>> {
         let mut keys = vec![self.current.clone()];
         keys.extend(self.next.peek());
         keys.extend(self.previous.clone());
@@ -199,7 +199,7 @@ struct ScenarioSettings {
 
 /// An authorization code waiting to be redeemed.
 #[derive(Debug, Clone)]
-pub struct CodeGrant {
+pub(crate) struct CodeGrant {
     pub tenant_id: String,
     pub client_id: String,
     pub user_object_id: String,
@@ -213,7 +213,7 @@ pub struct CodeGrant {
 }
 
 #[derive(Debug, Clone)]
-pub struct RefreshGrant {
+pub(crate) struct RefreshGrant {
     pub tenant_id: String,
     pub client_id: String,
     pub user_object_id: String,
@@ -223,7 +223,7 @@ pub struct RefreshGrant {
 
 /// A device code flow in progress: what the client asked for, and the user once the code is approved.
 #[derive(Debug, Clone)]
-pub struct DeviceCodeGrant {
+pub(crate) struct DeviceCodeGrant {
     pub tenant_id: String,
     pub client_id: String,
     pub user_code: String,
@@ -236,17 +236,18 @@ pub struct DeviceCodeGrant {
 }
 
 /// What a poll with a device code finds.
-pub enum DevicePoll {
+pub(crate) enum DevicePoll {
     /// Approved: the grant, removed from the store (a device code is redeemed once).
     Approved(Box<DeviceCodeGrant>),
-    Pending(Box<DeviceCodeGrant>),
+    /// Not approved yet.
+    Pending,
     Expired,
     Unknown,
 }
 
 /// Why a device code cannot be approved.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum DeviceApprovalError {
+pub(crate) enum DeviceApprovalError {
     #[error("no pending device code '{0}'")]
     Unknown(String),
     #[error("device code '{0}' has expired")]
@@ -254,7 +255,7 @@ pub enum DeviceApprovalError {
 }
 
 #[derive(Default)]
-pub struct GrantStore {
+pub(crate) struct GrantStore {
     codes: HashMap<String, CodeGrant>,
     /// Codes already used, so a replay gets AADSTS54005 instead of "malformed".
     redeemed: HashMap<String, i64>,
@@ -268,7 +269,7 @@ pub struct GrantStore {
 }
 
 /// What happened to a code at redemption.
-pub enum CodeRedemption {
+pub(crate) enum CodeRedemption {
     Valid(Box<CodeGrant>),
     AlreadyRedeemed,
     Expired,
@@ -291,12 +292,12 @@ impl GrantStore {
         }
     }
 
-    pub fn add_code(&mut self, code: String, grant: CodeGrant) {
+    pub(crate) fn add_code(&mut self, code: String, grant: CodeGrant) {
         self.codes.insert(code.clone(), grant);
         self.remember(code);
     }
 
-    pub fn redeem_code(&mut self, code: &str, now: i64) -> CodeRedemption {
+    pub(crate) fn redeem_code(&mut self, code: &str, now: i64) -> CodeRedemption {
         if self.redeemed.contains_key(code) {
             return CodeRedemption::AlreadyRedeemed;
         }
@@ -314,32 +315,32 @@ impl GrantStore {
         }
     }
 
-    pub fn add_refresh_token(&mut self, token: String, grant: RefreshGrant) {
+    pub(crate) fn add_refresh_token(&mut self, token: String, grant: RefreshGrant) {
         self.refresh_tokens.insert(token.clone(), grant);
         self.remember(token);
     }
 
-    pub fn refresh_token(&self, token: &str) -> Option<RefreshGrant> {
+    pub(crate) fn refresh_token(&self, token: &str) -> Option<RefreshGrant> {
         self.refresh_tokens.get(token).cloned()
     }
 
     /// A code's grant without redeeming it: which redirect URI (and so which platform) it was issued to.
-    pub fn peek_code(&self, code: &str) -> Option<&CodeGrant> {
+    pub(crate) fn peek_code(&self, code: &str) -> Option<&CodeGrant> {
         self.codes.get(code)
     }
 
     /// Mark a refresh token as issued to a single-page app (redeemable only cross-origin).
-    pub fn bind_to_spa(&mut self, token: &str) {
+    pub(crate) fn bind_to_spa(&mut self, token: &str) {
         if self.refresh_tokens.contains_key(token) {
             self.spa_refresh_tokens.insert(token.to_string());
         }
     }
 
-    pub fn is_spa_refresh_token(&self, token: &str) -> bool {
+    pub(crate) fn is_spa_refresh_token(&self, token: &str) -> bool {
         self.spa_refresh_tokens.contains(token)
     }
     /// Keep a new device code; false when its user code is already in use (the caller draws another).
-    pub fn add_device_code(&mut self, device_code: String, grant: DeviceCodeGrant) -> bool {
+    pub(crate) fn add_device_code(&mut self, device_code: String, grant: DeviceCodeGrant) -> bool {
         if self.user_codes.contains_key(&grant.user_code) {
             return false;
         }
@@ -352,7 +353,12 @@ impl GrantStore {
 
     /// What polling with `device_code` for `client_id` at `now` finds; an approved code is consumed. A code
     /// issued to another client is unknown to this one.
-    pub fn poll_device_code(&mut self, device_code: &str, client_id: &str, now: i64) -> DevicePoll {
+    pub(crate) fn poll_device_code(
+        &mut self,
+        device_code: &str,
+        client_id: &str,
+        now: i64,
+    ) -> DevicePoll {
         let Some(grant) = self
             .device_codes
             .get(device_code)
@@ -364,7 +370,7 @@ impl GrantStore {
             return DevicePoll::Expired;
         }
         if grant.approved_by.is_none() {
-            return DevicePoll::Pending(Box::new(grant.clone()));
+            return DevicePoll::Pending;
         }
         match self.device_codes.remove(device_code) {
             Some(grant) => {
@@ -376,7 +382,7 @@ impl GrantStore {
     }
 
     /// Approve the code a person typed (case and spaces ignored) as the user `user_object_id`.
-    pub fn approve_device_code(
+    pub(crate) fn approve_device_code(
         &mut self,
         user_code: &str,
         user_object_id: &str,
@@ -396,7 +402,7 @@ impl GrantStore {
     }
 
     /// The device code a person typed, if it is one not yet redeemed.
-    pub fn device_code_by_user_code(&self, user_code: &str) -> Option<DeviceCodeGrant> {
+    pub(crate) fn device_code_by_user_code(&self, user_code: &str) -> Option<DeviceCodeGrant> {
         self.user_codes
             .get(&normalize_user_code(user_code))
             .and_then(|device_code| self.device_codes.get(device_code))
@@ -404,7 +410,7 @@ impl GrantStore {
     }
 
     /// Device codes not yet redeemed, oldest first, expired ones included.
-    pub fn device_codes(&self) -> Vec<DeviceCodeGrant> {
+    pub(crate) fn device_codes(&self) -> Vec<DeviceCodeGrant> {
         let mut list: Vec<DeviceCodeGrant> = self.device_codes.values().cloned().collect();
         list.sort_by_key(|g| g.expires_at);
         list
@@ -412,7 +418,7 @@ impl GrantStore {
 }
 
 /// A user code as typed: spaces and dashes dropped, case ignored.
-pub fn normalize_user_code(typed: &str) -> String {
+pub(crate) fn normalize_user_code(typed: &str) -> String {
     typed
         .chars()
         .filter(|c| !c.is_whitespace() && *c != '-')
@@ -428,7 +434,7 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl AppState {
-    pub fn new(
+    pub(crate) fn new(
         config: LoadedConfig,
         base_url: String,
         state_dir: PathBuf,
@@ -474,13 +480,22 @@ impl AppState {
         }
     }
 
+    /// The first tenant's id, for building authority URLs ("common" if there is none).
+    pub(crate) fn first_tenant_id(&self) -> &str {
+        self.directory
+            .tenants
+            .first()
+            .map(|t| t.id.as_str())
+            .unwrap_or("common")
+    }
+
     /// The scenario for the whole server (tenants without one of their own).
-    pub fn scenario(&self) -> Scenario {
+    pub(crate) fn scenario(&self) -> Scenario {
         lock(&self.scenario).global
     }
 
     /// The scenario in force for a tenant: its own when one was set, else the server's.
-    pub fn scenario_for(&self, tenant_id: &str) -> Scenario {
+    pub(crate) fn scenario_for(&self, tenant_id: &str) -> Scenario {
         let settings = lock(&self.scenario);
         settings
             .per_tenant
@@ -490,7 +505,7 @@ impl AppState {
     }
 
     /// Set the scenario for every tenant, dropping per-tenant choices; returns the previous server-wide one.
-    pub fn set_scenario(&self, scenario: Scenario) -> Scenario {
+    pub(crate) fn set_scenario(&self, scenario: Scenario) -> Scenario {
         let mut settings = lock(&self.scenario);
         settings.per_tenant.clear();
         let previous = std::mem::replace(&mut settings.global, scenario);
@@ -499,7 +514,7 @@ impl AppState {
     }
 
     /// Set the scenario for one tenant; returns what was in force for it.
-    pub fn set_tenant_scenario(&self, tenant_id: &str, scenario: Scenario) -> Scenario {
+    pub(crate) fn set_tenant_scenario(&self, tenant_id: &str, scenario: Scenario) -> Scenario {
         let mut settings = lock(&self.scenario);
         let global = settings.global;
         let previous = settings
@@ -510,7 +525,7 @@ impl AppState {
         previous
     }
 
-    pub fn tenant_scenarios(&self) -> Vec<(String, Scenario)> {
+    pub(crate) fn tenant_scenarios(&self) -> Vec<(String, Scenario)> {
         let settings = lock(&self.scenario);
         let mut list: Vec<_> = settings
             .per_tenant
@@ -521,13 +536,13 @@ impl AppState {
         list
     }
 
-    pub fn keys(&self) -> MutexGuard<'_, KeyRing> {
+    pub(crate) fn keys(&self) -> MutexGuard<'_, KeyRing> {
         lock(&self.keys)
     }
 
     /// Promote the next key, keep the current one published as the previous, and make `fresh` the next;
     /// returns the retired key's kid and the ring as it is now.
-    pub fn rotate_keys(&self, fresh: SigningKey) -> (String, MutexGuard<'_, KeyRing>) {
+    pub(crate) fn rotate_keys(&self, fresh: SigningKey) -> (String, MutexGuard<'_, KeyRing>) {
         let mut keys = self.keys();
         let retired = keys.current.kid.clone();
         keys.rotate(fresh);
@@ -537,16 +552,16 @@ impl AppState {
         (retired, keys)
     }
 
-    pub fn grants(&self) -> MutexGuard<'_, GrantStore> {
+    pub(crate) fn grants(&self) -> MutexGuard<'_, GrantStore> {
         lock(&self.grants)
     }
 
-    pub fn app_key(&self, client_id: &str) -> Option<Arc<SigningKey>> {
+    pub(crate) fn app_key(&self, client_id: &str) -> Option<Arc<SigningKey>> {
         self.app_keys.get(client_id).cloned()
     }
 
     /// Every key a token from this mock may carry, tenant and app keys alike.
-    pub fn all_keys(&self) -> Vec<Arc<SigningKey>> {
+    pub(crate) fn all_keys(&self) -> Vec<Arc<SigningKey>> {
         let mut keys = self.keys().all();
         keys.extend(self.app_keys.values().cloned());
         keys

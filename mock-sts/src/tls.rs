@@ -17,18 +17,18 @@ use openssl::x509::X509;
 use crate::certificate::CertificateBuilder;
 use crate::keys::{write_atomically, KeyError};
 
-pub const CA_FILE: &str = "tls-ca.pem";
+pub(crate) const CA_FILE: &str = "tls-ca.pem";
 const CA_KEY_FILE: &str = "tls-ca.key.pem";
 const SERVER_FILE: &str = "tls-server.pem";
 const DAY_SECONDS: i64 = 86_400;
 
-pub struct TlsMaterial {
+pub(crate) struct TlsMaterial {
     pub ca_pem_path: PathBuf,
     pub acceptor: SslAcceptor,
 }
 
 /// Load the CA and server certificate from `state_dir`, making them first if they are missing.
-pub fn load_or_create(state_dir: &Path) -> Result<TlsMaterial, KeyError> {
+pub(crate) fn load_or_create(state_dir: &Path) -> Result<TlsMaterial, KeyError> {
     let ca_path = state_dir.join(CA_FILE);
     let ca_key_path = state_dir.join(CA_KEY_FILE);
     let server_path = state_dir.join(SERVER_FILE);

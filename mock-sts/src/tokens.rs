@@ -19,29 +19,29 @@ use crate::state::AppState;
 use crate::util::{now, random_token};
 
 /// Lifetime of access tokens, as `expires_in` reports it.
-pub const ACCESS_TOKEN_SECONDS: i64 = 3599;
+pub(crate) const ACCESS_TOKEN_SECONDS: i64 = 3599;
 const ID_TOKEN_SECONDS: i64 = 3600;
 /// Entra back-dates `iat` and `nbf` by five minutes to absorb clock skew.
 const BACKDATE_SECONDS: i64 = 300;
 
-pub fn v1_issuer(tenant_id: &str) -> String {
+pub(crate) fn v1_issuer(tenant_id: &str) -> String {
     format!("https://sts.windows.net/{tenant_id}/")
 }
 
-pub fn v2_issuer(base_url: &str, tenant_id: &str) -> String {
+pub(crate) fn v2_issuer(base_url: &str, tenant_id: &str) -> String {
     format!("{base_url}/{tenant_id}/v2.0")
 }
 
 /// `appidacr`/`azpacr`: how the client proved itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ClientAuthMethod {
+pub(crate) enum ClientAuthMethod {
     None,
     Secret,
     Certificate,
 }
 
 impl ClientAuthMethod {
-    pub fn acr(self) -> &'static str {
+    pub(crate) fn acr(self) -> &'static str {
         match self {
             ClientAuthMethod::None => "0",
             ClientAuthMethod::Secret => "1",
@@ -50,16 +50,15 @@ impl ClientAuthMethod {
     }
 }
 
-pub struct IssuedToken {
+pub(crate) struct IssuedToken {
     pub token: String,
     pub expires_at: i64,
     pub not_before: i64,
-    pub version: u8,
 }
 
 /// The key a token from `tenant_id` for `audience_app` must be signed with, or AADSTS50146 when that app needs its own key
 /// and has none.
-pub fn signing_key_for(
+pub(crate) fn signing_key_for(
     state: &AppState,
     tenant_id: &str,
     audience_app: Option<&App>,
@@ -78,7 +77,7 @@ pub fn signing_key_for(
     Ok(state.keys().signing_key(scenario))
 }
 
-pub fn sign_token(
+pub(crate) fn sign_token(
     version: u8,
     claims: &Map<String, Value>,
     key: &SigningKey,
@@ -105,7 +104,6 @@ fn seal(
         token: sign_token(version, &claims, key)?,
         expires_at: t.exp,
         not_before: t.iat,
-        version,
     })
 }
 
@@ -136,7 +134,7 @@ fn uti() -> String {
 }
 
 /// Entra's subjects are pairwise: one user has a different `sub` in each app.
-pub fn pairwise_subject(user: &User, client_id: &str) -> String {
+pub(crate) fn pairwise_subject(user: &User, client_id: &str) -> String {
     let input = format!(
         "mock-sts sub\n{}\n{}",
         user.object_id,
@@ -180,7 +178,7 @@ fn issuer_for(state: &AppState, version: u8, tenant_id: &str) -> String {
 }
 
 /// Client credentials: an app-only token with `roles`.
-pub fn app_only_access_token(
+pub(crate) fn app_only_access_token(
     state: &AppState,
     tenant: &Tenant,
     client: &App,
@@ -216,7 +214,7 @@ pub fn app_only_access_token(
     seal(claims, version, &key, &t)
 }
 
-pub struct DelegatedRequest<'a> {
+pub(crate) struct DelegatedRequest<'a> {
     pub tenant: &'a Tenant,
     pub client: &'a App,
     pub user: &'a User,
@@ -228,7 +226,7 @@ pub struct DelegatedRequest<'a> {
 }
 
 /// Authorization code and refresh token: a user's token with `scp`.
-pub fn delegated_access_token(
+pub(crate) fn delegated_access_token(
     state: &AppState,
     req: &DelegatedRequest<'_>,
 ) -> Result<IssuedToken, AadError> {
@@ -285,7 +283,7 @@ pub fn delegated_access_token(
 }
 
 /// What an ID token is issued for.
-pub struct IdTokenRequest<'a> {
+pub(crate) struct IdTokenRequest<'a> {
     pub tenant: &'a Tenant,
     pub client: &'a App,
     pub user: &'a User,
@@ -298,7 +296,7 @@ pub struct IdTokenRequest<'a> {
 }
 
 /// OIDC's `c_hash`/`at_hash`: base64url of the left half of the SHA-256 of the value (RS256).
-pub fn left_half_hash(value: &str) -> String {
+pub(crate) fn left_half_hash(value: &str) -> String {
     let digest = openssl::hash::hash(openssl::hash::MessageDigest::sha256(), value.as_bytes())
         .map(|d| d.to_vec())
         .unwrap_or_default();
@@ -306,7 +304,10 @@ pub fn left_half_hash(value: &str) -> String {
 }
 
 /// The ID token for the client.
-pub fn id_token(state: &AppState, req: &IdTokenRequest<'_>) -> Result<IssuedToken, AadError> {
+pub(crate) fn id_token(
+    state: &AppState,
+    req: &IdTokenRequest<'_>,
+) -> Result<IssuedToken, AadError> {
     let (tenant, client, user, nonce, version) =
         (req.tenant, req.client, req.user, req.nonce, req.version);
     let include_email = req.include_email;
@@ -358,7 +359,7 @@ pub fn id_token(state: &AppState, req: &IdTokenRequest<'_>) -> Result<IssuedToke
 }
 
 /// MSAL's `client_info`: base64url of `{"uid": oid, "utid": tid}`.
-pub fn client_info(user_object_id: &str, tenant_id: &str) -> String {
+pub(crate) fn client_info(user_object_id: &str, tenant_id: &str) -> String {
     base64::encode_url(
         json!({"uid": user_object_id, "utid": tenant_id})
             .to_string()
@@ -367,7 +368,7 @@ pub fn client_info(user_object_id: &str, tenant_id: &str) -> String {
 }
 
 /// `POST /_mock/token`: the given claims over Entra's defaults for the tenant, signed as the scenario says.
-pub fn mint(
+pub(crate) fn mint(
     state: &AppState,
     tenant: &Tenant,
     version: u8,

@@ -26,35 +26,35 @@ fn format_utc(at: OffsetDateTime, format: &[FormatItem<'static>]) -> String {
         .unwrap_or_else(|_| at.unix_timestamp().to_string())
 }
 
-pub fn error_timestamp(at: OffsetDateTime) -> String {
+pub(crate) fn error_timestamp(at: OffsetDateTime) -> String {
     format_utc(at, ERROR_TIMESTAMP)
 }
 
-pub fn page_timestamp(at: OffsetDateTime) -> String {
+pub(crate) fn page_timestamp(at: OffsetDateTime) -> String {
     format_utc(at, PAGE_TIMESTAMP)
 }
 
-pub fn ticks_timestamp(at: OffsetDateTime) -> String {
+pub(crate) fn ticks_timestamp(at: OffsetDateTime) -> String {
     format_utc(at, TICKS_TIMESTAMP)
 }
 
-pub fn key_date(at: OffsetDateTime) -> String {
+pub(crate) fn key_date(at: OffsetDateTime) -> String {
     format_utc(at, KEY_DATE)
 }
 
 /// Unix seconds as a time, clamped to the years `time` can represent (0000 to 9999).
-pub fn from_unix(seconds: i64) -> OffsetDateTime {
+pub(crate) fn from_unix(seconds: i64) -> OffsetDateTime {
     const LATEST: i64 = 253_402_300_799; // 9999-12-31T23:59:59Z
     const EARLIEST: i64 = -62_167_219_200; // 0000-01-01T00:00:00Z
     OffsetDateTime::from_unix_timestamp(seconds.clamp(EARLIEST, LATEST))
         .unwrap_or(OffsetDateTime::UNIX_EPOCH)
 }
 
-pub fn now() -> OffsetDateTime {
+pub(crate) fn now() -> OffsetDateTime {
     OffsetDateTime::now_utc()
 }
 
-pub fn new_guid() -> String {
+pub(crate) fn new_guid() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
@@ -63,7 +63,7 @@ pub fn new_guid() -> String {
 ///
 /// Not `Uuid::new_v5`, which hashes a namespace UUID's bytes before the name: it would change every
 /// object id, `oid`/`sub` and `keyId` the mock has handed out so far, which users pin in their tests.
-pub fn derived_guid(namespace: &str, name: &str) -> String {
+pub(crate) fn derived_guid(namespace: &str, name: &str) -> String {
     // Through `hash`, which initialises OpenSSL (without an exit-time cleanup) like every other call the
     // mock makes: `openssl::sha::sha1` would not, and this may run first.
     let digest = hash(
@@ -79,7 +79,7 @@ pub fn derived_guid(namespace: &str, name: &str) -> String {
 }
 
 /// Random bytes as base64url: authorization codes, refresh tokens, `aio`/`uti` values.
-pub fn random_token(bytes: usize) -> String {
+pub(crate) fn random_token(bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];
     if openssl::rand::rand_bytes(&mut buf).is_err() {
         // rand_bytes only fails when the RNG cannot be seeded; a v4 UUID still gives unguessable bytes.
@@ -89,19 +89,19 @@ pub fn random_token(bytes: usize) -> String {
     encode_url(&buf)
 }
 
-pub fn is_guid(text: &str) -> bool {
+pub(crate) fn is_guid(text: &str) -> bool {
     uuid::Uuid::try_parse(text).is_ok() && text.len() == 36
 }
 
 /// Escape for an HTML text node: quotes stay as they are, so the page source reads like the page.
-pub fn html_text_escape(text: &str) -> String {
+pub(crate) fn html_text_escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
 }
 
 /// Escape for an HTML attribute value or anywhere else.
-pub fn html_escape(text: &str) -> String {
+pub(crate) fn html_escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

@@ -5,6 +5,8 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+mod common;
+
 fn manifest_dir() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
@@ -27,11 +29,21 @@ fn readme_sample() -> String {
 #[test]
 fn the_readme_sample_config_loads_unedited() {
     let sample = readme_sample();
-    let config = mock_sts::config::parse(&sample, "README sample", Some(manifest_dir()))
+    let config = mock_sts::LoadedConfig::parse(&sample, "README sample", Some(manifest_dir()))
         .unwrap_or_else(|err| panic!("the README's sample does not load: {err}"));
-    let tenant = &config.directory.tenants[0];
-    assert_eq!(tenant.apps.len(), 2);
-    assert_eq!(tenant.users.len(), 1);
+    // What the server then serves is the sample: its one tenant with two apps and one user.
+    let mock = common::Mock::with(mock_sts::Options {
+        config: Some(config),
+        ..mock_sts::Options::default()
+    });
+    let served = mock.get("/_mock/config").json();
+    let tenant = &served["tenants"][0];
+    assert_eq!(tenant["apps"].as_array().map(Vec::len), Some(2), "{served}");
+    assert_eq!(
+        tenant["users"].as_array().map(Vec::len),
+        Some(1),
+        "{served}"
+    );
 }
 
 /// Start the binary with `args`, read its readiness line, GET `path` from it, stop it.
@@ -78,7 +90,7 @@ fn print_config_writes_a_configuration_that_runs_as_it_is() {
         .unwrap();
     assert!(output.status.success());
     let text = String::from_utf8(output.stdout).unwrap();
-    assert_eq!(text, mock_sts::config::DEFAULT_CONFIG);
+    assert_eq!(text, mock_sts::DEFAULT_CONFIG);
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
     let file = dir.join(format!("printed-{}.toml", std::process::id()));
     std::fs::write(&file, &text).unwrap();

@@ -17,7 +17,7 @@ const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk-verifier";
 /// The default configuration, with a single-page-app redirect URI on the confidential web app (a hybrid
 /// app, as the portal allows) and on the public client.
 fn spa_config() -> String {
-    let config = mock_sts::config::DEFAULT_CONFIG.replacen(
+    let config = mock_sts::DEFAULT_CONFIG.replacen(
         "app_id_uris = [",
         &format!("spa_redirect_uris = [\"{SPA_REDIRECT}\"]\napp_id_uris = ["),
         1,
@@ -27,7 +27,7 @@ fn spa_config() -> String {
         "redirect_uris = [\"http://localhost\", \"http://127.0.0.1\"]\nspa_redirect_uris = [\"https://spa.contoso.example/\"]",
         1,
     );
-    assert_ne!(config, mock_sts::config::DEFAULT_CONFIG);
+    assert_ne!(config, mock_sts::DEFAULT_CONFIG);
     config
 }
 
@@ -256,12 +256,12 @@ fn discovery_and_keys_answer_browsers_and_the_token_endpoint_answers_only_them()
 
 #[test]
 fn a_redirect_uri_belongs_to_one_platform() {
-    let config = mock_sts::config::DEFAULT_CONFIG.replacen(
+    let config = mock_sts::DEFAULT_CONFIG.replacen(
         "app_id_uris = [",
         "spa_redirect_uris = [\"http://localhost:8080/callback\"]\napp_id_uris = [",
         1,
     );
-    let error = mock_sts::config::parse(&config, "test.toml", None)
+    let error = mock_sts::LoadedConfig::parse(&config, "test.toml", None)
         .unwrap_err()
         .to_string();
     assert!(

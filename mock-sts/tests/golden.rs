@@ -4,7 +4,7 @@
 mod common;
 
 use common::shared_samples;
-use mock_sts::errors::{AadCode, AadError, RequestIds};
+use mock_sts::internals::{AadCode, AadError, RequestIds};
 use time::macros::datetime;
 use time::OffsetDateTime;
 

@@ -289,8 +289,8 @@ fn the_password_grant_signs_in_configured_users_and_refuses_wrong_passwords() {
 
 #[test]
 fn a_user_without_a_configured_password_cannot_use_the_password_grant() {
-    let config = mock_sts::config::DEFAULT_CONFIG
-        .replace("password = \"mock~Password.Alice_0123456789\"\n", "");
+    let config =
+        mock_sts::DEFAULT_CONFIG.replace("password = \"mock~Password.Alice_0123456789\"\n", "");
     let mock = Mock::with_config(&config);
     let reply = ropc(&mock, &[("client_id", PUBLIC_APP)], ALICE, "", "openid");
     assert_entra_error(&reply, 400, "invalid_request", 900144);

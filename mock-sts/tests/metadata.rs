@@ -274,7 +274,7 @@ fn every_answer_carries_a_request_id_and_echoes_the_correlation_id() {
 
 #[test]
 fn signing_keys_can_come_from_files_named_in_the_configuration() {
-    use mock_sts::keys::{SigningKey, ENTRA_SIGNING_CN};
+    use mock_sts::internals::{SigningKey, ENTRA_SIGNING_CN};
     let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("configured-keys");
     std::fs::create_dir_all(&dir).unwrap();
     let (current, next) = (
@@ -285,11 +285,11 @@ fn signing_keys_can_come_from_files_named_in_the_configuration() {
     std::fs::write(dir.join("next.pem"), next.to_pem().unwrap()).unwrap();
     let config = format!(
         "[signing_keys]\ncurrent = \"current.pem\"\nnext = \"next.pem\"\n\n{}",
-        mock_sts::config::DEFAULT_CONFIG
+        mock_sts::DEFAULT_CONFIG
     );
     let path = dir.join("mock-sts.toml");
     std::fs::write(&path, &config).unwrap();
-    let loaded = mock_sts::config::LoadedConfig::from_file(&path).unwrap();
+    let loaded = mock_sts::LoadedConfig::from_file(&path).unwrap();
     let mock = Mock::with(mock_sts::Options {
         config: Some(loaded),
         ..Default::default()
@@ -309,13 +309,13 @@ fn signing_keys_can_come_from_files_named_in_the_configuration() {
     assert_eq!(rotated["keys"][0]["kid"], next.kid);
 
     std::fs::write(&path, config.replace("current.pem", "missing.pem")).unwrap();
-    let error = mock_sts::config::LoadedConfig::from_file(&path)
+    let error = mock_sts::LoadedConfig::from_file(&path)
         .unwrap_err()
         .to_string();
     assert!(error.contains("signing_keys.current"), "{error}");
     std::fs::write(dir.join("broken.pem"), current.cert.to_pem().unwrap()).unwrap();
     std::fs::write(&path, config.replace("current.pem", "broken.pem")).unwrap();
-    let error = mock_sts::config::LoadedConfig::from_file(&path)
+    let error = mock_sts::LoadedConfig::from_file(&path)
         .unwrap_err()
         .to_string();
     assert!(

@@ -304,7 +304,7 @@ fn post_binding_login_hint_and_name_id_formats() {
 }
 
 fn config_with_signing(signing: &str) -> String {
-    mock_sts::config::DEFAULT_CONFIG.replace(
+    mock_sts::DEFAULT_CONFIG.replace(
         "acs_url = \"https://sp.contoso.example/saml/acs\"",
         &format!("acs_url = \"https://sp.contoso.example/saml/acs\"\nreply_urls = [\"https://sp.contoso.example/other/acs\"]\nsigning = \"{signing}\""),
     )

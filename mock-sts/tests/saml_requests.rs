@@ -49,7 +49,7 @@ fn config(certs: &[&X509], required: bool, allow_sha1: bool) -> String {
         .iter()
         .map(|c| format!("{{ pem = \"\"\"{}\"\"\" }}", pem(c)))
         .collect();
-    mock_sts::config::DEFAULT_CONFIG.replace(
+    mock_sts::DEFAULT_CONFIG.replace(
         "acs_url = \"https://sp.contoso.example/saml/acs\"",
         &format!(
             "acs_url = \"https://sp.contoso.example/saml/acs\"\nverification_certificates = [{}]\nrequire_signed_requests = {required}\nallow_sha1_request_signatures = {allow_sha1}",
@@ -85,14 +85,14 @@ fn signed_post_request(id: &str, sp: &SpKey) -> String {
         id,
         SP_ENTITY,
         Some(SP_ACS),
-        mock_sts::saml::sign::SIGNATURE_PLACEHOLDER,
+        mock_sts::internals::SIGNATURE_PLACEHOLDER,
     );
     let cert_b64 = base64::Engine::encode(
         &base64::engine::general_purpose::STANDARD,
         sp.cert.to_der().unwrap(),
     );
     let key_pem = sp.key.private_key_to_pem_pkcs8().unwrap();
-    mock_sts::saml::sign::sign_enveloped_with(&xml, id, &cert_b64, &key_pem).unwrap()
+    mock_sts::internals::sign_enveloped_with(&xml, id, &cert_b64, &key_pem).unwrap()
 }
 
 fn post(mock: &Mock, xml: &str) -> Reply {

@@ -134,7 +134,7 @@ fn custom_signing_key_required_is_aadsts50146_like_the_capture() {
 
 #[test]
 fn an_app_with_its_own_signing_key_is_served_by_appid_and_passes_custom_signing_key_required() {
-    let config = mock_sts::config::DEFAULT_CONFIG.replacen(
+    let config = mock_sts::DEFAULT_CONFIG.replacen(
         "access_token_version = 2",
         "access_token_version = 2\ncustom_signing_key = true\nrequires_custom_signing_key = true",
         1,
@@ -288,7 +288,7 @@ const OTHER_APP: &str = "1b2c3d4e-5f60-4172-8384-a5b6c7d8e9f0";
 fn two_tenants() -> String {
     format!(
         "{}\n[[tenants]]\nid = \"{OTHER_TENANT}\"\ndomains = [\"fabrikam.example\"]\n[[tenants.apps]]\nclient_id = \"{OTHER_APP}\"\nkind = \"confidential\"\naccess_token_version = 2\napp_id_uris = [\"api://fabrikam\"]\n[[tenants.apps.secrets]]\nvalue = \"fabrikam-secret\"\n",
-        mock_sts::config::DEFAULT_CONFIG
+        mock_sts::DEFAULT_CONFIG
     )
 }
 

@@ -347,7 +347,7 @@ fn client_cert() -> ClientCert {
 }
 
 fn sample_config() -> String {
-    mock_sts::config::DEFAULT_CONFIG.to_string()
+    mock_sts::DEFAULT_CONFIG.to_string()
 }
 
 /// The default configuration plus a v1 API app.
@@ -606,7 +606,7 @@ fn a_secret_not_yet_in_force_is_not_the_apps_and_one_in_force_beside_an_expired_
         "expires = \"2099-12-31T23:59:59Z\"",
         "starts = \"2099-12-31T23:59:59Z\"\nexpires = \"2098-01-01T00:00:00Z\"",
     );
-    let error = mock_sts::config::parse(&backwards, "t.toml", None)
+    let error = mock_sts::LoadedConfig::parse(&backwards, "t.toml", None)
         .unwrap_err()
         .to_string();
     assert!(
@@ -752,7 +752,7 @@ fn a_certificate_credentials_dates_are_configured_within_the_certificates() {
     );
 
     // Graph refuses an end date past the certificate's notAfter.
-    let error = mock_sts::config::parse(
+    let error = mock_sts::LoadedConfig::parse(
         &with_dates(&rfc(today), &rfc(today + time::Duration::days(400))),
         "t.toml",
         None,

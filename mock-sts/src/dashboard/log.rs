@@ -16,7 +16,7 @@ const CAPACITY: usize = 200;
 const MAX_SCANNED_BODY: usize = 64 * 1024;
 
 #[derive(Debug, Clone, Serialize)]
-pub struct RequestRecord {
+pub(crate) struct RequestRecord {
     pub time: String,
     pub method: String,
     pub path: String,
@@ -30,12 +30,12 @@ pub struct RequestRecord {
 }
 
 #[derive(Debug, Default)]
-pub struct RequestLog {
+pub(crate) struct RequestLog {
     entries: Mutex<VecDeque<RequestRecord>>,
 }
 
 impl RequestLog {
-    pub fn push(&self, record: RequestRecord) {
+    pub(crate) fn push(&self, record: RequestRecord) {
         if let Ok(mut entries) = self.entries.lock() {
             if entries.len() == CAPACITY {
                 entries.pop_front();
@@ -45,7 +45,7 @@ impl RequestLog {
     }
 
     /// Newest first.
-    pub fn recent(&self) -> Vec<RequestRecord> {
+    pub(crate) fn recent(&self) -> Vec<RequestRecord> {
         self.entries
             .lock()
             .map(|e| e.iter().rev().cloned().collect())
@@ -55,7 +55,7 @@ impl RequestLog {
 
 /// Notes the response, reading small error bodies (JSON, the error page, SAML error posts) for the
 /// AADSTS code; the body is handed on unchanged.
-pub async fn record_response(
+pub(super) async fn record_response(
     log: &RequestLog,
     method: String,
     path: String,

@@ -14,11 +14,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 
-pub use log::{RequestLog, RequestRecord};
+pub(crate) use log::RequestLog;
 
 use crate::errors::RequestIds;
 
-pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; \
+pub(crate) const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; \
 form-action 'none'; frame-ancestors 'none'; base-uri 'none'";
 
 const HTML: &str = include_str!("assets/dashboard.html");
@@ -26,7 +26,7 @@ const JS: &str = include_str!("assets/dashboard.js");
 const CSS: &str = include_str!("assets/dashboard.css");
 
 /// The dashboard's own routes; merged into the main router, which records requests into `log`.
-pub fn routes<S: Clone + Send + Sync + 'static>(log: Arc<RequestLog>) -> Router<S> {
+pub(crate) fn routes<S: Clone + Send + Sync + 'static>(log: Arc<RequestLog>) -> Router<S> {
     Router::new()
         .route(
             "/_mock/",
@@ -70,7 +70,11 @@ async fn recent(State(log): State<Arc<RequestLog>>) -> Response {
 }
 
 /// Middleware: records every answered request except the dashboard's own polling.
-pub async fn record(State(log): State<Arc<RequestLog>>, request: Request, next: Next) -> Response {
+pub(crate) async fn record(
+    State(log): State<Arc<RequestLog>>,
+    request: Request,
+    next: Next,
+) -> Response {
     let method = request.method().to_string();
     // The path only: query strings can carry codes and secrets.
     let path = request.uri().path().to_string();

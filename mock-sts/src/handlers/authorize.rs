@@ -18,7 +18,7 @@ use crate::util::{html_escape, new_guid, now, random_token};
 
 const CODE_SECONDS: i64 = 600;
 
-pub async fn authorize_v2(
+pub(crate) async fn authorize_v2(
     state: State<SharedState>,
     ids: Extension<RequestIds>,
     tenant: Path<String>,
@@ -27,7 +27,7 @@ pub async fn authorize_v2(
     authorize(state, ids, tenant, query, None, true).await
 }
 
-pub async fn authorize_v2_post(
+pub(crate) async fn authorize_v2_post(
     state: State<SharedState>,
     ids: Extension<RequestIds>,
     tenant: Path<String>,
@@ -37,7 +37,7 @@ pub async fn authorize_v2_post(
     authorize(state, ids, tenant, query, Some(body), true).await
 }
 
-pub async fn authorize_v1(
+pub(crate) async fn authorize_v1(
     state: State<SharedState>,
     ids: Extension<RequestIds>,
     tenant: Path<String>,
@@ -46,7 +46,7 @@ pub async fn authorize_v1(
     authorize(state, ids, tenant, query, None, false).await
 }
 
-pub async fn authorize_v1_post(
+pub(crate) async fn authorize_v1_post(
     state: State<SharedState>,
     ids: Extension<RequestIds>,
     tenant: Path<String>,
@@ -406,7 +406,7 @@ fn redirect(location: &str) -> Response {
 /// `GET/POST /{tenant}/oauth2/v2.0/logout`: back to `post_logout_redirect_uri` when an app registered it,
 /// else the signed-out page. As in Entra, an unregistered URI is not followed: the logout endpoint would
 /// otherwise send the user to any site a link names.
-pub async fn logout(
+pub(crate) async fn logout(
     State(state): State<SharedState>,
     Path(tenant): Path<String>,
     RawQuery(query): RawQuery,

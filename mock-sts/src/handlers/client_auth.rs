@@ -15,7 +15,8 @@ use crate::scenario::Scenario;
 use crate::tokens::ClientAuthMethod;
 use crate::util::{from_unix, key_date, ticks_timestamp};
 
-pub const JWT_BEARER_ASSERTION: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+pub(crate) const JWT_BEARER_ASSERTION: &str =
+    "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 /// Clock skew Entra tolerates on client assertions.
 const ASSERTION_SKEW_SECONDS: i64 = 300;
 
@@ -79,7 +80,7 @@ fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
 
 /// Check the presented credentials against `app`'s, as the scenario leaves them. `audiences` are the token
 /// endpoint URLs an assertion may name in `aud`.
-pub fn authenticate(
+pub(crate) fn authenticate(
     app: &App,
     presented: &PresentedCredentials,
     audiences: &[String],

@@ -22,7 +22,7 @@ pub(crate) async fn read_json<T: for<'de> Deserialize<'de>>(body: Body) -> Resul
     serde_json::from_slice(&bytes).map_err(|err| ControlError::InvalidJson(err.to_string()))
 }
 
-pub async fn health(State(state): State<SharedState>) -> Response {
+pub(crate) async fn health(State(state): State<SharedState>) -> Response {
     json_response(
         StatusCode::OK,
         &json!({"status": "ok", "scenario": state.scenario().name(), "base_url": state.base_url}),
@@ -30,7 +30,7 @@ pub async fn health(State(state): State<SharedState>) -> Response {
     )
 }
 
-pub async fn config(State(state): State<SharedState>) -> Response {
+pub(crate) async fn config(State(state): State<SharedState>) -> Response {
     let scenario = state.scenario();
     let (signing, published) = {
         let keys = state.keys();
@@ -73,7 +73,7 @@ fn tenant_scenarios(state: &crate::state::AppState) -> Value {
     Value::Object(map)
 }
 
-pub async fn get_scenario(State(state): State<SharedState>) -> Response {
+pub(crate) async fn get_scenario(State(state): State<SharedState>) -> Response {
     json_response(
         StatusCode::OK,
         &json!({"scenario": state.scenario().name(), "tenants": tenant_scenarios(&state)}),
@@ -81,7 +81,7 @@ pub async fn get_scenario(State(state): State<SharedState>) -> Response {
     )
 }
 
-pub async fn set_scenario(
+pub(crate) async fn set_scenario(
     State(state): State<SharedState>,
     body: Body,
 ) -> Result<Response, ControlError> {
@@ -106,7 +106,7 @@ pub async fn set_scenario(
 }
 
 /// Promote the next key to signing key, keep the old one published, and make a new next key.
-pub async fn rotate_keys(
+pub(crate) async fn rotate_keys(
     State(state): State<SharedState>,
     body: Body,
 ) -> Result<Response, ControlError> {
@@ -138,7 +138,7 @@ struct MintRequest {
 
 /// `POST /_mock/token` `{"claims": {...}, "version": 1|2, "tenant": ID, "lifetime_seconds": N}`: a token
 /// signed the way the scenario in force signs, with Entra's default claims under the given ones.
-pub async fn mint_token(
+pub(crate) async fn mint_token(
     State(state): State<SharedState>,
     body: Body,
 ) -> Result<Response, ControlError> {

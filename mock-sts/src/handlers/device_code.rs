@@ -24,13 +24,13 @@ use crate::state::{AppState, DeviceCodeGrant};
 use crate::util::{from_unix, now, random_token};
 
 /// Entra's lifetime of a device code and the polling interval it asks for.
-pub const DEVICE_CODE_SECONDS: i64 = 900;
+pub(crate) const DEVICE_CODE_SECONDS: i64 = 900;
 const POLL_INTERVAL_SECONDS: i64 = 5;
 /// Entra's user codes are nine capitals and digits (`BPPVYQZMA`); these leave out look-alikes.
 const USER_CODE_ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 const USER_CODE_LENGTH: usize = 9;
 
-pub async fn devicecode_v2(
+pub(crate) async fn devicecode_v2(
     state: State<SharedState>,
     ids: Extension<RequestIds>,
     tenant: Path<String>,
@@ -39,7 +39,7 @@ pub async fn devicecode_v2(
     devicecode(state, ids, tenant, body, Endpoint::V2).await
 }
 
-pub async fn devicecode_v1(
+pub(crate) async fn devicecode_v1(
     state: State<SharedState>,
     ids: Extension<RequestIds>,
     tenant: Path<String>,
@@ -169,7 +169,7 @@ fn grant_json(state: &AppState, grant: &DeviceCodeGrant, now: i64) -> Value {
 }
 
 /// `GET /_mock/device-codes`: the device codes not yet redeemed, with the users who may approve them.
-pub async fn list(State(state): State<SharedState>) -> Response {
+pub(crate) async fn list(State(state): State<SharedState>) -> Response {
     let now = now().unix_timestamp();
     let codes: Vec<Value> = state
         .grants()
@@ -193,7 +193,7 @@ struct ApproveRequest {
 
 /// `POST /_mock/device-codes/{user_code}/approve`: the user signs in at the verification page and enters
 /// the code; the client's next poll gets the tokens.
-pub async fn approve(
+pub(crate) async fn approve(
     State(state): State<SharedState>,
     Path(user_code): Path<String>,
     body: Body,

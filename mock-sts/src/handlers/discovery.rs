@@ -92,7 +92,7 @@ fn discovery_response(
     }
 }
 
-pub async fn openid_configuration_v2(
+pub(crate) async fn openid_configuration_v2(
     State(state): State<SharedState>,
     Extension(ids): Extension<RequestIds>,
     Path(tenant): Path<String>,
@@ -110,7 +110,11 @@ pub async fn openid_configuration_v2(
     ))
 }
 
-pub fn v2_document(state: &AppState, segment: TenantSegment<'_>, appid_suffix: &str) -> Value {
+pub(crate) fn v2_document(
+    state: &AppState,
+    segment: TenantSegment<'_>,
+    appid_suffix: &str,
+) -> Value {
     let base = &state.base_url;
     let (path, tid) = segment_and_tid(segment);
     let region = match segment {
@@ -148,7 +152,7 @@ pub fn v2_document(state: &AppState, segment: TenantSegment<'_>, appid_suffix: &
     })
 }
 
-pub async fn openid_configuration_v1(
+pub(crate) async fn openid_configuration_v1(
     State(state): State<SharedState>,
     Extension(ids): Extension<RequestIds>,
     Path(tenant): Path<String>,
@@ -207,7 +211,7 @@ fn v1_document(state: &AppState, segment: TenantSegment<'_>, appid_suffix: &str)
 }
 
 /// `kty use kid x5t n e x5c issuer` for each published key; `?appid=` gives an app's own key when it has one.
-pub async fn keys(
+pub(crate) async fn keys(
     State(state): State<SharedState>,
     Extension(ids): Extension<RequestIds>,
     Path(tenant): Path<String>,
@@ -251,7 +255,7 @@ pub async fn keys(
 
 /// `GET /common/discovery/instance?api-version=1.1&authorization_endpoint=...`: points the client back at
 /// the mock's own discovery document for the tenant named in `authorization_endpoint`.
-pub async fn instance_discovery(
+pub(crate) async fn instance_discovery(
     State(state): State<SharedState>,
     RawQuery(query): RawQuery,
 ) -> Response {

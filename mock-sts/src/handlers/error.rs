@@ -21,7 +21,7 @@ use crate::util::{html_text_escape, page_timestamp};
 
 /// An Entra error on its way to the client, in the shape of the endpoint that raised it.
 #[derive(Debug)]
-pub enum EntraError {
+pub(crate) enum EntraError {
     /// The token endpoint's JSON body (`error`, `error_description`, `error_codes`, ...), with the HTTP
     /// status the catalogue gives the code.
     Json(Box<Raised>),
@@ -39,7 +39,7 @@ pub enum EntraError {
 
 /// An Entra error with the identifiers of the request that raised it.
 #[derive(Debug)]
-pub struct Raised {
+pub(crate) struct Raised {
     pub error: AadError,
     pub ids: RequestIds,
 }
@@ -55,17 +55,17 @@ impl Raised {
 
 impl EntraError {
     /// For `map_err`: the error as the token endpoint shows it.
-    pub fn json(ids: &RequestIds) -> impl Fn(AadError) -> EntraError + Copy + '_ {
+    pub(crate) fn json(ids: &RequestIds) -> impl Fn(AadError) -> EntraError + Copy + '_ {
         move |error| EntraError::Json(Raised::boxed(error, ids))
     }
 
     /// For `map_err`: the error as the sign-in page shows it.
-    pub fn page(ids: &RequestIds) -> impl Fn(AadError) -> EntraError + Copy + '_ {
+    pub(crate) fn page(ids: &RequestIds) -> impl Fn(AadError) -> EntraError + Copy + '_ {
         move |error| EntraError::Page(Raised::boxed(error, ids))
     }
 
     /// For `map_err`: the error as the sign-in page of a SAML flow shows it, logged too.
-    pub fn saml_page(ids: &RequestIds) -> impl Fn(AadError) -> EntraError + Copy + '_ {
+    pub(crate) fn saml_page(ids: &RequestIds) -> impl Fn(AadError) -> EntraError + Copy + '_ {
         move |error| EntraError::SamlPage(Raised::boxed(error, ids))
     }
 }
@@ -114,7 +114,7 @@ fn page_error(error: &AadError, ids: &RequestIds) -> Response {
 
 /// A SAML error Response (XML) and where it goes.
 #[derive(Debug)]
-pub struct SamlErrorPost {
+pub(crate) struct SamlErrorPost {
     pub acs_url: String,
     pub relay_state: Option<String>,
     pub xml: String,
@@ -138,7 +138,7 @@ impl IntoResponse for SamlErrorPost {
 
 /// What the mock was doing when it failed on its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MockDuty {
+pub(crate) enum MockDuty {
     /// Signing a SAML Response (the browser gets a small HTML page).
     SignSamlResponse,
     /// Signing federation metadata (the client gets plain text).
@@ -147,14 +147,14 @@ pub enum MockDuty {
 
 /// The mock's own failure, with the underlying message.
 #[derive(Debug)]
-pub struct InternalError {
+pub(crate) struct InternalError {
     pub duty: MockDuty,
     pub message: String,
 }
 
 impl InternalError {
     /// For `map_err`: any failure while doing `duty`.
-    pub fn while_doing<E: std::fmt::Display>(duty: MockDuty) -> impl Fn(E) -> InternalError {
+    pub(crate) fn while_doing<E: std::fmt::Display>(duty: MockDuty) -> impl Fn(E) -> InternalError {
         move |err| InternalError {
             duty,
             message: err.to_string(),
@@ -191,7 +191,7 @@ impl IntoResponse for InternalError {
 
 /// A control API (`/_mock/…`) failure: a JSON body `{"error": CODE, "message": TEXT}` with its status.
 #[derive(Debug, thiserror::Error)]
-pub enum ControlError {
+pub(crate) enum ControlError {
     #[error("the body is too large")]
     BodyTooLarge,
     #[error("{0}")]

@@ -26,7 +26,7 @@ use crate::saml::metadata::{unsigned, MetadataInput};
 use crate::saml::sign::{sign_enveloped, sign_enveloped_with, SignError};
 use crate::state::AppState;
 
-pub async fn federation_metadata(
+pub(crate) async fn federation_metadata(
     State(state): State<SharedState>,
     Extension(ids): Extension<RequestIds>,
     Path(segment): Path<String>,

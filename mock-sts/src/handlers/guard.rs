@@ -16,11 +16,11 @@ use serde_json::json;
 use super::{json_response, Caching};
 
 /// The header a client may send instead of a JSON body to show that it is not a browser form.
-pub const CONTROL_HEADER: &str = "x-mock-sts";
+pub(crate) const CONTROL_HEADER: &str = "x-mock-sts";
 
 /// The address the control API answers for.
 #[derive(Debug, Clone)]
-pub struct Served {
+pub(crate) struct Served {
     /// The bound socket address.
     pub addr: SocketAddr,
     /// `http` or `https`, for comparing `Origin`.
@@ -33,7 +33,7 @@ pub struct Served {
 impl Served {
     /// What a base URL says: its scheme, its address when it is an IP literal, else its name as the
     /// public address (for a router built without a socket, as the fuzz target does).
-    pub fn for_base_url(base_url: &str) -> Self {
+    pub(crate) fn for_base_url(base_url: &str) -> Self {
         let parsed = url::Url::parse(base_url).ok();
         let scheme = match parsed.as_ref().map(url::Url::scheme) {
             Some("https") => "https",
@@ -63,7 +63,7 @@ impl Served {
 }
 
 /// `host` or `host:port` as a `Host` header names a URL's server (the default port left out).
-pub fn public_host(url: &url::Url) -> Option<String> {
+pub(crate) fn public_host(url: &url::Url) -> Option<String> {
     let host = url.host_str()?.to_ascii_lowercase();
     Some(match url.port() {
         Some(port) => format!("{host}:{port}"),
@@ -73,7 +73,7 @@ pub fn public_host(url: &url::Url) -> Option<String> {
 
 /// Why a control request was refused, with what was expected and what was presented.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum Refusal {
+pub(crate) enum Refusal {
     #[error("the control API answers only requests for {expected}, not for host '{presented}'")]
     ForeignHost { expected: String, presented: String },
     #[error("the control API answers only requests that name its host (no Host header)")]
@@ -106,7 +106,11 @@ impl IntoResponse for Refusal {
 }
 
 /// Middleware for the `/_mock/` routes.
-pub async fn control_only(State(served): State<Served>, request: Request, next: Next) -> Response {
+pub(crate) async fn control_only(
+    State(served): State<Served>,
+    request: Request,
+    next: Next,
+) -> Response {
     // HTTP/2 carries the host in `:authority`, which hyper puts in the URI rather than in `Host`.
     let authority = request.uri().authority().map(|a| a.as_str().to_string());
     match judge(
@@ -122,7 +126,7 @@ pub async fn control_only(State(served): State<Served>, request: Request, next: 
 
 /// Every request must name this server; one that may change state (every method but GET, HEAD and
 /// OPTIONS) must come from this server's own pages or from a program, and must not be a simple request.
-pub fn judge(
+pub(crate) fn judge(
     served: &Served,
     method: &Method,
     headers: &HeaderMap,

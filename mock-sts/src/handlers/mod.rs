@@ -18,39 +18,48 @@ use crate::model::{App, Tenant, TenantSegment};
 use crate::state::AppState;
 use crate::util::{is_guid, new_guid, now};
 
-pub use error::{ControlError, EntraError};
+pub(crate) use error::{ControlError, EntraError};
 
-pub mod authorize;
-pub mod client_auth;
-pub mod control;
-pub mod cross_origin;
-pub mod device_code;
-pub mod discovery;
-pub mod error;
-pub mod federation;
-pub mod guard;
-pub mod saml;
-pub mod saml_control;
-pub mod token;
-pub mod user_grants;
-pub mod userinfo;
+pub(crate) mod authorize;
+pub(crate) mod client_auth;
+pub(crate) mod control;
+pub(crate) mod cross_origin;
+pub(crate) mod device_code;
+pub(crate) mod discovery;
+pub(crate) mod error;
+pub(crate) mod federation;
+pub(crate) mod guard;
+pub(crate) mod saml;
+pub(crate) mod saml_control;
+pub(crate) mod token;
+pub(crate) mod user_grants;
+pub(crate) mod userinfo;
 
-pub type SharedState = Arc<AppState>;
+pub(crate) type SharedState = Arc<AppState>;
 
 /// Largest form or JSON body read. Client assertions with an `x5c` chain are a few kilobytes.
-pub const MAX_BODY_BYTES: usize = 256 * 1024;
+pub(crate) const MAX_BODY_BYTES: usize = 256 * 1024;
 /// How long a request body may take to arrive: a client that sends its headers and then dribbles the
 /// body must not hold a connection (and a task) forever.
-pub const BODY_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+pub(crate) const BODY_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
-/// The router for a server whose address is its base URL (in-process uses without a socket).
-pub fn router(state: SharedState) -> Router {
+/// The whole router without a socket (the fuzz target), over `config` with keys kept in `state_dir`,
+/// answering for `base_url`; and the first tenant's id, for building request paths.
+pub fn in_process_router(
+    config: crate::config::LoadedConfig,
+    base_url: String,
+    state_dir: std::path::PathBuf,
+    scenario: crate::scenario::Scenario,
+) -> Result<(Router, String), crate::keys::KeyError> {
+    let keys = crate::state::KeyRing::load_or_create(&state_dir, &config.signing_keys)?;
+    let state = crate::state::AppState::new(config, base_url, state_dir, keys, scenario)?;
+    let tenant = state.first_tenant_id().to_string();
     let served = guard::Served::for_base_url(&state.base_url);
-    router_serving(state, served)
+    Ok((router_serving(Arc::new(state), served), tenant))
 }
 
 /// The router, with the control API and the dashboard answering only for `served` (see [`guard`]).
-pub fn router_serving(state: SharedState, served: guard::Served) -> Router {
+pub(crate) fn router_serving(state: SharedState, served: guard::Served) -> Router {
     let requests = Arc::new(crate::dashboard::RequestLog::default());
     let control = Router::new()
         .merge(crate::dashboard::routes(requests.clone()))
@@ -268,7 +277,7 @@ async fn advertised_only(uri: axum::http::Uri) -> Response {
 
 /// How a JSON answer may be cached.
 #[derive(Debug, Clone, Copy)]
-pub enum Caching {
+pub(crate) enum Caching {
     /// Discovery documents and key sets: `max-age=86400, private`.
     Metadata,
     /// Tokens and errors from the token endpoint: `no-store, no-cache` with `Pragma: no-cache`.
@@ -277,7 +286,7 @@ pub enum Caching {
     None,
 }
 
-pub fn json_response(status: StatusCode, body: &Value, caching: Caching) -> Response {
+pub(crate) fn json_response(status: StatusCode, body: &Value, caching: Caching) -> Response {
     let mut response = (status, body.to_string()).into_response();
     let headers = response.headers_mut();
     headers.insert(
@@ -329,7 +338,7 @@ pub(crate) fn apply_caching(headers: &mut HeaderMap, caching: Caching) {
     }
 }
 
-pub fn html_response(status: StatusCode, html: String) -> Response {
+pub(crate) fn html_response(status: StatusCode, html: String) -> Response {
     let mut response = (status, html).into_response();
     let headers = response.headers_mut();
     headers.insert(
@@ -385,13 +394,13 @@ impl Params {
 }
 
 /// Read a body up to [`MAX_BODY_BYTES`]; a larger one is a malformed request.
-pub async fn read_body(body: Body) -> Result<axum::body::Bytes, AadError> {
+pub(crate) async fn read_body(body: Body) -> Result<axum::body::Bytes, AadError> {
     axum::body::to_bytes(body, MAX_BODY_BYTES)
         .await
         .map_err(|_| AadError::new(AadCode::MalformedRequest))
 }
 
-pub fn query_params(query: Option<&str>) -> Result<Params, AadError> {
+pub(crate) fn query_params(query: Option<&str>) -> Result<Params, AadError> {
     Params::parse(query.unwrap_or_default().as_bytes())
 }
 
@@ -417,7 +426,7 @@ pub(crate) fn registered_app<'a>(
     Ok((tenant, app))
 }
 
-pub fn resolve_tenant<'a>(
+pub(crate) fn resolve_tenant<'a>(
     state: &'a AppState,
     segment: &str,
 ) -> Result<TenantSegment<'a>, AadError> {

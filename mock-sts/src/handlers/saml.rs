@@ -37,7 +37,7 @@ const STATUS_NO_PASSIVE: &str = "urn:oasis:names:tc:SAML:2.0:status:NoPassive";
 /// The second-level status of request content Entra does not support.
 const STATUS_REQUEST_UNSUPPORTED: &str = "urn:oasis:names:tc:SAML:2.0:status:RequestUnsupported";
 
-pub async fn saml2_get(
+pub(crate) async fn saml2_get(
     State(state): State<SharedState>,
     Extension(ids): Extension<RequestIds>,
     Path(segment): Path<String>,
@@ -51,7 +51,7 @@ pub async fn saml2_get(
     sign_in(&state, &ids, &segment, &params, &headers, binding)
 }
 
-pub async fn saml2_post(
+pub(crate) async fn saml2_post(
     State(state): State<SharedState>,
     Extension(ids): Extension<RequestIds>,
     Path(segment): Path<String>,

@@ -40,7 +40,7 @@ fn certificate_json(cert: &SamlCertificate, active: bool) -> Value {
     })
 }
 
-pub async fn list(
+pub(crate) async fn list(
     State(state): State<SharedState>,
     Path(app_id): Path<String>,
 ) -> Result<Response, ControlError> {
@@ -53,7 +53,7 @@ pub async fn list(
     ))
 }
 
-pub async fn create(
+pub(crate) async fn create(
     State(state): State<SharedState>,
     Path(app_id): Path<String>,
     body: Body,
@@ -74,7 +74,7 @@ pub async fn create(
     ))
 }
 
-pub async fn activate(
+pub(crate) async fn activate(
     State(state): State<SharedState>,
     Path((app_id, thumbprint)): Path<(String, String)>,
     body: Body,
@@ -91,7 +91,7 @@ pub async fn activate(
     ))
 }
 
-pub async fn remove(
+pub(crate) async fn remove(
     State(state): State<SharedState>,
     Path((app_id, thumbprint)): Path<(String, String)>,
 ) -> Result<Response, ControlError> {
@@ -106,7 +106,7 @@ pub async fn remove(
 
 /// Put each SAML app's certificates (Graph's `keyCredentials`, the preferred thumbprint and a plain
 /// list) into its `saml` object of a `/_mock/config` body.
-pub fn add_saml_keys_to_config(state: &AppState, body: &mut Value) {
+pub(crate) fn add_saml_keys_to_config(state: &AppState, body: &mut Value) {
     let Some(tenants) = body.get_mut("tenants").and_then(Value::as_array_mut) else {
         return;
     };

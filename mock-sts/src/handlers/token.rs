@@ -27,7 +27,7 @@ use crate::util::{now, random_token};
 pub(crate) const REFRESH_TOKEN_SECONDS: i64 = 90 * 86_400;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Endpoint {
+pub(crate) enum Endpoint {
     V1,
     V2,
 }
@@ -42,7 +42,7 @@ impl Endpoint {
     }
 }
 
-pub async fn token_v2(
+pub(crate) async fn token_v2(
     state: State<SharedState>,
     ids: Extension<RequestIds>,
     tenant: Path<String>,
@@ -52,7 +52,7 @@ pub async fn token_v2(
     token(state, ids, tenant, headers, body, Endpoint::V2).await
 }
 
-pub async fn token_v1(
+pub(crate) async fn token_v1(
     state: State<SharedState>,
     ids: Extension<RequestIds>,
     tenant: Path<String>,
@@ -63,7 +63,7 @@ pub async fn token_v1(
 }
 
 /// A browser or a misconfigured client opening the token endpoint.
-pub async fn token_get(Extension(ids): Extension<RequestIds>) -> EntraError {
+pub(crate) async fn token_get(Extension(ids): Extension<RequestIds>) -> EntraError {
     EntraError::json(&ids)(AadError::new(AadCode::TokenEndpointNeedsPost))
 }
 
@@ -92,7 +92,7 @@ async fn token(
 }
 
 /// The CORS preflight for the token endpoint.
-pub async fn preflight() -> Response {
+pub(crate) async fn preflight() -> Response {
     let mut response = StatusCode::OK.into_response();
     allow_browsers(&mut response);
     response

@@ -15,14 +15,14 @@ use crate::state::{AppState, DevicePoll, RefreshGrant};
 use crate::tokens::ClientAuthMethod;
 use crate::util::{from_unix, now, ticks_timestamp};
 
-pub const DEVICE_CODE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
+pub(crate) const DEVICE_CODE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
 /// ADAL's name for the device code grant at the v1 endpoint.
 const DEVICE_CODE_GRANT_V1: &str = "device_code";
-pub const JWT_BEARER_GRANT: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+pub(crate) const JWT_BEARER_GRANT: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 const PASSWORD_GRANT: &str = "password";
 
 /// Whether `grant_type` is one of this module's.
-pub fn handles(grant_type: &str) -> bool {
+pub(crate) fn handles(grant_type: &str) -> bool {
     matches!(
         grant_type,
         DEVICE_CODE_GRANT | DEVICE_CODE_GRANT_V1 | JWT_BEARER_GRANT | PASSWORD_GRANT
@@ -90,7 +90,7 @@ fn device_code(
             .poll_device_code(presented, &client.app.client_id, now().unix_timestamp());
     let grant = match polled {
         DevicePoll::Approved(grant) => grant,
-        DevicePoll::Pending(_) => return Err(AadError::new(AadCode::DeviceAuthorizationPending)),
+        DevicePoll::Pending => return Err(AadError::new(AadCode::DeviceAuthorizationPending)),
         DevicePoll::Expired => return Err(AadError::new(AadCode::DeviceCodeExpired)),
         DevicePoll::Unknown => return Err(AadError::new(AadCode::DeviceCodeNotValid)),
     };

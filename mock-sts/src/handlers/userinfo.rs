@@ -13,7 +13,7 @@ use crate::state::AppState;
 use crate::tokens::pairwise_subject;
 use crate::util::now;
 
-pub async fn userinfo(
+pub(crate) async fn userinfo(
     State(state): State<SharedState>,
     headers: HeaderMap,
     body: Body,
@@ -21,7 +21,7 @@ pub async fn userinfo(
     answer(&state, &headers, body).await
 }
 
-pub async fn userinfo_v1(
+pub(crate) async fn userinfo_v1(
     State(state): State<SharedState>,
     headers: HeaderMap,
     body: Body,

@@ -25,12 +25,12 @@ use crate::model::{AppKind, Directory};
 use crate::scenario::Scenario;
 use crate::util::derived_guid;
 
-pub const SAML_CERT_CN: &str = "Microsoft Azure Federated SSO Certificate";
+pub(crate) const SAML_CERT_CN: &str = "Microsoft Azure Federated SSO Certificate";
 const THREE_YEARS_SECONDS: i64 = 3 * 365 * 86_400;
 const DAY_SECONDS: i64 = 86_400;
 
 /// One SAML signing certificate with its private key: the Sign credential and its Verify twin.
-pub struct SamlCertificate {
+pub(crate) struct SamlCertificate {
     /// SHA-1 of the DER certificate, upper-case hex, as the portal shows it.
     pub thumbprint: String,
     pub cert: X509,
@@ -55,7 +55,7 @@ impl std::fmt::Debug for SamlCertificate {
 
 impl SamlCertificate {
     /// A fresh certificate valid from `not_before` until `not_after` (Unix seconds).
-    pub fn generate(not_before: i64, not_after: i64) -> Result<Self, KeyError> {
+    pub(crate) fn generate(not_before: i64, not_after: i64) -> Result<Self, KeyError> {
         let key = PKey::from_rsa(Rsa::generate(2048)?)?;
         // No extensions: the portal's SAML certificates have none.
         let cert = CertificateBuilder::new(&key, &[("CN", SAML_CERT_CN)], not_before, not_after)?
@@ -64,13 +64,13 @@ impl SamlCertificate {
     }
 
     /// A certificate valid from an hour ago for three years, as the portal makes them.
-    pub fn generate_current() -> Result<Self, KeyError> {
+    pub(crate) fn generate_current() -> Result<Self, KeyError> {
         let now = crate::util::now().unix_timestamp();
         Self::generate(now - 3600, now - 3600 + THREE_YEARS_SECONDS)
     }
 
     /// A certificate whose three years ended yesterday.
-    pub fn generate_expired() -> Result<Self, KeyError> {
+    pub(crate) fn generate_expired() -> Result<Self, KeyError> {
         let now = crate::util::now().unix_timestamp();
         Self::generate(now - DAY_SECONDS - THREE_YEARS_SECONDS, now - DAY_SECONDS)
     }
@@ -112,7 +112,7 @@ impl SamlCertificate {
     }
 
     /// Load `path`, or make a certificate with `make` and keep it there.
-    pub fn load_or_create(
+    pub(crate) fn load_or_create(
         path: &Path,
         make: fn() -> Result<Self, KeyError>,
     ) -> Result<Self, KeyError> {
@@ -130,23 +130,23 @@ impl SamlCertificate {
         }
     }
 
-    pub fn is_expired(&self, at: OffsetDateTime) -> bool {
+    pub(crate) fn is_expired(&self, at: OffsetDateTime) -> bool {
         self.not_after <= at
     }
 
-    pub fn is_valid(&self, at: OffsetDateTime) -> bool {
+    pub(crate) fn is_valid(&self, at: OffsetDateTime) -> bool {
         self.not_before <= at && at < self.not_after
     }
 
     /// The certificate, base64 DER, as KeyInfo and metadata carry it.
-    pub fn cert_b64(&self) -> String {
+    pub(crate) fn cert_b64(&self) -> String {
         base64::encode_standard(&self.cert_der)
     }
 }
 
 /// An app's keyCredentials and preferred signing thumbprint.
 #[derive(Debug, Clone, Default)]
-pub struct AppKeys {
+pub(crate) struct AppKeys {
     pub certificates: Vec<Arc<SamlCertificate>>,
     /// `preferredTokenSigningKeyThumbprint`, upper-case hex; it may name a certificate that is gone.
     pub preferred: Option<String>,
@@ -154,7 +154,7 @@ pub struct AppKeys {
 
 /// Why Entra cannot sign for an app: both end in AADSTS50003.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum NoSigner {
+pub(crate) enum NoSigner {
     /// No Sign credential is active: none configured, or none made active.
     Missing,
     /// The preferred thumbprint names a credential the app no longer has.
@@ -162,20 +162,15 @@ pub enum NoSigner {
 }
 
 impl AppKeys {
-    pub fn find(&self, thumbprint: &str) -> Option<&Arc<SamlCertificate>> {
+    pub(crate) fn find(&self, thumbprint: &str) -> Option<&Arc<SamlCertificate>> {
         self.certificates
             .iter()
             .find(|c| c.thumbprint.eq_ignore_ascii_case(thumbprint.trim()))
     }
 
-    /// The active certificate, if the preferred thumbprint names one the app has.
-    pub fn active(&self) -> Option<&Arc<SamlCertificate>> {
-        self.preferred.as_deref().and_then(|t| self.find(t))
-    }
-
     /// Entra's choice of signing certificate: the active one; when it has expired, a valid inactive one
     /// takes over if there is one, else the expired one keeps signing (the SP's validation is what fails).
-    pub fn signer(&self, at: OffsetDateTime) -> Result<Arc<SamlCertificate>, NoSigner> {
+    pub(crate) fn signer(&self, at: OffsetDateTime) -> Result<Arc<SamlCertificate>, NoSigner> {
         let Some(preferred) = self.preferred.as_deref() else {
             return Err(NoSigner::Missing);
         };
@@ -207,7 +202,7 @@ impl AppKeys {
 
     /// The Graph view: `keyCredentials` (a Sign and a Verify entry per certificate) and the preferred
     /// thumbprint, plus a plain list for people.
-    pub fn to_json(&self, at: OffsetDateTime) -> Value {
+    pub(crate) fn to_json(&self, at: OffsetDateTime) -> Value {
         let signer = self.signer(at).ok().map(|c| c.thumbprint.clone());
         let mut key_credentials = Vec::new();
         let mut password_credentials = Vec::new();
@@ -277,7 +272,7 @@ fn rfc3339(at: OffsetDateTime) -> String {
 /// The SAML apps' key models. A scenario is applied to an app's keys the first time the app is used
 /// under it (and again after each change of scenario), so certificate changes made through the control
 /// API last until the scenario changes: in `missing-signing-key`, a new active certificate fixes sign-in.
-pub struct SamlKeyStore {
+pub(crate) struct SamlKeyStore {
     state_dir: PathBuf,
     apps: Mutex<HashMap<String, AppEntry>>,
     /// Each app's expired certificate for `expired-signing-cert`, loaded or made off the request path.
@@ -313,10 +308,10 @@ struct AppEntry {
 
 /// Certificates one app may hold: each `POST /_mock/apps/{appId}/certificates` makes an RSA key and keeps
 /// it in memory, so without a bound a client could grow the mock without end.
-pub const MAX_CERTIFICATES_PER_APP: usize = 16;
+pub(crate) const MAX_CERTIFICATES_PER_APP: usize = 16;
 
 #[derive(Debug, thiserror::Error)]
-pub enum KeyStoreError {
+pub(crate) enum KeyStoreError {
     #[error("no SAML app '{0}'")]
     UnknownApp(String),
     #[error("the app has no certificate with thumbprint '{0}'")]
@@ -331,7 +326,10 @@ pub enum KeyStoreError {
 
 impl SamlKeyStore {
     /// Load or make each SAML app's first certificate (kept as `saml-CLIENTID.pem` in `state_dir`).
-    pub fn load_or_create(directory: &Directory, state_dir: &Path) -> Result<Self, KeyError> {
+    pub(crate) fn load_or_create(
+        directory: &Directory,
+        state_dir: &Path,
+    ) -> Result<Self, KeyError> {
         let mut apps = HashMap::new();
         for tenant in &directory.tenants {
             for app in tenant.apps.iter().filter(|a| a.kind == AppKind::Saml) {
@@ -424,7 +422,11 @@ impl SamlKeyStore {
     }
 
     /// The app's keys under `scenario`, applying the scenario first if it changed since the last use.
-    pub fn keys(&self, client_id: &str, scenario: Scenario) -> Result<AppKeys, KeyStoreError> {
+    pub(crate) fn keys(
+        &self,
+        client_id: &str,
+        scenario: Scenario,
+    ) -> Result<AppKeys, KeyStoreError> {
         {
             let apps = self.lock();
             let entry = apps
@@ -449,7 +451,11 @@ impl SamlKeyStore {
     }
 
     /// Whether the app may have one more certificate (checked before making one, which is slow).
-    pub fn has_room(&self, client_id: &str, scenario: Scenario) -> Result<(), KeyStoreError> {
+    pub(crate) fn has_room(
+        &self,
+        client_id: &str,
+        scenario: Scenario,
+    ) -> Result<(), KeyStoreError> {
         if self.keys(client_id, scenario)?.certificates.len() >= MAX_CERTIFICATES_PER_APP {
             return Err(KeyStoreError::TooManyCertificates);
         }
@@ -457,7 +463,7 @@ impl SamlKeyStore {
     }
 
     /// Add a certificate (inactive, as the portal adds one); returns it.
-    pub fn add(
+    pub(crate) fn add(
         &self,
         client_id: &str,
         scenario: Scenario,
@@ -478,7 +484,7 @@ impl SamlKeyStore {
     }
 
     /// Make a certificate the active one (`preferredTokenSigningKeyThumbprint`).
-    pub fn activate(
+    pub(crate) fn activate(
         &self,
         client_id: &str,
         scenario: Scenario,
@@ -500,7 +506,7 @@ impl SamlKeyStore {
     }
 
     /// Remove an inactive certificate, as the portal allows.
-    pub fn remove(
+    pub(crate) fn remove(
         &self,
         client_id: &str,
         scenario: Scenario,

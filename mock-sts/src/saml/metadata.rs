@@ -107,7 +107,7 @@ const CLAIM_TYPES: &[(&str, &str, &str)] = &[
 ];
 
 /// What the document describes.
-pub struct MetadataInput<'a> {
+pub(crate) struct MetadataInput<'a> {
     /// `https://sts.windows.net/{tid}/` (with the `{tenantid}` template for common/organizations).
     pub entity_id: &'a str,
     /// Where the endpoints live: `BASE/{tenant segment}`.
@@ -135,7 +135,7 @@ fn endpoint_reference(address: &str) -> String {
 }
 
 /// The unsigned document with [`SIGNATURE_PLACEHOLDER`] first in the root; returns it with its ID.
-pub fn unsigned(input: &MetadataInput<'_>) -> (String, String) {
+pub(crate) fn unsigned(input: &MetadataInput<'_>) -> (String, String) {
     let id = new_id();
     let keys = key_descriptors(input.certificates);
     let wsfed = format!("{}/wsfed", input.endpoint_base);

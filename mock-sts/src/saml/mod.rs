@@ -2,9 +2,9 @@
 //! from the Redirect and POST bindings ([`request`]) and their signatures ([`request_signature`]), signed Responses and error Responses
 //! ([`response`]), federation metadata ([`metadata`]), and the XML signing they share ([`sign`]).
 
-pub mod certs;
-pub mod metadata;
-pub mod request;
-pub mod request_signature;
-pub mod response;
-pub mod sign;
+pub(crate) mod certs;
+pub(crate) mod metadata;
+pub(crate) mod request;
+pub(crate) mod request_signature;
+pub(crate) mod response;
+pub(crate) mod sign;

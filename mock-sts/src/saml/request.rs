@@ -5,13 +5,13 @@ use keyprobe_core::base64;
 use std::io::Read;
 
 /// Largest decoded (inflated) request accepted: AuthnRequests are a few hundred bytes.
-pub const MAX_REQUEST_XML: usize = 64 * 1024;
+pub(crate) const MAX_REQUEST_XML: usize = 64 * 1024;
 /// Most XML nodes parsed from one request.
 const MAX_NODES: u32 = 2_000;
 
-pub const PROTOCOL_NS: &str = "urn:oasis:names:tc:SAML:2.0:protocol";
-pub const ASSERTION_NS: &str = "urn:oasis:names:tc:SAML:2.0:assertion";
-pub const HTTP_POST_BINDING: &str = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST";
+pub(crate) const PROTOCOL_NS: &str = "urn:oasis:names:tc:SAML:2.0:protocol";
+pub(crate) const ASSERTION_NS: &str = "urn:oasis:names:tc:SAML:2.0:assertion";
+pub(crate) const HTTP_POST_BINDING: &str = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST";
 
 /// Which binding carried the request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -21,7 +21,7 @@ const MAX_NODES: u32 = 2_000;
 
 /// Why a request that had to be signed is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum SignatureProblem {
+pub(crate) enum SignatureProblem {
     /// No signature where the binding puts one (AADSTS76021).
     #[error("the request is not signed")]
     Unsigned,
@@ -35,7 +35,7 @@ pub enum SignatureProblem {
 
 /// Check the signature of a request of `binding`: `raw_query` is the query string as received (for
 /// HTTP-Redirect), `xml` the decoded AuthnRequest (for HTTP-POST).
-pub fn check(
+pub(crate) fn check(
     verification: &RequestVerification,
     binding: Binding,
     raw_query: Option<&str>,

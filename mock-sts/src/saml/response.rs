@@ -22,44 +22,44 @@ use crate::util::{derived_guid, html_escape, new_guid};
 const INSTANT: &[FormatItem<'static>] =
     format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
 /// Conditions `NotBefore` is this long before the issue instant, for service providers whose clock is behind.
-pub const CLOCK_SKEW_ALLOWANCE: Duration = Duration::minutes(5);
+pub(crate) const CLOCK_SKEW_ALLOWANCE: Duration = Duration::minutes(5);
 /// Conditions `NotOnOrAfter`, and the bearer confirmation's `NotOnOrAfter`, this long after the issue instant.
-pub const ASSERTION_LIFETIME: Duration = Duration::minutes(60);
+pub(crate) const ASSERTION_LIFETIME: Duration = Duration::minutes(60);
 
-pub const NAMEID_EMAIL: &str = "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress";
-pub const NAMEID_UNSPECIFIED: &str = "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified";
-pub const NAMEID_PERSISTENT: &str = "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent";
-pub const NAMEID_TRANSIENT: &str = "urn:oasis:names:tc:SAML:2.0:nameid-format:transient";
-pub const AC_PASSWORD: &str = "urn:oasis:names:tc:SAML:2.0:ac:classes:Password";
-pub const AC_PASSWORD_PROTECTED: &str =
+pub(crate) const NAMEID_EMAIL: &str = "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress";
+pub(crate) const NAMEID_UNSPECIFIED: &str = "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified";
+pub(crate) const NAMEID_PERSISTENT: &str = "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent";
+pub(crate) const NAMEID_TRANSIENT: &str = "urn:oasis:names:tc:SAML:2.0:nameid-format:transient";
+pub(crate) const AC_PASSWORD: &str = "urn:oasis:names:tc:SAML:2.0:ac:classes:Password";
+pub(crate) const AC_PASSWORD_PROTECTED: &str =
     "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport";
-pub const AC_UNSPECIFIED: &str = "urn:oasis:names:tc:SAML:2.0:ac:classes:unspecified";
+pub(crate) const AC_UNSPECIFIED: &str = "urn:oasis:names:tc:SAML:2.0:ac:classes:unspecified";
 const AMR_PASSWORD: &str =
     "http://schemas.microsoft.com/ws/2008/06/identity/authenticationmethod/password";
 
-pub fn instant(at: OffsetDateTime) -> String {
+pub(crate) fn instant(at: OffsetDateTime) -> String {
     at.to_offset(time::UtcOffset::UTC)
         .format(INSTANT)
         .unwrap_or_default()
 }
 
 /// XML text and attribute escaping.
-pub fn xml_escape(text: &str) -> String {
+pub(crate) fn xml_escape(text: &str) -> String {
     html_escape(text)
 }
 
 /// The `_`-prefixed GUID ids Entra gives Responses and Assertions.
-pub fn new_id() -> String {
+pub(crate) fn new_id() -> String {
     format!("_{}", new_guid())
 }
 
 /// The issuer Entra puts in SAML tokens and metadata.
-pub fn issuer(tenant: &Tenant) -> String {
+pub(crate) fn issuer(tenant: &Tenant) -> String {
     format!("https://sts.windows.net/{}/", tenant.id)
 }
 
 /// What a successful sign-in answers.
-pub struct Success<'a> {
+pub(crate) struct Success<'a> {
     pub tenant: &'a Tenant,
     pub user: &'a User,
     pub app_client_id: &'a str,
@@ -199,7 +199,7 @@ fn response_head(
 }
 
 /// The signed Response XML for a successful sign-in.
-pub fn success_response(
+pub(crate) fn success_response(
     success: &Success<'_>,
     cert: &SamlCertificate,
 ) -> Result<String, SignError> {
@@ -233,7 +233,7 @@ pub fn success_response(
 /// The Response Entra posts for a request problem it can route back to the app: status Requester with a
 /// nested status, and the AADSTS text with Trace ID and Timestamp in StatusMessage (unsigned, as in
 /// Microsoft's documented sample).
-pub fn error_response(
+pub(crate) fn error_response(
     tenant: &Tenant,
     acs_url: &str,
     in_response_to: Option<&str>,
@@ -255,7 +255,11 @@ pub fn error_response(
 }
 
 /// The auto-posting page that carries a Response to the app's ACS URL (Entra's HTTP-POST binding).
-pub fn auto_post_form(acs_url: &str, saml_response_b64: &str, relay_state: Option<&str>) -> String {
+pub(crate) fn auto_post_form(
+    acs_url: &str,
+    saml_response_b64: &str,
+    relay_state: Option<&str>,
+) -> String {
     let relay = relay_state
         .map(|r| {
             format!(
@@ -276,6 +280,6 @@ pub fn auto_post_form(acs_url: &str, saml_response_b64: &str, relay_state: Optio
 }
 
 /// Whether the response binding an AuthnRequest asks for is one Entra answers with.
-pub fn binding_supported(protocol_binding: Option<&str>) -> bool {
+pub(crate) fn binding_supported(protocol_binding: Option<&str>) -> bool {
     protocol_binding.is_none_or(|b| b == HTTP_POST_BINDING)
 }

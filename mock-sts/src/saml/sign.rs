@@ -44,7 +44,7 @@ fn template(reference_id: &str, cert_b64: &str) -> String {
 /// Sign `xml`, a document whose element with `ID="reference_id"` holds [`SIGNATURE_PLACEHOLDER`] where
 /// the signature belongs (after `Issuer` in SAML, first in metadata). Only one placeholder may be left in
 /// `xml`: elements signed earlier already carry their signatures.
-pub fn sign_enveloped(
+pub(crate) fn sign_enveloped(
     xml: &str,
     reference_id: &str,
     cert: &SamlCertificate,

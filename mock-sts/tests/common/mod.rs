@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use mock_sts::config::{parse, LoadedConfig};
+use mock_sts::LoadedConfig;
 use mock_sts::{BackgroundServer, Options, RunningServer, Scenario, Server};
 use serde_json::Value;
 
@@ -69,7 +69,7 @@ impl Mock {
     }
 
     pub fn with_config(toml: &str) -> Self {
-        let config = parse(toml, "test config", None).expect("test config is valid");
+        let config = LoadedConfig::parse(toml, "test config", None).expect("test config is valid");
         Self::with(Options {
             config: Some(config),
             ..Options::default()

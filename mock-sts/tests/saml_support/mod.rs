@@ -24,7 +24,7 @@ pub fn authn_request(id: &str, issuer: &str, acs: Option<&str>, extra: &str) -> 
 
 /// The Redirect-binding query value: raw DEFLATE, base64, URL-encoded.
 pub fn redirect_value(xml: &str) -> String {
-    url::form_urlencoded::byte_serialize(mock_sts::saml::request::encode_redirect(xml).as_bytes())
+    url::form_urlencoded::byte_serialize(mock_sts::internals::encode_redirect(xml).as_bytes())
         .collect()
 }
 
