@@ -20,10 +20,13 @@ pub enum Wording {
 /// What Entra prints for one error.
 #[derive(Debug, Clone, Copy)]
 pub struct CatalogueEntry {
+    /// The AADSTS number.
     pub number: u32,
+    /// Where the text's wording comes from.
     pub wording: Wording,
     /// The OAuth 2.0 `error` value Entra pairs with this code.
     pub error: &'static str,
+    /// The HTTP status Entra answers with.
     pub status: u16,
     /// The text after `AADSTSnnnnn: `, with `{name}` placeholders.
     pub template: &'static str,
@@ -47,7 +50,7 @@ macro_rules! catalogue {
         /// Every AADSTS text the programs know, one variant per wording.
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
         #[non_exhaustive]
-        pub enum AadCode { $( $(#[$doc])* $variant ),* }
+        pub enum AadCode { $( $(#[$doc])* #[doc = concat!("\n\nAADSTS", $number, " (`", $error, "`, ", $status, "): `", $template, "`")] $variant ),* }
 
         impl AadCode {
             /// Every variant, in catalogue order.
@@ -284,14 +287,21 @@ catalogue! {
 /// its usual causes, how to confirm it, the mock-sts scenario that reproduces it and the fix.
 #[derive(Debug)]
 pub struct AadstsEntry {
+    /// The AADSTS number.
     pub number: u32,
+    /// Entra's name for it (`MissingSigningKey`).
     pub name: &'static str,
     /// Where it shows up: token-endpoint JSON, the sign-in error page, a SAML error Response.
     pub surface: &'static str,
+    /// What it means, in a paragraph.
     pub meaning: &'static str,
+    /// Its usual causes, most common first.
     pub causes: &'static [&'static str],
+    /// How to confirm which cause it is.
     pub confirm: &'static str,
+    /// The mock-sts scenario that reproduces it, if one does.
     pub scenario: Option<&'static str>,
+    /// What fixes it.
     pub fix: &'static str,
 }
 
@@ -330,6 +340,7 @@ pub fn mentions_a_code(text: &str) -> bool {
     !codes_in(text).is_empty()
 }
 
+/// Every AADSTS code keyprobe explains, by number.
 pub static AADSTS: &[AadstsEntry] = &[
     AadstsEntry {
         number: 50003,

@@ -21,13 +21,21 @@ pub enum Base64Error {
     #[error(
         "character {found:?} at offset {offset} is not base64url (A-Z a-z 0-9 - _, no padding)"
     )]
-    NotUrlAlphabet { offset: usize, found: char },
+    NotUrlAlphabet {
+        /// Its byte offset in the text.
+        offset: usize,
+        /// The character.
+        found: char,
+    },
     /// The right alphabet, but not a valid encoding (length, trailing bits).
     #[error("invalid base64url: {0}")]
     InvalidUrl(base64::DecodeError),
     /// A character outside the standard alphabet.
     #[error("character {found:?} is not standard base64")]
-    NotStandardAlphabet { found: char },
+    NotStandardAlphabet {
+        /// The character.
+        found: char,
+    },
     /// The right alphabet, but not a valid encoding (length, padding in the wrong place).
     #[error("invalid base64: {0}")]
     InvalidStandard(base64::DecodeError),

@@ -10,28 +10,46 @@ use crate::json::{self, JsonError};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 /// A JWS signature algorithm (`alg`).
 pub enum Alg {
+    /// HMAC with SHA-256.
     Hs256,
+    /// HMAC with SHA-384.
     Hs384,
+    /// HMAC with SHA-512.
     Hs512,
+    /// RSASSA-PKCS1-v1_5 with SHA-256 (what Entra signs with).
     Rs256,
+    /// RSASSA-PKCS1-v1_5 with SHA-384.
     Rs384,
+    /// RSASSA-PKCS1-v1_5 with SHA-512.
     Rs512,
+    /// RSASSA-PSS with SHA-256.
     Ps256,
+    /// RSASSA-PSS with SHA-384.
     Ps384,
+    /// RSASSA-PSS with SHA-512.
     Ps512,
+    /// ECDSA on P-256 with SHA-256.
     Es256,
+    /// ECDSA on P-384 with SHA-384.
     Es384,
+    /// ECDSA on P-521 with SHA-512.
     Es512,
+    /// EdDSA (Ed25519 or Ed448, RFC 8037).
     EdDsa,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 /// The key family an algorithm belongs to.
 pub enum AlgFamily {
+    /// HS*: a shared secret.
     Hmac,
+    /// RS*: an RSA key, PKCS #1 v1.5 padding.
     RsaPkcs1,
+    /// PS*: an RSA key, PSS padding.
     RsaPss,
+    /// ES*: an EC key on the algorithm's curve.
     Ecdsa,
+    /// EdDSA: an OKP key.
     EdDsa,
 }
 
@@ -57,6 +75,7 @@ impl Alg {
         })
     }
 
+    /// The registered `alg` name ("RS256").
     pub fn name(self) -> &'static str {
         match self {
             Alg::Hs256 => "HS256",
@@ -75,6 +94,7 @@ impl Alg {
         }
     }
 
+    /// The key family the algorithm needs.
     pub fn family(self) -> AlgFamily {
         match self {
             Alg::Hs256 | Alg::Hs384 | Alg::Hs512 => AlgFamily::Hmac,
@@ -121,6 +141,7 @@ impl Alg {
         }
     }
 
+    /// True for the HMAC algorithms (a shared secret, no public key).
     pub fn is_symmetric(self) -> bool {
         self.family() == AlgFamily::Hmac
     }
@@ -136,12 +157,19 @@ pub fn is_none_alg(name: &str) -> bool {
 pub enum Part {
     /// The whole token (segment count).
     Token,
+    /// The protected header (segment 1).
     Header,
+    /// A JWS payload (segment 2).
     Payload,
+    /// A JWS signature (segment 3).
     Signature,
+    /// A JWE encrypted key (segment 2).
     EncryptedKey,
+    /// A JWE initialisation vector (segment 3).
     Iv,
+    /// A JWE ciphertext (segment 4).
     Ciphertext,
+    /// A JWE authentication tag (segment 5).
     Tag,
 }
 
@@ -170,22 +198,30 @@ impl std::fmt::Display for Part {
 /// What is wrong with one part.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Problem {
+    /// A JWS without exactly three dot-separated segments.
     #[error("a compact JWS has exactly three segments")]
     JwsSegments,
+    /// A JWE without exactly five dot-separated segments.
     #[error("a compact JWE has exactly five segments")]
     JweSegments,
+    /// A segment that is not strict base64url.
     #[error(transparent)]
     Base64(#[from] Base64Error),
+    /// A header that is not strict JSON (or not an object).
     #[error(transparent)]
     Json(#[from] JsonError),
     /// A header member of the wrong JSON type.
     #[error("\"{member}\" must be a string, found {found}")]
     NotAString {
+        /// The member's name.
         member: &'static str,
+        /// The JSON type found instead ("a number").
         found: &'static str,
     },
+    /// A `jwk` header member that is not an object.
     #[error("\"jwk\" must be a JSON object")]
     JwkNotAnObject,
+    /// A `b64` header member (RFC 7797) that is not a boolean.
     #[error("\"b64\" must be a boolean")]
     B64NotABoolean,
 }
@@ -194,7 +230,9 @@ pub enum Problem {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{part}: {problem}")]
 pub struct JoseError {
+    /// The part the problem is in.
     pub part: Part,
+    /// What is wrong with it.
     pub problem: Problem,
 }
 
@@ -210,9 +248,11 @@ impl JoseError {
 /// A decoded compact JWS. The signing input is kept as the exact bytes that were signed.
 #[derive(Debug, Clone)]
 pub struct Jws {
+    /// The protected header.
     pub header: JoseHeader,
     /// The claims when the payload is a JSON object; otherwise the raw payload.
     pub payload: Payload,
+    /// The signature, decoded from base64url.
     pub signature: Vec<u8>,
     signing_input: String,
 }
@@ -220,10 +260,13 @@ pub struct Jws {
 /// A JWS payload: a claim set, or something else kept as bytes.
 #[derive(Debug, Clone)]
 pub enum Payload {
+    /// A JSON object: the claim set.
     Claims(Map<String, Value>),
     /// Not a JSON object (or not JSON at all): kept as bytes, shown as text when it is UTF-8.
     Other {
+        /// The decoded payload.
         bytes: Vec<u8>,
+        /// Why it is not a claim set.
         why: NotClaims,
     },
 }
@@ -231,8 +274,10 @@ pub enum Payload {
 /// Why a payload is not a claim set.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum NotClaims {
+    /// The header says `b64: false` (RFC 7797): the payload is not base64url-encoded JSON.
     #[error("unencoded payload (b64: false)")]
     Unencoded,
+    /// Not strict JSON, or not an object.
     #[error(transparent)]
     Json(#[from] JsonError),
 }
@@ -302,10 +347,15 @@ impl Jws {
 /// The protected header of a compact JWE: enough to say which key decrypts it.
 #[derive(Debug, Clone)]
 pub struct Jwe {
+    /// The protected header (`alg`, `enc`, `kid`: which key decrypts it).
     pub header: JoseHeader,
+    /// Length of the encrypted key in bytes (0 for direct encryption).
     pub encrypted_key_len: usize,
+    /// Length of the initialisation vector in bytes.
     pub iv_len: usize,
+    /// Length of the ciphertext in bytes.
     pub ciphertext_len: usize,
+    /// Length of the authentication tag in bytes.
     pub tag_len: usize,
 }
 
@@ -335,22 +385,33 @@ impl Jwe {
 /// The members of a JOSE header that key selection and diagnosis need, plus the raw object.
 #[derive(Debug, Clone, Default)]
 pub struct JoseHeader {
+    /// Every member, as decoded.
     pub raw: Map<String, Value>,
+    /// The signature or key-management algorithm.
     pub alg: Option<String>,
+    /// The content encryption algorithm (JWE).
     pub enc: Option<String>,
+    /// The key id the signer names.
     pub kid: Option<String>,
+    /// The media type (`JWT`, `at+jwt`).
     pub typ: Option<String>,
     /// The content type: `JWT` for a nested token (RFC 7519 §5.2).
     pub cty: Option<String>,
+    /// The base64url SHA-1 thumbprint of the signer's certificate.
     pub x5t: Option<String>,
+    /// The base64url SHA-256 thumbprint of the signer's certificate (`x5t#S256`).
     pub x5t_s256: Option<String>,
     /// An embedded public key (evidence only, never trusted).
     pub jwk: Option<Map<String, Value>>,
     /// An embedded certificate chain, base64 DER (evidence only).
     pub x5c: Option<Vec<String>>,
+    /// A URL of a key set (reported, never fetched).
     pub jku: Option<String>,
+    /// A URL of a certificate chain (reported, never fetched).
     pub x5u: Option<String>,
+    /// Extensions the recipient must understand (RFC 7515 §4.1.11).
     pub crit: Option<Vec<String>>,
+    /// Whether the payload is base64url-encoded (RFC 7797); absent means true.
     pub b64: Option<bool>,
 }
 

@@ -11,18 +11,37 @@ use crate::limits::{MAX_JSON_BYTES, MAX_JSON_DEPTH};
 /// Why a JSON text was rejected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum JsonError {
+    /// Longer than [`MAX_JSON_BYTES`].
     #[error("JSON is {bytes} bytes, more than the {limit} byte limit")]
-    TooLarge { bytes: usize, limit: usize },
+    TooLarge {
+        /// The text's length.
+        bytes: usize,
+        /// The limit.
+        limit: usize,
+    },
     /// Not JSON, truncated, trailing data, or a duplicate member: serde's message with its line and column.
     #[error("{0}")]
     Syntax(String),
+    /// Nested deeper than [`MAX_JSON_DEPTH`].
     #[error("JSON nests {depth} levels deep, more than {limit}")]
-    TooDeep { depth: usize, limit: usize },
+    TooDeep {
+        /// The value's nesting depth.
+        depth: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// Valid JSON, but not the object required.
     #[error("expected a JSON object, found {found}")]
-    NotObject { found: &'static str },
+    NotObject {
+        /// The JSON type found ("an array").
+        found: &'static str,
+    },
+    /// A member that must be an array of strings is something else.
     #[error("\"{member}\" must be an array of strings, found {found}")]
     NotStringArray {
+        /// The member's name.
         member: &'static str,
+        /// The JSON type found.
         found: &'static str,
     },
 }

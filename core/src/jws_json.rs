@@ -11,21 +11,29 @@ use crate::limits::MAX_JWS_SIGNATURES;
 /// Which of the two JSON shapes (RFC 7515 §7.2.1 general, §7.2.2 flattened).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Serialization {
+    /// `signatures`: an array of one or more signatures.
     General,
+    /// One signature, its members at the top level.
     Flattened,
 }
 
 /// A member of the JSON serialisation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Member {
+    /// `payload`: the base64url payload shared by every signature.
     Payload,
+    /// `signatures` (general shape).
     Signatures,
+    /// `protected`: the base64url protected header.
     Protected,
+    /// `header`: the unprotected header.
     Header,
+    /// `signature`: the base64url signature.
     Signature,
 }
 
 impl Member {
+    /// The member's name as written in the JSON.
     pub fn name(self) -> &'static str {
         match self {
             Member::Payload => "payload",
@@ -42,6 +50,7 @@ impl Member {
 pub struct Location {
     /// The signature's index (from 0) in the general shape.
     pub signature: Option<usize>,
+    /// The member.
     pub member: Member,
 }
 
@@ -58,24 +67,39 @@ impl std::fmt::Display for Location {
 /// What is wrong at that place.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum JwsJsonProblem {
+    /// A required member is absent.
     #[error("is missing")]
     Missing,
+    /// Must be a string; the JSON type found.
     #[error("must be a string, found {0}")]
     NotAString(&'static str),
+    /// Must be an object; the JSON type found.
     #[error("must be a JSON object, found {0}")]
     NotAnObject(&'static str),
+    /// `signatures` is not a non-empty array of objects.
     #[error("must be a non-empty array of objects")]
     NotSignatures,
+    /// More signatures than [`crate::limits::MAX_JWS_SIGNATURES`].
     #[error("holds {count} signatures, more than the {limit} keyprobe verifies")]
-    TooMany { count: usize, limit: usize },
+    TooMany {
+        /// How many the input holds.
+        count: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// A signature with no header at all.
     #[error("has neither a protected nor an unprotected header")]
     NoHeader,
+    /// A header member named in both headers; the member's name.
     #[error("names \"{0}\", which the protected header names too (RFC 7515 §7.2.1: they must be disjoint)")]
     NotDisjoint(String),
+    /// `crit` in the unprotected header.
     #[error("carries \"crit\", which must be integrity protected (RFC 7515 §4.1.11)")]
     CritUnprotected,
+    /// Both `signatures` and `signature`.
     #[error("mixes the general (\"signatures\") and flattened (\"signature\") shapes")]
     Mixed,
+    /// A part that does not decode as a compact JWS's would.
     #[error(transparent)]
     Jose(#[from] Problem),
 }
@@ -84,14 +108,18 @@ pub enum JwsJsonProblem {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{at}: {problem}")]
 pub struct JwsJsonError {
+    /// Where the problem is.
     pub at: Location,
+    /// What it is.
     pub problem: JwsJsonProblem,
 }
 
 /// A decoded JWS JSON serialisation: one entry per signature, in order.
 #[derive(Debug, Clone)]
 pub struct JwsJson {
+    /// Which shape the input has.
     pub serialization: Serialization,
+    /// Each signature decoded as a compact JWS, or why it could not be.
     pub signatures: Vec<Result<Jws, JwsJsonError>>,
 }
 
@@ -103,6 +131,7 @@ pub fn looks_like(object: &Map<String, Value>) -> bool {
 }
 
 impl JwsJson {
+    /// Decodes a JWS JSON serialisation (general or flattened); a bad signature is kept as its error.
     pub fn decode(object: &Map<String, Value>) -> Result<JwsJson, JwsJsonError> {
         let top = |member, problem| JwsJsonError {
             at: Location {

@@ -17,6 +17,8 @@
 #![forbid(unsafe_code)]
 // Library and binary code never unwraps or expects: input is hostile and a panic is a crash (tests may).
 #![deny(clippy::unwrap_used, clippy::expect_used)]
+// Every public item is documented: both programs build on this crate.
+#![warn(missing_docs)]
 
 pub mod aadsts;
 pub mod base64;

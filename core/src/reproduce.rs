@@ -68,12 +68,15 @@ pub enum Fix {
 /// One row of the table: a failure, the scenario that reproduces it and the fix that undoes it.
 #[derive(Debug, Clone, Copy)]
 pub struct Reproduction {
+    /// The failure seen in the field.
     pub failure: Failure,
+    /// Where the user meets it.
     pub surface: Surface,
     /// A mock-sts scenario name (`mock-sts --scenario NAME`).
     pub scenario: &'static str,
     /// How the mock is set up to fail that way, in a sentence.
     pub how: &'static str,
+    /// What to change to make it go away.
     pub fix: Fix,
 }
 

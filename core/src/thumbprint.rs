@@ -11,8 +11,11 @@ use crate::base64::encode_url;
 pub struct CertThumbprints {
     /// Upper-case SHA-1 hex, as the Azure portal and Graph `customKeyIdentifier` show it.
     pub sha1_hex: String,
+    /// Upper-case SHA-256 hex.
     pub sha256_hex: String,
+    /// base64url SHA-1, as JWS `x5t` and Entra's `kid` carry it.
     pub x5t: String,
+    /// base64url SHA-256, as JWS `x5t#S256` carries it.
     #[serde(rename = "x5t#S256")]
     pub x5t_s256: String,
 }

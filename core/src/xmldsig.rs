@@ -7,7 +7,7 @@ macro_rules! algorithms {
     ($( $(#[$doc:meta])* $variant:ident => ($uri:expr, $name:expr) ),* $(,)?) => {
         /// An XML-DSig algorithm: signature method, digest, canonicalisation or transform.
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        pub enum XmlDsigAlg { $( $(#[$doc])* $variant ),* }
+        pub enum XmlDsigAlg { $( $(#[$doc])* #[doc = concat!("\n\n", $name, ": `", $uri, "`")] $variant ),* }
 
         impl XmlDsigAlg {
             /// Every algorithm this module names.
