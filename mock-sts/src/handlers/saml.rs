@@ -127,10 +127,10 @@ fn sign_in(
     }
     let authn_context = match &sign_in.request {
         None => AC_PASSWORD,
-        Some(request) => satisfiable_context(request).map_err(|requested| {
+        Some(request) => satisfiable_context(request).map_err(|unmet| {
             let error = AadError::new(AadCode::AuthnContextMismatch)
                 .arg("method", "Password, ProtectedTransport")
-                .arg("requested", requested)
+                .arg("requested", &unmet.requested)
                 .arg("app", &sign_in.app.display_name);
             EntraError::SamlResponse(error_response_post(
                 &sign_in,
@@ -493,15 +493,32 @@ fn choose_user<'a>(tenant: &'a Tenant, params: &Params) -> Result<&'a User, AadE
     }
 }
 
+/// A RequestedAuthnContext a password sign-in cannot meet: what the request asks for, and what the
+/// mock's sign-in provides.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the request asks for {comparison} {requested}; a password sign-in provides {provided}")]
+struct UnmetContext {
+    /// The request's `Comparison` (`exact` when absent).
+    comparison: String,
+    /// The requested classes, comma-separated, as AADSTS75011 names them.
+    requested: String,
+    /// The class the mock's password sign-in states.
+    provided: &'static str,
+}
+
 /// The AuthnContextClassRef to state: the mock's users sign in with a password, so only the password
-/// classes (or `unspecified`) can be met; `better` never can. `Err` carries what was requested.
-fn satisfiable_context(authn_request: &AuthnRequest) -> Result<&'static str, String> {
+/// classes (or `unspecified`) can be met; `better` never can.
+fn satisfiable_context(authn_request: &AuthnRequest) -> Result<&'static str, UnmetContext> {
     let Some((comparison, classes)) = &authn_request.requested_authn_context else {
         return Ok(AC_PASSWORD);
     };
-    let requested = classes.join(", ");
+    let unmet = || UnmetContext {
+        comparison: comparison.clone(),
+        requested: classes.join(", "),
+        provided: AC_PASSWORD,
+    };
     if comparison == "better" {
-        return Err(requested);
+        return Err(unmet());
     }
     for class in classes {
         match class.as_str() {
@@ -515,5 +532,5 @@ fn satisfiable_context(authn_request: &AuthnRequest) -> Result<&'static str, Str
     if classes.is_empty() {
         return Ok(AC_PASSWORD);
     }
-    Err(requested)
+    Err(unmet())
 }

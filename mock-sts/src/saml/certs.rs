@@ -281,23 +281,23 @@ pub(crate) struct SamlKeyStore {
     generation: Generation,
 }
 
-type ExpiredCell = OnceLock<Result<Arc<SamlCertificate>, String>>;
+/// Shared between the thread that makes the certificate and the requests that wait for it, so the error
+/// is shared too.
+type ExpiredCell = OnceLock<Result<Arc<SamlCertificate>, Arc<KeyError>>>;
 
 /// The app's expired certificate, kept as `saml-CLIENTID-expired.pem`.
 fn load_or_create_expired(
     state_dir: &Path,
     client_id: &str,
-) -> Result<Arc<SamlCertificate>, String> {
+) -> Result<Arc<SamlCertificate>, Arc<KeyError>> {
     let path = state_dir.join(format!("saml-{client_id}-expired.pem"));
-    let loaded = SamlCertificate::load_or_create(&path, SamlCertificate::generate_expired)
-        .map_err(|e| e.to_string())?;
+    let loaded = SamlCertificate::load_or_create(&path, SamlCertificate::generate_expired)?;
     if loaded.is_expired(crate::util::now()) {
         return Ok(Arc::new(loaded));
     }
     // Written by a machine whose clock ran ahead: make one that has expired here.
-    let made = SamlCertificate::generate_expired().map_err(|e| e.to_string())?;
-    write_atomically(&path, &made.to_pem().map_err(|e| e.to_string())?)
-        .map_err(|e| e.to_string())?;
+    let made = SamlCertificate::generate_expired()?;
+    write_atomically(&path, &made.to_pem()?)?;
     Ok(Arc::new(made))
 }
 
@@ -402,9 +402,9 @@ impl SamlKeyStore {
                         .clone(),
                     None => load_or_create_expired(&self.state_dir, client_id),
                 }
-                .map_err(|message| KeyError::Io {
+                .map_err(|shared| KeyError::Io {
                     path: self.state_dir.join(format!("saml-{client_id}-expired.pem")),
-                    source: std::io::Error::other(message),
+                    source: std::io::Error::other(shared),
                 })?;
                 AppKeys {
                     preferred: Some(expired.thumbprint.clone()),
