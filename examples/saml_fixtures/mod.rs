@@ -369,6 +369,7 @@ pub fn make(root: &Path, keys: Keys) -> Res<()> {
     Ok(())
 }
 
+/// An assertion's times, in whole seconds; each is written with [`Lifetime::MILLIS`] milliseconds.
 struct Lifetime {
     issued: i64,
     not_before: i64,
@@ -376,13 +377,26 @@ struct Lifetime {
 }
 
 impl Lifetime {
-    /// Entra's window: NotBefore 5 minutes before issuing, NotOnOrAfter 70 minutes after that.
+    /// The milliseconds every instant carries: Entra writes SAML instants to the millisecond.
+    const MILLIS: u16 = 78;
+
+    /// Entra's window, as real responses (`../shared/entra-samples/saml/`) and mock-sts have it:
+    /// Conditions NotBefore 5 minutes before the issue instant, NotOnOrAfter (and the bearer
+    /// confirmation's) 60 minutes after it. Issued a minute before `t`.
     fn around(t: i64) -> Self {
+        let issued = t - 60;
         Lifetime {
-            issued: t - 60,
-            not_before: t - 360,
-            not_on_or_after: t - 360 + 70 * 60,
+            issued,
+            not_before: issued - 5 * 60,
+            not_on_or_after: issued + 60 * 60,
         }
+    }
+
+    /// `2026-06-01T11:59:00.078Z`: a SAML instant as Entra writes it.
+    fn instant(t: i64) -> String {
+        let whole = rfc3339(t);
+        let seconds = whole.strip_suffix('Z').unwrap_or(&whole);
+        format!("{seconds}.{:03}Z", Self::MILLIS)
     }
 }
 
@@ -444,9 +458,9 @@ fn assertion(life: &Lifetime, name_id: &str) -> String {
     format!(
         "<Assertion xmlns=\"urn:oasis:names:tc:SAML:2.0:assertion\" ID=\"_a-{n}\" IssueInstant=\"{issued}\" Version=\"2.0\"><Issuer>{issuer}</Issuer>{{SIGNATURE}}<Subject><NameID Format=\"urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress\">{name_id}</NameID><SubjectConfirmation Method=\"urn:oasis:names:tc:SAML:2.0:cm:bearer\"><SubjectConfirmationData InResponseTo=\"{REQUEST_ID}\" NotOnOrAfter=\"{nooa}\" Recipient=\"{ACS}\"/></SubjectConfirmation></Subject><Conditions NotBefore=\"{nb}\" NotOnOrAfter=\"{nooa}\"><AudienceRestriction><Audience>{SP}</Audience></AudienceRestriction></Conditions><AttributeStatement><Attribute Name=\"http://schemas.microsoft.com/identity/claims/tenantid\"><AttributeValue>{TENANT}</AttributeValue></Attribute><Attribute Name=\"http://schemas.microsoft.com/identity/claims/objectidentifier\"><AttributeValue>3f2b8c1e-5d7a-4e90-9c61-2b4d8a0f7e13</AttributeValue></Attribute><Attribute Name=\"http://schemas.microsoft.com/identity/claims/identityprovider\"><AttributeValue>{issuer}</AttributeValue></Attribute><Attribute Name=\"http://schemas.microsoft.com/claims/authnmethodsreferences\"><AttributeValue>http://schemas.microsoft.com/ws/2008/06/identity/authenticationmethod/password</AttributeValue></Attribute><Attribute Name=\"http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name\"><AttributeValue>{name_id}</AttributeValue></Attribute><Attribute Name=\"http://schemas.microsoft.com/identity/claims/displayname\"><AttributeValue>Alice Example</AttributeValue></Attribute></AttributeStatement><AuthnStatement AuthnInstant=\"{issued}\" SessionIndex=\"_a-{n}\"><AuthnContext><AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:Password</AuthnContextClassRef></AuthnContext></AuthnStatement></Assertion>",
         n = life.issued,
-        issued = rfc3339(life.issued),
-        nb = rfc3339(life.not_before),
-        nooa = rfc3339(life.not_on_or_after),
+        issued = Lifetime::instant(life.issued),
+        nb = Lifetime::instant(life.not_before),
+        nooa = Lifetime::instant(life.not_on_or_after),
     )
 }
 
@@ -481,7 +495,7 @@ fn response_shell(life: &Lifetime, signature: &str, assertion: &str) -> String {
     format!(
         "<samlp:Response xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" ID=\"_r-{n}\" Version=\"2.0\" IssueInstant=\"{issued}\" Destination=\"{ACS}\" InResponseTo=\"{REQUEST_ID}\"><Issuer xmlns=\"urn:oasis:names:tc:SAML:2.0:assertion\">{iss}</Issuer>{signature}<samlp:Status><samlp:StatusCode Value=\"urn:oasis:names:tc:SAML:2.0:status:Success\"/></samlp:Status>{assertion}</samlp:Response>",
         n = life.issued,
-        issued = rfc3339(life.issued),
+        issued = Lifetime::instant(life.issued),
         iss = issuer(),
     )
 }
