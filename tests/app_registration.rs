@@ -32,7 +32,7 @@ const FIXTURES: &[Expected] = &[
         &["signing-key-dangling"],
         "error",
         1,
-        &["8432F4FBA4E0EB0F272696FB493F63F539419FD7", "AADSTS50003"],
+        &["BDCA47550C2A26C6A990906CAB1AF7695951ADBD", "AADSTS50003"],
     ),
     (
         "sp-saml-broken-pair.json",
@@ -55,7 +55,7 @@ const FIXTURES: &[Expected] = &[
         0,
         &[
             "signs with the valid",
-            "8432F4FBA4E0EB0F272696FB493F63F539419FD7",
+            "BDCA47550C2A26C6A990906CAB1AF7695951ADBD",
         ],
     ),
     (
@@ -63,7 +63,7 @@ const FIXTURES: &[Expected] = &[
         &["cert-expiring-soon"],
         "warning",
         0,
-        &["56F067D0FF50052737FC631B98BC602AA8D0C400", "in 10 days"],
+        &["A925951C58ADEB99ED8BA2F93F3FBACEBEF9984D", "in 10 days"],
     ),
     (
         "app-credentials.json",
@@ -183,7 +183,7 @@ fn a_preferred_thumbprint_that_cannot_be_checked_is_a_warning_not_ok() {
     // dangling check cannot be made, and the report says so.
     let sp = json!({
         "servicePrincipalType": "Application", "preferredSingleSignOnMode": "saml",
-        "preferredTokenSigningKeyThumbprint": "8432F4FBA4E0EB0F272696FB493F63F539419FD7",
+        "preferredTokenSigningKeyThumbprint": "BDCA47550C2A26C6A990906CAB1AF7695951ADBD",
         "keyCredentials": [
             {"customKeyIdentifier": "Y3VzdG9t", "keyId": "s", "usage": "Sign", "type": "X509CertAndPassword", "key": null, "endDateTime": "2030-01-01T00:00:00Z"},
             {"customKeyIdentifier": "Y3VzdG9t", "keyId": "v", "usage": "Verify", "type": "AsymmetricX509Cert", "key": null, "endDateTime": "2030-01-01T00:00:00Z"}],

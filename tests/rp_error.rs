@@ -203,7 +203,7 @@ fn a_traceback_a_structured_log_and_hidden_values() {
 #[test]
 fn entra_errors_stay_entra_errors_and_other_text_is_not_a_library_error() {
     // MSAL relays Entra's error: that is Entra's text, explained as sts-error.
-    let msal = "Microsoft.Identity.Client.MsalServiceException: AADSTS700027: Client assertion contains an invalid signature. [Reason - The key used is expired. Thumbprint of key used by client: 'F513544C478D8967C2DFF03FA891026D3B0172EA', Found key 'Start=06/02/2023 12:00:00, End=05/02/2026 12:00:00']";
+    let msal = "Microsoft.Identity.Client.MsalServiceException: AADSTS700027: Client assertion contains an invalid signature. [Reason - The key used is expired. Thumbprint of key used by client: 'B30F6D9A746B36BDB77324C64FAADD69CB795A43', Found key 'Start=06/02/2023 12:00:00, End=05/02/2026 12:00:00']";
     assert_eq!(inspect(&[msal]).json()["kind"], "sts-error");
     for text in [
         "hello world",
