@@ -107,6 +107,17 @@ pub(crate) struct AuthenticatedClient<'a> {
     redemption: Redemption,
 }
 
+impl AuthenticatedClient<'_> {
+    /// For the grants only a confidential client may use (client credentials, on-behalf-of): a client
+    /// that authenticated with no secret, certificate or assertion gets AADSTS7000218.
+    pub(crate) fn require_credential(&self) -> Result<(), AadError> {
+        if self.auth == ClientAuthMethod::None {
+            return Err(AadError::new(AadCode::MissingClientCredential));
+        }
+        Ok(())
+    }
+}
+
 fn grant(
     state: &AppState,
     segment_text: &str,
@@ -177,9 +188,7 @@ fn client_credentials(
     params: &Params,
     endpoint: Endpoint,
 ) -> Result<Value, AadError> {
-    if client.auth == ClientAuthMethod::None {
-        return Err(AadError::new(AadCode::MissingClientCredential));
-    }
+    client.require_credential()?;
     let requested = match endpoint {
         Endpoint::V2 => {
             let scope = params.require("scope")?.trim();

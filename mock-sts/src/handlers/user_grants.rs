@@ -12,7 +12,6 @@ use crate::errors::{AadCode, AadError};
 use crate::jwt;
 use crate::model::{App, Tenant, User};
 use crate::state::{AppState, DevicePoll, RefreshGrant};
-use crate::tokens::ClientAuthMethod;
 use crate::util::{from_unix, now, ticks_timestamp};
 
 pub(crate) const DEVICE_CODE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
@@ -146,9 +145,7 @@ fn on_behalf_of(
     params: &Params,
     endpoint: Endpoint,
 ) -> Result<Value, AadError> {
-    if client.auth == ClientAuthMethod::None {
-        return Err(AadError::new(AadCode::MissingClientCredential));
-    }
+    client.require_credential()?;
     match params.require("requested_token_use")? {
         "on_behalf_of" => {}
         _ => return Err(AadError::new(AadCode::MalformedRequest)),
