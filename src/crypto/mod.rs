@@ -10,4 +10,5 @@ pub mod verify;
 pub use alg::Alg;
 pub use key::VerifyKey;
 pub(crate) use key::{KeyError, KeyInfo};
+pub(crate) use prepared::{digest_of, verify_digest};
 pub use verify::verify;

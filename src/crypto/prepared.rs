@@ -39,11 +39,21 @@ pub(super) fn verify_hashed(
     message: &[u8],
     signature: &[u8],
 ) -> Result<bool, ErrorStack> {
-    let digest = digest_of(alg, message);
+    verify_digest(alg, key, &digest_of(alg, message), signature)
+}
+
+/// [`verify_hashed`] with the message already hashed by [`digest_of`]: a message tried with several
+/// keys (an XML signature's SignedInfo) is hashed once.
+pub(crate) fn verify_digest(
+    alg: Alg,
+    key: &PKey<Public>,
+    digest: &[u8],
+    signature: &[u8],
+) -> Result<bool, ErrorStack> {
     PREPARED.with(|cell| {
         let Ok(mut cache) = cell.try_borrow_mut() else {
             // Not reachable (nothing here re-enters), but a fresh context is always correct.
-            return prepare(alg, key)?.verify(&digest, signature);
+            return prepare(alg, key)?.verify(digest, signature);
         };
         let found = cache
             .iter()
@@ -63,11 +73,11 @@ pub(super) fn verify_hashed(
             }
         };
         let Some(entry) = cache.get_mut(index) else {
-            return prepare(alg, key)?.verify(&digest, signature);
+            return prepare(alg, key)?.verify(digest, signature);
         };
         // A signature that does not verify comes back as an error too (OpenSSL queues a reason);
         // the context keeps no state between calls, so it stays usable either way.
-        entry.ctx.verify(&digest, signature)
+        entry.ctx.verify(digest, signature)
     })
 }
 
@@ -77,7 +87,7 @@ fn same_key(a: &PKeyRef<Public>, b: &PKeyRef<Public>) -> bool {
 }
 
 /// The hash `alg` signs, computed directly; which one follows [`Alg::digest`] (by its length).
-fn digest_of(alg: Alg, message: &[u8]) -> Vec<u8> {
+pub(crate) fn digest_of(alg: Alg, message: &[u8]) -> Vec<u8> {
     match alg.digest_len() {
         48 => openssl::sha::sha384(message).to_vec(),
         64 => openssl::sha::sha512(message).to_vec(),

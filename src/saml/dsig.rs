@@ -8,10 +8,11 @@ use bergshamra_dsig::{DsigContext, VerifyResult};
 use bergshamra_keys::KeysManager;
 use uppsala::{Document, NodeId};
 
+use super::rsa_openssl::{self, RsaKey, Verdict};
 use super::xml::{attr, child, children, descendants, is, text, IdMap, NS_DS};
 use crate::artifact::cert::Certificate;
 use crate::artifact::DecodeError;
-use crate::crypto::VerifyKey;
+use crate::crypto::{Alg, VerifyKey};
 use crate::trust::TrustStore;
 
 /// What one `ds:Signature` says about itself, read without verifying.
@@ -159,6 +160,18 @@ pub(crate) fn verify_all(
     signatures: Vec<SignatureInfo>,
     trust: &TrustStore,
 ) -> Vec<Verified> {
+    verify_all_with(doc, source, signatures, trust, true)
+}
+
+/// [`verify_all`], with the one-pass path ([`OnePass`]) allowed or not: the per-key passes alone
+/// are what the one-pass path must agree with.
+fn verify_all_with(
+    doc: &Document,
+    source: &str,
+    signatures: Vec<SignatureInfo>,
+    trust: &TrustStore,
+    one_pass_allowed: bool,
+) -> Vec<Verified> {
     if let Some(uri) = doc
         .document_element()
         .and_then(|root| outside_reference(doc, root))
@@ -174,31 +187,23 @@ pub(crate) fn verify_all(
             .collect();
     }
     // Each key costs one pass over the document: the number tried is bounded.
-    let trusted: Vec<(usize, Option<KeysManager>)> = trust
+    let trusted: Vec<Trusted> = trust
         .keys
         .iter()
         .enumerate()
         .filter(|(_, k)| k.jwk().is_none_or(|j| j.signing_use_problem().is_none()))
         .take(MAX_KEYS_TRIED)
-        .map(|(i, k)| (i, manager_for(&k.key)))
+        .map(|(i, k)| Trusted::new(i, &k.key))
         .collect();
-    // results[key][signature]
-    let per_key: Vec<(usize, Vec<Pass>)> = trusted
-        .iter()
-        .filter_map(|(i, m)| {
-            m.as_ref()
-                .map(|m| (*i, run(doc, source, m, signatures.len())))
-        })
-        .collect();
-    let outcomes: Vec<Outcome> = (0..signatures.len())
-        .map(|s| {
-            if trust.is_empty() {
-                Outcome::NotChecked
-            } else {
-                judge(s, &per_key, trusted.len())
-            }
-        })
-        .collect();
+    let one_pass = OnePass::new(&signatures, &trusted).filter(|_| one_pass_allowed);
+    let outcomes: Vec<Outcome> = if trust.is_empty() {
+        vec![Outcome::NotChecked; signatures.len()]
+    } else {
+        one_pass
+            .as_ref()
+            .and_then(|p| p.outcomes(doc, source, &trusted))
+            .unwrap_or_else(|| per_key_outcomes(doc, source, &trusted, signatures.len()))
+    };
     let keyinfo = keyinfo_passes(doc, source, &signatures, &outcomes);
     let mut out = Vec::with_capacity(signatures.len());
     for (s, (info, outcome)) in signatures.into_iter().zip(outcomes).enumerate() {
@@ -227,7 +232,7 @@ pub(crate) fn verify_all(
         )
     };
     if out.iter().any(failed) {
-        let unindented = verify_unindented(source, &trusted, out.len());
+        let unindented = verify_unindented(source, &trusted, one_pass.as_ref(), out.len());
         for (v, key) in out.iter_mut().zip(unindented) {
             if failed(v) {
                 v.verifies_unindented = key;
@@ -244,7 +249,8 @@ pub(crate) fn verify_all(
 /// per trusted key, only for a document whose signature failed.
 fn verify_unindented(
     source: &str,
-    trusted: &[(usize, Option<KeysManager>)],
+    trusted: &[Trusted],
+    one_pass: Option<&OnePass>,
     count: usize,
 ) -> Vec<Option<usize>> {
     let none = vec![None; count];
@@ -262,12 +268,15 @@ fn verify_unindented(
     if signature_nodes(&doc, root).len() != count || outside_reference(&doc, root).is_some() {
         return none;
     }
+    if let Some(found) = one_pass.and_then(|p| p.valid_keys(&doc, &compact, root)) {
+        return found;
+    }
     let mut found = none;
-    for (key, manager) in trusted {
-        let Some(manager) = manager else { continue };
+    for t in trusted {
+        let Some(manager) = &t.manager else { continue };
         for (slot, pass) in found.iter_mut().zip(run(&doc, &compact, manager, count)) {
             if slot.is_none() && matches!(pass, Pass::Valid { .. }) {
-                *slot = Some(*key);
+                *slot = Some(t.index);
             }
         }
         if found.iter().all(Option::is_some) {
@@ -275,6 +284,127 @@ fn verify_unindented(
         }
     }
     found
+}
+
+/// A trusted key as the verification passes use it.
+struct Trusted {
+    /// Index into `trust.keys`.
+    index: usize,
+    /// `None` for a key bergshamra cannot use (a secret, or a public key its loader refuses).
+    manager: Option<KeysManager>,
+    /// The same key for the one-pass path, when it is RSA and bergshamra can use it.
+    rsa: Option<RsaKey>,
+}
+
+impl Trusted {
+    fn new(index: usize, key: &VerifyKey) -> Trusted {
+        let manager = manager_for(key);
+        let rsa = match (key, &manager) {
+            (VerifyKey::Public(pkey), Some(_)) => RsaKey::new(index, pkey),
+            _ => None,
+        };
+        Trusted {
+            index,
+            manager,
+            rsa,
+        }
+    }
+}
+
+/// The per-key passes: one bergshamra pass over the document per trusted key bergshamra can use,
+/// then [`judge`] per signature.
+fn per_key_outcomes(
+    doc: &Document,
+    source: &str,
+    trusted: &[Trusted],
+    count: usize,
+) -> Vec<Outcome> {
+    // results[key][signature]
+    let per_key: Vec<(usize, Vec<Pass>)> = trusted
+        .iter()
+        .filter_map(|t| {
+            t.manager
+                .as_ref()
+                .map(|m| (t.index, run(doc, source, m, count)))
+        })
+        .collect();
+    (0..count)
+        .map(|s| judge(s, &per_key, trusted.len()))
+        .collect()
+}
+
+/// The one-pass path ([`rsa_openssl`]): taken when every signature uses the same RSA PKCS#1 v1.5
+/// method it covers. It gives the outcomes the per-key passes would, or nothing (and the per-key
+/// passes run).
+struct OnePass {
+    alg: Alg,
+    keys: Vec<RsaKey>,
+    /// Every trusted key bergshamra can use (RSA or not), as the per-key passes count them.
+    usable: Vec<usize>,
+    nodes: Vec<NodeId>,
+}
+
+impl OnePass {
+    fn new(signatures: &[SignatureInfo], trusted: &[Trusted]) -> Option<OnePass> {
+        let first = signatures.first()?.method.as_deref()?;
+        if signatures
+            .iter()
+            .any(|s| s.method.as_deref() != Some(first))
+        {
+            return None;
+        }
+        Some(OnePass {
+            alg: rsa_openssl::alg_of(first)?,
+            keys: trusted.iter().filter_map(|t| t.rsa.clone()).collect(),
+            usable: trusted
+                .iter()
+                .filter(|t| t.manager.is_some())
+                .map(|t| t.index)
+                .collect(),
+            nodes: signatures.iter().map(|s| s.node).collect(),
+        })
+    }
+
+    /// What [`per_key_outcomes`] would say, from one pass.
+    fn outcomes(&self, doc: &Document, source: &str, trusted: &[Trusted]) -> Option<Vec<Outcome>> {
+        let verdicts = rsa_openssl::run(doc, source, self.alg, &self.keys, &self.nodes)?;
+        Some(
+            verdicts
+                .into_iter()
+                .map(|v| match v {
+                    Verdict::Valid { key, targets } => Outcome::Verified { key, targets },
+                    Verdict::Mismatch => Outcome::SignatureMismatch {
+                        tried: self.usable.len(),
+                    },
+                    // Every per-key pass would give these words: judge them as it would.
+                    Verdict::Refused(reason) => {
+                        let per_key: Vec<(usize, Vec<Pass>)> = self
+                            .usable
+                            .iter()
+                            .map(|k| (*k, vec![Pass::Refused(reason.clone())]))
+                            .collect();
+                        judge(0, &per_key, trusted.len())
+                    }
+                })
+                .collect(),
+        )
+    }
+
+    /// Which trusted key verifies each signature of the re-indented copy `doc` (the same
+    /// signatures in the same order), as the per-key passes of [`verify_unindented`] would find.
+    fn valid_keys(&self, doc: &Document, source: &str, root: NodeId) -> Option<Vec<Option<usize>>> {
+        let nodes = signature_nodes(doc, root);
+        let verdicts = rsa_openssl::run(doc, source, self.alg, &self.keys, &nodes)?;
+        Some(
+            verdicts
+                .into_iter()
+                .map(|v| match v {
+                    Verdict::Valid { key, .. } => Some(key),
+                    Verdict::Mismatch | Verdict::Refused(_) => None,
+                })
+                .collect(),
+        )
+    }
 }
 
 /// `text` without the whitespace-only runs between a `>` and the next `<`; `None` when it has
@@ -410,7 +540,183 @@ fn manager_for(key: &VerifyKey) -> Option<KeysManager> {
 
 #[cfg(test)]
 mod tests {
-    use super::without_indentation;
+    use super::super::xml::{self, descendants};
+    use super::*;
+
+    fn fixture(name: &str) -> String {
+        std::fs::read_to_string(format!("{}/testdata/{name}", env!("CARGO_MANIFEST_DIR")))
+            .expect("fixture")
+    }
+
+    fn trust(sources: &[&str]) -> TrustStore {
+        let mut t = TrustStore::default();
+        for s in sources {
+            let bytes = fixture(s);
+            if s.ends_with(".xml") {
+                t.add_saml_metadata(s, bytes.as_bytes()).expect("metadata");
+            } else {
+                t.add_certificates(s, bytes.as_bytes())
+                    .expect("certificate");
+            }
+        }
+        t
+    }
+
+    /// The signatures of `text` verified with and without the one-pass path, printed; and whether
+    /// the one-pass path gave the outcomes itself (rather than leaving them to the per-key passes).
+    fn both_ways(text: &str, trust: &TrustStore) -> (String, String, bool) {
+        let doc = xml::parse(text).expect("parses");
+        let root = doc.document_element().expect("root");
+        let ids = xml::id_map(&doc, &descendants(&doc, root));
+        let infos = || -> Vec<SignatureInfo> {
+            signature_nodes(&doc, root)
+                .into_iter()
+                .map(|n| read_info(&doc, n, &ids))
+                .collect()
+        };
+        let trusted: Vec<Trusted> = trust
+            .keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| Trusted::new(i, &k.key))
+            .collect();
+        let decided = OnePass::new(&infos(), &trusted)
+            .and_then(|p| p.outcomes(&doc, text, &trusted))
+            .is_some();
+        let one = verify_all_with(&doc, text, infos(), trust, true);
+        let per_key = verify_all_with(&doc, text, infos(), trust, false);
+        (format!("{one:?}"), format!("{per_key:?}"), decided)
+    }
+
+    /// Asserts that both ways agree, and returns whether the one-pass path decided.
+    fn agree(what: &str, text: &str, trust: &TrustStore) -> bool {
+        let (one, per_key, decided) = both_ways(text, trust);
+        assert_eq!(one, per_key, "{what}: the one-pass path disagrees");
+        decided
+    }
+
+    /// `text` with the first run of base64 in the element `name` changed at `at` characters in.
+    fn tamper(text: &str, name: &str, at: usize) -> String {
+        let open = format!("<{name}>");
+        let start = text.find(&open).expect("element") + open.len() + at;
+        let mut out = text.to_string();
+        let old = out[start..].chars().next().expect("a character");
+        let new = if old == 'A' { "B" } else { "A" };
+        out.replace_range(start..start + 1, new);
+        out
+    }
+
+    #[test]
+    fn the_one_pass_path_says_what_the_per_key_passes_say() {
+        let md = trust(&["saml/federationmetadata.xml"]);
+        let signed = fixture("saml/response-signed.xml");
+        assert!(
+            agree("valid", &signed, &md),
+            "a valid response is decided in one pass"
+        );
+        assert!(agree(
+            "valid, both signed",
+            &fixture("saml/response-signed-both.xml"),
+            &md
+        ));
+        // A changed DigestValue: the reference fails before any key is used.
+        assert!(agree(
+            "tampered digest",
+            &tamper(&signed, "DigestValue", 5),
+            &md
+        ));
+        // Changed content under a reference.
+        assert!(agree(
+            "tampered content",
+            &fixture("saml/response-tampered.xml"),
+            &md
+        ));
+        // A changed SignatureValue, a changed SignedInfo (its DigestMethod's neighbour), a wrong key.
+        assert!(agree(
+            "tampered value",
+            &tamper(&signed, "SignatureValue", 40),
+            &md
+        ));
+        let signed_info = signed.replacen("<Reference URI", "<Reference Id=\"x\" URI", 1);
+        assert!(agree("tampered SignedInfo", &signed_info, &md));
+        assert!(agree(
+            "wrong key",
+            &fixture("saml/response-attacker.xml"),
+            &md
+        ));
+        // Re-indented after signing: found again in one pass over the compact copy.
+        let indented = signed.replace("><", ">\n  <");
+        assert!(agree("re-indented", &indented, &md));
+        let (one, _, _) = both_ways(&indented, &md);
+        assert!(one.contains("verifies_unindented: Some(0)"), "{one}");
+    }
+
+    #[test]
+    fn several_keys_are_tried_in_trust_order_in_one_pass() {
+        let signed = fixture("saml/response-signed.xml");
+        for sources in [
+            &["saml/attacker.pem", "saml/idp-signing.pem"][..],
+            &["saml/idp-signing.pem", "saml/attacker.pem"],
+            &[
+                "saml/ecdsa-signing.pem",
+                "saml/attacker.pem",
+                "saml/idp-signing.pem",
+            ],
+            &["saml/idp-signing.pem", "saml/idp-signing.pem"],
+        ] {
+            let t = trust(sources);
+            assert!(agree(&format!("{sources:?}"), &signed, &t));
+            let forged = tamper(&signed, "SignatureValue", 40);
+            assert!(agree(&format!("forged, {sources:?}"), &forged, &t));
+        }
+        // Only an ECDSA key for an RSA signature: no key the one-pass path can try.
+        let ec = trust(&["saml/ecdsa-signing.pem"]);
+        assert!(!agree("ECDSA key only", &signed, &ec));
+    }
+
+    #[test]
+    fn what_the_one_pass_path_cannot_decide_is_left_to_the_per_key_passes() {
+        let md = trust(&["saml/federationmetadata.xml"]);
+        let signed = fixture("saml/response-signed.xml");
+        // A SignatureValue shorter than the modulus: OpenSSL refuses it, bergshamra's `rsa` may not.
+        let start = signed.find("<SignatureValue>").expect("value") + "<SignatureValue>".len();
+        let short = format!("{}{}", &signed[..start], &signed[start + 4..]);
+        assert!(!agree("short value", &short, &md));
+        // RSA-SHA1 and ECDSA stay with bergshamra, their policy findings unchanged.
+        assert!(!agree("RSA-SHA1", &fixture("saml/response-sha1.xml"), &md));
+        let ec = trust(&["saml/ecdsa-signing.pem"]);
+        assert!(!agree("ECDSA", &fixture("saml/response-ecdsa.xml"), &ec));
+    }
+
+    #[test]
+    fn every_saml_fixture_agrees_both_ways() {
+        let dir = format!("{}/testdata/saml", env!("CARGO_MANIFEST_DIR"));
+        let stores = [
+            trust(&["saml/federationmetadata.xml"]),
+            trust(&["saml/metadata-aggregate.xml"]),
+            trust(&[
+                "saml/attacker.pem",
+                "saml/ecdsa-signing.pem",
+                "saml/idp-b-signing.pem",
+            ]),
+        ];
+        let mut names: Vec<_> = std::fs::read_dir(dir)
+            .expect("testdata/saml")
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().to_string())
+            .filter(|n| n.ends_with(".xml") && !n.contains("xxe"))
+            .collect();
+        names.sort();
+        for name in names {
+            let text = fixture(&format!("saml/{name}"));
+            if xml::parse(&text).is_err() {
+                continue;
+            }
+            for t in &stores {
+                agree(&name, &text, t);
+            }
+        }
+    }
 
     #[test]
     fn indentation_between_tags_is_removed_and_text_kept() {

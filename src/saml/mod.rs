@@ -10,4 +10,5 @@
 pub mod binding;
 pub(crate) mod dsig;
 pub(crate) mod model;
+mod rsa_openssl;
 pub(crate) mod xml;
