@@ -142,6 +142,8 @@ struct SamlConfig {
     /// `assertion` (default), `response` or `both`.
     #[serde(default)]
     signing: SamlSigning,
+    /// The app's `logoutUrl`: where single logout sends the LogoutResponse.
+    logout_url: Option<String>,
     /// Certificates signed AuthnRequests are verified against ("Verification certificates").
     #[serde(default)]
     verification_certificates: Vec<CertificateConfig>,
@@ -462,6 +464,14 @@ impl Validator<'_> {
             return Err(self.invalid(format!("{at}.entity_id"), "must not be empty"));
         }
         self.absolute_uris(&format!("{at}.reply_urls"), &raw.reply_urls)?;
+        if let Some(logout_url) = raw.logout_url.as_deref() {
+            if url::Url::parse(logout_url).is_err() {
+                return Err(self.invalid(
+                    format!("{at}.logout_url"),
+                    format!("'{logout_url}' is not an absolute URI"),
+                ));
+            }
+        }
         let mut reply_urls = vec![raw.acs_url.clone()];
         reply_urls.extend(raw.reply_urls.into_iter().filter(|u| *u != raw.acs_url));
         let certificates = raw
@@ -477,6 +487,7 @@ impl Validator<'_> {
             acs_url: raw.acs_url,
             reply_urls,
             signing: raw.signing,
+            logout_url: raw.logout_url,
             request_verification: RequestVerification {
                 required: raw.require_signed_requests,
                 allow_sha1: raw.allow_sha1_request_signatures,

@@ -104,6 +104,9 @@ pub(crate) struct SamlRegistration {
     /// Every reply URL the app accepts, `acs_url` first.
     pub reply_urls: Vec<String>,
     pub signing: SamlSigning,
+    /// The app's "Logout Url" (`logoutUrl`): where single logout answers; without one, Entra ends the
+    /// session and stays on its signed-out page.
+    pub logout_url: Option<String>,
     /// "Verification certificates (optional)": what signed AuthnRequests are checked against.
     pub request_verification: RequestVerification,
 }

@@ -95,6 +95,20 @@ impl SessionKey {
         Ok(HeaderValue::from_str(&cookie).unwrap_or(HeaderValue::from_static("")))
     }
 
+    /// The `Set-Cookie` header that ends the session (sign-out): the cookie emptied and expired at once,
+    /// with the attributes it was set with so that the browser replaces it.
+    pub fn clear_cookie(https: bool) -> HeaderValue {
+        if https {
+            HeaderValue::from_static(
+                "ESTSAUTH=; expires=Thu, 01 Jan 1970 00:00:00 GMT; max-age=0; path=/; secure; HttpOnly; SameSite=None",
+            )
+        } else {
+            HeaderValue::from_static(
+                "ESTSAUTH=; expires=Thu, 01 Jan 1970 00:00:00 GMT; max-age=0; path=/; HttpOnly; SameSite=Lax",
+            )
+        }
+    }
+
     /// The session the request's cookies carry, if one is genuine and current at `at`.
     pub(crate) fn read(&self, headers: &HeaderMap, at: OffsetDateTime) -> Option<Session> {
         headers
@@ -185,6 +199,11 @@ mod tests {
             .ends_with("; path=/; HttpOnly; SameSite=Lax"));
         let headers = cookie_headers(&set);
         assert_eq!(key.read(&headers, now), Some(made.clone()));
+        // What sign-out sets is no session.
+        for https in [true, false] {
+            let cleared = cookie_headers(&SessionKey::clear_cookie(https));
+            assert_eq!(key.read(&cleared, now), None);
+        }
         // Expired, or from another server's key.
         assert_eq!(key.read(&headers, now + SESSION_LIFETIME), None);
         let other = SessionKey::generate().unwrap();

@@ -391,7 +391,7 @@ fn respond(trusted: &TrustedRequest<'_>, mut answer: Vec<(String, String)>) -> R
     }
 }
 
-fn redirect(location: &str) -> Response {
+pub(super) fn redirect(location: &str) -> Response {
     let mut response = StatusCode::FOUND.into_response();
     if let Ok(value) = HeaderValue::from_str(location) {
         response.headers_mut().insert(header::LOCATION, value);
@@ -430,11 +430,16 @@ pub(crate) async fn logout(
             };
             redirect(&location)
         }
-        None => html_response(
-            StatusCode::OK,
-            "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Sign out</title></head><body><p>You signed out of your account</p><p>It\u{2019}s a good idea to close all browser windows.</p></body></html>\n".to_string(),
-        ),
+        None => signed_out_page(),
     }
+}
+
+/// Entra's page after a sign-out with nowhere to go back to.
+pub(super) fn signed_out_page() -> Response {
+    html_response(
+        StatusCode::OK,
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Sign out</title></head><body><p>You signed out of your account</p><p>It\u{2019}s a good idea to close all browser windows.</p></body></html>\n".to_string(),
+    )
 }
 
 /// Whether `uri` is a redirect URI registered by the app `client_id` names, or without one by an app of

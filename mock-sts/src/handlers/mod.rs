@@ -31,6 +31,7 @@ pub(crate) mod federation;
 pub(crate) mod guard;
 pub(crate) mod saml;
 pub(crate) mod saml_control;
+mod saml_logout;
 pub(crate) mod token;
 pub(crate) mod user_grants;
 pub(crate) mod userinfo;

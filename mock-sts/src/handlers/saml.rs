@@ -21,7 +21,8 @@ use super::{
 };
 use crate::errors::{AadCode, AadError, RequestIds};
 use crate::model::{App, SamlRegistration, Tenant, TenantSegment, User};
-use crate::saml::certs::NoSigner;
+use crate::saml::certs::{NoSigner, SamlCertificate};
+use crate::saml::logout;
 use crate::saml::request::{self, AuthnRequest, Binding, RequestProblem};
 use crate::saml::request_signature::{self, SignatureProblem};
 use crate::saml::response::{
@@ -30,6 +31,7 @@ use crate::saml::response::{
 };
 use crate::session::Session;
 use crate::state::AppState;
+use std::sync::Arc;
 use time::OffsetDateTime;
 
 /// The second-level status of a passive request Entra cannot answer without the user.
@@ -69,14 +71,14 @@ pub(crate) async fn saml2_post(
 
 /// How the request came: HTTP-Redirect keeps the raw query, whose octets its signature covers.
 #[derive(Clone, Copy)]
-enum Received<'q> {
+pub(super) enum Received<'q> {
     Redirect { raw_query: Option<&'q str> },
     Post,
 }
 use Received::{Post, Redirect};
 
 impl Received<'_> {
-    fn binding(self) -> Binding {
+    pub(super) fn binding(self) -> Binding {
         match self {
             Redirect { .. } => Binding::Redirect,
             Post => Binding::Post,
@@ -106,7 +108,22 @@ fn sign_in(
     let segment = resolve_tenant(state, segment).map_err(page)?;
     let relay_state = params.get("RelayState");
     let sign_in = match (params.get("SAMLRequest"), params.get("appid")) {
-        (Some(encoded), _) => sp_initiated(state, segment, encoded, received),
+        (Some(encoded), _) => {
+            let xml = request::decode(encoded, received.binding())
+                .map_err(request_error)
+                .map_err(page)?;
+            if logout::names_logout_request(&xml) {
+                return super::saml_logout::single_logout(
+                    state,
+                    ids,
+                    segment,
+                    &xml,
+                    relay_state,
+                    received,
+                );
+            }
+            sp_initiated(state, segment, &xml, received)
+        }
         // IdP-initiated sign-in, as from My Apps: the app named by its client id.
         (None, Some(app_id)) => idp_initiated(state, segment, app_id),
         (None, None) => Err(AadError::new(AadCode::SamlRequestMissing)),
@@ -268,19 +285,10 @@ fn start_session(
 fn sp_initiated<'a>(
     state: &'a AppState,
     segment: TenantSegment<'a>,
-    encoded: &str,
+    xml: &str,
     received: Received<'_>,
 ) -> Result<SignIn<'a>, AadError> {
-    let decoded = request::decode(encoded, received.binding());
-    let xml = decoded.clone().unwrap_or_default();
-    let authn_request = decoded
-        .and_then(|xml| request::parse(&xml))
-        .map_err(|problem| match problem {
-            RequestProblem::Malformed(_) => AadError::new(AadCode::SamlMessageInvalid),
-            RequestProblem::Unsupported(name) => {
-                AadError::new(AadCode::SamlRequestUnsupported).arg("request", name)
-            }
-        })?;
+    let authn_request = request::parse(xml).map_err(request_error)?;
     let issuer = authn_request
         .issuer
         .as_deref()
@@ -303,7 +311,7 @@ fn sp_initiated<'a>(
             &saml.request_verification,
             received.binding(),
             raw_query,
-            &xml,
+            xml,
         )
         .map_err(|problem| signature_error(app, problem))?;
     }
@@ -362,20 +370,19 @@ fn idp_initiated<'a>(
     })
 }
 
-/// Sign with the certificate Entra would choose, or end on AADSTS50003 when there is none.
-fn answer(
+/// The certificate Entra would sign with for `app`, or the AADSTS50003 page when there is none.
+pub(super) fn signing_certificate(
     state: &AppState,
     ids: &RequestIds,
+    tenant: &Tenant,
     app: &App,
-    success: &Success<'_>,
-    relay_state: Option<&str>,
-) -> Result<Response, EntraError> {
-    let scenario = state.scenario_for(&success.tenant.id);
+) -> Result<Arc<SamlCertificate>, EntraError> {
+    let scenario = state.scenario_for(&tenant.id);
     let keys = state
         .saml_keys
         .keys(&app.client_id, scenario)
         .map_err(InternalError::while_doing(MockDuty::SignSamlResponse))?;
-    let cert = keys.signer(ids.at).map_err(|reason| {
+    keys.signer(ids.at).map_err(|reason| {
         let why = match reason {
             NoSigner::Missing => "no active signing certificate".to_string(),
             NoSigner::Dangling(thumbprint) => {
@@ -384,7 +391,18 @@ fn answer(
         };
         eprintln!("mock-sts: SAML app {}: {why}", app.client_id);
         EntraError::saml_page(ids)(AadError::new(AadCode::MissingSigningKey))
-    })?;
+    })
+}
+
+/// Sign with the certificate Entra would choose, or end on AADSTS50003 when there is none.
+fn answer(
+    state: &AppState,
+    ids: &RequestIds,
+    app: &App,
+    success: &Success<'_>,
+    relay_state: Option<&str>,
+) -> Result<Response, EntraError> {
+    let cert = signing_certificate(state, ids, success.tenant, app)?;
     let xml = response::success_response(success, &cert)
         .map_err(InternalError::while_doing(MockDuty::SignSamlResponse))?;
     Ok(html_response(
@@ -397,8 +415,18 @@ fn answer(
     ))
 }
 
+/// Entra's page for a request it cannot read (75005) or does not take (7500514).
+pub(super) fn request_error(problem: RequestProblem) -> AadError {
+    match problem {
+        RequestProblem::Malformed(_) => AadError::new(AadCode::SamlMessageInvalid),
+        RequestProblem::Unsupported(name) => {
+            AadError::new(AadCode::SamlRequestUnsupported).arg("request", name)
+        }
+    }
+}
+
 /// Entra's page for a request whose signature the app's settings refuse.
-fn signature_error(app: &App, problem: SignatureProblem) -> AadError {
+pub(super) fn signature_error(app: &App, problem: SignatureProblem) -> AadError {
     match problem {
         SignatureProblem::Unsigned => AadError::new(AadCode::SignedRequestRequired),
         SignatureProblem::NoCertificate => {
@@ -455,7 +483,7 @@ fn error_response_post(
 }
 
 /// The app whose SAML identifier (entity id) is the request's Issuer.
-fn find_app_by_entity_id<'a>(
+pub(super) fn find_app_by_entity_id<'a>(
     state: &'a AppState,
     segment: TenantSegment<'a>,
     issuer: &str,

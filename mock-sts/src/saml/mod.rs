@@ -1,8 +1,9 @@
 //! SAML 2.0 as Entra speaks it: the service-principal key model of SAML apps ([`certs`]), AuthnRequests
 //! from the Redirect and POST bindings ([`request`]) and their signatures ([`request_signature`]), signed Responses and error Responses
-//! ([`response`]), federation metadata ([`metadata`]), and the XML signing they share ([`sign`]).
+//! ([`response`]), single logout ([`logout`]), federation metadata ([`metadata`]), and the XML signing they share ([`sign`]).
 
 pub(crate) mod certs;
+pub(crate) mod logout;
 pub(crate) mod metadata;
 pub(crate) mod request;
 pub(crate) mod request_signature;

@@ -12,7 +12,11 @@
 # pysaml2 and python3-saml act as service providers with a browser session (a requests.Session keeps the
 # mock's ESTSAUTH cookie): each builds its own AuthnRequest (Redirect binding) and validates the response
 # in full with its clock a few minutes behind and ahead; IsPassive without a session gets NoPassive
-# (AADSTS50058), with one it signs in silently, and ForceAuthn signs in afresh.
+# (AADSTS50058), with one it signs in silently, and ForceAuthn signs in afresh; then each logs out through
+# its own API (single logout, Redirect binding) and validates the mock's LogoutResponse, after which the
+# session is gone (IsPassive gets NoPassive again). A fourth server requires signed AuthnRequests: pysaml2
+# signs its Redirect (query) and POST (enveloped) requests with its own key and they are answered, while its
+# unsigned requests and requests signed with another key end on the AADSTS76021 page.
 # Ends with "N passed, N failed"; exits non-zero on any failure.
 #
 # Environment: CARGO_TARGET_DIR (default: <repo>/target); MOCK_STS_SAML_VENV (default:
@@ -104,12 +108,24 @@ sed 's#^acs_url = "https://sp.contoso.example/saml/acs"$#&\nsigning = "both"#' \
 grep -q '^signing = "both"$' "$workdir/both.toml" || fail_setup "cannot make the signing = both configuration"
 start_server both --config "$workdir/both.toml"
 export MOCK_STS_BOTH_URL="$started_url"
+# The default configuration, with the SAML app requiring AuthnRequests signed by the SP's key made here.
+openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=pysaml2 SP" \
+    -keyout "$workdir/sp-key.pem" -out "$workdir/sp-cert.pem" 2>/dev/null ||
+    fail_setup "cannot make the SP's request-signing key"
+openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=someone else" \
+    -keyout "$workdir/other-key.pem" -out "$workdir/other-cert.pem" 2>/dev/null ||
+    fail_setup "cannot make a second key"
+sed "s#^acs_url = \"https://sp.contoso.example/saml/acs\"\$#&\nverification_certificates = [{ path = \"$workdir/sp-cert.pem\" }]\nrequire_signed_requests = true#" \
+    "$repo/mock-sts/src/default-config.toml" >"$workdir/signed.toml"
+grep -q '^require_signed_requests = true$' "$workdir/signed.toml" || fail_setup "cannot make the signed-requests configuration"
+start_server signed --config "$workdir/signed.toml"
+export MOCK_STS_SIGNED_URL="$started_url" SP_KEY_DIR="$workdir"
 start_server tls --tls
 export MOCK_STS_TLS_URL="$started_url"
 [[ -f "$started_ca" ]] || fail_setup "mock-sts --tls printed no CA file ('$started_ca')"
 # The machine may point these at the system bundle; for the service providers' HTTP the mock's CA must win.
 export REQUESTS_CA_BUNDLE="$started_ca" SSL_CERT_FILE="$started_ca"
-echo "saml interop: mock-sts at $MOCK_STS_URL, $MOCK_STS_BOTH_URL and $MOCK_STS_TLS_URL ($(xmlsec1 --version | head -n 1))"
+echo "saml interop: mock-sts at $MOCK_STS_URL, $MOCK_STS_BOTH_URL, $MOCK_STS_SIGNED_URL and $MOCK_STS_TLS_URL ($(xmlsec1 --version | head -n 1))"
 
 set +e
 output="$("$venv/bin/python" "$here/saml_interop.py" 2>&1)"

@@ -6,6 +6,9 @@ signatures are accepted. Last, pysaml2 as the service provider (its own AuthnReq
 the response: signature, audience, recipient, InResponseTo and the time windows, with default clock settings)
 accepts a response with its clock two minutes behind the mock's and six minutes after the response was
 issued, and rejects it with its clock six minutes behind or sixty-one minutes after: the windows Entra sets.
+MOCK_STS_SIGNED_URL requires signed AuthnRequests: pysaml2 signs its own (Redirect and POST) with its key. Over
+HTTPS (MOCK_STS_TLS_URL), pysaml2 and python3-saml keep a browser session, then log out through their own SLO
+API and validate the mock's signed LogoutResponse.
 
 Run by saml.sh with MOCK_STS_URL set; prints "saml: N passed, N failed" last and exits non-zero on failure.
 """
@@ -247,12 +250,106 @@ if pysaml2_xml:
         check(f"pysaml2: {label}", ok == expected, detail)
 
 
+# 4b. Signed AuthnRequests: MOCK_STS_SIGNED_URL requires them, signed with the SP's key (SP_KEY_DIR); pysaml2 signs
+# its own requests (Redirect: the query; POST: an enveloped signature made with xmlsec1).
+def signing_sp(base, key_name):
+    from saml2 import BINDING_HTTP_POST
+    from saml2.client import Saml2Client
+    from saml2.config import SPConfig
+
+    metadata_path = os.path.join(WORKDIR, f"idp-metadata-signed-{key_name}.xml")
+    with open(metadata_path, "w") as f:
+        f.write(http("GET", f"{base}/{TENANT}/federationmetadata/2007-06/federationmetadata.xml?appid={SAML_APP}")[1])
+    config = SPConfig()
+    config.load({
+        "entityid": SP_ENTITY,
+        "key_file": os.path.join(os.environ["SP_KEY_DIR"], f"{key_name}-key.pem"),
+        "cert_file": os.path.join(os.environ["SP_KEY_DIR"], f"{key_name}-cert.pem"),
+        "service": {"sp": {
+            "endpoints": {"assertion_consumer_service": [(SP_ACS, BINDING_HTTP_POST)]},
+            "authn_requests_signed": True,
+            "want_response_signed": False,
+            "want_assertions_signed": True,
+        }},
+        "metadata": {"local": [metadata_path]},
+        "xmlsec_binary": "/usr/bin/xmlsec1",
+    })
+    return Saml2Client(config)
+
+
+def signed_sign_in(client, binding, sign):
+    """pysaml2 builds (and signs, or not) its AuthnRequest; the browser takes it to the mock."""
+    from saml2 import BINDING_HTTP_REDIRECT
+    from saml2.xmldsig import SIG_RSA_SHA256
+
+    # pysaml2 passes sigalg on as the enveloped signature's method too (digest SHA-256 by default).
+    request_id, info = client.prepare_for_authenticate(
+        binding=binding, relay_state="signed", sign=sign, sigalg=SIG_RSA_SHA256)
+    if binding == BINDING_HTTP_REDIRECT:
+        location = dict(info["headers"])["Location"]
+        return request_id, "Signature=" in location, http("GET", location)
+    form = info["data"]
+    action = html.unescape(re.search(r'action="([^"]+)"', form).group(1))
+    fields = dict((name, html.unescape(value)) for name, value in re.findall(r'name="([^"]+)" value="([^"]*)"', form))
+    sent_xml = base64.b64decode(fields["SAMLRequest"]).decode()
+    body = urllib.parse.urlencode(fields).encode()
+    request = urllib.request.Request(action, data=body, method="POST",
+                                     headers={"Content-Type": "application/x-www-form-urlencoded"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return request_id, enveloped_signature(sent_xml), (response.status, response.read().decode())
+    except urllib.error.HTTPError as error:
+        return request_id, enveloped_signature(sent_xml), (error.code, error.read().decode())
+
+
+def enveloped_signature(xml):
+    return re.search(r'<(\w+:)?Signature[ >]', xml) is not None
+
+
+MOCK_STS_SIGNED = os.environ.get("MOCK_STS_SIGNED_URL")
+if MOCK_STS_SIGNED:
+    from saml2 import BINDING_HTTP_POST as SIGNED_POST, BINDING_HTTP_REDIRECT as SIGNED_REDIRECT
+
+    sp_client = signing_sp(MOCK_STS_SIGNED, "sp")
+    other_client = signing_sp(MOCK_STS_SIGNED, "other")
+    for label, binding in [("Redirect", SIGNED_REDIRECT), ("POST", SIGNED_POST)]:
+        request_id, was_signed, (status, page) = signed_sign_in(sp_client, binding, True)
+        check(f"signed requests: pysaml2 signs its {label} AuthnRequest", was_signed)
+        signed_xml = saml_response(page)
+        ok, detail = (pysaml2_accepts(sp_client, SIGNED_POST, base64.b64encode(signed_xml).decode(), request_id)
+                      if signed_xml else (False, page[-400:]))
+        check(f"signed requests: pysaml2's signed {label} request is answered and it accepts the response",
+              status == 200 and ok, detail)
+        _, was_signed, (status, page) = signed_sign_in(sp_client, binding, False)
+        check(f"signed requests: pysaml2's unsigned {label} request ends on AADSTS76021 (not signed)",
+              not was_signed and status == 400
+              and "AADSTS76021: The request sent by client is not signed" in page, page[-400:])
+        _, was_signed, (status, page) = signed_sign_in(other_client, binding, True)
+        check(f"signed requests: a {label} request signed with another key ends on AADSTS76021 (not verified)",
+              was_signed and status == 400 and "AADSTS76021: " in page and "could not be verified" in page,
+              page[-400:])
+
+
 # 5. Service providers with a browser session, over HTTPS (the mock's CA trusted through REQUESTS_CA_BUNDLE):
 # pysaml2 and python3-saml each build their own AuthnRequest, a requests.Session plays the browser (it keeps
 # the ESTSAUTH cookie), and each validates the response in full (signature, issuer, audience, recipient,
 # destination, InResponseTo, time windows) with its clock a few minutes behind and ahead of the mock's.
 MOCK_STS_TLS = os.environ.get("MOCK_STS_TLS_URL")
 NO_PASSIVE = "urn:oasis:names:tc:SAML:2.0:status:NoPassive"
+# The SAML app's logout URL in the default configuration, and Entra's SAML issuer for the tenant.
+SP_LOGOUT = "https://sp.contoso.example/saml/logout"
+IDP_ENTITY = f"https://sts.windows.net/{TENANT}/"
+
+
+def logout_redirect(browser, location):
+    """The browser takes the SP's LogoutRequest URL to the mock; returns (reply, the URL it is sent on to)."""
+    reply = browser.get(location, allow_redirects=False, timeout=30)
+    return reply, reply.headers.get("Location", "")
+
+
+def sent_logout_request(location):
+    value = urllib.parse.parse_qs(urllib.parse.urlsplit(location).query)["SAMLRequest"][0]
+    return zlib.decompress(base64.b64decode(value), -15).decode()
 
 
 def follow(browser, location):
@@ -308,7 +405,10 @@ def pysaml2_session_flows(metadata_xml):
     config.load({
         "entityid": SP_ENTITY,
         "service": {"sp": {
-            "endpoints": {"assertion_consumer_service": [(SP_ACS, BINDING_HTTP_POST)]},
+            "endpoints": {
+                "assertion_consumer_service": [(SP_ACS, BINDING_HTTP_POST)],
+                "single_logout_service": [(SP_LOGOUT, BINDING_HTTP_REDIRECT)],
+            },
             "want_response_signed": False,
             "want_assertions_signed": True,
         }},
@@ -382,9 +482,62 @@ def pysaml2_session_flows(metadata_xml):
     check("pysaml2/tls: its AuthnRequest asks ForceAuthn", 'ForceAuthn="true"' in sent_request(location))
     response, error = process(xml, request_id) if xml else (None, "no SAMLResponse")
     check("pysaml2/tls: ForceAuthn with a session is accepted", response is not None, repr(error))
-    if response is not None:
-        check("pysaml2/tls: ForceAuthn gets a fresh AuthnInstant",
-              response.authn_info()[0][2] != first_instant, (response.authn_info(), first_instant))
+    if response is None:
+        return
+    check("pysaml2/tls: ForceAuthn gets a fresh AuthnInstant",
+          response.authn_info()[0][2] != first_instant, (response.authn_info(), first_instant))
+
+    # Single logout through pysaml2's own API: global_logout sends a LogoutRequest over the Redirect binding to
+    # the metadata's SingleLogoutService; the mock ends the session and redirects to the app's logout URL, where
+    # pysaml2 parses the LogoutResponse (its issuer, destination and InResponseTo) and logs the user out.
+    from saml2.sigver import (
+        SIGNER_ALGS, RSACrypto, extract_rsa_key_from_x509_cert, pem_format, verify_redirect_signature)
+
+    name_id = response.name_id
+    check("pysaml2/tls: the user is logged in at the SP", client.is_logged_in(name_id))
+    outcome = client.global_logout(name_id)
+    binding, http_info = outcome.get(IDP_ENTITY, (None, {}))
+    location = dict(http_info.get("headers", [])).get("Location", "")
+    check("pysaml2/tls: its LogoutRequest goes over the Redirect binding to the metadata's SingleLogoutService",
+          binding == BINDING_HTTP_REDIRECT and location.startswith(f"{MOCK_STS_TLS}/{TENANT}/saml2?SAMLRequest="),
+          (binding, location))
+    check("pysaml2/tls: it is a LogoutRequest", "LogoutRequest" in sent_logout_request(location))
+    reply, back = logout_redirect(browser, location)
+    check("pysaml2/tls: the mock redirects to the app's logout URL", reply.status_code == 302
+          and back.startswith(f"{SP_LOGOUT}?SAMLResponse="), (reply.status_code, back, reply.text[:300]))
+    check("pysaml2/tls: the logout ends the session (ESTSAUTH is gone)", session_cookie(browser) is None,
+          reply.headers.get("Set-Cookie"))
+    query = urllib.parse.urlsplit(back).query
+    params = dict(urllib.parse.parse_qsl(query))
+    logout_response = None
+    try:
+        logout_response = client.parse_logout_request_response(params.get("SAMLResponse", ""), BINDING_HTTP_REDIRECT)
+    except Exception as error:  # an issuer, destination or InResponseTo it refuses
+        check("pysaml2/tls: it parses the LogoutResponse", False, repr(error))
+    if logout_response is not None:
+        check("pysaml2/tls: the LogoutResponse is Success, from Entra's issuer",
+              logout_response.status_ok() and logout_response.issuer() == IDP_ENTITY, logout_response.issuer())
+        status = client.handle_logout_response(logout_response)
+        check("pysaml2/tls: it completes the logout", status[1] == "200 Ok", status)
+        check("pysaml2/tls: the user is logged out at the SP", not client.is_logged_in(name_id))
+    # The query signature, by the key the app's metadata publishes: pysaml2's RSA-SHA256 verifier over the octets
+    # as received verifies it; pysaml2's verify_redirect_signature, which encodes the values again in upper case,
+    # does not, since Entra (and the mock) percent-encode in lower case.
+    cert = re.search(r'<KeyDescriptor use="signing">.*?<X509Certificate>([^<]+)</X509Certificate>', metadata_xml)
+    signed, _, _ = query.partition("&Signature=")
+    if cert and "Signature" in params and "SigAlg" in params:
+        key = extract_rsa_key_from_x509_cert(pem_format(cert.group(1).strip()))
+        verifier = SIGNER_ALGS[params["SigAlg"]]
+        check("pysaml2/tls: the LogoutResponse query signature verifies over the octets as received",
+              verifier.verify(signed.encode(), base64.b64decode(params["Signature"]), key))
+        check("pysaml2/tls: verify_redirect_signature (upper-case re-encoding) does not verify it",
+              not verify_redirect_signature(params, RSACrypto(None), cert=cert.group(1).strip()))
+    else:
+        check("pysaml2/tls: the LogoutResponse is signed", False, query)
+    # Signed out: IsPassive finds no session.
+    request_id, _, reply, xml, _ = login(is_passive="true")
+    _, error = process(xml, request_id) if xml else (None, "no SAMLResponse")
+    check("pysaml2/tls: after logout IsPassive gets NoPassive", isinstance(error, StatusNoPassive), repr(error))
 
 
 def python3_saml_flows(metadata_xml):
@@ -399,6 +552,10 @@ def python3_saml_flows(metadata_xml):
             "assertionConsumerService": {
                 "url": SP_ACS,
                 "binding": "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST",
+            },
+            "singleLogoutService": {
+                "url": SP_LOGOUT,
+                "binding": "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect",
             },
         },
         # Entra signs the assertion; python3-saml's defaults otherwise (RequestedAuthnContext
@@ -479,6 +636,58 @@ def python3_saml_flows(metadata_xml):
     check("python3-saml/tls: ForceAuthn with a session is accepted", sp is not None and sp.is_authenticated(),
           sp and sp.get_last_error_reason())
     check("python3-saml/tls: ForceAuthn gets a fresh AuthnInstant", authn_instant(xml) != first_instant)
+    if sp is None or not sp.is_authenticated():
+        return
+
+    # Single logout through python3-saml's own API: logout() builds the LogoutRequest (Redirect binding, to the
+    # metadata's SingleLogoutService); the mock ends the session and redirects to the app's logout URL, where
+    # process_slo validates the LogoutResponse in strict mode (schema, InResponseTo, issuer, destination, status)
+    # and, with wantMessagesSigned, its query signature against the certificate from the metadata.
+    name_id, session_index = sp.get_nameid(), sp.get_session_index()
+    sp_out = auth()
+    location = sp_out.logout(return_to="python3-saml-slo", name_id=name_id, session_index=session_index)
+    logout_request_id = sp_out.get_last_request_id()
+    check("python3-saml/tls: its LogoutRequest goes to the metadata's SingleLogoutService",
+          location.startswith(f"{MOCK_STS_TLS}/{TENANT}/saml2?SAMLRequest=")
+          and "LogoutRequest" in sent_logout_request(location), location)
+    reply, back = logout_redirect(browser, location)
+    check("python3-saml/tls: the mock redirects to the app's logout URL", reply.status_code == 302
+          and back.startswith(f"{SP_LOGOUT}?SAMLResponse="), (reply.status_code, back, reply.text[:300]))
+    check("python3-saml/tls: the logout ends the session (ESTSAUTH is gone)", session_cookie(browser) is None)
+    slo = urllib.parse.urlsplit(SP_LOGOUT)
+    query = urllib.parse.urlsplit(back).query
+    signed_settings = json.loads(json.dumps(settings))
+    signed_settings["security"]["wantMessagesSigned"] = True
+
+    def process_slo(**extra):
+        request = {"https": "on", "http_host": slo.netloc, "script_name": slo.path,
+                   "get_data": dict(urllib.parse.parse_qsl(query)), "post_data": {}, **extra}
+        sp_back = OneLogin_Saml2_Auth(request, signed_settings)
+        ended = []
+        sp_back.process_slo(request_id=logout_request_id, delete_session_cb=lambda: ended.append(True))
+        return sp_back, ended
+
+    # As OneLogin advises for Microsoft's identity providers: the signature checked over the query as received.
+    sp_back, ended = process_slo(query_string=query, validate_signature_from_qs=True)
+    check("python3-saml/tls: process_slo accepts the signed LogoutResponse and ends the SP session",
+          not sp_back.get_errors() and ended == [True], (sp_back.get_errors(), sp_back.get_last_error_reason()))
+    check("python3-saml/tls: the LogoutResponse answers its LogoutRequest from Entra's issuer",
+          f'InResponseTo="{logout_request_id}"' in (sp_back.get_last_response_xml() or "")
+          and f">{IDP_ENTITY}</Issuer>" in (sp_back.get_last_response_xml() or ""))
+    # Its default re-encodes the values in upper case: the lower-case encoding Entra uses does not verify then.
+    sp_default, ended = process_slo()
+    check("python3-saml/tls: without validate_signature_from_qs it refuses the signature (Entra's lower-case encoding)",
+          "invalid_logout_response_signature" in sp_default.get_errors() and not ended, sp_default.get_errors())
+    sp_lower, ended = process_slo(lowercase_urlencoding=True)
+    check("python3-saml/tls: with lowercase_urlencoding it accepts it", not sp_lower.get_errors() and ended == [True],
+          sp_lower.get_errors())
+
+    # Signed out: IsPassive finds no session.
+    request_id, _, reply, xml, relay = login(is_passive=True)
+    sp = process(xml, request_id, relay) if xml else None
+    check("python3-saml/tls: after logout IsPassive is refused with AADSTS50058",
+          sp is not None and not sp.is_authenticated() and "AADSTS50058" in (sp.get_last_error_reason() or ""),
+          sp and sp.get_last_error_reason())
 
 
 if MOCK_STS_TLS:

@@ -7,7 +7,11 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use bergshamra_dsig::{verify::verify, DsigContext, VerifyResult};
 use bergshamra_keys::KeysManager;
-use openssl::x509::X509;
+use openssl::hash::MessageDigest;
+use openssl::pkey::{PKey, Private};
+use openssl::rsa::Rsa;
+use openssl::sign::Signer;
+use openssl::x509::{X509Builder, X509NameBuilder, X509};
 
 pub const SP_ENTITY: &str = "https://sp.contoso.example/saml";
 pub const SP_ACS: &str = "https://sp.contoso.example/saml/acs";
@@ -117,4 +121,57 @@ pub fn page_line(html: &str, label: &str) -> Option<String> {
         .map(|l| l.replace("<div>", "").replace("</div>", ""))
         .find(|l| l.starts_with(label))
         .map(|l| l[label.len()..].trim().to_string())
+}
+
+/// A service provider's request-signing key and its self-signed certificate.
+pub struct SpKey {
+    pub key: PKey<Private>,
+    pub cert: X509,
+}
+
+pub fn sp_key(cn: &str) -> SpKey {
+    let key = PKey::from_rsa(Rsa::generate(2048).unwrap()).unwrap();
+    let mut name = X509NameBuilder::new().unwrap();
+    name.append_entry_by_text("CN", cn).unwrap();
+    let name = name.build();
+    let mut builder = X509Builder::new().unwrap();
+    builder.set_version(2).unwrap();
+    builder.set_subject_name(&name).unwrap();
+    builder.set_issuer_name(&name).unwrap();
+    builder.set_pubkey(&key).unwrap();
+    let now = openssl::asn1::Asn1Time::days_from_now(0).unwrap();
+    let later = openssl::asn1::Asn1Time::days_from_now(365).unwrap();
+    builder.set_not_before(&now).unwrap();
+    builder.set_not_after(&later).unwrap();
+    builder.sign(&key, MessageDigest::sha256()).unwrap();
+    SpKey {
+        key,
+        cert: builder.build(),
+    }
+}
+
+pub fn pem(cert: &X509) -> String {
+    String::from_utf8(cert.to_pem().unwrap()).unwrap()
+}
+
+pub const RSA_SHA256: &str = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256";
+pub const RSA_SHA1: &str = "http://www.w3.org/2000/09/xmldsig#rsa-sha1";
+
+/// The Redirect-binding query an SP sends: the signature over `SAMLRequest=…&RelayState=…&SigAlg=…`
+/// (`xml` an AuthnRequest or a LogoutRequest).
+pub fn signed_query(xml: &str, relay_state: Option<&str>, sig_alg: &str, sp: &SpKey) -> String {
+    let mut signed = format!("SAMLRequest={}", redirect_value(xml));
+    if let Some(relay) = relay_state {
+        signed.push_str(&format!("&RelayState={}", url_encode(relay)));
+    }
+    signed.push_str(&format!("&SigAlg={}", url_encode(sig_alg)));
+    let digest = if sig_alg == RSA_SHA1 {
+        MessageDigest::sha1()
+    } else {
+        MessageDigest::sha256()
+    };
+    let mut signer = Signer::new(digest, &sp.key).unwrap();
+    let signature = signer.sign_oneshot_to_vec(signed.as_bytes()).unwrap();
+    let signature = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, signature);
+    format!("{signed}&Signature={}", url_encode(&signature))
 }
