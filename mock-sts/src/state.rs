@@ -26,6 +26,8 @@ pub(crate) struct AppState {
     pub saml_keys: crate::saml::certs::SamlKeyStore,
     /// Makes and checks the browser's session cookie (the session itself lives in the cookie).
     pub sessions: crate::session::SessionKey,
+    /// The SAML apps' request-verification certificates, as configured and changed at run time.
+    pub request_verification: crate::saml::verification::VerificationStore,
     scenario: Mutex<ScenarioSettings>,
     grants: Mutex<GrantStore>,
     /// Discovery, key sets and federation metadata as last sent (see [`crate::metadata_cache`]).
@@ -456,6 +458,9 @@ impl AppState {
         Ok(Self {
             saml_keys,
             sessions: crate::session::SessionKey::generate()?,
+            request_verification: crate::saml::verification::VerificationStore::from_directory(
+                &config.directory,
+            ),
             config_origin: config.origin,
             directory: config.directory,
             base_url,

@@ -358,8 +358,13 @@ fn request_errors_end_on_entras_error_page() {
         ("RelayState=only".to_string(), "750054"),
         (String::new(), "750054"),
         (
-            format!("SAMLRequest={}", redirect_value("<samlp:LogoutRequest xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" ID=\"l\" Version=\"2.0\" IssueInstant=\"2026-01-01T00:00:00Z\"/>")),
+            format!("SAMLRequest={}", redirect_value("<samlp:LogoutResponse xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" ID=\"l\" Version=\"2.0\" IssueInstant=\"2026-01-01T00:00:00Z\"/>")),
             "7500514",
+        ),
+        // A LogoutRequest is single logout (tests/saml_logout.rs); without an Issuer it is not a valid one.
+        (
+            format!("SAMLRequest={}", redirect_value("<samlp:LogoutRequest xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" ID=\"l\" Version=\"2.0\" IssueInstant=\"2026-01-01T00:00:00Z\"/>")),
+            "75005",
         ),
         (
             format!("SAMLRequest={}", redirect_value(&authn_request("i3", SP_ENTITY, None, "").replace(

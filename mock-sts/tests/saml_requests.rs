@@ -240,3 +240,75 @@ fn name_id_formats_entra_does_not_issue_get_an_invalid_name_id_policy_response()
     }
     mock.stop();
 }
+
+#[test]
+fn verification_certificates_are_managed_at_run_time() {
+    let sp = sp_key("SP uploaded later");
+    let mock = Mock::with_config(&config(&[], true, false));
+    let path = format!("/_mock/apps/{SAML_APP}/verification-certificates");
+    let xml = authn_request("id-v", SP_ENTITY, Some(SP_ACS), "");
+    let sign_in = |mock: &Mock| {
+        mock.get(&format!(
+            "/{TENANT}/saml2?{}",
+            signed_query(&xml, None, RSA_SHA256, &sp)
+        ))
+    };
+    // Required, and none uploaded yet: Entra cannot verify.
+    assert!(page_message(&sign_in(&mock)).contains("no certificate for verification configured"));
+    let listed = mock.get(&path).json();
+    assert_eq!(listed["require_signed_requests"], true);
+    assert_eq!(listed["verification_certificates"], serde_json::json!([]));
+
+    // Upload the SP's certificate (PEM): the next request verifies.
+    let added = mock.post_json(&path, &serde_json::json!({"certificate": pem(&sp.cert)}));
+    assert_eq!(added.status, 201, "{}", added.text);
+    let thumbprint = added.json()["thumbprint"].as_str().unwrap().to_string();
+    assert_eq!(thumbprint.len(), 40);
+    assert!(signed_in(&sign_in(&mock)));
+    assert_eq!(
+        mock.get(&path).json()["verification_certificates"][0]["thumbprint"],
+        thumbprint.as_str()
+    );
+    let config = mock.get("/_mock/config").json();
+    let apps = config["tenants"][0]["apps"].as_array().unwrap();
+    let saml_app = apps.iter().find(|a| a["client_id"] == SAML_APP).unwrap();
+    assert_eq!(
+        saml_app["saml"]["request_verification"]["certificates"][0]["thumbprint"],
+        thumbprint.as_str()
+    );
+
+    // The same certificate again (as base64 DER), something that is none, another app.
+    let der = base64::Engine::encode(
+        &base64::engine::general_purpose::STANDARD,
+        sp.cert.to_der().unwrap(),
+    );
+    let again = mock.post_json(&path, &serde_json::json!({"certificate": der}));
+    assert_eq!(
+        (again.status, again.json()["error"].as_str()),
+        (409, Some("duplicate_certificate"))
+    );
+    let junk = mock.post_json(
+        &path,
+        &serde_json::json!({"certificate": "not a certificate"}),
+    );
+    assert_eq!(
+        (junk.status, junk.json()["error"].as_str()),
+        (400, Some("invalid_certificate"))
+    );
+    let oidc = mock.post_json(
+        &format!("/_mock/apps/{WEB_APP}/verification-certificates"),
+        &serde_json::json!({"certificate": pem(&sp.cert)}),
+    );
+    assert_eq!(oidc.json()["error"], "not_a_saml_app");
+
+    // Remove it (any case): the request is refused again; removing it twice is a 404.
+    let removed = mock.delete(&format!("{path}/{}", thumbprint.to_ascii_lowercase()));
+    assert_eq!(removed.status, 200, "{}", removed.text);
+    assert!(page_message(&sign_in(&mock)).contains("no certificate for verification configured"));
+    let gone = mock.delete(&format!("{path}/{thumbprint}"));
+    assert_eq!(
+        (gone.status, gone.json()["error"].as_str()),
+        (404, Some("unknown_certificate"))
+    );
+    mock.stop();
+}

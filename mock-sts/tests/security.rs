@@ -366,3 +366,84 @@ fn no_shared_temporary_state_directory() {
     );
     std::fs::remove_dir_all(&tmp).ok();
 }
+
+#[test]
+fn verification_certificates_change_only_for_the_harness() {
+    let mock = Mock::start();
+    let host = mock.base.trim_start_matches("http://").to_string();
+    let path = format!("/_mock/apps/{SAML_APP}/verification-certificates");
+    let count = |mock: &Mock| {
+        mock.get(&path).json()["verification_certificates"]
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    // Any certificate will do: the app's own signing certificate, base64 DER from its metadata.
+    let metadata = mock
+        .get(&format!(
+            "/{TENANT}/federationmetadata/2007-06/federationmetadata.xml?appid={SAML_APP}"
+        ))
+        .text;
+    let start = metadata.find("<X509Certificate>").unwrap() + "<X509Certificate>".len();
+    let end = start + metadata[start..].find("</X509Certificate>").unwrap();
+    let body = json!({"certificate": &metadata[start..end]}).to_string();
+    let json_type = ("Content-Type", "application/json");
+    // A DNS-rebinding page (another Host), a cross-site page, a form post: nothing is added.
+    let (status, _) = raw(
+        &mock,
+        "POST",
+        &path,
+        &[("Host", "evil.example"), json_type],
+        &body,
+    );
+    assert_eq!(status, 421);
+    let (status, _) = raw(
+        &mock,
+        "POST",
+        &path,
+        &[
+            ("Host", &host),
+            json_type,
+            ("Origin", "https://evil.example"),
+        ],
+        &body,
+    );
+    assert_eq!(status, 403);
+    let (status, _) = raw(
+        &mock,
+        "POST",
+        &path,
+        &[("Host", &host), ("Content-Type", "text/plain")],
+        &body,
+    );
+    assert_eq!(status, 415);
+    assert_eq!(count(&mock), 0);
+    // The harness: JSON to the server's own address.
+    let (status, added) = raw(&mock, "POST", &path, &[("Host", &host), json_type], &body);
+    assert_eq!(status, 201, "{added}");
+    assert_eq!(count(&mock), 1);
+    let thumbprint = serde_json::from_str::<serde_json::Value>(&added).unwrap()["thumbprint"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Removing follows the same rules: not without the header, not from another site.
+    let target = format!("{path}/{thumbprint}");
+    let (status, _) = raw(&mock, "DELETE", &target, &[("Host", &host)], "");
+    assert_eq!(status, 415);
+    let (status, _) = raw(
+        &mock,
+        "DELETE",
+        &target,
+        &[
+            ("Host", &host),
+            ("X-Mock-STS", "t"),
+            ("Sec-Fetch-Site", "cross-site"),
+        ],
+        "",
+    );
+    assert_eq!(status, 403);
+    assert_eq!(count(&mock), 1);
+    assert_eq!(mock.delete(&target).status, 200);
+    assert_eq!(count(&mock), 0);
+    mock.stop();
+}

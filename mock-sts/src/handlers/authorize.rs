@@ -423,7 +423,9 @@ pub(crate) async fn logout(
             let location = match params.get("state") {
                 Some(state) => {
                     let separator = if uri.contains('?') { '&' } else { '?' };
-                    let encoded: String = url::form_urlencoded::Serializer::new(String::new()).append_pair("state", state).finish();
+                    let encoded: String = url::form_urlencoded::Serializer::new(String::new())
+                        .append_pair("state", state)
+                        .finish();
                     format!("{uri}{separator}{encoded}")
                 }
                 None => uri.to_string(),

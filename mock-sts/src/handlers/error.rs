@@ -217,6 +217,8 @@ pub(crate) enum ControlError {
     DeviceCode(#[from] crate::state::DeviceApprovalError),
     #[error("no user '{0}' in the device code's tenant")]
     UnknownUser(String),
+    #[error(transparent)]
+    Verification(#[from] crate::saml::verification::VerificationChangeError),
 }
 
 impl ControlError {
@@ -253,6 +255,15 @@ impl ControlError {
                 (StatusCode::GONE, "device_code_expired")
             }
             ControlError::UnknownUser(_) => (StatusCode::BAD_REQUEST, "unknown_user"),
+            ControlError::Verification(error) => {
+                use crate::saml::verification::VerificationChangeError as Change;
+                match error {
+                    Change::NotACertificate => (StatusCode::BAD_REQUEST, "invalid_certificate"),
+                    Change::Duplicate(_) => (StatusCode::CONFLICT, "duplicate_certificate"),
+                    Change::TooMany => (StatusCode::CONFLICT, "too_many_certificates"),
+                    Change::Unknown(_) => (StatusCode::NOT_FOUND, "unknown_certificate"),
+                }
+            }
         }
     }
 }

@@ -89,6 +89,14 @@ pub(crate) fn router_serving(state: SharedState, served: guard::Served) -> Route
             "/_mock/apps/{app_id}/certificates/{thumbprint}",
             delete(saml_control::remove),
         )
+        .route(
+            "/_mock/apps/{app_id}/verification-certificates",
+            post(saml_control::add_verification).get(saml_control::list_verification),
+        )
+        .route(
+            "/_mock/apps/{app_id}/verification-certificates/{thumbprint}",
+            delete(saml_control::remove_verification),
+        )
         .route_layer(middleware::from_fn_with_state(served, guard::control_only));
     Router::new()
         .merge(control)

@@ -308,7 +308,7 @@ fn sp_initiated<'a>(
             Post => None,
         };
         request_signature::check(
-            &saml.request_verification,
+            &state.request_verification.settings(&app.client_id, saml),
             received.binding(),
             raw_query,
             xml,

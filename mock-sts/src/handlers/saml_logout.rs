@@ -13,10 +13,10 @@ use axum::http::header;
 use axum::response::Response;
 
 use super::authorize::{redirect, signed_out_page};
+use super::error::{InternalError, MockDuty};
 use super::saml::{
     find_app_by_entity_id, request_error, signature_error, signing_certificate, Received,
 };
-use super::error::{InternalError, MockDuty};
 use super::EntraError;
 use crate::errors::{AadCode, AadError, RequestIds};
 use crate::model::TenantSegment;
@@ -39,12 +39,10 @@ pub(super) fn single_logout(
     let page = EntraError::saml_page(ids);
     let raw_query = match received {
         Received::Redirect { raw_query } => raw_query,
-        Received::Post => {
-            return Err(page(AadError::new(AadCode::SamlRequestUnsupported).arg(
-                "request",
-                "LogoutRequest over the HTTP-POST binding (single sign-out takes HTTP-Redirect only)",
-            )))
-        }
+        Received::Post => return Err(page(AadError::new(AadCode::SamlRequestUnsupported).arg(
+            "request",
+            "LogoutRequest over the HTTP-POST binding (single sign-out takes HTTP-Redirect only)",
+        ))),
     };
     let request = logout::parse(xml).map_err(request_error).map_err(page)?;
     let issuer_name = request
@@ -63,8 +61,13 @@ pub(super) fn single_logout(
         .as_ref()
         .ok_or_else(|| page(AadError::new(AadCode::SamlMessageInvalid)))?;
     if saml.request_verification.required {
-        request_signature::check(&saml.request_verification, Binding::Redirect, raw_query, xml)
-            .map_err(|problem| page(signature_error(app, problem)))?;
+        request_signature::check(
+            &state.request_verification.settings(&app.client_id, saml),
+            Binding::Redirect,
+            raw_query,
+            xml,
+        )
+        .map_err(|problem| page(signature_error(app, problem)))?;
     }
     if let Some(expiry) = request.not_on_or_after {
         if ids.at >= expiry + CLOCK_SKEW_ALLOWANCE {

@@ -79,9 +79,8 @@ pub fn parse(xml: &str) -> Result<LogoutRequest, RequestProblem> {
     let not_on_or_after = match root.attribute("NotOnOrAfter") {
         None => None,
         Some(text) => Some(
-            OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).map_err(
-                |_| RequestProblem::Malformed("NotOnOrAfter is not an xs:dateTime"),
-            )?,
+            OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+                .map_err(|_| RequestProblem::Malformed("NotOnOrAfter is not an xs:dateTime"))?,
         ),
     };
     let issuer = root
@@ -242,7 +241,9 @@ mod tests {
             .unwrap()
             .1
             .into_owned();
-        let inflated = super::super::request::decode(&encoded, super::super::request::Binding::Redirect).unwrap();
+        let inflated =
+            super::super::request::decode(&encoded, super::super::request::Binding::Redirect)
+                .unwrap();
         assert_eq!(inflated, xml);
     }
 }

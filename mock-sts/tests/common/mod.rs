@@ -180,6 +180,16 @@ impl Mock {
         Self::reply(self.agent.post(self.url(path)).send_json(body))
     }
 
+    /// A control-API DELETE (with the `X-Mock-STS` header a state change needs).
+    pub fn delete(&self, path: &str) -> Reply {
+        Self::reply(
+            self.agent
+                .delete(self.url(path))
+                .header("X-Mock-STS", "test")
+                .call(),
+        )
+    }
+
     pub fn put_json(&self, path: &str, body: &Value) -> Reply {
         Self::reply(self.agent.put(self.url(path)).send_json(body))
     }

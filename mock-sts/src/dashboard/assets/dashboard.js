@@ -83,8 +83,41 @@ function renderApp(app) {
       } catch (e) { say(`could not create a certificate: ${e.message}`); }
     });
     box.append(el("h5", {}, "SAML signing certificates"), table, el("p", {}, create));
+    box.append(...verificationCertificates(app, id));
   }
   return box;
+}
+
+// The app's request-verification certificates (what signed AuthnRequests and LogoutRequests are checked
+// against): listed with Remove buttons, and a PEM to upload.
+function verificationCertificates(app, id) {
+  const settings = (app.saml && app.saml.request_verification) || {};
+  const certs = settings.certificates || [];
+  const table = el("table", { class: "certs", "data-list": "verification-certificates" },
+    el("caption", { class: "visually-hidden" }, `Verification certificates of ${id}`),
+    el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Thumbprint (SHA-1)"), el("th", { scope: "col" }, "Valid from"),
+      el("th", { scope: "col" }, "Valid until"), el("th", { scope: "col" }, "Actions"))));
+  const body = el("tbody");
+  if (!certs.length) body.append(el("tr", {}, el("td", { colspan: "4" }, "No verification certificate.")));
+  for (const c of certs) {
+    const remove = el("button", { type: "button", class: "danger", "data-action": "remove-verification", "data-thumbprint": c.thumbprint }, "Remove");
+    remove.addEventListener("click", () => act("DELETE", `/_mock/apps/${id}/verification-certificates/${c.thumbprint}`, `verification certificate ${c.thumbprint} removed`));
+    body.append(el("tr", { "data-thumbprint": c.thumbprint }, el("td", { class: "mono" }, c.thumbprint),
+      el("td", {}, c.not_before || ""), el("td", {}, c.not_after || ""), el("td", {}, remove)));
+  }
+  table.append(body);
+  const pem = el("textarea", { rows: "3", cols: "64", "aria-label": `PEM certificate to add to ${id}`, placeholder: "-----BEGIN CERTIFICATE-----" });
+  const add = el("button", { type: "button", "data-action": "add-verification" }, "Add verification certificate");
+  add.addEventListener("click", async () => {
+    try {
+      const made = await call("POST", `/_mock/apps/${id}/verification-certificates`, { certificate: pem.value });
+      say(`verification certificate ${made.thumbprint} added`);
+      await refresh();
+    } catch (e) { say(`could not add the certificate: ${e.message}`); }
+  });
+  const required = settings.required ? "on" : "off";
+  return [el("h5", {}, "Verification certificates"), el("p", {}, `Require verification certificates: ${required}`), table,
+    el("p", {}, pem, " ", add)];
 }
 
 async function act(method, url, done) {
