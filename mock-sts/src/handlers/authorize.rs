@@ -1,10 +1,15 @@
 //! The browser endpoints: authorize (code with PKCE, `id_token`, `query`/`fragment`/`form_post`), a plain
 //! sign-in page to pick a user, and logout. Problems before the redirect URI is trusted end on Entra's
 //! error page; later ones go back to the app as `error`/`error_description`, as Entra does.
+//!
+//! Authorize uses the browser's session as SAML does (the `ESTSAUTH` cookie, see [`crate::session`]): a
+//! fresh sign-in starts one, a later request signs its user in without asking (unless `login_hint` names
+//! someone else), `prompt=none` without one goes back to the app as `login_required` (AADSTS50058), and
+//! `prompt=login` (or `select_account`) asks again whatever the session. Logout ends it.
 
 use axum::body::Body;
 use axum::extract::{Extension, Path, RawQuery, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use super::{
@@ -12,6 +17,7 @@ use super::{
 };
 use crate::errors::{AadCode, AadError, RequestIds};
 use crate::model::{App, Tenant, TenantSegment, User};
+use crate::session::{Session, SessionKey};
 use crate::state::{AppState, CodeGrant};
 use crate::tokens;
 use crate::util::{html_escape, new_guid, now, random_token};
@@ -23,8 +29,9 @@ pub(crate) async fn authorize_v2(
     ids: Extension<RequestIds>,
     tenant: Path<String>,
     query: RawQuery,
+    headers: HeaderMap,
 ) -> Result<Response, EntraError> {
-    authorize(state, ids, tenant, query, None, true).await
+    authorize(state, ids, tenant, query, &headers, None, true).await
 }
 
 pub(crate) async fn authorize_v2_post(
@@ -32,9 +39,10 @@ pub(crate) async fn authorize_v2_post(
     ids: Extension<RequestIds>,
     tenant: Path<String>,
     query: RawQuery,
+    headers: HeaderMap,
     body: Body,
 ) -> Result<Response, EntraError> {
-    authorize(state, ids, tenant, query, Some(body), true).await
+    authorize(state, ids, tenant, query, &headers, Some(body), true).await
 }
 
 pub(crate) async fn authorize_v1(
@@ -42,8 +50,9 @@ pub(crate) async fn authorize_v1(
     ids: Extension<RequestIds>,
     tenant: Path<String>,
     query: RawQuery,
+    headers: HeaderMap,
 ) -> Result<Response, EntraError> {
-    authorize(state, ids, tenant, query, None, false).await
+    authorize(state, ids, tenant, query, &headers, None, false).await
 }
 
 pub(crate) async fn authorize_v1_post(
@@ -51,9 +60,10 @@ pub(crate) async fn authorize_v1_post(
     ids: Extension<RequestIds>,
     tenant: Path<String>,
     query: RawQuery,
+    headers: HeaderMap,
     body: Body,
 ) -> Result<Response, EntraError> {
-    authorize(state, ids, tenant, query, Some(body), false).await
+    authorize(state, ids, tenant, query, &headers, Some(body), false).await
 }
 
 /// How the answer travels back to the app.
@@ -78,19 +88,48 @@ async fn authorize(
     Extension(ids): Extension<RequestIds>,
     Path(segment): Path<String>,
     RawQuery(query): RawQuery,
+    headers: &HeaderMap,
     body: Option<Body>,
     v2: bool,
 ) -> Result<Response, EntraError> {
     let page = EntraError::page(&ids);
     let params = read_params(query.as_deref(), body).await.map_err(page)?;
     let trusted = trust(&state, &segment, &params).map_err(page)?;
-    let user = match choose_user(trusted.tenant, &params).map_err(page)? {
-        UserChoice::Chosen(user) => user,
+    let session = state
+        .sessions
+        .read(headers, ids.at)
+        .filter(|s| s.tenant_id == trusted.tenant.id);
+    let (user, fresh) = match choose_user(trusted.tenant, &params, session.as_ref()).map_err(page)? {
+        UserChoice::FromSession(user) => (user, false),
+        UserChoice::Chosen(user) => (user, true),
         UserChoice::Ask => return Ok(sign_in_page(&segment, &params, trusted.tenant, v2)),
+        UserChoice::InteractionRequired => {
+            let error = AadError::new(AadCode::SilentSignInWithoutSession);
+            return Ok(respond(&trusted, error_for_the_app(&error, &ids)));
+        }
     };
-    let answer = issue(&state, &trusted, user, &params, v2)
-        .unwrap_or_else(|error| error_for_the_app(&error, &ids));
-    Ok(respond(&trusted, answer))
+    let answer = issue(&state, &trusted, user, &params, v2);
+    let signed_in = answer.is_ok();
+    let mut response = respond(
+        &trusted,
+        answer.unwrap_or_else(|error| error_for_the_app(&error, &ids)),
+    );
+    if fresh && signed_in {
+        let session = Session {
+            tenant_id: trusted.tenant.id.clone(),
+            user_object_id: user.object_id.clone(),
+            authenticated_at: ids.at,
+        };
+        let https = state.base_url.starts_with("https://");
+        match state.sessions.set_cookie(&session, https) {
+            Ok(cookie) => {
+                response.headers_mut().append(header::SET_COOKIE, cookie);
+            }
+            // The sign-in still succeeds; the next one asks again.
+            Err(err) => eprintln!("mock-sts: cannot make a session cookie: {err}"),
+        }
+    }
+    Ok(response)
 }
 
 /// An error after the redirect URI is trusted goes back to the app as `error`, `error_description` and
@@ -170,26 +209,50 @@ fn trust<'a>(
 }
 
 enum UserChoice<'a> {
+    /// The session's user, signed in without asking.
+    FromSession(&'a User),
+    /// A fresh sign-in.
     Chosen(&'a User),
     /// Show the sign-in page.
     Ask,
+    /// `prompt=none`, and signing in would need the user.
+    InteractionRequired,
 }
 
-/// `login_hint` names the user; `prompt=select_account`/`login` shows the sign-in page; otherwise the
-/// tenant's first user signs in, so tests need no UI.
-fn choose_user<'a>(tenant: &'a Tenant, params: &Params) -> Result<UserChoice<'a>, AadError> {
+/// The session's user when the request lets it be used (no `prompt=login`/`select_account`, no
+/// `login_hint` naming someone else); else `prompt=none` cannot be met; else `login_hint` names the user;
+/// `prompt=select_account`/`login` shows the sign-in page; otherwise the tenant's first user signs in, so
+/// tests need no UI.
+fn choose_user<'a>(
+    tenant: &'a Tenant,
+    params: &Params,
+    session: Option<&Session>,
+) -> Result<UserChoice<'a>, AadError> {
     let unknown = |hint: &str| {
         AadError::new(AadCode::UserNotFound)
             .arg("user", hint)
             .arg("tenant", tenant.primary_domain())
     };
-    if let Some(hint) = params.get("login_hint") {
-        return tenant
-            .user(hint)
-            .map(UserChoice::Chosen)
-            .ok_or_else(|| unknown(hint));
+    let prompt = params.get("prompt");
+    let hinted = match params.get("login_hint") {
+        Some(hint) => Some(tenant.user(hint).ok_or_else(|| unknown(hint))?),
+        None => None,
+    };
+    let asks_again = matches!(prompt, Some("select_account") | Some("login"));
+    let from_session = session
+        .filter(|_| !asks_again)
+        .and_then(|s| tenant.users.iter().find(|u| u.object_id == s.user_object_id))
+        .filter(|user| hinted.is_none_or(|h| h.object_id == user.object_id));
+    if let Some(user) = from_session {
+        return Ok(UserChoice::FromSession(user));
     }
-    if matches!(params.get("prompt"), Some("select_account") | Some("login")) {
+    if prompt == Some("none") {
+        return Ok(UserChoice::InteractionRequired);
+    }
+    if let Some(user) = hinted {
+        return Ok(UserChoice::Chosen(user));
+    }
+    if asks_again {
         return Ok(UserChoice::Ask);
     }
     tenant
@@ -208,7 +271,8 @@ fn sign_in_page(segment: &str, params: &Params, tenant: &Tenant, v2: bool) -> Re
     let hidden: String = params
         .pairs()
         .iter()
-        .filter(|(name, _)| name != "login_hint" && name != "prompt")
+        // `prompt=login` stays, so that the account picked is signed in afresh, not from the session.
+        .filter(|(name, value)| name != "login_hint" && (name != "prompt" || value == "login"))
         .map(|(name, value)| {
             format!(
                 "<input type=\"hidden\" name=\"{}\" value=\"{}\">",
@@ -412,12 +476,20 @@ pub(crate) async fn logout(
     RawQuery(query): RawQuery,
     body: Body,
 ) -> Response {
-    let params = read_params(query.as_deref(), Some(body))
-        .await
-        .unwrap_or_default();
+    let mut response = logout_answer(&state, &tenant, query.as_deref(), body).await;
+    // Signing out ends the browser's session, wherever it goes next.
+    let https = state.base_url.starts_with("https://");
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, SessionKey::clear_cookie(https));
+    response
+}
+
+async fn logout_answer(state: &AppState, tenant: &str, query: Option<&str>, body: Body) -> Response {
+    let params = read_params(query, Some(body)).await.unwrap_or_default();
     let registered = params
         .get("post_logout_redirect_uri")
-        .filter(|uri| logout_uri_registered(&state, &tenant, params.get("client_id"), uri));
+        .filter(|uri| logout_uri_registered(state, tenant, params.get("client_id"), uri));
     match registered {
         Some(uri) => {
             let location = match params.get("state") {
