@@ -97,7 +97,7 @@ impl SessionKey {
 
     /// The `Set-Cookie` header that ends the session (sign-out): the cookie emptied and expired at once,
     /// with the attributes it was set with so that the browser replaces it.
-    pub fn clear_cookie(https: bool) -> HeaderValue {
+    pub(crate) fn clear_cookie(https: bool) -> HeaderValue {
         if https {
             HeaderValue::from_static(
                 "ESTSAUTH=; expires=Thu, 01 Jan 1970 00:00:00 GMT; max-age=0; path=/; secure; HttpOnly; SameSite=None",

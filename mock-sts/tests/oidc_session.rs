@@ -82,7 +82,8 @@ fn prompt_none_without_a_session_is_login_required_at_the_redirect_uri() {
     }
     // The code flow answers in the query, as its errors do.
     let code = mock.get(
-        &authorize_path(&[("prompt", "none")]).replace("response_type=id_token", "response_type=code"),
+        &authorize_path(&[("prompt", "none")])
+            .replace("response_type=id_token", "response_type=code"),
     );
     let pairs = query_of(code.header("location").unwrap(), '?');
     assert_eq!(param(&pairs, "error"), Some("login_required"));
@@ -103,7 +104,11 @@ fn a_sign_in_starts_a_session_that_prompt_none_uses_and_logout_ends() {
     // Without prompt too: single sign-on as Bob, not the tenant's first user.
     assert_eq!(signed_in_user(&authorize(&mock, &[], Some(&cookie))), BOB);
     // prompt=none naming someone else cannot be met silently.
-    let other = authorize(&mock, &[("prompt", "none"), ("login_hint", ALICE)], Some(&cookie));
+    let other = authorize(
+        &mock,
+        &[("prompt", "none"), ("login_hint", ALICE)],
+        Some(&cookie),
+    );
     let pairs = query_of(other.header("location").unwrap(), '#');
     assert_eq!(param(&pairs, "error"), Some("login_required"));
 
@@ -112,12 +117,19 @@ fn a_sign_in_starts_a_session_that_prompt_none_uses_and_logout_ends() {
     assert_eq!(page.status, 200);
     assert!(page.text.contains("Pick an account"), "{}", page.text);
     assert!(page.text.contains("name=\"prompt\" value=\"login\""));
-    let fresh = authorize(&mock, &[("prompt", "login"), ("login_hint", BOB)], Some(&cookie));
+    let fresh = authorize(
+        &mock,
+        &[("prompt", "login"), ("login_hint", BOB)],
+        Some(&cookie),
+    );
     assert_eq!(signed_in_user(&fresh), BOB);
     assert!(session_set(&fresh).is_some(), "a fresh sign-in");
 
     // Logout ends it: the cookie is emptied, and prompt=none is login_required again.
-    let logout = mock.get_with(&format!("/{TENANT}/oauth2/v2.0/logout"), ("Cookie", &cookie));
+    let logout = mock.get_with(
+        &format!("/{TENANT}/oauth2/v2.0/logout"),
+        ("Cookie", &cookie),
+    );
     assert_eq!(session_set(&logout).as_deref(), Some("ESTSAUTH="));
     let after = authorize(&mock, &[("prompt", "none")], Some("ESTSAUTH="));
     let pairs = query_of(after.header("location").unwrap(), '#');
@@ -129,11 +141,10 @@ fn a_sign_in_starts_a_session_that_prompt_none_uses_and_logout_ends() {
 fn the_saml_session_signs_oidc_apps_in_too() {
     // One browser session per tenant, whichever protocol started it.
     let mock = Mock::start();
-    let request = format!(
-        "<samlp:AuthnRequest xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\" ID=\"id-x\" Version=\"2.0\" IssueInstant=\"2026-01-01T00:00:00Z\"><saml:Issuer>https://sp.contoso.example/saml</saml:Issuer></samlp:AuthnRequest>"
-    );
+    let request = "<samlp:AuthnRequest xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\" ID=\"id-x\" Version=\"2.0\" IssueInstant=\"2026-01-01T00:00:00Z\"><saml:Issuer>https://sp.contoso.example/saml</saml:Issuer></samlp:AuthnRequest>"
+        .to_string();
     let encoded: String = url::form_urlencoded::byte_serialize(
-        mock_sts::saml::request::encode_redirect(&request).as_bytes(),
+        mock_sts::internals::encode_redirect(&request).as_bytes(),
     )
     .collect();
     let saml = mock.get(&format!(

@@ -153,8 +153,7 @@ fn a_logout_request_ends_the_session_and_is_answered_at_the_logout_url() {
 
 #[test]
 fn without_a_logout_url_entra_signs_out_and_stays_on_its_page() {
-    let config =
-        mock_sts::DEFAULT_CONFIG.replace(&format!("logout_url = \"{LOGOUT_URL}\"\n"), "");
+    let config = mock_sts::DEFAULT_CONFIG.replace(&format!("logout_url = \"{LOGOUT_URL}\"\n"), "");
     assert!(!config.contains("logout_url = \""));
     let mock = Mock::with_config(&config);
     let cookie = signs_in(&mock);

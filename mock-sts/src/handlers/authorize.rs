@@ -99,15 +99,16 @@ async fn authorize(
         .sessions
         .read(headers, ids.at)
         .filter(|s| s.tenant_id == trusted.tenant.id);
-    let (user, fresh) = match choose_user(trusted.tenant, &params, session.as_ref()).map_err(page)? {
-        UserChoice::FromSession(user) => (user, false),
-        UserChoice::Chosen(user) => (user, true),
-        UserChoice::Ask => return Ok(sign_in_page(&segment, &params, trusted.tenant, v2)),
-        UserChoice::InteractionRequired => {
-            let error = AadError::new(AadCode::SilentSignInWithoutSession);
-            return Ok(respond(&trusted, error_for_the_app(&error, &ids)));
-        }
-    };
+    let (user, fresh) =
+        match choose_user(trusted.tenant, &params, session.as_ref()).map_err(page)? {
+            UserChoice::FromSession(user) => (user, false),
+            UserChoice::Chosen(user) => (user, true),
+            UserChoice::Ask => return Ok(sign_in_page(&segment, &params, trusted.tenant, v2)),
+            UserChoice::InteractionRequired => {
+                let error = AadError::new(AadCode::SilentSignInWithoutSession);
+                return Ok(respond(&trusted, error_for_the_app(&error, &ids)));
+            }
+        };
     let answer = issue(&state, &trusted, user, &params, v2);
     let signed_in = answer.is_ok();
     let mut response = respond(
@@ -241,7 +242,12 @@ fn choose_user<'a>(
     let asks_again = matches!(prompt, Some("select_account") | Some("login"));
     let from_session = session
         .filter(|_| !asks_again)
-        .and_then(|s| tenant.users.iter().find(|u| u.object_id == s.user_object_id))
+        .and_then(|s| {
+            tenant
+                .users
+                .iter()
+                .find(|u| u.object_id == s.user_object_id)
+        })
         .filter(|user| hinted.is_none_or(|h| h.object_id == user.object_id));
     if let Some(user) = from_session {
         return Ok(UserChoice::FromSession(user));
@@ -485,7 +491,12 @@ pub(crate) async fn logout(
     response
 }
 
-async fn logout_answer(state: &AppState, tenant: &str, query: Option<&str>, body: Body) -> Response {
+async fn logout_answer(
+    state: &AppState,
+    tenant: &str,
+    query: Option<&str>,
+    body: Body,
+) -> Response {
     let params = read_params(query, Some(body)).await.unwrap_or_default();
     let registered = params
         .get("post_logout_redirect_uri")

@@ -138,7 +138,7 @@ fn verification_certificate_json(cert: &RegisteredCertificate) -> Value {
 }
 
 /// `GET /_mock/apps/{appId}/verification-certificates`: the settings and the certificates in force.
-pub async fn list_verification(
+pub(crate) async fn list_verification(
     State(state): State<SharedState>,
     Path(app_id): Path<String>,
 ) -> Result<Response, ControlError> {
@@ -168,7 +168,7 @@ struct NewVerificationCertificate {
 }
 
 /// `POST /_mock/apps/{appId}/verification-certificates` `{"certificate": PEM or base64 DER}`: upload one.
-pub async fn add_verification(
+pub(crate) async fn add_verification(
     State(state): State<SharedState>,
     Path(app_id): Path<String>,
     body: Body,
@@ -192,7 +192,7 @@ pub async fn add_verification(
 }
 
 /// `DELETE /_mock/apps/{appId}/verification-certificates/{thumbprint}`.
-pub async fn remove_verification(
+pub(crate) async fn remove_verification(
     State(state): State<SharedState>,
     Path((app_id, thumbprint)): Path<(String, String)>,
 ) -> Result<Response, ControlError> {

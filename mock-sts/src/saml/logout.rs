@@ -24,15 +24,15 @@ const STATUS_SUCCESS: &str = "urn:oasis:names:tc:SAML:2.0:status:Success";
 /// The parts of a LogoutRequest Entra looks at. The `NameID` is not among them: Microsoft's page says
 /// Entra does not consider it and signs out the browser's session.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LogoutRequest {
-    pub id: String,
-    pub issuer: Option<String>,
+pub(crate) struct LogoutRequest {
+    pub(crate) id: String,
+    pub(crate) issuer: Option<String>,
     /// `NotOnOrAfter`, when the app set one: past it, the request has expired (SAML core 3.7.1).
-    pub not_on_or_after: Option<OffsetDateTime>,
+    pub(crate) not_on_or_after: Option<OffsetDateTime>,
 }
 
 /// Whether `xml` is a SAML 2.0 LogoutRequest (well-formed or not as one): what single logout answers.
-pub fn names_logout_request(xml: &str) -> bool {
+pub(crate) fn names_logout_request(xml: &str) -> bool {
     let options = roxmltree::ParsingOptions {
         allow_dtd: false,
         nodes_limit: MAX_NODES,
@@ -46,7 +46,7 @@ pub fn names_logout_request(xml: &str) -> bool {
 
 /// Parse the XML of a LogoutRequest: `ID`, `Version="2.0"` and `IssueInstant` are required, as
 /// Microsoft's page lists them (the instant's format is expected but not enforced, so any value passes).
-pub fn parse(xml: &str) -> Result<LogoutRequest, RequestProblem> {
+pub(crate) fn parse(xml: &str) -> Result<LogoutRequest, RequestProblem> {
     let options = roxmltree::ParsingOptions {
         allow_dtd: false,
         nodes_limit: MAX_NODES,
@@ -103,7 +103,7 @@ pub fn parse(xml: &str) -> Result<LogoutRequest, RequestProblem> {
 /// The LogoutResponse XML, in the shape of Microsoft's sample (`Issuer` in the assertion namespace as a
 /// default namespace, `Status` with the Success code), plus the `Destination` SAML bindings 3.4.5.2
 /// requires of a signed message.
-pub fn response_xml(
+pub(crate) fn response_xml(
     issuer: &str,
     destination: &str,
     in_response_to: &str,
@@ -126,7 +126,7 @@ pub fn response_xml(
 /// three exactly as they appear in the URL. Values are percent-encoded with lower-case hex digits, as
 /// .NET's `HttpUtility.UrlEncode` writes them and as service providers report Entra's logout responses
 /// (OneLogin's toolkits document a `lowercase_urlencoding` setting for Microsoft's identity providers).
-pub fn redirect_url(
+pub(crate) fn redirect_url(
     logout_url: &str,
     xml: &str,
     relay_state: Option<&str>,

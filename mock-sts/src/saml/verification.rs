@@ -14,11 +14,11 @@ use crate::config::registered_certificate;
 use crate::model::{Directory, RegisteredCertificate, RequestVerification, SamlRegistration};
 
 /// At most this many verification certificates per app, so that the list cannot grow without bound.
-pub const MAX_VERIFICATION_CERTIFICATES: usize = 16;
+pub(crate) const MAX_VERIFICATION_CERTIFICATES: usize = 16;
 
 /// Why a change to the list is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum VerificationChangeError {
+pub(crate) enum VerificationChangeError {
     #[error("not a PEM or DER X.509 certificate")]
     NotACertificate,
     #[error("the certificate {0} is already a verification certificate of the app")]
@@ -31,13 +31,13 @@ pub enum VerificationChangeError {
 
 /// Each SAML app's verification certificates, by client id.
 #[derive(Debug, Default)]
-pub struct VerificationStore {
+pub(crate) struct VerificationStore {
     certificates: Mutex<HashMap<String, Vec<RegisteredCertificate>>>,
 }
 
 impl VerificationStore {
     /// The lists as the configuration gives them.
-    pub fn from_directory(directory: &Directory) -> Self {
+    pub(crate) fn from_directory(directory: &Directory) -> Self {
         let certificates = directory
             .tenants
             .iter()
@@ -64,12 +64,12 @@ impl VerificationStore {
     }
 
     /// The app's certificates now.
-    pub fn certificates(&self, client_id: &str) -> Vec<RegisteredCertificate> {
+    pub(crate) fn certificates(&self, client_id: &str) -> Vec<RegisteredCertificate> {
         self.lock().get(client_id).cloned().unwrap_or_default()
     }
 
     /// The app's verification settings with the certificates it has now.
-    pub fn settings(&self, client_id: &str, saml: &SamlRegistration) -> RequestVerification {
+    pub(crate) fn settings(&self, client_id: &str, saml: &SamlRegistration) -> RequestVerification {
         RequestVerification {
             certificates: self.certificates(client_id),
             ..saml.request_verification.clone()
@@ -77,7 +77,7 @@ impl VerificationStore {
     }
 
     /// Add a certificate (PEM or DER) to the app's list.
-    pub fn add(
+    pub(crate) fn add(
         &self,
         client_id: &str,
         encoded: &[u8],
@@ -100,7 +100,11 @@ impl VerificationStore {
     }
 
     /// Remove the certificate with this SHA-1 thumbprint (hex, any case) from the app's list.
-    pub fn remove(&self, client_id: &str, thumbprint: &str) -> Result<(), VerificationChangeError> {
+    pub(crate) fn remove(
+        &self,
+        client_id: &str,
+        thumbprint: &str,
+    ) -> Result<(), VerificationChangeError> {
         let wanted = thumbprint.trim().to_ascii_uppercase();
         let mut all = self.lock();
         let list = all.entry(client_id.to_string()).or_default();
