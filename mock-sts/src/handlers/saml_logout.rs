@@ -80,6 +80,8 @@ pub(super) fn single_logout(
         None => signed_out_page(),
         Some(logout_url) => {
             let cert = signing_certificate(state, ids, tenant, app)?;
+            // The metadata's entity ID, as a 2025 capture of Entra's own logout message has it, not the
+            // login.microsoftonline.com form Microsoft's page shows (README, *Single logout*).
             let answer = logout::response_xml(&issuer(tenant), logout_url, &request.id, ids.at);
             let location = logout::redirect_url(logout_url, &answer, relay_state, &cert)
                 .map_err(InternalError::while_doing(MockDuty::SignSamlResponse))?;
