@@ -9,9 +9,12 @@ use crate::limits::MAX_JSON_BYTES;
 
 /// Whether text is an HTML page rather than XML (SAML, metadata).
 pub(crate) fn looks_like_html(text: &str) -> bool {
-    let head: String = text
-        .trim_start_matches('\u{feff}')
-        .trim_start()
+    let start = text.trim_start_matches('\u{feff}').trim_start();
+    // Every opening below is a tag: a token or a key (most inputs) is turned away without a copy.
+    if !start.starts_with('<') {
+        return false;
+    }
+    let head: String = start
         .chars()
         .take(256)
         .collect::<String>()

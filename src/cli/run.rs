@@ -3,6 +3,7 @@
 
 use std::io::{self, BufRead, BufReader, IsTerminal, Read, Write};
 use std::num::NonZeroUsize;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use clap::CommandFactory;
 
@@ -439,7 +440,7 @@ impl Render {
         }
     }
 
-    fn write(self, out: &mut dyn Write, report: &Report) -> io::Result<()> {
+    fn write<W: Write>(self, out: &mut W, report: &Report) -> io::Result<()> {
         match self {
             Render::JsonLine => present::json::write_line(out, report),
             Render::JsonPretty => present::json::write_pretty(out, report),
@@ -500,24 +501,38 @@ fn inspect_lines(
         .unwrap_or(1);
     let progress = io::stderr().is_terminal();
     let mut done = 0usize;
+    // While the workers inspect a batch, this thread writes the reports of the one before and
+    // reads the one after, so that neither writing nor reading leaves a core idle.
+    let mut previous: Vec<Rendered> = Vec::new();
     let mut batch = lines.next_batch()?;
     while !batch.is_empty() {
-        // The next batch is read while this one is inspected.
-        let (parts, next) = inspect_parallel(&batch, trust, settings, render, workers, || {
-            lines.next_batch()
-        });
-        for part in parts {
-            *any_error |= part.error;
-            out.write_all(&part.bytes)?;
-        }
+        let (parts, (wrote, next)) =
+            inspect_parallel(&batch, trust, settings, render, workers, || {
+                (
+                    write_rendered(out, &previous, any_error),
+                    lines.next_batch(),
+                )
+            });
+        wrote?;
+        previous = parts;
         done += batch.len();
         if progress {
             eprint!("\rkeyprobe: {done} inputs inspected");
         }
         batch = next?;
     }
+    write_rendered(out, &previous, any_error)?;
     if progress && done > 0 {
         eprintln!();
+    }
+    Ok(())
+}
+
+/// Writes reports rendered by the workers, in input order.
+fn write_rendered(out: &mut dyn Write, parts: &[Rendered], any_error: &mut bool) -> io::Result<()> {
+    for part in parts {
+        *any_error |= part.error;
+        out.write_all(&part.bytes)?;
     }
     Ok(())
 }
@@ -548,9 +563,14 @@ impl<R: BufRead> LineBatches<R> {
     }
 }
 
-/// Inspects and renders a batch on every core, each worker a contiguous part of it into one
-/// buffer, while the calling thread runs `meanwhile` (reading the next batch). Rendering (and
-/// dropping) the reports in the workers keeps the calling thread to reading lines and writing bytes.
+/// Lines a worker takes at a time: small, so that the workers finish a batch together however
+/// the cores are shared (with the reading and writing thread, or with other processes).
+const CHUNK_LINES: usize = 32;
+
+/// Inspects and renders a batch on every core, while the calling thread runs `meanwhile`
+/// (writing the previous batch, reading the next). Workers take chunks of [`CHUNK_LINES`] in
+/// turn and render each into a buffer of its own; the buffers come back in input order.
+/// Rendering (and dropping) the reports in the workers keeps the calling thread to bytes.
 fn inspect_parallel<T>(
     batch: &[Input],
     trust: &TrustStore,
@@ -559,7 +579,7 @@ fn inspect_parallel<T>(
     workers: usize,
     meanwhile: impl FnOnce() -> T,
 ) -> (Vec<Rendered>, T) {
-    let part_of = |inputs: &[Input]| {
+    let chunk_of = |inputs: &[Input]| {
         let mut part = Rendered {
             bytes: Vec::with_capacity(inputs.len() * 2048),
             error: false,
@@ -574,26 +594,37 @@ fn inspect_parallel<T>(
         }
         part
     };
-    if workers <= 1 || batch.len() < 16 {
-        let parts = vec![part_of(batch)];
-        return (parts, meanwhile());
+    let chunks: Vec<&[Input]> = batch.chunks(CHUNK_LINES).collect();
+    if workers <= 1 || chunks.len() < 2 {
+        let other = meanwhile();
+        return (chunks.into_iter().map(chunk_of).collect(), other);
     }
-    let chunk = batch.len().div_ceil(workers);
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut mine = Vec::new();
+        loop {
+            let index = next.fetch_add(1, Ordering::Relaxed);
+            let Some(chunk) = chunks.get(index) else {
+                return mine;
+            };
+            mine.push((index, chunk_of(chunk)));
+        }
+    };
     std::thread::scope(|scope| {
-        let handles: Vec<_> = batch
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || part_of(part)))
+        let handles: Vec<_> = (0..workers.min(chunks.len()))
+            .map(|_| scope.spawn(work))
             .collect();
         let other = meanwhile();
-        let parts = handles
+        let mut parts: Vec<(usize, Rendered)> = handles
             .into_iter()
             // A panicking worker is a bug: fail loudly rather than drop its reports silently.
-            .map(|h| {
+            .flat_map(|h| {
                 h.join()
                     .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
             })
             .collect();
-        (parts, other)
+        parts.sort_unstable_by_key(|(index, _)| *index);
+        (parts.into_iter().map(|(_, part)| part).collect(), other)
     })
 }
 

@@ -87,11 +87,25 @@ fn same_key(a: &PKeyRef<Public>, b: &PKeyRef<Public>) -> bool {
 }
 
 /// The hash `alg` signs, computed directly; which one follows [`Alg::digest`] (by its length).
+/// The hashers, not the one-shot `sha256()`: OpenSSL 3 implements the one-shot functions by
+/// fetching the algorithm on every call (about 7,000 instructions a token).
 pub(crate) fn digest_of(alg: Alg, message: &[u8]) -> Vec<u8> {
     match alg.digest_len() {
-        48 => openssl::sha::sha384(message).to_vec(),
-        64 => openssl::sha::sha512(message).to_vec(),
-        _ => openssl::sha::sha256(message).to_vec(),
+        48 => {
+            let mut h = openssl::sha::Sha384::new();
+            h.update(message);
+            h.finish().to_vec()
+        }
+        64 => {
+            let mut h = openssl::sha::Sha512::new();
+            h.update(message);
+            h.finish().to_vec()
+        }
+        _ => {
+            let mut h = openssl::sha::Sha256::new();
+            h.update(message);
+            h.finish().to_vec()
+        }
     }
 }
 

@@ -9,8 +9,9 @@ pub(crate) fn write_pretty(out: &mut dyn Write, report: &Report) -> io::Result<(
     out.write_all(b"\n")
 }
 
-/// Writes `report` as one line of JSON (`--json --lines`), SPEC.md's report shape.
-pub fn write_line(out: &mut dyn Write, report: &Report) -> io::Result<()> {
+/// Writes `report` as one line of JSON (`--json --lines`), SPEC.md's report shape. Generic over
+/// the writer so that a batch worker's `Vec<u8>` takes serde_json's many small writes inline.
+pub fn write_line<W: Write + ?Sized>(out: &mut W, report: &Report) -> io::Result<()> {
     serde_json::to_writer(&mut *out, report).map_err(io::Error::other)?;
     out.write_all(b"\n")
 }
