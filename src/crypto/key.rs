@@ -1,7 +1,7 @@
 //! Verification keys ready for use: built once per trusted key, reused for every signature.
 
-use openssl::bn::BigNum;
-use openssl::ec::{EcGroup, EcKey};
+use openssl::bn::{BigNum, BigNumContext};
+use openssl::ec::{EcGroup, EcKey, EcPoint};
 use openssl::error::ErrorStack;
 use openssl::nid::Nid;
 use openssl::pkey::{Id, PKey, Public};
@@ -45,8 +45,6 @@ pub enum KeyError {
     },
     #[error("the point (x, y) is not on curve {crv}")]
     NotOnCurve { crv: String },
-    #[error("the point (x, y) is not a valid {crv} public key")]
-    InvalidEcKey { crv: String },
     /// An OKP curve other than Ed25519.
     #[error("OKP curve '{crv}' is not supported for signatures (Ed25519)")]
     OkpCurve { crv: String },
@@ -194,16 +192,26 @@ impl VerifyKey {
             });
         }
         let group = EcGroup::from_curve_name(nid)?;
-        let x = BigNum::from_slice(x)?;
-        let y = BigNum::from_slice(y)?;
-        let key = EcKey::from_public_key_affine_coordinates(&group, &x, &y).map_err(|_| {
-            KeyError::NotOnCurve {
-                crv: crv.to_string(),
-            }
-        })?;
-        key.check_key().map_err(|_| KeyError::InvalidEcKey {
+        // The uncompressed point (0x04 || x || y): OpenSSL refuses coordinates outside the field
+        // and points off the curve. P-256, P-384 and P-521 have cofactor 1, so a point on the
+        // curve (never the point at infinity, which has no such encoding) has the group's order:
+        // `EC_KEY_check_key`'s scalar multiplication by the order (about 5 M instructions for
+        // P-521, paid at every start for every EC key in a key set) would find nothing more.
+        let mut encoded = Vec::with_capacity(1 + 2 * size);
+        encoded.push(0x04);
+        encoded.extend_from_slice(x);
+        encoded.extend_from_slice(y);
+        let not_on_curve = |_| KeyError::NotOnCurve {
             crv: crv.to_string(),
-        })?;
+        };
+        let mut bn = BigNumContext::new()?;
+        let point = EcPoint::from_bytes(&group, &encoded, &mut bn).map_err(not_on_curve)?;
+        if !point.is_on_curve(&group, &mut bn).map_err(not_on_curve)? {
+            return Err(KeyError::NotOnCurve {
+                crv: crv.to_string(),
+            });
+        }
+        let key = EcKey::from_public_key(&group, &point).map_err(not_on_curve)?;
         Ok(PKey::from_ec_key(key).map(VerifyKey::Public)?)
     }
 
@@ -254,5 +262,63 @@ fn curve_name_of(nid: Nid) -> Option<&'static str> {
         Nid::SECP521R1 => Some("P-521"),
         Nid::SECP256K1 => Some("secp256k1"),
         _ => Some("other curve"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use openssl::ec::PointConversionForm;
+
+    /// A fresh P-256 public point as JWK coordinates.
+    fn coordinates(nid: Nid, size: usize) -> (Vec<u8>, Vec<u8>) {
+        let group = EcGroup::from_curve_name(nid).expect("group");
+        let key = EcKey::generate(&group).expect("key");
+        let mut bn = BigNumContext::new().expect("ctx");
+        let bytes = key
+            .public_key()
+            .to_bytes(&group, PointConversionForm::UNCOMPRESSED, &mut bn)
+            .expect("point");
+        (bytes[1..=size].to_vec(), bytes[1 + size..].to_vec())
+    }
+
+    #[test]
+    fn points_on_the_curve_are_keys_and_others_are_refused() {
+        for (nid, crv, size) in [
+            (Nid::X9_62_PRIME256V1, "P-256", 32),
+            (Nid::SECP384R1, "P-384", 48),
+            (Nid::SECP521R1, "P-521", 66),
+        ] {
+            let (x, y) = coordinates(nid, size);
+            assert!(VerifyKey::ec(crv, &x, &y).is_ok(), "{crv}");
+            let mut off = y.clone();
+            if let Some(last) = off.last_mut() {
+                *last ^= 1;
+            }
+            assert!(
+                matches!(
+                    VerifyKey::ec(crv, &x, &off),
+                    Err(KeyError::NotOnCurve { .. })
+                ),
+                "{crv}: a point off the curve"
+            );
+            // Coordinates at or above the field prime are no field elements.
+            let all_ones = vec![0xff; size];
+            assert!(
+                matches!(
+                    VerifyKey::ec(crv, &all_ones, &y),
+                    Err(KeyError::NotOnCurve { .. })
+                ),
+                "{crv}: x outside the field"
+            );
+            let zero = vec![0; size];
+            assert!(
+                matches!(
+                    VerifyKey::ec(crv, &zero, &zero),
+                    Err(KeyError::NotOnCurve { .. })
+                ),
+                "{crv}: (0, 0)"
+            );
+        }
     }
 }
