@@ -9,6 +9,7 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use clap::builder::TypedValueParser;
 use clap::Parser;
 use mock_sts::LoadedConfig;
 use mock_sts::{Options, Scenario, Server, StartError};
@@ -40,13 +41,13 @@ struct Cli {
     /// answers for besides the bound address.
     #[arg(long, value_name = "URL", env = "MOCK_STS_PUBLIC_URL")]
     public_url: Option<String>,
-    /// Scenario in force at start: healthy, unpublished-signing-key, rotated-keys,
-    /// custom-signing-key-required, missing-signing-key, dangling-signing-key, expired-signing-cert.
+    /// Scenario in force at start (switch at run time with `PUT /_mock/scenario`).
     #[arg(
         long,
         value_name = "NAME",
         default_value = "healthy",
-        env = "MOCK_STS_SCENARIO"
+        env = "MOCK_STS_SCENARIO",
+        value_parser = scenario_parser()
     )]
     scenario: Scenario,
     /// Once serving, write FILE (replaced whole, removed at exit) with KEY=VALUE lines: MOCK_STS_URL,
@@ -67,6 +68,13 @@ struct Cli {
     /// Print the manual page (roff) generated from these flags and exit: `mock-sts --man > mock-sts.1`.
     #[arg(long)]
     man: bool,
+}
+
+/// `--scenario` takes the names of the one scenario table, so help, completions and the error for an
+/// unknown name list every scenario there is.
+fn scenario_parser() -> impl TypedValueParser<Value = Scenario> {
+    clap::builder::PossibleValuesParser::new(Scenario::ALL.map(Scenario::name))
+        .try_map(|name| name.parse::<Scenario>())
 }
 
 fn main() -> ExitCode {

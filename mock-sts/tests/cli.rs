@@ -164,7 +164,9 @@ fn bad_configuration_exits_2_naming_the_field() {
 
     let output = binary().args(["--scenario", "sunny"]).output().unwrap();
     assert_eq!(output.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("unknown scenario 'sunny'"));
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("invalid value 'sunny' for '--scenario")
+    );
 }
 
 #[test]
@@ -215,6 +217,33 @@ fn prints_its_manual_page_and_completions() {
         .expect("runs");
     assert!(completions.status.success());
     assert!(String::from_utf8_lossy(&completions.stdout).contains("mock-sts"));
+}
+
+/// `--help`, the completions and the error for an unknown name list every scenario of the one table.
+#[test]
+fn every_scenario_is_listed_in_help_completions_and_errors() {
+    let help = binary().arg("--help").output().expect("runs");
+    assert!(help.status.success());
+    // clap wraps the list; the names themselves are never split.
+    let help = String::from_utf8_lossy(&help.stdout).replace('\n', " ");
+    let completions = binary()
+        .args(["--completions", "bash"])
+        .output()
+        .expect("runs");
+    let completions = String::from_utf8_lossy(&completions.stdout).into_owned();
+    let unknown = binary()
+        .args(["--scenario", "sunny"])
+        .output()
+        .expect("runs");
+    assert_eq!(unknown.status.code(), Some(2));
+    let unknown = String::from_utf8_lossy(&unknown.stderr).into_owned();
+    assert!(unknown.contains("'sunny'"), "{unknown}");
+    for scenario in mock_sts::Scenario::ALL {
+        let name = scenario.name();
+        assert!(help.contains(name), "--help lacks {name}: {help}");
+        assert!(completions.contains(name), "completions lack {name}");
+        assert!(unknown.contains(name), "the error lacks {name}: {unknown}");
+    }
 }
 
 /// `KEY=VALUE` lines as `--ready-file` and `--detach` write them.
