@@ -104,13 +104,21 @@ fn a_logout_request_ends_the_session_and_is_answered_at_the_logout_url() {
     );
     assert!(saml_response(&passive.text).contains("status:NoPassive"));
 
-    // SAMLResponse, RelayState, SigAlg, Signature, in that order, percent-encoded in lower case.
+    // SAMLResponse, RelayState, Signature, SigAlg, in the order of a captured Entra logout redirect,
+    // percent-encoded in lower case.
     let names: Vec<&str> = query
         .split('&')
         .map(|pair| pair.split('=').next().unwrap())
         .collect();
-    assert_eq!(names, ["SAMLResponse", "RelayState", "SigAlg", "Signature"]);
-    assert!(query.contains("&RelayState=back+to+%2f+home&SigAlg=http%3a%2f%2fwww.w3.org%2f2001%2f04%2fxmldsig-more%23rsa-sha256&"), "{query}");
+    assert_eq!(names, ["SAMLResponse", "RelayState", "Signature", "SigAlg"]);
+    assert!(
+        query.contains("&RelayState=back+to+%2f+home&Signature="),
+        "{query}"
+    );
+    assert!(
+        query.ends_with("&SigAlg=http%3a%2f%2fwww.w3.org%2f2001%2f04%2fxmldsig-more%23rsa-sha256"),
+        "{query}"
+    );
     let params = query_of(location, '?');
     let response = inflate(param(&params, "SAMLResponse").unwrap());
     assert_eq!(param(&params, "RelayState"), Some("back to / home"));
@@ -133,8 +141,11 @@ fn a_logout_request_ends_the_session_and_is_answered_at_the_logout_url() {
         Some("urn:oasis:names:tc:SAML:2.0:status:Success")
     );
 
-    // Signed over the octets as sent, with the certificate the app's metadata publishes.
-    let (signed, _) = query.split_once("&Signature=").unwrap();
+    // Signed over the octets as sent (SAMLResponse, RelayState, SigAlg: SAML bindings 3.4.4.1), with the
+    // certificate the app's metadata publishes.
+    let (message, rest) = query.split_once("&Signature=").unwrap();
+    let (_, sig_alg) = rest.split_once('&').unwrap();
+    let signed = format!("{message}&{sig_alg}");
     let signature = STANDARD
         .decode(param(&params, "Signature").unwrap())
         .unwrap();

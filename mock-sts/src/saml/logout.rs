@@ -122,31 +122,30 @@ pub(crate) fn response_xml(
 }
 
 /// `logout_url` with the HTTP-Redirect binding's query appended: `SAMLResponse` (raw DEFLATE, base64),
-/// `RelayState` when the request had one, `SigAlg` (RSA-SHA256) and the `Signature` over the first
-/// three exactly as they appear in the URL. Values are percent-encoded with lower-case hex digits, as
-/// .NET's `HttpUtility.UrlEncode` writes them and as service providers report Entra's logout responses
-/// (OneLogin's toolkits document a `lowercase_urlencoding` setting for Microsoft's identity providers).
+/// `RelayState` when the request had one, then `Signature` and `SigAlg` (RSA-SHA256), in the order of a
+/// captured Entra logout redirect (README, *Single logout*). The signature is over
+/// `SAMLResponse=…[&RelayState=…]&SigAlg=…` exactly as those values appear in the URL (SAML bindings
+/// 3.4.4.1), so a service provider that takes everything before `&Signature=` as the signed octets fails
+/// here as it would on Entra. Values are percent-encoded with lower-case hex digits, as .NET's
+/// `HttpUtility.UrlEncode` writes them and as the capture shows.
 pub(crate) fn redirect_url(
     logout_url: &str,
     xml: &str,
     relay_state: Option<&str>,
     cert: &SamlCertificate,
 ) -> Result<String, ErrorStack> {
-    let mut signed = format!("SAMLResponse={}", url_encode(&deflate_base64(xml)));
+    let mut message = format!("SAMLResponse={}", url_encode(&deflate_base64(xml)));
     if let Some(relay_state) = relay_state {
-        signed.push_str(&format!("&RelayState={}", url_encode(relay_state)));
+        message.push_str(&format!("&RelayState={}", url_encode(relay_state)));
     }
-    signed.push_str(&format!(
-        "&SigAlg={}",
-        url_encode(XmlDsigAlg::RsaSha256.uri())
-    ));
+    let sig_alg = format!("SigAlg={}", url_encode(XmlDsigAlg::RsaSha256.uri()));
     let key = PKey::private_key_from_pem(&cert.key_pem)?;
     let mut signer = Signer::new(MessageDigest::sha256(), &key)?;
-    signer.update(signed.as_bytes())?;
+    signer.update(format!("{message}&{sig_alg}").as_bytes())?;
     let signature = base64::encode_standard(&signer.sign_to_vec()?);
     let separator = if logout_url.contains('?') { '&' } else { '?' };
     Ok(format!(
-        "{logout_url}{separator}{signed}&Signature={}",
+        "{logout_url}{separator}{message}&Signature={}&{sig_alg}",
         url_encode(&signature)
     ))
 }
@@ -225,8 +224,15 @@ mod tests {
         );
         let url = redirect_url("https://sp/slo?x=1", &xml, Some("a b/c"), &cert).unwrap();
         let query = url.strip_prefix("https://sp/slo?x=1&").unwrap();
-        assert!(query.contains("&RelayState=a+b%2fc&SigAlg=http%3a%2f%2fwww.w3.org%2f2001%2f04%2fxmldsig-more%23rsa-sha256&Signature="), "{query}");
-        let (signed, signature) = query.split_once("&Signature=").unwrap();
+        // As the capture orders them: the message, RelayState, Signature, SigAlg.
+        let (message, rest) = query.split_once("&Signature=").unwrap();
+        let (signature, sig_alg) = rest.split_once('&').unwrap();
+        assert!(message.ends_with("&RelayState=a+b%2fc"), "{query}");
+        assert_eq!(
+            sig_alg,
+            "SigAlg=http%3a%2f%2fwww.w3.org%2f2001%2f04%2fxmldsig-more%23rsa-sha256"
+        );
+        let signed = format!("{message}&{sig_alg}");
         let signature: String = url::form_urlencoded::parse(format!("s={signature}").as_bytes())
             .next()
             .unwrap()
@@ -236,7 +242,9 @@ mod tests {
         let mut verifier = Verifier::new(MessageDigest::sha256(), &key).unwrap();
         let raw = base64::decode_standard(&signature).unwrap();
         assert!(verifier.verify_oneshot(&raw, signed.as_bytes()).unwrap());
-        let encoded: String = url::form_urlencoded::parse(signed.as_bytes())
+        // What a service provider that signs-checks everything before `&Signature=` would take.
+        assert!(!verifier.verify_oneshot(&raw, message.as_bytes()).unwrap());
+        let encoded: String = url::form_urlencoded::parse(message.as_bytes())
             .find(|(k, _)| k == "SAMLResponse")
             .unwrap()
             .1

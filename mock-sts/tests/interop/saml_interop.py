@@ -524,7 +524,10 @@ def pysaml2_session_flows(metadata_xml):
     # as received verifies it; pysaml2's verify_redirect_signature, which encodes the values again in upper case,
     # does not, since Entra (and the mock) percent-encode in lower case.
     cert = re.search(r'<KeyDescriptor use="signing">.*?<X509Certificate>([^<]+)</X509Certificate>', metadata_xml)
-    signed, _, _ = query.partition("&Signature=")
+    # The signed octets are SAMLResponse[&RelayState]&SigAlg as they appear in the query (SAML bindings
+    # 3.4.4.1); the query puts Signature before SigAlg, as a captured Entra logout redirect does.
+    message, _, rest = query.partition("&Signature=")
+    signed = message + "&" + rest.partition("&")[2]
     if cert and "Signature" in params and "SigAlg" in params:
         key = extract_rsa_key_from_x509_cert(pem_format(cert.group(1).strip()))
         verifier = SIGNER_ALGS[params["SigAlg"]]
