@@ -7,6 +7,9 @@
 pub enum Failure {
     /// Entra answered with this AADSTS code (error page, JSON error, SAML status).
     Aadsts(u32),
+    /// Entra answered with this code and a text containing this reason (`[Reason - The key used is
+    /// expired., …]`), which another scenario reproduces than the code's other reasons.
+    AadstsReason(u32, &'static str),
     /// The relying party's own validation failed after Entra answered.
     RelyingParty(RpFailure),
     /// The app's registration (Graph JSON, federation metadata) shows the cause before any sign-in.
@@ -63,7 +66,20 @@ pub enum Fix {
     RegisterRedirectUri,
     /// Register the app (client id, SAML identifier) in the tenant the request names, restart.
     RegisterApp,
+    /// Upload the client's certificate (its public part) to the app (portal: Certificates & secrets,
+    /// Upload certificate): `POST /_mock/apps/{appId}/client-certificates` with the PEM.
+    UploadClientCertificate,
+    /// The app's certificate credential has expired: make a new certificate, upload it, and have the
+    /// client sign with it.
+    RenewClientCertificate,
+    /// The client's: send an assertion inside its window at the STS's time (a correct clock, an assertion
+    /// made for each request rather than cached).
+    FreshClientAssertion,
 }
+
+/// In scenario `expired-client-assertion` mock-sts's clock runs this far ahead of the machine's, as Entra's
+/// runs ahead of a client whose clock is behind.
+pub const EXPIRED_CLIENT_ASSERTION_CLOCK_AHEAD_SECONDS: i64 = 3600;
 
 /// One row of the table: a failure, the scenario that reproduces it and the fix that undoes it.
 #[derive(Debug, Clone, Copy)]
@@ -139,6 +155,27 @@ pub const REPRODUCTIONS: &[Reproduction] = &[
         fix: Fix::SendRightSecret,
     },
     Reproduction {
+        failure: Failure::AadstsReason(700027, "The key used is expired."),
+        surface: Surface::TokenEndpoint,
+        scenario: "expired-client-cert",
+        how: "the app's certificate credential is past its end date, so a client assertion signed with that certificate is refused",
+        fix: Fix::RenewClientCertificate,
+    },
+    Reproduction {
+        failure: Failure::Aadsts(700027),
+        surface: Surface::TokenEndpoint,
+        scenario: "client-cert-not-uploaded",
+        how: "the certificate the client signs its assertion with was never uploaded to the app, so Entra does not find the key the assertion's thumbprint names",
+        fix: Fix::UploadClientCertificate,
+    },
+    Reproduction {
+        failure: Failure::Aadsts(700024),
+        surface: Surface::TokenEndpoint,
+        scenario: "expired-client-assertion",
+        how: "the client assertion's validity window is where the capture's was relative to the STS's clock, outside it (the mock's clock runs an hour ahead in this scenario; replay.sh signs against it)",
+        fix: Fix::FreshClientAssertion,
+    },
+    Reproduction {
         failure: Failure::Aadsts(50011),
         surface: Surface::Authorize,
         scenario: "healthy",
@@ -157,6 +194,19 @@ pub const REPRODUCTIONS: &[Reproduction] = &[
 /// The row for a failure, if mock-sts can reproduce it.
 pub fn reproduction(failure: Failure) -> Option<&'static Reproduction> {
     REPRODUCTIONS.iter().find(|r| r.failure == failure)
+}
+
+/// The failure an AADSTS answer shows: the row whose reason its text contains, else the code alone.
+pub fn aadsts_failure(code: u32, message: &str) -> Failure {
+    REPRODUCTIONS
+        .iter()
+        .find_map(|r| match r.failure {
+            Failure::AadstsReason(c, reason) if c == code && message.contains(reason) => {
+                Some(r.failure)
+            }
+            _ => None,
+        })
+        .unwrap_or(Failure::Aadsts(code))
 }
 
 /// Every scenario name the table uses, once each.
@@ -189,9 +239,22 @@ mod tests {
     }
 
     #[test]
+    fn a_reason_picks_its_row() {
+        assert_eq!(
+            aadsts_failure(700027, "Client assertion contains an invalid signature. [Reason - The key used is expired., Thumbprint of key used by client: 'AB']"),
+            Failure::AadstsReason(700027, "The key used is expired.")
+        );
+        assert_eq!(
+            aadsts_failure(700027, "[Reason - The key was not found., …]"),
+            Failure::Aadsts(700027)
+        );
+        assert_eq!(aadsts_failure(50003, ""), Failure::Aadsts(50003));
+    }
+
+    #[test]
     fn every_code_is_in_the_catalogue() {
         for r in REPRODUCTIONS {
-            if let Failure::Aadsts(code) = r.failure {
+            if let Failure::Aadsts(code) | Failure::AadstsReason(code, _) = r.failure {
                 assert!(
                     crate::aadsts::AadCode::ALL
                         .iter()

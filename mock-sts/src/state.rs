@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use crate::config::{LoadedConfig, SigningKeyFiles};
 use crate::keys::{KeyError, SigningKey, ENTRA_SIGNING_CN};
 use crate::metadata_cache::{Generation, MetadataCache, Stamp};
-use crate::model::Directory;
+use crate::model::{Directory, RegisteredCertificate};
 use crate::scenario::Scenario;
 
 /// Codes and refresh tokens kept at once; the oldest go first beyond this, so a loop of requests cannot
@@ -34,7 +34,12 @@ pub(crate) struct AppState {
     pub(crate) metadata: MetadataCache,
     /// Bumped by every scenario change and key rotation: what the kept metadata was made from.
     metadata_generation: Generation,
+    /// Client certificates uploaded at run time (the portal's "Upload certificate"), by client id.
+    uploaded_client_certificates: Mutex<HashMap<String, Vec<RegisteredCertificate>>>,
 }
+
+/// Certificates one app may have uploaded at run time (the portal allows a handful; this bounds memory).
+pub(crate) const MAX_UPLOADED_CLIENT_CERTIFICATES: usize = 16;
 
 /// The tenant signing keys. `current` signs and is published; `next` is the key a rotation will promote,
 /// which the `unpublished-signing-key` and `rotated-keys` scenarios sign with; `previous` stays published
@@ -474,6 +479,7 @@ impl AppState {
             grants: Mutex::new(GrantStore::default()),
             metadata: MetadataCache::default(),
             metadata_generation: Generation::default(),
+            uploaded_client_certificates: Mutex::new(HashMap::new()),
         })
     }
 
@@ -492,6 +498,35 @@ impl AppState {
             .first()
             .map(|t| t.id.as_str())
             .unwrap_or("common")
+    }
+
+    /// The client certificates uploaded to an app at run time.
+    pub(crate) fn uploaded_client_certificates(
+        &self,
+        client_id: &str,
+    ) -> Vec<RegisteredCertificate> {
+        lock(&self.uploaded_client_certificates)
+            .get(client_id)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Registers a certificate for an app's client assertions; one already there is not added twice.
+    /// Returns how many the app has, or `None` when it has the most it may.
+    pub(crate) fn upload_client_certificate(
+        &self,
+        client_id: &str,
+        cert: RegisteredCertificate,
+    ) -> Option<usize> {
+        let mut uploaded = lock(&self.uploaded_client_certificates);
+        let list = uploaded.entry(client_id.to_string()).or_default();
+        if !list.iter().any(|c| c.thumbprint == cert.thumbprint) {
+            if list.len() >= MAX_UPLOADED_CLIENT_CERTIFICATES {
+                return None;
+            }
+            list.push(cert);
+        }
+        Some(list.len())
     }
 
     /// The scenario for the whole server (tenants without one of their own).

@@ -764,3 +764,73 @@ fn a_certificate_credentials_dates_are_configured_within_the_certificates() {
         "{error}"
     );
 }
+
+#[test]
+fn a_client_certificate_uploaded_through_the_control_api_is_the_fix_of_700027() {
+    let registered = client_cert();
+    let mock = Mock::with_config(&config_with_certificate(&registered));
+    let upload = |cert: &ClientCert| {
+        mock.post_json(
+            &format!("/_mock/apps/{WEB_APP}/client-certificates"),
+            &json!({ "pem": cert.pem }),
+        )
+    };
+
+    // Not uploaded: "The key was not found"; uploaded, the same assertion goes through, in the scenario.
+    switch(&mock, "client-cert-not-uploaded");
+    let reply = send_assertion(&mock, &good_assertion(&mock, &registered));
+    assert_entra_error(&reply, 401, "invalid_client", 700027);
+    let reply = upload(&registered);
+    assert_eq!(reply.status, 201, "{}", reply.text);
+    assert_eq!(reply.json()["thumbprint"], hex_thumbprint(&registered));
+    assert_eq!(reply.json()["uploaded"], 1);
+    assert_eq!(
+        send_assertion(&mock, &good_assertion(&mock, &registered)).status,
+        200
+    );
+    let listed = mock.get(&format!("/_mock/apps/{WEB_APP}/client-certificates"));
+    assert_eq!(
+        listed.json()["value"][0]["thumbprint"],
+        hex_thumbprint(&registered)
+    );
+
+    // Expired: a renewed certificate uploaded is in force; the configured one stays expired.
+    switch(&mock, "expired-client-cert");
+    let renewed = client_cert();
+    let reply = send_assertion(&mock, &good_assertion(&mock, &renewed));
+    assert_entra_error(&reply, 401, "invalid_client", 700027);
+    assert_eq!(upload(&renewed).status, 201);
+    assert_eq!(upload(&renewed).json()["uploaded"], 2, "not added twice");
+    assert_eq!(
+        send_assertion(&mock, &good_assertion(&mock, &renewed)).status,
+        200
+    );
+
+    // What the endpoint refuses, with the reason.
+    let reply = mock.post_json(
+        &format!("/_mock/apps/{WEB_APP}/client-certificates"),
+        &json!({ "pem": "not a certificate" }),
+    );
+    assert_eq!(reply.status, 400, "{}", reply.text);
+    assert_eq!(reply.json()["error"], "invalid_certificate");
+    let reply = mock.post_json(
+        "/_mock/apps/9b2c3d4e-6f70-4182-93a4-b5c6d7e8f901/client-certificates",
+        &json!({ "pem": registered.pem }),
+    );
+    assert_eq!(
+        reply.json()["error"],
+        "not_a_confidential_app",
+        "{}",
+        reply.text
+    );
+    let reply = mock.post_raw(
+        &format!("/_mock/apps/{WEB_APP}/client-certificates"),
+        "application/x-pem-file",
+        registered.pem.clone().into_bytes(),
+    );
+    assert_eq!(
+        reply.json()["error"],
+        "not_json",
+        "a state change needs JSON or X-Mock-STS"
+    );
+}

@@ -207,13 +207,15 @@ fn reproduce_sections(roff: &mut Roff) {
     use keyprobe_core::reproduce::{AppCause, Failure, RpFailure, REPRODUCTIONS};
     section(roff, "FILES");
     item(roff, "mock-sts.toml", "mock-sts's configuration: the tenant id, domains, apps (client ids, SAML entity ids, ACS and redirect URIs, token versions) and placeholder users as the input shows them; new client secrets. Lines starting with #fix: are the fix, where it is a change of configuration.");
-    item(roff, "replay.sh", "replays the captured requests to Entra's endpoints against mock-sts with curl (./replay.sh http://127.0.0.1:PORT): tenant, path and parameters kept; signatures, codes, assertions and cookies left out; state and nonce made afresh; user names replaced. Exit 1 and `replay: CODE` when the answer is the failure; for a relying party's failure, what was issued is checked with keyprobe inspect against the mock's keys.");
+    item(roff, "replay.sh", "replays the captured requests to Entra's endpoints against mock-sts with curl (./replay.sh http://127.0.0.1:PORT): tenant, path and parameters kept; signatures, codes, assertions and cookies left out; a client assertion signed afresh with client-key.pem in the captured one's shape and window; state and nonce made afresh; user names replaced. Exit 1 and `replay: CODE` when the answer is the failure; for a relying party's failure, what was issued is checked with keyprobe inspect against the mock's keys.");
+    item(roff, "client-cert.pem, client-key.pem", "when the capture holds client assertions: a certificate and key made here (never the client's), which replay.sh signs them with; registered on the app in mock-sts.toml unless its not being uploaded is the failure (AADSTS700027).");
     item(roff, "fix.sh", "the fix to try, on the running mock (control API) or in mock-sts.toml (then restart mock-sts).");
     item(roff, "README.md", "what was seen, which scenario reproduces it, what was left out or replaced, and the fix, with the commands.");
     section(roff, "SCENARIOS");
     for r in REPRODUCTIONS {
         let failure = match r.failure {
             Failure::Aadsts(code) => format!("AADSTS{code}"),
+            Failure::AadstsReason(code, reason) => format!("AADSTS{code} ({reason})"),
             Failure::RelyingParty(RpFailure::SigningKeyNotPublished) => {
                 "key-not-found (IDX10503, ...)".to_string()
             }

@@ -39,6 +39,8 @@ pub(crate) struct Seen {
     pub entry: Option<usize>,
     /// The finding's message.
     pub message: String,
+    /// Entra's own text (`error_description`), when the answer carried one.
+    pub entra_text: Option<String>,
 }
 
 #[derive(Debug, Default)]
@@ -356,9 +358,14 @@ impl Facts {
                 self.user(user);
             }
         }
+        // A client assertion is issued by the app about itself (`iss` = `sub` = its client id): an app's
+        // id, not a user's object id, and the configuration needs it as it is.
+        let app_ids = [text("iss"), text("appid"), text("azp")];
         for name in OBJECT_ID_CLAIMS {
             if let Some(id) = text(name) {
-                push_unique(&mut self.object_ids, id);
+                if !app_ids.iter().flatten().any(|a| a.eq_ignore_ascii_case(id)) {
+                    push_unique(&mut self.object_ids, id);
+                }
             }
         }
     }
@@ -398,6 +405,7 @@ impl Facts {
         let Some(finding) = report.findings.first() else {
             return;
         };
+        let entra_text = str_at(&report.decoded, "/error_description").map(str::to_string);
         let code = finding
             .evidence
             .get("aadsts")
@@ -406,7 +414,13 @@ impl Facts {
             .and_then(Value::as_str)
             .and_then(|c| c.parse::<u32>().ok());
         let (failure, label) = match code {
-            Some(code) => (Some(Failure::Aadsts(code)), format!("AADSTS{code}")),
+            Some(code) => (
+                Some(keyprobe_core::reproduce::aadsts_failure(
+                    code,
+                    entra_text.as_deref().unwrap_or_default(),
+                )),
+                format!("AADSTS{code}"),
+            ),
             None => (
                 failure_of(report.kind, finding.code),
                 finding.code.as_str().to_string(),
@@ -426,6 +440,7 @@ impl Facts {
             at,
             entry,
             message: finding.message.clone(),
+            entra_text,
         });
     }
 }

@@ -7,6 +7,7 @@
 //! ([`keyprobe_core::reproduce`]). Nothing secret or personal is written: the files are rendered first,
 //! checked for every value the input carried that must not leave it, and only then written.
 
+mod assertion;
 mod facts;
 mod placeholder;
 mod plan;
@@ -126,9 +127,18 @@ pub(crate) fn reproduce(
         .cloned()
         .unwrap_or_else(|| FALLBACK_DOMAIN.to_string());
     let placeholders = Placeholders::new(&facts, &domain);
+    // The STS's clock when the failing request arrived (AADSTS700024 says it): a replayed client
+    // assertion keeps its window relative to it.
+    let sts_time = facts
+        .seen
+        .as_ref()
+        .and_then(|s| Some((s.entry?, assertion::sts_time_in(s.entra_text.as_deref()?)?)));
     let requests: Vec<Request> = exchanges
         .iter()
-        .filter_map(|x| Request::from_exchange(x, &placeholders, trust, &settings))
+        .filter_map(|x| {
+            let at = sts_time.filter(|(e, _)| *e == x.index).map(|(_, t)| t);
+            Request::from_exchange(x, &placeholders, trust, &settings, at)
+        })
         .collect();
     let plan = Plan::new(label, facts, &placeholders, requests);
 
@@ -164,6 +174,9 @@ pub(crate) fn reproduce(
             set_executable(&path)?;
         }
     }
+    if plan.client_certificate_files {
+        write_client_certificate(dir, &plan)?;
+    }
     let config = dir.join("mock-sts.toml");
     let mut summary = Vec::new();
     if let Some(s) = &plan.seen {
@@ -173,12 +186,17 @@ pub(crate) fn reproduce(
     }
     summary.push(write::verdict_line(&plan));
     summary.push(format!(
-        "wrote {}: mock-sts.toml (tenant {}, {} app(s), {} user(s)), replay.sh ({} request(s)), fix.sh, README.md",
+        "wrote {}: mock-sts.toml (tenant {}, {} app(s), {} user(s)), replay.sh ({} request(s)), fix.sh, README.md{}",
         dir.display(),
         plan.tenant_id,
         plan.apps.len(),
         plan.users.len(),
-        plan.requests.len()
+        plan.requests.len(),
+        if plan.client_certificate_files {
+            ", client-cert.pem and client-key.pem (made here: replay.sh signs client assertions with them)"
+        } else {
+            ""
+        }
     ));
     summary.push(format!(
         "not carried over: secrets, cookies, codes and signatures; replaced: {} user name(s), {} object id(s)",
@@ -196,6 +214,42 @@ pub(crate) fn reproduce(
         command: plan.command(&config),
         reproduced: plan.reproduction.is_some() || plan.seen.is_none(),
     })
+}
+
+/// A fresh certificate and key for the client's assertions (never the client's own: a capture holds
+/// neither), the key readable by the owner only.
+fn write_client_certificate(dir: &Path, plan: &Plan) -> Result<(), ReproduceError> {
+    let subject = plan
+        .assertion_app()
+        .map_or("keyprobe reproduce client", |a| a.display_name.as_str());
+    let (cert, key) = assertion::fresh_certificate(subject).map_err(|e| ReproduceError::Write {
+        path: dir.join(assertion::CERT_FILE),
+        source: std::io::Error::other(e),
+    })?;
+    for (name, text) in [(assertion::CERT_FILE, cert), (assertion::KEY_FILE, key)] {
+        let path = dir.join(name);
+        std::fs::write(&path, text).map_err(|source| ReproduceError::Write {
+            path: path.clone(),
+            source,
+        })?;
+    }
+    set_private(&dir.join(assertion::KEY_FILE))
+}
+
+#[cfg(unix)]
+fn set_private(path: &Path) -> Result<(), ReproduceError> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(|source| {
+        ReproduceError::Write {
+            path: path.to_path_buf(),
+            source,
+        }
+    })
+}
+
+#[cfg(not(unix))]
+fn set_private(_: &Path) -> Result<(), ReproduceError> {
+    Ok(())
 }
 
 fn open(path: &str) -> Result<std::io::BufReader<std::fs::File>, ReproduceError> {

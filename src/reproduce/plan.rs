@@ -3,6 +3,7 @@
 
 use keyprobe_core::reproduce::{reproduction, Failure, Fix, Reproduction, Surface};
 
+use super::assertion::AssertionShape;
 use super::facts::{AppFacts, Facts, Seen};
 use super::placeholder::{self, Placeholders, FALLBACK_DOMAIN};
 use super::replay::{Endpoint, Param, Request};
@@ -29,6 +30,8 @@ pub(crate) struct PlannedApp {
     pub secret: Option<String>,
     /// Registered only by the fix (AADSTS700016): the whole block is written commented out.
     pub registered: bool,
+    /// The client certificate made here (client-cert.pem) is registered on the app in mock-sts.toml.
+    pub client_certificate: bool,
     /// Lines the fix adds (`#fix: ` in mock-sts.toml).
     pub fix_lines: Vec<String>,
 }
@@ -50,6 +53,9 @@ pub(crate) struct Plan {
     pub requests: Vec<Request>,
     /// The secret replay.sh sends by default.
     pub replay_secret: Option<String>,
+    /// replay.sh signs client assertions: a certificate and key are made here (client-cert.pem,
+    /// client-key.pem).
+    pub client_certificate_files: bool,
     pub name_id_formats: Vec<String>,
     pub token_versions: Vec<u8>,
     pub claim_names: Vec<String>,
@@ -98,6 +104,7 @@ impl Plan {
         };
         let seen = facts.seen.clone().map(|mut s| {
             s.message = placeholders.apply(&s.message);
+            s.entra_text = s.entra_text.map(|t| placeholders.apply(&t));
             s
         });
         let found = seen.as_ref().and_then(|s| s.failure).and_then(reproduction);
@@ -128,6 +135,7 @@ impl Plan {
             not_reproduced,
             requests: Vec::new(),
             replay_secret: None,
+            client_certificate_files: false,
             name_id_formats: facts.name_id_formats.clone(),
             token_versions: facts.token_versions.clone(),
             claim_names: facts.claim_names.clone(),
@@ -164,6 +172,7 @@ impl Plan {
             requests.extend(plan.made_up_request(surface));
         }
         plan.requests = requests;
+        plan.register_client_certificate();
         if plan
             .requests
             .iter()
@@ -193,6 +202,52 @@ impl Plan {
             };
         }
         plan
+    }
+
+    /// When replay.sh signs client assertions: the certificate made here is registered on the app the
+    /// requests name, unless not having it uploaded is the failure (AADSTS700027, key not found).
+    fn register_client_certificate(&mut self) {
+        let named: Vec<String> = self
+            .requests
+            .iter()
+            .filter(|r| r.assertion().is_some())
+            .filter_map(|r| {
+                r.form.iter().find_map(|(n, v)| match v {
+                    Param::Text(id) if n == "client_id" => Some(id.clone()),
+                    _ => None,
+                })
+            })
+            .collect();
+        self.client_certificate_files = self.requests.iter().any(|r| r.assertion().is_some());
+        if !self.client_certificate_files {
+            return;
+        }
+        let not_uploaded = self
+            .reproduction
+            .is_some_and(|r| r.fix == Fix::UploadClientCertificate);
+        let index = self
+            .apps
+            .iter()
+            .position(|a| {
+                a.kind == AppKind::Confidential
+                    && named.iter().any(|n| a.client_id.eq_ignore_ascii_case(n))
+            })
+            .or_else(|| {
+                self.apps
+                    .iter()
+                    .position(|a| a.kind == AppKind::Confidential)
+            });
+        if let Some(app) = index.and_then(|i| self.apps.get_mut(i)) {
+            app.client_certificate = !not_uploaded;
+        }
+    }
+
+    /// The app whose client certificate is the fix (AADSTS700027), or whose client signs assertions.
+    pub(crate) fn assertion_app(&self) -> Option<&PlannedApp> {
+        self.apps
+            .iter()
+            .find(|a| a.client_certificate)
+            .or_else(|| self.fix_app())
     }
 
     /// The configuration fails the way the row says, and `#fix:` lines undo it.
@@ -260,7 +315,10 @@ impl Plan {
             Fix::NewSamlCertificate
             | Fix::PublishNewKey
             | Fix::SendRightSecret
-            | Fix::NewClientSecret => {}
+            | Fix::NewClientSecret
+            | Fix::UploadClientCertificate
+            | Fix::RenewClientCertificate
+            | Fix::FreshClientAssertion => {}
         }
     }
 
@@ -302,11 +360,51 @@ impl Plan {
             }
             Some(Surface::TokenEndpoint) => {
                 let app = self.apps.iter().find(|a| a.kind == AppKind::Confidential)?;
+                let path = format!("/{path_tenant}/oauth2/v2.0/token");
+                let assertion = self.reproduction.is_some_and(|r| {
+                    matches!(
+                        r.fix,
+                        Fix::UploadClientCertificate
+                            | Fix::RenewClientCertificate
+                            | Fix::FreshClientAssertion
+                    )
+                });
+                if assertion {
+                    let shape = AssertionShape::made_up(
+                        &app.client_id,
+                        &path,
+                        self.seen.as_ref().and_then(|s| s.entra_text.as_deref()),
+                    );
+                    return Some(Request {
+                        entry: None,
+                        method: "POST".into(),
+                        endpoint: Endpoint::Token,
+                        path,
+                        query: Vec::new(),
+                        form: vec![
+                            ("grant_type".into(), Param::Text("client_credentials".into())),
+                            ("client_id".into(), Param::Text(app.client_id.clone())),
+                            (
+                                "client_assertion_type".into(),
+                                Param::Text(
+                                    "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+                                        .into(),
+                                ),
+                            ),
+                            ("client_assertion".into(), Param::ClientAssertion(shape)),
+                            (
+                                "scope".into(),
+                                Param::Text(format!("api://{}/.default", app.client_id)),
+                            ),
+                        ],
+                        changes: vec!["made up: the input carried no request, so this is a client-credentials token request for the app with a client assertion (replay.sh signs it with client-key.pem, made here)".into()],
+                    });
+                }
                 Some(Request {
                     entry: None,
                     method: "POST".into(),
                     endpoint: Endpoint::Token,
-                    path: format!("/{path_tenant}/oauth2/v2.0/token"),
+                    path,
                     query: Vec::new(),
                     form: vec![
                         ("grant_type".into(), Param::Text("client_credentials".into())),
@@ -379,6 +477,7 @@ fn planned_app(app: &AppFacts, index: usize) -> PlannedApp {
         access_token_version: app.token_version,
         secret: (!saml).then(placeholder::client_secret),
         registered: true,
+        client_certificate: false,
         fix_lines: Vec::new(),
     }
 }
@@ -398,7 +497,7 @@ pub(crate) fn reproducible_list() -> String {
     let mut names: Vec<String> = Vec::new();
     for r in keyprobe_core::reproduce::REPRODUCTIONS {
         let name = match r.failure {
-            Failure::Aadsts(code) => format!("AADSTS{code}"),
+            Failure::Aadsts(code) | Failure::AadstsReason(code, _) => format!("AADSTS{code}"),
             Failure::RelyingParty(rp) => match rp {
                 keyprobe_core::reproduce::RpFailure::SigningKeyNotPublished => {
                     "a relying party's key-not-found".to_string()

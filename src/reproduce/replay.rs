@@ -7,6 +7,7 @@ use std::io::Write;
 use flate2::write::DeflateEncoder;
 use serde_json::Value;
 
+use super::assertion::AssertionShape;
 use super::placeholder::{self, Placeholders};
 use crate::capture::exchange::Exchange;
 use crate::detect::Kind;
@@ -44,6 +45,8 @@ pub(crate) enum Param {
     Text(String),
     /// `$CLIENT_SECRET` in replay.sh (its default is set there).
     ClientSecret,
+    /// A client assertion replay.sh signs afresh, in the captured one's shape.
+    ClientAssertion(AssertionShape),
 }
 
 #[derive(Debug, Clone)]
@@ -66,14 +69,6 @@ const LEFT_OUT: &[(&str, &str)] = &[
     (
         "SigAlg",
         "the request's signature algorithm (the signature is left out)",
-    ),
-    (
-        "client_assertion",
-        "the client assertion (a signed credential)",
-    ),
-    (
-        "client_assertion_type",
-        "the client assertion's type (the assertion is left out)",
     ),
     (
         "code",
@@ -99,11 +94,13 @@ const USER: &[&str] = &["login_hint", "username", "domain_hint_user"];
 
 impl Request {
     /// The request of one captured exchange, if it went to an Entra endpoint.
+    /// `sts_time` is the STS's clock when the failing request arrived, if its answer said (AADSTS700024).
     pub(crate) fn from_exchange(
         x: &Exchange,
         users: &Placeholders,
         trust: &TrustStore,
         settings: &Settings,
+        sts_time: Option<i64>,
     ) -> Option<Request> {
         let (_, endpoint, path) = Endpoint::of(&x.url)?;
         let url = url::Url::parse(&x.url).ok()?;
@@ -126,8 +123,14 @@ impl Request {
             changes: Vec::new(),
         };
         let cookies = x.header("cookie", false).is_some();
-        request.query = request.params(&query, users, trust, settings, false);
-        request.form = request.params(&form, users, trust, settings, true);
+        let context = Context {
+            users,
+            trust,
+            settings,
+            sts_time,
+        };
+        request.query = request.params(&query, &context, false);
+        request.form = request.params(&form, &context, true);
         if cookies {
             request.note("left out: the cookies (the browser's session with Entra)");
         }
@@ -143,18 +146,36 @@ impl Request {
     fn params(
         &mut self,
         pairs: &[(String, String)],
-        users: &Placeholders,
-        trust: &TrustStore,
-        settings: &Settings,
+        context: &Context<'_>,
         post: bool,
     ) -> Vec<(String, Param)> {
+        let Context {
+            users,
+            trust,
+            settings,
+            sts_time,
+        } = *context;
         let mut out = Vec::new();
         for (name, value) in pairs {
             if let Some((_, what)) = LEFT_OUT.iter().find(|(n, _)| n == name) {
                 self.note(&format!("left out: {what}"));
                 continue;
             }
-            let param = if name == "client_secret" && !post {
+            let param = if name == "client_assertion" {
+                match AssertionShape::of(value, sts_time).filter(|_| post) {
+                    Some(shape) => {
+                        self.note("replaced: the client assertion (replay.sh signs a fresh one with client-key.pem, made here: the captured header and claim names, audience, issuer and subject, its validity window where the captured one was relative to the STS's clock)");
+                        for note in &shape.notes {
+                            self.note(&format!("client assertion: {note}"));
+                        }
+                        Param::ClientAssertion(shape)
+                    }
+                    None => {
+                        self.note("left out: the client assertion (a signed credential keyprobe could not decode)");
+                        continue;
+                    }
+                }
+            } else if name == "client_secret" && !post {
                 self.note("left out: a client secret sent in the URL");
                 continue;
             } else if name == "client_secret" {
@@ -193,6 +214,15 @@ impl Request {
         }
         out
     }
+}
+
+/// What turning captured parameters into replayed ones needs.
+#[derive(Clone, Copy)]
+struct Context<'a> {
+    users: &'a Placeholders,
+    trust: &'a TrustStore,
+    settings: &'a Settings,
+    sts_time: Option<i64>,
 }
 
 fn xml_attr(text: &str) -> String {
@@ -348,10 +378,31 @@ impl Request {
                         " --data-urlencode {}\"$CLIENT_SECRET\"",
                         shell_quote(&format!("{name}="))
                     )),
+                    Param::ClientAssertion(_) => args.push_str(&format!(
+                        " --data-urlencode {}\"$({})\"",
+                        shell_quote(&format!("{name}=")),
+                        self.assertion_function()
+                    )),
                 }
             }
         }
         args
+    }
+
+    /// The replay.sh function that signs this request's client assertion.
+    pub(crate) fn assertion_function(&self) -> String {
+        match self.entry {
+            Some(entry) => format!("client_assertion_{entry}"),
+            None => "client_assertion_made_up".to_string(),
+        }
+    }
+
+    /// The client assertion this request sends, if any.
+    pub(crate) fn assertion(&self) -> Option<&AssertionShape> {
+        self.form.iter().find_map(|(_, v)| match v {
+            Param::ClientAssertion(shape) => Some(shape),
+            _ => None,
+        })
     }
 
     /// How the request is named in replay.sh's output.

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use keyprobe_core::reproduce::{Fix, Surface};
 
+use super::assertion;
 use super::plan::{toml_array, toml_string, AppKind, Plan, PlannedApp};
 use super::replay::{shell_quote, shell_quote_if_needed, Endpoint};
 
@@ -81,6 +82,15 @@ pub(crate) fn config(plan: &Plan) -> String {
             ),
         );
     }
+    if plan.client_certificate_files && !plan.apps.iter().any(|a| a.client_certificate) {
+        comment_block(
+            &mut out,
+            &format!(
+                "The client's certificate ({}, made by keyprobe reproduce) is not registered on the app: that is the failure. fix.sh uploads it.",
+                assertion::CERT_FILE
+            ),
+        );
+    }
     out.push('\n');
     let _ = writeln!(out, "[[tenants]]");
     let _ = writeln!(out, "id = {}", toml_string(&plan.tenant_id));
@@ -152,6 +162,11 @@ fn app_block(out: &mut String, app: &PlannedApp) {
                 let _ = writeln!(block, "display_name = \"made by keyprobe reproduce\"");
                 let _ = writeln!(block, "value = {}", toml_string(secret));
             }
+            if app.client_certificate {
+                let _ = writeln!(block, "# The client's certificate, made by keyprobe reproduce (its key is client-key.pem).");
+                let _ = writeln!(block, "[[tenants.apps.certificates]]");
+                let _ = writeln!(block, "path = {}", toml_string(assertion::CERT_FILE));
+            }
         }
     }
     if app.registered {
@@ -196,6 +211,25 @@ pub(crate) fn replay_script(plan: &Plan) -> String {
     out.push_str("MOCK=\"${1:-${MOCK_STS_URL:-}}\"\n");
     out.push_str("if [ -z \"$MOCK\" ]; then echo \"usage: $0 MOCK_STS_URL (the address mock-sts printed; or set MOCK_STS_URL)\" >&2; exit 2; fi\n");
     out.push_str("MOCK=\"${MOCK%/}\"\n");
+    if plan.client_certificate_files {
+        out.push_str("HERE=\"$(cd \"$(dirname \"$0\")\" && pwd)\"\n");
+        let ahead = if plan.scenario == "expired-client-assertion" {
+            keyprobe_core::reproduce::EXPIRED_CLIENT_ASSERTION_CLOCK_AHEAD_SECONDS
+        } else {
+            0
+        };
+        comment_block(
+            &mut out,
+            "Client assertions are signed afresh at the STS's time with the captured window (nbf, exp) where the captured one was: FRESH_ASSERTION=1 signs them as a client with a correct clock would, at the time of sending.",
+        );
+        let _ = writeln!(out, "STS_CLOCK_AHEAD={ahead}");
+        out.push_str(assertion::SHELL_HELPERS);
+        for request in &plan.requests {
+            if let Some(shape) = request.assertion() {
+                out.push_str(&shape.shell_function(&request.assertion_function()));
+            }
+        }
+    }
     if let Some(secret) = &plan.replay_secret {
         let why = if plan
             .reproduction
@@ -352,6 +386,34 @@ echo "the client sends the app's secret: replay with"
 echo "  CLIENT_SECRET='$SECRET' $HERE/replay.sh $MOCK"
 "#);
         }
+        Fix::UploadClientCertificate | Fix::RenewClientCertificate => {
+            let app = plan
+                .assertion_app()
+                .map(|a| a.client_id.clone())
+                .unwrap_or_default();
+            let _ = writeln!(out, "APP={}", shell_quote(&app));
+            if r.fix == Fix::RenewClientCertificate {
+                out.push_str(r#"# Portal: the certificate credential has expired. Make a new certificate (here with openssl, replacing
+# client-cert.pem and client-key.pem), upload it, and have the client sign with it (replay.sh does).
+openssl req -x509 -newkey rsa:2048 -nodes -sha256 -days 365 -subj '/CN=keyprobe reproduce client (renewed)' \
+  -keyout "$HERE/client-key.pem" -out "$HERE/client-cert.pem" 2> /dev/null
+chmod 600 "$HERE/client-key.pem"
+echo "new client certificate in $HERE/client-cert.pem"
+"#);
+            } else {
+                out.push_str("# Portal: App registrations, the app, Certificates & secrets, Upload certificate (its public part).\n");
+            }
+            out.push_str(r#"curl -fsS -X POST -H 'X-Mock-STS: 1' -H 'content-type: application/x-pem-file' --data-binary @"$HERE/client-cert.pem" "$MOCK/_mock/apps/$APP/client-certificates" > /dev/null
+echo "client certificate $(openssl x509 -in "$HERE/client-cert.pem" -noout -fingerprint -sha1 | sed 's/.*=//; s/://g') uploaded to app $APP"
+"#);
+        }
+        Fix::FreshClientAssertion => {
+            out.push_str(r#"# The fix is the client's: sign each assertion when it is sent, with a correct clock (NTP), inside its
+# validity window; not one made earlier and cached, nor one from a clock that is behind.
+echo "the client sends an assertion inside its window: replay with"
+echo "  FRESH_ASSERTION=1 $HERE/replay.sh $MOCK"
+"#);
+        }
         Fix::CustomSigningKey | Fix::RegisterRedirectUri | Fix::RegisterApp => {
             let _ = writeln!(
                 out,
@@ -461,6 +523,9 @@ pub(crate) fn readme(plan: &Plan, dir: &Path) -> String {
     if fresh_state {
         made.push("state and nonce values");
     }
+    if plan.client_certificate_files {
+        made.push("a client certificate and its key (`client-cert.pem`, `client-key.pem`), which replay.sh signs client assertions with");
+    }
     if !made.is_empty() {
         let _ = write!(out, " Made here: {}.", made.join(", and "));
     }
@@ -480,7 +545,8 @@ pub(crate) fn readme(plan: &Plan, dir: &Path) -> String {
     out.push_str("```\n\n");
     if let Some(r) = plan.reproduction {
         let expect = match r.failure {
-            keyprobe_core::reproduce::Failure::Aadsts(code) => format!("ends with `replay: AADSTS{code}`"),
+            keyprobe_core::reproduce::Failure::Aadsts(code)
+            | keyprobe_core::reproduce::Failure::AadstsReason(code, _) => format!("ends with `replay: AADSTS{code}`"),
             keyprobe_core::reproduce::Failure::AppSide(_) => "ends with `replay: AADSTS50003`".to_string(),
             keyprobe_core::reproduce::Failure::RelyingParty(_) => "gets what Entra issues; the failure is the relying party's, which replay.sh checks with keyprobe when it is on PATH".to_string(),
         };
@@ -515,7 +581,12 @@ pub(crate) fn readme(plan: &Plan, dir: &Path) -> String {
                 out.push_str("kill \"$MOCK_STS_PID\"\n");
                 let _ = writeln!(out, "{start}");
             }
-            if r.fix == Fix::SendRightSecret {
+            if r.fix == Fix::FreshClientAssertion {
+                let _ = writeln!(
+                    out,
+                    "FRESH_ASSERTION=1 {dir_shown}/replay.sh \"$MOCK_STS_URL\""
+                );
+            } else if r.fix == Fix::SendRightSecret {
                 let _ = writeln!(
                     out,
                     "CLIENT_SECRET=\"$(sed -n 's/^value = \"\\(.*\\)\"$/\\1/p' {dir_shown}/mock-sts.toml | head -n 1)\" {dir_shown}/replay.sh \"$MOCK_STS_URL\""
@@ -583,6 +654,22 @@ fn fix_text(plan: &Plan, fix: Fix) -> String {
         Fix::SendRightSecret => "The client must send the secret's value (not its id, not an expired or deleted one). The app's secret on the mock is the `value` in mock-sts.toml; replay with it.".to_string(),
         Fix::RegisterRedirectUri => "Add the redirect (reply) URI the request sends to the app's registration (portal: App registrations, the app, Authentication; for SAML: Basic SAML Configuration, Reply URL). On the mock, `fix.sh` turns on the `#fix:` line of mock-sts.toml; restart mock-sts.".to_string(),
         Fix::RegisterApp => "Send the client id (or SAML identifier) of an app registered in this tenant, or register the app. On the mock, `fix.sh` turns on the commented-out app (`#fix:` lines) in mock-sts.toml; restart mock-sts.".to_string(),
+        Fix::UploadClientCertificate => format!(
+            "Upload the certificate the client signs its assertions with to the app (portal: App registrations, the app, Certificates & secrets, Certificates, Upload certificate: the public part, a .cer/.pem). On the mock, `fix.sh` uploads client-cert.pem (the certificate keyprobe made, whose key replay.sh signs with) through the control API: `POST $MOCK/_mock/apps/{}/client-certificates` with the PEM as the body.",
+            plan.assertion_app().map_or("APP", |a| a.client_id.as_str())
+        ),
+        Fix::RenewClientCertificate => format!(
+            "The app's certificate credential has expired: make a new certificate, upload it to the app (portal: App registrations, the app, Certificates & secrets, Upload certificate), have the client sign with it, and remove the expired one. On the mock, `fix.sh` makes a new client-cert.pem and client-key.pem with openssl and uploads the certificate (`POST $MOCK/_mock/apps/{}/client-certificates`); replay.sh signs with the new key.",
+            plan.assertion_app().map_or("APP", |a| a.client_id.as_str())
+        ),
+        Fix::FreshClientAssertion => format!(
+            "The fix is the client's: each client assertion made when it is sent, by a machine whose clock is right (NTP), with `nbf`/`iat` at that time and `exp` a few minutes later (MSAL makes them so); not an assertion made earlier and cached, nor one from a clock that is behind. replay.sh signs the captured window by default; `FRESH_ASSERTION=1` makes it sign as such a client would{}.",
+            plan.requests
+                .iter()
+                .find_map(|r| r.assertion()?.lifetime())
+                .map(|l| format!(" (the captured assertion's {l} s window, starting at the time of sending)"))
+                .unwrap_or_default()
+        ),
     }
 }
 

@@ -78,19 +78,29 @@ fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
     Some((unescape(id), unescape(secret)))
 }
 
-/// Check the presented credentials against `app`'s, as the scenario leaves them. `audiences` are the token
-/// endpoint URLs an assertion may name in `aud`.
+/// Check the presented credentials against `app`'s, as the scenario leaves them, and the certificates
+/// uploaded to it at run time (`uploaded`, which no scenario touches: they are the fix). `audiences` are the
+/// token endpoint URLs an assertion may name in `aud`.
 pub(crate) fn authenticate(
     app: &App,
+    uploaded: &[RegisteredCertificate],
     presented: &PresentedCredentials,
     audiences: &[String],
     now: OffsetDateTime,
     scenario: Scenario,
 ) -> Result<ClientAuthMethod, AadError> {
-    let app = &*credentials_in(app, scenario, now);
+    let mut app = credentials_in(app, scenario, now);
+    if !uploaded.is_empty() {
+        app.to_mut().certificates.extend(uploaded.iter().cloned());
+    }
+    let app = &*app;
     // In `expired-client-assertion` Entra's clock is an hour ahead of the client's.
     let now = match scenario {
-        Scenario::ExpiredClientAssertion => now + Duration::hours(1),
+        Scenario::ExpiredClientAssertion => {
+            now + Duration::seconds(
+                keyprobe_core::reproduce::EXPIRED_CLIENT_ASSERTION_CLOCK_AHEAD_SECONDS,
+            )
+        }
         _ => now,
     };
     let has_credential = presented.secret.is_some() || presented.assertion.is_some();

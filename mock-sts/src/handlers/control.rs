@@ -172,3 +172,86 @@ pub(crate) async fn mint_token(
         Caching::None,
     ))
 }
+
+/// The confidential app `app_id` names.
+fn confidential_app<'a>(
+    state: &'a crate::state::AppState,
+    app_id: &str,
+) -> Result<&'a crate::model::App, ControlError> {
+    match state.directory.app_anywhere(app_id) {
+        Some((_, app)) if app.is_confidential() => Ok(app),
+        Some(_) => Err(ControlError::NotAConfidentialApp(app_id.to_string())),
+        None => Err(ControlError::UnknownApp(app_id.to_string())),
+    }
+}
+
+fn client_certificate_json(cert: &crate::model::RegisteredCertificate) -> Value {
+    let format = |t: time::OffsetDateTime| {
+        t.format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default()
+    };
+    json!({
+        "thumbprint": cert.thumbprint,
+        "start_date_time": format(cert.starts),
+        "end_date_time": format(cert.expires),
+    })
+}
+
+/// `POST /_mock/apps/{appId}/client-certificates` with a certificate (PEM or DER, or JSON `{"pem": …}`) as
+/// the body: the portal's
+/// Certificates & secrets, Upload certificate. Client assertions signed with its key are accepted from
+/// then on, in every scenario (a scenario changes the credentials of the configuration, not this one).
+pub(crate) async fn upload_client_certificate(
+    State(state): State<SharedState>,
+    axum::extract::Path(app_id): axum::extract::Path<String>,
+    body: Body,
+) -> Result<Response, ControlError> {
+    let bytes = read_body(body)
+        .await
+        .map_err(|_| ControlError::BodyTooLarge)?;
+    let app = confidential_app(&state, &app_id)?;
+    // `{"pem": "-----BEGIN CERTIFICATE-----…"}` (the dashboard), or the certificate itself (curl).
+    let bytes = match serde_json::from_slice::<Value>(&bytes) {
+        Ok(Value::Object(map)) => match map.get("pem") {
+            Some(Value::String(pem)) => pem.clone().into_bytes(),
+            _ => return Err(ControlError::InvalidCertificate),
+        },
+        _ => bytes.to_vec(),
+    };
+    let cert = openssl::x509::X509::from_pem(&bytes)
+        .or_else(|_| openssl::x509::X509::from_der(&bytes))
+        .map_err(|_| ControlError::InvalidCertificate)?;
+    let registered =
+        crate::config::registered_certificate(&cert).ok_or(ControlError::InvalidCertificate)?;
+    let count = state
+        .upload_client_certificate(&app.client_id, registered.clone())
+        .ok_or_else(|| {
+            ControlError::TooManyClientCertificates(
+                app.client_id.clone(),
+                crate::state::MAX_UPLOADED_CLIENT_CERTIFICATES,
+            )
+        })?;
+    let mut body = client_certificate_json(&registered);
+    if let Some(map) = body.as_object_mut() {
+        map.insert("uploaded".into(), Value::from(count));
+    }
+    Ok(json_response(StatusCode::CREATED, &body, Caching::None))
+}
+
+/// `GET /_mock/apps/{appId}/client-certificates`: the certificates uploaded at run time.
+pub(crate) async fn list_client_certificates(
+    State(state): State<SharedState>,
+    axum::extract::Path(app_id): axum::extract::Path<String>,
+) -> Result<Response, ControlError> {
+    let app = confidential_app(&state, &app_id)?;
+    let list: Vec<Value> = state
+        .uploaded_client_certificates(&app.client_id)
+        .iter()
+        .map(client_certificate_json)
+        .collect();
+    Ok(json_response(
+        StatusCode::OK,
+        &json!({ "value": list }),
+        Caching::None,
+    ))
+}

@@ -219,6 +219,12 @@ pub(crate) enum ControlError {
     UnknownUser(String),
     #[error(transparent)]
     Verification(#[from] crate::saml::verification::VerificationChangeError),
+    #[error("app '{0}' is not a confidential client: only those authenticate with a certificate")]
+    NotAConfidentialApp(String),
+    #[error("the body is not a PEM or DER X.509 certificate")]
+    InvalidCertificate,
+    #[error("app '{0}' has {1} uploaded certificates, the most it can have")]
+    TooManyClientCertificates(String, usize),
 }
 
 impl ControlError {
@@ -263,6 +269,13 @@ impl ControlError {
                     Change::TooMany => (StatusCode::CONFLICT, "too_many_certificates"),
                     Change::Unknown(_) => (StatusCode::NOT_FOUND, "unknown_certificate"),
                 }
+            }
+            ControlError::NotAConfidentialApp(_) => {
+                (StatusCode::BAD_REQUEST, "not_a_confidential_app")
+            }
+            ControlError::InvalidCertificate => (StatusCode::BAD_REQUEST, "invalid_certificate"),
+            ControlError::TooManyClientCertificates(..) => {
+                (StatusCode::CONFLICT, "too_many_certificates")
             }
         }
     }

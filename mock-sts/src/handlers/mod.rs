@@ -97,6 +97,10 @@ pub(crate) fn router_serving(state: SharedState, served: guard::Served) -> Route
             "/_mock/apps/{app_id}/verification-certificates/{thumbprint}",
             delete(saml_control::remove_verification),
         )
+        .route(
+            "/_mock/apps/{app_id}/client-certificates",
+            post(control::upload_client_certificate).get(control::list_client_certificates),
+        )
         .route_layer(middleware::from_fn_with_state(served, guard::control_only));
     Router::new()
         .merge(control)

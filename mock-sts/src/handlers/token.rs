@@ -146,6 +146,7 @@ fn grant(
         Redemption::Spa => ClientAuthMethod::None,
         Redemption::Other => authenticate(
             app,
+            &state.uploaded_client_certificates(&app.client_id),
             &presented,
             &audiences,
             now(),
