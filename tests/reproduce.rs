@@ -151,6 +151,21 @@ impl Recorder {
         (status, text)
     }
 
+    /// The `code` of the last answer's redirect.
+    fn last_code(&self) -> String {
+        let location = self.entries.last().unwrap()["response"]["redirectURL"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        url::Url::parse(&location)
+            .unwrap()
+            .query_pairs()
+            .find(|(k, _)| k == "code")
+            .unwrap_or_else(|| panic!("no code in {location}"))
+            .1
+            .into_owned()
+    }
+
     /// The values a form field had in the requests recorded.
     fn form_values(&self, name: &str) -> Vec<String> {
         let mut values = Vec::new();
@@ -331,6 +346,24 @@ fn round_trip_with(
     assert_eq!(printed, expected_scenario, "{}", run.stdout);
     assert_eq!(config_path, out_dir.join("mock-sts.toml"));
     assert_nothing_leaked(&out_dir);
+    // Nor a captured authorization code or PKCE verifier.
+    for value in rec
+        .form_values("code")
+        .iter()
+        .chain(&rec.form_values("code_verifier"))
+    {
+        for entry in std::fs::read_dir(&out_dir).unwrap() {
+            let path = entry.unwrap().path();
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            assert!(
+                !text.contains(value.as_str()),
+                "{} carries '{value}'",
+                path.display()
+            );
+        }
+    }
     // Nor any part of a captured client assertion (the client's signature, its jti).
     for assertion in rec.form_values("client_assertion") {
         let parts: Vec<&str> = assertion.split('.').collect();
@@ -512,6 +545,89 @@ fn unknown_app_aadsts700016_round_trip() {
             assert!(body.contains("AADSTS700016"), "{body}");
         },
     );
+}
+
+const WEB_REDIRECT: &str = "http://localhost:8080/callback";
+const VERIFIER: &str = "captured-pkce-verifier-0123456789abcdefghijklmnopqrstuvwxyz";
+
+/// A web app's sign-in: /authorize with PKCE (recorded when `record_authorize`), then the code redeemed
+/// with `secret` at the token endpoint (always recorded). Returns the redemption's answer.
+fn code_flow(
+    rec: &mut Recorder,
+    base: &str,
+    tenant: &str,
+    secret: &str,
+    record_authorize: bool,
+) -> String {
+    let challenge = keyprobe_core::base64::encode_url(
+        &openssl::hash::hash(openssl::hash::MessageDigest::sha256(), VERIFIER.as_bytes()).unwrap(),
+    );
+    let authorize = format!(
+        "{base}/{tenant}/oauth2/v2.0/authorize?client_id={WEB_APP}&response_type=code&redirect_uri={}&scope={}&state=st4te-0123456789&nonce=n0nce-0123456789&code_challenge={challenge}&code_challenge_method=S256&login_hint={}",
+        form_urlencoded::byte_serialize(WEB_REDIRECT.as_bytes()).collect::<String>(),
+        form_urlencoded::byte_serialize(format!("openid offline_access api://{WEB_APP}/access_as_user").as_bytes()).collect::<String>(),
+        form_urlencoded::byte_serialize(USER.as_bytes()).collect::<String>(),
+    );
+    let code = if record_authorize {
+        let (status, _) = rec.send("GET", &authorize, None);
+        assert_eq!(status, 302);
+        rec.last_code()
+    } else {
+        let mut off_the_record = Recorder::new();
+        off_the_record.send("GET", &authorize, None);
+        off_the_record.last_code()
+    };
+    let scope = format!("openid offline_access api://{WEB_APP}/access_as_user");
+    let (_, body) = rec.send(
+        "POST",
+        &format!("{base}/{tenant}/oauth2/v2.0/token"),
+        Some(&[
+            ("client_id", WEB_APP),
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", WEB_REDIRECT),
+            ("code_verifier", VERIFIER),
+            ("scope", &scope),
+            ("client_secret", secret),
+        ]),
+    );
+    body
+}
+
+#[test]
+fn an_authorization_code_redemption_is_replayed_with_a_fresh_code_aadsts7000215() {
+    let out = round_trip(
+        "code-redemption-wrong-secret",
+        Scenario::Healthy,
+        Scenario::Healthy,
+        "AADSTS7000215",
+        |rec, base, tenant| {
+            let body = code_flow(
+                rec,
+                base,
+                tenant,
+                "Xyz8Q~not.the.secret.of.this.app.0123456",
+                true,
+            );
+            assert!(body.contains("AADSTS7000215"), "{body}");
+        },
+    );
+    assert!(out.contains("replay.sh (2 request(s))"), "{out}");
+}
+
+#[test]
+fn a_redemption_captured_without_its_authorize_request_gets_one_made_aadsts7000222() {
+    let out = round_trip(
+        "code-redemption-expired-secret",
+        Scenario::ExpiredClientSecret,
+        Scenario::ExpiredClientSecret,
+        "AADSTS7000222",
+        |rec, base, tenant| {
+            let body = code_flow(rec, base, tenant, WEB_SECRET, false);
+            assert!(body.contains("AADSTS7000222"), "{body}");
+        },
+    );
+    assert!(out.contains("replay.sh (1 request(s))"), "{out}");
 }
 
 /// A client's certificate and key (the client's own: the capture never holds the key).

@@ -60,8 +60,15 @@ fn time_after(message: &str, label: &str) -> Option<i64> {
 }
 
 impl AssertionShape {
-    /// The shape of a captured assertion; `sts_time` is the STS's clock when it arrived, if known.
-    pub(crate) fn of(token: &str, sts_time: Option<i64>) -> Option<AssertionShape> {
+    /// The shape of a captured assertion; `sts_time` is the STS's clock when it arrived, if known;
+    /// `client_id` is the client the request names (a client assertion's `iss` and `sub`), and
+    /// `scrub` replaces user names and object ids in any other value kept.
+    pub(crate) fn of(
+        token: &str,
+        sts_time: Option<i64>,
+        client_id: Option<&str>,
+        scrub: &dyn Fn(&str) -> String,
+    ) -> Option<AssertionShape> {
         let mut parts = token.split('.');
         let header = segment(parts.next()?)?;
         let claims = segment(parts.next()?)?;
@@ -99,9 +106,23 @@ impl AssertionShape {
                 continue;
             }
             match name.as_str() {
-                "aud" | "iss" | "sub" => {
+                "iss" | "sub" => {
                     let Some(text) = value.as_str() else { continue };
-                    shape.claims.push((name.clone(), Some(text.to_string())));
+                    let kept = match client_id {
+                        Some(c) if !c.eq_ignore_ascii_case(text) => {
+                            shape.notes.push(format!(
+                                "{name} is the client id the request sends (the captured one was not)"
+                            ));
+                            c.to_string()
+                        }
+                        Some(c) => c.to_string(),
+                        None => scrub(text),
+                    };
+                    shape.claims.push((name.clone(), Some(kept)));
+                }
+                "aud" => {
+                    let Some(text) = value.as_str() else { continue };
+                    shape.claims.push((name.clone(), Some(scrub(text))));
                 }
                 "jti" => shape.claims.push((name.clone(), None)),
                 _ => {
@@ -252,7 +273,10 @@ fn shell_dq(text: &str) -> String {
 /// configured for Entra sends it); any other host (a capture made against a mock) becomes the mock's.
 fn audience(aud: &str) -> String {
     match url::Url::parse(aud) {
-        Ok(u) if u.host_str() != Some("login.microsoftonline.com") => {
+        Ok(u)
+            if matches!(u.scheme(), "http" | "https")
+                && u.host_str() != Some("login.microsoftonline.com") =>
+        {
             format!("$MOCK{}", shell_dq(&json_inner(u.path())))
         }
         _ => shell_dq(&json_inner(aud)),
@@ -324,7 +348,7 @@ mod tests {
             r#"{"alg":"RS256","typ":"JWT","x5t":"abc","foo":1}"#,
             r#"{"aud":"https://login.microsoftonline.com/t/oauth2/v2.0/token","iss":"c","sub":"c","jti":"j","nbf":1000,"exp":1600,"custom":"x"}"#,
         );
-        let shape = AssertionShape::of(&t, Some(4600)).unwrap();
+        let shape = AssertionShape::of(&t, Some(4600), Some("c"), &|v| v.to_string()).unwrap();
         assert_eq!(shape.header, ["alg", "typ", "x5t"]);
         assert_eq!(
             shape.window,

@@ -24,6 +24,8 @@ pub(crate) struct AppFacts {
     pub confidential: bool,
     /// Display name from an app registration.
     pub display_name: Option<String>,
+    /// Delegated scopes the app exposes, as requests name them (`api://{id}/access_as_user`).
+    pub scopes: Vec<String>,
 }
 
 /// The failure the input shows, as the inspect layer worded it.
@@ -196,10 +198,14 @@ impl Facts {
         // The resource a token is asked for: `api://{id}/.default`, `{id}/.default`, `resource`.
         let scopes = get("scope").unwrap_or_default().split_whitespace();
         for resource in scopes.chain(get("resource")) {
-            let id = resource.trim_start_matches("api://");
-            let id = id.split('/').next().unwrap_or_default();
+            let rest = resource.trim_start_matches("api://");
+            let (id, scope) = rest.split_once('/').unwrap_or((rest, ""));
             if is_guid(id) {
-                self.with_app(Some(id), None, |_| {});
+                self.with_app(Some(id), None, |app| {
+                    if !scope.is_empty() && scope != ".default" && scope != "user_impersonation" {
+                        push_unique(&mut app.scopes, scope);
+                    }
+                });
             }
         }
         for name in ["login_hint", "username"] {

@@ -27,6 +27,8 @@ pub(crate) struct PlannedApp {
     pub reply_urls: Vec<String>,
     pub redirect_uris: Vec<String>,
     pub access_token_version: Option<u8>,
+    /// Delegated scopes the app exposes, as the requests named them.
+    pub scopes: Vec<String>,
     pub secret: Option<String>,
     /// Registered only by the fix (AADSTS700016): the whole block is written commented out.
     pub registered: bool,
@@ -172,6 +174,7 @@ impl Plan {
             requests.extend(plan.made_up_request(surface));
         }
         plan.requests = requests;
+        plan.link_fresh_codes();
         plan.register_client_certificate();
         if plan
             .requests
@@ -202,6 +205,101 @@ impl Plan {
             };
         }
         plan
+    }
+
+    /// Each authorization-code redemption gets the /authorize request replay.sh takes a fresh code from:
+    /// the capture's last one before it for the same client (its parameters as replayed), else one made
+    /// from the redemption's own parameters. The user signs in by `login_hint` (mock-sts's sign-in is not
+    /// interactive), and a PKCE challenge is that of replay.sh's own verifier.
+    fn link_fresh_codes(&mut self) {
+        let user = self.users.first().cloned();
+        for i in 0..self.requests.len() {
+            let Some(redemption) = self.requests.get(i) else {
+                continue;
+            };
+            if !redemption.form.iter().any(|(_, v)| *v == Param::FreshCode) {
+                continue;
+            }
+            let text = |r: &Request, name: &str| -> Option<String> {
+                r.query.iter().chain(&r.form).find_map(|(n, v)| match v {
+                    Param::Text(t) if n == name => Some(t.clone()),
+                    _ => None,
+                })
+            };
+            let client = text(redemption, "client_id");
+            let pkce = redemption
+                .form
+                .iter()
+                .any(|(_, v)| *v == Param::CodeVerifier);
+            let captured = self.requests[..i]
+                .iter()
+                .rev()
+                .find(|r| r.endpoint == Endpoint::Authorize && text(r, "client_id") == client)
+                .cloned();
+            let mut authorize = match captured {
+                Some(mut r) => {
+                    r.changes.clear();
+                    r.code_from = None;
+                    r
+                }
+                None => {
+                    let v1 = !redemption.path.contains("/v2.0/");
+                    let tenant_path = redemption
+                        .path
+                        .split("/oauth2/")
+                        .next()
+                        .unwrap_or_default()
+                        .to_string();
+                    let mut query = vec![("response_type".to_string(), Param::Text("code".into()))];
+                    for name in ["client_id", "redirect_uri", "scope", "resource"] {
+                        if let Some(value) = text(redemption, name) {
+                            query.push((name.to_string(), Param::Text(value)));
+                        }
+                    }
+                    if !v1 && text(redemption, "scope").is_none() {
+                        query.push(("scope".into(), Param::Text("openid".into())));
+                    }
+                    query.push(("state".into(), Param::Text(placeholder::token(32))));
+                    Request {
+                        entry: None,
+                        method: "GET".into(),
+                        endpoint: Endpoint::Authorize,
+                        path: format!(
+                            "{tenant_path}/oauth2/{}authorize",
+                            if v1 { "" } else { "v2.0/" }
+                        ),
+                        query,
+                        form: Vec::new(),
+                        changes: Vec::new(),
+                        code_from: None,
+                    }
+                }
+            };
+            authorize.query.retain(|(n, _)| {
+                !matches!(
+                    n.as_str(),
+                    "prompt" | "code_challenge" | "code_challenge_method"
+                )
+            });
+            if text(&authorize, "login_hint").is_none() {
+                if let Some(u) = &user {
+                    authorize
+                        .query
+                        .push(("login_hint".into(), Param::Text(u.clone())));
+                }
+            }
+            if pkce {
+                authorize
+                    .query
+                    .push(("code_challenge".into(), Param::CodeChallenge));
+                authorize
+                    .query
+                    .push(("code_challenge_method".into(), Param::Text("S256".into())));
+            }
+            if let Some(r) = self.requests.get_mut(i) {
+                r.code_from = Some(Box::new(authorize));
+            }
+        }
     }
 
     /// When replay.sh signs client assertions: the certificate made here is registered on the app the
@@ -356,6 +454,7 @@ impl Plan {
                     )],
                     form: Vec::new(),
                     changes: vec!["made up: the input carried no request, so this is a service provider's AuthnRequest for the app".into()],
+                    code_from: None,
                 })
             }
             Some(Surface::TokenEndpoint) => {
@@ -398,6 +497,7 @@ impl Plan {
                             ),
                         ],
                         changes: vec!["made up: the input carried no request, so this is a client-credentials token request for the app with a client assertion (replay.sh signs it with client-key.pem, made here)".into()],
+                    code_from: None,
                     });
                 }
                 Some(Request {
@@ -416,6 +516,7 @@ impl Plan {
                         ),
                     ],
                     changes: vec!["made up: the input carried no request, so this is a client-credentials token request for the app".into()],
+                    code_from: None,
                 })
             }
             _ => None,
@@ -475,6 +576,7 @@ fn planned_app(app: &AppFacts, index: usize) -> PlannedApp {
         reply_urls: acs.cloned().collect(),
         redirect_uris: app.redirect_uris.clone(),
         access_token_version: app.token_version,
+        scopes: app.scopes.clone(),
         secret: (!saml).then(placeholder::client_secret),
         registered: true,
         client_certificate: false,

@@ -47,6 +47,12 @@ pub(crate) enum Param {
     ClientSecret,
     /// A client assertion replay.sh signs afresh, in the captured one's shape.
     ClientAssertion(AssertionShape),
+    /// `$CODE`: an authorization code replay.sh gets from the mock's /authorize just before.
+    FreshCode,
+    /// `$VERIFIER`: the PKCE verifier replay.sh makes for that fresh code.
+    CodeVerifier,
+    /// `$CHALLENGE`: the S256 challenge of `$VERIFIER`, sent to /authorize.
+    CodeChallenge,
 }
 
 #[derive(Debug, Clone)]
@@ -61,6 +67,8 @@ pub(crate) struct Request {
     pub form: Vec<(String, Param)>,
     /// What was left out or replaced, for the README.
     pub changes: Vec<String>,
+    /// For an authorization-code redemption: the /authorize request replay.sh gets a fresh code with.
+    pub code_from: Option<Box<Request>>,
 }
 
 /// Parameters never replayed: signatures, one-time codes, assertions, session material.
@@ -70,11 +78,6 @@ const LEFT_OUT: &[(&str, &str)] = &[
         "SigAlg",
         "the request's signature algorithm (the signature is left out)",
     ),
-    (
-        "code",
-        "the authorization code (single-use, and a credential)",
-    ),
-    ("code_verifier", "the PKCE verifier"),
     ("refresh_token", "the refresh token"),
     ("assertion", "the assertion (on-behalf-of)"),
     ("password", "the password"),
@@ -121,6 +124,7 @@ impl Request {
             query: Vec::new(),
             form: Vec::new(),
             changes: Vec::new(),
+            code_from: None,
         };
         let cookies = x.header("cookie", false).is_some();
         let context = Context {
@@ -161,8 +165,25 @@ impl Request {
                 self.note(&format!("left out: {what}"));
                 continue;
             }
-            let param = if name == "client_assertion" {
-                match AssertionShape::of(value, sts_time).filter(|_| post) {
+            let redeeming = post && self.endpoint == Endpoint::Token;
+            let param = if redeeming && name == "code" {
+                self.note("replaced: the authorization code (single-use and the capture's: replay.sh first gets a fresh one from the mock's /authorize with the captured parameters, then redeems it)");
+                Param::FreshCode
+            } else if name == "code_verifier" && redeeming {
+                self.note("replaced: the PKCE verifier (replay.sh makes one for the fresh code; /authorize gets its S256 challenge)");
+                Param::CodeVerifier
+            } else if name == "code" || name == "code_verifier" {
+                self.note(&format!(
+                    "left out: the {name} (single-use, and a credential)"
+                ));
+                continue;
+            } else if name == "client_assertion" {
+                let client = pairs
+                    .iter()
+                    .find(|(n, _)| n == "client_id")
+                    .map(|(_, v)| v.as_str());
+                let scrub = |v: &str| users.apply(v);
+                match AssertionShape::of(value, sts_time, client, &scrub).filter(|_| post) {
                     Some(shape) => {
                         self.note("replaced: the client assertion (replay.sh signs a fresh one with client-key.pem, made here: the captured header and claim names, audience, issuer and subject, its validity window where the captured one was relative to the STS's clock)");
                         for note in &shape.notes {
@@ -352,16 +373,31 @@ fn percent(text: &str) -> String {
 impl Request {
     /// The curl arguments after `"$MOCK"`: the path and query, then `--data-urlencode` per form field.
     pub(crate) fn curl_args(&self) -> String {
+        // The URL as shell words: quoted text, with `$CHALLENGE` (base64url, safe in a URL) outside quotes.
         let mut url = self.path.clone();
-        for (i, (name, value)) in self.query.iter().enumerate() {
-            if let Param::Text(v) = value {
-                url.push(if i == 0 { '?' } else { '&' });
-                url.push_str(&percent(name));
-                url.push('=');
-                url.push_str(&percent(v));
+        let mut words = String::new();
+        let mut first = true;
+        for (name, value) in &self.query {
+            let text = match value {
+                Param::Text(v) => percent(v),
+                Param::CodeChallenge => String::new(),
+                _ => continue,
+            };
+            url.push(if first { '?' } else { '&' });
+            first = false;
+            url.push_str(&percent(name));
+            url.push('=');
+            url.push_str(&text);
+            if *value == Param::CodeChallenge {
+                words.push_str(&shell_quote(&url));
+                words.push_str("\"$CHALLENGE\"");
+                url.clear();
             }
         }
-        let mut args = format!("\"$MOCK\"{}", shell_quote(&url));
+        if !url.is_empty() || words.is_empty() {
+            words.push_str(&shell_quote(&url));
+        }
+        let mut args = format!("\"$MOCK\"{words}");
         if self.method == "POST" {
             if self.form.is_empty() {
                 args.push_str(" -X POST");
@@ -376,6 +412,18 @@ impl Request {
                     }
                     Param::ClientSecret => args.push_str(&format!(
                         " --data-urlencode {}\"$CLIENT_SECRET\"",
+                        shell_quote(&format!("{name}="))
+                    )),
+                    Param::FreshCode => args.push_str(&format!(
+                        " --data-urlencode {}\"$CODE\"",
+                        shell_quote(&format!("{name}="))
+                    )),
+                    Param::CodeVerifier => args.push_str(&format!(
+                        " --data-urlencode {}\"$VERIFIER\"",
+                        shell_quote(&format!("{name}="))
+                    )),
+                    Param::CodeChallenge => args.push_str(&format!(
+                        " --data-urlencode {}\"$CHALLENGE\"",
                         shell_quote(&format!("{name}="))
                     )),
                     Param::ClientAssertion(_) => args.push_str(&format!(

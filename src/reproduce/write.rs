@@ -154,6 +154,9 @@ fn app_block(out: &mut String, app: &PlannedApp) {
             if let Some(v) = app.access_token_version {
                 let _ = writeln!(block, "access_token_version = {v}");
             }
+            if !app.scopes.is_empty() {
+                let _ = writeln!(block, "scopes = {}", toml_array(&app.scopes));
+            }
             for line in &app.fix_lines {
                 let _ = writeln!(block, "{FIX_PREFIX}{line}");
             }
@@ -243,6 +246,9 @@ pub(crate) fn replay_script(plan: &Plan) -> String {
         let _ = writeln!(out, "CLIENT_SECRET=\"${{CLIENT_SECRET:-{secret}}}\"");
     }
     out.push_str(REPLAY_FUNCTIONS);
+    if plan.requests.iter().any(|r| r.code_from.is_some()) {
+        out.push_str(FRESH_CODE_FUNCTIONS);
+    }
     let rp_keys = rp_key_source(plan);
     for request in &plan.requests {
         let what = match request.endpoint {
@@ -250,12 +256,24 @@ pub(crate) fn replay_script(plan: &Plan) -> String {
             Endpoint::Authorize => "authorize",
             Endpoint::Token => "token",
         };
-        let _ = writeln!(
-            out,
+        let mut line = format!(
             "send {what} {} {}",
             shell_quote(&request.label()),
             request.curl_args()
         );
+        if let Some(authorize) = &request.code_from {
+            let label = format!(
+                "(a fresh code for {}) GET {}",
+                request.label().split(' ').next().unwrap_or_default(),
+                authorize.path
+            );
+            line = format!(
+                "new_verifier\nfresh_code {} {} &&\n  {line}",
+                shell_quote(&label),
+                authorize.curl_args()
+            );
+        }
+        let _ = writeln!(out, "{line}");
     }
     if let Some(keys) = rp_keys {
         let _ = writeln!(
@@ -331,6 +349,31 @@ relying_party() {
        failed="${code:-error}" ;;
     *) echo "relying party: keyprobe could not check it"; failed="${failed:-not-checked}" ;;
   esac
+}
+"#;
+
+/// Authorization-code redemptions: a fresh code from the mock's /authorize, a fresh PKCE verifier.
+const FRESH_CODE_FUNCTIONS: &str = r#"# new_verifier: a PKCE verifier of replay.sh's own and its S256 challenge (before the /authorize request).
+new_verifier() {
+  VERIFIER="$(openssl rand -base64 48 | tr '+/' '-_' | tr -d '=\n')"
+  CHALLENGE="$(printf '%s' "$VERIFIER" | openssl dgst -sha256 -binary | openssl base64 -A | tr '+/' '-_' | tr -d '=')"
+}
+# fresh_code LABEL CURL-ARGS...: the mock's /authorize, not followed; CODE from its redirect (query or
+# fragment) or its form_post page. A captured code is meaningless to a fresh mock, so it is never sent.
+fresh_code() {
+  local label="$1"; shift
+  local out status location code
+  CODE=""
+  out="$(curl -sS -o "$body" -w '%{http_code} %{redirect_url}' "$@")" || { echo "$label: curl failed"; failed="curl"; return 1; }
+  status="${out%% *}"; location="${out#* }"
+  CODE="$(printf '%s' "$location" | sed -n 's/.*[?&#]code=\([^&]*\).*/\1/p')"
+  if [ -z "$CODE" ]; then CODE="$(grep -oE 'name="code" value="[^"]*"' "$body" | head -n 1 | sed 's/.*value="//; s/"$//')"; fi
+  CODE="$(printf '%b' "${CODE//%/\\x}")"
+  if [ -n "$CODE" ]; then echo "$label -> $status a fresh authorization code"; return 0; fi
+  code="$(cat "$body" <(printf '%s' "$location") | grep -oE 'AADSTS[0-9]+' | head -n 1)"
+  echo "$label -> $status no code${code:+ ($code)}: the redemption is not sent"
+  failed="${code:-no-code}"
+  return 1
 }
 "#;
 
