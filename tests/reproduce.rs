@@ -863,6 +863,45 @@ fn a_failure_without_a_scenario_says_what_was_reproduced_and_exits_1() {
     );
 }
 
+/// A saved token-endpoint error with this code and text.
+fn saved_error(work: &Path, code: u32, error: &str, text: &str) -> PathBuf {
+    let input = work.join(format!("error-{code}.json"));
+    let body = json!({
+        "error": error,
+        "error_description": format!("AADSTS{code}: {text}\r\nTrace ID: 0000aaaa-11bb-cccc-dd33-eeeeee333333\r\nCorrelation ID: aaaa0000-bb11-2222-33cc-444444dddddd\r\nTimestamp: 2026-11-30 12:00:00Z"),
+        "error_codes": [code],
+        "timestamp": "2026-11-30 12:00:00Z",
+        "trace_id": "0000aaaa-11bb-cccc-dd33-eeeeee333333",
+        "correlation_id": "aaaa0000-bb11-2222-33cc-444444dddddd",
+    });
+    std::fs::write(&input, body.to_string()).unwrap();
+    input
+}
+
+#[test]
+fn aadsts500031_and_50013_say_what_mock_sts_does_instead_and_why_not() {
+    let work = work_dir("near-misses");
+    for (code, error, text, says) in [
+        (500031, "invalid_request", "Cannot find signing certificate configured", "mock-sts answers AADSTS50003"),
+        (50013, "invalid_grant", "Assertion failed signature validation. [Reason - The key was not found., Thumbprint of key used by client: 'Xk3bT6nqRe1uVw9ZlPQmA0sHy7c']", "a credential that is never replayed"),
+    ] {
+        let input = saved_error(&work, code, error, text);
+        let out_dir = work.join(format!("repro-{code}"));
+        let run = keyprobe(&["reproduce", input.to_str().unwrap(), "-o", out_dir.to_str().unwrap()]);
+        assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+        let expected = format!("not reproduced: AADSTS{code} has no mock-sts scenario (");
+        assert!(run.stdout.contains(&expected), "{}", run.stdout);
+        assert!(run.stdout.contains(says), "{}", run.stdout);
+        let readme = std::fs::read_to_string(out_dir.join("README.md")).unwrap();
+        assert!(readme.contains(says), "{readme}");
+        // The part it could reproduce: the tenant and a configuration mock-sts accepts.
+        let (config_path, scenario) = command_of(&run.stdout);
+        assert_eq!(scenario, Scenario::Healthy);
+        LoadedConfig::from_file(&config_path).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let _ = std::fs::remove_dir_all(&work);
+}
+
 #[test]
 fn an_existing_directory_is_kept_unless_forced() {
     let work = work_dir("overwrite");

@@ -113,8 +113,9 @@ impl Plan {
         let not_reproduced = match (&seen, found) {
             (None, _) => Some("the input shows no failure: the configuration reproduces the sign-in as it went, in scenario healthy".to_string()),
             (Some(s), None) => Some(format!(
-                "{} has no mock-sts scenario: mock-sts reproduces {}; the tenant, apps and requests are set up all the same, so the replay shows what mock-sts answers instead",
+                "{} has no mock-sts scenario{}: mock-sts reproduces {}; the tenant, apps and requests are set up all the same, so the replay shows what mock-sts answers instead",
                 s.label,
+                s.failure.and_then(nearest).map(|n| format!(" ({n})")).unwrap_or_default(),
                 reproducible_list()
             )),
             (Some(_), Some(_)) => None,
@@ -592,6 +593,16 @@ pub(crate) fn toml_string(text: &str) -> String {
 pub(crate) fn toml_array(items: &[String]) -> String {
     let quoted: Vec<String> = items.iter().map(|i| toml_string(i)).collect();
     format!("[{}]", quoted.join(", "))
+}
+
+/// For a code mock-sts does not reproduce but comes close to: what it does instead, and why that is not
+/// the same failure.
+fn nearest(failure: Failure) -> Option<&'static str> {
+    match failure {
+        Failure::Aadsts(500031) => Some("its cause, a SAML app without a signing certificate, is scenario missing-signing-key, where mock-sts answers AADSTS50003 as Entra does for that app, not AADSTS500031; the fix is the same: a new SAML signing certificate, made active"),
+        Failure::Aadsts(50013) => Some("mock-sts answers AADSTS50013 in every scenario to an on-behalf-of assertion signed with a key it does not have, but the captured assertion is a user's token, a credential that is never replayed, and no scenario makes a token mock-sts issues fail that way"),
+        _ => None,
+    }
 }
 
 /// The failures the table reproduces, for messages.
