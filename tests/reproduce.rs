@@ -1130,3 +1130,196 @@ fn every_shipped_capture_gives_a_configuration_mock_sts_accepts() {
     assert!(read >= 3, "the shipped captures were read");
     let _ = std::fs::remove_dir_all(&work);
 }
+
+/// The `Name`s of an assertion's attributes, in order.
+fn attribute_names(xml: &str) -> Vec<String> {
+    xml.split("<Attribute Name=\"")
+        .skip(1)
+        .map(|rest| rest.split('"').next().unwrap().to_string())
+        .collect()
+}
+
+/// The decoded SAMLResponse an auto-posting page carries.
+fn posted_saml_response(page: &str) -> String {
+    let value = page
+        .split("name=\"SAMLResponse\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_else(|| panic!("no SAMLResponse in {page}"));
+    String::from_utf8(keyprobe_core::base64::decode_standard(value).unwrap()).unwrap()
+}
+
+#[test]
+fn a_saml_responses_attribute_names_and_name_id_format_are_the_reproductions() {
+    // A SAML app with its own "Unique User Identifier" format and attribute names, in a scenario that
+    // fails at the service provider (its signing certificate has expired).
+    let custom_attributes = [
+        "urn:oid:0.9.2342.19200300.100.1.3",
+        "urn:oid:2.5.4.42",
+        "employeeNumber",
+    ];
+    let config = mock_sts::DEFAULT_CONFIG.replace(
+        "acs_url = \"https://sp.contoso.example/saml/acs\"",
+        &format!(
+            "acs_url = \"https://sp.contoso.example/saml/acs\"\nname_id_format = \"persistent\"\nattributes = [{{ name = \"{}\", source = \"user.mail\" }}, {{ name = \"{}\", source = \"user.givenname\" }}, {{ name = \"{}\", source = \"user.objectid\" }}]",
+            custom_attributes[0], custom_attributes[1], custom_attributes[2]
+        ),
+    );
+    let work = work_dir("saml-attributes");
+    let recording_config = work.join("recording.toml");
+    std::fs::write(&recording_config, config).unwrap();
+    let recorded = start(
+        Some(LoadedConfig::from_file(&recording_config).unwrap()),
+        Scenario::ExpiredSigningCert,
+        &work.join("state-recording"),
+    );
+    // The service provider asks for no NameID format: the app's setting decides.
+    let request = {
+        use std::io::Write;
+        let xml = format!(
+            "<samlp:AuthnRequest xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\" ID=\"_attrs\" Version=\"2.0\" IssueInstant=\"2026-11-30T12:00:00Z\" AssertionConsumerServiceURL=\"{SAML_ACS}\"><saml:Issuer>{SAML_ENTITY}</saml:Issuer></samlp:AuthnRequest>"
+        );
+        let mut deflate =
+            flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+        deflate.write_all(xml.as_bytes()).unwrap();
+        keyprobe_core::base64::encode_standard(&deflate.finish().unwrap())
+    };
+    let mut rec = Recorder::new();
+    let (status, page) = rec.send(
+        "GET",
+        &format!(
+            "{}/{}/saml2?SAMLRequest={}&login_hint={}",
+            recorded.base_url(),
+            recorded.tenant_id(),
+            form_urlencoded::byte_serialize(request.as_bytes()).collect::<String>(),
+            form_urlencoded::byte_serialize(USER.as_bytes()).collect::<String>(),
+        ),
+        None,
+    );
+    recorded.shutdown();
+    assert_eq!(status, 200, "{page}");
+    let captured = posted_saml_response(&page);
+    assert_eq!(attribute_names(&captured)[5..], custom_attributes);
+    // What a user pastes from the browser's network panel: the SAMLResponse value alone.
+    let input = work.join("saml-response.txt");
+    let value = page
+        .split("name=\"SAMLResponse\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap();
+    std::fs::write(&input, value).unwrap();
+
+    let out_dir = work.join("repro");
+    let run = keyprobe(&[
+        "reproduce",
+        input.to_str().unwrap(),
+        "-o",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let (config_path, scenario) = command_of(&run.stdout);
+    assert_eq!(scenario, Scenario::ExpiredSigningCert, "{}", run.stdout);
+    let toml = std::fs::read_to_string(&config_path).unwrap();
+    assert!(toml.contains("name_id_format = \"persistent\""), "{toml}");
+    for (name, source) in
+        custom_attributes
+            .iter()
+            .zip(["user.mail", "user.givenname", "user.objectid"])
+    {
+        assert!(
+            toml.contains(&format!("{{ name = \"{name}\", source = \"{source}\" }}")),
+            "{name} from {source}:\n{toml}"
+        );
+    }
+    // Names, never values: the user's mail, given name and object id stay out.
+    assert_nothing_leaked(&out_dir);
+    for value in [
+        "bob@",
+        "alice@contoso.example",
+        "a1b2c3d4-e5f6-4789-8abc-def012345678",
+    ] {
+        assert!(!toml.contains(value), "{value} in:\n{toml}");
+    }
+
+    // The configuration as mock-sts reads it; the replay's answer carries the same names and format.
+    let mock = start(
+        Some(LoadedConfig::from_file(&config_path).unwrap_or_else(|e| panic!("{e}"))),
+        scenario,
+        &work.join("state-replay"),
+    );
+    let issued = work.join("issued.html");
+    let out = Command::new("bash")
+        .arg(out_dir.join("replay.sh"))
+        .arg(mock.base_url())
+        .env("KEYPROBE", env!("CARGO_BIN_EXE_keyprobe"))
+        .env("ISSUED", &issued)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("replay: cert-expired"), "{text}");
+    let replayed = posted_saml_response(&std::fs::read_to_string(&issued).unwrap());
+    assert_eq!(attribute_names(&replayed), attribute_names(&captured));
+    let format = |xml: &str| {
+        xml.split("<NameID Format=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .map(str::to_string)
+    };
+    assert_eq!(
+        format(&replayed).as_deref(),
+        Some("urn:oasis:names:tc:SAML:2.0:nameid-format:persistent")
+    );
+    assert_eq!(format(&replayed), format(&captured));
+    mock.shutdown();
+    let _ = std::fs::remove_dir_all(&work);
+}
+
+#[test]
+fn a_tokens_optional_claims_are_the_reproductions() {
+    // An access token for the web API, issued with an optional claim, pasted alone.
+    let config = mock_sts::DEFAULT_CONFIG.replace(
+        "scopes = [\"access_as_user\"]",
+        "scopes = [\"access_as_user\"]\noptional_claims = { access_token = [\"idtyp\"] }",
+    );
+    let work = work_dir("optional-claims");
+    let recording_config = work.join("recording.toml");
+    std::fs::write(&recording_config, config).unwrap();
+    let recorded = start(
+        Some(LoadedConfig::from_file(&recording_config).unwrap()),
+        Scenario::Healthy,
+        &work.join("state-recording"),
+    );
+    let mut rec = Recorder::new();
+    let (status, body) = token_request(
+        &mut rec,
+        recorded.base_url(),
+        recorded.tenant_id(),
+        WEB_APP,
+        WEB_SECRET,
+    );
+    recorded.shutdown();
+    assert_eq!(status, 200, "{body}");
+    let token = serde_json::from_str::<Value>(&body).unwrap()["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let input = work.join("token.txt");
+    std::fs::write(&input, &token).unwrap();
+    let out_dir = work.join("repro");
+    let run = keyprobe(&[
+        "reproduce",
+        input.to_str().unwrap(),
+        "-o",
+        out_dir.to_str().unwrap(),
+    ]);
+    let toml = std::fs::read_to_string(out_dir.join("mock-sts.toml")).unwrap();
+    assert!(
+        toml.contains("optional_claims = { access_token = [\"idtyp\"] }"),
+        "{}\n{toml}",
+        run.stdout
+    );
+    assert!(toml.contains("access_token_version = 2"), "{toml}");
+    LoadedConfig::from_file(&out_dir.join("mock-sts.toml")).unwrap_or_else(|e| panic!("{e}"));
+    let _ = std::fs::remove_dir_all(&work);
+}

@@ -22,6 +22,7 @@
 
 pub mod aadsts;
 pub mod base64;
+pub mod claims;
 pub mod host;
 pub mod jose;
 pub mod json;

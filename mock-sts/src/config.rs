@@ -10,8 +10,8 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use crate::model::{
-    object_id_for, App, AppKind, ClientSecret, Directory, RegisteredCertificate,
-    RequestVerification, SamlRegistration, SamlSigning, Tenant, User,
+    object_id_for, App, AppKind, ClientSecret, Directory, OptionalClaims, RegisteredCertificate,
+    RequestVerification, SamlAttribute, SamlRegistration, SamlSigning, Tenant, User, UserAttribute,
 };
 use crate::util::{derived_guid, is_guid};
 
@@ -106,6 +106,26 @@ struct AppConfig {
     #[serde(default)]
     certificates: Vec<CertificateConfig>,
     saml: Option<SamlConfig>,
+    /// Entra's optional claims: `{ id_token = ["email"], access_token = ["upn"] }`.
+    #[serde(default)]
+    optional_claims: OptionalClaimsConfig,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OptionalClaimsConfig {
+    #[serde(default)]
+    id_token: Vec<String>,
+    #[serde(default)]
+    access_token: Vec<String>,
+}
+
+/// A SAML attribute: `{ name = "http://…/emailaddress", source = "user.mail" }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SamlAttributeConfig {
+    name: String,
+    source: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -153,6 +173,11 @@ struct SamlConfig {
     /// "Allow requests signed with RSA-SHA1"; otherwise only RSA-SHA256 is accepted.
     #[serde(default)]
     allow_sha1_request_signatures: bool,
+    /// "Choose name identifier format": `default`, `emailAddress`, `persistent`, `unspecified` or
+    /// `windowsDomainQualifiedName` (Graph's samlNameIDFormat), or the format's URN.
+    name_id_format: Option<String>,
+    /// The attributes after the directory's own, instead of Entra's default four.
+    attributes: Option<Vec<SamlAttributeConfig>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -434,7 +459,37 @@ impl Validator<'_> {
             secrets,
             certificates,
             saml,
+            optional_claims: OptionalClaims {
+                id_token: self.optional_claims(
+                    &format!("{at}.optional_claims.id_token"),
+                    raw.optional_claims.id_token,
+                )?,
+                access_token: self.optional_claims(
+                    &format!("{at}.optional_claims.access_token"),
+                    raw.optional_claims.access_token,
+                )?,
+            },
         })
+    }
+
+    /// Optional claims mock-sts can issue, each once.
+    fn optional_claims(&self, at: &str, names: Vec<String>) -> Result<Vec<String>, ConfigError> {
+        let mut out: Vec<String> = Vec::new();
+        for (index, name) in names.into_iter().enumerate() {
+            if !keyprobe_core::claims::OPTIONAL_CLAIMS.contains(&name.as_str()) {
+                return Err(self.invalid(
+                    format!("{at}[{index}]"),
+                    format!(
+                        "'{name}' is not an optional claim mock-sts issues (it issues {})",
+                        keyprobe_core::claims::OPTIONAL_CLAIMS.join(", ")
+                    ),
+                ));
+            }
+            if !out.contains(&name) {
+                out.push(name);
+            }
+        }
+        Ok(out)
     }
 
     /// Every entry of the list at `field` must be an absolute URI.
@@ -482,7 +537,58 @@ impl Validator<'_> {
                 self.certificate(cert, &format!("{at}.verification_certificates[{index}]"))
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let name_id_format = match raw.name_id_format.as_deref() {
+            None => None,
+            Some(text) => match keyprobe_core::claims::configurable_name_id_format(text) {
+                Some(Some(urn)) => Some(urn),
+                Some(None) => None,
+                None => {
+                    return Err(self.invalid(
+                        format!("{at}.name_id_format"),
+                        format!(
+                            "'{text}' is not a format Entra's Unique User Identifier offers ({})",
+                            keyprobe_core::claims::NAME_ID_FORMAT_NAMES.join(", ")
+                        ),
+                    ))
+                }
+            },
+        };
+        let attributes = match raw.attributes {
+            None => None,
+            Some(list) => {
+                let mut out: Vec<SamlAttribute> = Vec::new();
+                for (index, a) in list.into_iter().enumerate() {
+                    let field = format!("{at}.attributes[{index}].name");
+                    if a.name.trim().is_empty() {
+                        return Err(self.invalid(field, "must not be empty"));
+                    }
+                    if a.name.contains(['<', '>', '"', '&']) {
+                        return Err(self.invalid(field, "must not hold < > \" or &"));
+                    }
+                    if out.iter().any(|o| o.name == a.name) {
+                        return Err(self.invalid(field, format!("'{}' is given twice", a.name)));
+                    }
+                    let Some(source) = UserAttribute::parse(&a.source) else {
+                        return Err(self.invalid(
+                            format!("{at}.attributes[{index}].source"),
+                            format!(
+                                "'{}' is not a source attribute mock-sts has ({})",
+                                a.source,
+                                keyprobe_core::claims::source::ALL.join(", ")
+                            ),
+                        ));
+                    };
+                    out.push(SamlAttribute {
+                        name: a.name,
+                        source,
+                    });
+                }
+                Some(out)
+            }
+        };
         Ok(SamlRegistration {
+            name_id_format,
+            attributes,
             entity_id: raw.entity_id,
             acs_url: raw.acs_url,
             reply_urls,

@@ -59,6 +59,90 @@ pub(crate) struct App {
     pub secrets: Vec<ClientSecret>,
     pub certificates: Vec<RegisteredCertificate>,
     pub saml: Option<SamlRegistration>,
+    /// Entra's optional claims (the manifest's `optionalClaims`) added to this app's tokens.
+    #[serde(skip_serializing_if = "OptionalClaims::is_empty")]
+    pub optional_claims: OptionalClaims,
+}
+
+/// The manifest's `optionalClaims`: claim names added to ID tokens issued to the app and to access
+/// tokens issued for it (as the resource).
+#[derive(Debug, Clone, Default, Serialize)]
+pub(crate) struct OptionalClaims {
+    pub id_token: Vec<String>,
+    pub access_token: Vec<String>,
+}
+
+impl OptionalClaims {
+    pub(crate) fn is_empty(&self) -> bool {
+        self.id_token.is_empty() && self.access_token.is_empty()
+    }
+}
+
+/// A SAML attribute the app's assertions carry ("Attributes & Claims"): its name and the user attribute
+/// its value comes from.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct SamlAttribute {
+    pub name: String,
+    pub source: UserAttribute,
+}
+
+/// The user attributes a claim can take its value from (the portal's "Source attribute"), named as
+/// [`keyprobe_core::claims::source`] names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum UserAttribute {
+    UserPrincipalName,
+    Mail,
+    GivenName,
+    Surname,
+    DisplayName,
+    ObjectId,
+}
+
+impl UserAttribute {
+    const ALL: [UserAttribute; 6] = [
+        UserAttribute::UserPrincipalName,
+        UserAttribute::Mail,
+        UserAttribute::GivenName,
+        UserAttribute::Surname,
+        UserAttribute::DisplayName,
+        UserAttribute::ObjectId,
+    ];
+
+    /// Its name in the configuration (`user.mail`).
+    pub(crate) fn name(self) -> &'static str {
+        use keyprobe_core::claims::source;
+        match self {
+            UserAttribute::UserPrincipalName => source::USER_PRINCIPAL_NAME,
+            UserAttribute::Mail => source::MAIL,
+            UserAttribute::GivenName => source::GIVEN_NAME,
+            UserAttribute::Surname => source::SURNAME,
+            UserAttribute::DisplayName => source::DISPLAY_NAME,
+            UserAttribute::ObjectId => source::OBJECT_ID,
+        }
+    }
+
+    /// The attribute a configuration name stands for.
+    pub(crate) fn parse(name: &str) -> Option<UserAttribute> {
+        Self::ALL.into_iter().find(|a| a.name() == name)
+    }
+
+    /// The user's value; a user without a mail has none (Entra leaves the claim out).
+    pub(crate) fn of(self, user: &User) -> Option<String> {
+        match self {
+            UserAttribute::UserPrincipalName => Some(user.user_principal_name.clone()),
+            UserAttribute::Mail => user.email.clone(),
+            UserAttribute::GivenName => Some(user.given_name.clone()),
+            UserAttribute::Surname => Some(user.surname.clone()),
+            UserAttribute::DisplayName => Some(user.display_name.clone()),
+            UserAttribute::ObjectId => Some(user.object_id.clone()),
+        }
+    }
+}
+
+impl Serialize for UserAttribute {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -109,6 +193,14 @@ pub(crate) struct SamlRegistration {
     pub logout_url: Option<String>,
     /// "Verification certificates (optional)": what signed AuthnRequests are checked against.
     pub request_verification: RequestVerification,
+    /// "Unique User Identifier", Choose name identifier format: the NameID format (URN) issued when the
+    /// AuthnRequest asks for none; `None` is Default (emailAddress for the UPN).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name_id_format: Option<&'static str>,
+    /// The claims the assertions carry after the directory's own; `None` is Entra's default set
+    /// (givenname, surname, emailaddress, name).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attributes: Option<Vec<SamlAttribute>>,
 }
 
 /// The portal's "Verification certificates" blade (Graph `requestSignatureVerification`).

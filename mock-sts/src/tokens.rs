@@ -150,6 +150,35 @@ fn insert(claims: &mut Map<String, Value>, name: &str, value: impl Into<Value>) 
     claims.insert(name.to_string(), value.into());
 }
 
+/// The app's optional claims Entra adds to a token (those it already carries stay as they are); a user's
+/// claims only in a user's token.
+fn add_optional_claims(
+    claims: &mut Map<String, Value>,
+    names: &[String],
+    user: Option<&User>,
+    t: &Times,
+) {
+    for name in names {
+        if claims.contains_key(name) {
+            continue;
+        }
+        let value: Option<Value> = match (name.as_str(), user) {
+            ("idtyp", None) => Some("app".into()),
+            ("idtyp", Some(_)) => Some("user".into()),
+            ("acct", Some(_)) => Some(0.into()),
+            ("auth_time", Some(_)) => Some((t.iat + BACKDATE_SECONDS).into()),
+            ("email" | "verified_primary_email", Some(u)) => u.email.clone().map(Value::from),
+            ("family_name", Some(u)) => Some(u.surname.clone().into()),
+            ("given_name", Some(u)) => Some(u.given_name.clone().into()),
+            ("upn", Some(u)) => Some(u.user_principal_name.clone().into()),
+            _ => None,
+        };
+        if let Some(value) = value {
+            claims.insert(name.clone(), value);
+        }
+    }
+}
+
 /// Who the access token is for: its version and `aud`.
 fn audience<'a>(resource: Resource<'a>, requested: &str) -> (u8, String, Option<&'a App>) {
     match resource {
@@ -211,6 +240,9 @@ pub(crate) fn app_only_access_token(
     }
     insert(&mut claims, "sub", client.object_id.clone());
     insert(&mut claims, "tid", tenant.id.clone());
+    if let Some(app) = audience_app {
+        add_optional_claims(&mut claims, &app.optional_claims.access_token, None, &t);
+    }
     seal(claims, version, &key, &t)
 }
 
@@ -278,6 +310,14 @@ pub(crate) fn delegated_access_token(
     if version == 1 {
         insert(&mut claims, "unique_name", user.user_principal_name.clone());
         insert(&mut claims, "upn", user.user_principal_name.clone());
+    }
+    if let Some(app) = audience_app {
+        add_optional_claims(
+            &mut claims,
+            &app.optional_claims.access_token,
+            Some(user),
+            &t,
+        );
     }
     seal(claims, version, &key, &t)
 }
@@ -355,6 +395,12 @@ pub(crate) fn id_token(
         insert(&mut claims, "unique_name", user.user_principal_name.clone());
         insert(&mut claims, "upn", user.user_principal_name.clone());
     }
+    add_optional_claims(
+        &mut claims,
+        &client.optional_claims.id_token,
+        Some(user),
+        &t,
+    );
     seal(claims, version, &key, &t)
 }
 

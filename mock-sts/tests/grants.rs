@@ -558,3 +558,63 @@ fn advertised_endpoints_either_work_or_answer_a_plain_text_404() {
         assert!(names.contains(&expected), "{expected} in {names:?}");
     }
 }
+
+#[test]
+fn optional_claims_configured_on_an_app_are_in_its_tokens() {
+    let config = mock_sts::DEFAULT_CONFIG
+        .replace(
+            "scopes = [\"access_as_user\"]",
+            "scopes = [\"access_as_user\"]\noptional_claims = { access_token = [\"upn\", \"idtyp\", \"given_name\"] }",
+        )
+        .replace(
+            "redirect_uris = [\"http://localhost\", \"http://127.0.0.1\"]",
+            "redirect_uris = [\"http://localhost\", \"http://127.0.0.1\"]\noptional_claims = { id_token = [\"email\", \"family_name\"] }",
+        );
+    let mock = Mock::with_config(&config);
+    let reply = ropc(
+        &mock,
+        &[("client_id", PUBLIC_APP)],
+        ALICE,
+        ALICE_PASSWORD,
+        &format!("openid profile {}", api_scope()),
+    );
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    let body = reply.json();
+    let (_, access) = jwt_parts(body["access_token"].as_str().unwrap());
+    assert_eq!(access["upn"], ALICE);
+    assert_eq!(access["idtyp"], "user");
+    assert_eq!(access["given_name"], "Alice");
+    let (_, id) = jwt_parts(body["id_token"].as_str().unwrap());
+    assert_eq!(id["email"], "alice@contoso.example");
+    assert_eq!(id["family_name"], "Example");
+    assert!(
+        id.get("upn").is_none(),
+        "only the ID token's own optional claims"
+    );
+    // App-only: the resource's optional claims that describe an app, none that describe a user.
+    let app_only = mock.client_credentials().json();
+    let (_, claims) = jwt_parts(app_only["access_token"].as_str().unwrap());
+    assert_eq!(claims["idtyp"], "app");
+    assert!(claims.get("upn").is_none() && claims.get("given_name").is_none());
+    mock.stop();
+
+    // Without them (the default configuration) none of these claims is added.
+    let mock = Mock::start();
+    let app_only = mock.client_credentials().json();
+    let (_, claims) = jwt_parts(app_only["access_token"].as_str().unwrap());
+    assert!(claims.get("idtyp").is_none());
+    mock.stop();
+
+    // A claim mock-sts cannot issue is a configuration error that names the ones it can.
+    let bad = mock_sts::DEFAULT_CONFIG.replace(
+        "scopes = [\"access_as_user\"]",
+        "scopes = [\"access_as_user\"]\noptional_claims = { access_token = [\"xms_pdl\"] }",
+    );
+    let err = mock_sts::LoadedConfig::parse(&bad, "test.toml", None)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("xms_pdl") && err.contains("given_name"),
+        "{err}"
+    );
+}

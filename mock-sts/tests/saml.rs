@@ -754,3 +754,112 @@ fn idp_initiated_sign_in_has_no_in_response_to() {
     ));
     mock.stop();
 }
+
+/// The `Name`s of an assertion's attributes, in order.
+fn attribute_names(xml: &str) -> Vec<String> {
+    xml.split("<Attribute Name=\"")
+        .skip(1)
+        .map(|rest| rest.split('"').next().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn an_apps_name_id_format_and_attributes_are_what_its_assertions_carry() {
+    let config = mock_sts::DEFAULT_CONFIG.replace(
+        "acs_url = \"https://sp.contoso.example/saml/acs\"",
+        "acs_url = \"https://sp.contoso.example/saml/acs\"\nname_id_format = \"persistent\"\nattributes = [\n  { name = \"urn:oid:0.9.2342.19200300.100.1.3\", source = \"user.mail\" },\n  { name = \"employeeid\", source = \"user.objectid\" },\n  { name = \"login\", source = \"user.userprincipalname\" },\n]",
+    );
+    let mock = Mock::with_config(&config);
+    let reply = redirect_sign_in(
+        &mock,
+        &authn_request("id-attrs", SP_ENTITY, Some(SP_ACS), ""),
+        "&login_hint=bob@contoso.onmicrosoft.com",
+    );
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    let response = saml_response(&reply.text);
+    // No NameIDPolicy: the app's format, with its source (the UPN) as the value.
+    assert_eq!(
+        attribute_of(&response, "NameID", "Format").as_deref(),
+        Some("urn:oasis:names:tc:SAML:2.0:nameid-format:persistent")
+    );
+    assert_eq!(
+        text_of(&response, "NameID").as_deref(),
+        Some("bob@contoso.onmicrosoft.com")
+    );
+    // Entra's order: the directory's claims, then the app's, in the app's order.
+    assert_eq!(
+        attribute_names(&response),
+        [
+            "http://schemas.microsoft.com/identity/claims/tenantid",
+            "http://schemas.microsoft.com/identity/claims/objectidentifier",
+            "http://schemas.microsoft.com/identity/claims/displayname",
+            "http://schemas.microsoft.com/identity/claims/identityprovider",
+            "http://schemas.microsoft.com/claims/authnmethodsreferences",
+            "urn:oid:0.9.2342.19200300.100.1.3",
+            "employeeid",
+            "login",
+        ]
+    );
+    assert!(response.contains("<AttributeValue>bob@contoso.example</AttributeValue>"));
+    assert!(verifies_with(
+        &assertion_element(&response),
+        &app_signing_cert(&mock)
+    ));
+    // A NameIDPolicy still decides: Entra honours the request's format.
+    let asked = redirect_sign_in(
+        &mock,
+        &authn_request(
+            "id-attrs-2",
+            SP_ENTITY,
+            Some(SP_ACS),
+            "<samlp:NameIDPolicy Format=\"urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress\"/>",
+        ),
+        "&login_hint=bob@contoso.onmicrosoft.com",
+    );
+    assert_eq!(
+        attribute_of(&saml_response(&asked.text), "NameID", "Format").as_deref(),
+        Some("urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress")
+    );
+    mock.stop();
+
+    // The default configuration: Entra's default four after the directory's, emailAddress.
+    let mock = Mock::start();
+    let reply = redirect_sign_in(
+        &mock,
+        &authn_request("id-default", SP_ENTITY, Some(SP_ACS), ""),
+        "",
+    );
+    let response = saml_response(&reply.text);
+    assert_eq!(
+        attribute_of(&response, "NameID", "Format").as_deref(),
+        Some("urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress")
+    );
+    assert_eq!(
+        attribute_names(&response)[5..],
+        [
+            "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname",
+            "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/surname",
+            "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress",
+            "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name",
+        ]
+    );
+    mock.stop();
+
+    // What the portal does not offer is refused with what it does.
+    for (field, bad) in [
+        ("name_id_format", "name_id_format = \"transient\""),
+        (
+            "attributes[0].source",
+            "attributes = [{ name = \"x\", source = \"user.jobtitle\" }]",
+        ),
+    ] {
+        let text = mock_sts::DEFAULT_CONFIG.replace(
+            "acs_url = \"https://sp.contoso.example/saml/acs\"",
+            &format!("acs_url = \"https://sp.contoso.example/saml/acs\"\n{bad}"),
+        );
+        let err = mock_sts::LoadedConfig::parse(&text, "test.toml", None)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(field), "{err}");
+    }
+}

@@ -26,6 +26,17 @@ pub(crate) struct AppFacts {
     pub display_name: Option<String>,
     /// Delegated scopes the app exposes, as requests name them (`api://{id}/access_as_user`).
     pub scopes: Vec<String>,
+    /// Entra optional claims the app's ID tokens carried.
+    pub id_token_claims: Vec<String>,
+    /// Entra optional claims the access tokens for it (as the resource) carried.
+    pub access_token_claims: Vec<String>,
+    /// The NameID format its assertions carried.
+    pub issued_name_id_format: Option<String>,
+    /// An AuthnRequest for it asked for a NameID format (then the assertion's is the request's).
+    pub name_id_requested: bool,
+    /// Its assertions' attributes after the directory's own, in order: the name and the user attribute
+    /// its value most likely came from (the value itself is not kept).
+    pub saml_attributes: Vec<(String, &'static str)>,
 }
 
 /// The failure the input shows, as the inspect layer worded it.
@@ -245,11 +256,13 @@ impl Facts {
         if let Some(name) = str_at(d, "/name_id") {
             self.user(name);
         }
+        let requested = str_at(d, "/name_id_policy").is_some();
         if issuer.is_some() {
             self.with_app(None, issuer, |app| {
                 if let Some(acs) = acs {
                     push_unique(&mut app.acs_urls, &acs);
                 }
+                app.name_id_requested |= requested;
             });
         }
     }
@@ -274,10 +287,37 @@ impl Facts {
         let recipient = str_at(d, "/destination")
             .or_else(|| str_at(assertion, "/subject/confirmations/0/recipient"))
             .map(str::to_string);
+        let issued_format = str_at(assertion, "/subject/name_id_format").map(str::to_string);
+        let upn = str_at(assertion, "/subject/name_id").filter(|n| n.contains('@'));
+        let mut attributes: Vec<(String, &'static str)> = Vec::new();
+        for attribute in assertion
+            .get("attributes")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let Some(name) = str_at(attribute, "/name") else {
+                continue;
+            };
+            if keyprobe_core::claims::SAML_DIRECTORY_ATTRIBUTES.contains(&name) {
+                continue;
+            }
+            let first = attribute.pointer("/values/0").and_then(Value::as_str);
+            if !attributes.iter().any(|(n, _)| n == name) {
+                let source = keyprobe_core::claims::likely_source(name, first, upn);
+                attributes.push((name.to_string(), source));
+            }
+        }
         if audience.is_some() {
             self.with_app(None, audience, |app| {
                 if let Some(r) = recipient {
                     push_unique(&mut app.acs_urls, &r);
+                }
+                if app.issued_name_id_format.is_none() {
+                    app.issued_name_id_format = issued_format;
+                }
+                if app.saml_attributes.is_empty() {
+                    app.saml_attributes = attributes;
                 }
             });
         }
@@ -318,10 +358,15 @@ impl Facts {
         let Some(claims) = d.get("claims").and_then(Value::as_object) else {
             return;
         };
-        for name in claims.keys() {
-            push_unique(&mut self.claim_names, name);
-        }
         let text = |name: &str| claims.get(name).and_then(Value::as_str);
+        // A client assertion (`iss` = `sub`, the client) is not a token Entra issued: its claims are not
+        // the app's claim set.
+        let self_issued = text("iss").is_some() && text("iss") == text("sub");
+        if !self_issued {
+            for name in claims.keys() {
+                push_unique(&mut self.claim_names, name);
+            }
+        }
         if let Some(tid) = text("tid") {
             self.tenant(tid);
         }
@@ -347,10 +392,23 @@ impl Facts {
             _ => None,
         };
         let client = audience.map(|a| a.trim_start_matches("api://"));
-        if let Some(client) = client.filter(|c| is_guid(c)) {
+        let access_token = claims.contains_key("scp") || claims.contains_key("roles");
+        let optional: Vec<&String> = claims
+            .keys()
+            .filter(|n| keyprobe_core::claims::OPTIONAL_CLAIMS.contains(&n.as_str()))
+            .collect();
+        if let Some(client) = client.filter(|c| is_guid(c) && !self_issued) {
             self.with_app(Some(client), None, |app| {
                 if app.token_version.is_none() {
                     app.token_version = version;
+                }
+                let list = if access_token {
+                    &mut app.access_token_claims
+                } else {
+                    &mut app.id_token_claims
+                };
+                for name in optional {
+                    push_unique(list, name);
                 }
             });
         }

@@ -36,6 +36,15 @@ pub(crate) struct PlannedApp {
     pub client_certificate: bool,
     /// Lines the fix adds (`#fix: ` in mock-sts.toml).
     pub fix_lines: Vec<String>,
+    /// The SAML app's NameID format (Graph's name: `persistent`), when its assertions carried a format
+    /// the portal offers and no AuthnRequest asked for one.
+    pub name_id_format: Option<&'static str>,
+    /// The SAML app's attributes (name, source) when the assertions carried others than Entra's defaults.
+    pub saml_attributes: Vec<(String, &'static str)>,
+    /// Optional claims seen in its ID tokens, and in access tokens for it.
+    pub id_token_claims: Vec<String>,
+    /// Optional claims seen in access tokens for it.
+    pub access_token_claims: Vec<String>,
 }
 
 #[derive(Debug)]
@@ -436,8 +445,12 @@ impl Plan {
                 if let Some(acs) = app.acs_url.as_deref() {
                     d.insert("assertion_consumer_service_url".into(), acs.into());
                 }
-                if let Some(f) = self.name_id_formats.first() {
-                    d.insert("name_id_policy".into(), f.as_str().into());
+                // The app's own format (mock-sts.toml) answers a request that asks for none, as Entra's
+                // "Unique User Identifier" does; a format the portal cannot set is asked for.
+                if app.name_id_format.is_none() {
+                    if let Some(f) = self.name_id_formats.first() {
+                        d.insert("name_id_policy".into(), f.as_str().into());
+                    }
                 }
                 let xml = super::replay::authn_request_xml(&d.into(), &Placeholders::default())?;
                 let mut encoder =
@@ -582,6 +595,25 @@ fn planned_app(app: &AppFacts, index: usize) -> PlannedApp {
         registered: true,
         client_certificate: false,
         fix_lines: Vec::new(),
+        name_id_format: app
+            .issued_name_id_format
+            .as_deref()
+            .filter(|_| saml && !app.name_id_requested)
+            .and_then(keyprobe_core::claims::name_id_format_name),
+        saml_attributes: {
+            let names: Vec<&str> = app
+                .saml_attributes
+                .iter()
+                .map(|(n, _)| n.as_str())
+                .collect();
+            if saml && !keyprobe_core::claims::is_default_attribute_set(&names) {
+                app.saml_attributes.clone()
+            } else {
+                Vec::new()
+            }
+        },
+        id_token_claims: app.id_token_claims.clone(),
+        access_token_claims: app.access_token_claims.clone(),
     }
 }
 

@@ -44,8 +44,22 @@ pub(crate) fn config(plan: &Plan) -> String {
         comment_block(
             &mut out,
             &format!(
-                "NameID formats seen: {}. mock-sts answers with the format the AuthnRequest asks for (replay.sh sends the request as captured).",
+                "NameID formats seen: {}. mock-sts answers with the format the AuthnRequest asks for (replay.sh sends the request as captured), and with the SAML app's name_id_format when it asks for none.",
                 plan.name_id_formats.join(", ")
+            ),
+        );
+    }
+    let attribute_names: Vec<String> = plan
+        .apps
+        .iter()
+        .flat_map(|a| a.saml_attributes.iter().map(|(n, _)| n.clone()))
+        .collect();
+    if !attribute_names.is_empty() {
+        comment_block(
+            &mut out,
+            &format!(
+                "SAML attribute names seen (after Entra's directory claims; values left out): {}. They are the SAML app's attributes below, each with the user attribute its value looked like it came from (source): check the sources against the app's Attributes & Claims.",
+                attribute_names.join(", ")
             ),
         );
     }
@@ -61,11 +75,17 @@ pub(crate) fn config(plan: &Plan) -> String {
         );
     }
     if !plan.claim_names.is_empty() {
+        let optional = optional_claims_seen(plan);
         comment_block(
             &mut out,
             &format!(
-                "Claim names seen: {}. mock-sts issues Entra's default claim set; claim mapping is not configurable in it.",
-                plan.claim_names.join(", ")
+                "Claim names seen: {}. {}mock-sts issues Entra's standard claims as Entra does; other claims (claim mapping) are not configurable in it.",
+                plan.claim_names.join(", "),
+                if optional.is_empty() {
+                    String::new()
+                } else {
+                    format!("Optional claims among them ({}) are the apps' optional_claims below; ", optional.join(", "))
+                }
             ),
         );
     }
@@ -104,6 +124,7 @@ pub(crate) fn config(plan: &Plan) -> String {
         out.push('\n');
         app_block(&mut out, app);
     }
+    let needs_mail = mail_claimed(plan);
     for (n, user) in plan.users.iter().enumerate() {
         out.push('\n');
         let _ = writeln!(out, "[[tenants.users]]");
@@ -113,8 +134,55 @@ pub(crate) fn config(plan: &Plan) -> String {
             "display_name = {}",
             toml_string(&format!("User {}", n + 1))
         );
+        if needs_mail {
+            // A claim comes from the user's mail: a placeholder one, so that the claim is issued.
+            let _ = writeln!(out, "email = {}", toml_string(user));
+        }
     }
     out
+}
+
+/// A configured claim takes its value from the user's mail (Entra leaves it out for a user without one).
+fn mail_claimed(plan: &Plan) -> bool {
+    plan.apps.iter().any(|a| {
+        a.saml_attributes
+            .iter()
+            .any(|(_, s)| *s == keyprobe_core::claims::source::MAIL)
+            || a.id_token_claims
+                .iter()
+                .chain(&a.access_token_claims)
+                .any(|c| c == "email" || c == "verified_primary_email")
+    })
+}
+
+/// The optional claims written into the apps' configuration, each once.
+fn optional_claims_seen(plan: &Plan) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for name in plan
+        .apps
+        .iter()
+        .flat_map(|a| a.id_token_claims.iter().chain(&a.access_token_claims))
+    {
+        if !names.contains(name) {
+            names.push(name.clone());
+        }
+    }
+    names
+}
+
+/// `optional_claims = { id_token = [...], access_token = [...] }`, the lists that are not empty.
+fn optional_claims_line(app: &PlannedApp) -> Option<String> {
+    let mut parts = Vec::new();
+    if !app.id_token_claims.is_empty() {
+        parts.push(format!("id_token = {}", toml_array(&app.id_token_claims)));
+    }
+    if !app.access_token_claims.is_empty() {
+        parts.push(format!(
+            "access_token = {}",
+            toml_array(&app.access_token_claims)
+        ));
+    }
+    (!parts.is_empty()).then(|| format!("optional_claims = {{ {} }}", parts.join(", ")))
 }
 
 fn app_block(out: &mut String, app: &PlannedApp) {
@@ -134,6 +202,21 @@ fn app_block(out: &mut String, app: &PlannedApp) {
             }
             if !app.reply_urls.is_empty() {
                 let _ = writeln!(block, "reply_urls = {}", toml_array(&app.reply_urls));
+            }
+            if let Some(format) = app.name_id_format {
+                let _ = writeln!(block, "name_id_format = {}", toml_string(format));
+            }
+            if !app.saml_attributes.is_empty() {
+                let _ = writeln!(block, "attributes = [");
+                for (name, source) in &app.saml_attributes {
+                    let _ = writeln!(
+                        block,
+                        "  {{ name = {}, source = {} }},",
+                        toml_string(name),
+                        toml_string(source)
+                    );
+                }
+                let _ = writeln!(block, "]");
             }
             for line in &app.fix_lines {
                 let _ = writeln!(block, "{FIX_PREFIX}{line}");
@@ -156,6 +239,9 @@ fn app_block(out: &mut String, app: &PlannedApp) {
             }
             if !app.scopes.is_empty() {
                 let _ = writeln!(block, "scopes = {}", toml_array(&app.scopes));
+            }
+            if let Some(line) = optional_claims_line(app) {
+                let _ = writeln!(block, "{line}");
             }
             for line in &app.fix_lines {
                 let _ = writeln!(block, "{FIX_PREFIX}{line}");
@@ -206,7 +292,7 @@ pub(crate) fn replay_script(plan: &Plan) -> String {
     comment_block(
         &mut out,
         &format!(
-            "Replays the requests of {} against mock-sts: the tenant, paths and parameters as captured; secrets, codes, signatures and cookies not (see README.md). Usage: ./replay.sh MOCK_STS_URL (the address mock-sts prints; the environment's MOCK_STS_URL when not given). Prints each answer's status and AADSTS code; exits 1 when Entra's answer is an AADSTS error, 0 when the sign-in goes through.",
+            "Replays the requests of {} against mock-sts: the tenant, paths and parameters as captured; secrets, codes, signatures and cookies not (see README.md). Usage: ./replay.sh MOCK_STS_URL (the address mock-sts prints; the environment's MOCK_STS_URL when not given). Prints each answer's status and AADSTS code; exits 1 when Entra's answer is an AADSTS error, 0 when the sign-in goes through. ISSUED=FILE keeps what the mock issued (the page posting the SAMLResponse, or the access token) in FILE.",
             plan.input
         ),
     );
@@ -377,7 +463,8 @@ fresh_code() {
 }
 "#;
 
-const REPLAY_END: &str = r#"if [ -n "$failed" ]; then echo "replay: $failed"; exit 1; fi
+const REPLAY_END: &str = r#"if [ -n "${ISSUED:-}" ] && [ -s "$issued" ]; then cp "$issued" "$ISSUED"; echo "what the mock issued: $ISSUED"; fi
+if [ -n "$failed" ]; then echo "replay: $failed"; exit 1; fi
 echo "replay: no error"
 "#;
 
@@ -536,6 +623,20 @@ pub(crate) fn readme(plan: &Plan, dir: &Path) -> String {
         if let Some(v) = app.access_token_version {
             let _ = write!(line, ", v{v} access tokens");
         }
+        if let Some(format) = app.name_id_format {
+            let _ = write!(line, ", NameID format {format}");
+        }
+        if !app.saml_attributes.is_empty() {
+            let names: Vec<&str> = app
+                .saml_attributes
+                .iter()
+                .map(|(n, _)| n.as_str())
+                .collect();
+            let _ = write!(line, ", attributes `{}`", names.join("`, `"));
+        }
+        if let Some(claims) = optional_claims_line(app) {
+            let _ = write!(line, ", `{claims}`");
+        }
         if !app.registered {
             line.push_str(" (not registered: that is the failure)");
         }
@@ -547,7 +648,7 @@ pub(crate) fn readme(plan: &Plan, dir: &Path) -> String {
     if !plan.claim_names.is_empty() {
         let _ = writeln!(
             out,
-            "- claim names: {} (mock-sts issues Entra's default set)",
+            "- claim names: {} (mock-sts issues Entra's standard set and the apps' optional claims)",
             plan.claim_names.join(", ")
         );
     }

@@ -191,6 +191,8 @@ fn sign_in(
         signing: sign_in.saml.signing,
         at: ids.at,
         authn_instant: signed_in.since,
+        configured_name_id_format: sign_in.saml.name_id_format,
+        attributes: sign_in.saml.attributes.as_deref(),
     };
     let mut response = answer(state, ids, sign_in.app, &success, relay_state)?;
     if signed_in.fresh {

@@ -15,7 +15,7 @@ use time::{Duration, OffsetDateTime};
 use super::certs::SamlCertificate;
 use super::request::{HTTP_POST_BINDING, PROTOCOL_NS};
 use super::sign::{sign_enveloped, SignError, SIGNATURE_PLACEHOLDER};
-use crate::model::{SamlSigning, Tenant, User};
+use crate::model::{SamlAttribute, SamlSigning, Tenant, User};
 use crate::util::{derived_guid, html_escape, new_guid};
 
 /// `2013-03-18T07:38:15.144Z`: SAML instants as Entra writes them.
@@ -73,6 +73,10 @@ pub(crate) struct Success<'a> {
     pub at: OffsetDateTime,
     /// When the user entered credentials: `at` for a fresh sign-in, earlier when a session signed them in.
     pub authn_instant: OffsetDateTime,
+    /// The app's NameID format, issued when the request asks for none (`None`: Default).
+    pub configured_name_id_format: Option<&'static str>,
+    /// The app's attributes after the directory's (`None`: Entra's default four).
+    pub attributes: Option<&'a [SamlAttribute]>,
 }
 
 /// The NameID value and format for a requested format; Entra's default is the UPN as emailAddress.
@@ -87,6 +91,11 @@ fn name_id(success: &Success<'_>) -> (String, &'static str) {
         ),
         Some(NAMEID_TRANSIENT) => (new_id(), NAMEID_TRANSIENT),
         Some(NAMEID_UNSPECIFIED) => (success.user.user_principal_name.clone(), NAMEID_UNSPECIFIED),
+        // No format asked for: the app's "Unique User Identifier" format, with its source (the UPN).
+        None => (
+            success.user.user_principal_name.clone(),
+            success.configured_name_id_format.unwrap_or(NAMEID_EMAIL),
+        ),
         _ => (success.user.user_principal_name.clone(), NAMEID_EMAIL),
     }
 }
@@ -131,25 +140,39 @@ fn assertion(success: &Success<'_>, id: &str, signed: bool) -> String {
             "http://schemas.microsoft.com/claims/authnmethodsreferences",
             &[AMR_PASSWORD],
         ),
-        attribute(
+    ];
+    if success.attributes.is_none() {
+        attributes.push(attribute(
             "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname",
             &[&user.given_name],
-        ),
-        attribute(
+        ));
+        attributes.push(attribute(
             "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/surname",
             &[&user.surname],
-        ),
-    ];
-    if let Some(email) = &user.email {
-        attributes.push(attribute(
-            "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress",
-            &[email],
         ));
     }
-    attributes.push(attribute(
-        "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name",
-        &[&user.user_principal_name],
-    ));
+    match success.attributes {
+        // "Attributes & Claims" as the app has them; a user without the source value gets no claim.
+        Some(configured) => {
+            for a in configured {
+                if let Some(value) = a.source.of(user) {
+                    attributes.push(attribute(&xml_escape(&a.name), &[&value]));
+                }
+            }
+        }
+        None => {
+            if let Some(email) = &user.email {
+                attributes.push(attribute(
+                    "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress",
+                    &[email],
+                ));
+            }
+            attributes.push(attribute(
+                "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name",
+                &[&user.user_principal_name],
+            ));
+        }
+    }
     let not_on_or_after = instant(success.at + ASSERTION_LIFETIME);
     format!(
         "<Assertion ID=\"{id}\" IssueInstant=\"{issued}\" Version=\"2.0\" xmlns=\"urn:oasis:names:tc:SAML:2.0:assertion\">\
