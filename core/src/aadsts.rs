@@ -197,8 +197,9 @@ catalogue! {
     SamlResponseTypeUnsupported => (7500514, Documented("Microsoft support article on AADSTS7500514 with PingFederate"), "invalid_request", 400,
         "A supported type of SAML response was not found. The supported response types are 'Response' (in XML namespace 'urn:oasis:names:tc:SAML:2.0:protocol') or 'Assertion' (in XML namespace 'urn:oasis:names:tc:SAML:2.0:assertion').",
         []),
-    /// A SAML app without a signing certificate (error page).
-    SigningCertificateNotFound => (500031, Documented("ENTRA.md: reference-error-codes"), "invalid_request", 400,
+    /// A SAML app without a signing certificate (error page). Not on Microsoft's error-code reference
+    /// (reference-error-codes.md, 2024) and seen in no capture: the text is unconfirmed.
+    SigningCertificateNotFound => (500031, Unconfirmed, "invalid_request", 400,
         "Cannot find signing certificate configured", []),
     AcceptMappedClaimsRequiresAppOwnedKey => (501461, Documented("ENTRA.md: reference-error-codes"), "invalid_request", 400,
         "AcceptMappedClaims is only supported for a token audience matching the application GUID or an audience within the tenant's verified domains. Either change the resource identifier, or use an application-specific signing key.",
@@ -206,7 +207,9 @@ catalogue! {
     TokenIssuanceError => (50000, Documented("ENTRA.md: reference-error-codes"), "invalid_request", 400,
         "There was an error issuing a token or an issue with our sign-in service.", []),
     /// Inbound federation: a token from a federated IdP signed with a key Entra does not have (error page).
-    FederatedTokenKeyNotFound => (50008, Documented("ENTRA.md: reference-error-codes"), "invalid_request", 400,
+    /// Microsoft's error-code reference names 50008 InvalidSamlToken ("SAML assertion is missing or
+    /// misconfigured in the token."); this key-identifier text is in no capture: unconfirmed.
+    FederatedTokenKeyNotFound => (50008, Unconfirmed, "invalid_request", 400,
         "Unable to verify token signature. The signing key identifier does not match any valid registered keys", []),
     /// OBO or another assertion whose signing key Entra cannot find.
     AssertionFailedSignatureValidation => (50013, Documented("ENTRA.md; the rest of the bracket varies"), "invalid_grant", 400,
@@ -232,8 +235,12 @@ catalogue! {
         "SAML2 Authentication Request has invalid NameIdPolicy.", []),
     DestinationMismatch => (75008, Unconfirmed, "invalid_request", 400,
         "The request from the client has an unexpected Destination.", []),
-    JwtSignatureValidationFailed => (900384, Documented("ENTRA.md"), "invalid_request", 400,
-        "JWT token failed signature validation.", []),
+    /// A JWT presented to Entra whose signature does not verify. Worded as in real `invalid_request`
+    /// answers quoted in MicrosoftDocs/azure-docs#35448 and AzureAD/azure-activedirectory-library-for-objc#1433
+    /// (2019); the bracket goes on with the key Entra found ("Found key 'Start=…, End=…'").
+    JwtSignatureValidationFailed => (900384, Documented("real responses quoted in MicrosoftDocs/azure-docs#35448 and azure-activedirectory-library-for-objc#1433 (2019)"), "invalid_request", 400,
+        "JWT token failed signature validation [Reason - {reason}, Thumbprint of key used by client: '{thumbprint}', …]",
+        ["reason", "thumbprint"]),
     MfaRequired => (50076, Captured("errors/real-interaction_required-50076-suberror-2020.json"), "interaction_required", 400,
         "Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access '{resource}'.",
         ["resource"]),
