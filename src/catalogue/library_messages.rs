@@ -666,9 +666,10 @@ pub(crate) static LIBRARY_MESSAGES: &[LibraryMessage] = &[
     LibraryMessage {
         code: Some("AADSTS50008"),
         when: "Entra, for a token from a federated identity provider (AD FS, third-party IdP)",
-        ..row("Entra ID", "reference page",
+        ..row("Entra ID", "unconfirmed",
             "AADSTS50008: {}",
-            src(ENTRA_DOCS, ENTRA_DOCS_AT, ENTRA_ERRORS), &[F::KeyNotFound], SAML)
+            src(ENTRA_DOCS, ENTRA_DOCS_AT, "unconfirmed: docs/identity-platform/reference-error-codes.md names 50008 InvalidSamlToken with another text, and no capture holds this one"),
+            &[F::KeyNotFound], SAML)
     },
     // ---- signature-invalid -------------------------------------------------------------------
     LibraryMessage {
@@ -773,9 +774,10 @@ pub(crate) static LIBRARY_MESSAGES: &[LibraryMessage] = &[
     LibraryMessage {
         code: Some("AADSTS900384"),
         when: "Entra, for a JWT presented to it (federated credential, assertion)",
-        ..row("Entra ID", "reference page",
+        ..row("Entra ID", "2019",
             "AADSTS900384: {}",
-            src(ENTRA_DOCS, ENTRA_DOCS_AT, ENTRA_ERRORS), &[F::SignatureInvalid], TOKEN)
+            src("MicrosoftDocs/azure-docs", "issue 35448", "real responses quoted there and in AzureAD/azure-activedirectory-library-for-objc#1433"),
+            &[F::SignatureInvalid], TOKEN)
     },
     // ---- no-signing-keys ---------------------------------------------------------------------
     LibraryMessage {
