@@ -3,6 +3,7 @@
 
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
+use serde_json::map::Entry;
 use serde_json::{Map, Value};
 use std::fmt;
 
@@ -56,16 +57,15 @@ pub fn parse_strict(bytes: &[u8]) -> Result<Value, JsonError> {
     }
     let syntax = |e: serde_json::Error| JsonError::Syntax(e.to_string());
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value = StrictValue::deserialize(&mut de).map_err(syntax)?;
+    let StrictValue { value, depth } = StrictValue::deserialize(&mut de).map_err(syntax)?;
     de.end().map_err(syntax)?;
-    let depth = depth_of(&value.0);
     if depth > MAX_JSON_DEPTH {
         return Err(JsonError::TooDeep {
             depth,
             limit: MAX_JSON_DEPTH,
         });
     }
-    Ok(value.0)
+    Ok(value)
 }
 
 /// Parses and requires a JSON object.
@@ -113,77 +113,88 @@ pub fn type_name(v: &Value) -> &'static str {
     }
 }
 
-fn depth_of(v: &Value) -> usize {
-    // Iterative so that depth itself cannot overflow the stack (serde_json already stops at 128).
-    let mut max = 0;
-    let mut stack = vec![(v, 1usize)];
-    while let Some((v, d)) = stack.pop() {
-        max = max.max(d);
-        match v {
-            Value::Array(items) => stack.extend(items.iter().map(|i| (i, d + 1))),
-            Value::Object(map) => stack.extend(map.values().map(|i| (i, d + 1))),
-            _ => {}
-        }
-    }
-    max
+/// A value and its nesting depth (a scalar is 1), measured while it is read rather than in a
+/// second walk over the tree.
+struct StrictValue {
+    value: Value,
+    depth: usize,
 }
 
-struct StrictValue(Value);
+impl StrictValue {
+    fn leaf(value: Value) -> Self {
+        StrictValue { value, depth: 1 }
+    }
+}
 
 impl<'de> Deserialize<'de> for StrictValue {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(StrictVisitor).map(StrictValue)
+        deserializer.deserialize_any(StrictVisitor)
     }
 }
 
 struct StrictVisitor;
 
 impl<'de> Visitor<'de> for StrictVisitor {
-    type Value = Value;
+    type Value = StrictValue;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a JSON value")
     }
-    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
-        Ok(Value::Bool(v))
+    fn visit_bool<E>(self, v: bool) -> Result<StrictValue, E> {
+        Ok(StrictValue::leaf(Value::Bool(v)))
     }
-    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
-        Ok(Value::from(v))
+    fn visit_i64<E>(self, v: i64) -> Result<StrictValue, E> {
+        Ok(StrictValue::leaf(Value::from(v)))
     }
-    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
-        Ok(Value::from(v))
+    fn visit_u64<E>(self, v: u64) -> Result<StrictValue, E> {
+        Ok(StrictValue::leaf(Value::from(v)))
     }
-    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
-        Ok(serde_json::Number::from_f64(v)
-            .map(Value::Number)
-            .unwrap_or(Value::Null))
+    fn visit_f64<E>(self, v: f64) -> Result<StrictValue, E> {
+        let number = serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number);
+        Ok(StrictValue::leaf(number))
     }
-    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::String(v.to_owned()))
+    fn visit_str<E>(self, v: &str) -> Result<StrictValue, E> {
+        Ok(StrictValue::leaf(Value::String(v.to_owned())))
     }
-    fn visit_string<E>(self, v: String) -> Result<Value, E> {
-        Ok(Value::String(v))
+    fn visit_string<E>(self, v: String) -> Result<StrictValue, E> {
+        Ok(StrictValue::leaf(Value::String(v)))
     }
-    fn visit_unit<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
+    fn visit_unit<E>(self) -> Result<StrictValue, E> {
+        Ok(StrictValue::leaf(Value::Null))
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<StrictValue, A::Error> {
         let mut items = Vec::new();
-        while let Some(StrictValue(v)) = seq.next_element()? {
-            items.push(v);
+        let mut inner = 0;
+        while let Some(StrictValue { value, depth }) = seq.next_element()? {
+            inner = inner.max(depth);
+            items.push(value);
         }
-        Ok(Value::Array(items))
+        Ok(StrictValue {
+            value: Value::Array(items),
+            depth: inner + 1,
+        })
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Value, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<StrictValue, A::Error> {
         let mut map = Map::new();
+        let mut inner = 0;
         while let Some(key) = access.next_key::<String>()? {
-            let StrictValue(v) = access.next_value()?;
-            if map.contains_key(&key) {
-                return Err(de::Error::custom(format!("duplicate member \"{key}\"")));
+            let StrictValue { value, depth } = access.next_value()?;
+            inner = inner.max(depth);
+            // One lookup: a vacant entry is filled, an occupied one is the duplicate.
+            match map.entry(key) {
+                Entry::Vacant(slot) => {
+                    slot.insert(value);
+                }
+                Entry::Occupied(taken) => {
+                    let key = taken.key();
+                    return Err(de::Error::custom(format!("duplicate member \"{key}\"")));
+                }
             }
-            map.insert(key, v);
         }
-        Ok(Value::Object(map))
+        Ok(StrictValue {
+            value: Value::Object(map),
+            depth: inner + 1,
+        })
     }
 }
 
