@@ -70,8 +70,13 @@ impl Kind {
 /// What detection found: the kind and the normalised content to decode.
 #[derive(Debug)]
 pub enum Detected {
-    /// A compact JWS (three segments) or JWE (five), whitespace and decorations removed.
-    Compact { kind: Kind, token: String },
+    /// A compact JWS (three segments) or JWE (five), whitespace and decorations removed;
+    /// `header` is its header when recognising it decoded it strictly (inspection reuses it).
+    Compact {
+        kind: Kind,
+        token: String,
+        header: Option<Box<crate::artifact::jose::JoseHeader>>,
+    },
     /// A token by its header whose body was damaged (cut by a log, padded, wrapped, ...).
     Damaged {
         kind: Kind,
@@ -286,10 +291,11 @@ fn detect_compact(t: &str) -> Option<Detected> {
     };
     // A token is known by its header, whatever happened to the rest.
     match recognise(t) {
-        Some(Recognised::Intact { kind }) => {
+        Some(Recognised::Intact { kind, header }) => {
             return Some(Detected::Compact {
                 kind: kind_of(kind),
                 token: t.to_string(),
+                header: Some(header),
             })
         }
         Some(Recognised::Damaged(token)) => {
@@ -345,6 +351,7 @@ fn detect_compact(t: &str) -> Option<Detected> {
     Some(Detected::Compact {
         kind,
         token: t.to_string(),
+        header: None,
     })
 }
 

@@ -73,8 +73,9 @@ pub fn inspect(input: &Input, trust: &TrustStore, settings: &Settings) -> Report
         Detected::Compact {
             kind: Kind::Jwe,
             token,
+            ..
         } => inspect_jwe(&mut ctx, &token),
-        Detected::Compact { token, .. } => inspect_jws(&mut ctx, &token),
+        Detected::Compact { token, header, .. } => inspect_jws(&mut ctx, &token, header),
         Detected::Damaged { token, .. } => inspect_damaged(&mut ctx, token),
         Detected::BadCompact { problem, .. } => {
             ctx.push(Finding::new(FindingCode::Malformed, problem));

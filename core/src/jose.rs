@@ -308,6 +308,18 @@ impl Jws {
         Jws::from_parts(header, h, p, s)
     }
 
+    /// [`Jws::decode`] with the header already decoded from the token's first segment by the
+    /// same [`JoseHeader::decode`] (recognising a token decodes it): it is not decoded again.
+    pub fn decode_with_header(token: &str, header: JoseHeader) -> Result<Jws, JoseError> {
+        let mut parts = token.split('.');
+        let (Some(h), Some(p), Some(s), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(JoseError::new(Part::Token, Problem::JwsSegments));
+        };
+        Jws::from_parts(header, h, p, s)
+    }
+
     /// Assembles a JWS from its encoded parts as they appear in the input (`protected` may be empty
     /// in the JSON serialisation): the signing input is `protected.payload`, byte for byte.
     pub fn from_parts(

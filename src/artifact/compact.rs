@@ -67,9 +67,11 @@ pub struct DamagedToken {
 /// What recognition found.
 #[derive(Debug)]
 pub(crate) enum Recognised {
-    /// Well formed: decode it strictly.
+    /// Well formed: decode it strictly. Every character is base64url or a dot, so `header` is
+    /// the first segment decoded as strictly as [`JoseHeader::decode`] does (nothing repaired).
     Intact {
         kind: TokenKind,
+        header: Box<JoseHeader>,
     },
     Damaged(Box<DamagedToken>),
 }
@@ -111,6 +113,13 @@ pub(crate) fn recognise(text: &str) -> Option<Recognised> {
         })));
     }
     let unencoded = kind == TokenKind::Jws && header.b64 == Some(false);
+    // The common case, in one pass: nothing for `scan` to report and the right segment count.
+    if !unencoded && plain_dots(text).is_some_and(|dots| dots + 1 == kind.segments()) {
+        return Some(Recognised::Intact {
+            kind,
+            header: Box::new(header),
+        });
+    }
     let mut damage = scan(text, unencoded);
     if unencoded {
         damage.push(Damage::UnencodedPayload);
@@ -121,7 +130,10 @@ pub(crate) fn recognise(text: &str) -> Option<Recognised> {
         damage.push(Damage::SegmentCount { kind, found });
     }
     Some(if damage.is_empty() {
-        Recognised::Intact { kind }
+        Recognised::Intact {
+            kind,
+            header: Box::new(header),
+        }
     } else {
         Recognised::Damaged(Box::new(DamagedToken {
             kind,
@@ -169,16 +181,33 @@ fn cut_marker(text: &str) -> Option<Damage> {
         .find(|d| matches!(d, Damage::CutByLog { .. }))
 }
 
+/// The number of dots when `text` is base64url and dots with no run of three (the shape of an
+/// intact token, where [`scan`] finds nothing); `None` when anything else is in it.
+fn plain_dots(text: &str) -> Option<usize> {
+    let mut dots = 0;
+    let mut run = 0;
+    for b in text.bytes() {
+        if b == b'.' {
+            dots += 1;
+            run += 1;
+            if run == 3 {
+                return None;
+            }
+        } else if looks_like_base64url_byte(b) {
+            run = 0;
+        } else {
+            return None;
+        }
+    }
+    Some(dots)
+}
+
 /// The first damage of each sort, in the order met. The payload segment of an unencoded JWS is
 /// raw bytes and not scanned.
 fn scan(text: &str, unencoded: bool) -> Vec<Damage> {
     // An intact token (the common case) is base64url and single dots only: nothing to report,
     // and no need to walk it character by character.
-    if text
-        .bytes()
-        .all(|b| b == b'.' || looks_like_base64url_byte(b))
-        && !text.contains("...")
-    {
+    if plain_dots(text).is_some() {
         return Vec::new();
     }
     let mut out: Vec<Damage> = Vec::new();
@@ -242,17 +271,35 @@ mod tests {
         assert!(matches!(
             recognise(&format!("{JWS_HEADER}.e30.c2ln")),
             Some(Recognised::Intact {
-                kind: TokenKind::Jws
+                kind: TokenKind::Jws,
+                ..
             })
         ));
         assert!(matches!(
             recognise(&format!("{JWE_HEADER}.a.b.c.d")),
             Some(Recognised::Intact {
-                kind: TokenKind::Jwe
+                kind: TokenKind::Jwe,
+                ..
             })
         ));
         assert!(recognise("eyJub3QiOiJhIGhlYWRlciJ9.e30.c2ln").is_none());
         assert!(recognise("hello.world.x").is_none());
+    }
+
+    #[test]
+    fn an_intact_token_carries_its_strictly_decoded_header() {
+        let Some(Recognised::Intact { header, .. }) = recognise(&format!("{JWS_HEADER}..c2ln"))
+        else {
+            panic!("an empty payload segment is intact");
+        };
+        assert_eq!(header.raw, JoseHeader::decode(JWS_HEADER).unwrap().raw);
+        assert_eq!(plain_dots(&format!("{JWS_HEADER}.e30.c2ln")), Some(2));
+        assert_eq!(plain_dots(&format!("{JWS_HEADER}.e30...")), None);
+        assert_eq!(plain_dots(&format!("{JWS_HEADER}.e3 0.c2ln")), None);
+        assert!(matches!(
+            recognise(&format!("{JWS_HEADER}.e30.c2ln.x")),
+            Some(Recognised::Damaged(_))
+        ));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use serde_json::{json, Map, Value};
 
 use crate::artifact::compact::DamagedToken;
-use crate::artifact::jose::{Jwe, Jws, Payload};
+use crate::artifact::jose::{JoseHeader, Jwe, Jws, Payload};
 use crate::catalogue::FindingCode;
 use crate::checks::claims::{Content, PayloadDiagnosis};
 use crate::checks::jws::{check_damaged, check_jws};
@@ -12,8 +12,13 @@ use crate::limits::MAX_NESTED_TOKENS;
 use crate::report::Finding;
 use keyprobe_core::jws_json::{JwsJson, JwsJsonError, Serialization};
 
-pub(super) fn inspect_jws(ctx: &mut Ctx, token: &str) -> Value {
-    let jws = match Jws::decode(token) {
+/// `header` is the token's header when detection already decoded it.
+pub(super) fn inspect_jws(ctx: &mut Ctx, token: &str, header: Option<Box<JoseHeader>>) -> Value {
+    let decoded = match header {
+        Some(header) => Jws::decode_with_header(token, *header),
+        None => Jws::decode(token),
+    };
+    let jws = match decoded {
         Ok(j) => j,
         Err(e) => {
             ctx.push(
