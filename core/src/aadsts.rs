@@ -287,6 +287,25 @@ catalogue! {
     AssertionExpired => (500133, Documented("reference-error-codes"), "invalid_grant", 400,
         "Assertion isn't within its valid time range. Ensure that the access token isn't expired before using it for user assertion, or request a new token. Current time: {now}, expiry time of assertion {expires}.",
         ["now", "expires"]),
+    /// A method an endpoint does not take, the general form Microsoft's error-code reference gives
+    /// BadResourceRequestInvalidRequest ("The endpoint only accepts {valid_verbs} requests. Received a
+    /// {invalid_verb} request."); [`AadCode::TokenEndpointNeedsPost`] is the token endpoint's instance.
+    EndpointMethodNotAccepted => (900561, Documented("reference-error-codes (BadResourceRequestInvalidRequest)"), "invalid_request", 400,
+        "The endpoint only accepts {valid_verbs} requests. Received a {invalid_verb} request.",
+        ["valid_verbs", "invalid_verb"]),
+    /// A request to the WS-Federation endpoint that is not a WS-Federation sign-in or sign-out message
+    /// (no `wa`, an action it does not define, `wsignin1.0` without `wtrealm`). Text as Microsoft's
+    /// error-code reference describes OrgIdWsFederationMessageInvalid; no capture shows the page's text.
+    WsFederationMessageInvalid => (90081, Documented("reference-error-codes (OrgIdWsFederationMessageInvalid)"), "invalid_request", 400,
+        "An error occurred when the service tried to process a WS-Federation message. The message isn't valid.",
+        []),
+    /// The mock's own answer where Entra would serve the request: WS-Federation sign-in for a known realm,
+    /// the Kerberos KDC proxy, the session check iframe. The code is OrgIdWsFederationNotSupported, whose
+    /// reference text ("The selected authentication policy for the request isn't currently supported.")
+    /// leads; the sentence after it is the mock's, naming what it does not implement. Not Entra's answer.
+    NotServedByMock => (90082, Unconfirmed, "invalid_request", 400,
+        "The selected authentication policy for the request isn't currently supported. mock-sts does not implement {protocol}, which Entra serves at this endpoint.",
+        ["protocol"]),
 
 }
 

@@ -4,6 +4,7 @@
 mod common;
 
 use common::*;
+use keyprobe_core::aadsts::AadCode;
 use serde_json::{json, Value};
 
 const DEVICE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
@@ -484,8 +485,45 @@ fn scenarios_apply_to_the_tokens_of_these_grants() {
     assert_entra_error(&reply, 400, "invalid_request", 50146);
 }
 
+/// Entra's sign-in error page for `code`, with the text the shared catalogue gives `expected`.
+fn assert_error_page(reply: &Reply, code: u32, expected: &str) {
+    assert_eq!(reply.status, 400, "{}", reply.text);
+    assert_eq!(
+        reply.header("content-type"),
+        Some("text/html; charset=utf-8"),
+        "{}",
+        reply.text
+    );
+    assert_eq!(reply.header("cache-control"), Some("no-store, no-cache"));
+    assert!(
+        reply
+            .text
+            .contains("Sorry, but we\u{2019}re having trouble signing you in."),
+        "{}",
+        reply.text
+    );
+    assert!(
+        reply.text.contains(&format!(
+            "<div id=\"error-message\">AADSTS{code}: {expected}</div>"
+        )),
+        "AADSTS{code}: {expected}\n{}",
+        reply.text
+    );
+    assert!(reply.text.contains("<div>Request Id: "), "{}", reply.text);
+}
+
+/// A catalogue text with its placeholders filled, as the mock renders it.
+fn catalogue_text(code: AadCode, args: &[(&str, &str)]) -> String {
+    let mut text = code.entry().template.to_string();
+    for (name, value) in args {
+        text = text.replace(&format!("{{{name}}}"), value);
+    }
+    assert!(!text.contains('{'), "{code:?} needs more arguments: {text}");
+    text
+}
+
 #[test]
-fn advertised_endpoints_either_work_or_answer_a_plain_text_404() {
+fn advertised_endpoints_work_or_answer_in_entras_error_shapes() {
     let mock = Mock::start();
     let mut advertised = Vec::new();
     for path in [
@@ -520,35 +558,6 @@ fn advertised_endpoints_either_work_or_answer_a_plain_text_404() {
         "PassiveRequestorEndpoint".into(),
         format!("/{TENANT}/wsfed"),
     ));
-    let not_implemented = [
-        "kerberos_endpoint",
-        "check_session_iframe",
-        "PassiveRequestorEndpoint",
-    ];
-    for (name, path) in &advertised {
-        let path = path.replace("{tenantid}", TENANT);
-        let reply = if name == "token_endpoint" || name == "device_authorization_endpoint" {
-            mock.post_form(&path, &[])
-        } else {
-            mock.get(&path)
-        };
-        if not_implemented.contains(&name.as_str()) {
-            assert_eq!(reply.status, 404, "{name} {path}: {}", reply.text);
-            assert_eq!(
-                reply.header("content-type"),
-                Some("text/plain; charset=utf-8"),
-                "{name}"
-            );
-            assert!(
-                reply.text.contains("mock-sts does not implement"),
-                "{name}: {}",
-                reply.text
-            );
-        } else {
-            assert_ne!(reply.status, 404, "{name} {path}: {}", reply.text);
-            assert!(reply.status < 500, "{name} {path}: {}", reply.text);
-        }
-    }
     let names: Vec<&str> = advertised.iter().map(|(n, _)| n.as_str()).collect();
     for expected in [
         "device_authorization_endpoint",
@@ -557,6 +566,189 @@ fn advertised_endpoints_either_work_or_answer_a_plain_text_404() {
     ] {
         assert!(names.contains(&expected), "{expected} in {names:?}");
     }
+    // What a browser gets from the endpoints whose protocol the mock does not implement: Entra's error
+    // page, with the code Entra would use before serving (or the mock's own 90082 where it would serve).
+    let not_implemented = [
+        (
+            "kerberos_endpoint",
+            900561,
+            catalogue_text(
+                AadCode::EndpointMethodNotAccepted,
+                &[("valid_verbs", "POST"), ("invalid_verb", "GET")],
+            ),
+        ),
+        (
+            "check_session_iframe",
+            90082,
+            catalogue_text(
+                AadCode::NotServedByMock,
+                &[(
+                    "protocol",
+                    "the OpenID Connect session management iframe (discovery's check_session_iframe)",
+                )],
+            ),
+        ),
+        (
+            "PassiveRequestorEndpoint",
+            90081,
+            catalogue_text(AadCode::WsFederationMessageInvalid, &[]),
+        ),
+    ];
+    for (name, path) in &advertised {
+        let path = path.replace("{tenantid}", TENANT);
+        let reply = if name == "token_endpoint" || name == "device_authorization_endpoint" {
+            mock.post_form(&path, &[])
+        } else {
+            mock.get(&path)
+        };
+        assert_ne!(reply.status, 404, "{name} {path}: {}", reply.text);
+        assert!(reply.status < 500, "{name} {path}: {}", reply.text);
+        assert_ne!(
+            reply.header("content-type"),
+            Some("text/plain; charset=utf-8"),
+            "{name} {path}: {}",
+            reply.text
+        );
+        if let Some((_, code, text)) = not_implemented.iter().find(|(n, ..)| n == name) {
+            assert_error_page(&reply, *code, text);
+        }
+    }
+}
+
+#[test]
+fn the_kerberos_and_session_iframe_endpoints_answer_other_callers_with_entras_json() {
+    let mock = Mock::start();
+    let kerberos = format!("/{TENANT}/kerberos");
+    // Not a KDC-PROXY-MESSAGE (MS-KKDCP: a DER SEQUENCE): malformed.
+    let reply = mock.post_form(&kerberos, &[]);
+    assert_entra_error(&reply, 400, "invalid_request", 9002313);
+    let reply = mock.post_raw(&kerberos, "application/kerberos", b"ticket?".to_vec());
+    assert_entra_error(&reply, 400, "invalid_request", 9002313);
+    // Shaped like one: Entra's proxy would forward it; the mock says it does not implement that.
+    let reply = mock.post_raw(
+        &kerberos,
+        "application/kerberos",
+        vec![0x30, 0x05, 0xa0, 0x03, 0x04, 0x01, 0x00],
+    );
+    assert_entra_error(&reply, 400, "invalid_request", 90082);
+    assert!(
+        reply.json()["error_description"]
+            .as_str()
+            .unwrap()
+            .contains("mock-sts does not implement the Kerberos KDC proxy"),
+        "{}",
+        reply.text
+    );
+    let reply = mock.post_form(&format!("/{TENANT}/oauth2/checksession"), &[]);
+    assert_entra_error(&reply, 400, "invalid_request", 900561);
+    let description = reply.json()["error_description"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        description.starts_with(&format!(
+            "AADSTS900561: {}",
+            catalogue_text(
+                AadCode::EndpointMethodNotAccepted,
+                &[("valid_verbs", "GET"), ("invalid_verb", "POST")]
+            )
+        )),
+        "{description}"
+    );
+    // An unknown tenant is AADSTS90002 here as everywhere.
+    let reply = mock.post_form("/no-such-tenant.example/kerberos", &[]);
+    assert_entra_error(&reply, 400, "invalid_request", 90002);
+    let reply = mock.get("/no-such-tenant.example/oauth2/checksession");
+    assert_error_page(
+        &reply,
+        90002,
+        &catalogue_text(
+            AadCode::TenantNotFound,
+            &[("tenant", "no-such-tenant.example")],
+        ),
+    );
+}
+
+#[test]
+fn ws_federation_requests_get_entras_checks_and_sign_out() {
+    let mock = Mock::start();
+    let wsfed = |query: &str| mock.get(&format!("/{TENANT}/wsfed?{query}"));
+    let invalid = catalogue_text(AadCode::WsFederationMessageInvalid, &[]);
+    for query in ["", "wa=wattr1.0", "wa=wsignin1.0", "wtrealm=spn%3Aabc"] {
+        assert_error_page(&wsfed(query), 90081, &invalid);
+    }
+    let reply = wsfed("wa=wsignin1.0&wtrealm=urn%3Anot-registered");
+    assert_error_page(
+        &reply,
+        700016,
+        &catalogue_text(
+            AadCode::ApplicationNotFound,
+            &[("client_id", "urn:not-registered"), ("tenant", TENANT)],
+        ),
+    );
+    let reply = mock.get("/no-such-tenant.example/wsfed?wa=wsignin1.0&wtrealm=x");
+    assert_eq!(reply.status, 400);
+    assert!(reply.text.contains("AADSTS90002: "), "{}", reply.text);
+    // A known realm with a reply URL it does not have: AADSTS50011, naming the app.
+    let reply = wsfed(&format!(
+        "wa=wsignin1.0&wtrealm=spn%3A{WEB_APP}&wreply=https%3A%2F%2Fevil.example%2F"
+    ));
+    assert_error_page(
+        &reply,
+        50011,
+        &catalogue_text(
+            AadCode::RedirectUriMismatch,
+            &[
+                ("redirect_uri", "https://evil.example/"),
+                ("client_id", WEB_APP),
+            ],
+        ),
+    );
+    // Everything right: Entra would sign in; the mock says, in Entra's shape, that it does not.
+    let not_served = catalogue_text(
+        AadCode::NotServedByMock,
+        &[("protocol", "WS-Federation sign-in (wa=wsignin1.0)")],
+    );
+    let web_realm = format!("api://{WEB_APP}");
+    for realm in [
+        web_realm.as_str(),
+        WEB_APP,
+        "https://sp.contoso.example/saml",
+    ] {
+        let reply = mock.post_form(
+            &format!("/{TENANT}/wsfed"),
+            &[
+                ("wa", "wsignin1.0"),
+                ("wtrealm", realm),
+                ("wctx", "rm=0&id=passive"),
+            ],
+        );
+        assert_error_page(&reply, 90082, &not_served);
+    }
+    let reply = wsfed(&format!(
+        "wa=wsignin1.0&wtrealm=spn%3A{WEB_APP}&wreply=http%3A%2F%2Flocalhost%3A8080%2Fcallback"
+    ));
+    assert_error_page(&reply, 90082, &not_served);
+    // Sign-out ends the session and goes back to a registered wreply, else to the signed-out page.
+    let reply = wsfed("wa=wsignout1.0&wreply=http%3A%2F%2Flocalhost%3A8080%2Fcallback");
+    assert_eq!(reply.status, 302, "{}", reply.text);
+    assert_eq!(
+        reply.header("location"),
+        Some("http://localhost:8080/callback")
+    );
+    assert!(
+        reply
+            .header("set-cookie")
+            .is_some_and(|c| c.starts_with("ESTSAUTH=;")),
+        "{:?}",
+        reply.headers
+    );
+    let reply = wsfed("wa=wsignout1.0&wreply=https%3A%2F%2Fevil.example%2F");
+    assert_eq!(reply.status, 200);
+    assert!(reply.text.contains("You signed out of your account"));
+    // A method WS-Federation does not use.
+    let reply = mock.put_json(&format!("/{TENANT}/wsfed"), &json!({}));
+    assert_entra_error(&reply, 400, "invalid_request", 900561);
 }
 
 #[test]

@@ -529,7 +529,7 @@ pub(super) fn signed_out_page() -> Response {
 
 /// Whether `uri` is a redirect URI registered by the app `client_id` names, or without one by an app of
 /// the tenant the path names (of any tenant for `common`), under Entra's matching rule.
-fn logout_uri_registered(
+pub(super) fn logout_uri_registered(
     state: &AppState,
     segment: &str,
     client_id: Option<&str>,

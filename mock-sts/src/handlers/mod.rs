@@ -20,6 +20,7 @@ use crate::util::{is_guid, new_guid, now};
 
 pub(crate) use error::{ControlError, EntraError};
 
+pub(crate) mod advertised;
 pub(crate) mod authorize;
 pub(crate) mod client_auth;
 pub(crate) mod control;
@@ -170,9 +171,12 @@ pub(crate) fn router_serving(state: SharedState, served: guard::Served) -> Route
             "/{tenant}/openid/userinfo",
             get(userinfo::userinfo_v1).post(userinfo::userinfo_v1),
         )
-        .route("/{tenant}/kerberos", any(advertised_only))
-        .route("/{tenant}/oauth2/checksession", any(advertised_only))
-        .route("/{tenant}/wsfed", any(advertised_only))
+        .route("/{tenant}/kerberos", any(advertised::kerberos))
+        .route(
+            "/{tenant}/oauth2/checksession",
+            any(advertised::check_session),
+        )
+        .route("/{tenant}/wsfed", any(advertised::wsfed))
         .fallback(not_found)
         .layer(middleware::from_fn(read_whole_body))
         .layer(middleware::from_fn_with_state(
@@ -267,23 +271,6 @@ async fn not_found() -> Response {
         StatusCode::NOT_FOUND,
         [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
         "mock-sts: no such endpoint\n",
-    )
-        .into_response()
-}
-
-/// Endpoints Entra advertises (discovery's `kerberos_endpoint` and `check_session_iframe`, the federation
-/// metadata's WS-Federation endpoint) that the mock lists as Entra does but does not serve: a plain-text
-/// 404 that says so, rather than the generic one.
-async fn advertised_only(uri: axum::http::Uri) -> Response {
-    let protocol = match uri.path().rsplit('/').next() {
-        Some("kerberos") => "Kerberos (the kerberos_endpoint of discovery)",
-        Some("checksession") => "the OIDC session check iframe (check_session_iframe)",
-        _ => "WS-Federation (the PassiveRequestorEndpoint of the federation metadata)",
-    };
-    (
-        StatusCode::NOT_FOUND,
-        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-        format!("mock-sts: Entra advertises this endpoint, but mock-sts does not implement {protocol}\n"),
     )
         .into_response()
 }
