@@ -89,29 +89,47 @@ pub(crate) fn detach(ready_file: Option<&Path>) -> ExitCode {
 }
 
 fn start_detached(ready_file: Option<&Path>) -> std::io::Result<ExitCode> {
-    let exe = std::env::current_exe()?;
     let mut args: Vec<_> = std::env::args_os()
         .skip(1)
         .filter(|arg| arg != "--detach")
         .collect();
-    let (ready, log) = match ready_file {
+    // Without a ready file, the server's ready file and log go in a private directory made for them,
+    // which the server removes when it stops (and this process when the server never got ready).
+    let (ready, log, made_dir) = match ready_file {
         Some(path) => {
             let mut log = path.as_os_str().to_owned();
             log.push(".log");
-            (path.to_path_buf(), PathBuf::from(log))
+            (path.to_path_buf(), PathBuf::from(log), None)
         }
         None => {
             let dir = private_temp_dir()?;
             args.push("--ready-file".into());
-            args.push(dir.join("ready.env").into_os_string());
-            (dir.join("ready.env"), dir.join("mock-sts.log"))
+            args.push(dir.join(READY_NAME).into_os_string());
+            args.push("--remove-dir-on-exit".into());
+            args.push(dir.clone().into_os_string());
+            (dir.join(READY_NAME), dir.join(LOG_NAME), Some(dir))
         }
     };
-    remove_stale(&ready)?;
-    let log_file = File::create(&log)?;
+    let started = start_and_wait(&args, &ready, &log);
+    let finished = matches!(started, Ok(ExitCode::SUCCESS));
+    if let (false, Some(dir)) = (finished, &made_dir) {
+        remove_private_dir(dir);
+    }
+    started
+}
+
+/// Start the server with `args` and wait until `ready` appears or it exits.
+fn start_and_wait(
+    args: &[std::ffi::OsString],
+    ready: &Path,
+    log: &Path,
+) -> std::io::Result<ExitCode> {
+    let exe = std::env::current_exe()?;
+    remove_stale(ready)?;
+    let log_file = File::create(log)?;
     let mut command = Command::new(exe);
     command
-        .args(&args)
+        .args(args)
         .stdin(Stdio::null())
         .stdout(log_file.try_clone()?)
         .stderr(log_file);
@@ -125,12 +143,9 @@ fn start_detached(ready_file: Option<&Path>) -> std::io::Result<ExitCode> {
     let started = Instant::now();
     loop {
         if let Some(status) = child.try_wait()? {
-            let printed = std::fs::read_to_string(&log).unwrap_or_default();
+            let printed = std::fs::read_to_string(log).unwrap_or_default();
             eprint!("{printed}");
-            eprintln!(
-                "mock-sts: the server exited before it was ready ({status}); its output is in {}",
-                log.display()
-            );
+            eprintln!("mock-sts: the server exited before it was ready ({status})");
             let code = status
                 .code()
                 .and_then(|code| u8::try_from(code).ok())
@@ -138,7 +153,7 @@ fn start_detached(ready_file: Option<&Path>) -> std::io::Result<ExitCode> {
                 .unwrap_or(1);
             return Ok(ExitCode::from(code));
         }
-        if let Ok(lines) = std::fs::read_to_string(&ready) {
+        if let Ok(lines) = std::fs::read_to_string(ready) {
             let mut stdout = std::io::stdout().lock();
             write!(stdout, "{lines}")?;
             writeln!(
@@ -152,15 +167,29 @@ fn start_detached(ready_file: Option<&Path>) -> std::io::Result<ExitCode> {
         if started.elapsed() > DETACH_TIMEOUT {
             let _ = child.kill();
             let _ = child.wait();
+            let printed = std::fs::read_to_string(log).unwrap_or_default();
+            eprint!("{printed}");
             eprintln!(
-                "mock-sts: the server was not ready within {} s and was stopped; its output is in {}",
-                DETACH_TIMEOUT.as_secs(),
-                log.display()
+                "mock-sts: the server was not ready within {} s and was stopped",
+                DETACH_TIMEOUT.as_secs()
             );
             return Ok(ExitCode::from(1));
         }
         std::thread::sleep(POLL_INTERVAL);
     }
+}
+
+/// The ready file and the log in the directory `--detach` makes when given no ready file.
+const READY_NAME: &str = "ready.env";
+const LOG_NAME: &str = "mock-sts.log";
+
+/// Remove the directory `--detach` made: the two files it put there, then the directory if that left
+/// it empty (anything else in it stays, and so does the directory).
+pub(crate) fn remove_private_dir(dir: &Path) {
+    for name in [READY_NAME, LOG_NAME] {
+        let _ = std::fs::remove_file(dir.join(name));
+    }
+    let _ = std::fs::remove_dir(dir);
 }
 
 /// A new directory only this user can enter, for the ready file and log of a detached server.

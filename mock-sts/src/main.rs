@@ -59,6 +59,10 @@ struct Cli {
     /// exit non-zero. Stop it with `kill $MOCK_STS_PID`.
     #[arg(long)]
     detach: bool,
+    /// Internal (`--detach` without `--ready-file`): the private directory made for the ready file and
+    /// log, removed when the server stops.
+    #[arg(long, value_name = "DIR", hide = true)]
+    remove_dir_on_exit: Option<PathBuf>,
     /// Print a shell completion script for SHELL and exit.
     #[arg(long, value_name = "SHELL", value_enum)]
     completions: Option<clap_complete::Shell>,
@@ -158,7 +162,7 @@ fn main() -> ExitCode {
         scenario: cli.scenario,
         ..Options::default()
     };
-    runtime.block_on(serve(options, cli.ready_file))
+    runtime.block_on(serve(options, cli.ready_file, cli.remove_dir_on_exit))
 }
 
 /// The manual page (roff), generated from the flags.
@@ -175,7 +179,13 @@ fn man_page() -> ExitCode {
 
 /// Start, print the readiness line (and the CA's path), write the ready file, serve until SIGINT or
 /// SIGTERM.
-async fn serve(options: Options, ready_file: Option<PathBuf>) -> ExitCode {
+/// After a stop, `remove_dir` (`--detach`'s private directory) goes too; a server that could not start
+/// leaves it to `--detach`, which prints the log first.
+async fn serve(
+    options: Options,
+    ready_file: Option<PathBuf>,
+    remove_dir: Option<PathBuf>,
+) -> ExitCode {
     // Caught from before the readiness line: a stop sent as soon as the line is read is graceful.
     let stop = StopSignals::install();
     let server = match Server::start(options).await {
@@ -220,6 +230,9 @@ async fn serve(options: Options, ready_file: Option<PathBuf>) -> ExitCode {
     server.shutdown().await;
     if let Some(path) = &ready_file {
         let _ = std::fs::remove_file(path);
+    }
+    if let Some(dir) = &remove_dir {
+        background::remove_private_dir(dir);
     }
     ExitCode::SUCCESS
 }

@@ -314,6 +314,74 @@ fn detach_returns_once_serving_with_the_ready_file_lines() {
     assert!(!ready.exists(), "the ready file goes with the server");
 }
 
+/// The entries of `dir` (the TMPDIR a detached server was given).
+fn entries(dir: &std::path::Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect()
+}
+
+#[test]
+fn detach_without_a_ready_file_leaves_no_directory_behind() {
+    let tmp = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("mock-sts-cli-detach-tmp");
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(&tmp).unwrap();
+    let output = binary()
+        .args(["--detach", "--port", "0", "--state-dir", &state_dir()])
+        .env("TMPDIR", &tmp)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let vars = env_lines(&String::from_utf8(output.stdout).unwrap());
+    let log = std::path::PathBuf::from(&vars["MOCK_STS_LOG"]);
+    let made = log.parent().unwrap().to_path_buf();
+    assert_eq!(made.parent(), Some(tmp.as_path()), "{}", log.display());
+    assert!(made
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .starts_with("mock-sts-"));
+    assert!(made.join("ready.env").exists() && log.exists());
+    // While it serves, the log has its output.
+    assert!(health(&vars["MOCK_STS_URL"]).starts_with("HTTP/1.1 200"));
+    assert!(std::fs::read_to_string(&log)
+        .unwrap()
+        .contains("mock-sts listening on"));
+    let pid = &vars["MOCK_STS_PID"];
+    assert!(Command::new("kill")
+        .args(["-TERM", pid])
+        .status()
+        .unwrap()
+        .success());
+    wait_until_gone(pid);
+    assert_eq!(
+        entries(&tmp),
+        Vec::<String>::new(),
+        "the directory goes with the server"
+    );
+
+    // A server that cannot start: its output is printed and the directory removed at once.
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let output = binary()
+        .args(["--detach", "--port", &port, "--state-dir", &state_dir()])
+        .env("TMPDIR", &tmp)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!("port {port} is taken")),
+        "{stderr}"
+    );
+    assert_eq!(
+        entries(&tmp),
+        Vec::<String>::new(),
+        "nothing left after a failed start"
+    );
+}
+
 #[test]
 fn a_taken_port_fails_fast_naming_it_with_or_without_detach() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
