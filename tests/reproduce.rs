@@ -3,6 +3,11 @@
 //! fresh mock-sts started from the written configuration (loaded by mock-sts's own parser) and the printed
 //! scenario; `replay.sh` gives the same failure; `fix.sh` (the documented fix) makes the replay succeed.
 //! And nothing secret or personal from the capture is in what was written.
+//!
+//! The captures here are made with an HTTP client. The failures a browser meets (SAML sign-in, /authorize,
+//! a single-page app's token request) are also recorded by Debian's Chromium in
+//! tests/browser/reproduce.test.mjs; those of a server's own credentials (client secrets and client
+//! assertions at the token endpoint) are recorded here only: no browser sends them, in real life neither.
 
 mod common;
 

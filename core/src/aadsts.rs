@@ -390,7 +390,7 @@ pub static AADSTS: &[AadstsEntry] = &[
         meaning: "A close neighbour of AADSTS50003: the SAML application has no signing certificate Entra can use.",
         causes: &["a SAML app without a signing certificate"],
         confirm: "keyprobe inspect on the app's federation metadata (?appid=) reports no-signing-keys.",
-        scenario: Some("missing-signing-key"),
+        scenario: Some("missing-signing-key (its cause, a SAML app without a signing certificate; mock-sts answers it with AADSTS50003, as Entra does for that app)"),
         fix: "create a SAML signing certificate for the app and make it active, as for AADSTS50003.",
     },
     AadstsEntry {

@@ -26,6 +26,8 @@ pub(crate) struct PlannedApp {
     pub acs_url: Option<String>,
     pub reply_urls: Vec<String>,
     pub redirect_uris: Vec<String>,
+    /// Redirect URIs of the single-page-app platform: those a browser redeemed codes for (with `Origin`).
+    pub spa_redirect_uris: Vec<String>,
     pub access_token_version: Option<u8>,
     /// Delegated scopes the app exposes, as the requests named them.
     pub scopes: Vec<String>,
@@ -184,6 +186,7 @@ impl Plan {
             requests.extend(plan.made_up_request(surface));
         }
         plan.requests = requests;
+        plan.spa_platform();
         plan.link_fresh_codes();
         plan.register_client_certificate();
         if plan
@@ -282,6 +285,7 @@ impl Plan {
                         form: Vec::new(),
                         changes: Vec::new(),
                         code_from: None,
+                        origin: None,
                     }
                 }
             };
@@ -308,6 +312,35 @@ impl Plan {
             }
             if let Some(r) = self.requests.get_mut(i) {
                 r.code_from = Some(Box::new(authorize));
+            }
+        }
+    }
+
+    /// A redirect URI a browser redeemed a code for (the token request carried `Origin`) is registered on
+    /// the single-page-app platform, as Entra's cross-origin rules require.
+    fn spa_platform(&mut self) {
+        let redeemed: Vec<(String, String)> = self
+            .requests
+            .iter()
+            .filter(|r| r.endpoint == Endpoint::Token && r.origin.is_some())
+            .filter_map(|r| {
+                let text = |name: &str| {
+                    r.form.iter().find_map(|(n, v)| match v {
+                        Param::Text(t) if n == name => Some(t.clone()),
+                        _ => None,
+                    })
+                };
+                Some((text("client_id")?, text("redirect_uri")?))
+            })
+            .collect();
+        for (client, uri) in redeemed {
+            for app in self.apps.iter_mut().filter(|a| {
+                a.kind == AppKind::Confidential && a.client_id.eq_ignore_ascii_case(&client)
+            }) {
+                app.redirect_uris.retain(|u| *u != uri);
+                if !app.spa_redirect_uris.contains(&uri) {
+                    app.spa_redirect_uris.push(uri.clone());
+                }
             }
         }
     }
@@ -405,16 +438,28 @@ impl Plan {
                 }
             }
             Fix::RegisterApp => {
+                // Entra's text names the identifier; keyprobe's own wording of the finding may not.
                 let unknown = self
                     .seen
                     .as_ref()
-                    .and_then(|s| unknown_app_in(&s.message))
+                    .and_then(|s| {
+                        s.entra_text
+                            .as_deref()
+                            .and_then(unknown_app_in)
+                            .or_else(|| unknown_app_in(&s.message))
+                    })
                     .map(str::to_string)
                     .or_else(|| param("client_id"));
+                let saml_request = failing.is_some_and(|f| f.endpoint == Endpoint::Saml);
                 for app in &mut self.apps {
-                    let named = unknown.as_deref().is_some_and(|u| {
-                        app.client_id.eq_ignore_ascii_case(u) || app.entity_id.as_deref() == Some(u)
-                    });
+                    let named = match unknown.as_deref() {
+                        Some(u) => {
+                            app.client_id.eq_ignore_ascii_case(u)
+                                || app.entity_id.as_deref() == Some(u)
+                        }
+                        // A SAML request names its app by its Issuer, the SAML app's entity id.
+                        None => saml_request && app.kind == AppKind::Saml,
+                    };
                     if named {
                         app.registered = false;
                     }
@@ -469,6 +514,7 @@ impl Plan {
                     form: Vec::new(),
                     changes: vec!["made up: the input carried no request, so this is a service provider's AuthnRequest for the app".into()],
                     code_from: None,
+ origin: None,
                 })
             }
             Some(Surface::TokenEndpoint) => {
@@ -512,6 +558,7 @@ impl Plan {
                         ],
                         changes: vec!["made up: the input carried no request, so this is a client-credentials token request for the app with a client assertion (replay.sh signs it with client-key.pem, made here)".into()],
                     code_from: None,
+ origin: None,
                     });
                 }
                 Some(Request {
@@ -531,6 +578,7 @@ impl Plan {
                     ],
                     changes: vec!["made up: the input carried no request, so this is a client-credentials token request for the app".into()],
                     code_from: None,
+ origin: None,
                 })
             }
             _ => None,
@@ -589,6 +637,7 @@ fn planned_app(app: &AppFacts, index: usize) -> PlannedApp {
         }),
         reply_urls: acs.cloned().collect(),
         redirect_uris: app.redirect_uris.clone(),
+        spa_redirect_uris: Vec::new(),
         access_token_version: app.token_version,
         scopes: app.scopes.clone(),
         secret: (!saml).then(placeholder::client_secret),

@@ -69,6 +69,9 @@ pub(crate) struct Request {
     pub changes: Vec<String>,
     /// For an authorization-code redemption: the /authorize request replay.sh gets a fresh code with.
     pub code_from: Option<Box<Request>>,
+    /// The `Origin` a browser sent (a single-page app's token request): Entra's cross-origin rules
+    /// depend on it, so the replay sends it too.
+    pub origin: Option<String>,
 }
 
 /// Parameters never replayed: signatures, one-time codes, assertions, session material.
@@ -125,7 +128,17 @@ impl Request {
             form: Vec::new(),
             changes: Vec::new(),
             code_from: None,
+            origin: None,
         };
+        if endpoint == Endpoint::Token {
+            request.origin = x
+                .header("origin", false)
+                .filter(|o| url::Url::parse(o).is_ok())
+                .map(str::to_string);
+            if request.origin.is_some() {
+                request.note("kept: the Origin header (a single-page app redeems from the browser; Entra's cross-origin rules depend on it)");
+            }
+        }
         let cookies = x.header("cookie", false).is_some();
         let context = Context {
             users,
@@ -398,6 +411,12 @@ impl Request {
             words.push_str(&shell_quote(&url));
         }
         let mut args = format!("\"$MOCK\"{words}");
+        if let Some(origin) = &self.origin {
+            args.push_str(&format!(
+                " -H {}",
+                shell_quote(&format!("Origin: {origin}"))
+            ));
+        }
         if self.method == "POST" {
             if self.form.is_empty() {
                 args.push_str(" -X POST");

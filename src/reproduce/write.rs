@@ -229,6 +229,13 @@ fn app_block(out: &mut String, app: &PlannedApp) {
             {
                 let _ = writeln!(block, "redirect_uris = {}", toml_array(&app.redirect_uris));
             }
+            if !app.spa_redirect_uris.is_empty() {
+                let _ = writeln!(
+                    block,
+                    "spa_redirect_uris = {}",
+                    toml_array(&app.spa_redirect_uris)
+                );
+            }
             let _ = writeln!(
                 block,
                 "app_id_uris = {}",
@@ -619,6 +626,13 @@ pub(crate) fn readme(plan: &Plan, dir: &Path) -> String {
         }
         if !app.redirect_uris.is_empty() {
             let _ = write!(line, ", redirect URIs `{}`", app.redirect_uris.join("`, `"));
+        }
+        if !app.spa_redirect_uris.is_empty() {
+            let _ = write!(
+                line,
+                ", single-page-app redirect URIs `{}`",
+                app.spa_redirect_uris.join("`, `")
+            );
         }
         if let Some(v) = app.access_token_version {
             let _ = write!(line, ", v{v} access tokens");

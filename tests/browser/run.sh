@@ -16,4 +16,5 @@ status=0
 node serve.test.mjs || status=1
 node dashboard.test.mjs || status=1
 node capture.test.mjs || status=1
+node reproduce.test.mjs || status=1
 exit $status
