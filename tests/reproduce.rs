@@ -5,9 +5,11 @@
 //! And nothing secret or personal from the capture is in what was written.
 //!
 //! The captures here are made with an HTTP client. The failures a browser meets (SAML sign-in, /authorize,
-//! a single-page app's token request) are also recorded by Debian's Chromium in
-//! tests/browser/reproduce.test.mjs; those of a server's own credentials (client secrets and client
-//! assertions at the token endpoint) are recorded here only: no browser sends them, in real life neither.
+//! a single-page app's token request and the key set it checks the tokens with) are also recorded by
+//! Debian's Chromium in tests/browser/reproduce.test.mjs; those of a server's own credentials (client
+//! secrets and client assertions at the token endpoint: expired-client-secret, client-cert-not-uploaded,
+//! expired-client-cert, expired-client-assertion, a wrong secret in healthy) are recorded here only: no
+//! browser sends them, in real life neither.
 
 mod common;
 
@@ -798,6 +800,66 @@ fn unregistered_redirect_uri_aadsts50011_round_trip() {
             assert!(page.contains("AADSTS50011"), "{page}");
         },
     );
+}
+
+/// A web app's back end: a token, then the tenant's key set to check it (as a relying party fetches it).
+fn token_and_key_set(rec: &mut Recorder, base: &str, tenant: &str) {
+    let (_, body) = token_request(rec, base, tenant, WEB_APP, WEB_SECRET);
+    assert!(body.contains("access_token"), "{body}");
+    let (status, keys) = rec.send("GET", &format!("{base}/{tenant}/discovery/v2.0/keys"), None);
+    assert_eq!(status, 200, "{keys}");
+}
+
+#[test]
+fn a_token_whose_key_the_captured_key_set_lacks_reproduces_as_unpublished_signing_key() {
+    // Entra answered without error; the token's kid is not in the key set fetched in the same capture.
+    // The key set is compared (which kids the tenant published), never trusted.
+    let out = round_trip(
+        "unpublished-signing-key",
+        Scenario::UnpublishedSigningKey,
+        Scenario::UnpublishedSigningKey,
+        "key-not-found",
+        token_and_key_set,
+    );
+    assert!(
+        out.contains("reproduced by scenario unpublished-signing-key"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_token_whose_key_the_captured_key_set_publishes_is_no_failure() {
+    // The same capture in healthy (and in rotated-keys, where the set publishes the new key beside the
+    // old): nothing failed, and reproduce says so.
+    for scenario in [Scenario::Healthy, Scenario::RotatedKeys] {
+        let work = work_dir(&format!("published-{scenario}"));
+        let recorded = start(None, scenario, &work.join("state-recording"));
+        let mut rec = Recorder::new();
+        token_and_key_set(&mut rec, recorded.base_url(), recorded.tenant_id());
+        recorded.shutdown();
+        let har = work.join("capture.har");
+        std::fs::write(&har, rec.har()).unwrap();
+        let out_dir = work.join("repro");
+        let run = keyprobe(&[
+            "reproduce",
+            har.to_str().unwrap(),
+            "-o",
+            out_dir.to_str().unwrap(),
+        ]);
+        assert_eq!(run.code, 0, "{scenario}: {}\n{}", run.stdout, run.stderr);
+        assert!(
+            run.stdout.contains("seen: no failure"),
+            "{scenario}: {}",
+            run.stdout
+        );
+        assert_eq!(
+            command_of(&run.stdout).1,
+            Scenario::Healthy,
+            "{}",
+            run.stdout
+        );
+        let _ = std::fs::remove_dir_all(&work);
+    }
 }
 
 #[test]

@@ -465,7 +465,12 @@ impl Facts {
                     .find(|r| r.verdict == Verdict::Error)
             })
             .or_else(|| reports.first().filter(|r| r.verdict == Verdict::Error));
-        let Some(report) = pick else { return };
+        let Some(report) = pick else {
+            if let Some(c) = container {
+                self.seen = unpublished_key(c, reports);
+            }
+            return;
+        };
         let Some(finding) = report.findings.first() else {
             return;
         };
@@ -507,6 +512,109 @@ impl Facts {
             entra_text,
         });
     }
+}
+
+/// The capture's entry an artifact came from (`sign-in.har#3.response.content.id_token`: 3).
+fn entry_of(input: &str) -> Option<usize> {
+    let rest = input.rsplit_once('#')?.1;
+    rest.split('.').next()?.parse().ok()
+}
+
+/// A capture in which Entra answered without error, but a token it issued names a signing key that the
+/// key set the same capture fetched from the token's tenant does not publish: a relying party checking
+/// the token against that set finds no key (IDX10503 and the like), as in scenario
+/// unpublished-signing-key. The key set is read as evidence of what the issuer published (which kids),
+/// never as keys to trust: nothing is verified with it.
+fn unpublished_key(container: &Report, reports: &[Report]) -> Option<Seen> {
+    let flow = container.decoded.get("flow")?.as_array()?;
+    let step_of = |entry: usize| {
+        flow.iter()
+            .find(|s| s.get("entry").and_then(Value::as_u64) == Some(entry as u64))
+    };
+    // Each key set fetched in the capture: its tenant (from the request's path), where, and its key ids.
+    let mut key_sets: Vec<(String, String, Vec<&str>)> = Vec::new();
+    for r in reports.iter().filter(|r| r.kind == Kind::Jwks) {
+        let Some(step) = entry_of(&r.input).and_then(step_of) else {
+            continue;
+        };
+        let path = str_at(step, "/path").unwrap_or_default();
+        let Some(tenant) = path
+            .split('/')
+            .find(|s| is_guid(s))
+            .map(str::to_ascii_lowercase)
+        else {
+            continue;
+        };
+        let ids = r
+            .decoded
+            .get("keys")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .flat_map(|k| [str_at(k, "/kid"), str_at(k, "/x5t")])
+            .flatten()
+            .collect();
+        let at = format!(
+            "#{} {} {}{path}",
+            step.get("entry")
+                .and_then(Value::as_u64)
+                .unwrap_or_default(),
+            str_at(step, "/method").unwrap_or("GET"),
+            str_at(step, "/host").unwrap_or_default()
+        );
+        key_sets.push((tenant, at, ids));
+    }
+    for r in reports.iter().filter(|r| r.kind == Kind::Jwt) {
+        if !r.input.contains(".response.") {
+            continue;
+        }
+        let Some(kid) =
+            str_at(&r.decoded, "/header/kid").or_else(|| str_at(&r.decoded, "/header/x5t"))
+        else {
+            continue;
+        };
+        let Some(tenant) = str_at(&r.decoded, "/claims/tid")
+            .filter(|t| is_guid(t))
+            .map(str::to_ascii_lowercase)
+            .or_else(|| str_at(&r.decoded, "/claims/iss").and_then(tenant_in_url))
+        else {
+            continue;
+        };
+        let sets: Vec<_> = key_sets.iter().filter(|(t, _, _)| *t == tenant).collect();
+        if sets.is_empty() || sets.iter().any(|(_, _, ids)| ids.contains(&kid)) {
+            continue;
+        }
+        let entry = entry_of(&r.input);
+        let step = entry.and_then(step_of);
+        let at = match step {
+            Some(s) => format!(
+                "#{} {} {}{}{}",
+                entry.unwrap_or_default(),
+                str_at(s, "/method").unwrap_or_default(),
+                str_at(s, "/host").unwrap_or_default(),
+                str_at(s, "/path").unwrap_or_default(),
+                s.get("status")
+                    .and_then(Value::as_u64)
+                    .map(|c| format!(" → {c}"))
+                    .unwrap_or_default()
+            ),
+            None => r.input.clone(),
+        };
+        let token = r.input.rsplit('.').next().unwrap_or("token");
+        let fetched: Vec<&str> = sets.iter().map(|(_, at, _)| at.as_str()).collect();
+        return Some(Seen {
+            failure: Some(Failure::RelyingParty(RpFailure::SigningKeyNotPublished)),
+            label: "key-not-found".to_string(),
+            at,
+            entry,
+            message: format!(
+                "the {token} Entra issued names signing key '{kid}', which the key set this capture fetched from its tenant ({}) does not publish, so a relying party checking it against that set finds no key (IDX10503 in .NET); the key set is compared as evidence, never trusted",
+                fetched.join(", ")
+            ),
+            entra_text: None,
+        });
+    }
+    None
 }
 
 /// A failure without an AADSTS code, by the finding that names its cause.

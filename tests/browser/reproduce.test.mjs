@@ -4,13 +4,14 @@
 // printed mock-sts command starts a fresh mock; DIR/replay.sh fails with the same code; DIR/fix.sh (the
 // documented fix; a restart when it changes mock-sts.toml) makes the replay go through.
 //
-// The failures of a server's own credentials (a wrong or expired client secret, client assertions:
-// AADSTS7000215, 7000222, 700027, 700024) happen on requests no browser makes, in real life neither: a web
+// Covered here: missing-signing-key and dangling-signing-key (AADSTS50003), expired-signing-cert (the
+// service provider's cert-expired), custom-signing-key-required (AADSTS50146), unpublished-signing-key (the
+// relying party's key-not-found: the tokens name a key the key set fetched in the same capture does not
+// publish), and in healthy AADSTS700016 (SAML and OIDC) and AADSTS50011. rotated-keys and healthy fail
+// nothing by themselves. The failures of a server's own credentials (expired-client-secret's AADSTS7000222,
+// a wrong secret's 7000215, client-cert-not-uploaded's and expired-client-cert's 700027,
+// expired-client-assertion's 700024) happen on requests no browser makes, in real life neither: a web
 // app's back end or a daemon sends them. tests/reproduce.rs records those with an HTTP client.
-// unpublished-signing-key fails at the relying party, which checks the token against the key set it
-// fetched: a browser's HAR holds both, but keyprobe treats a key set found in a capture as evidence, never
-// as the keys to trust, so the capture alone shows no failure (the last test below checks that it says so).
-// What reproduces it is the relying party's error line (IDX10503 and the like): tests/reproduce.rs.
 // Run by tests/browser/run.sh, after capture.test.mjs; the captures land in $SCREENSHOTS/reproduce.
 import { chromium } from "playwright-core";
 import { spawn, spawnSync } from "node:child_process";
@@ -177,6 +178,21 @@ const cases = [
     drive: (page, context) => samlSignIn(page, context, { expectAcs: true }), page: "signed in" },
   { name: "custom-signing-key-required", scenario: "custom-signing-key-required", failure: "AADSTS50146", expected: "custom-signing-key-required",
     drive: (page, context) => spaSignIn(page, context), result: (t) => JSON.stringify(t).includes("AADSTS50146") },
+  // The relying party's failure: the single-page app's HAR holds the tokens and the key set it fetched to
+  // check them, and the tokens name a key that set does not publish. keyprobe compares the kid with the
+  // captured set (evidence of what the tenant published, never keys to trust) and replay.sh checks what
+  // the fresh mock issues against the mock's own key set, as the app does.
+  { name: "unpublished-signing-key", scenario: "unpublished-signing-key", failure: "key-not-found", expected: "unpublished-signing-key",
+    drive: (page, context) => spaSignIn(page, context), result: (t) => typeof t.id_token === "string",
+    check: (dir) => {
+      // The single-page app's sign-in replays as it went: its redirect URI on the SPA platform, the code
+      // redeemed with the browser's Origin (without it Entra refuses a SPA redirect URI: AADSTS9002327).
+      const toml = readFileSync(join(dir, "mock-sts.toml"), "utf8");
+      assert(toml.includes(`spa_redirect_uris = ["${SPA}"]`), toml);
+      assert(readFileSync(join(dir, "replay.sh"), "utf8").includes(`-H 'Origin: ${SPA}'`), "replay.sh sends the Origin");
+    },
+    replayed: (before, after) => before.includes("relying party (keyprobe inspect --jwks") && before.includes("): key-not-found")
+      && after.includes("): ok, signature verified") },
   { name: "unknown-app-saml", scenario: "healthy", failure: "AADSTS700016", expected: "healthy",
     drive: (page, context) => samlSignIn(page, context, { issuer: "https://unknown.contoso.example/saml" }), page: "AADSTS700016" },
   { name: "unknown-app-oidc", scenario: "healthy", failure: "AADSTS700016", expected: "healthy",
@@ -193,30 +209,11 @@ try {
       const { path, text, result } = await record(c.name, c.drive);
       if (c.page) assert(text.includes(c.page), `the browser showed ${c.page}: ${text.slice(0, 300)}`);
       if (c.result) assert(c.result(result), `the page's script got: ${JSON.stringify(result).slice(0, 300)}`);
-      await roundTrip(c.name, path, c);
+      const trip = await roundTrip(c.name, path, c);
+      if (c.check) c.check(join(out, c.name));
+      if (c.replayed) assert(c.replayed(trip.before, trip.after), `the replays:\n${trip.before}\n${trip.after}`);
     });
   }
-  await test("unpublished-signing-key: a browser's HAR alone shows no failure, and reproduce says so (the relying party's error line reproduces it)", async () => {
-    await scenario("unpublished-signing-key");
-    const { path, result } = await record("unpublished-signing-key", spaSignIn);
-    assert(typeof result.id_token === "string", `the SPA got tokens: ${JSON.stringify(result).slice(0, 200)}`);
-    const dir = join(out, "unpublished-signing-key");
-    const r = run(keyprobe, ["reproduce", path, "-o", dir]);
-    assert(r.out.includes("seen: no failure") && r.out.includes("not reproduced"), r.out);
-    // The single-page app's sign-in replays as it went: its redirect URI on the SPA platform, the code
-    // redeemed with the browser's Origin (without it Entra refuses a SPA redirect URI: AADSTS9002327).
-    const toml = readFileSync(join(dir, "mock-sts.toml"), "utf8");
-    assert(toml.includes(`spa_redirect_uris = ["${SPA}"]`), toml);
-    assert(readFileSync(join(dir, "replay.sh"), "utf8").includes(`-H 'Origin: ${SPA}'`), "replay.sh sends the Origin");
-    const last = r.out.trim().split("\n").pop();
-    const mock = startMock(last.split(" ").slice(1));
-    try {
-      const replay = run("bash", [join(dir, "replay.sh"), await mock.url]);
-      assert(replay.code === 0 && replay.out.includes("access token issued") && replay.out.includes("replay: no error"), replay.out);
-    } finally {
-      mock.child.kill();
-    }
-  });
 } finally {
   await browser.close();
   recording.child.kill();
