@@ -424,7 +424,7 @@ send() {
     grep -oE '"access_token":"[^"]+"' "$body" | cut -d'"' -f4 > "$issued"
     echo "$label -> $status access token issued"
   elif [ "$what" = authorize ] && [ -n "$location" ]; then
-    echo "$label -> $status redirect to ${location%%\?*}"
+    echo "$label -> $status redirect to ${location%%[?#]*}"
   else
     echo "$label -> $status (no AADSTS code)"
   fi
@@ -565,7 +565,7 @@ echo "  FRESH_ASSERTION=1 $HERE/replay.sh $MOCK"
             let _ = writeln!(out, "sed -i 's/^{FIX_PREFIX}//' \"$HERE/mock-sts.toml\"");
             let _ = writeln!(
                 out,
-                "echo \"mock-sts.toml changed: restart mock-sts (mock-sts --config $HERE/mock-sts.toml --scenario {}) and replay\"",
+                "echo \"mock-sts.toml changed: restart mock-sts (stop it: kill \\$MOCK_STS_PID when --detach started it; start it again: mock-sts --config $HERE/mock-sts.toml --scenario {} --state-dir $HERE/state) and replay\"",
                 plan.scenario
             );
         }
@@ -706,11 +706,14 @@ pub(crate) fn readme(plan: &Plan, dir: &Path) -> String {
             keyprobe_core::reproduce::Failure::Aadsts(code)
             | keyprobe_core::reproduce::Failure::AadstsReason(code, _) => format!("ends with `replay: AADSTS{code}`"),
             keyprobe_core::reproduce::Failure::AppSide(_) => "ends with `replay: AADSTS50003`".to_string(),
-            keyprobe_core::reproduce::Failure::RelyingParty(_) => "gets what Entra issues; the failure is the relying party's, which replay.sh checks with keyprobe when it is on PATH".to_string(),
+            keyprobe_core::reproduce::Failure::RelyingParty(_) => format!(
+                "gets what Entra issues and ends with `replay: {}`: the failure is the relying party's, which replay.sh checks with keyprobe (on PATH, or named by KEYPROBE)",
+                plan.seen.as_ref().map_or("", |s| s.label.as_str())
+            ),
         };
         let _ = writeln!(out, "The replay {expect}.\n");
         if r.surface == Surface::TokenEndpoint || r.surface == Surface::SamlSignIn {
-            if let Some(note) = rp_check(plan, r.surface) {
+            if let Some(note) = rp_check(plan, r.surface, &dir_shown) {
                 out.push_str(&note);
             }
         }
@@ -772,7 +775,7 @@ pub(crate) fn readme(plan: &Plan, dir: &Path) -> String {
 }
 
 /// For a relying party's failure: how to see it with keyprobe on what the mock answered.
-fn rp_check(plan: &Plan, surface: Surface) -> Option<String> {
+fn rp_check(plan: &Plan, surface: Surface, dir: &str) -> Option<String> {
     let r = plan.reproduction?;
     if !matches!(
         r.failure,
@@ -783,16 +786,16 @@ fn rp_check(plan: &Plan, surface: Surface) -> Option<String> {
     let app = plan.fix_app()?;
     let metadata = match surface {
         Surface::SamlSignIn => format!(
-            "$MOCK/{}/federationmetadata/2007-06/federationmetadata.xml?appid={}",
+            "$MOCK_STS_URL/{}/federationmetadata/2007-06/federationmetadata.xml?appid={}",
             plan.tenant_id, app.client_id
         ),
         _ => format!(
-            "$MOCK/{}/v2.0/.well-known/openid-configuration",
+            "$MOCK_STS_URL/{}/v2.0/.well-known/openid-configuration",
             plan.tenant_id
         ),
     };
     Some(format!(
-        "The relying party's side: check what the mock issued against what it publishes, as your app does:\n`keyprobe inspect <the token or SAMLResponse> --metadata \"{metadata}\"` names the failure ({}).\n\n",
+        "The relying party's side: replay.sh checks what the mock issued against what it publishes, as your app does. To check it yourself, keep what was issued and inspect it:\n\n```sh\nISSUED=issued.txt {dir}/replay.sh \"$MOCK_STS_URL\"\nkeyprobe inspect issued.txt --metadata \"{metadata}\"\n```\n\nnames the failure ({}).\n\n",
         plan.seen.as_ref().map_or("", |s| s.label.as_str())
     ))
 }
