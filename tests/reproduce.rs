@@ -863,6 +863,69 @@ fn a_token_whose_key_the_captured_key_set_publishes_is_no_failure() {
 }
 
 #[test]
+fn a_key_set_fetched_for_one_app_is_compared_only_with_that_apps_tokens() {
+    // An app with its own signing key (claims mapping) and the web app, healthy. The capture: a token for
+    // the web app (the tenant's key), then the other app's key set (`keys?appid=`: only the app's key). A
+    // relying party of the web app does not use that set, so nothing failed.
+    const CUSTOM_APP: &str = "5c6d7e8f-9a0b-4c1d-8e2f-3a4b5c6d7e8f";
+    let work = work_dir("appid-key-set");
+    let config = mock_sts::DEFAULT_CONFIG.replace(
+        "# A public client",
+        &format!("[[tenants.apps]]\nclient_id = \"{CUSTOM_APP}\"\nkind = \"confidential\"\ncustom_signing_key = true\napp_id_uris = [\"api://{CUSTOM_APP}\"]\n\n# A public client"),
+    );
+    let path = work.join("recording.toml");
+    std::fs::write(&path, config).unwrap();
+    let loaded = LoadedConfig::from_file(&path).unwrap_or_else(|e| panic!("{e}"));
+    let recorded = start(
+        Some(loaded),
+        Scenario::Healthy,
+        &work.join("state-recording"),
+    );
+    let (base, tenant) = (
+        recorded.base_url().to_string(),
+        recorded.tenant_id().to_string(),
+    );
+    let mut rec = Recorder::new();
+    let (_, body) = token_request(&mut rec, &base, &tenant, WEB_APP, WEB_SECRET);
+    assert!(body.contains("access_token"), "{body}");
+    let (status, keys) = rec.send(
+        "GET",
+        &format!("{base}/{tenant}/discovery/v2.0/keys?appid={CUSTOM_APP}"),
+        None,
+    );
+    assert_eq!(status, 200, "{keys}");
+    let tenant_keys = ureq::get(&format!("{base}/{tenant}/discovery/v2.0/keys"))
+        .call()
+        .unwrap()
+        .body_mut()
+        .read_to_string()
+        .unwrap();
+    recorded.shutdown();
+    let app_kids: Vec<String> = serde_json::from_str::<Value>(&keys).unwrap()["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["kid"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        app_kids.iter().all(|k| !tenant_keys.contains(k.as_str())),
+        "the app's set has only the app's key: {keys}"
+    );
+    let har = work.join("capture.har");
+    std::fs::write(&har, rec.har()).unwrap();
+    let out_dir = work.join("repro");
+    let run = keyprobe(&[
+        "reproduce",
+        har.to_str().unwrap(),
+        "-o",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("seen: no failure"), "{}", run.stdout);
+    let _ = std::fs::remove_dir_all(&work);
+}
+
+#[test]
 fn a_relying_party_log_line_reproduces_as_unpublished_signing_key() {
     let work = work_dir("idx10503");
     let line = work.join("app.log");

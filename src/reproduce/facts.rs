@@ -449,8 +449,10 @@ impl Facts {
         }
     }
 
-    /// The failure: the capture's first failure when it named one, else the first report in error.
-    pub(crate) fn failure(&mut self, reports: &[Report]) {
+    /// The failure: the capture's first failure when it named one, else the first report in error, else
+    /// (a capture where nothing failed) a token whose key the key set fetched beside it lacks.
+    /// `key_set_urls`: the entry and URL of each key-set request in the capture.
+    pub(crate) fn failure(&mut self, reports: &[Report], key_set_urls: &[(usize, String)]) {
         let container = reports
             .first()
             .filter(|r| matches!(r.kind, Kind::Har | Kind::SamlTracer | Kind::HtmlForm));
@@ -467,7 +469,7 @@ impl Facts {
             .or_else(|| reports.first().filter(|r| r.verdict == Verdict::Error));
         let Some(report) = pick else {
             if let Some(c) = container {
-                self.seen = unpublished_key(c, reports);
+                self.seen = unpublished_key(c, reports, key_set_urls);
             }
             return;
         };
@@ -525,18 +527,36 @@ fn entry_of(input: &str) -> Option<usize> {
 /// the token against that set finds no key (IDX10503 and the like), as in scenario
 /// unpublished-signing-key. The key set is read as evidence of what the issuer published (which kids),
 /// never as keys to trust: nothing is verified with it.
-fn unpublished_key(container: &Report, reports: &[Report]) -> Option<Seen> {
+///
+/// A key set fetched for one app (`keys?appid=…`: an app with its own signing key) is compared only with
+/// tokens for that app (`aud`, `appid`, `azp`), as a relying party of another app would not use it.
+fn unpublished_key(
+    container: &Report,
+    reports: &[Report],
+    urls: &[(usize, String)],
+) -> Option<Seen> {
     let flow = container.decoded.get("flow")?.as_array()?;
     let step_of = |entry: usize| {
         flow.iter()
             .find(|s| s.get("entry").and_then(Value::as_u64) == Some(entry as u64))
     };
-    // Each key set fetched in the capture: its tenant (from the request's path), where, and its key ids.
-    let mut key_sets: Vec<(String, String, Vec<&str>)> = Vec::new();
+    // Each key set fetched in the capture: its tenant (from the request's path), the app it was fetched
+    // for, where, and its key ids.
+    let mut key_sets: Vec<(String, Option<String>, String, Vec<&str>)> = Vec::new();
     for r in reports.iter().filter(|r| r.kind == Kind::Jwks) {
-        let Some(step) = entry_of(&r.input).and_then(step_of) else {
+        let entry = entry_of(&r.input);
+        let Some(step) = entry.and_then(step_of) else {
             continue;
         };
+        let for_app = urls
+            .iter()
+            .find(|(i, _)| Some(*i) == entry)
+            .and_then(|(_, u)| url::Url::parse(u).ok())
+            .and_then(|u| {
+                u.query_pairs()
+                    .find(|(k, _)| k.eq_ignore_ascii_case("appid"))
+                    .map(|(_, v)| v.to_ascii_lowercase())
+            });
         let path = str_at(step, "/path").unwrap_or_default();
         let Some(tenant) = path
             .split('/')
@@ -562,7 +582,7 @@ fn unpublished_key(container: &Report, reports: &[Report]) -> Option<Seen> {
             str_at(step, "/method").unwrap_or("GET"),
             str_at(step, "/host").unwrap_or_default()
         );
-        key_sets.push((tenant, at, ids));
+        key_sets.push((tenant, for_app, at, ids));
     }
     for r in reports.iter().filter(|r| r.kind == Kind::Jwt) {
         if !r.input.contains(".response.") {
@@ -580,8 +600,16 @@ fn unpublished_key(container: &Report, reports: &[Report]) -> Option<Seen> {
         else {
             continue;
         };
-        let sets: Vec<_> = key_sets.iter().filter(|(t, _, _)| *t == tenant).collect();
-        if sets.is_empty() || sets.iter().any(|(_, _, ids)| ids.contains(&kid)) {
+        let apps: Vec<String> = ["aud", "appid", "azp"]
+            .iter()
+            .filter_map(|c| str_at(&r.decoded, &format!("/claims/{c}")))
+            .map(|a| a.strip_prefix("api://").unwrap_or(a).to_ascii_lowercase())
+            .collect();
+        let sets: Vec<_> = key_sets
+            .iter()
+            .filter(|(t, app, _, _)| *t == tenant && app.as_ref().is_none_or(|a| apps.contains(a)))
+            .collect();
+        if sets.is_empty() || sets.iter().any(|(_, _, _, ids)| ids.contains(&kid)) {
             continue;
         }
         let entry = entry_of(&r.input);
@@ -601,15 +629,20 @@ fn unpublished_key(container: &Report, reports: &[Report]) -> Option<Seen> {
             None => r.input.clone(),
         };
         let token = r.input.rsplit('.').next().unwrap_or("token");
-        let fetched: Vec<&str> = sets.iter().map(|(_, at, _)| at.as_str()).collect();
+        let fetched: Vec<&str> = sets.iter().map(|(_, _, at, _)| at.as_str()).collect();
         return Some(Seen {
             failure: Some(Failure::RelyingParty(RpFailure::SigningKeyNotPublished)),
             label: "key-not-found".to_string(),
             at,
             entry,
             message: format!(
-                "the {token} Entra issued names signing key '{kid}', which the key set this capture fetched from its tenant ({}) does not publish, so a relying party checking it against that set finds no key (IDX10503 in .NET); the key set is compared as evidence, never trusted",
-                fetched.join(", ")
+                "the {token} Entra issued names signing key '{kid}', which the key set this capture fetched from its tenant ({}) does not publish, so a relying party checking it against that set finds no key (IDX10503 in .NET); the key set is compared as evidence, never trusted{}",
+                fetched.join(", "),
+                if sets.iter().any(|(_, app, _, _)| app.is_some()) {
+                    ""
+                } else {
+                    ". If the app has its own signing key (claims mapping), its key set is the one fetched with ?appid= and the app's client id"
+                }
             ),
             entra_text: None,
         });

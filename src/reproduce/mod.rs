@@ -84,7 +84,7 @@ pub(crate) fn reproduce(
     let file_format = (path != "-")
         .then(|| crate::capture::sniff_file(path))
         .flatten();
-    let (reports, exchanges) = match file_format {
+    let (reports, (exchanges, key_set_urls)) = match file_format {
         Some(format) => {
             let reports =
                 har::inspect(label, format, open(path)?, trust, &settings, &mut |_, _| {});
@@ -100,7 +100,10 @@ pub(crate) fn reproduce(
                 }
                 None => {
                     let input = Input::new(label, bytes);
-                    (crate::inspect_all(&input, trust, &settings), Vec::new())
+                    (
+                        crate::inspect_all(&input, trust, &settings),
+                        (Vec::new(), Vec::new()),
+                    )
                 }
             }
         }
@@ -120,7 +123,7 @@ pub(crate) fn reproduce(
         params.extend(x.form());
         facts.request(&x.url, &params);
     }
-    facts.failure(&reports);
+    facts.failure(&reports, &key_set_urls);
     let domain = facts
         .domains
         .first()
@@ -290,16 +293,22 @@ fn read_input(path: &str) -> Result<Vec<u8>, ReproduceError> {
 }
 
 /// The requests to Entra's endpoints in a capture, read by the capture reader (without response
-/// bodies); an error after some entries keeps those before it.
-fn requests_in(format: har::Format, input: impl Read) -> Vec<Exchange> {
+/// bodies), and the entry and URL of each key-set request (`…/keys?appid=…`: which app it was for); an
+/// error after some entries keeps those before it.
+fn requests_in(format: har::Format, input: impl Read) -> (Vec<Exchange>, Vec<(usize, String)>) {
     let mut exchanges = Vec::new();
+    let mut key_sets = Vec::new();
     let mut meta = serde_json::Map::new();
     let _ = har::read(format, input, &mut meta, &mut |x: Exchange| {
         if replay::Endpoint::of(&x.url).is_some() && exchanges.len() < MAX_CAPTURE_ENTRIES {
             exchanges.push(Exchange { content: None, ..x });
+        } else if key_sets.len() < MAX_CAPTURE_ENTRIES
+            && url::Url::parse(&x.url).is_ok_and(|u| u.path().ends_with("/keys"))
+        {
+            key_sets.push((x.index, x.url));
         }
     });
-    exchanges
+    (exchanges, key_sets)
 }
 
 fn check_dir(dir: &Path, force: bool) -> Result<(), ReproduceError> {
