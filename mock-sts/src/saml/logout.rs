@@ -14,11 +14,9 @@ use keyprobe_core::base64;
 use keyprobe_core::xmldsig::XmlDsigAlg;
 
 use super::certs::SamlCertificate;
-use super::request::{RequestProblem, ASSERTION_NS, PROTOCOL_NS};
+use super::request::{parse_message, parsing_options, RequestProblem, ASSERTION_NS, PROTOCOL_NS};
 use super::response::{instant, new_id, xml_escape};
 
-/// Most XML nodes parsed from one logout request (as for AuthnRequests).
-const MAX_NODES: u32 = 2_000;
 const STATUS_SUCCESS: &str = "urn:oasis:names:tc:SAML:2.0:status:Success";
 
 /// The parts of a LogoutRequest Entra looks at. The `NameID` is not among them: Microsoft's page says
@@ -33,12 +31,7 @@ pub(crate) struct LogoutRequest {
 
 /// Whether `xml` is a SAML 2.0 LogoutRequest (well-formed or not as one): what single logout answers.
 pub(crate) fn names_logout_request(xml: &str) -> bool {
-    let options = roxmltree::ParsingOptions {
-        allow_dtd: false,
-        nodes_limit: MAX_NODES,
-        ..roxmltree::ParsingOptions::default()
-    };
-    roxmltree::Document::parse_with_options(xml, options).is_ok_and(|doc| {
+    roxmltree::Document::parse_with_options(xml, parsing_options()).is_ok_and(|doc| {
         let root = doc.root_element().tag_name();
         root.namespace() == Some(PROTOCOL_NS) && root.name() == "LogoutRequest"
     })
@@ -47,26 +40,8 @@ pub(crate) fn names_logout_request(xml: &str) -> bool {
 /// Parse the XML of a LogoutRequest: `ID`, `Version="2.0"` and `IssueInstant` are required, as
 /// Microsoft's page lists them (the instant's format is expected but not enforced, so any value passes).
 pub(crate) fn parse(xml: &str) -> Result<LogoutRequest, RequestProblem> {
-    let options = roxmltree::ParsingOptions {
-        allow_dtd: false,
-        nodes_limit: MAX_NODES,
-        ..roxmltree::ParsingOptions::default()
-    };
-    let doc = roxmltree::Document::parse_with_options(xml, options).map_err(|_| {
-        RequestProblem::Malformed("the SAML request is not well-formed XML without a DTD")
-    })?;
+    let doc = parse_message(xml, "LogoutRequest")?;
     let root = doc.root_element();
-    if root.tag_name().namespace() != Some(PROTOCOL_NS) {
-        return Err(RequestProblem::Malformed("not a SAML 2.0 protocol message"));
-    }
-    if root.tag_name().name() != "LogoutRequest" {
-        return Err(RequestProblem::Unsupported(
-            root.tag_name().name().to_string(),
-        ));
-    }
-    if root.attribute("Version") != Some("2.0") {
-        return Err(RequestProblem::Malformed("Version is not 2.0"));
-    }
     let id = root
         .attribute("ID")
         .filter(|id| !id.is_empty())

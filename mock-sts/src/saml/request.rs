@@ -6,7 +6,7 @@ use std::io::Read;
 
 /// Largest decoded (inflated) request accepted: AuthnRequests are a few hundred bytes.
 pub(crate) const MAX_REQUEST_XML: usize = 64 * 1024;
-/// Most XML nodes parsed from one request.
+/// Most XML nodes parsed from one request (an AuthnRequest or a LogoutRequest, or a signed one).
 const MAX_NODES: u32 = 2_000;
 
 pub(crate) const PROTOCOL_NS: &str = "urn:oasis:names:tc:SAML:2.0:protocol";
@@ -86,14 +86,24 @@ fn inflate_bounded(raw: &[u8]) -> Result<Vec<u8>, RequestProblem> {
     Ok(out)
 }
 
-/// Parse the XML of an AuthnRequest.
-pub fn parse(xml: &str) -> Result<AuthnRequest, RequestProblem> {
-    let options = roxmltree::ParsingOptions {
+/// How every SAML request is parsed: DTDs refused (no entity expansion, no XXE) and at most
+/// [`MAX_NODES`] nodes.
+pub(crate) fn parsing_options<'input>() -> roxmltree::ParsingOptions<'input> {
+    roxmltree::ParsingOptions {
         allow_dtd: false,
         nodes_limit: MAX_NODES,
         ..roxmltree::ParsingOptions::default()
-    };
-    let doc = roxmltree::Document::parse_with_options(xml, options).map_err(|_| {
+    }
+}
+
+/// Parse `xml` as the SAML 2.0 protocol message `expected` (`AuthnRequest`, `LogoutRequest`): well-formed
+/// under [`parsing_options`], its root in the protocol namespace (else malformed), named `expected` (else
+/// unsupported) and `Version="2.0"`. What is read from the root after that is the caller's.
+pub(crate) fn parse_message<'x>(
+    xml: &'x str,
+    expected: &str,
+) -> Result<roxmltree::Document<'x>, RequestProblem> {
+    let doc = roxmltree::Document::parse_with_options(xml, parsing_options()).map_err(|_| {
         RequestProblem::Malformed("the SAML request is not well-formed XML without a DTD")
     })?;
     let root = doc.root_element();
@@ -101,12 +111,19 @@ pub fn parse(xml: &str) -> Result<AuthnRequest, RequestProblem> {
         return Err(RequestProblem::Malformed("not a SAML 2.0 protocol message"));
     }
     let name = root.tag_name().name();
-    if name != "AuthnRequest" {
+    if name != expected {
         return Err(RequestProblem::Unsupported(name.to_string()));
     }
     if root.attribute("Version") != Some("2.0") {
         return Err(RequestProblem::Malformed("Version is not 2.0"));
     }
+    Ok(doc)
+}
+
+/// Parse the XML of an AuthnRequest.
+pub fn parse(xml: &str) -> Result<AuthnRequest, RequestProblem> {
+    let doc = parse_message(xml, "AuthnRequest")?;
+    let root = doc.root_element();
     let id = root
         .attribute("ID")
         .filter(|id| !id.is_empty())

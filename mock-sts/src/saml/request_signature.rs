@@ -12,12 +12,10 @@ use openssl::hash::MessageDigest;
 use openssl::sign::Verifier;
 use openssl::x509::X509;
 
-use super::request::{Binding, MAX_REQUEST_XML};
+use super::request::{parsing_options, Binding, MAX_REQUEST_XML};
 use crate::model::RequestVerification;
 
 const DSIG_NS: &str = "http://www.w3.org/2000/09/xmldsig#";
-/// Most XML nodes looked at in a signed request (as for unsigned ones).
-const MAX_NODES: u32 = 2_000;
 
 /// Why a request that had to be signed is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -122,12 +120,7 @@ fn check_enveloped(verification: &RequestVerification, xml: &str) -> Result<(), 
     if xml.len() > MAX_REQUEST_XML {
         return Err(SignatureProblem::Invalid("the request is too large".into()));
     }
-    let options = roxmltree::ParsingOptions {
-        allow_dtd: false,
-        nodes_limit: MAX_NODES,
-        ..roxmltree::ParsingOptions::default()
-    };
-    let doc = roxmltree::Document::parse_with_options(xml, options)
+    let doc = roxmltree::Document::parse_with_options(xml, parsing_options())
         .map_err(|_| SignatureProblem::Invalid("the request is not well-formed XML".into()))?;
     let root = doc.root_element();
     let is_dsig = |n: &roxmltree::Node, name: &str| {
