@@ -33,18 +33,38 @@ fn saml_app(state: &AppState, app_id: &str) -> Result<(String, crate::Scenario),
     }
 }
 
-fn certificate_json(cert: &SamlCertificate, active: bool) -> Value {
+/// A certificate's thumbprint and validity as the control API shows them (RFC 3339 dates): what SAML
+/// signing certificates and request-verification certificates share.
+fn dated_json(
+    thumbprint: &str,
+    not_before: time::OffsetDateTime,
+    not_after: time::OffsetDateTime,
+) -> Value {
     let format = |t: time::OffsetDateTime| {
         t.format(&time::format_description::well_known::Rfc3339)
             .unwrap_or_default()
     };
     json!({
-        "thumbprint": cert.thumbprint,
-        "start_date_time": format(cert.not_before),
-        "end_date_time": format(cert.not_after),
-        "active": active,
-        "key_id": cert.sign_key_id,
+        "thumbprint": thumbprint,
+        "start_date_time": format(not_before),
+        "end_date_time": format(not_after),
     })
+}
+
+fn certificate_json(cert: &SamlCertificate, active: bool) -> Value {
+    let mut json = dated_json(&cert.thumbprint, cert.not_before, cert.not_after);
+    json["active"] = json!(active);
+    json["key_id"] = json!(cert.sign_key_id);
+    json
+}
+
+/// The answer to a `DELETE` of a certificate: its thumbprint, upper-case.
+fn removed(thumbprint: &str) -> Response {
+    json_response(
+        StatusCode::OK,
+        &json!({"removed": thumbprint.to_ascii_uppercase()}),
+        Caching::None,
+    )
 }
 
 pub(crate) async fn list(
@@ -104,11 +124,7 @@ pub(crate) async fn remove(
 ) -> Result<Response, ControlError> {
     let (client_id, scenario) = saml_app(&state, &app_id)?;
     state.saml_keys.remove(&client_id, scenario, &thumbprint)?;
-    Ok(json_response(
-        StatusCode::OK,
-        &json!({"removed": thumbprint.to_ascii_uppercase()}),
-        Caching::None,
-    ))
+    Ok(removed(&thumbprint))
 }
 
 /// The SAML app's client id and registration.
@@ -126,15 +142,7 @@ fn saml_registration<'a>(
 }
 
 fn verification_certificate_json(cert: &RegisteredCertificate) -> Value {
-    let format = |t: time::OffsetDateTime| {
-        t.format(&time::format_description::well_known::Rfc3339)
-            .unwrap_or_default()
-    };
-    json!({
-        "thumbprint": cert.thumbprint,
-        "start_date_time": format(cert.not_before),
-        "end_date_time": format(cert.not_after),
-    })
+    dated_json(&cert.thumbprint, cert.not_before, cert.not_after)
 }
 
 /// `GET /_mock/apps/{appId}/verification-certificates`: the settings and the certificates in force.
@@ -198,11 +206,7 @@ pub(crate) async fn remove_verification(
 ) -> Result<Response, ControlError> {
     let (client_id, _) = saml_registration(&state, &app_id)?;
     state.request_verification.remove(client_id, &thumbprint)?;
-    Ok(json_response(
-        StatusCode::OK,
-        &json!({"removed": thumbprint.trim().to_ascii_uppercase()}),
-        Caching::None,
-    ))
+    Ok(removed(thumbprint.trim()))
 }
 
 /// Put each SAML app's certificates (Graph's `keyCredentials`, the preferred thumbprint and a plain
