@@ -84,6 +84,16 @@ fn str_at<'a>(v: &'a Value, pointer: &str) -> Option<&'a str> {
     v.pointer(pointer).and_then(Value::as_str)
 }
 
+/// A decoded assertion's attributes that have a name, with it, in order.
+fn named_attributes(assertion: &Value) -> impl Iterator<Item = (&str, &Value)> {
+    assertion
+        .get("attributes")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|attribute| Some((str_at(attribute, "/name")?, attribute)))
+}
+
 /// `https://sts.windows.net/{tid}/`, `https://login.microsoftonline.com/{tid}/v2.0`, `/{tid}/saml2`: the
 /// first path segment that is a GUID.
 pub(crate) fn tenant_in_url(url: &str) -> Option<String> {
@@ -290,15 +300,7 @@ impl Facts {
         let issued_format = str_at(assertion, "/subject/name_id_format").map(str::to_string);
         let upn = str_at(assertion, "/subject/name_id").filter(|n| n.contains('@'));
         let mut attributes: Vec<(String, &'static str)> = Vec::new();
-        for attribute in assertion
-            .get("attributes")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let Some(name) = str_at(attribute, "/name") else {
-                continue;
-            };
+        for (name, attribute) in named_attributes(assertion) {
             if keyprobe_core::claims::SAML_DIRECTORY_ATTRIBUTES.contains(&name) {
                 continue;
             }
@@ -331,15 +333,7 @@ impl Facts {
                 self.user(name_id);
             }
         }
-        for attribute in assertion
-            .get("attributes")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let Some(name) = str_at(attribute, "/name") else {
-                continue;
-            };
+        for (name, attribute) in named_attributes(assertion) {
             push_unique(&mut self.claim_names, name);
             let values = attribute.get("values").and_then(Value::as_array);
             for value in values.into_iter().flatten().filter_map(Value::as_str) {

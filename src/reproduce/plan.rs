@@ -528,21 +528,16 @@ impl Plan {
                             | Fix::FreshClientAssertion
                     )
                 });
-                if assertion {
+                // The credential is the only difference: a client assertion where the fix is about the
+                // app's certificate or assertion, else the app's secret.
+                let (credential, change) = if assertion {
                     let shape = AssertionShape::made_up(
                         &app.client_id,
                         &path,
                         self.seen.as_ref().and_then(|s| s.entra_text.as_deref()),
                     );
-                    return Some(Request {
-                        entry: None,
-                        method: "POST".into(),
-                        endpoint: Endpoint::Token,
-                        path,
-                        query: Vec::new(),
-                        form: vec![
-                            ("grant_type".into(), Param::Text("client_credentials".into())),
-                            ("client_id".into(), Param::Text(app.client_id.clone())),
+                    (
+                        vec![
                             (
                                 "client_assertion_type".into(),
                                 Param::Text(
@@ -551,34 +546,37 @@ impl Plan {
                                 ),
                             ),
                             ("client_assertion".into(), Param::ClientAssertion(shape)),
-                            (
-                                "scope".into(),
-                                Param::Text(format!("api://{}/.default", app.client_id)),
-                            ),
                         ],
-                        changes: vec!["made up: the input carried no request, so this is a client-credentials token request for the app with a client assertion (replay.sh signs it with client-key.pem, made here)".into()],
-                    code_from: None,
- origin: None,
-                    });
-                }
+                        "made up: the input carried no request, so this is a client-credentials token request for the app with a client assertion (replay.sh signs it with client-key.pem, made here)",
+                    )
+                } else {
+                    (
+                        vec![("client_secret".into(), Param::ClientSecret)],
+                        "made up: the input carried no request, so this is a client-credentials token request for the app",
+                    )
+                };
+                let mut form = vec![
+                    (
+                        "grant_type".into(),
+                        Param::Text("client_credentials".into()),
+                    ),
+                    ("client_id".into(), Param::Text(app.client_id.clone())),
+                ];
+                form.extend(credential);
+                form.push((
+                    "scope".into(),
+                    Param::Text(format!("api://{}/.default", app.client_id)),
+                ));
                 Some(Request {
                     entry: None,
                     method: "POST".into(),
                     endpoint: Endpoint::Token,
                     path,
                     query: Vec::new(),
-                    form: vec![
-                        ("grant_type".into(), Param::Text("client_credentials".into())),
-                        ("client_id".into(), Param::Text(app.client_id.clone())),
-                        ("client_secret".into(), Param::ClientSecret),
-                        (
-                            "scope".into(),
-                            Param::Text(format!("api://{}/.default", app.client_id)),
-                        ),
-                    ],
-                    changes: vec!["made up: the input carried no request, so this is a client-credentials token request for the app".into()],
+                    form,
+                    changes: vec![change.into()],
                     code_from: None,
- origin: None,
+                    origin: None,
                 })
             }
             _ => None,
