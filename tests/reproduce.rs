@@ -452,108 +452,6 @@ fn round_trip_with(
     run.stdout
 }
 
-#[test]
-fn missing_signing_key_aadsts50003_round_trip() {
-    let out = round_trip(
-        "missing-signing-key",
-        Scenario::MissingSigningKey,
-        Scenario::MissingSigningKey,
-        "AADSTS50003",
-        |rec, base, tenant| {
-            let (status, page) = rec.send("GET", &saml_sign_in(base, tenant), None);
-            assert!(page.contains("AADSTS50003"), "{status} {page}");
-        },
-    );
-    assert!(
-        out.contains("reproduced by scenario missing-signing-key"),
-        "{out}"
-    );
-}
-
-#[test]
-fn dangling_signing_key_reproduces_as_aadsts50003() {
-    // A capture cannot tell a dangling preferred thumbprint from no certificate at all: both end on
-    // AADSTS50003, which missing-signing-key reproduces, and the same fix undoes.
-    round_trip(
-        "dangling-signing-key",
-        Scenario::DanglingSigningKey,
-        Scenario::MissingSigningKey,
-        "AADSTS50003",
-        |rec, base, tenant| {
-            let (_, page) = rec.send("GET", &saml_sign_in(base, tenant), None);
-            assert!(page.contains("AADSTS50003"), "{page}");
-        },
-    );
-}
-
-#[test]
-fn expired_signing_cert_round_trip() {
-    round_trip(
-        "expired-signing-cert",
-        Scenario::ExpiredSigningCert,
-        Scenario::ExpiredSigningCert,
-        "cert-expired",
-        |rec, base, tenant| {
-            let (_, page) = rec.send("GET", &saml_sign_in(base, tenant), None);
-            assert!(page.contains("SAMLResponse"), "{page}");
-        },
-    );
-}
-
-#[test]
-fn custom_signing_key_required_aadsts50146_round_trip() {
-    round_trip(
-        "custom-signing-key-required",
-        Scenario::CustomSigningKeyRequired,
-        Scenario::CustomSigningKeyRequired,
-        "AADSTS50146",
-        |rec, base, tenant| {
-            let (_, body) = token_request(rec, base, tenant, WEB_APP, WEB_SECRET);
-            assert!(body.contains("AADSTS50146"), "{body}");
-        },
-    );
-}
-
-#[test]
-fn wrong_client_secret_aadsts7000215_round_trip() {
-    round_trip(
-        "invalid-client-secret",
-        Scenario::Healthy,
-        Scenario::Healthy,
-        "AADSTS7000215",
-        |rec, base, tenant| {
-            let (_, body) = token_request(
-                rec,
-                base,
-                tenant,
-                WEB_APP,
-                "Xyz8Q~not.the.secret.of.this.app.0123456",
-            );
-            assert!(body.contains("AADSTS7000215"), "{body}");
-        },
-    );
-}
-
-#[test]
-fn unknown_app_aadsts700016_round_trip() {
-    round_trip(
-        "unknown-app",
-        Scenario::Healthy,
-        Scenario::Healthy,
-        "AADSTS700016",
-        |rec, base, tenant| {
-            let (_, body) = token_request(
-                rec,
-                base,
-                tenant,
-                "0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9",
-                "Abc8Q~some.secret.value.0123456789abcdef",
-            );
-            assert!(body.contains("AADSTS700016"), "{body}");
-        },
-    );
-}
-
 const WEB_REDIRECT: &str = "http://localhost:8080/callback";
 const VERIFIER: &str = "captured-pkce-verifier-0123456789abcdefghijklmnopqrstuvwxyz";
 
@@ -599,42 +497,6 @@ fn code_flow(
         ]),
     );
     body
-}
-
-#[test]
-fn an_authorization_code_redemption_is_replayed_with_a_fresh_code_aadsts7000215() {
-    let out = round_trip(
-        "code-redemption-wrong-secret",
-        Scenario::Healthy,
-        Scenario::Healthy,
-        "AADSTS7000215",
-        |rec, base, tenant| {
-            let body = code_flow(
-                rec,
-                base,
-                tenant,
-                "Xyz8Q~not.the.secret.of.this.app.0123456",
-                true,
-            );
-            assert!(body.contains("AADSTS7000215"), "{body}");
-        },
-    );
-    assert!(out.contains("replay.sh (2 request(s))"), "{out}");
-}
-
-#[test]
-fn a_redemption_captured_without_its_authorize_request_gets_one_made_aadsts7000222() {
-    let out = round_trip(
-        "code-redemption-expired-secret",
-        Scenario::ExpiredClientSecret,
-        Scenario::ExpiredClientSecret,
-        "AADSTS7000222",
-        |rec, base, tenant| {
-            let body = code_flow(rec, base, tenant, WEB_SECRET, false);
-            assert!(body.contains("AADSTS7000222"), "{body}");
-        },
-    );
-    assert!(out.contains("replay.sh (1 request(s))"), "{out}");
 }
 
 /// A client's certificate and key (the client's own: the capture never holds the key).
@@ -724,82 +586,122 @@ fn assertion_request(rec: &mut Recorder, base: &str, tenant: &str, cert: &Client
 
 const TENANT: &str = "7f3c1a2b-4d5e-4f60-8a9b-0c1d2e3f4a5b";
 
-#[test]
-fn client_cert_not_uploaded_aadsts700027_round_trip() {
-    let cert = ClientCert::new();
-    let out = round_trip(
-        "client-cert-not-uploaded",
-        Scenario::ClientCertNotUploaded,
-        Scenario::ClientCertNotUploaded,
-        "AADSTS700027",
-        |rec, base, tenant| {
-            let body = assertion_request(rec, base, tenant, &cert);
-            assert!(body.contains("The key was not found"), "{body}");
-        },
-    );
-    assert!(
-        out.contains("reproduced by scenario client-cert-not-uploaded"),
-        "{out}"
-    );
+/// What a round trip of the table below records against the failing mock: one sign-in or request (or
+/// a sign-in's code redeemed), whose answer (page or body) the case checks.
+#[derive(Clone, Copy)]
+enum Send {
+    /// A SAML sign-in to the SAML app (HTTP-Redirect AuthnRequest).
+    SamlSignIn,
+    /// A client-credentials request from this app with this secret.
+    Secret(&'static str, &'static str),
+    /// A client-credentials request from the web app with a client assertion signed by a certificate made
+    /// for the test, registered (in [`TENANT`]) in the mock recorded against or not.
+    Assertion { registered: bool },
+    /// A sign-in to the web app with a redirect URI it did not register.
+    UnregisteredRedirect,
+    /// [`code_flow`] with this secret, its /authorize recorded or not.
+    CodeFlow {
+        secret: &'static str,
+        record_authorize: bool,
+    },
 }
 
-#[test]
-fn expired_client_cert_aadsts700027_round_trip() {
-    let cert = ClientCert::new();
-    let out = round_trip_with(
-        "expired-client-cert",
-        Some(&cert.config(TENANT)),
-        Scenario::ExpiredClientCert,
-        Scenario::ExpiredClientCert,
-        "AADSTS700027",
-        |rec, base, tenant| {
-            let body = assertion_request(rec, base, tenant, &cert);
-            assert!(body.contains("The key used is expired"), "{body}");
-        },
-    );
-    assert!(
-        out.contains("reproduced by scenario expired-client-cert"),
-        "{out}"
-    );
+const WRONG_SECRET: &str = "Xyz8Q~not.the.secret.of.this.app.0123456";
+
+/// One round trip: recorded in `scenario` with `send`, whose answer contains `answer`; reproduced as
+/// `expected` for `failure` (see [`round_trip`]); the reproduction's stdout contains `says`, if given.
+struct RoundTrip {
+    work: &'static str,
+    scenario: Scenario,
+    expected: Scenario,
+    failure: &'static str,
+    send: Send,
+    answer: &'static str,
+    says: Option<&'static str>,
 }
 
-#[test]
-fn expired_client_assertion_aadsts700024_round_trip() {
-    let cert = ClientCert::new();
-    let out = round_trip_with(
-        "expired-client-assertion",
-        Some(&cert.config(TENANT)),
-        Scenario::ExpiredClientAssertion,
-        Scenario::ExpiredClientAssertion,
-        "AADSTS700024",
-        |rec, base, tenant| {
-            let body = assertion_request(rec, base, tenant, &cert);
-            assert!(body.contains("AADSTS700024"), "{body}");
-        },
-    );
-    assert!(
-        out.contains("reproduced by scenario expired-client-assertion"),
-        "{out}"
-    );
+impl RoundTrip {
+    fn run(self) {
+        let cert = matches!(self.send, Send::Assertion { .. }).then(ClientCert::new);
+        let config = match (&cert, self.send) {
+            (Some(cert), Send::Assertion { registered: true }) => Some(cert.config(TENANT)),
+            _ => None,
+        };
+        let send = self.send;
+        let answer = self.answer;
+        let out = round_trip_with(
+            self.work,
+            config.as_deref(),
+            self.scenario,
+            self.expected,
+            self.failure,
+            |rec, base, tenant| {
+                let body = match send {
+                    Send::SamlSignIn => rec.send("GET", &saml_sign_in(base, tenant), None).1,
+                    Send::Secret(client, secret) => {
+                        token_request(rec, base, tenant, client, secret).1
+                    }
+                    Send::Assertion { .. } => {
+                        let cert = cert.as_ref().expect("made for Send::Assertion");
+                        assertion_request(rec, base, tenant, cert)
+                    }
+                    Send::UnregisteredRedirect => {
+                        let url = format!(
+                            "{base}/{tenant}/oauth2/v2.0/authorize?client_id={WEB_APP}&response_type=code&redirect_uri={}&scope=openid&state=st4te-0123456789&nonce=n0nce-0123456789&login_hint={}",
+                            form_urlencoded::byte_serialize(b"https://app.contoso.example/signin-oidc").collect::<String>(),
+                            form_urlencoded::byte_serialize(USER.as_bytes()).collect::<String>(),
+                        );
+                        rec.send("GET", &url, None).1
+                    }
+                    Send::CodeFlow {
+                        secret,
+                        record_authorize,
+                    } => code_flow(rec, base, tenant, secret, record_authorize),
+                };
+                assert!(body.contains(answer), "{body}");
+            },
+        );
+        if let Some(says) = self.says {
+            assert!(out.contains(says), "{out}");
+        }
+    }
 }
 
-#[test]
-fn unregistered_redirect_uri_aadsts50011_round_trip() {
-    round_trip(
-        "redirect-uri-mismatch",
-        Scenario::Healthy,
-        Scenario::Healthy,
-        "AADSTS50011",
-        |rec, base, tenant| {
-            let url = format!(
-                "{base}/{tenant}/oauth2/v2.0/authorize?client_id={WEB_APP}&response_type=code&redirect_uri={}&scope=openid&state=st4te-0123456789&nonce=n0nce-0123456789&login_hint={}",
-                form_urlencoded::byte_serialize(b"https://app.contoso.example/signin-oidc").collect::<String>(),
-                form_urlencoded::byte_serialize(USER.as_bytes()).collect::<String>(),
-            );
-            let (_, page) = rec.send("GET", &url, None);
-            assert!(page.contains("AADSTS50011"), "{page}");
-        },
-    );
+/// One `#[test]` a case: `name: work dir, recorded scenario => expected scenario, failure, what is sent,
+/// what its answer contains, what the reproduction says (or None)`.
+macro_rules! round_trips {
+    ($($name:ident: $work:literal, $scenario:ident => $expected:ident, $failure:literal, $send:expr, $answer:literal, $says:expr;)*) => {$(
+        #[test]
+        fn $name() {
+            RoundTrip {
+                work: $work,
+                scenario: Scenario::$scenario,
+                expected: Scenario::$expected,
+                failure: $failure,
+                send: $send,
+                answer: $answer,
+                says: $says,
+            }
+            .run();
+        }
+    )*};
+}
+
+round_trips! {
+    missing_signing_key_aadsts50003_round_trip: "missing-signing-key", MissingSigningKey => MissingSigningKey, "AADSTS50003", Send::SamlSignIn, "AADSTS50003", Some("reproduced by scenario missing-signing-key");
+    // A capture cannot tell a dangling preferred thumbprint from no certificate at all: both end on
+    // AADSTS50003, which missing-signing-key reproduces, and the same fix undoes.
+    dangling_signing_key_reproduces_as_aadsts50003: "dangling-signing-key", DanglingSigningKey => MissingSigningKey, "AADSTS50003", Send::SamlSignIn, "AADSTS50003", None;
+    expired_signing_cert_round_trip: "expired-signing-cert", ExpiredSigningCert => ExpiredSigningCert, "cert-expired", Send::SamlSignIn, "SAMLResponse", None;
+    custom_signing_key_required_aadsts50146_round_trip: "custom-signing-key-required", CustomSigningKeyRequired => CustomSigningKeyRequired, "AADSTS50146", Send::Secret(WEB_APP, WEB_SECRET), "AADSTS50146", None;
+    wrong_client_secret_aadsts7000215_round_trip: "invalid-client-secret", Healthy => Healthy, "AADSTS7000215", Send::Secret(WEB_APP, WRONG_SECRET), "AADSTS7000215", None;
+    unknown_app_aadsts700016_round_trip: "unknown-app", Healthy => Healthy, "AADSTS700016", Send::Secret("0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9", "Abc8Q~some.secret.value.0123456789abcdef"), "AADSTS700016", None;
+    an_authorization_code_redemption_is_replayed_with_a_fresh_code_aadsts7000215: "code-redemption-wrong-secret", Healthy => Healthy, "AADSTS7000215", Send::CodeFlow { secret: WRONG_SECRET, record_authorize: true }, "AADSTS7000215", Some("replay.sh (2 request(s))");
+    a_redemption_captured_without_its_authorize_request_gets_one_made_aadsts7000222: "code-redemption-expired-secret", ExpiredClientSecret => ExpiredClientSecret, "AADSTS7000222", Send::CodeFlow { secret: WEB_SECRET, record_authorize: false }, "AADSTS7000222", Some("replay.sh (1 request(s))");
+    client_cert_not_uploaded_aadsts700027_round_trip: "client-cert-not-uploaded", ClientCertNotUploaded => ClientCertNotUploaded, "AADSTS700027", Send::Assertion { registered: false }, "The key was not found", Some("reproduced by scenario client-cert-not-uploaded");
+    expired_client_cert_aadsts700027_round_trip: "expired-client-cert", ExpiredClientCert => ExpiredClientCert, "AADSTS700027", Send::Assertion { registered: true }, "The key used is expired", Some("reproduced by scenario expired-client-cert");
+    expired_client_assertion_aadsts700024_round_trip: "expired-client-assertion", ExpiredClientAssertion => ExpiredClientAssertion, "AADSTS700024", Send::Assertion { registered: true }, "AADSTS700024", Some("reproduced by scenario expired-client-assertion");
+    unregistered_redirect_uri_aadsts50011_round_trip: "redirect-uri-mismatch", Healthy => Healthy, "AADSTS50011", Send::UnregisteredRedirect, "AADSTS50011", None;
 }
 
 /// A web app's back end: a token, then the tenant's key set to check it (as a relying party fetches it).
