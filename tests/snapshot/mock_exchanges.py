@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -58,9 +59,15 @@ class Normaliser:
         s = re.sub(r'"(aio|rh|uti)":"([^"]+)"', lambda m: f'"{m.group(1)}":"' + self.name("RANDOM", m.group(2)) + '"', s)
         if STATE:
             s = s.replace(STATE, "<STATE>")
+        # The browser session cookie carries the sign-in time and an HMAC under a key made at start.
+        s = re.sub(r"(ESTSAUTH=)([^;\s\"]+)", lambda m: m.group(1) + self.name("SESSION", m.group(2)), s)
         if self.volatile_keys:
             # Keys and certificates made during the run (rotation, new SAML certificates, the expired
             # certificate made in the background) differ between runs: number them.
+            s = re.sub(r'"(\w*_kids?)":(\[[^\]]*\]|"[^"]*")',
+                       lambda m: f'"{m.group(1)}":' + re.sub(r'"([A-Za-z0-9+/=_-]{20,})"',
+                                                            lambda v: '"' + self.name("B64", v.group(1)) + '"',
+                                                            m.group(2)), s)
             s = re.sub(r"(<(?:ds:)?X509Certificate>)([^<]+)<", lambda m: m.group(1) + self.name("CERT", m.group(2)) + "<", s)
             s = re.sub(r'"(customKeyIdentifier|n|x5c|kid|x5t|key|value)":(\[?)"([A-Za-z0-9+/=_-]{20,})"',
                        lambda m: f'"{m.group(1)}":{m.group(2)}"' + self.name("B64", m.group(3)) + '"', s)
@@ -303,10 +310,25 @@ def authn_request(rid):
             f'</samlp:AuthnRequest>')
 
 
+def settle(directory, quiet_seconds=3.0, limit_seconds=120.0):
+    """Waits until the keys mock-sts makes in the background after start (the next signing key, the
+    published companions, expired SAML certificates) are all written, so that the template holds every key
+    a run uses; otherwise each run would make its own."""
+    def listing():
+        return sorted((e.name, e.stat().st_size) for e in os.scandir(directory))
+    last, stable_since, started = listing(), time.monotonic(), time.monotonic()
+    while time.monotonic() - stable_since < quiet_seconds and time.monotonic() - started < limit_seconds:
+        time.sleep(0.25)
+        now = listing()
+        if now != last:
+            last, stable_since = now, time.monotonic()
+
+
 def run():
     if not os.path.isdir(TEMPLATE):
         os.makedirs(TEMPLATE)
         proc, _ = start(TEMPLATE)
+        settle(TEMPLATE)
         proc.terminate()
         proc.wait()
     state = tempfile.mkdtemp(prefix="mock-snapshot-")
