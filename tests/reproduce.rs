@@ -255,6 +255,16 @@ fn bash(script: &Path, args: &[&str]) -> (i32, String) {
     (out.status.code().unwrap_or(-1), text)
 }
 
+/// `keyprobe reproduce INPUT -o OUT_DIR`.
+fn reproduce(input: &Path, out_dir: &Path) -> common::Run {
+    keyprobe(&[
+        "reproduce",
+        input.to_str().unwrap(),
+        "-o",
+        out_dir.to_str().unwrap(),
+    ])
+}
+
 /// The last line: `mock-sts --config DIR/mock-sts.toml --scenario NAME --state-dir DIR/state`.
 fn command_of(stdout: &str) -> (PathBuf, Scenario) {
     let last = stdout.lines().last().unwrap();
@@ -337,12 +347,7 @@ fn round_trip_with(
     std::fs::write(&har, rec.har()).unwrap();
 
     let out_dir = work.join("repro");
-    let run = keyprobe(&[
-        "reproduce",
-        har.to_str().unwrap(),
-        "-o",
-        out_dir.to_str().unwrap(),
-    ]);
+    let run = reproduce(&har, &out_dir);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     assert!(
         run.stdout.contains(&format!("seen: {failure}")),
@@ -742,12 +747,7 @@ fn a_token_whose_key_the_captured_key_set_publishes_is_no_failure() {
         let har = work.join("capture.har");
         std::fs::write(&har, rec.har()).unwrap();
         let out_dir = work.join("repro");
-        let run = keyprobe(&[
-            "reproduce",
-            har.to_str().unwrap(),
-            "-o",
-            out_dir.to_str().unwrap(),
-        ]);
+        let run = reproduce(&har, &out_dir);
         assert_eq!(run.code, 0, "{scenario}: {}\n{}", run.stdout, run.stderr);
         assert!(
             run.stdout.contains("seen: no failure"),
@@ -816,12 +816,7 @@ fn a_key_set_fetched_for_one_app_is_compared_only_with_that_apps_tokens() {
     let har = work.join("capture.har");
     std::fs::write(&har, rec.har()).unwrap();
     let out_dir = work.join("repro");
-    let run = keyprobe(&[
-        "reproduce",
-        har.to_str().unwrap(),
-        "-o",
-        out_dir.to_str().unwrap(),
-    ]);
+    let run = reproduce(&har, &out_dir);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     assert!(run.stdout.contains("seen: no failure"), "{}", run.stdout);
     let _ = std::fs::remove_dir_all(&work);
@@ -837,12 +832,7 @@ fn a_relying_party_log_line_reproduces_as_unpublished_signing_key() {
     )
     .unwrap();
     let out_dir = work.join("repro");
-    let run = keyprobe(&[
-        "reproduce",
-        line.to_str().unwrap(),
-        "-o",
-        out_dir.to_str().unwrap(),
-    ]);
+    let run = reproduce(&line, &out_dir);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     let (config_path, scenario) = command_of(&run.stdout);
     assert_eq!(scenario, Scenario::UnpublishedSigningKey);
@@ -872,12 +862,7 @@ fn a_failure_without_a_scenario_says_what_was_reproduced_and_exits_1() {
     )
     .unwrap();
     let out_dir = work.join("repro");
-    let run = keyprobe(&[
-        "reproduce",
-        input.to_str().unwrap(),
-        "-o",
-        out_dir.to_str().unwrap(),
-    ]);
+    let run = reproduce(&input, &out_dir);
     assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
     assert!(
         run.stdout
@@ -919,7 +904,7 @@ fn aadsts500031_and_50013_say_what_mock_sts_does_instead_and_why_not() {
     ] {
         let input = saved_error(&work, code, error, text);
         let out_dir = work.join(format!("repro-{code}"));
-        let run = keyprobe(&["reproduce", input.to_str().unwrap(), "-o", out_dir.to_str().unwrap()]);
+        let run = reproduce(&input, &out_dir);
         assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
         let expected = format!("not reproduced: AADSTS{code} has no mock-sts scenario (");
         assert!(run.stdout.contains(&expected), "{}", run.stdout);
@@ -942,12 +927,7 @@ fn an_existing_directory_is_kept_unless_forced() {
     let out_dir = work.join("repro");
     std::fs::create_dir_all(&out_dir).unwrap();
     std::fs::write(out_dir.join("notes.txt"), "mine").unwrap();
-    let run = keyprobe(&[
-        "reproduce",
-        input.to_str().unwrap(),
-        "-o",
-        out_dir.to_str().unwrap(),
-    ]);
+    let run = reproduce(&input, &out_dir);
     assert_eq!(run.code, 2, "{}", run.stdout);
     assert!(
         run.stderr.contains("exists and is not empty"),
@@ -972,12 +952,7 @@ fn an_existing_directory_is_kept_unless_forced() {
     // An empty directory is fine without --force.
     let empty = work.join("empty");
     std::fs::create_dir_all(&empty).unwrap();
-    let run = keyprobe(&[
-        "reproduce",
-        input.to_str().unwrap(),
-        "-o",
-        empty.to_str().unwrap(),
-    ]);
+    let run = reproduce(&input, &empty);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let help = keyprobe(&["reproduce", "--help"]).stdout;
     assert!(help.contains("[default: keyprobe-reproduce]"), "{help}");
@@ -1129,12 +1104,7 @@ fn every_shipped_capture_gives_a_configuration_mock_sts_accepts() {
     for entry in std::fs::read_dir(&captures).unwrap() {
         let path = entry.unwrap().path();
         let out_dir = work.join(path.file_name().unwrap());
-        let run = keyprobe(&[
-            "reproduce",
-            path.to_str().unwrap(),
-            "-o",
-            out_dir.to_str().unwrap(),
-        ]);
+        let run = reproduce(&path, &out_dir);
         assert!(
             run.code == 0 || run.code == 1,
             "{}: {}\n{}",
@@ -1242,12 +1212,7 @@ fn a_saml_responses_attribute_names_and_name_id_format_are_the_reproductions() {
     std::fs::write(&input, value).unwrap();
 
     let out_dir = work.join("repro");
-    let run = keyprobe(&[
-        "reproduce",
-        input.to_str().unwrap(),
-        "-o",
-        out_dir.to_str().unwrap(),
-    ]);
+    let run = reproduce(&input, &out_dir);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     let (config_path, scenario) = command_of(&run.stdout);
     assert_eq!(scenario, Scenario::ExpiredSigningCert, "{}", run.stdout);
@@ -1339,12 +1304,7 @@ fn a_tokens_optional_claims_are_the_reproductions() {
     let input = work.join("token.txt");
     std::fs::write(&input, &token).unwrap();
     let out_dir = work.join("repro");
-    let run = keyprobe(&[
-        "reproduce",
-        input.to_str().unwrap(),
-        "-o",
-        out_dir.to_str().unwrap(),
-    ]);
+    let run = reproduce(&input, &out_dir);
     let toml = std::fs::read_to_string(out_dir.join("mock-sts.toml")).unwrap();
     assert!(
         toml.contains("optional_claims = { access_token = [\"idtyp\"] }"),
