@@ -61,11 +61,7 @@ fn prints_the_readiness_line_serves_and_stops_on_sigterm() {
     );
 
     let pid = child.id().to_string();
-    assert!(Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .unwrap()
-        .success());
+    sigterm(&pid);
     let status = child.wait().unwrap();
     assert!(status.success(), "graceful exit on SIGTERM: {status:?}");
 }
@@ -87,11 +83,7 @@ fn a_sigterm_sent_as_soon_as_the_readiness_line_is_read_is_a_graceful_stop() {
         stdout.read_line(&mut line).unwrap();
         assert!(line.starts_with("mock-sts listening on "), "{line:?}");
         let pid = child.id().to_string();
-        assert!(Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success());
+        sigterm(&pid);
         let output = child.wait_with_output().unwrap();
         assert!(
             output.status.success(),
@@ -268,6 +260,18 @@ fn health(url: &str) -> String {
     response
 }
 
+/// Asks the process to stop, as a CI script or a service manager does.
+fn sigterm(pid: &str) {
+    let sent = Command::new("kill").args(["-TERM", pid]).status().unwrap();
+    assert!(sent.success(), "kill -TERM {pid}: {sent:?}");
+}
+
+/// Stops a `--detach`ed server (not our child, so it cannot be waited for) and waits until it is gone.
+fn stop_detached(pid: &str) {
+    sigterm(pid);
+    wait_until_gone(pid);
+}
+
 fn wait_until_gone(pid: &str) {
     let deadline = Instant::now() + Duration::from_secs(10);
     while std::path::Path::new(&format!("/proc/{pid}")).exists() {
@@ -305,12 +309,7 @@ fn detach_returns_once_serving_with_the_ready_file_lines() {
     let file = std::fs::read_to_string(&ready).unwrap();
     assert!(printed.starts_with(&file), "{file} vs {printed}");
 
-    assert!(Command::new("kill")
-        .args(["-TERM", pid])
-        .status()
-        .unwrap()
-        .success());
-    wait_until_gone(pid);
+    stop_detached(pid);
     assert!(!ready.exists(), "the ready file goes with the server");
 }
 
@@ -349,12 +348,7 @@ fn detach_without_a_ready_file_leaves_no_directory_behind() {
         .unwrap()
         .contains("mock-sts listening on"));
     let pid = &vars["MOCK_STS_PID"];
-    assert!(Command::new("kill")
-        .args(["-TERM", pid])
-        .status()
-        .unwrap()
-        .success());
-    wait_until_gone(pid);
+    stop_detached(pid);
     assert_eq!(
         entries(&tmp),
         Vec::<String>::new(),

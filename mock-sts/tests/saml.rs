@@ -35,13 +35,7 @@ fn app_signing_cert(mock: &Mock) -> openssl::x509::X509 {
 
 /// The error page's AADSTS code, checking the page's layout and IDs against the response headers.
 fn error_page_code(reply: &Reply) -> String {
-    assert!(
-        reply
-            .text
-            .contains("Sorry, but we\u{2019}re having trouble signing you in."),
-        "{}",
-        reply.text
-    );
+    assert_is_error_page(reply);
     let request_id = page_line(&reply.text, "Request Id:").expect("Request Id");
     assert_eq!(Some(request_id.as_str()), reply.header("x-ms-request-id"));
     let correlation = page_line(&reply.text, "Correlation Id:").expect("Correlation Id");

@@ -49,13 +49,7 @@ fn post(mock: &Mock, xml: &str) -> Reply {
 
 /// The AADSTS message of Entra's error page.
 fn page_message(reply: &Reply) -> String {
-    assert!(
-        reply
-            .text
-            .contains("Sorry, but we\u{2019}re having trouble signing you in."),
-        "{}",
-        reply.text
-    );
+    assert_is_error_page(reply);
     page_line(&reply.text, "Message:").expect("Message")
 }
 

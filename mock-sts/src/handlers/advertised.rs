@@ -28,12 +28,25 @@ const SESSION_IFRAME: &str =
     "the OpenID Connect session management iframe (discovery's check_session_iframe)";
 const WSFED_SIGN_IN: &str = "WS-Federation sign-in (wa=wsignin1.0)";
 
-/// The answer to a method the endpoint does not take: the page for a GET, JSON otherwise.
-fn wrong_method(ids: &RequestIds, method: &Method, accepted: &'static str) -> EntraError {
-    let error = AadError::new(AadCode::EndpointMethodNotAccepted)
+/// What Entra checks first at each of these endpoints, in its order: the tenant, then the method.
+fn admitted(
+    state: &AppState,
+    tenant: &str,
+    method: &Method,
+    accepted: Method,
+) -> Result<(), AadError> {
+    resolve_tenant(state, tenant)?;
+    if *method != accepted {
+        return Err(method_not_accepted(method, accepted.as_str()));
+    }
+    Ok(())
+}
+
+/// A method the endpoint does not take (AADSTS900561 names both).
+fn method_not_accepted(method: &Method, accepted: &str) -> AadError {
+    AadError::new(AadCode::EndpointMethodNotAccepted)
         .arg("valid_verbs", accepted)
-        .arg("invalid_verb", method.as_str());
-    shown_for(ids, method)(error)
+        .arg("invalid_verb", method.as_str())
 }
 
 /// The error page for a GET (a browser), the JSON body for anything else.
@@ -53,8 +66,9 @@ fn not_served(protocol: &str) -> AadError {
 }
 
 /// `/{tenant}/kerberos`: Entra's KDC proxy takes a POSTed `KDC-PROXY-MESSAGE` (MS-KKDCP: DER, a
-/// SEQUENCE). A GET is told the endpoint takes POST (900561); a POST whose body is not a DER SEQUENCE is
-/// malformed (9002313); one that is gets 90082, as the mock issues no Kerberos tickets.
+/// SEQUENCE). A GET is told the endpoint takes POST (900561); a POST whose body is not one DER SEQUENCE
+/// (its tag, a definite length, and exactly that many bytes) is malformed (9002313); one that is gets
+/// 90082, as the mock issues no Kerberos tickets.
 pub(crate) async fn kerberos(
     State(state): State<SharedState>,
     Extension(ids): Extension<RequestIds>,
@@ -62,18 +76,45 @@ pub(crate) async fn kerberos(
     method: Method,
     body: Body,
 ) -> Response {
-    let shown = shown_for(&ids, &method);
-    if let Err(error) = resolve_tenant(&state, &tenant) {
-        return shown(error).into_response();
-    }
-    if method != Method::POST {
-        return wrong_method(&ids, &method, "POST").into_response();
-    }
-    let error = match read_body(body).await {
-        Ok(bytes) if bytes.first() == Some(&0x30) => not_served(KERBEROS),
-        _ => AadError::new(AadCode::MalformedRequest),
+    let error = match admitted(&state, &tenant, &method, Method::POST) {
+        Err(error) => error,
+        Ok(()) => match read_body(body).await {
+            Ok(bytes) if is_der_sequence(&bytes) => not_served(KERBEROS),
+            _ => AadError::new(AadCode::MalformedRequest),
+        },
     };
-    shown(error).into_response()
+    shown_for(&ids, &method)(error).into_response()
+}
+
+/// One DER SEQUENCE and nothing after it: tag 0x30, a definite length in DER's shortest form, and
+/// exactly that many content bytes. The contents are not parsed: the mock forwards nothing.
+fn is_der_sequence(bytes: &[u8]) -> bool {
+    let [0x30, first, rest @ ..] = bytes else {
+        return false;
+    };
+    let (length, contents) = match *first {
+        short @ 0..=0x7f => (usize::from(short), rest),
+        // Long form: 1 to 4 length octets, no leading zero, and only for lengths short form cannot say.
+        long @ 0x81..=0x84 => {
+            let octets = usize::from(long & 0x7f);
+            let Some((length, contents)) = rest.split_at_checked(octets) else {
+                return false;
+            };
+            if length.first() == Some(&0) {
+                return false;
+            }
+            let length = length
+                .iter()
+                .fold(0usize, |n, &b| (n << 8) | usize::from(b));
+            if length < 0x80 {
+                return false;
+            }
+            (length, contents)
+        }
+        // 0x80 is the indefinite length, which DER forbids; longer length fields are not plausible.
+        _ => return false,
+    };
+    contents.len() == length
 }
 
 /// `/{tenant}/oauth2/checksession`: Entra serves the session check iframe to a GET; the mock answers
@@ -84,14 +125,10 @@ pub(crate) async fn check_session(
     Path(tenant): Path<String>,
     method: Method,
 ) -> Response {
-    let shown = shown_for(&ids, &method);
-    if let Err(error) = resolve_tenant(&state, &tenant) {
-        return shown(error).into_response();
-    }
-    if method != Method::GET {
-        return wrong_method(&ids, &method, "GET").into_response();
-    }
-    shown(not_served(SESSION_IFRAME)).into_response()
+    let error = admitted(&state, &tenant, &method, Method::GET)
+        .err()
+        .unwrap_or_else(|| not_served(SESSION_IFRAME));
+    shown_for(&ids, &method)(error).into_response()
 }
 
 /// `GET/POST /{tenant}/wsfed`: a WS-Federation passive request (`wa`, `wtrealm`, `wreply`, `wctx`), from
@@ -105,7 +142,8 @@ pub(crate) async fn wsfed(
     body: Body,
 ) -> Response {
     if method != Method::GET && method != Method::POST {
-        return wrong_method(&ids, &method, "GET, POST").into_response();
+        let error = method_not_accepted(&method, "GET, POST");
+        return shown_for(&ids, &method)(error).into_response();
     }
     let params = match read_params(query.as_deref(), method == Method::POST, body).await {
         Ok(params) => params,
@@ -210,4 +248,33 @@ fn reply_url_registered(app: &App, reply: &str) -> bool {
             .saml
             .as_ref()
             .is_some_and(|s| s.reply_urls.iter().any(|u| u == reply))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_der_sequence;
+
+    #[test]
+    fn a_kdc_proxy_body_must_be_exactly_one_der_sequence() {
+        assert!(is_der_sequence(&[0x30, 0x00]));
+        assert!(is_der_sequence(&[0x30, 0x03, 0x04, 0x01, 0x00]));
+        let mut long = vec![0x30, 0x81, 0x80];
+        long.extend([0u8; 0x80]);
+        assert!(is_der_sequence(&long));
+        // Not a SEQUENCE, cut short, trailing bytes, indefinite or non-minimal lengths.
+        for body in [
+            &b""[..],
+            b"ticket?",
+            &[0x30],
+            &[0x31, 0x00],
+            &[0x30, 0x05, 0xa0, 0x03],
+            &[0x30, 0x00, 0x00],
+            &[0x30, 0x80, 0x00, 0x00],
+            &[0x30, 0x81, 0x01, 0x00],
+            &[0x30, 0x82, 0x00, 0x80],
+            &[0x30, 0x85, 0x00, 0x00, 0x00, 0x00, 0x01],
+        ] {
+            assert!(!is_der_sequence(body), "{body:02x?}");
+        }
+    }
 }

@@ -296,6 +296,14 @@ pub fn assert_entra_error(reply: &Reply, status: u16, error: &str, code: u32) {
     assert_eq!(reply.header("x-ms-request-id"), body["trace_id"].as_str());
 }
 
+/// The heading of Entra's sign-in error page; a page without it is some other page.
+pub const ERROR_PAGE_HEADING: &str = "Sorry, but we\u{2019}re having trouble signing you in.";
+
+/// The reply is Entra's sign-in error page (its heading; callers check the lines they need).
+pub fn assert_is_error_page(reply: &Reply) {
+    assert!(reply.text.contains(ERROR_PAGE_HEADING), "{}", reply.text);
+}
+
 /// `2016-01-09 02:02:12Z`.
 pub fn is_error_timestamp(text: &str) -> bool {
     let b = text.as_bytes();
