@@ -4,6 +4,9 @@
 
 use clap::Parser;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let cli = keyprobe::cli::Cli::parse();
     std::process::exit(keyprobe::cli::run(cli));
