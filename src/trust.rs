@@ -1,6 +1,8 @@
 //! The keys the user trusts (`--jwks`, `--metadata`, `--cert`, `--key`), loaded once and reused for
 //! every input. Nothing an input carries ever enters this store.
 
+use std::sync::OnceLock;
+
 use openssl::pkey::PKey;
 use serde_json::{Map, Value};
 
@@ -35,6 +37,9 @@ pub struct TrustedKey {
     /// Facts about the key alone, worked out once: a batch names the same key in every report.
     label: String,
     public_weakness: Option<String>,
+    /// The key as bergshamra holds it for XML signatures, loaded on first use (a SAML batch checks
+    /// every response with the same keys); `None` inside when bergshamra cannot use it.
+    xmldsig: OnceLock<Option<bergshamra_keys::Key>>,
 }
 
 impl TrustedKey {
@@ -46,9 +51,17 @@ impl TrustedKey {
             key,
             entity: None,
             label: String::new(),
+            xmldsig: OnceLock::new(),
         };
         trusted.label = trusted.describe();
         trusted
+    }
+
+    /// [`crate::saml::dsig::xmldsig_key`] of the key, worked out once.
+    pub(crate) fn xmldsig_key(&self) -> Option<&bergshamra_keys::Key> {
+        self.xmldsig
+            .get_or_init(|| crate::saml::dsig::xmldsig_key(&self.key))
+            .as_ref()
     }
 
     pub fn kid(&self) -> Option<&str> {

@@ -13,7 +13,7 @@ use super::xml::{attr, child, children, descendants, is, text, IdMap, NS_DS};
 use crate::artifact::cert::Certificate;
 use crate::artifact::DecodeError;
 use crate::crypto::{Alg, VerifyKey};
-use crate::trust::TrustStore;
+use crate::trust::{TrustStore, TrustedKey};
 
 /// What one `ds:Signature` says about itself, read without verifying.
 #[derive(Debug, Clone)]
@@ -193,7 +193,7 @@ fn verify_all_with(
         .enumerate()
         .filter(|(_, k)| k.jwk().is_none_or(|j| j.signing_use_problem().is_none()))
         .take(MAX_KEYS_TRIED)
-        .map(|(i, k)| Trusted::new(i, &k.key))
+        .map(|(i, k)| Trusted::new(i, k))
         .collect();
     let one_pass = OnePass::new(&signatures, &trusted).filter(|_| one_pass_allowed);
     let outcomes: Vec<Outcome> = if trust.is_empty() {
@@ -297,9 +297,9 @@ struct Trusted {
 }
 
 impl Trusted {
-    fn new(index: usize, key: &VerifyKey) -> Trusted {
-        let manager = manager_for(key);
-        let rsa = match (key, &manager) {
+    fn new(index: usize, key: &TrustedKey) -> Trusted {
+        let manager = key.xmldsig_key().cloned().map(manager_holding);
+        let rsa = match (&key.key, &manager) {
             (VerifyKey::Public(pkey), Some(_)) => RsaKey::new(index, pkey),
             _ => None,
         };
@@ -526,16 +526,25 @@ fn judge(s: usize, per_key: &[(usize, Vec<Pass>)], trusted: usize) -> Outcome {
     }
 }
 
-/// A bergshamra key manager holding exactly one public key.
-fn manager_for(key: &VerifyKey) -> Option<KeysManager> {
+/// A public key as bergshamra loads it; `None` for a secret, or a key its loader refuses.
+pub(crate) fn xmldsig_key(key: &VerifyKey) -> Option<bergshamra_keys::Key> {
     let VerifyKey::Public(pkey) = key else {
         return None;
     };
     let spki = pkey.public_key_to_der().ok()?;
-    let key = bergshamra_keys::loader::load_spki_der(&spki).ok()?;
+    bergshamra_keys::loader::load_spki_der(&spki).ok()
+}
+
+/// A bergshamra key manager holding exactly `key`.
+fn manager_holding(key: bergshamra_keys::Key) -> KeysManager {
     let mut manager = KeysManager::new();
     manager.add_key(key);
-    Some(manager)
+    manager
+}
+
+/// A bergshamra key manager holding exactly one public key.
+fn manager_for(key: &VerifyKey) -> Option<KeysManager> {
+    xmldsig_key(key).map(manager_holding)
 }
 
 #[cfg(test)]
@@ -578,7 +587,7 @@ mod tests {
             .keys
             .iter()
             .enumerate()
-            .map(|(i, k)| Trusted::new(i, &k.key))
+            .map(|(i, k)| Trusted::new(i, k))
             .collect();
         let decided = OnePass::new(&infos(), &trusted)
             .and_then(|p| p.outcomes(&doc, text, &trusted))
