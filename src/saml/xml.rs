@@ -183,7 +183,9 @@ fn find_dtd(text: &str) -> Option<(DtdDeclaration, usize)> {
         }
     }
     let (declaration, pos) = found.or(entity)?;
-    let line = text.get(..pos).map_or(1, |t| t.lines().count().max(1));
+    let line = 1 + bytes
+        .get(..pos)
+        .map_or(0, |before| memchr::memchr_iter(b'\n', before).count());
     Some((declaration, line))
 }
 
@@ -338,6 +340,12 @@ mod tests {
         assert_eq!(
             found("<r>\n <![CDATA[ <!ENTITY]]>\n <!entity e 'v'></r>"),
             Some(("an entity declaration".to_string(), 2))
+        );
+        // At the start of a line: that line (the testdata XXE response's DOCTYPE is on line 2).
+        assert_eq!(found("<?xml version='1.0'?>\n<!DOCTYPE r>"), doctype);
+        assert_eq!(
+            found("<!ENTITY e 'v'>"),
+            Some(("an entity declaration".to_string(), 1))
         );
         // A marker cut by the end of the text, and none at all.
         assert_eq!(found("<r/><!DOCTYP"), None);
