@@ -17,6 +17,7 @@
 # (default 18080 and 18081), REPEAT (runs of each side), STATIC=0 (leave out the row that needs a
 # second, statically linked release build of keyprobe), BUILD=0 (use the binaries already built) and
 # PROFILE (default release; `BUILD=0 PROFILE=dev` tries the script out on debug builds).
+# One run at a time per WORK: a second one started meanwhile stops at once and says so.
 set -euo pipefail
 QUICK="${QUICK:-}"
 for arg in "$@"; do
@@ -32,6 +33,13 @@ WORK="${WORK:-${TMPDIR:-/tmp}/keyprobe-compare}"
 TOOLS="$WORK/tools"
 SAMPLES="$WORK/samples"
 mkdir -p "$WORK" "$TOOLS"
+# One run at a time per work directory: two would share its samples and the ports, and both tables
+# would be wrong without saying so.
+exec 9>"$WORK/.lock"
+if ! flock -n 9; then
+  echo "compare.sh: another run is using $WORK; wait for it to finish, or give this one its own WORK, MOCK_PORT and NODE_PORT" >&2
+  exit 2
+fi
 rm -rf "$SAMPLES"; mkdir -p "$SAMPLES"
 q() { if [ -n "$QUICK" ]; then echo "$1"; else echo "$2"; fi; } # quick value, full value
 N_BATCH=$(q 5000 200000)        # tokens in the batch rows
