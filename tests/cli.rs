@@ -164,6 +164,35 @@ fn batch_mode_in_parallel_keeps_input_order() {
 }
 
 #[test]
+fn batches_bounded_by_bytes_keep_every_line_in_order() {
+    // 8 KB lines: a batch ends at 4 MiB of input (about 520 of them) before its 2,048 lines, so
+    // this input is read in three batches; blank lines are skipped on either side of the cuts.
+    // Each line is a JSON object refused at its second member (a duplicate), to keep the test fast.
+    let long = format!("{{{}\"b\":2}}", "\"a\":1,".repeat(1333));
+    let mut lines = String::new();
+    let mut expected = Vec::new();
+    for n in 1..=1200 {
+        if n % 100 == 0 {
+            lines.push_str("  \n");
+            continue;
+        }
+        lines.push_str(&long);
+        lines.push('\n');
+        expected.push(format!("stdin:{n}"));
+    }
+    let run = keyprobe_stdin(
+        &["inspect", "--lines", "--json", "--at", AT],
+        Some(lines.as_bytes()),
+    );
+    let labels: Vec<String> = run
+        .json_lines()
+        .iter()
+        .map(|r| r["input"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(labels, expected);
+}
+
+#[test]
 fn human_output_leads_with_findings() {
     let run = keyprobe(&[
         "inspect",

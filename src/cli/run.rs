@@ -422,6 +422,9 @@ fn stream_capture(
 
 /// Lines inspected per batch; each batch is spread over every core and printed in input order.
 const BATCH_LINES: usize = 2048;
+/// Bytes of input per batch at most (a batch ends at the line that reaches it): 2,048 SAML
+/// responses are 20 MiB, and two batches are in memory at once with their reports.
+const BATCH_BYTES: usize = 4 << 20;
 
 /// How a report is written: decided once per run, applied by whichever thread made the report.
 #[derive(Debug, Clone, Copy)]
@@ -549,12 +552,14 @@ impl<R: BufRead> LineBatches<R> {
     /// The next batch; empty at the end of the input.
     fn next_batch(&mut self) -> io::Result<Vec<Input>> {
         let mut batch = Vec::with_capacity(if self.at_end { 0 } else { BATCH_LINES });
-        while !self.at_end && batch.len() < BATCH_LINES {
+        let mut bytes = 0;
+        while !self.at_end && batch.len() < BATCH_LINES && bytes < BATCH_BYTES {
             self.line_no += 1;
             match read_line_bounded(&mut self.reader)? {
                 None => self.at_end = true,
                 Some(line) if line.iter().all(u8::is_ascii_whitespace) => {}
                 Some(line) => {
+                    bytes += line.len();
                     batch.push(Input::new(format!("{}:{}", self.label, self.line_no), line))
                 }
             }
