@@ -1,7 +1,7 @@
 //! The keys the user trusts (`--jwks`, `--metadata`, `--cert`, `--key`), loaded once and reused for
 //! every input. Nothing an input carries ever enters this store.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use openssl::pkey::PKey;
 use serde_json::{Map, Value};
@@ -38,8 +38,9 @@ pub struct TrustedKey {
     label: String,
     public_weakness: Option<String>,
     /// The key as bergshamra holds it for XML signatures, loaded on first use (a SAML batch checks
-    /// every response with the same keys); `None` inside when bergshamra cannot use it.
-    xmldsig: OnceLock<Option<bergshamra_keys::Key>>,
+    /// every response with the same keys); `None` inside when bergshamra cannot use it. Shared by
+    /// clones: aggregate metadata's per-issuer stores ([`TrustStore::for_issuer`]) are made per message.
+    xmldsig: Arc<OnceLock<Option<bergshamra_keys::Key>>>,
 }
 
 impl TrustedKey {
@@ -51,7 +52,7 @@ impl TrustedKey {
             key,
             entity: None,
             label: String::new(),
-            xmldsig: OnceLock::new(),
+            xmldsig: Arc::default(),
         };
         trusted.label = trusted.describe();
         trusted

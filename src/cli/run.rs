@@ -540,7 +540,7 @@ fn write_rendered(out: &mut dyn Write, parts: &[Rendered], any_error: &mut bool)
     Ok(())
 }
 
-/// Non-blank lines in batches of [`BATCH_LINES`], each labelled with its line number.
+/// Non-blank lines in batches of [`BATCH_LINES`] or [`BATCH_BYTES`], each labelled with its line number.
 struct LineBatches<R> {
     reader: R,
     label: String,
