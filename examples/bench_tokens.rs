@@ -5,9 +5,9 @@ use std::io::{BufWriter, Write};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use keyprobe_core::digest::sha1;
 use openssl::hash::MessageDigest;
 use openssl::pkey::PKey;
-use openssl::sha::sha1;
 use openssl::sign::Signer;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

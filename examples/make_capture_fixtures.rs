@@ -245,7 +245,7 @@ fn cert(root: &std::path::Path, rel: &str) -> Res<Cert> {
     use openssl::asn1::Asn1Time;
     let x = openssl::x509::X509::from_pem(&fs::read(root.join(rel))?)?;
     let der = x.to_der()?;
-    let sha1 = openssl::sha::sha1(&der).to_vec();
+    let sha1 = keyprobe_core::digest::sha1(&der).to_vec();
     let epoch = Asn1Time::from_unix(0)?;
     let unix = |t: &openssl::asn1::Asn1TimeRef| -> Res<String> {
         let d = epoch.diff(t)?;
@@ -347,7 +347,7 @@ fn apps(root: &std::path::Path) -> Res<()> {
     {
         use base64::Engine;
         let custom = base64::engine::general_purpose::STANDARD
-            .encode(openssl::sha::sha256(soon.thumbprint.as_bytes()));
+            .encode(keyprobe_core::digest::sha256(soon.thumbprint.as_bytes()));
         for c in [&mut s, &mut v, &mut p] {
             c["customKeyIdentifier"] = json!(custom);
         }

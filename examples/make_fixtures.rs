@@ -9,6 +9,7 @@ use std::path::PathBuf;
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
+use keyprobe_core::digest::sha1;
 use mock_sts::CertificateBuilder;
 use openssl::bn::BigNum;
 use openssl::ec::{EcGroup, EcKey};
@@ -17,7 +18,6 @@ use openssl::hash::MessageDigest;
 use openssl::nid::Nid;
 use openssl::pkey::{PKey, Private};
 use openssl::rsa::{Padding, Rsa};
-use openssl::sha::sha1;
 use openssl::sign::{RsaPssSaltlen, Signer};
 use openssl::x509::extension::{KeyUsage, SubjectAlternativeName};
 use openssl::x509::X509;

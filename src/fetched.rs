@@ -2,7 +2,7 @@
 //! store reads key rotation from, and what a report lists under `fetched`. It lives apart from
 //! `fetch` so that reports name what was fetched without depending on how.
 
-use openssl::sha::sha256;
+use keyprobe_core::digest::sha256;
 use serde::Serialize;
 
 use crate::clock::rfc3339;

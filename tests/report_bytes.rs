@@ -314,7 +314,7 @@ fn generated_tokens() -> String {
 }
 
 fn hex_digest(bytes: &[u8]) -> String {
-    hex::encode(openssl::sha::sha256(bytes))
+    hex::encode(keyprobe_core::digest::sha256(bytes))
 }
 
 #[test]

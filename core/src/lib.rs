@@ -5,6 +5,7 @@
 //!   refused, size and depth bounded by [`limits`]);
 //! - [`jose`]: JWS algorithm names and compact JWS/JWE decoding; [`jws_json`]: the JWS JSON
 //!   serialisation, each signature decoded as a compact one is;
+//! - [`digest`]: SHA-1 and SHA-256 without OpenSSL's per-call algorithm lookup;
 //! - [`thumbprint`]: every thumbprint spelling of a certificate (portal SHA-1 hex, `x5t`, `x5t#S256`);
 //! - [`xmldsig`]: XML-DSig algorithm URIs and their names;
 //! - [`aadsts`]: Entra ID's AADSTS codes: the texts Entra prints (which the mock renders) and what they
@@ -23,6 +24,7 @@
 pub mod aadsts;
 pub mod base64;
 pub mod claims;
+pub mod digest;
 pub mod host;
 pub mod jose;
 pub mod json;

@@ -1,10 +1,10 @@
 //! Every thumbprint form users meet for one certificate: the portal's SHA-1 hex, JOSE `x5t` and
 //! `x5t#S256`.
 
-use openssl::sha::{sha1, sha256};
 use serde::Serialize;
 
 use crate::base64::encode_url;
+use crate::digest::{sha1, sha256};
 
 /// The thumbprints of a DER certificate.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

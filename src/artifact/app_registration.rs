@@ -15,7 +15,7 @@
 //! the Sign credential's `keyId`. The older Azure AD Graph shape (`odata.type`, `startDate`,
 //! `endDate`, `value`) that Azure CLI printed before 2.37 is read too.
 
-use openssl::sha::sha256;
+use keyprobe_core::digest::sha256;
 use serde_json::{Map, Value};
 
 use super::cert::Certificate;

@@ -1,6 +1,6 @@
 //! JSON Web Keys and key sets (RFC 7517), with RFC 7638 thumbprints.
 
-use openssl::sha::sha256;
+use keyprobe_core::digest::sha256;
 use serde_json::{json, Map, Value};
 
 use super::cert::Certificate;

@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::io::Read;
 
-use openssl::sha::sha256;
+use keyprobe_core::digest::sha256;
 use serde_json::{json, Map, Value};
 
 use super::artifact::{self, Found};

@@ -1,10 +1,17 @@
-//! RSA and ECDSA verification through a context prepared once per key, algorithm and thread.
+//! RSA and ECDSA verification through a verifier prepared once per key, algorithm and thread.
 //!
 //! OpenSSL 3 looks up the algorithm implementations (and copies the key into its provider) on every
 //! `EVP_DigestVerifyInit`; for a 2048-bit RSA token that costs about a tenth of the verification
 //! itself, and a batch verifies thousands of tokens with the same few keys. Here the message is
 //! hashed directly and the digest verified with a kept `EVP_PKEY_CTX`, which is the operation
 //! `openssl speed` measures. Padding, digest and PSS salt rules are the same as the one-shot path.
+//!
+//! RSASSA-PKCS1-v1_5 (RS256/384/512, RSA-SHA256… in XML) skips the provider layer altogether: the
+//! public-key operation is OpenSSL's `RSA_public_decrypt` with type-1 padding checked, and the
+//! recovered `DigestInfo` must equal the one expected, byte for byte (RFC 8017 §8.2.2, "encode and
+//! compare", which is also what OpenSSL's provider does after the same call). The provider path's
+//! first use costs a process about 3 million instructions (the algorithm fetch building OpenSSL's
+//! name map), most of a one-token run's own work.
 
 use std::cell::RefCell;
 
@@ -12,7 +19,7 @@ use openssl::error::ErrorStack;
 use openssl::md::{Md, MdRef};
 use openssl::pkey::{PKey, PKeyRef, Public};
 use openssl::pkey_ctx::PkeyCtx;
-use openssl::rsa::Padding;
+use openssl::rsa::{Padding, Rsa};
 use openssl::sign::RsaPssSaltlen;
 
 use super::alg::{Alg, AlgFamily};
@@ -21,10 +28,27 @@ use super::alg::{Alg, AlgFamily};
 const MAX_PREPARED: usize = 16;
 
 struct Prepared {
-    /// Held so that the key (and so its address, the lookup key) outlives the context.
+    /// Held so that the key (and so its address, the lookup key) outlives the verifier.
     key: PKey<Public>,
     alg: Alg,
-    ctx: PkeyCtx<Public>,
+    verifier: Verifier,
+}
+
+/// How a prepared key verifies a digest.
+enum Verifier {
+    /// Through OpenSSL's provider: RSA-PSS and ECDSA.
+    Ctx(PkeyCtx<Public>),
+    /// RSASSA-PKCS1-v1_5 through the RSA key itself.
+    Pkcs1(Rsa<Public>),
+}
+
+impl Verifier {
+    fn verify(&mut self, alg: Alg, digest: &[u8], signature: &[u8]) -> Result<bool, ErrorStack> {
+        match self {
+            Verifier::Ctx(ctx) => ctx.verify(digest, signature),
+            Verifier::Pkcs1(rsa) => Ok(pkcs1_matches(rsa, alg, digest, signature)),
+        }
+    }
 }
 
 thread_local! {
@@ -53,7 +77,7 @@ pub(crate) fn verify_digest(
     PREPARED.with(|cell| {
         let Ok(mut cache) = cell.try_borrow_mut() else {
             // Not reachable (nothing here re-enters), but a fresh context is always correct.
-            return prepare(alg, key)?.verify(digest, signature);
+            return prepare(alg, key)?.verify(alg, digest, signature);
         };
         let found = cache
             .iter()
@@ -67,17 +91,17 @@ pub(crate) fn verify_digest(
                 cache.push(Prepared {
                     key: key.clone(),
                     alg,
-                    ctx: prepare(alg, key)?,
+                    verifier: prepare(alg, key)?,
                 });
                 cache.len() - 1
             }
         };
         let Some(entry) = cache.get_mut(index) else {
-            return prepare(alg, key)?.verify(digest, signature);
+            return prepare(alg, key)?.verify(alg, digest, signature);
         };
         // A signature that does not verify comes back as an error too (OpenSSL queues a reason);
-        // the context keeps no state between calls, so it stays usable either way.
-        entry.ctx.verify(digest, signature)
+        // the verifier keeps no state between calls, so it stays usable either way.
+        entry.verifier.verify(alg, digest, signature)
     })
 }
 
@@ -118,7 +142,55 @@ fn md_of(alg: Alg) -> &'static MdRef {
     }
 }
 
-fn prepare(alg: Alg, key: &PKey<Public>) -> Result<PkeyCtx<Public>, ErrorStack> {
+/// The DER `DigestInfo` header before the hash in a PKCS#1 v1.5 signature (RFC 8017 §9.2, note 1),
+/// by the hash's length.
+fn digest_info_prefix(digest_len: usize) -> Option<&'static [u8]> {
+    const OID: [u8; 8] = [0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02];
+    const fn prefix(total: u8, oid_last: u8, len: u8) -> [u8; 19] {
+        [
+            0x30, total, 0x30, 0x0d, 0x06, 0x09, OID[0], OID[1], OID[2], OID[3], OID[4], OID[5],
+            OID[6], OID[7], oid_last, 0x05, 0x00, 0x04, len,
+        ]
+    }
+    const SHA256: [u8; 19] = prefix(0x31, 0x01, 32);
+    const SHA384: [u8; 19] = prefix(0x41, 0x02, 48);
+    const SHA512: [u8; 19] = prefix(0x51, 0x03, 64);
+    match digest_len {
+        32 => Some(&SHA256),
+        48 => Some(&SHA384),
+        64 => Some(&SHA512),
+        _ => None,
+    }
+}
+
+/// Whether `signature` is `rsa`'s PKCS#1 v1.5 signature of `digest`: the public-key operation
+/// recovers a well-padded block whose content is exactly `DigestInfo(alg's hash, digest)`.
+fn pkcs1_matches(rsa: &Rsa<Public>, alg: Alg, digest: &[u8], signature: &[u8]) -> bool {
+    let Some(prefix) = digest_info_prefix(alg.digest_len()) else {
+        return false;
+    };
+    if digest.len() != alg.digest_len() {
+        return false;
+    }
+    let mut block = vec![0u8; rsa.size() as usize];
+    // Padding that is not type 1, or a value not below the modulus, is an error: no signature.
+    let Ok(n) = rsa.public_decrypt(signature, &mut block, Padding::PKCS1) else {
+        return false;
+    };
+    let recovered = block.get(..n).unwrap_or_default();
+    recovered.len() == prefix.len() + digest.len()
+        && recovered.starts_with(prefix)
+        && recovered.ends_with(digest)
+}
+
+fn prepare(alg: Alg, key: &PKey<Public>) -> Result<Verifier, ErrorStack> {
+    if alg.family() == AlgFamily::RsaPkcs1 {
+        return Ok(Verifier::Pkcs1(key.rsa()?));
+    }
+    Ok(Verifier::Ctx(prepare_ctx(alg, key)?))
+}
+
+fn prepare_ctx(alg: Alg, key: &PKey<Public>) -> Result<PkeyCtx<Public>, ErrorStack> {
     let md = md_of(alg);
     let mut ctx = PkeyCtx::new(key)?;
     ctx.verify_init()?;
@@ -137,4 +209,102 @@ fn prepare(alg: Alg, key: &PKey<Public>) -> Result<PkeyCtx<Public>, ErrorStack> 
         _ => ctx.set_signature_md(md)?,
     }
     Ok(ctx)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use openssl::pkey::Private;
+
+    fn key() -> (Rsa<Private>, PKey<Public>) {
+        let private = Rsa::generate(2048).unwrap();
+        let public = Rsa::from_public_components(
+            private.n().to_owned().unwrap(),
+            private.e().to_owned().unwrap(),
+        )
+        .unwrap();
+        (private, PKey::from_rsa(public).unwrap())
+    }
+
+    /// `block` padded (type 1) and raised to the private exponent: a "signature" whose content is
+    /// exactly `block`, whatever it says.
+    fn sign_block(private: &Rsa<Private>, block: &[u8]) -> Vec<u8> {
+        let mut out = vec![0u8; private.size() as usize];
+        let n = private
+            .private_encrypt(block, &mut out, Padding::PKCS1)
+            .unwrap();
+        out.truncate(n);
+        out
+    }
+
+    /// Both ways of verifying: the RSA key directly, and OpenSSL's provider context.
+    fn both(alg: Alg, key: &PKey<Public>, digest: &[u8], signature: &[u8]) -> (bool, bool) {
+        let direct = pkcs1_matches(&key.rsa().unwrap(), alg, digest, signature);
+        let provider = prepare_ctx(alg, key)
+            .unwrap()
+            .verify(digest, signature)
+            .unwrap_or(false);
+        (direct, provider)
+    }
+
+    #[test]
+    fn pkcs1_accepts_exactly_what_the_provider_accepts() {
+        let (private, public) = key();
+        let signer = PKey::from_rsa(private.clone()).unwrap();
+        for alg in [Alg::Rs256, Alg::Rs384, Alg::Rs512] {
+            let message = b"eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0";
+            let digest = digest_of(alg, message);
+            let mut s = openssl::sign::Signer::new(alg.digest().unwrap(), &signer).unwrap();
+            let good = s.sign_oneshot_to_vec(message).unwrap();
+            assert_eq!(both(alg, &public, &digest, &good), (true, true), "{alg:?}");
+            // Through the kept verifier too, twice (it keeps no state).
+            for _ in 0..2 {
+                assert!(verify_digest(alg, &public, &digest, &good).unwrap());
+            }
+
+            let prefix = digest_info_prefix(alg.digest_len()).unwrap();
+            let mut other = digest.clone();
+            other[0] ^= 1;
+            let sha1_oid: &[u8] = &[
+                0x30, 0x21, 0x30, 0x09, 0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a, 0x05, 0x00, 0x04,
+                0x14,
+            ];
+            let mut no_null = vec![0x30, prefix[1] - 2, 0x30, 0x0b];
+            no_null.extend_from_slice(&prefix[4..15]);
+            no_null.extend_from_slice(&prefix[17..]);
+            let forged: Vec<(&str, Vec<u8>)> = vec![
+                ("bare digest, no DigestInfo", digest.clone()),
+                ("another digest", [prefix, &other].concat()),
+                ("trailing byte", [prefix, &digest, &[0]].concat()),
+                ("leading byte", [&[0], prefix, &digest].concat()),
+                ("parameters left out", [&no_null, &digest[..]].concat()),
+                (
+                    "SHA-1 DigestInfo around the digest",
+                    [sha1_oid, &digest[..20]].concat(),
+                ),
+            ];
+            for (what, block) in forged {
+                let signature = sign_block(&private, &block);
+                assert_eq!(
+                    both(alg, &public, &digest, &signature),
+                    (false, false),
+                    "{alg:?}: {what}"
+                );
+            }
+            // A value at or above the modulus, and a cut signature.
+            let modulus = private.n().to_vec();
+            assert_eq!(both(alg, &public, &digest, &modulus), (false, false));
+            assert_eq!(
+                both(alg, &public, &digest, &good[..good.len() - 1]),
+                (false, false)
+            );
+            // A digest of the wrong length for the algorithm.
+            assert!(!pkcs1_matches(
+                &public.rsa().unwrap(),
+                alg,
+                &digest[1..],
+                &good
+            ));
+        }
+    }
 }

@@ -6,7 +6,7 @@ use std::os::unix::fs::{DirBuilderExt, MetadataExt};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use openssl::sha::sha256;
+use keyprobe_core::digest::sha256;
 use serde_json::{json, Value};
 
 use super::{FetchError, Fetched};
