@@ -644,7 +644,8 @@ fn read_line_bounded(reader: &mut impl BufRead) -> io::Result<Option<Vec<u8>>> {
             return Ok(saw_any.then_some(line));
         }
         saw_any = true;
-        let (take, found) = match buf.iter().position(|&b| b == b'\n') {
+        // Vectorised: SAML lines are ~10 KB, and a byte loop was 4% of a SAML batch.
+        let (take, found) = match memchr::memchr(b'\n', buf) {
             Some(i) => (i + 1, true),
             None => (buf.len(), false),
         };

@@ -216,12 +216,13 @@ pub fn decode(text: &str) -> Option<Result<Decoded, BindingError>> {
 
 /// Plain base64: `None` unless it decodes to XML or inflates to XML.
 fn decode_plain(text: &str) -> Option<Result<Decoded, BindingError>> {
+    // Decoded once: a SAMLResponse is ~10 KB of base64, and this is the batch's hot path.
     let bytes = base64::decode_standard(text).ok()?;
     if looks_like_xml(&bytes) {
-        return decode_value(text).map(|r| r.map_err(BindingError::Value));
+        return Some(value_of(bytes).map_err(BindingError::Value));
     }
     // Plain base64 of something that does not inflate to XML is not ours to judge.
-    decode_value(text)?.ok().map(Ok)
+    value_of(bytes).ok().map(Ok)
 }
 
 impl Decoded {
@@ -366,22 +367,28 @@ fn decode_value(text: &str) -> Option<Result<Decoded, ValueError>> {
         return Some(Err(ValueError::Empty));
     }
     let bytes = base64::decode_standard(text).ok()?;
+    Some(value_of(bytes))
+}
+
+/// The message in a binding value's decoded bytes: XML as it is (POST), or raw DEFLATE of it
+/// (Redirect).
+fn value_of(bytes: Vec<u8>) -> Result<Decoded, ValueError> {
     if bytes.len() > MAX_SAML_XML_BYTES {
-        return Some(Err(ValueError::TooLarge {
+        return Err(ValueError::TooLarge {
             bytes: bytes.len(),
             limit: MAX_SAML_XML_BYTES,
-        }));
+        });
     }
     if looks_like_xml(&bytes) {
-        return Some(to_text(bytes).map(|xml| Decoded {
+        return to_text(bytes).map(|xml| Decoded {
             binding: Binding::Base64,
             ..Decoded::raw(xml)
-        }));
+        });
     }
-    Some(inflate(&bytes).and_then(to_text).map(|xml| Decoded {
+    inflate(&bytes).and_then(to_text).map(|xml| Decoded {
         binding: Binding::DeflateBase64,
         ..Decoded::raw(xml)
-    }))
+    })
 }
 
 fn looks_like_xml(bytes: &[u8]) -> bool {
