@@ -75,7 +75,7 @@ pub fn inspect_all(input: &Input, trust: &TrustStore, settings: &Settings) -> Ve
     if let Some(reports) = url::inspect(&input.label, t, trust, settings) {
         return reports;
     }
-    if text.contains('\n') {
+    if memchr::memchr(b'\n', text.as_bytes()).is_some() {
         if let Some(inputs) = multi::split_tokens(&input.label, text) {
             return inputs.iter().map(|i| inspect(i, trust, settings)).collect();
         }

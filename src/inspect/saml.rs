@@ -129,7 +129,7 @@ fn inspect_message(
     checks::check_key_source_validity(ctx);
     checks::check_ids(ctx, &ids);
 
-    let verified = verify_signatures(ctx, doc, root, &ids, source);
+    let verified = verify_signatures(ctx, doc, &elements, &ids, source);
     // Each certificate is judged once, however many signatures and roles carry it.
     let mut certs_checked = HashSet::new();
     let covered = checks::check_signatures(ctx, doc, &verified, &mut certs_checked);
@@ -149,7 +149,7 @@ fn inspect_message(
     let (kind, mut body) = judge_message(ctx, doc, message, read);
     if let Some(o) = body.as_object_mut() {
         o.insert("signatures".into(), signatures);
-        if model::has_encrypted_data(doc, root) {
+        if model::has_encrypted_data(doc, &elements) {
             o.insert("encrypted".into(), json!("the message carries encrypted data (EncryptedAssertion/EncryptedID/EncryptedAttribute); keyprobe does not decrypt, so what is inside was not inspected"));
         }
     }
@@ -160,11 +160,11 @@ fn inspect_message(
 fn verify_signatures(
     ctx: &mut Ctx,
     doc: &Document,
-    root: NodeId,
+    elements: &[NodeId],
     ids: &IdMap,
     source: &str,
 ) -> Vec<Verified> {
-    let sig_nodes = dsig::signature_nodes(doc, root);
+    let sig_nodes = dsig::signature_nodes(doc, elements);
     if sig_nodes.len() > MAX_XML_SIGNATURES {
         checks::check_signature_count(ctx, sig_nodes.len());
         return Vec::new();
@@ -176,7 +176,7 @@ fn verify_signatures(
         .iter()
         .map(|n| dsig::read_info(doc, *n, ids))
         .collect();
-    dsig::verify_all(doc, source, infos, ctx.trust)
+    dsig::verify_all(doc, elements, source, infos, ctx.trust)
 }
 
 /// What the signature checks established, for judging the message itself.

@@ -77,10 +77,12 @@ const MAX_EMBEDDED_TRIED: usize = 4;
 /// Algorithm URIs named for messages, and SHA-1 detection: the table both programs share.
 pub(crate) use keyprobe_core::xmldsig::{name_of as algorithm_name, uses_sha1};
 
-/// Every `ds:Signature` element in document order.
-pub(crate) fn signature_nodes(doc: &Document, root: NodeId) -> Vec<NodeId> {
-    descendants(doc, root)
-        .into_iter()
+/// Every `ds:Signature` element among `elements` (a document's, in document order:
+/// [`descendants`] of its root, listed once per document).
+pub(crate) fn signature_nodes(doc: &Document, elements: &[NodeId]) -> Vec<NodeId> {
+    elements
+        .iter()
+        .copied()
         .filter(|n| is(doc, *n, NS_DS, "Signature"))
         .collect()
 }
@@ -141,9 +143,10 @@ pub(crate) fn read_info(doc: &Document, node: NodeId, ids: &IdMap) -> SignatureI
 /// directory (and reads it whole), so a document holding one is never handed to it: no
 /// input may cause I/O. Every `URI` attribute counts, in any namespace, as bergshamra reads
 /// the first attribute with that local name.
-pub(crate) fn outside_reference(doc: &Document, root: NodeId) -> Option<String> {
-    descendants(doc, root)
-        .into_iter()
+pub(crate) fn outside_reference(doc: &Document, elements: &[NodeId]) -> Option<String> {
+    elements
+        .iter()
+        .copied()
         .filter(|n| is(doc, *n, NS_DS, "Reference"))
         .filter_map(|n| doc.element(n))
         .flat_map(|e| e.attributes.iter())
@@ -156,26 +159,25 @@ pub(crate) fn outside_reference(doc: &Document, root: NodeId) -> Option<String> 
 /// A document with a reference outside itself is not verified at all ([`outside_reference`]).
 pub(crate) fn verify_all(
     doc: &Document,
+    elements: &[NodeId],
     source: &str,
     signatures: Vec<SignatureInfo>,
     trust: &TrustStore,
 ) -> Vec<Verified> {
-    verify_all_with(doc, source, signatures, trust, true)
+    verify_all_with(doc, elements, source, signatures, trust, true)
 }
 
 /// [`verify_all`], with the one-pass path ([`OnePass`]) allowed or not: the per-key passes alone
 /// are what the one-pass path must agree with.
 fn verify_all_with(
     doc: &Document,
+    elements: &[NodeId],
     source: &str,
     signatures: Vec<SignatureInfo>,
     trust: &TrustStore,
     one_pass_allowed: bool,
 ) -> Vec<Verified> {
-    if let Some(uri) = doc
-        .document_element()
-        .and_then(|root| outside_reference(doc, root))
-    {
+    if let Some(uri) = outside_reference(doc, elements) {
         return signatures
             .into_iter()
             .map(|info| Verified {
@@ -265,7 +267,10 @@ fn verify_unindented(
     };
     // Removing whitespace removes no element: the signatures are the same, in the same order.
     // The guard against references outside the document holds for this copy too.
-    if signature_nodes(&doc, root).len() != count || outside_reference(&doc, root).is_some() {
+    let elements = descendants(&doc, root);
+    if signature_nodes(&doc, &elements).len() != count
+        || outside_reference(&doc, &elements).is_some()
+    {
         return none;
     }
     if let Some(found) = one_pass.and_then(|p| p.valid_keys(&doc, &compact, root)) {
@@ -393,7 +398,7 @@ impl OnePass {
     /// Which trusted key verifies each signature of the re-indented copy `doc` (the same
     /// signatures in the same order), as the per-key passes of [`verify_unindented`] would find.
     fn valid_keys(&self, doc: &Document, source: &str, root: NodeId) -> Option<Vec<Option<usize>>> {
-        let nodes = signature_nodes(doc, root);
+        let nodes = signature_nodes(doc, &descendants(doc, root));
         let verdicts = rsa_openssl::run(doc, source, self.alg, &self.keys, &nodes)?;
         Some(
             verdicts
@@ -576,9 +581,10 @@ mod tests {
     fn both_ways(text: &str, trust: &TrustStore) -> (String, String, bool) {
         let doc = xml::parse(text).expect("parses");
         let root = doc.document_element().expect("root");
-        let ids = xml::id_map(&doc, &descendants(&doc, root));
+        let elements = descendants(&doc, root);
+        let ids = xml::id_map(&doc, &elements);
         let infos = || -> Vec<SignatureInfo> {
-            signature_nodes(&doc, root)
+            signature_nodes(&doc, &elements)
                 .into_iter()
                 .map(|n| read_info(&doc, n, &ids))
                 .collect()
@@ -592,8 +598,8 @@ mod tests {
         let decided = OnePass::new(&infos(), &trusted)
             .and_then(|p| p.outcomes(&doc, text, &trusted))
             .is_some();
-        let one = verify_all_with(&doc, text, infos(), trust, true);
-        let per_key = verify_all_with(&doc, text, infos(), trust, false);
+        let one = verify_all_with(&doc, &elements, text, infos(), trust, true);
+        let per_key = verify_all_with(&doc, &elements, text, infos(), trust, false);
         (format!("{one:?}"), format!("{per_key:?}"), decided)
     }
 

@@ -461,9 +461,9 @@ pub(crate) fn comment_split_nodes(doc: &Document, a: &Assertion) -> Vec<NodeId> 
         .collect()
 }
 
-/// EncryptedAssertion / EncryptedData anywhere: keyprobe does not decrypt.
-pub(crate) fn has_encrypted_data(doc: &Document, root: NodeId) -> bool {
-    descendants(doc, root)
-        .into_iter()
-        .any(|n| is(doc, n, NS_XENC, "EncryptedData"))
+/// EncryptedAssertion / EncryptedData among a document's `elements`: keyprobe does not decrypt.
+pub(crate) fn has_encrypted_data(doc: &Document, elements: &[NodeId]) -> bool {
+    elements
+        .iter()
+        .any(|n| is(doc, *n, NS_XENC, "EncryptedData"))
 }

@@ -183,7 +183,16 @@ fn signature_value(doc: &Document, node: NodeId) -> Option<Vec<u8>> {
             _ => None,
         })
         .unwrap_or_default();
-    let clean: String = text.trim().chars().filter(|c| !c.is_whitespace()).collect();
+    let text = text.trim();
+    // Most values are one line: only one with whitespace (ASCII, or possibly Unicode in a
+    // non-ASCII text) is copied without it.
+    if !text
+        .bytes()
+        .any(|b| b.is_ascii_whitespace() || !b.is_ascii())
+    {
+        return STANDARD.decode(text).ok();
+    }
+    let clean: String = text.chars().filter(|c| !c.is_whitespace()).collect();
     STANDARD.decode(clean).ok()
 }
 

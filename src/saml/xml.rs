@@ -120,7 +120,7 @@ pub fn parse(text: &str) -> Result<Document<'_>, XmlError> {
 /// end tags are skipped whole.
 fn crowded_element(text: &str) -> Option<usize> {
     let mut rest = text;
-    while let Some(open) = rest.find('<') {
+    while let Some(open) = memchr::memchr(b'<', rest.as_bytes()) {
         let after = rest.get(open + 1..)?;
         let skip_to = if after.starts_with("!--") {
             Some("-->")
@@ -134,25 +134,11 @@ fn crowded_element(text: &str) -> Option<usize> {
             None
         };
         if let Some(end) = skip_to {
-            rest = after.get(after.find(end)? + end.len()..)?;
+            let at = memchr::memmem::find(after.as_bytes(), end.as_bytes())?;
+            rest = after.get(at + end.len()..)?;
             continue;
         }
-        let mut attributes = 0usize;
-        let mut quote = None;
-        let mut close = None;
-        for (i, c) in after.char_indices() {
-            match (quote, c) {
-                (Some(q), c) if c == q => quote = None,
-                (Some(_), _) => {}
-                (None, '"' | '\'') => quote = Some(c),
-                (None, '=') => attributes += 1,
-                (None, '>') => {
-                    close = Some(i);
-                    break;
-                }
-                _ => {}
-            }
-        }
+        let (attributes, close) = count_attributes(after.as_bytes());
         if attributes > MAX_XML_ATTRIBUTES {
             let at = text.len().saturating_sub(after.len());
             return Some(text.get(..at).map_or(1, |t| t.lines().count().max(1)));
@@ -160,6 +146,34 @@ fn crowded_element(text: &str) -> Option<usize> {
         rest = after.get(close? + 1..)?;
     }
     None
+}
+
+/// The `=` outside quoted values in a start tag's text (from after its `<`), up to its closing
+/// `>`, and where that is (`None`: the text ends first). Vectorised searches from delimiter to
+/// delimiter; bytes, not chars: every delimiter is ASCII, which no byte of a multi-byte
+/// character is.
+fn count_attributes(tag: &[u8]) -> (usize, Option<usize>) {
+    let equals = |part: &[u8]| part.iter().filter(|&&b| b == b'=').count();
+    let mut attributes = 0;
+    let mut from = 0;
+    loop {
+        let rest = tag.get(from..).unwrap_or_default();
+        let Some(at) = memchr::memchr3(b'"', b'\'', b'>', rest) else {
+            return (attributes + equals(rest), None);
+        };
+        attributes += equals(rest.get(..at).unwrap_or_default());
+        let quote = match rest.get(at) {
+            Some(b'>') => return (attributes, Some(from + at)),
+            Some(&quote) => quote,
+            None => return (attributes, None),
+        };
+        // Inside a quoted value nothing counts, up to the same quote.
+        let value = rest.get(at + 1..).unwrap_or_default();
+        let Some(end) = memchr::memchr(quote, value) else {
+            return (attributes, None);
+        };
+        from += at + 1 + end + 1;
+    }
 }
 
 /// The first DOCTYPE declaration, else the first entity declaration, and its line. One pass over
@@ -350,6 +364,41 @@ mod tests {
         // A marker cut by the end of the text, and none at all.
         assert_eq!(found("<r/><!DOCTYP"), None);
         assert_eq!(found("<r><!-- --><![CDATA[x]]></r>"), None);
+    }
+
+    /// The attribute count as first written: one char at a time.
+    fn count_attributes_by_char(tag: &str) -> (usize, Option<usize>) {
+        let mut attributes = 0usize;
+        let mut quote = None;
+        for (i, c) in tag.char_indices() {
+            match (quote, c) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '"' | '\'') => quote = Some(c),
+                (None, '=') => attributes += 1,
+                (None, '>') => return (attributes, Some(i)),
+                _ => {}
+            }
+        }
+        (attributes, None)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn attributes_are_counted_as_char_by_char(tag in "[a=b\"'> é\n]{0,40}") {
+            proptest::prop_assert_eq!(
+                count_attributes(tag.as_bytes()),
+                count_attributes_by_char(&tag)
+            );
+        }
+    }
+
+    #[test]
+    fn attributes_outside_quotes_count() {
+        let tag = r#"a x="1" y='=>' z="é">rest"#;
+        assert_eq!(count_attributes(tag.as_bytes()), (3, tag.find(">rest")));
+        assert_eq!(count_attributes(br#"a x="1 y=2"#), (1, None));
+        assert_eq!(count_attributes(b"a x=1 y=2"), (2, None));
     }
 
     #[test]
