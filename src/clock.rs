@@ -13,7 +13,7 @@ pub struct InstantError {
 }
 
 /// The instant checks are made at, with the leeway allowed for token lifetimes.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Clock {
     now: i64,
     leeway: i64,

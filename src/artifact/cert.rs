@@ -41,6 +41,9 @@ pub struct Certificate {
     /// [`Certificate::from_der`]) is checked once.
     self_signed: Arc<OnceLock<bool>>,
     pub thumbprints: CertThumbprints,
+    /// The decoded view ([`Certificate::to_json`]) and the clock it was made for, shared between
+    /// clones: every response of a SAML batch shows the same certificate.
+    view: Arc<OnceLock<(Clock, Value)>>,
 }
 
 /// Certificates recently parsed on this thread. A batch of SAML responses (or tokens with `x5c`)
@@ -177,6 +180,7 @@ impl Certificate {
             is_ca,
             self_issued,
             self_signed: Arc::new(OnceLock::new()),
+            view: Arc::new(OnceLock::new()),
             thumbprints: CertThumbprints::of_der(der),
         })
     }
@@ -216,7 +220,20 @@ impl Certificate {
             .is_ok_and(|k| signed_by(&self.der, k))
     }
 
+    /// The decoded view of the certificate for reports, made once per certificate and clock.
     pub fn to_json(&self, clock: &Clock) -> Value {
+        match self.view.get() {
+            Some((made_for, view)) if made_for == clock => view.clone(),
+            Some(_) => self.make_json(clock),
+            None => self
+                .view
+                .get_or_init(|| (*clock, self.make_json(clock)))
+                .1
+                .clone(),
+        }
+    }
+
+    fn make_json(&self, clock: &Clock) -> Value {
         json!({
             "subject": self.subject,
             "issuer": self.issuer,
