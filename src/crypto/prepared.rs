@@ -24,7 +24,7 @@ use openssl::sign::RsaPssSaltlen;
 
 use super::alg::{Alg, AlgFamily};
 
-/// Contexts kept per thread. A run trusts a handful of keys; the oldest context goes first.
+/// Verifiers kept per thread. A run trusts a handful of keys; the oldest verifier goes first.
 const MAX_PREPARED: usize = 16;
 
 struct Prepared {

@@ -4,7 +4,7 @@
 //! duplicate check, every reference (resolution, transforms, digest), the XSW position rules, the
 //! canonical SignedInfo and the reference-digest policy. Only the last step, the RSA check of the
 //! SignatureValue over the canonical SignedInfo, goes through a [`kryptering::Verifier`] that tries
-//! the trusted keys in order with a prepared OpenSSL context (`crypto::prepared`): the document is
+//! the trusted keys in order with the verifier kept per key (`crypto::prepared`): the document is
 //! canonicalised and digested once whatever the number of keys, and the RSA operation is OpenSSL's
 //! rather than the pure-Rust `rsa` crate's (about 2.5× faster here).
 //!
