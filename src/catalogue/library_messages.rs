@@ -24,12 +24,15 @@
 //!    always.
 //! 4. `cargo test -p keyprobe catalogue` checks every placeholder, source and family.
 
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
 use super::FindingCode;
 use crate::detect::Kind;
 
 /// Artifact families a message can be printed for. A report's kind picks its family
 /// ([`Family::of`]); only rows for that family appear in its findings' `seen_as`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Family {
     /// JOSE tokens: `jwt`, `jwe`.
     Token,
@@ -368,17 +371,24 @@ pub(crate) fn seen_as(code: FindingCode, kind: Kind) -> Vec<String> {
     let Some(family) = Family::of(kind) else {
         return Vec::new();
     };
-    let mut out: Vec<String> = Vec::new();
-    for m in LIBRARY_MESSAGES
-        .iter()
-        .filter(|m| m.findings.contains(&code) && m.applies_to.contains(&family))
-    {
-        let line = m.seen_as();
-        if !out.contains(&line) {
-            out.push(line);
+    // Every finding of every report asks: the table is indexed once, not scanned each time.
+    static INDEX: OnceLock<HashMap<(FindingCode, Family), Vec<String>>> = OnceLock::new();
+    let index = INDEX.get_or_init(|| {
+        let mut index: HashMap<(FindingCode, Family), Vec<String>> = HashMap::new();
+        for m in LIBRARY_MESSAGES {
+            let line = m.seen_as();
+            for &code in m.findings {
+                for &family in m.applies_to {
+                    let lines = index.entry((code, family)).or_default();
+                    if !lines.contains(&line) {
+                        lines.push(line.clone());
+                    }
+                }
+            }
         }
-    }
-    out
+        index
+    });
+    index.get(&(code, family)).cloned().unwrap_or_default()
 }
 
 /// The row a `seen_as` line (or a message's raw text) stands for.
