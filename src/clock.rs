@@ -114,48 +114,130 @@ pub(crate) fn describe(clock: &Clock, t: i64) -> String {
     let mut out = String::with_capacity(40);
     push_rfc3339(&mut out, t);
     out.push_str(" (");
-    out.push_str(&clock.relative(t));
+    push_relative(&mut out, clock.now, t);
     out.push(')');
     out
 }
 
 pub(crate) fn relative_between(now: i64, t: i64) -> String {
+    let mut out = String::with_capacity(16);
+    push_relative(&mut out, now, t);
+    out
+}
+
+/// `in 3 h`, `3 h ago` or `now`, written straight into `out` (three per token in a batch).
+fn push_relative(out: &mut String, now: i64, t: i64) {
     let delta = t.saturating_sub(now);
-    let span = human_span(delta.unsigned_abs());
     if delta == 0 {
-        "now".to_string()
+        out.push_str("now");
     } else if delta > 0 {
-        format!("in {span}")
+        out.push_str("in ");
+        push_span(out, delta.unsigned_abs());
     } else {
-        format!("{span} ago")
+        push_span(out, delta.unsigned_abs());
+        out.push_str(" ago");
     }
 }
 
 /// A duration rounded to its largest sensible unit: `45 s`, `12 min`, `3 h`, `5 days`, `2 years`.
 pub(crate) fn human_span(secs: u64) -> String {
+    let mut out = String::with_capacity(12);
+    push_span(&mut out, secs);
+    out
+}
+
+fn push_span(out: &mut String, secs: u64) {
     const MIN: u64 = 60;
     const HOUR: u64 = 60 * MIN;
     const DAY: u64 = 24 * HOUR;
     const YEAR: u64 = 365 * DAY;
-    let plural = |n: u64, unit: &str| {
-        if n == 1 {
-            format!("1 {unit}")
-        } else {
-            format!("{n} {unit}s")
-        }
+    let (n, unit, plural) = match secs {
+        s if s < MIN => (s, "s", false),
+        s if s < HOUR => (s / MIN, "min", false),
+        s if s < 2 * DAY => (s / HOUR, "h", false),
+        s if s < 2 * YEAR => (s / DAY, "day", true),
+        s => (s / YEAR, "year", true),
     };
-    match secs {
-        s if s < MIN => format!("{s} s"),
-        s if s < HOUR => format!("{} min", s / MIN),
-        s if s < 2 * DAY => format!("{} h", s / HOUR),
-        s if s < 2 * YEAR => plural(s / DAY, "day"),
-        s => plural(s / YEAR, "year"),
+    push_decimal(out, n);
+    out.push(' ');
+    out.push_str(unit);
+    if plural && n != 1 {
+        out.push('s');
+    }
+}
+
+/// `n` in decimal digits, without the formatter.
+fn push_decimal(out: &mut String, n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut rest = n;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    for &d in &digits[at..] {
+        out.push(char::from(d));
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`human_span`] as first written, through the formatter.
+    fn human_span_formatted(secs: u64) -> String {
+        const MIN: u64 = 60;
+        const HOUR: u64 = 60 * MIN;
+        const DAY: u64 = 24 * HOUR;
+        const YEAR: u64 = 365 * DAY;
+        let plural = |n: u64, unit: &str| {
+            if n == 1 {
+                format!("1 {unit}")
+            } else {
+                format!("{n} {unit}s")
+            }
+        };
+        match secs {
+            s if s < MIN => format!("{s} s"),
+            s if s < HOUR => format!("{} min", s / MIN),
+            s if s < 2 * DAY => format!("{} h", s / HOUR),
+            s if s < 2 * YEAR => plural(s / DAY, "day"),
+            s => plural(s / YEAR, "year"),
+        }
+    }
+
+    #[test]
+    fn spans_read_as_the_formatter_wrote_them() {
+        let edges = [
+            0,
+            1,
+            59,
+            60,
+            3599,
+            3600,
+            172_799,
+            172_800,
+            86_400 * 730,
+            u64::MAX,
+        ];
+        let steps = (0..400_000u64)
+            .step_by(97)
+            .chain((0..200).map(|y| y * 31_536_000 + 5));
+        for secs in edges.into_iter().chain(steps) {
+            assert_eq!(human_span(secs), human_span_formatted(secs), "{secs}");
+        }
+        assert_eq!(relative_between(100, 100), "now");
+        assert_eq!(relative_between(100, 3700), "in 1 h");
+        assert_eq!(relative_between(3700, 100), "1 h ago");
+        assert_eq!(
+            relative_between(i64::MIN, i64::MAX),
+            format!("in {}", human_span_formatted(i64::MAX as u64))
+        );
+    }
 
     #[test]
     fn parses_both_forms() {
