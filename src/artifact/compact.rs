@@ -3,6 +3,9 @@
 //! unencoded payload is still a token: it is named by its header (`jwe` only when the header has
 //! `enc`) and what is wrong with it is listed with where it is, never passed over as `unknown`.
 
+use std::cell::RefCell;
+use std::collections::VecDeque;
+
 use keyprobe_core::base64::{is_compact_alphabet, looks_like_base64url_byte};
 
 use crate::artifact::jose::JoseHeader;
@@ -164,8 +167,41 @@ fn lenient_header(segment: &str) -> Option<JoseHeader> {
             .collect::<String>()
             .into()
     };
-    let header = JoseHeader::decode(&repaired).ok()?;
+    let header = decode_header(&repaired)?;
     (header.alg.is_some() || header.enc.is_some()).then_some(header)
+}
+
+/// Header segments recently decoded on this thread. A batch of tokens from one issuer repeats
+/// a handful of headers (one per signing key); decoding is deterministic, so the same segment
+/// gives the same header.
+const RECENT_HEADERS: usize = 4;
+
+thread_local! {
+    static RECENT: RefCell<VecDeque<(String, JoseHeader)>> = const { RefCell::new(VecDeque::new()) };
+}
+
+/// [`JoseHeader::decode`], from [`RECENT`] when the segment was decoded before.
+fn decode_header(segment: &str) -> Option<JoseHeader> {
+    let known = RECENT.with(|cell| {
+        let recent = cell.try_borrow().ok()?;
+        recent
+            .iter()
+            .find(|(s, _)| s == segment)
+            .map(|(_, header)| header.clone())
+    });
+    if known.is_some() {
+        return known;
+    }
+    let header = JoseHeader::decode(segment).ok()?;
+    RECENT.with(|cell| {
+        if let Ok(mut recent) = cell.try_borrow_mut() {
+            if recent.len() >= RECENT_HEADERS {
+                recent.pop_front();
+            }
+            recent.push_back((segment.to_string(), header.clone()));
+        }
+    });
+    Some(header)
 }
 
 /// A cut marker anywhere in a token-looking text, for tokens cut inside their header.
@@ -269,6 +305,24 @@ mod tests {
         fn plain_dots_reads_as_byte_by_byte(text in "[a-zA-Z0-9_.=+/ …-]{0,24}") {
             proptest::prop_assert_eq!(plain_dots(&text), plain_dots_by_byte(&text));
         }
+    }
+
+    #[test]
+    fn a_remembered_header_is_the_header_decoded_afresh() {
+        use keyprobe_core::base64::encode_url;
+        // More distinct headers than are kept, twice over: hits, misses and evictions.
+        let segments: Vec<String> = (0..RECENT_HEADERS + 2)
+            .map(|i| encode_url(format!(r#"{{"alg":"RS256","kid":"k{i}"}}"#).as_bytes()))
+            .collect();
+        for _ in 0..2 {
+            for segment in segments.iter().chain(segments.iter().rev()) {
+                let fresh = JoseHeader::decode(segment).unwrap();
+                let kept = decode_header(segment).unwrap();
+                assert_eq!(kept.raw, fresh.raw);
+                assert_eq!(kept.kid, fresh.kid);
+            }
+        }
+        assert!(decode_header("eyJub3QganNvbg").is_none());
     }
 
     // {"alg":"RS256"} and {"alg":"RSA-OAEP","enc":"A128GCM"}
