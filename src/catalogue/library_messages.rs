@@ -24,8 +24,8 @@
 //!    always.
 //! 4. `cargo test -p keyprobe catalogue` checks every placeholder, source and family.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
-use std::sync::OnceLock;
 
 use super::FindingCode;
 use crate::detect::Kind;
@@ -371,24 +371,42 @@ pub(crate) fn seen_as(code: FindingCode, kind: Kind) -> Vec<String> {
     let Some(family) = Family::of(kind) else {
         return Vec::new();
     };
-    // Every finding of every report asks: the table is indexed once, not scanned each time.
-    static INDEX: OnceLock<HashMap<(FindingCode, Family), Vec<String>>> = OnceLock::new();
-    let index = INDEX.get_or_init(|| {
-        let mut index: HashMap<(FindingCode, Family), Vec<String>> = HashMap::new();
-        for m in LIBRARY_MESSAGES {
-            let line = m.seen_as();
-            for &code in m.findings {
-                for &family in m.applies_to {
-                    let lines = index.entry((code, family)).or_default();
-                    if !lines.contains(&line) {
-                        lines.push(line.clone());
-                    }
-                }
-            }
+    // Every finding of every report asks: each answer is worked out once per thread (not the
+    // whole table up front, which a one-token run would pay for one finding).
+    SEEN_AS.with(|cell| {
+        let known = cell
+            .try_borrow()
+            .ok()
+            .and_then(|answers| answers.get(&(code, family)).cloned());
+        if let Some(lines) = known {
+            return lines;
         }
-        index
-    });
-    index.get(&(code, family)).cloned().unwrap_or_default()
+        let lines = seen_as_in_table(code, family);
+        if let Ok(mut answers) = cell.try_borrow_mut() {
+            answers.insert((code, family), lines.clone());
+        }
+        lines
+    })
+}
+
+thread_local! {
+    static SEEN_AS: RefCell<HashMap<(FindingCode, Family), Vec<String>>> =
+        RefCell::new(HashMap::new());
+}
+
+/// The rows of the table for `code` on `family`, as `seen_as` lines, in table order, each once.
+fn seen_as_in_table(code: FindingCode, family: Family) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for m in LIBRARY_MESSAGES
+        .iter()
+        .filter(|m| m.findings.contains(&code) && m.applies_to.contains(&family))
+    {
+        let line = m.seen_as();
+        if !out.contains(&line) {
+            out.push(line);
+        }
+    }
+    out
 }
 
 /// The row a `seen_as` line (or a message's raw text) stands for.
