@@ -183,17 +183,22 @@ fn signature_value(doc: &Document, node: NodeId) -> Option<Vec<u8>> {
             _ => None,
         })
         .unwrap_or_default();
-    let text = text.trim();
-    // Most values are one line: only one with whitespace (ASCII, or possibly Unicode in a
-    // non-ASCII text) is copied without it.
-    if !text
+    STANDARD.decode(&*without_whitespace(text.trim())).ok()
+}
+
+/// `text` without its whitespace (Unicode's, as bergshamra removes it). Most values are one line
+/// of base64 characters only, which holds no whitespace of any kind: those are not copied.
+fn without_whitespace(text: &str) -> std::borrow::Cow<'_, str> {
+    let base64_only = text
         .bytes()
-        .any(|b| b.is_ascii_whitespace() || !b.is_ascii())
-    {
-        return STANDARD.decode(text).ok();
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='));
+    if base64_only {
+        return text.into();
     }
-    let clean: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-    STANDARD.decode(clean).ok()
+    text.chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .into()
 }
 
 /// The verifier bergshamra calls with the canonical SignedInfo and the decoded SignatureValue.
@@ -236,5 +241,19 @@ impl kryptering::Verifier for OpensslRsa {
             log.push((signature.to_vec(), call));
         }
         Ok(matches!(call, Call::Verified(_)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_whitespace;
+
+    proptest::proptest! {
+        #[test]
+        fn whitespace_is_removed_as_char_by_char(text in "[A-Za-z0-9+/= \t\n\u{b}\u{c}\r\u{a0}\u{2003}é]{0,24}") {
+            let by_char: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+            let cleaned = without_whitespace(&text);
+            proptest::prop_assert_eq!(cleaned.as_ref(), by_char.as_str());
+        }
     }
 }
