@@ -450,6 +450,15 @@ impl Render {
             Render::Human(style) => present::human::write_report(out, report, style),
         }
     }
+
+    /// [`Render::write`] into a worker's buffer, which cannot fail.
+    fn append(self, out: &mut Vec<u8>, report: &Report) {
+        match self {
+            Render::JsonLine => present::json::append_line(out, report),
+            // Writing to a Vec cannot fail.
+            other => drop(other.write(out, report)),
+        }
+    }
 }
 
 /// Reports already written out by a worker, in input order, and whether any holds an error.
@@ -593,8 +602,7 @@ fn inspect_parallel<T>(
             // A container on a line (a token response, a capture) gives every report it holds.
             for report in crate::capture::inspect_all(input, trust, settings) {
                 part.error |= report.has_error();
-                // Writing to a Vec cannot fail.
-                let _ = render.write(&mut part.bytes, &report);
+                render.append(&mut part.bytes, &report);
             }
         }
         part

@@ -3,6 +3,7 @@
 pub(crate) mod flow;
 pub(crate) mod human;
 pub(crate) mod json;
+pub(crate) mod json_line;
 pub(crate) mod layout;
 pub(crate) mod page;
 pub(crate) mod term;

@@ -1,0 +1,211 @@
+//! One report as one line of JSON, written straight into a byte buffer: the bytes
+//! `serde_json::to_writer` gives for a [`Report`] (tests/report_bytes.rs and the property test
+//! below hold it to that), without serde's per-value dispatch, and with strings checked for
+//! what needs escaping sixteen bytes at a time and copied whole when nothing does (serde_json
+//! looks each byte up in a table). In a batch, escaping was most of the writing cost: a token's
+//! report is about 2 KB of mostly plain text.
+
+use serde_json::{Map, Value};
+
+use crate::report::{Finding, Report};
+
+/// Appends `report` and a newline to `out`.
+pub(crate) fn append(out: &mut Vec<u8>, report: &Report) {
+    out.extend_from_slice(b"{\"input\":");
+    string(out, &report.input);
+    out.extend_from_slice(b",\"kind\":");
+    string(out, report.kind.as_str());
+    out.extend_from_slice(b",\"verdict\":");
+    string(out, report.verdict.as_str());
+    out.extend_from_slice(b",\"findings\":[");
+    for (i, finding) in report.findings.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        append_finding(out, finding);
+    }
+    out.extend_from_slice(b"],\"decoded\":");
+    value(out, &report.decoded);
+    if !report.fetched.is_empty() {
+        // Only reports of fetched documents have these; serde writes them (it cannot fail on a Vec).
+        out.extend_from_slice(b",\"fetched\":");
+        let _ = serde_json::to_writer(&mut *out, &report.fetched);
+    }
+    out.extend_from_slice(b"}\n");
+}
+
+fn append_finding(out: &mut Vec<u8>, finding: &Finding) {
+    out.extend_from_slice(b"{\"code\":");
+    string(out, finding.code.as_str());
+    out.extend_from_slice(b",\"severity\":");
+    string(out, finding.severity.as_str());
+    out.extend_from_slice(b",\"message\":");
+    string(out, &finding.message);
+    out.extend_from_slice(b",\"hint\":");
+    string(out, &finding.hint);
+    out.extend_from_slice(b",\"seen_as\":[");
+    for (i, line) in finding.seen_as.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        string(out, line);
+    }
+    out.extend_from_slice(b"],\"evidence\":");
+    value(out, &finding.evidence);
+    out.push(b'}');
+}
+
+fn value(out: &mut Vec<u8>, v: &Value) {
+    match v {
+        Value::Null => out.extend_from_slice(b"null"),
+        Value::Bool(true) => out.extend_from_slice(b"true"),
+        Value::Bool(false) => out.extend_from_slice(b"false"),
+        // serde_json's own digits (itoa, ryu); it cannot fail on a Vec.
+        Value::Number(n) => {
+            let _ = serde_json::to_writer(&mut *out, n);
+        }
+        Value::String(s) => string(out, s),
+        Value::Array(items) => {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                value(out, item);
+            }
+            out.push(b']');
+        }
+        Value::Object(map) => object(out, map),
+    }
+}
+
+fn object(out: &mut Vec<u8>, map: &Map<String, Value>) {
+    out.push(b'{');
+    for (i, (key, v)) in map.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        string(out, key);
+        out.push(b':');
+        value(out, v);
+    }
+    out.push(b'}');
+}
+
+/// Whether serde_json would escape anything in `bytes`: a quote, a backslash or a control
+/// character below 0x20. No early exit inside a 16-byte block, so the compiler vectorises it.
+fn needs_escape(bytes: &[u8]) -> bool {
+    let escaped = |b: u8| (b < 0x20) | (b == b'"') | (b == b'\\');
+    let mut blocks = bytes.chunks_exact(16);
+    for block in &mut blocks {
+        if block.iter().fold(false, |any, &b| any | escaped(b)) {
+            return true;
+        }
+    }
+    blocks.remainder().iter().any(|&b| escaped(b))
+}
+
+/// A JSON string as serde_json writes it: `"` and `\` escaped, the control characters below
+/// 0x20 as `\b \t \n \f \r` or `\u00xx` (lower-case hex), everything else (DEL, non-ASCII) as is.
+fn string(out: &mut Vec<u8>, s: &str) {
+    let bytes = s.as_bytes();
+    out.reserve(bytes.len() + 2);
+    out.push(b'"');
+    if needs_escape(bytes) {
+        escaped(out, bytes);
+    } else {
+        out.extend_from_slice(bytes);
+    }
+    out.push(b'"');
+}
+
+/// The slow path: runs of plain bytes copied whole, each byte that needs it escaped.
+fn escaped(out: &mut Vec<u8>, bytes: &[u8]) {
+    let mut plain_from = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let Some(escape) = escape_of(b) else {
+            continue;
+        };
+        out.extend_from_slice(&bytes[plain_from..i]);
+        match escape {
+            Escape::Short(c) => out.extend_from_slice(&[b'\\', c]),
+            Escape::Unicode => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.extend_from_slice(b"\\u00");
+                out.push(HEX[usize::from(b >> 4)]);
+                out.push(HEX[usize::from(b & 0xf)]);
+            }
+        }
+        plain_from = i + 1;
+    }
+    out.extend_from_slice(&bytes[plain_from..]);
+}
+
+enum Escape {
+    Short(u8),
+    Unicode,
+}
+
+fn escape_of(b: u8) -> Option<Escape> {
+    Some(match b {
+        b'"' => Escape::Short(b'"'),
+        b'\\' => Escape::Short(b'\\'),
+        0x08 => Escape::Short(b'b'),
+        0x0c => Escape::Short(b'f'),
+        b'\n' => Escape::Short(b'n'),
+        b'\r' => Escape::Short(b'r'),
+        b'\t' => Escape::Short(b't'),
+        0x00..=0x1f => Escape::Unicode,
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn ours(v: &Value) -> Vec<u8> {
+        let mut out = Vec::new();
+        value(&mut out, v);
+        out
+    }
+
+    #[test]
+    fn every_byte_that_needs_escaping_is_escaped_as_serde_json_does() {
+        // At every offset of the 16-byte blocks and of the tail after them.
+        for b in 0u8..=0x7f {
+            for at in 0..40 {
+                let s = format!("{}{}{}", "x".repeat(at), b as char, "y".repeat(40 - at));
+                let v = Value::String(s);
+                assert_eq!(ours(&v), serde_json::to_vec(&v).unwrap_or_default(), "{b:#x} at {at}");
+            }
+        }
+    }
+
+    fn any_value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            any::<u64>().prop_map(Value::from),
+            any::<f64>().prop_map(Value::from),
+            any::<String>().prop_map(Value::String),
+            "[\"\\\\\\x00-\\x1f a-z\u{7f}é€😀]{0,40}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(4, 64, 8, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..8).prop_map(Value::Array),
+                prop::collection::vec((any::<String>(), inner), 0..8)
+                    .prop_map(|pairs| Value::Object(pairs.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn values_are_written_byte_for_byte_as_serde_json_writes_them(v in any_value()) {
+            prop_assert_eq!(ours(&v), serde_json::to_vec(&v).unwrap_or_default());
+        }
+    }
+}
