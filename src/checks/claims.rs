@@ -114,54 +114,103 @@ pub(crate) enum ClaimsDiagnosis<'c> {
 /// Checks lifetime, issuer and audience; returns per-claim notes for the decoded output.
 pub fn check_claims(ctx: &mut Ctx, claims: &Map<String, Value>) -> Map<String, Value> {
     let clock = ctx.settings.clock;
-    let mut notes = Map::new();
-    for name in TIME_CLAIMS {
-        if let Some(t) = claims.get(name).and_then(numeric_date) {
+    let read = Read::from(claims);
+    let entra = entra_notes(&read);
+    let mut notes = Map::with_capacity(TIME_CLAIMS.len() + entra.len());
+    for (name, t) in TIME_CLAIMS.into_iter().zip(read.times) {
+        if let Some(t) = t.and_then(numeric_date) {
             notes.insert(name.into(), json!(describe(&clock, t)));
         }
     }
-    let diagnoses = judge_claims(ctx.settings, ctx.trust, claims);
+    let diagnoses = judge_claims(ctx.settings, ctx.trust, &read);
     for d in &diagnoses {
         let f = finding(d, ctx.settings);
         ctx.push(f);
     }
-    for (claim, note) in entra_notes(claims) {
-        notes.entry(claim).or_insert(Value::from(note));
+    // No Entra note is on a time claim, so none replaces one.
+    for (claim, note) in entra {
+        notes.insert(claim.into(), Value::from(note));
     }
     notes
 }
 
 const TIME_CLAIMS: [&str; 4] = ["exp", "nbf", "iat", "auth_time"];
 
+/// The claims the checks and notes read, found in one walk over the claim set rather than
+/// looked up one by one in its hashed map.
+struct Read<'c> {
+    /// `exp`, `nbf`, `iat`, `auth_time`, in [`TIME_CLAIMS`]' order.
+    times: [Option<&'c Value>; 4],
+    iss: Option<&'c str>,
+    ver: Option<&'c str>,
+    tid: Option<&'c str>,
+    aud: Option<&'c Value>,
+    /// Bit `i` set: the token has the claim of `ENTRA_CLAIM_NOTES[i]`.
+    noted: u32,
+}
+
+impl<'c> From<&'c Map<String, Value>> for Read<'c> {
+    fn from(claims: &'c Map<String, Value>) -> Self {
+        let mut read = Read {
+            times: [None; 4],
+            iss: None,
+            ver: None,
+            tid: None,
+            aud: None,
+            noted: 0,
+        };
+        for (name, value) in claims {
+            match name.as_str() {
+                "exp" => read.times[0] = Some(value),
+                "nbf" => read.times[1] = Some(value),
+                "iat" => read.times[2] = Some(value),
+                "auth_time" => read.times[3] = Some(value),
+                "iss" => read.iss = value.as_str(),
+                "ver" => read.ver = value.as_str(),
+                "tid" => read.tid = value.as_str(),
+                "aud" => read.aud = Some(value),
+                _ => {}
+            }
+            if let Some(i) = ENTRA_CLAIM_NOTES.iter().position(|(k, _)| k == name) {
+                read.noted |= 1 << i;
+            }
+        }
+        read
+    }
+}
+
 fn judge_claims<'c>(
     settings: &Settings,
     trust: &TrustStore,
-    claims: &'c Map<String, Value>,
+    claims: &Read<'c>,
 ) -> Vec<ClaimsDiagnosis<'c>> {
     let clock = settings.clock;
     let now = clock.now();
     let leeway = clock.leeway();
+    let [exp, nbf, iat, _] = claims.times;
     let mut out: Vec<ClaimsDiagnosis> = TIME_CLAIMS
         .into_iter()
-        .filter_map(|name| {
-            let value = claims.get(name)?;
+        .zip(claims.times)
+        .filter_map(|(name, value)| {
+            let value = value?;
             numeric_date(value)
                 .is_none()
                 .then_some(ClaimsDiagnosis::NotNumericDate { name, value })
         })
         .collect();
-    match claims.get("exp").and_then(numeric_date) {
-        Some(exp) if now > exp.saturating_add(leeway) => out.push(ClaimsDiagnosis::Expired { exp }),
+    match exp.map(numeric_date) {
+        Some(Some(exp)) if now > exp.saturating_add(leeway) => {
+            out.push(ClaimsDiagnosis::Expired { exp })
+        }
         Some(_) => {}
-        None if !claims.contains_key("exp") => out.push(ClaimsDiagnosis::NoExpiry),
-        None => {}
+        None => out.push(ClaimsDiagnosis::NoExpiry),
     }
-    if let Some(nbf) = claims.get("nbf").and_then(numeric_date) {
+    if let Some(nbf) = nbf.and_then(numeric_date) {
         if now < nbf.saturating_sub(leeway) {
             out.push(ClaimsDiagnosis::NotYetValid { nbf });
         }
     }
-    if let Some(iat) = claims.get("iat").and_then(numeric_date) {
+    if let Some(iat) = iat.and_then(numeric_date) {
         if now < iat.saturating_sub(leeway) {
             out.push(ClaimsDiagnosis::IssuedInFuture { iat });
         }
@@ -275,8 +324,8 @@ fn numeric_date(v: &Value) -> Option<i64> {
 }
 
 /// Entra's multi-tenant issuers carry `{tenantid}`; resolve it with the token's `tid`.
-pub(crate) fn resolve_issuer_template(template: &str, claims: &Map<String, Value>) -> String {
-    match claims.get("tid").and_then(Value::as_str) {
+fn resolve_issuer_template(template: &str, tid: Option<&str>) -> String {
+    match tid {
         Some(tid) => template.replace("{tenantid}", tid),
         None => template.to_string(),
     }
@@ -286,9 +335,9 @@ pub(crate) fn resolve_issuer_template(template: &str, claims: &Map<String, Value
 fn issuer_mismatch<'c>(
     settings: &Settings,
     trust: &TrustStore,
-    claims: &'c Map<String, Value>,
+    claims: &Read<'c>,
 ) -> Vec<ClaimsDiagnosis<'c>> {
-    let iss = claims.get("iss").and_then(Value::as_str);
+    let iss = claims.iss;
     let outsider = trust
         .federation
         .as_ref()
@@ -303,7 +352,7 @@ fn issuer_mismatch<'c>(
         trust
             .metadata_issuer
             .as_deref()
-            .map(|i| (resolve_issuer_template(i, claims), "the metadata's issuer")),
+            .map(|i| (resolve_issuer_template(i, claims.tid), "the metadata's issuer")),
     ]
     .into_iter()
     .flatten()
@@ -355,10 +404,10 @@ fn tenant_of(issuer: &str) -> Option<&str> {
 /// The token's audiences against `--audience`.
 fn audience_mismatch<'c>(
     settings: &Settings,
-    claims: &'c Map<String, Value>,
+    claims: &Read<'c>,
 ) -> Option<ClaimsDiagnosis<'c>> {
     let expected = settings.audience.clone()?;
-    let presented: Vec<String> = match claims.get("aud") {
+    let presented: Vec<String> = match claims.aud {
         Some(Value::String(s)) => vec![s.clone()],
         Some(Value::Array(a)) => a
             .iter()
@@ -372,7 +421,8 @@ fn audience_mismatch<'c>(
     })
 }
 
-/// Short notes on Entra's claims, for people reading the decoded token.
+/// Short notes on Entra's claims, for people reading the decoded token. At most 32 ([`Read`]
+/// marks the ones a token has in a `u32`), and none on a time claim.
 const ENTRA_CLAIM_NOTES: &[(&str, &str)] = &[
     (
         "ver",
@@ -433,9 +483,11 @@ const ENTRA_CLAIM_NOTES: &[(&str, &str)] = &[
     ("aud", "audience: the API's client id or app ID URI"),
 ];
 
-fn entra_notes(claims: &Map<String, Value>) -> Vec<(&'static str, &'static str)> {
-    let iss = claims.get("iss").and_then(Value::as_str).unwrap_or("");
-    let ver = claims.get("ver").and_then(Value::as_str).unwrap_or("");
+const _: () = assert!(ENTRA_CLAIM_NOTES.len() <= 32);
+
+fn entra_notes(claims: &Read) -> Vec<(&'static str, &'static str)> {
+    let iss = claims.iss.unwrap_or("");
+    let ver = claims.ver.unwrap_or("");
     let version = if iss.starts_with("https://sts.windows.net/") || ver == "1.0" {
         Some("Entra v1 token (issuer https://sts.windows.net/{tid}/)")
     } else if iss.contains("login.microsoftonline.com") || ver == "2.0" {
@@ -448,17 +500,45 @@ fn entra_notes(claims: &Map<String, Value>) -> Vec<(&'static str, &'static str)>
         .map(|v| ("iss", v))
         .into_iter()
         .collect();
-    // The token's few claims looked up in the table (not the table's many names in the token's
-    // hashed map), kept in the table's order.
-    let mut known: Vec<usize> = claims
-        .keys()
-        .filter_map(|name| ENTRA_CLAIM_NOTES.iter().position(|(k, _)| k == name))
-        .collect();
-    known.sort_unstable();
+    // In the table's order.
     notes.extend(
-        known
-            .into_iter()
-            .filter_map(|i| ENTRA_CLAIM_NOTES.get(i).copied()),
+        ENTRA_CLAIM_NOTES
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| claims.noted & (1 << i) != 0)
+            .map(|(_, note)| *note),
     );
     notes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_entra_note_is_on_a_time_claim() {
+        // check_claims inserts the Entra notes after the time notes without looking.
+        for (name, _) in ENTRA_CLAIM_NOTES.iter().chain([&("iss", "")]) {
+            assert!(!TIME_CLAIMS.contains(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn one_walk_reads_what_lookups_would() {
+        let claims: Map<String, Value> = serde_json::from_str(
+            r#"{"aud":["a","b"],"iss":"https://sts.windows.net/t/","exp":1,"nbf":"x","ver":1,
+                "tid":"t","rh":"0.A","auth_time":2.5,"oid":"o","custom":true}"#,
+        )
+        .unwrap_or_default();
+        let read = Read::from(&claims);
+        for (name, value) in TIME_CLAIMS.into_iter().zip(read.times) {
+            assert_eq!(value, claims.get(name), "{name}");
+        }
+        assert_eq!(read.iss, claims.get("iss").and_then(Value::as_str));
+        assert_eq!(read.ver, None, "a ver that is no string reads as none");
+        assert_eq!(read.tid, Some("t"));
+        assert_eq!(read.aud, claims.get("aud"));
+        let noted: Vec<&str> = entra_notes(&read).into_iter().map(|(k, _)| k).collect();
+        assert_eq!(noted, ["iss", "ver", "tid", "oid", "rh", "aud"]);
+    }
 }
