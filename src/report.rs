@@ -1,6 +1,8 @@
 //! The result of inspecting one input: its kind, findings and decoded content.
 //! Presenters render a [`Report`]; nothing here prints.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -62,8 +64,8 @@ pub struct Finding {
     pub severity: Severity,
     /// What was found, with the values involved.
     pub message: String,
-    /// What to do about it.
-    pub hint: String,
+    /// What to do about it: the catalogue's words unless a check wrote its own.
+    pub hint: Cow<'static, str>,
     /// The words relying-party stacks print for it (AADSTS…, IDX…, PyJWT…).
     pub seen_as: Vec<String>,
     /// Expected against presented, as data.
@@ -79,7 +81,7 @@ impl Finding {
             code,
             severity: entry.severity,
             message: message.into(),
-            hint: entry.hint.to_string(),
+            hint: Cow::Borrowed(entry.hint),
             seen_as: Vec::new(),
             evidence: Value::Object(Map::new()),
         }
@@ -94,7 +96,7 @@ impl Finding {
     pub fn fit_to(&mut self, kind: Kind) {
         let entry = self.code.entry();
         if self.hint == entry.hint {
-            self.hint = entry.hint_for(kind).to_string();
+            self.hint = Cow::Borrowed(entry.hint_for(kind));
         }
         let mut lines: Vec<String> = Vec::new();
         for extra in self.seen_as.drain(..) {
@@ -122,7 +124,7 @@ impl Finding {
     }
 
     /// Replaces the hint.
-    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+    pub fn with_hint(mut self, hint: impl Into<Cow<'static, str>>) -> Self {
         self.hint = hint.into();
         self
     }
