@@ -330,7 +330,10 @@ impl Jws {
     ) -> Result<Jws, JoseError> {
         let payload_bytes =
             base64::decode_url(payload).map_err(|e| JoseError::new(Part::Payload, e))?;
-        let signing_input = format!("{protected}.{payload}");
+        let mut signing_input = String::with_capacity(protected.len() + 1 + payload.len());
+        signing_input.push_str(protected);
+        signing_input.push('.');
+        signing_input.push_str(payload);
         let payload = if header.b64 == Some(false) {
             Payload::Other {
                 bytes: payload_bytes,

@@ -85,8 +85,7 @@ pub(crate) fn recognise(text: &str) -> Option<Recognised> {
     if !text.starts_with("ey") {
         return None;
     }
-    let first_end = text
-        .find(['.', '…'])
+    let first_end = first_segment_end(text)
         .unwrap_or(text.len())
         .min(MAX_HEADER_SEGMENT_BYTES + 1);
     let first = text.get(..first_end)?;
@@ -143,6 +142,16 @@ pub(crate) fn recognise(text: &str) -> Option<Recognised> {
             header: Some(header),
             damage,
         }))
+    })
+}
+
+/// Where the first segment ends: at the first `.`, or at a `…` a log left where it cut the
+/// token. `str::find` with two chars decodes every char; this looks for their first bytes.
+fn first_segment_end(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    const ELLIPSIS: &[u8] = "…".as_bytes(); // E2 80 A6
+    memchr::memchr2_iter(b'.', 0xE2, bytes).find(|&i| {
+        bytes.get(i) == Some(&b'.') || bytes.get(i..).is_some_and(|rest| rest.starts_with(ELLIPSIS))
     })
 }
 
@@ -304,6 +313,11 @@ mod tests {
         #[test]
         fn plain_dots_reads_as_byte_by_byte(text in "[a-zA-Z0-9_.=+/ …-]{0,24}") {
             proptest::prop_assert_eq!(plain_dots(&text), plain_dots_by_byte(&text));
+        }
+
+        #[test]
+        fn first_segment_ends_where_find_says(text in "[a-z.…‥⁂€\u{2000}-\u{20ff}]{0,24}") {
+            proptest::prop_assert_eq!(first_segment_end(&text), text.find(['.', '…']));
         }
     }
 

@@ -51,28 +51,29 @@ fn inspect_decoded(ctx: &mut Ctx, jws: Jws, depth: usize) -> Map<String, Value> 
     let signature = check_jws(ctx, &jws);
     let content = claims::content_of(&jws.header);
     // The decoded parts move into the report: nothing reads the token after this.
-    let mut out = Map::new();
+    let mut out = Map::with_capacity(4);
     out.insert("header".into(), Value::Object(jws.header.raw));
-    out.extend(inspect_payload(ctx, content, jws.payload, depth));
+    inspect_payload(ctx, content, jws.payload, depth, &mut out);
     out.insert("signature".into(), signature);
     out
 }
 
 /// A claim set is checked; a nested token (`cty: JWT`) is inspected against the same trusted
 /// keys; anything else is malformed unless the header says the token is no JWT.
+/// The payload's members join `out`.
 pub(super) fn inspect_payload(
     ctx: &mut Ctx,
     content: Content,
     payload: Payload,
     depth: usize,
-) -> Map<String, Value> {
-    let mut out = Map::new();
+    out: &mut Map<String, Value>,
+) {
     let (bytes, why) = match payload {
         Payload::Claims(c) => {
             let notes = claims::check_claims(ctx, &c);
             out.insert("claims".into(), Value::Object(c));
             out.insert("notes".into(), Value::Object(notes));
-            return out;
+            return;
         }
         Payload::Other { bytes, why } => (bytes, why),
     };
@@ -92,7 +93,7 @@ pub(super) fn inspect_payload(
                     let label = format!("nested token (cty JWT, level {})", depth + 1);
                     absorb(ctx, inner_ctx.findings, &label, "nested_level", depth + 1);
                     out.insert("nested".into(), Value::Object(view));
-                    return out;
+                    return;
                 }
                 Err(_) if Jwe::decode(text).is_ok() => Some(PayloadDiagnosis::NestedEncrypted),
                 Err(error) => Some(PayloadDiagnosis::NestedUnreadable { error }),
@@ -107,7 +108,6 @@ pub(super) fn inspect_payload(
         "payload_note".into(),
         json!(format!("the payload is not a JSON claim set: {why}")),
     );
-    out
 }
 
 pub(super) fn inspect_jwe(ctx: &mut Ctx, token: &str) -> Value {
@@ -205,7 +205,7 @@ fn judge_jws_json(ctx: &mut Ctx, decoded: JwsJson) -> Value {
     let mut out = Map::new();
     out.insert("serialization".into(), json!(serialization));
     if let Some((content, payload)) = payload {
-        out.extend(inspect_payload(ctx, content, payload, 0));
+        inspect_payload(ctx, content, payload, 0, &mut out);
     }
     out.insert("signatures".into(), Value::Array(signatures));
     if let Some(doc) = &ctx.trust.discovery {
