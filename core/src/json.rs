@@ -175,7 +175,9 @@ impl<'de> Visitor<'de> for StrictVisitor {
         })
     }
     fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<StrictValue, A::Error> {
-        let mut map = Map::new();
+        // Headers, claim sets and JWKs have a few to a few dozen members: room for eight from
+        // the start saves regrowing and rehashing the map's index as the first ones arrive.
+        let mut map = Map::with_capacity(8);
         let mut inner = 0;
         while let Some(key) = access.next_key::<String>()? {
             let StrictValue { value, depth } = access.next_value()?;

@@ -115,17 +115,22 @@ fn verified_key<'a>(settings: &Settings, alg: Alg, key: &'a TrustedKey) -> Vec<J
 /// consumers differ in which entries they skip, so an unusable twin is still ambiguous.
 fn ambiguous_kid<'a>(trust: &TrustStore, header: &'a JoseHeader) -> Option<JwsDiagnosis<'a>> {
     let kid = header.kid.as_deref()?;
-    let keys: Vec<String> = trust
-        .key_sets
-        .iter()
-        .flat_map(|(label, set)| {
+    let named = || {
+        trust.key_sets.iter().flat_map(move |(label, set)| {
             set.keys
                 .iter()
-                .filter(|k| k.kid.as_deref() == Some(kid))
-                .map(move |k| format!("{} from {label}", k.label()))
+                .filter(move |k| k.kid.as_deref() == Some(kid))
+                .map(move |k| (label, k))
         })
+    };
+    // Counted first: the labels are only worth making for a kid that is shared.
+    if named().nth(1).is_none() {
+        return None;
+    }
+    let keys = named()
+        .map(|(label, k)| format!("{} from {label}", k.label()))
         .collect();
-    (keys.len() > 1).then_some(JwsDiagnosis::AmbiguousKid { kid, keys })
+    Some(JwsDiagnosis::AmbiguousKid { kid, keys })
 }
 
 /// An HMAC secret selected from a key set that also holds public keys (key-confusion territory).
