@@ -151,7 +151,10 @@ fn first_segment_end(text: &str) -> Option<usize> {
     let bytes = text.as_bytes();
     const ELLIPSIS: &[u8] = "…".as_bytes(); // E2 80 A6
     memchr::memchr2_iter(b'.', 0xE2, bytes).find(|&i| {
-        bytes.get(i) == Some(&b'.') || bytes.get(i..).is_some_and(|rest| rest.starts_with(ELLIPSIS))
+        bytes.get(i) == Some(&b'.')
+            || bytes
+                .get(i..)
+                .is_some_and(|rest| rest.starts_with(ELLIPSIS))
     })
 }
 

@@ -349,10 +349,12 @@ fn issuer_mismatch<'c>(
         });
     [
         settings.issuer.clone().map(|i| (i, "--issuer")),
-        trust
-            .metadata_issuer
-            .as_deref()
-            .map(|i| (resolve_issuer_template(i, claims.tid), "the metadata's issuer")),
+        trust.metadata_issuer.as_deref().map(|i| {
+            (
+                resolve_issuer_template(i, claims.tid),
+                "the metadata's issuer",
+            )
+        }),
     ]
     .into_iter()
     .flatten()
@@ -402,10 +404,7 @@ fn tenant_of(issuer: &str) -> Option<&str> {
 }
 
 /// The token's audiences against `--audience`.
-fn audience_mismatch<'c>(
-    settings: &Settings,
-    claims: &Read<'c>,
-) -> Option<ClaimsDiagnosis<'c>> {
+fn audience_mismatch<'c>(settings: &Settings, claims: &Read<'c>) -> Option<ClaimsDiagnosis<'c>> {
     let expected = settings.audience.clone()?;
     let presented: Vec<String> = match claims.aud {
         Some(Value::String(s)) => vec![s.clone()],

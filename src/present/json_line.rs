@@ -178,7 +178,11 @@ mod tests {
             for at in 0..40 {
                 let s = format!("{}{}{}", "x".repeat(at), b as char, "y".repeat(40 - at));
                 let v = Value::String(s);
-                assert_eq!(ours(&v), serde_json::to_vec(&v).unwrap_or_default(), "{b:#x} at {at}");
+                assert_eq!(
+                    ours(&v),
+                    serde_json::to_vec(&v).unwrap_or_default(),
+                    "{b:#x} at {at}"
+                );
             }
         }
     }

@@ -123,10 +123,8 @@ fn ambiguous_kid<'a>(trust: &TrustStore, header: &'a JoseHeader) -> Option<JwsDi
                 .map(move |k| (label, k))
         })
     };
-    // Counted first: the labels are only worth making for a kid that is shared.
-    if named().nth(1).is_none() {
-        return None;
-    }
+    // A second key first: the labels are only worth making for a kid that is shared.
+    named().nth(1)?;
     let keys = named()
         .map(|(label, k)| format!("{} from {label}", k.label()))
         .collect();
