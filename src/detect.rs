@@ -9,8 +9,7 @@ use crate::input::unwrap_pasted;
 use crate::limits::MAX_TOKEN_BYTES;
 
 /// The `kind` of a report (SPEC.md).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     Jwt,
     /// The JWS JSON serialisation, general or flattened (RFC 7515 §7.2).
@@ -39,7 +38,15 @@ pub enum Kind {
     Unknown,
 }
 
+/// Written as [`Kind::as_str`] names it: one spelling for serde and the JSON-lines writer.
+impl Serialize for Kind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
 impl Kind {
+    /// The name used in JSON and on the terminal (SPEC.md's kinds).
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::Jwt => "jwt",

@@ -9,8 +9,7 @@ use serde_json::{Map, Value};
 use crate::catalogue::{library_messages, FindingCode};
 use crate::detect::Kind;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 /// How much a finding matters.
 pub enum Severity {
     /// Context: nothing is wrong.
@@ -33,8 +32,7 @@ impl Severity {
 }
 
 /// The worst severity among a report's findings (`info` does not count).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verdict {
     /// Verified or fully checked, and nothing wrong.
     Ok,
@@ -54,6 +52,18 @@ impl Verdict {
         }
     }
 }
+
+/// Written as `as_str` names them: one spelling for serde and the JSON-lines writer.
+macro_rules! serialize_as_str {
+    ($($t:ty),*) => {$(
+        impl Serialize for $t {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+    )*};
+}
+serialize_as_str!(Severity, Verdict);
 
 /// One thing the inspector found, with the evidence behind it.
 #[derive(Debug, Clone, Serialize)]

@@ -187,6 +187,48 @@ mod tests {
         }
     }
 
+    #[test]
+    fn a_whole_report_is_written_as_serde_json_writes_it() {
+        use crate::catalogue::FindingCode;
+        use crate::detect::Kind;
+        use crate::report::Finding;
+        let findings = vec![
+            Finding::new(FindingCode::SignatureVerified, "verified with kid 'a\"b'")
+                .with_evidence(serde_json::json!({"alg": "RS256", "n": [1, 2.5, null, true]})),
+            Finding::new(FindingCode::TokenExpired, "expired\n\ttab")
+                .with_hint(String::from("an owned hint \\ with a backslash"))
+                .with_seen_as_first(vec!["AADSTS50003".into()]),
+        ];
+        let decoded = serde_json::json!({"header": {"alg": "RS256"}, "claims": {"é": "\u{1}"}});
+        for kind in [
+            Kind::Jwt,
+            Kind::SamlResponse,
+            Kind::OidcDiscovery,
+            Kind::Unknown,
+        ] {
+            let mut report = Report::new("stdin:1", kind, findings.clone(), decoded.clone());
+            for fetched in [false, true] {
+                if fetched {
+                    report.fetched.push(crate::fetched::Fetched::new(
+                        "https://login.microsoftonline.com/common/discovery/v2.0/keys",
+                        1_780_000_000,
+                        200,
+                        b"{}".to_vec(),
+                        true,
+                    ));
+                }
+                let mut ours = Vec::new();
+                append(&mut ours, &report);
+                let mut theirs = serde_json::to_vec(&report).unwrap_or_default();
+                theirs.push(b'\n');
+                assert_eq!(
+                    String::from_utf8_lossy(&ours),
+                    String::from_utf8_lossy(&theirs)
+                );
+            }
+        }
+    }
+
     fn any_value() -> impl Strategy<Value = Value> {
         let leaf = prop_oneof![
             Just(Value::Null),
