@@ -17,14 +17,9 @@ pub(crate) fn append(out: &mut Vec<u8>, report: &Report) {
     string(out, report.kind.as_str());
     out.extend_from_slice(b",\"verdict\":");
     string(out, report.verdict.as_str());
-    out.extend_from_slice(b",\"findings\":[");
-    for (i, finding) in report.findings.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        append_finding(out, finding);
-    }
-    out.extend_from_slice(b"],\"decoded\":");
+    out.extend_from_slice(b",\"findings\":");
+    array(out, &report.findings, append_finding);
+    out.extend_from_slice(b",\"decoded\":");
     value(out, &report.decoded);
     if !report.fetched.is_empty() {
         // Only reports of fetched documents have these; serde writes them (it cannot fail on a Vec).
@@ -43,14 +38,9 @@ fn append_finding(out: &mut Vec<u8>, finding: &Finding) {
     string(out, &finding.message);
     out.extend_from_slice(b",\"hint\":");
     string(out, &finding.hint);
-    out.extend_from_slice(b",\"seen_as\":[");
-    for (i, line) in finding.seen_as.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        string(out, line);
-    }
-    out.extend_from_slice(b"],\"evidence\":");
+    out.extend_from_slice(b",\"seen_as\":");
+    array(out, &finding.seen_as, |out, line| string(out, line));
+    out.extend_from_slice(b",\"evidence\":");
     value(out, &finding.evidence);
     out.push(b'}');
 }
@@ -65,18 +55,25 @@ fn value(out: &mut Vec<u8>, v: &Value) {
             let _ = serde_json::to_writer(&mut *out, n);
         }
         Value::String(s) => string(out, s),
-        Value::Array(items) => {
-            out.push(b'[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                value(out, item);
-            }
-            out.push(b']');
-        }
+        Value::Array(items) => array(out, items, value),
         Value::Object(map) => object(out, map),
     }
+}
+
+/// `[a,b,…]`, each item written by `write`.
+fn array<T>(
+    out: &mut Vec<u8>,
+    items: impl IntoIterator<Item = T>,
+    mut write: impl FnMut(&mut Vec<u8>, T),
+) {
+    out.push(b'[');
+    for (i, item) in items.into_iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write(out, item);
+    }
+    out.push(b']');
 }
 
 fn object(out: &mut Vec<u8>, map: &Map<String, Value>) {
