@@ -175,9 +175,9 @@ impl<'de> Visitor<'de> for StrictVisitor {
         })
     }
     fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<StrictValue, A::Error> {
-        // Headers, claim sets and JWKs have a few to a few dozen members: room for eight from
-        // the start saves regrowing and rehashing the map's index as the first ones arrive.
-        let mut map = Map::with_capacity(8);
+        // Empty until a member arrives, then grown as members come: presizing saved 0.3% of a
+        // token but made every `{}` of a hostile 4 MiB document cost a kilobyte.
+        let mut map = Map::new();
         let mut inner = 0;
         while let Some(key) = access.next_key::<String>()? {
             let StrictValue { value, depth } = access.next_value()?;
