@@ -158,29 +158,11 @@ fn push_span(out: &mut String, secs: u64) {
         s if s < 2 * YEAR => (s / DAY, "day", true),
         s => (s / YEAR, "year", true),
     };
-    push_decimal(out, n);
+    out.push_str(itoa::Buffer::new().format(n));
     out.push(' ');
     out.push_str(unit);
     if plural && n != 1 {
         out.push('s');
-    }
-}
-
-/// `n` in decimal digits, without the formatter.
-fn push_decimal(out: &mut String, n: u64) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    let mut rest = n;
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
-    }
-    for &d in &digits[at..] {
-        out.push(char::from(d));
     }
 }
 

@@ -7,6 +7,7 @@ use std::sync::{Arc, OnceLock};
 use serde_json::{json, Value};
 use x509_parser::prelude::{FromDer, X509Certificate};
 
+use super::recent::{recall, remember, Recent};
 use super::thumbprint::CertThumbprints;
 use super::DecodeError;
 use crate::clock::{describe, rfc3339, Clock};
@@ -52,37 +53,16 @@ pub struct Certificate {
 const RECENT_CERTS: usize = 8;
 
 thread_local! {
-    static RECENT: RefCell<VecDeque<Certificate>> = const { RefCell::new(VecDeque::new()) };
-}
-
-fn recently_parsed(der: &[u8]) -> Option<Certificate> {
-    RECENT.with(|cell| {
-        cell.try_borrow()
-            .ok()?
-            .iter()
-            .find(|c| c.der == der)
-            .cloned()
-    })
-}
-
-fn remember(cert: &Certificate) {
-    RECENT.with(|cell| {
-        if let Ok(mut recent) = cell.try_borrow_mut() {
-            if recent.len() >= RECENT_CERTS {
-                recent.pop_front();
-            }
-            recent.push_back(cert.clone());
-        }
-    });
+    static RECENT: Recent<Certificate> = const { RefCell::new(VecDeque::new()) };
 }
 
 impl Certificate {
     pub fn from_der(der: &[u8]) -> Result<Certificate, DecodeError> {
-        if let Some(cert) = recently_parsed(der) {
+        if let Some(cert) = recall(&RECENT, |c| (c.der == der).then(|| c.clone())) {
             return Ok(cert);
         }
         let cert = Certificate::parse(der)?;
-        remember(&cert);
+        remember(&RECENT, cert.clone(), RECENT_CERTS);
         Ok(cert)
     }
 

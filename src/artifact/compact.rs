@@ -9,6 +9,7 @@ use std::collections::VecDeque;
 use keyprobe_core::base64::{is_compact_alphabet, looks_like_base64url_byte};
 
 use crate::artifact::jose::JoseHeader;
+use crate::artifact::recent::{recall, remember, Recent};
 use crate::limits::MAX_TOKEN_BYTES;
 
 /// A JOSE header is a few hundred bytes; one with an `x5c` chain a few kilobytes.
@@ -189,30 +190,20 @@ fn lenient_header(segment: &str) -> Option<JoseHeader> {
 const RECENT_HEADERS: usize = 4;
 
 thread_local! {
-    static RECENT: RefCell<VecDeque<(String, JoseHeader)>> = const { RefCell::new(VecDeque::new()) };
+    static RECENT: Recent<(String, JoseHeader)> = const { RefCell::new(VecDeque::new()) };
 }
 
 /// [`JoseHeader::decode`], from [`RECENT`] when the segment was decoded before.
 fn decode_header(segment: &str) -> Option<JoseHeader> {
-    let known = RECENT.with(|cell| {
-        let recent = cell.try_borrow().ok()?;
-        recent
-            .iter()
-            .find(|(s, _)| s == segment)
-            .map(|(_, header)| header.clone())
-    });
-    if known.is_some() {
-        return known;
+    if let Some(header) = recall(&RECENT, |(s, h)| (s == segment).then(|| h.clone())) {
+        return Some(header);
     }
     let header = JoseHeader::decode(segment).ok()?;
-    RECENT.with(|cell| {
-        if let Ok(mut recent) = cell.try_borrow_mut() {
-            if recent.len() >= RECENT_HEADERS {
-                recent.pop_front();
-            }
-            recent.push_back((segment.to_string(), header.clone()));
-        }
-    });
+    remember(
+        &RECENT,
+        (segment.to_string(), header.clone()),
+        RECENT_HEADERS,
+    );
     Some(header)
 }
 

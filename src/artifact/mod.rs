@@ -7,6 +7,7 @@ pub(crate) mod compact;
 pub(crate) mod jose;
 pub(crate) mod jwk;
 pub(crate) mod key;
+pub(crate) mod recent;
 pub(crate) mod rp_error;
 pub(crate) mod sts_error;
 pub(crate) mod thumbprint;

@@ -454,7 +454,7 @@ impl Render {
     /// [`Render::write`] into a worker's buffer, which cannot fail.
     fn append(self, out: &mut Vec<u8>, report: &Report) {
         match self {
-            Render::JsonLine => present::json::append_line(out, report),
+            Render::JsonLine => present::json_line::append(out, report),
             // Writing to a Vec cannot fail.
             other => drop(other.write(out, report)),
         }

@@ -59,8 +59,8 @@ fn inspect_decoded(ctx: &mut Ctx, jws: Jws, depth: usize) -> Map<String, Value> 
 }
 
 /// A claim set is checked; a nested token (`cty: JWT`) is inspected against the same trusted
-/// keys; anything else is malformed unless the header says the token is no JWT.
-/// The payload's members join `out`.
+/// keys; anything else is malformed unless the header says the token is no JWT. The payload's
+/// members of the decoded view are added to `out`.
 pub(super) fn inspect_payload(
     ctx: &mut Ctx,
     content: Content,
