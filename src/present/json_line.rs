@@ -64,29 +64,35 @@ fn value(out: &mut Vec<u8>, v: &Value) {
 fn array<T>(
     out: &mut Vec<u8>,
     items: impl IntoIterator<Item = T>,
+    write: impl FnMut(&mut Vec<u8>, T),
+) {
+    separated(out, (b'[', b']'), items, write);
+}
+
+/// `{"k":v,…}`.
+fn object(out: &mut Vec<u8>, map: &Map<String, Value>) {
+    separated(out, (b'{', b'}'), map, |out, (key, v)| {
+        string(out, key);
+        out.push(b':');
+        value(out, v);
+    });
+}
+
+/// `items` between `brackets`, separated by commas.
+fn separated<T>(
+    out: &mut Vec<u8>,
+    (open, close): (u8, u8),
+    items: impl IntoIterator<Item = T>,
     mut write: impl FnMut(&mut Vec<u8>, T),
 ) {
-    out.push(b'[');
+    out.push(open);
     for (i, item) in items.into_iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
         write(out, item);
     }
-    out.push(b']');
-}
-
-fn object(out: &mut Vec<u8>, map: &Map<String, Value>) {
-    out.push(b'{');
-    for (i, (key, v)) in map.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        string(out, key);
-        out.push(b':');
-        value(out, v);
-    }
-    out.push(b'}');
+    out.push(close);
 }
 
 /// Whether serde_json would escape anything in `bytes`: a quote, a backslash or a control
