@@ -9,39 +9,56 @@ use serde_json::{Map, Value};
 
 use crate::report::{Finding, Report};
 
-/// Appends `report` and a newline to `out`.
+/// Appends `report` and a newline to `out`. Every field is named here (no `..`): a field added
+/// to [`Report`] or [`Finding`] does not compile until this writer writes it as serde does.
 pub(crate) fn append(out: &mut Vec<u8>, report: &Report) {
+    let Report {
+        input,
+        kind,
+        verdict,
+        findings,
+        decoded,
+        fetched,
+    } = report;
     out.extend_from_slice(b"{\"input\":");
-    string(out, &report.input);
+    string(out, input);
     out.extend_from_slice(b",\"kind\":");
-    string(out, report.kind.as_str());
+    string(out, kind.as_str());
     out.extend_from_slice(b",\"verdict\":");
-    string(out, report.verdict.as_str());
+    string(out, verdict.as_str());
     out.extend_from_slice(b",\"findings\":");
-    array(out, &report.findings, append_finding);
+    array(out, findings, append_finding);
     out.extend_from_slice(b",\"decoded\":");
-    value(out, &report.decoded);
-    if !report.fetched.is_empty() {
+    value(out, decoded);
+    if !fetched.is_empty() {
         // Only reports of fetched documents have these; serde writes them (it cannot fail on a Vec).
         out.extend_from_slice(b",\"fetched\":");
-        let _ = serde_json::to_writer(&mut *out, &report.fetched);
+        let _ = serde_json::to_writer(&mut *out, fetched);
     }
     out.extend_from_slice(b"}\n");
 }
 
 fn append_finding(out: &mut Vec<u8>, finding: &Finding) {
+    let Finding {
+        code,
+        severity,
+        message,
+        hint,
+        seen_as,
+        evidence,
+    } = finding;
     out.extend_from_slice(b"{\"code\":");
-    string(out, finding.code.as_str());
+    string(out, code.as_str());
     out.extend_from_slice(b",\"severity\":");
-    string(out, finding.severity.as_str());
+    string(out, severity.as_str());
     out.extend_from_slice(b",\"message\":");
-    string(out, &finding.message);
+    string(out, message);
     out.extend_from_slice(b",\"hint\":");
-    string(out, &finding.hint);
+    string(out, hint);
     out.extend_from_slice(b",\"seen_as\":");
-    array(out, &finding.seen_as, |out, line| string(out, line));
+    array(out, seen_as, |out, line| string(out, line));
     out.extend_from_slice(b",\"evidence\":");
-    value(out, &finding.evidence);
+    value(out, evidence);
     out.push(b'}');
 }
 
