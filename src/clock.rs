@@ -91,22 +91,25 @@ fn push_rfc3339(out: &mut String, t: i64) {
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
-    // Every field is in range here (year 0..=9999), so each is a fixed number of digits.
-    let fields = [
-        (year, 4, '-'),
-        (month, 2, '-'),
-        (day, 2, 'T'),
-        (secs / 3600, 2, ':'),
-        (secs % 3600 / 60, 2, ':'),
-        (secs % 60, 2, 'Z'),
+    // Every field is in range here (year 0..=9999), so each is a fixed number of digits,
+    // written into one fixed-size buffer and appended once (three times a token in a batch).
+    let two = |n: i64| {
+        let n = n.rem_euclid(100) as u8;
+        [b'0' + n / 10, b'0' + n % 10]
+    };
+    let [y1, y2] = two(year / 100);
+    let [y3, y4] = two(year);
+    let [mo1, mo2] = two(month);
+    let [d1, d2] = two(day);
+    let [h1, h2] = two(secs / 3600);
+    let [mi1, mi2] = two(secs % 3600 / 60);
+    let [s1, s2] = two(secs % 60);
+    let text = [
+        y1, y2, y3, y4, b'-', mo1, mo2, b'-', d1, d2, b'T', h1, h2, b':', mi1, mi2, b':', s1, s2,
+        b'Z',
     ];
-    for (value, width, after) in fields {
-        for place in (0..width).rev() {
-            let digit = (value / 10_i64.pow(place)).rem_euclid(10);
-            out.push(char::from(b'0' + digit as u8));
-        }
-        out.push(after);
-    }
+    // Only ASCII digits and separators were written.
+    out.push_str(std::str::from_utf8(&text).unwrap_or_default());
 }
 
 /// A timestamp the way people read it: `2026-01-31T12:00:00Z (3 h ago)`.
@@ -254,6 +257,14 @@ mod tests {
             assert_eq!(rfc3339(t), expected, "{t}");
         }
         assert!(rfc3339(i64::MAX).contains("out of range"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn rfc3339_matches_the_general_formatter_anywhere(t in -62_167_219_200i64..=253_402_300_799) {
+            let expected = OffsetDateTime::from_unix_timestamp(t).unwrap().format(&Rfc3339).unwrap();
+            proptest::prop_assert_eq!(rfc3339(t), expected);
+        }
     }
 
     #[test]

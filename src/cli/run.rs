@@ -473,7 +473,7 @@ fn inspect_lines(
     trust: &TrustStore,
     settings: &Settings,
     render: Render,
-    out: &mut dyn Write,
+    out: &mut io::BufWriter<impl Write>,
     any_error: &mut bool,
 ) -> io::Result<()> {
     let (label, reader): (String, Box<dyn Read>) = match source {
@@ -540,11 +540,22 @@ fn inspect_lines(
     Ok(())
 }
 
-/// Writes reports rendered by the workers, in input order.
-fn write_rendered(out: &mut dyn Write, parts: &[Rendered], any_error: &mut bool) -> io::Result<()> {
+/// Writes reports rendered by the workers, in input order. A worker's part is tens of kilobytes:
+/// it goes to the writer beneath `out` as it is, rather than being copied into `out`'s buffer
+/// first (which copied every report once more).
+fn write_rendered(
+    out: &mut io::BufWriter<impl Write>,
+    parts: &[Rendered],
+    any_error: &mut bool,
+) -> io::Result<()> {
     for part in parts {
         *any_error |= part.error;
-        out.write_all(&part.bytes)?;
+        if part.bytes.len() >= out.capacity() / 4 {
+            out.flush()?;
+            out.get_mut().write_all(&part.bytes)?;
+        } else {
+            out.write_all(&part.bytes)?;
+        }
     }
     Ok(())
 }
