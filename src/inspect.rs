@@ -75,7 +75,11 @@ pub fn inspect(input: &Input, trust: &TrustStore, settings: &Settings) -> Report
             token,
             ..
         } => inspect_jwe(&mut ctx, &token),
-        Detected::Compact { token, header, .. } => inspect_jws(&mut ctx, &token, header),
+        Detected::Compact { token, header, .. } => {
+            // A compact JWS has a typed view of its own (the batch's common case).
+            let view = inspect_jws(&mut ctx, &token, header);
+            return Report::new(&input.label, kind, ctx.findings, view);
+        }
         Detected::Damaged { token, .. } => inspect_damaged(&mut ctx, token),
         Detected::BadCompact { problem, .. } => {
             ctx.push(Finding::new(FindingCode::Malformed, problem));

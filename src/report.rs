@@ -9,6 +9,9 @@ use serde_json::{Map, Value};
 use crate::catalogue::{library_messages, FindingCode};
 use crate::detect::Kind;
 
+mod view;
+pub use view::{JwsBody, JwsView, Notes, View};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 /// How much a finding matters.
 pub enum Severity {
@@ -176,7 +179,7 @@ pub struct Report {
     /// Worst first.
     pub findings: Vec<Finding>,
     /// The input decoded: headers, claims, certificates, SAML fields.
-    pub decoded: Value,
+    pub decoded: View,
     /// Documents fetched (or replayed from the cache) for this report: URL, time, status, sha256.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub fetched: Vec<crate::fetched::Fetched>,
@@ -188,14 +191,14 @@ impl Report {
         input: impl Into<String>,
         kind: Kind,
         findings: Vec<Finding>,
-        decoded: Value,
+        decoded: impl Into<View>,
     ) -> Self {
         let mut report = Report {
             input: input.into(),
             kind,
             verdict: Verdict::Ok,
             findings,
-            decoded,
+            decoded: decoded.into(),
             fetched: Vec::new(),
         };
         report.settle();

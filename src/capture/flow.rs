@@ -116,7 +116,8 @@ impl Flow {
         for &i in &artifacts {
             if let Some(r) = all.get(i) {
                 if r.kind == Kind::SamlAuthnRequest {
-                    if let Some(issuer) = r.decoded.get("issuer").and_then(Value::as_str) {
+                    if let Some(issuer) = r.decoded.as_value().get("issuer").and_then(Value::as_str)
+                    {
                         self.app = Some(format!(
                             "'{issuer}' (the SAMLRequest's Issuer, #{})",
                             step.entry

@@ -6,7 +6,7 @@ use super::Ctx;
 use crate::artifact::jose::{JoseError, JoseHeader, NotClaims};
 use crate::catalogue::FindingCode;
 use crate::clock::{describe, human_span, rfc3339};
-use crate::report::Finding;
+use crate::report::{Finding, Notes};
 use crate::trust::TrustStore;
 use crate::Settings;
 
@@ -112,14 +112,14 @@ pub(crate) enum ClaimsDiagnosis<'c> {
 }
 
 /// Checks lifetime, issuer and audience; returns per-claim notes for the decoded output.
-pub fn check_claims(ctx: &mut Ctx, claims: &Map<String, Value>) -> Map<String, Value> {
+pub fn check_claims(ctx: &mut Ctx, claims: &Map<String, Value>) -> Notes {
     let clock = ctx.settings.clock;
     let read = Read::from(claims);
     let entra = entra_notes(&read);
-    let mut notes = Map::with_capacity(TIME_CLAIMS.len() + entra.len());
+    let mut notes = Notes::with_capacity(TIME_CLAIMS.len() + entra.len());
     for (name, t) in TIME_CLAIMS.into_iter().zip(read.times) {
         if let Some(t) = t.and_then(numeric_date) {
-            notes.insert(name.into(), json!(describe(&clock, t)));
+            notes.set(name, describe(&clock, t));
         }
     }
     let diagnoses = judge_claims(ctx.settings, ctx.trust, &read);
@@ -129,7 +129,7 @@ pub fn check_claims(ctx: &mut Ctx, claims: &Map<String, Value>) -> Map<String, V
     }
     // No Entra note is on a time claim, so none replaces one.
     for (claim, note) in entra {
-        notes.insert(claim.into(), Value::from(note));
+        notes.set(claim, note);
     }
     notes
 }

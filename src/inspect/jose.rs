@@ -9,11 +9,11 @@ use crate::checks::claims::{Content, PayloadDiagnosis};
 use crate::checks::jws::{check_damaged, check_jws};
 use crate::checks::{claims, discovery, Ctx};
 use crate::limits::MAX_NESTED_TOKENS;
-use crate::report::Finding;
+use crate::report::{Finding, JwsBody, JwsView, View};
 use keyprobe_core::jws_json::{JwsJson, JwsJsonError, Serialization};
 
 /// `header` is the token's header when detection already decoded it.
-pub(super) fn inspect_jws(ctx: &mut Ctx, token: &str, header: Option<Box<JoseHeader>>) -> Value {
+pub(super) fn inspect_jws(ctx: &mut Ctx, token: &str, header: Option<Box<JoseHeader>>) -> View {
     let decoded = match header {
         Some(header) => Jws::decode_with_header(token, *header),
         None => Jws::decode(token),
@@ -25,7 +25,7 @@ pub(super) fn inspect_jws(ctx: &mut Ctx, token: &str, header: Option<Box<JoseHea
                 Finding::new(FindingCode::Malformed, e.to_string())
                     .with_evidence(json!({"part": e.part.name(), "reason": e.problem.to_string()})),
             );
-            return Value::Null;
+            return View::Json(Value::Null);
         }
     };
     // With aggregate metadata, the token's issuer picks the entity whose keys count.
@@ -35,7 +35,7 @@ pub(super) fn inspect_jws(ctx: &mut Ctx, token: &str, header: Option<Box<JoseHea
         // The metadata the token is checked against must agree with itself and its keys.
         discovery::check_discovery(ctx, doc, ctx.trust.discovery_url.as_deref());
     }
-    Value::Object(view)
+    View::Jws(Box::new(view))
 }
 
 /// The `iss` of a claim set; none when the payload is no claim set.
@@ -47,33 +47,30 @@ fn issuer_of(payload: &Payload) -> Option<String> {
 }
 
 /// The signature, then the payload; `depth` counts the tokens this one is nested in.
-fn inspect_decoded(ctx: &mut Ctx, jws: Jws, depth: usize) -> Map<String, Value> {
+fn inspect_decoded(ctx: &mut Ctx, jws: Jws, depth: usize) -> JwsView {
     let signature = check_jws(ctx, &jws);
     let content = claims::content_of(&jws.header);
     // The decoded parts move into the report: nothing reads the token after this.
-    let mut out = Map::with_capacity(4);
-    out.insert("header".into(), Value::Object(jws.header.raw));
-    inspect_payload(ctx, content, jws.payload, depth, &mut out);
-    out.insert("signature".into(), signature);
-    out
+    JwsView {
+        header: jws.header.raw,
+        body: inspect_payload(ctx, content, jws.payload, depth),
+        signature,
+    }
 }
 
 /// A claim set is checked; a nested token (`cty: JWT`) is inspected against the same trusted
-/// keys; anything else is malformed unless the header says the token is no JWT. The payload's
-/// members of the decoded view are added to `out`.
+/// keys; anything else is malformed unless the header says the token is no JWT. Returns what
+/// the decoded view shows of the payload.
 pub(super) fn inspect_payload(
     ctx: &mut Ctx,
     content: Content,
     payload: Payload,
     depth: usize,
-    out: &mut Map<String, Value>,
-) {
+) -> JwsBody {
     let (bytes, why) = match payload {
-        Payload::Claims(c) => {
-            let notes = claims::check_claims(ctx, &c);
-            out.insert("claims".into(), Value::Object(c));
-            out.insert("notes".into(), Value::Object(notes));
-            return;
+        Payload::Claims(claims) => {
+            let notes = claims::check_claims(ctx, &claims);
+            return JwsBody::Claims { claims, notes };
         }
         Payload::Other { bytes, why } => (bytes, why),
     };
@@ -92,8 +89,7 @@ pub(super) fn inspect_payload(
                     let view = inspect_decoded(&mut inner_ctx, inner, depth + 1);
                     let label = format!("nested token (cty JWT, level {})", depth + 1);
                     absorb(ctx, inner_ctx.findings, &label, "nested_level", depth + 1);
-                    out.insert("nested".into(), Value::Object(view));
-                    return;
+                    return JwsBody::Nested(Box::new(view));
                 }
                 Err(_) if Jwe::decode(text).is_ok() => Some(PayloadDiagnosis::NestedEncrypted),
                 Err(error) => Some(PayloadDiagnosis::NestedUnreadable { error }),
@@ -103,11 +99,10 @@ pub(super) fn inspect_payload(
     if let Some(d) = &diagnosis {
         ctx.push(claims::payload_finding(d));
     }
-    out.insert("payload".into(), json!(String::from_utf8_lossy(&bytes)));
-    out.insert(
-        "payload_note".into(),
-        json!(format!("the payload is not a JSON claim set: {why}")),
-    );
+    JwsBody::Other {
+        payload: String::from_utf8_lossy(&bytes).into_owned(),
+        note: format!("the payload is not a JSON claim set: {why}"),
+    }
 }
 
 pub(super) fn inspect_jwe(ctx: &mut Ctx, token: &str) -> Value {
@@ -205,7 +200,7 @@ fn judge_jws_json(ctx: &mut Ctx, decoded: JwsJson) -> Value {
     let mut out = Map::new();
     out.insert("serialization".into(), json!(serialization));
     if let Some((content, payload)) = payload {
-        inspect_payload(ctx, content, payload, 0, &mut out);
+        inspect_payload(ctx, content, payload, 0).into_members(&mut out);
     }
     out.insert("signatures".into(), Value::Array(signatures));
     if let Some(doc) = &ctx.trust.discovery {

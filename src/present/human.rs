@@ -48,7 +48,8 @@ pub(crate) fn render(report: &Report, style: HumanStyle) -> Vec<String> {
     };
     let kind = report.kind.as_str();
     // A container whose flow failed says where and why on its first line (whole when piped).
-    let flow_headline = report.decoded.get("headline").and_then(Value::as_str);
+    let decoded = report.decoded.as_value();
+    let flow_headline = decoded.get("headline").and_then(Value::as_str);
     let headline_width = super::layout::display_width(&report.input) + kind.len() + 11;
     if style.width.is_none_or(|w| headline_width <= w) {
         let first = format!(
@@ -82,7 +83,7 @@ pub(crate) fn render(report: &Report, style: HumanStyle) -> Vec<String> {
     if report.findings.is_empty() {
         out.push(format!("  {}", p.on(GREEN, "· nothing to report")));
     }
-    if let Value::Object(decoded) = &report.decoded {
+    if let Value::Object(decoded) = &*decoded {
         decoded_sections(&layout, &mut out, decoded);
     }
     if !report.fetched.is_empty() {

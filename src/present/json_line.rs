@@ -7,7 +7,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::report::{Finding, Report};
+use crate::report::{Finding, JwsBody, JwsView, Report, View};
 
 /// Appends `report` and a newline to `out`. Every field is named here (no `..`): a field added
 /// to [`Report`] or [`Finding`] does not compile until this writer writes it as serde does.
@@ -29,7 +29,10 @@ pub(crate) fn append(out: &mut Vec<u8>, report: &Report) {
     out.extend_from_slice(b",\"findings\":");
     array(out, findings, append_finding);
     out.extend_from_slice(b",\"decoded\":");
-    value(out, decoded);
+    match decoded {
+        View::Json(v) => value(out, v),
+        View::Jws(jws) => jws_view(out, jws),
+    }
     if !fetched.is_empty() {
         // Only reports of fetched documents have these; serde writes them (it cannot fail on a Vec).
         out.extend_from_slice(b",\"fetched\":");
@@ -59,6 +62,42 @@ fn append_finding(out: &mut Vec<u8>, finding: &Finding) {
     array(out, seen_as, |out, line| string(out, line));
     out.extend_from_slice(b",\"evidence\":");
     value(out, evidence);
+    out.push(b'}');
+}
+
+/// A compact JWS's typed view, as [`JwsView`]'s `Serialize` writes it. Every field is named.
+fn jws_view(out: &mut Vec<u8>, view: &JwsView) {
+    let JwsView {
+        header,
+        body,
+        signature,
+    } = view;
+    out.extend_from_slice(b"{\"header\":");
+    object(out, header);
+    match body {
+        JwsBody::Claims { claims, notes } => {
+            out.extend_from_slice(b",\"claims\":");
+            object(out, claims);
+            out.extend_from_slice(b",\"notes\":");
+            separated(out, (b'{', b'}'), notes.iter(), |out, (claim, note)| {
+                string(out, claim);
+                out.push(b':');
+                string(out, note);
+            });
+        }
+        JwsBody::Nested(inner) => {
+            out.extend_from_slice(b",\"nested\":");
+            jws_view(out, inner);
+        }
+        JwsBody::Other { payload, note } => {
+            out.extend_from_slice(b",\"payload\":");
+            string(out, payload);
+            out.extend_from_slice(b",\"payload_note\":");
+            string(out, note);
+        }
+    }
+    out.extend_from_slice(b",\"signature\":");
+    value(out, signature);
     out.push(b'}');
 }
 

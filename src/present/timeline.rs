@@ -31,7 +31,7 @@ const MAX_WINDOWS: usize = 64;
 /// Every window found in the decoded content and in findings' evidence, deduplicated.
 pub(crate) fn windows(report: &Report, now: i64) -> Vec<Window> {
     let mut out: Vec<Window> = Vec::new();
-    walk(&report.decoded, "", now, 0, &mut out);
+    walk(&report.decoded.as_value(), "", now, 0, &mut out);
     for f in &report.findings {
         walk(&f.evidence, "", now, 0, &mut out);
     }

@@ -242,7 +242,7 @@ impl Facts {
         if !self.kinds.contains(&kind) {
             self.kinds.push(kind);
         }
-        let d = &report.decoded;
+        let d = &*report.decoded.as_value();
         match report.kind {
             Kind::SamlAuthnRequest => self.authn_request(d),
             Kind::SamlResponse | Kind::SamlAssertion => self.saml_response(report.kind, d),
@@ -450,7 +450,10 @@ impl Facts {
         let container = reports
             .first()
             .filter(|r| matches!(r.kind, Kind::Har | Kind::SamlTracer | Kind::HtmlForm));
-        let first_failure = container.and_then(|c| c.decoded.get("first_failure"));
+        let container_view = container.map(|c| c.decoded.as_value());
+        let first_failure = container_view
+            .as_deref()
+            .and_then(|c| c.get("first_failure"));
         let pick = first_failure
             .and_then(|f| str_at(f, "/artifact"))
             .and_then(|input| reports.iter().find(|r| r.input == input))
@@ -470,7 +473,8 @@ impl Facts {
         let Some(finding) = report.findings.first() else {
             return;
         };
-        let entra_text = str_at(&report.decoded, "/error_description").map(str::to_string);
+        let entra_text =
+            str_at(&report.decoded.as_value(), "/error_description").map(str::to_string);
         let code = finding
             .evidence
             .get("aadsts")
@@ -529,7 +533,8 @@ fn unpublished_key(
     reports: &[Report],
     urls: &[(usize, String)],
 ) -> Option<Seen> {
-    let flow = container.decoded.get("flow")?.as_array()?;
+    let container_view = container.decoded.as_value();
+    let flow = container_view.get("flow")?.as_array()?;
     let step_of = |entry: usize| {
         flow.iter()
             .find(|s| s.get("entry").and_then(Value::as_u64) == Some(entry as u64))
@@ -561,7 +566,8 @@ fn unpublished_key(
         };
         let ids = r
             .decoded
-            .get("keys")
+            .as_json()
+            .and_then(|d| d.get("keys"))
             .and_then(Value::as_array)
             .into_iter()
             .flatten()
@@ -582,21 +588,21 @@ fn unpublished_key(
         if !r.input.contains(".response.") {
             continue;
         }
-        let Some(kid) =
-            str_at(&r.decoded, "/header/kid").or_else(|| str_at(&r.decoded, "/header/x5t"))
+        let decoded = r.decoded.as_value();
+        let Some(kid) = str_at(&decoded, "/header/kid").or_else(|| str_at(&decoded, "/header/x5t"))
         else {
             continue;
         };
-        let Some(tenant) = str_at(&r.decoded, "/claims/tid")
+        let Some(tenant) = str_at(&decoded, "/claims/tid")
             .filter(|t| is_guid(t))
             .map(str::to_ascii_lowercase)
-            .or_else(|| str_at(&r.decoded, "/claims/iss").and_then(tenant_in_url))
+            .or_else(|| str_at(&decoded, "/claims/iss").and_then(tenant_in_url))
         else {
             continue;
         };
         let apps: Vec<String> = ["aud", "appid", "azp"]
             .iter()
-            .filter_map(|c| str_at(&r.decoded, &format!("/claims/{c}")))
+            .filter_map(|c| str_at(&decoded, &format!("/claims/{c}")))
             .map(|a| a.strip_prefix("api://").unwrap_or(a).to_ascii_lowercase())
             .collect();
         let sets: Vec<_> = key_sets

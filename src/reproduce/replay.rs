@@ -290,7 +290,7 @@ fn authn_request(
     if report.kind != Kind::SamlAuthnRequest {
         return None;
     }
-    let xml = authn_request_xml(&report.decoded, users)?;
+    let xml = authn_request_xml(&report.decoded.as_value(), users)?;
     if post {
         return Some(keyprobe_core::base64::encode_standard(xml.as_bytes()));
     }
