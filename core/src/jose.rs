@@ -5,7 +5,7 @@ use openssl::hash::MessageDigest;
 use serde_json::{Map, Value};
 
 use crate::base64::{self, Base64Error};
-use crate::json::{self, JsonError};
+use crate::json::{self, JsonError, Object};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 /// A JWS signature algorithm (`alg`).
@@ -260,8 +260,8 @@ pub struct Jws {
 /// A JWS payload: a claim set, or something else kept as bytes.
 #[derive(Debug, Clone)]
 pub enum Payload {
-    /// A JSON object: the claim set.
-    Claims(Map<String, Value>),
+    /// A JSON object: the claim set, its members in order.
+    Claims(Object),
     /// Not a JSON object (or not JSON at all): kept as bytes, shown as text when it is UTF-8.
     Other {
         /// The decoded payload.
@@ -289,7 +289,7 @@ impl Jws {
     }
 
     /// The claim set, when the payload is one.
-    pub fn claims(&self) -> Option<&Map<String, Value>> {
+    pub fn claims(&self) -> Option<&Object> {
         match &self.payload {
             Payload::Claims(c) => Some(c),
             Payload::Other { .. } => None,
@@ -340,8 +340,8 @@ impl Jws {
                 why: NotClaims::Unencoded,
             }
         } else {
-            match json::parse_object(&payload_bytes) {
-                Ok(map) => Payload::Claims(map),
+            match json::parse_members(&payload_bytes) {
+                Ok(claims) => Payload::Claims(claims),
                 Err(why) => Payload::Other {
                     bytes: payload_bytes,
                     why: why.into(),

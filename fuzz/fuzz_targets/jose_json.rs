@@ -13,7 +13,7 @@ mod common;
 fuzz_target!(|data: &[u8]| {
     let _ = json::parse_strict(data);
     let _ = JoseHeader::decode(&base64::encode_url(data));
-    if let Ok(object) = json::parse_object(data) {
+    if let Ok(object) = json::parse_members(data) {
         let settings = common::settings();
         let trust = TrustStore::default();
         let mut ctx = Ctx::new(&settings, &trust);

@@ -3,6 +3,7 @@
 
 use keyprobe_core::base64::encode_url;
 use keyprobe_core::jose::{Alg, JoseError, Jws, Part, Payload, Problem};
+use keyprobe_core::json::Object;
 use openssl::pkey::{PKey, Public};
 use openssl::rsa::Padding;
 use openssl::sign::{RsaPssSaltlen, Verifier};
@@ -59,7 +60,7 @@ impl From<JoseError> for JwtDecodeError {
 #[derive(Debug, Clone)]
 pub struct DecodedJwt {
     pub header: Map<String, Value>,
-    pub claims: Map<String, Value>,
+    pub claims: Object,
     signing_input: Vec<u8>,
     signature: Vec<u8>,
 }

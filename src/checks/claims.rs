@@ -1,11 +1,12 @@
 //! JWT claims: lifetime against the clock, issuer and audience, and notes on Entra's claims.
 
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use super::Ctx;
 use crate::artifact::jose::{JoseError, JoseHeader, NotClaims};
 use crate::catalogue::FindingCode;
 use crate::clock::{describe, human_span, rfc3339};
+use crate::codec::json::Object;
 use crate::report::{Finding, Notes};
 use crate::trust::TrustStore;
 use crate::Settings;
@@ -112,7 +113,7 @@ pub(crate) enum ClaimsDiagnosis<'c> {
 }
 
 /// Checks lifetime, issuer and audience; returns per-claim notes for the decoded output.
-pub fn check_claims(ctx: &mut Ctx, claims: &Map<String, Value>) -> Notes {
+pub fn check_claims(ctx: &mut Ctx, claims: &Object) -> Notes {
     let clock = ctx.settings.clock;
     let read = Read::from(claims);
     let entra = entra_notes(&read);
@@ -149,8 +150,8 @@ struct Read<'c> {
     noted: u32,
 }
 
-impl<'c> From<&'c Map<String, Value>> for Read<'c> {
-    fn from(claims: &'c Map<String, Value>) -> Self {
+impl<'c> From<&'c Object> for Read<'c> {
+    fn from(claims: &'c Object) -> Self {
         let mut read = Read {
             times: [None; 4],
             iss: None,
@@ -524,8 +525,8 @@ mod tests {
 
     #[test]
     fn one_walk_reads_what_lookups_would() {
-        let claims: Map<String, Value> = serde_json::from_str(
-            r#"{"aud":["a","b"],"iss":"https://sts.windows.net/t/","exp":1,"nbf":"x","ver":1,
+        let claims = crate::codec::json::parse_members(
+            br#"{"aud":["a","b"],"iss":"https://sts.windows.net/t/","exp":1,"nbf":"x","ver":1,
                 "tid":"t","rh":"0.A","auth_time":2.5,"oid":"o","custom":true}"#,
         )
         .unwrap_or_default();

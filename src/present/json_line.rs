@@ -5,7 +5,7 @@
 //! looks each byte up in a table). In a batch, escaping was most of the writing cost: a token's
 //! report is about 2 KB of mostly plain text.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::report::{Finding, JwsBody, JwsView, Report, View};
 
@@ -125,9 +125,9 @@ fn array<T>(
     separated(out, (b'[', b']'), items, write);
 }
 
-/// `{"k":v,…}`.
-fn object(out: &mut Vec<u8>, map: &Map<String, Value>) {
-    separated(out, (b'{', b'}'), map, |out, (key, v)| {
+/// `{"k":v,…}`, from a map or a claim set's members.
+fn object<'a>(out: &mut Vec<u8>, members: impl IntoIterator<Item = (&'a String, &'a Value)>) {
+    separated(out, (b'{', b'}'), members, |out, (key, v)| {
         string(out, key);
         out.push(b':');
         value(out, v);

@@ -8,6 +8,8 @@ use std::borrow::Cow;
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Map, Value};
 
+use crate::codec::json::Object;
+
 /// What a report shows of its input, decoded.
 #[derive(Debug, Clone)]
 pub enum View {
@@ -72,7 +74,7 @@ pub enum JwsBody {
     /// A claim set and the notes on its claims: `"claims"`, `"notes"`.
     Claims {
         /// The claims as decoded.
-        claims: Map<String, Value>,
+        claims: Object,
         /// What the claims mean, by claim name.
         notes: Notes,
     },
@@ -92,7 +94,7 @@ impl JwsBody {
     pub fn into_members(self, out: &mut Map<String, Value>) {
         match self {
             JwsBody::Claims { claims, notes } => {
-                out.insert("claims".into(), Value::Object(claims));
+                out.insert("claims".into(), Value::Object(claims.into_map()));
                 out.insert("notes".into(), notes.into_value());
             }
             JwsBody::Nested(view) => {
@@ -221,7 +223,7 @@ mod tests {
     fn a_typed_view_is_the_json_view_it_stands_for() {
         let claims = json!({"iss": "i", "exp": 1, "aud": ["a", "b"]});
         let typed = view(JwsBody::Claims {
-            claims: claims.as_object().cloned().unwrap_or_default(),
+            claims: Object::from(claims.as_object().cloned().unwrap_or_default()),
             notes: notes(),
         });
         let expected = json!({

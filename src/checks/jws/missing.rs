@@ -3,10 +3,11 @@
 //! had, whether the copy was fetched now or replayed. Where nothing shows, there is no cause
 //! and the catalogue's general hint stands.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::diagnosis::MissingKey;
 use crate::artifact::jose::Jws;
+use crate::codec::json::Object;
 use crate::trust::{KeySetFetch, TrustStore};
 
 /// Judges why the kid is missing: another tenant or issuer first (no copy of these keys can
@@ -57,7 +58,7 @@ fn app_id_of(audience: &str) -> Option<&str> {
 
 /// The tenant of an Entra token: its `tid`, when `iss` names it (`…/{tid}/v2.0`,
 /// `https://sts.windows.net/{tid}/`, whatever the cloud or a look-alike's host).
-fn entra_tenant(claims: &Map<String, Value>) -> Option<&str> {
+fn entra_tenant(claims: &Object) -> Option<&str> {
     let tid = claims
         .get("tid")
         .and_then(Value::as_str)
@@ -69,10 +70,7 @@ fn entra_tenant(claims: &Map<String, Value>) -> Option<&str> {
 }
 
 /// The token's tenant (Entra) or issuer differs from the one the key sources name.
-fn other_tenant_or_issuer<'a>(
-    trust: &'a TrustStore,
-    claims: &'a Map<String, Value>,
-) -> Option<MissingKey<'a>> {
+fn other_tenant_or_issuer<'a>(trust: &'a TrustStore, claims: &'a Object) -> Option<MissingKey<'a>> {
     let iss = claims.get("iss").and_then(Value::as_str)?;
     let tid = entra_tenant(claims);
     if let Some(tid) = tid {
@@ -203,8 +201,10 @@ mod tests {
 
     #[test]
     fn an_entra_tenant_is_one_the_issuer_names() {
-        let claims = |iss: &str| -> Map<String, Value> {
-            serde_json::from_value(serde_json::json!({"iss": iss, "tid": TID})).unwrap()
+        let claims = |iss: &str| -> Object {
+            let map: serde_json::Map<String, Value> =
+                serde_json::from_value(serde_json::json!({"iss": iss, "tid": TID})).unwrap();
+            Object::from(map)
         };
         let v2 = claims(&format!("https://login.microsoftonline.com/{TID}/v2.0"));
         assert_eq!(entra_tenant(&v2), Some(TID));
