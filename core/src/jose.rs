@@ -1,6 +1,8 @@
 //! JOSE: JWS algorithm names (RFC 7518, RFC 8037) and compact JWS/JWE decoding (RFC 7515, RFC 7516),
 //! strict: base64url without padding, JSON without duplicate members, bounded.
 
+use std::sync::Arc;
+
 use openssl::hash::MessageDigest;
 use serde_json::{Map, Value};
 
@@ -400,8 +402,9 @@ impl Jwe {
 /// The members of a JOSE header that key selection and diagnosis need, plus the raw object.
 #[derive(Debug, Clone, Default)]
 pub struct JoseHeader {
-    /// Every member, as decoded.
-    pub raw: Map<String, Value>,
+    /// Every member, as decoded; shared, since a batch's tokens repeat a few headers and each
+    /// token's report shows its header.
+    pub raw: Arc<Map<String, Value>>,
     /// The signature or key-management algorithm.
     pub alg: Option<String>,
     /// The content encryption algorithm (JWE).
@@ -478,7 +481,7 @@ impl JoseHeader {
             x5c,
             crit,
             b64,
-            raw,
+            raw: Arc::new(raw),
         })
     }
 

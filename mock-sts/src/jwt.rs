@@ -76,7 +76,7 @@ pub fn decode(token: &str) -> Result<DecodedJwt, JwtDecodeError> {
         return Err(JwtDecodeError::Json("payload"));
     };
     Ok(DecodedJwt {
-        header: jws.header.raw,
+        header: std::sync::Arc::unwrap_or_clone(jws.header.raw),
         claims,
         signing_input,
         signature: jws.signature,

@@ -126,7 +126,7 @@ pub(super) fn inspect_jwe(ctx: &mut Ctx, token: &str) -> Value {
                 .map(|k| format!(" with kid '{k}'"))
                 .unwrap_or_default();
             json!({
-                "header": h.raw,
+                "header": *h.raw,
                 "decryption_needs": format!("{needs}{kid}; keyprobe does not decrypt, and an encrypted token must be decrypted by its recipient before its signature can be checked"),
                 "encrypted_key_bytes": jwe.encrypted_key_len,
                 "iv_bytes": jwe.iv_len,
@@ -146,7 +146,7 @@ pub(super) fn inspect_jwe(ctx: &mut Ctx, token: &str) -> Value {
 pub(super) fn inspect_damaged(ctx: &mut Ctx, token: Box<DamagedToken>) -> Value {
     check_damaged(ctx, &token);
     match token.header {
-        Some(h) => json!({ "header": h.raw }),
+        Some(h) => json!({ "header": *h.raw }),
         None => json!({ "header": Value::Null }),
     }
 }
@@ -183,7 +183,7 @@ fn judge_jws_json(ctx: &mut Ctx, decoded: JwsJson) -> Value {
                 let section = check_jws(&mut inner, &jws);
                 absorb(ctx, inner.findings, &label, "signature_index", index);
                 let content = claims::content_of(&jws.header);
-                signatures.push(json!({"header": jws.header.raw, "signature": section}));
+                signatures.push(json!({"header": *jws.header.raw, "signature": section}));
                 payload.get_or_insert((content, jws.payload));
             }
             Err(e) => {

@@ -73,7 +73,7 @@ fn jws_view(out: &mut Vec<u8>, view: &JwsView) {
         signature,
     } = view;
     out.extend_from_slice(b"{\"header\":");
-    object(out, header);
+    object(out, &**header);
     match body {
         JwsBody::Claims { claims, notes } => {
             out.extend_from_slice(b",\"claims\":");

@@ -4,6 +4,7 @@
 //! written out and dropped. Every view serialises to the same JSON (SPEC.md's `decoded`).
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Map, Value};
@@ -60,8 +61,8 @@ impl Serialize for View {
 /// A compact JWS decoded: `{"header", <the payload's members>, "signature"}`.
 #[derive(Debug, Clone)]
 pub struct JwsView {
-    /// The protected header, every member as decoded.
-    pub header: Map<String, Value>,
+    /// The protected header, every member as decoded (shared with the tokens that repeat it).
+    pub header: Arc<Map<String, Value>>,
     /// What the payload is.
     pub body: JwsBody,
     /// The signature section the signature checks wrote.
@@ -126,7 +127,7 @@ impl JwsBody {
 impl Serialize for JwsView {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut m = s.serialize_map(None)?;
-        m.serialize_entry("header", &self.header)?;
+        m.serialize_entry("header", &*self.header)?;
         self.body.serialize_members(&mut m)?;
         m.serialize_entry("signature", &self.signature)?;
         m.end()
@@ -202,10 +203,12 @@ mod tests {
 
     fn view(body: JwsBody) -> JwsView {
         JwsView {
-            header: json!({"alg": "RS256", "kid": "k"})
-                .as_object()
-                .cloned()
-                .unwrap_or_default(),
+            header: Arc::new(
+                json!({"alg": "RS256", "kid": "k"})
+                    .as_object()
+                    .cloned()
+                    .unwrap_or_default(),
+            ),
             body,
             signature: json!({"length": 256}),
         }
