@@ -25,6 +25,14 @@ impl Input {
 pub(crate) fn unwrap_pasted(text: &str) -> &str {
     let mut t = text.trim_start_matches('\u{feff}').trim();
     for _ in 0..3 {
+        // Every decoration starts with a quote or with the `a` of Authorization or the `b` of
+        // Bearer (any case): a token (`eyJ…`) has none, and is not compared with each.
+        if !matches!(
+            t.as_bytes().first(),
+            Some(b'"' | b'\'' | b'`' | 0xE2 | b'a' | b'A' | b'b' | b'B')
+        ) {
+            break;
+        }
         let before = t;
         for (open, close) in [('"', '"'), ('\'', '\''), ('`', '`'), ('“', '”')] {
             if t.len() >= 2 && t.starts_with(open) && t.ends_with(close) {
@@ -64,5 +72,8 @@ mod tests {
         assert_eq!(unwrap_pasted("'Bearer x'"), "x");
         assert_eq!(unwrap_pasted("{\"a\":1}"), "{\"a\":1}");
         assert_eq!(unwrap_pasted("bearer"), "bearer");
+        assert_eq!(unwrap_pasted("“eyJ.a.b”"), "eyJ.a.b");
+        assert_eq!(unwrap_pasted("`AUTHORIZATION: bearer eyJ.a.b`"), "eyJ.a.b");
+        assert_eq!(unwrap_pasted("Bearer 'eyJ.a.b'"), "eyJ.a.b");
     }
 }

@@ -172,7 +172,13 @@ impl<'c> From<&'c Object> for Read<'c> {
                 "aud" => read.aud = Some(value),
                 _ => {}
             }
-            if let Some(i) = ENTRA_CLAIM_NOTES.iter().position(|(k, _)| k == name) {
+            // The first byte first: most claim names are as short as the table's, so comparing
+            // them whole called memcmp for nearly every entry.
+            let first = name.as_bytes().first();
+            if let Some(i) = ENTRA_CLAIM_NOTES
+                .iter()
+                .position(|(k, _)| k.as_bytes().first() == first && k == name)
+            {
                 read.noted |= 1 << i;
             }
         }
