@@ -288,6 +288,59 @@ mod tests {
         }
     }
 
+    #[test]
+    fn every_shape_of_a_typed_jws_view_is_written_as_serde_json_writes_it() {
+        use crate::codec::json::Object;
+        use crate::detect::Kind;
+        use crate::report::Notes;
+        use std::sync::Arc;
+        let header = Arc::new(
+            serde_json::json!({"alg": "RS256", "kid": "k\"1"})
+                .as_object()
+                .cloned()
+                .unwrap_or_default(),
+        );
+        let claims: serde_json::Map<String, Value> =
+            serde_json::from_str(r#"{"iss":"i\u0001","exp":1,"aud":["a","b"],"x":{"y":2.5}}"#)
+                .unwrap_or_default();
+        let mut notes = Notes::with_capacity(2);
+        notes.set("exp", String::from("1970-01-01T00:00:01Z (\"long\" ago)"));
+        notes.set("aud", "audience\tnote");
+        let view = |body| JwsView {
+            header: header.clone(),
+            body,
+            signature: serde_json::json!({"length": 256, "verified_with": "kid 'k\"1'"}),
+        };
+        let claims_body = || JwsBody::Claims {
+            claims: Object::from(claims.clone()),
+            notes: notes.clone(),
+        };
+        let other = JwsBody::Other {
+            payload: "not json \u{0}".into(),
+            note: "the payload is not a JSON claim set: \"why\"".into(),
+        };
+        for body in [
+            claims_body(),
+            other,
+            JwsBody::Nested(Box::new(view(claims_body()))),
+        ] {
+            let report = Report::new(
+                "stdin:1",
+                Kind::Jwt,
+                Vec::new(),
+                View::Jws(Box::new(view(body))),
+            );
+            let mut ours = Vec::new();
+            append(&mut ours, &report);
+            let mut theirs = serde_json::to_vec(&report).unwrap_or_default();
+            theirs.push(b'\n');
+            assert_eq!(
+                String::from_utf8_lossy(&ours),
+                String::from_utf8_lossy(&theirs)
+            );
+        }
+    }
+
     fn any_value() -> impl Strategy<Value = Value> {
         let leaf = prop_oneof![
             Just(Value::Null),
