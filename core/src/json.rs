@@ -58,9 +58,22 @@ pub fn parse_strict(bytes: &[u8]) -> Result<Value, JsonError> {
             limit: MAX_JSON_BYTES,
         });
     }
+    read_bounded(bytes, |de| {
+        StrictValue::deserialize(de).map(|StrictValue { value, depth }| (value, depth))
+    })
+}
+
+/// Reads one JSON text with `read` (which also gives its nesting depth), refusing trailing data
+/// and depth beyond [`MAX_JSON_DEPTH`]; serde's errors keep their line and column.
+fn read_bounded<'a, T>(
+    bytes: &'a [u8],
+    read: impl FnOnce(
+        &mut serde_json::Deserializer<serde_json::de::SliceRead<'a>>,
+    ) -> Result<(T, usize), serde_json::Error>,
+) -> Result<T, JsonError> {
     let syntax = |e: serde_json::Error| JsonError::Syntax(e.to_string());
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    let StrictValue { value, depth } = StrictValue::deserialize(&mut de).map_err(syntax)?;
+    let (value, depth) = read(&mut de).map_err(syntax)?;
     de.end().map_err(syntax)?;
     if depth > MAX_JSON_DEPTH {
         return Err(JsonError::TooDeep {
@@ -152,17 +165,7 @@ pub fn parse_members(bytes: &[u8]) -> Result<Object, JsonError> {
     if !starts_an_object || bytes.len() > MAX_JSON_BYTES {
         return parse_object(bytes).map(Object::from);
     }
-    let syntax = |e: serde_json::Error| JsonError::Syntax(e.to_string());
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let (object, depth) = de.deserialize_any(MembersVisitor).map_err(syntax)?;
-    de.end().map_err(syntax)?;
-    if depth > MAX_JSON_DEPTH {
-        return Err(JsonError::TooDeep {
-            depth,
-            limit: MAX_JSON_DEPTH,
-        });
-    }
-    Ok(object)
+    read_bounded(bytes, |de| de.deserialize_any(MembersVisitor))
 }
 
 /// An optional member that must be an array of strings (`x5c`, `crit`, `key_ops`).

@@ -276,16 +276,21 @@ mod tests {
                         true,
                     ));
                 }
-                let mut ours = Vec::new();
-                append(&mut ours, &report);
-                let mut theirs = serde_json::to_vec(&report).unwrap_or_default();
-                theirs.push(b'\n');
-                assert_eq!(
-                    String::from_utf8_lossy(&ours),
-                    String::from_utf8_lossy(&theirs)
-                );
+                written_as_serde_writes_it(&report);
             }
         }
+    }
+
+    /// The JSON-lines writer's bytes for `report` are serde_json's, and a newline.
+    fn written_as_serde_writes_it(report: &Report) {
+        let mut ours = Vec::new();
+        append(&mut ours, report);
+        let mut theirs = serde_json::to_vec(report).unwrap_or_default();
+        theirs.push(b'\n');
+        assert_eq!(
+            String::from_utf8_lossy(&ours),
+            String::from_utf8_lossy(&theirs)
+        );
     }
 
     #[test]
@@ -330,14 +335,7 @@ mod tests {
                 Vec::new(),
                 View::Jws(Box::new(view(body))),
             );
-            let mut ours = Vec::new();
-            append(&mut ours, &report);
-            let mut theirs = serde_json::to_vec(&report).unwrap_or_default();
-            theirs.push(b'\n');
-            assert_eq!(
-                String::from_utf8_lossy(&ours),
-                String::from_utf8_lossy(&theirs)
-            );
+            written_as_serde_writes_it(&report);
         }
     }
 
