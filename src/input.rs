@@ -20,30 +20,30 @@ impl Input {
     }
 }
 
+/// Quotes a pasted value may come in, opening and closing.
+const QUOTES: [(char, char); 4] = [('"', '"'), ('\'', '\''), ('`', '`'), ('“', '”')];
+
+/// What may come before a pasted token, in this order, whatever the case.
+const PREFIXES: [&str; 2] = ["authorization:", "bearer "];
+
 /// Strips what surrounds a pasted value: whitespace, a byte-order mark, matching quotes,
 /// an `Authorization:` header name and a `Bearer ` scheme.
 pub(crate) fn unwrap_pasted(text: &str) -> &str {
     let mut t = text.trim_start_matches('\u{feff}').trim();
     for _ in 0..3 {
-        // Every decoration starts with a quote or with the `a` of Authorization or the `b` of
-        // Bearer (any case): a token (`eyJ…`) has none, and is not compared with each.
-        if !matches!(
-            t.as_bytes().first(),
-            Some(b'"' | b'\'' | b'`' | 0xE2 | b'a' | b'A' | b'b' | b'B')
-        ) {
+        if !may_be_decorated(t) {
             break;
         }
         let before = t;
-        for (open, close) in [('"', '"'), ('\'', '\''), ('`', '`'), ('“', '”')] {
+        for (open, close) in QUOTES {
             if t.len() >= 2 && t.starts_with(open) && t.ends_with(close) {
                 t = t[open.len_utf8()..t.len() - close.len_utf8()].trim();
             }
         }
-        if let Some(rest) = strip_prefix_ignore_case(t, "authorization:") {
-            t = rest.trim_start();
-        }
-        if let Some(rest) = strip_prefix_ignore_case(t, "bearer ") {
-            t = rest.trim_start();
+        for prefix in PREFIXES {
+            if let Some(rest) = strip_prefix_ignore_case(t, prefix) {
+                t = rest.trim_start();
+            }
         }
         // `t` only ever shrinks, so an unchanged length is an unchanged text (comparing the
         // bytes cost a batch token a memcmp of its whole length).
@@ -52,6 +52,18 @@ pub(crate) fn unwrap_pasted(text: &str) -> &str {
         }
     }
     t
+}
+
+/// Whether `t` starts as a quote or a prefix does: a token (`eyJ…`) does not, and is then not
+/// compared with each of them.
+fn may_be_decorated(t: &str) -> bool {
+    let Some(first) = t.chars().next() else {
+        return false;
+    };
+    QUOTES.iter().any(|(open, _)| *open == first)
+        || PREFIXES
+            .iter()
+            .any(|p| p.starts_with(first.to_ascii_lowercase()))
 }
 
 fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {

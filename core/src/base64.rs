@@ -41,13 +41,17 @@ pub enum Base64Error {
     InvalidStandard(base64::DecodeError),
 }
 
+/// The base64url alphabet: A-Z a-z 0-9 - _.
+const fn in_url_alphabet(b: u8) -> bool {
+    b.is_ascii_alphanumeric() | (b == b'-') | (b == b'_')
+}
+
 /// Which bytes belong to the base64url alphabet (a table: this check runs over every token).
 const BASE64URL: [bool; 256] = {
     let mut table = [false; 256];
     let mut b = 0;
     while b < 256 {
-        let c = b as u8;
-        table[b] = c.is_ascii_alphanumeric() || c == b'-' || c == b'_';
+        table[b] = in_url_alphabet(b as u8);
         b += 1;
     }
     table
@@ -125,14 +129,7 @@ pub fn looks_like_base64url_byte(b: u8) -> bool {
 /// comparisons rather than a table lookup, over 16-byte blocks with no early exit inside one,
 /// so that the compiler checks a block at a time (every line of a token batch comes here).
 pub fn is_compact_alphabet(text: &str) -> bool {
-    let compact = |b: u8| {
-        b.is_ascii_uppercase()
-            | b.is_ascii_lowercase()
-            | b.is_ascii_digit()
-            | (b == b'-')
-            | (b == b'_')
-            | (b == b'.')
-    };
+    let compact = |b: u8| in_url_alphabet(b) | (b == b'.');
     let mut blocks = text.as_bytes().chunks_exact(16);
     for block in &mut blocks {
         if !block.iter().fold(true, |all, &b| all & compact(b)) {

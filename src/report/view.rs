@@ -91,21 +91,13 @@ pub enum JwsBody {
 }
 
 impl JwsBody {
-    /// The body's members, in the order the report shows them, as JSON.
+    /// The body's members, in the order the report shows them, added to `out` as JSON (the JWS
+    /// JSON serialisation's view, which is built as JSON). Written by [`Self::serialize_members`],
+    /// the one spelling of the members' names.
     pub fn into_members(self, out: &mut Map<String, Value>) {
-        match self {
-            JwsBody::Claims { claims, notes } => {
-                out.insert("claims".into(), Value::Object(claims.into_map()));
-                out.insert("notes".into(), notes.into_value());
-            }
-            JwsBody::Nested(view) => {
-                let nested = serde_json::to_value(&*view).unwrap_or(Value::Null);
-                out.insert("nested".into(), nested);
-            }
-            JwsBody::Other { payload, note } => {
-                out.insert("payload".into(), Value::String(payload));
-                out.insert("payload_note".into(), Value::String(note));
-            }
+        // Maps with string keys, strings and numbers: serialising them cannot fail.
+        if let Ok(Value::Object(members)) = serde_json::to_value(Members(&self)) {
+            out.extend(members);
         }
     }
 
@@ -121,6 +113,17 @@ impl JwsBody {
                 m.serialize_entry("payload_note", note)
             }
         }
+    }
+}
+
+/// A body's members on their own, as a JSON object.
+struct Members<'a>(&'a JwsBody);
+
+impl Serialize for Members<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(None)?;
+        self.0.serialize_members(&mut m)?;
+        m.end()
     }
 }
 
@@ -158,31 +161,6 @@ impl Notes {
     /// The notes in order.
     pub fn iter(&self) -> impl Iterator<Item = (&'static str, &str)> {
         self.0.iter().map(|(claim, note)| (*claim, note.as_ref()))
-    }
-
-    /// The note on `claim`.
-    pub fn get(&self, claim: &str) -> Option<&str> {
-        self.iter().find(|(name, _)| *name == claim).map(|(_, n)| n)
-    }
-
-    /// How many claims are noted.
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    /// No claim is noted.
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    /// The notes as a JSON object.
-    pub fn into_value(self) -> Value {
-        let map: Map<String, Value> = self
-            .0
-            .into_iter()
-            .map(|(claim, note)| (claim.to_string(), Value::String(note.into_owned())))
-            .collect();
-        Value::Object(map)
     }
 }
 
