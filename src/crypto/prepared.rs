@@ -185,7 +185,11 @@ fn pkcs1_matches(rsa: &Rsa<Public>, alg: Alg, digest: &[u8], signature: &[u8]) -
 
 fn prepare(alg: Alg, key: &PKey<Public>) -> Result<Verifier, ErrorStack> {
     if alg.family() == AlgFamily::RsaPkcs1 {
-        return Ok(Verifier::Pkcs1(key.rsa()?));
+        // A copy of the key's own: OpenSSL hands every thread the same RSA object, whose lock
+        // (taken on every public-key operation) then bounces between the cores.
+        let shared = key.rsa()?;
+        let own = Rsa::from_public_components(shared.n().to_owned()?, shared.e().to_owned()?)?;
+        return Ok(Verifier::Pkcs1(own));
     }
     Ok(Verifier::Ctx(prepare_ctx(alg, key)?))
 }
@@ -215,6 +219,7 @@ fn prepare_ctx(alg: Alg, key: &PKey<Public>) -> Result<PkeyCtx<Public>, ErrorSta
 mod tests {
     use super::*;
     use openssl::pkey::Private;
+    use openssl::rsa::RsaRef;
 
     fn key() -> (Rsa<Private>, PKey<Public>) {
         let private = Rsa::generate(2048).unwrap();
@@ -245,6 +250,23 @@ mod tests {
             .verify(digest, signature)
             .unwrap_or(false);
         (direct, provider)
+    }
+
+    #[test]
+    fn each_prepared_pkcs1_verifier_has_an_rsa_object_of_its_own() {
+        let (_, public) = key();
+        let shared = public.rsa().unwrap();
+        let mine = match prepare(Alg::Rs256, &public).unwrap() {
+            Verifier::Pkcs1(rsa) => rsa,
+            Verifier::Ctx(_) => panic!("RS256 goes through the RSA key"),
+        };
+        // A reference's address is the OpenSSL object's. OpenSSL returns the key's one cached
+        // RSA object to every caller...
+        let again = public.rsa().unwrap();
+        assert!(std::ptr::eq::<RsaRef<Public>>(&*shared, &*again));
+        // ...which a prepared verifier must not share with other threads.
+        assert!(!std::ptr::eq::<RsaRef<Public>>(&*shared, &*mine));
+        assert_eq!((mine.n(), mine.e()), (shared.n(), shared.e()));
     }
 
     #[test]
