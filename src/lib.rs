@@ -59,7 +59,9 @@ pub use input::Input;
 pub use inspect::{inspect, Settings};
 pub use present::json::write_line as write_json_line;
 pub use redact::{redact, RedactError, Summary as RedactSummary};
-pub use report::{Finding, JwsBody, JwsView, Notes, Report, Severity, Verdict, View};
+pub use report::{
+    Evidence, Finding, JwsBody, JwsView, Notes, Report, Severity, SignatureSection, Verdict, View,
+};
 pub use trust::TrustStore;
 
 /// Parsers and judges one level below [`inspect`], for the fuzz targets, benchmarks and

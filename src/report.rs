@@ -4,13 +4,14 @@
 use std::borrow::Cow;
 
 use serde::Serialize;
-use serde_json::{Map, Value};
 
 use crate::catalogue::{library_messages, FindingCode};
 use crate::detect::Kind;
 
+mod evidence;
 mod view;
-pub use view::{JwsBody, JwsView, Notes, View};
+pub use evidence::Evidence;
+pub use view::{JwsBody, JwsView, Notes, SignatureSection, View};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 /// How much a finding matters.
@@ -82,7 +83,7 @@ pub struct Finding {
     /// The words relying-party stacks print for it (AADSTS…, IDX…, PyJWT…).
     pub seen_as: Vec<String>,
     /// Expected against presented, as data.
-    pub evidence: Value,
+    pub evidence: Evidence,
 }
 
 impl Finding {
@@ -96,7 +97,7 @@ impl Finding {
             message: message.into(),
             hint: Cow::Borrowed(entry.hint),
             seen_as: Vec::new(),
-            evidence: Value::Object(Map::new()),
+            evidence: Evidence::default(),
         }
     }
 
@@ -131,8 +132,8 @@ impl Finding {
     }
 
     /// Replaces the evidence.
-    pub fn with_evidence(mut self, evidence: Value) -> Self {
-        self.evidence = evidence;
+    pub fn with_evidence(mut self, evidence: impl Into<Evidence>) -> Self {
+        self.evidence = evidence.into();
         self
     }
 

@@ -259,7 +259,8 @@ fn wycheproof_jws(path: &Path) -> Result<String, Failed> {
 fn signature_accepted(report: &keyprobe::Report) -> bool {
     const LIFETIME: &[&str] = &["token-expired", "token-not-yet-valid"];
     let about_the_claims = |f: &keyprobe::Finding| {
-        f.code.as_str() == "malformed" && f.evidence["where"]["part"] == "payload (segment 2)"
+        f.code.as_str() == "malformed"
+            && f.evidence.as_value()["where"]["part"] == "payload (segment 2)"
     };
     report
         .findings

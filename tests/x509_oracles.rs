@@ -94,7 +94,7 @@ impl Claims {
                     claims.validity.push(f.message)
                 }
                 // A key weakness carries "weakness"; a weak signature hash carries the algorithm.
-                FindingCode::WeakKey if f.evidence.get("weakness").is_some() => {
+                FindingCode::WeakKey if f.evidence.as_value().get("weakness").is_some() => {
                     claims.key_size.push(f.message)
                 }
                 FindingCode::WeakKey => claims.signature_hash.push(f.message),

@@ -194,7 +194,8 @@ impl Flow {
                     "request_id": shown.step.request_id,
                     "artifact": r.input,
                     "cause": worst.evidence,
-                });
+                })
+                .into();
                 first_failure = json!({
                     "entry": shown.step.entry,
                     "step": shown.step.describe(),
@@ -286,7 +287,8 @@ impl Flow {
 /// What failed, in the words the user will search for: the AADSTS code and its name when Entra
 /// answered, else the finding code.
 fn cause(f: &Finding) -> String {
-    let codes = f.evidence.get("aadsts").and_then(Value::as_array);
+    let evidence = f.evidence.as_value();
+    let codes = evidence.get("aadsts").and_then(Value::as_array);
     match codes.and_then(|c| c.first()).and_then(Value::as_str) {
         Some(code) => match crate::catalogue::aadsts(code) {
             Some(e) => format!("AADSTS{code} {}", e.name),

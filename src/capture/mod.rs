@@ -167,10 +167,12 @@ pub(crate) fn container_report(
 pub(crate) fn summarise(artifact: &Report, finding: &Finding) -> Finding {
     let mut f = finding.clone();
     f.message = format!("{}: {}", artifact.input, finding.message);
-    if let Value::Object(o) = &mut f.evidence {
-        o.insert("artifact".into(), json!(artifact.input));
-    } else {
-        f.evidence = json!({"artifact": artifact.input});
-    }
+    f.evidence.edit_json(|evidence| {
+        if let Value::Object(o) = evidence {
+            o.insert("artifact".into(), json!(artifact.input));
+        } else {
+            *evidence = json!({"artifact": artifact.input});
+        }
+    });
     f
 }

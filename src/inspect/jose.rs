@@ -219,9 +219,11 @@ fn json_malformed(e: &JwsJsonError) -> Finding {
 fn absorb(ctx: &mut Ctx, findings: Vec<Finding>, label: &str, key: &str, value: usize) {
     for mut f in findings {
         f.message = format!("{label}: {}", f.message);
-        if let Some(evidence) = f.evidence.as_object_mut() {
-            evidence.insert(key.into(), json!(value));
-        }
+        f.evidence.edit_json(|evidence| {
+            if let Some(o) = evidence.as_object_mut() {
+                o.insert(key.into(), json!(value));
+            }
+        });
         // Already through the inner context's policy (weak-key under --allow-legacy).
         ctx.findings.push(f);
     }

@@ -144,7 +144,7 @@ fn finding(layout: &Layout, out: &mut Vec<String>, f: &Finding) {
             first.clone_from(&rest);
         }
     }
-    if let Value::Object(evidence) = &f.evidence {
+    if let Value::Object(evidence) = &*f.evidence.as_value() {
         if evidence.values().any(|v| !is_empty(v)) {
             out.push(format!("    {}", p.on(DIM, "evidence:")));
             layout.object(out, evidence, 6, None, 0);

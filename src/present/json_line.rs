@@ -7,7 +7,7 @@
 
 use serde_json::Value;
 
-use crate::report::{Finding, JwsBody, JwsView, Report, View};
+use crate::report::{Evidence, Finding, JwsBody, JwsView, Report, SignatureSection, View};
 
 /// Appends `report` and a newline to `out`. Every field is named here (no `..`): a field added
 /// to [`Report`] or [`Finding`] does not compile until this writer writes it as serde does.
@@ -61,7 +61,14 @@ fn append_finding(out: &mut Vec<u8>, finding: &Finding) {
     out.extend_from_slice(b",\"seen_as\":");
     array(out, seen_as, |out, line| string(out, line));
     out.extend_from_slice(b",\"evidence\":");
-    value(out, evidence);
+    match evidence {
+        Evidence::Json(v) => value(out, v),
+        Evidence::Text(fields) => separated(out, (b'{', b'}'), fields, |out, (name, text)| {
+            string(out, name);
+            out.push(b':');
+            string(out, text);
+        }),
+    }
     out.push(b'}');
 }
 
@@ -96,9 +103,17 @@ fn jws_view(out: &mut Vec<u8>, view: &JwsView) {
             string(out, note);
         }
     }
-    out.extend_from_slice(b",\"signature\":");
-    value(out, signature);
-    out.push(b'}');
+    let SignatureSection {
+        length,
+        verified_with,
+    } = signature;
+    out.extend_from_slice(b",\"signature\":{\"length\":");
+    out.extend_from_slice(itoa::Buffer::new().format(*length).as_bytes());
+    if let Some(label) = verified_with {
+        out.extend_from_slice(b",\"verified_with\":");
+        string(out, label);
+    }
+    out.extend_from_slice(b"}}");
 }
 
 fn value(out: &mut Vec<u8>, v: &Value) {
@@ -311,10 +326,13 @@ mod tests {
         let mut notes = Notes::with_capacity(2);
         notes.set("exp", String::from("1970-01-01T00:00:01Z (\"long\" ago)"));
         notes.set("aud", "audience\tnote");
-        let view = |body| JwsView {
+        let view = |body, verified_with: Option<&str>| JwsView {
             header: header.clone(),
             body,
-            signature: serde_json::json!({"length": 256, "verified_with": "kid 'k\"1'"}),
+            signature: SignatureSection {
+                length: 256,
+                verified_with: verified_with.map(str::to_string),
+            },
         };
         let claims_body = || JwsBody::Claims {
             claims: Object::from(claims.clone()),
@@ -324,16 +342,21 @@ mod tests {
             payload: "not json \u{0}".into(),
             note: "the payload is not a JSON claim set: \"why\"".into(),
         };
-        for body in [
-            claims_body(),
-            other,
-            JwsBody::Nested(Box::new(view(claims_body()))),
+        let verified = Some("kid 'k\"1' (RSA 2048-bit)");
+        for (body, verified_with) in [
+            (claims_body(), verified),
+            (claims_body(), None),
+            (other, None),
+            (
+                JwsBody::Nested(Box::new(view(claims_body(), verified))),
+                None,
+            ),
         ] {
             let report = Report::new(
                 "stdin:1",
                 Kind::Jwt,
                 Vec::new(),
-                View::Jws(Box::new(view(body))),
+                View::Jws(Box::new(view(body, verified_with))),
             );
             written_as_serde_writes_it(&report);
         }

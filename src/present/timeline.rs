@@ -33,7 +33,7 @@ pub(crate) fn windows(report: &Report, now: i64) -> Vec<Window> {
     let mut out: Vec<Window> = Vec::new();
     walk(&report.decoded.as_value(), "", now, 0, &mut out);
     for f in &report.findings {
-        walk(&f.evidence, "", now, 0, &mut out);
+        walk(&f.evidence.as_value(), "", now, 0, &mut out);
     }
     // Evidence repeats windows the decoded content already shows, often with one side missing:
     // keep a window only when no earlier one already has every boundary it has.

@@ -6,7 +6,8 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde::ser::{SerializeMap, Serializer};
+use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::codec::json::Object;
@@ -66,7 +67,17 @@ pub struct JwsView {
     /// What the payload is.
     pub body: JwsBody,
     /// The signature section the signature checks wrote.
-    pub signature: Value,
+    pub signature: SignatureSection,
+}
+
+/// A JWS's `"signature"` member: its length, and the trusted key that verified it, if one did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SignatureSection {
+    /// The signature's length in bytes.
+    pub length: usize,
+    /// The label of the trusted key that verified the signature.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verified_with: Option<String>,
 }
 
 /// A JWS payload as the report shows it.
@@ -188,7 +199,10 @@ mod tests {
                     .unwrap_or_default(),
             ),
             body,
-            signature: json!({"length": 256}),
+            signature: SignatureSection {
+                length: 256,
+                verified_with: None,
+            },
         }
     }
 

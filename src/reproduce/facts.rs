@@ -477,6 +477,7 @@ impl Facts {
             str_at(&report.decoded.as_value(), "/error_description").map(str::to_string);
         let code = finding
             .evidence
+            .as_value()
             .get("aadsts")
             .and_then(Value::as_array)
             .and_then(|c| c.first())

@@ -1,5 +1,7 @@
 //! The one place that words the JWS diagnoses: message, evidence, hint.
 
+use std::borrow::Cow;
+
 use serde_json::{json, Value};
 
 use super::diagnosis::{
@@ -9,7 +11,7 @@ use super::missing;
 use crate::artifact::compact::{Damage, Spot, TokenKind};
 use crate::catalogue::FindingCode;
 use crate::checks::{certs, keyset};
-use crate::report::{Finding, Severity};
+use crate::report::{Evidence, Finding, Severity};
 use crate::Settings;
 
 pub(super) fn finding(d: &JwsDiagnosis, settings: &Settings) -> Finding {
@@ -103,7 +105,12 @@ pub(super) fn finding(d: &JwsDiagnosis, settings: &Settings) -> Finding {
                     alg.name()
                 ),
             )
-            .with_evidence(json!({"alg": alg.name(), "key": label, "source": key.source}))
+            // Text fields: a batch writes this finding for every token it verifies.
+            .with_evidence(Evidence::Text(vec![
+                ("alg", Cow::Borrowed(alg.name())),
+                ("key", Cow::Owned(label.to_string())),
+                ("source", Cow::Owned(key.source.clone())),
+            ]))
         }
         // No SPEC code names malleability; weak-key is the nearest (a weakness of the signature).
         JwsDiagnosis::MalleableSignature { alg } => Finding::new(
@@ -270,8 +277,12 @@ fn key_not_found(k: &KeyNotFound) -> Finding {
         "candidates": candidates_json(&k.candidates),
         "would_verify": labels(&k.would_verify),
     }));
-    if let (Some(cause), Some(evidence)) = (&k.cause, finding.evidence.as_object_mut()) {
-        evidence.insert("cause".into(), cause_json(cause));
+    if let Some(cause) = &k.cause {
+        finding.evidence.edit_json(|evidence| {
+            if let Some(o) = evidence.as_object_mut() {
+                o.insert("cause".into(), cause_json(cause));
+            }
+        });
     }
     if let Some(key) = k.would_verify.first() {
         finding = finding.with_hint(format!(

@@ -15,7 +15,7 @@ mod header;
 mod missing;
 mod select;
 
-use serde_json::{json, Value};
+use crate::report::SignatureSection;
 
 use super::Ctx;
 use crate::artifact::cert::Certificate;
@@ -28,20 +28,19 @@ use diagnosis::JwsDiagnosis;
 use header::AlgJudgement;
 
 /// Checks a JWS signature; returns the `signature` section of the decoded output.
-pub(crate) fn check_jws(ctx: &mut Ctx, jws: &Jws) -> Value {
-    let mut section = json!({ "length": jws.signature.len() });
+pub(crate) fn check_jws(ctx: &mut Ctx, jws: &Jws) -> SignatureSection {
     // Decoded before judging, so that diagnoses can borrow the certificates.
     let x5c = embedded::decode_x5c(&jws.header);
     let mut diagnoses = Vec::new();
     let verified_by = judge(ctx.trust, ctx.settings, jws, &x5c, &mut diagnoses);
-    if let (Some(key), Some(obj)) = (verified_by, section.as_object_mut()) {
-        obj.insert("verified_with".into(), json!(key.label()));
-    }
     for d in &diagnoses {
         let f = findings::finding(d, ctx.settings);
         ctx.push(f);
     }
-    section
+    SignatureSection {
+        length: jws.signature.len(),
+        verified_with: verified_by.map(|key| key.label().to_string()),
+    }
 }
 
 /// Reports each way a token recognised by its header was damaged.
