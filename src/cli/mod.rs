@@ -1,6 +1,7 @@
 //! The `keyprobe` command line: flags (args), input gathering (sources), and running (run).
 
 mod args;
+mod batch;
 mod complete;
 mod man;
 mod paste;

@@ -1,9 +1,7 @@
 //! Running a command: resolve flags into settings and trusted keys once, inspect every input,
 //! present the reports, and turn them into an exit code.
 
-use std::io::{self, BufRead, BufReader, IsTerminal, Read, Write};
-use std::num::NonZeroUsize;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::io::{self, IsTerminal, Read, Write};
 
 use clap::CommandFactory;
 
@@ -12,9 +10,7 @@ use super::sources::{classify, read_whole, Source, SourceError};
 use crate::catalogue::{self, explain::Explanation};
 use crate::clock::{Clock, InstantError};
 use crate::fetch::{FetchError, FetchOptions, Fetcher};
-use crate::input::Input;
 use crate::key_sources::{build_trust, KeySourceError, KeySources, SourceRef};
-use crate::limits::MAX_LINE_BYTES;
 use crate::present;
 use crate::report::Report;
 use crate::trust::TrustStore;
@@ -349,7 +345,7 @@ fn run_inspect(args: &InspectArgs) -> Result<i32, RunError> {
     };
     for source in &sources {
         let result = if args.lines {
-            inspect_lines(source, &trust, &settings, render, &mut out, &mut any_error)
+            super::batch::inspect_lines(source, &trust, &settings, render, &mut out, &mut any_error)
         } else if let Some(reports) = stream_capture(source, &trust, &settings)? {
             let render = render.for_reports(reports.len());
             reports.iter().try_for_each(|report| {
@@ -420,15 +416,9 @@ fn stream_capture(
     Ok(Some(reports))
 }
 
-/// Lines inspected per batch; each batch is spread over every core and printed in input order.
-const BATCH_LINES: usize = 2048;
-/// Bytes of input per batch at most (a batch ends at the line that reaches it): 2,048 SAML
-/// responses are 20 MiB, and two batches are in memory at once with their reports.
-const BATCH_BYTES: usize = 4 << 20;
-
 /// How a report is written: decided once per run, applied by whichever thread made the report.
 #[derive(Debug, Clone, Copy)]
-enum Render {
+pub(super) enum Render {
     JsonLine,
     JsonPretty,
     Human(present::human::HumanStyle),
@@ -452,230 +442,11 @@ impl Render {
     }
 
     /// [`Render::write`] into a worker's buffer, which cannot fail.
-    fn append(self, out: &mut Vec<u8>, report: &Report) {
+    pub(super) fn append(self, out: &mut Vec<u8>, report: &Report) {
         match self {
             Render::JsonLine => present::json_line::append(out, report),
             // Writing to a Vec cannot fail.
             other => drop(other.write(out, report)),
-        }
-    }
-}
-
-/// Reports already written out by a worker, in input order, and whether any holds an error.
-struct Rendered {
-    bytes: Vec<u8>,
-    error: bool,
-}
-
-/// Batch mode: streams lines, so memory stays flat however long the input is.
-fn inspect_lines(
-    source: &Source,
-    trust: &TrustStore,
-    settings: &Settings,
-    render: Render,
-    out: &mut io::BufWriter<impl Write>,
-    any_error: &mut bool,
-) -> io::Result<()> {
-    let (label, reader): (String, Box<dyn Read>) = match source {
-        // A paste at the prompt is read whole first: a terminal would cut its long lines.
-        Source::Stdin if io::stdin().is_terminal() => (
-            "stdin".into(),
-            Box::new(io::Cursor::new(
-                super::sources::read_stdin().map_err(io::Error::other)?,
-            )),
-        ),
-        Source::Stdin => ("stdin".into(), Box::new(io::stdin())),
-        Source::Url(url) => {
-            return Err(io::Error::other(format!(
-                "--lines reads files or standard input, not URLs ({url})"
-            )))
-        }
-        Source::File(path) => (
-            path.clone(),
-            Box::new(
-                std::fs::File::open(path)
-                    .map_err(|e| io::Error::new(e.kind(), format!("cannot read '{path}': {e}")))?,
-            ),
-        ),
-        Source::Text { label, text } => (
-            label.clone(),
-            Box::new(io::Cursor::new(text.clone().into_bytes())),
-        ),
-    };
-    let mut lines = LineBatches {
-        reader: BufReader::with_capacity(1 << 16, reader),
-        label,
-        line_no: 0,
-        at_end: false,
-    };
-    let workers = std::thread::available_parallelism()
-        .map(NonZeroUsize::get)
-        .unwrap_or(1);
-    let progress = io::stderr().is_terminal();
-    let mut done = 0usize;
-    // While the workers inspect a batch, this thread writes the reports of the one before and
-    // reads the one after, so that neither writing nor reading leaves a core idle.
-    let mut previous: Vec<Rendered> = Vec::new();
-    let mut batch = lines.next_batch()?;
-    while !batch.is_empty() {
-        let (parts, (wrote, next)) =
-            inspect_parallel(&batch, trust, settings, render, workers, || {
-                (
-                    write_rendered(out, &previous, any_error),
-                    lines.next_batch(),
-                )
-            });
-        wrote?;
-        previous = parts;
-        done += batch.len();
-        if progress {
-            eprint!("\rkeyprobe: {done} inputs inspected");
-        }
-        batch = next?;
-    }
-    write_rendered(out, &previous, any_error)?;
-    if progress && done > 0 {
-        eprintln!();
-    }
-    Ok(())
-}
-
-/// Writes reports rendered by the workers, in input order. A worker's part is tens of kilobytes:
-/// it goes to the writer beneath `out` as it is, rather than being copied into `out`'s buffer
-/// first (which copied every report once more).
-fn write_rendered(
-    out: &mut io::BufWriter<impl Write>,
-    parts: &[Rendered],
-    any_error: &mut bool,
-) -> io::Result<()> {
-    for part in parts {
-        *any_error |= part.error;
-        if part.bytes.len() >= out.capacity() / 4 {
-            out.flush()?;
-            out.get_mut().write_all(&part.bytes)?;
-        } else {
-            out.write_all(&part.bytes)?;
-        }
-    }
-    Ok(())
-}
-
-/// Non-blank lines in batches of [`BATCH_LINES`] or [`BATCH_BYTES`], each labelled with its line number.
-struct LineBatches<R> {
-    reader: R,
-    label: String,
-    line_no: usize,
-    at_end: bool,
-}
-
-impl<R: BufRead> LineBatches<R> {
-    /// The next batch; empty at the end of the input.
-    fn next_batch(&mut self) -> io::Result<Vec<Input>> {
-        let mut batch = Vec::with_capacity(if self.at_end { 0 } else { BATCH_LINES });
-        let mut bytes = 0;
-        while !self.at_end && batch.len() < BATCH_LINES && bytes < BATCH_BYTES {
-            self.line_no += 1;
-            match read_line_bounded(&mut self.reader)? {
-                None => self.at_end = true,
-                Some(line) if line.iter().all(u8::is_ascii_whitespace) => {}
-                Some(line) => {
-                    bytes += line.len();
-                    batch.push(Input::new(format!("{}:{}", self.label, self.line_no), line))
-                }
-            }
-        }
-        Ok(batch)
-    }
-}
-
-/// Lines a worker takes at a time: small, so that the workers finish a batch together however
-/// the cores are shared (with the reading and writing thread, or with other processes).
-const CHUNK_LINES: usize = 32;
-
-/// Inspects and renders a batch on every core, while the calling thread runs `meanwhile`
-/// (writing the previous batch, reading the next). Workers take chunks of [`CHUNK_LINES`] in
-/// turn and render each into a buffer of its own; the buffers come back in input order.
-/// Rendering (and dropping) the reports in the workers keeps the calling thread to bytes.
-fn inspect_parallel<T>(
-    batch: &[Input],
-    trust: &TrustStore,
-    settings: &Settings,
-    render: Render,
-    workers: usize,
-    meanwhile: impl FnOnce() -> T,
-) -> (Vec<Rendered>, T) {
-    let chunk_of = |inputs: &[Input]| {
-        let mut part = Rendered {
-            bytes: Vec::with_capacity(inputs.len() * 2048),
-            error: false,
-        };
-        for input in inputs {
-            // A container on a line (a token response, a capture) gives every report it holds.
-            for report in crate::capture::inspect_all(input, trust, settings) {
-                part.error |= report.has_error();
-                render.append(&mut part.bytes, &report);
-            }
-        }
-        part
-    };
-    let chunks: Vec<&[Input]> = batch.chunks(CHUNK_LINES).collect();
-    if workers <= 1 || chunks.len() < 2 {
-        let other = meanwhile();
-        return (chunks.into_iter().map(chunk_of).collect(), other);
-    }
-    let next = AtomicUsize::new(0);
-    let work = || {
-        let mut mine = Vec::new();
-        loop {
-            let index = next.fetch_add(1, Ordering::Relaxed);
-            let Some(chunk) = chunks.get(index) else {
-                return mine;
-            };
-            mine.push((index, chunk_of(chunk)));
-        }
-    };
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..workers.min(chunks.len()))
-            .map(|_| scope.spawn(work))
-            .collect();
-        let other = meanwhile();
-        let mut parts: Vec<(usize, Rendered)> = handles
-            .into_iter()
-            // A panicking worker is a bug: fail loudly rather than drop its reports silently.
-            .flat_map(|h| {
-                h.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect();
-        parts.sort_unstable_by_key(|(index, _)| *index);
-        (parts.into_iter().map(|(_, part)| part).collect(), other)
-    })
-}
-
-/// One line without its terminator; a line longer than the limit is cut there (and the rest
-/// of it skipped), so the cut input reports itself as oversize instead of exhausting memory.
-fn read_line_bounded(reader: &mut impl BufRead) -> io::Result<Option<Vec<u8>>> {
-    let mut line = Vec::new();
-    let mut saw_any = false;
-    loop {
-        let buf = reader.fill_buf()?;
-        if buf.is_empty() {
-            return Ok(saw_any.then_some(line));
-        }
-        saw_any = true;
-        // Vectorised: SAML lines are ~10 KB, and a byte loop was 4% of a SAML batch.
-        let (take, found) = match memchr::memchr(b'\n', buf) {
-            Some(i) => (i + 1, true),
-            None => (buf.len(), false),
-        };
-        let room = MAX_LINE_BYTES.saturating_sub(line.len());
-        line.extend_from_slice(&buf[..take.min(room)]);
-        reader.consume(take);
-        if found {
-            while matches!(line.last(), Some(b'\n' | b'\r')) {
-                line.pop();
-            }
-            return Ok(Some(line));
         }
     }
 }
