@@ -7,11 +7,11 @@
 //! `openssl speed` measures. Padding, digest and PSS salt rules are the same as the one-shot path.
 //!
 //! RSASSA-PKCS1-v1_5 (RS256/384/512, RSA-SHA256… in XML) skips the provider layer altogether: the
-//! public-key operation is OpenSSL's `RSA_public_decrypt` with type-1 padding checked, and the
-//! recovered `DigestInfo` must equal the one expected, byte for byte (RFC 8017 §8.2.2, "encode and
-//! compare", which is also what OpenSSL's provider does after the same call). The provider path's
-//! first use costs a process about 3 million instructions (the algorithm fetch building OpenSSL's
-//! name map), most of a one-token run's own work.
+//! public-key operation is OpenSSL's raw `RSA_public_decrypt`, and the whole recovered block must
+//! equal the encoding expected, `00 01 FF…FF 00 DigestInfo(hash)`, byte for byte (RFC 8017
+//! §8.2.2, "encode and compare"; everything before the hash is worked out once per key). The
+//! provider path's first use costs a process about 3 million instructions (the algorithm fetch
+//! building OpenSSL's name map), most of a one-token run's own work.
 
 use std::cell::RefCell;
 
@@ -39,14 +39,22 @@ enum Verifier {
     /// Through OpenSSL's provider: RSA-PSS and ECDSA.
     Ctx(PkeyCtx<Public>),
     /// RSASSA-PKCS1-v1_5 through the RSA key itself.
-    Pkcs1(Rsa<Public>),
+    Pkcs1(Pkcs1),
+}
+
+/// An RSA key of this thread's own, and the start of every PKCS#1 v1.5 encoding it verifies for
+/// one hash: `00 01 FF…FF 00` and the `DigestInfo` header, the block's length less the hash's.
+struct Pkcs1 {
+    rsa: Rsa<Public>,
+    /// `None` for a key too small to hold the encoding: it verifies nothing.
+    before_hash: Option<Vec<u8>>,
 }
 
 impl Verifier {
-    fn verify(&mut self, alg: Alg, digest: &[u8], signature: &[u8]) -> Result<bool, ErrorStack> {
+    fn verify(&mut self, digest: &[u8], signature: &[u8]) -> Result<bool, ErrorStack> {
         match self {
             Verifier::Ctx(ctx) => ctx.verify(digest, signature),
-            Verifier::Pkcs1(rsa) => Ok(pkcs1_matches(rsa, alg, digest, signature)),
+            Verifier::Pkcs1(key) => Ok(pkcs1_matches(key, digest, signature)),
         }
     }
 }
@@ -77,7 +85,7 @@ pub(crate) fn verify_digest(
     PREPARED.with(|cell| {
         let Ok(mut cache) = cell.try_borrow_mut() else {
             // Not reachable (nothing here re-enters), but a fresh context is always correct.
-            return prepare(alg, key)?.verify(alg, digest, signature);
+            return prepare(alg, key)?.verify(digest, signature);
         };
         let found = cache
             .iter()
@@ -97,11 +105,11 @@ pub(crate) fn verify_digest(
             }
         };
         let Some(entry) = cache.get_mut(index) else {
-            return prepare(alg, key)?.verify(alg, digest, signature);
+            return prepare(alg, key)?.verify(digest, signature);
         };
         // A signature that does not verify comes back as an error too (OpenSSL queues a reason);
         // the verifier keeps no state between calls, so it stays usable either way.
-        entry.verifier.verify(alg, digest, signature)
+        entry.verifier.verify(digest, signature)
     })
 }
 
@@ -163,24 +171,48 @@ fn digest_info_prefix(digest_len: usize) -> Option<&'static [u8]> {
     }
 }
 
-/// Whether `signature` is `rsa`'s PKCS#1 v1.5 signature of `digest`: the public-key operation
-/// recovers a well-padded block whose content is exactly `DigestInfo(alg's hash, digest)`.
-fn pkcs1_matches(rsa: &Rsa<Public>, alg: Alg, digest: &[u8], signature: &[u8]) -> bool {
-    let Some(prefix) = digest_info_prefix(alg.digest_len()) else {
+/// `00 01 FF…FF 00 DigestInfo-header` for a `block_len`-byte key and `alg`'s hash: the encoded
+/// message without the hash (RFC 8017 §9.2: at least eight `FF` bytes). `None` for a key too
+/// small to hold the encoding, or a hash with no `DigestInfo`.
+fn pkcs1_before_hash(block_len: usize, alg: Alg) -> Option<Vec<u8>> {
+    let prefix = digest_info_prefix(alg.digest_len())?;
+    let fill = block_len.checked_sub(3 + prefix.len() + alg.digest_len())?;
+    if fill < 8 {
+        return None;
+    }
+    let mut before = Vec::with_capacity(block_len - alg.digest_len());
+    before.extend_from_slice(&[0x00, 0x01]);
+    before.resize(2 + fill, 0xff);
+    before.push(0x00);
+    before.extend_from_slice(prefix);
+    Some(before)
+}
+
+/// Whether `signature` is `key`'s PKCS#1 v1.5 signature of `digest`: a full-length value below the
+/// modulus whose public-key operation gives exactly the expected encoding of `digest`.
+fn pkcs1_matches(key: &Pkcs1, digest: &[u8], signature: &[u8]) -> bool {
+    let size = key.rsa.size() as usize;
+    let Some(before_hash) = &key.before_hash else {
         return false;
     };
-    if digest.len() != alg.digest_len() {
+    if signature.len() != size || before_hash.len() + digest.len() != size {
         return false;
     }
-    let mut block = vec![0u8; rsa.size() as usize];
-    // Padding that is not type 1, or a value not below the modulus, is an error: no signature.
-    let Ok(n) = rsa.public_decrypt(signature, &mut block, Padding::PKCS1) else {
+    // Keys up to 4096 bits on the stack; a batch verifies every token with one of a few keys.
+    let mut stack = [0u8; 512];
+    let mut heap = Vec::new();
+    let block = if size <= stack.len() {
+        &mut stack[..size]
+    } else {
+        heap.resize(size, 0);
+        &mut heap[..]
+    };
+    // A value not below the modulus is an error: no signature.
+    let Ok(n) = key.rsa.public_decrypt(signature, block, Padding::NONE) else {
         return false;
     };
     let recovered = block.get(..n).unwrap_or_default();
-    recovered.len() == prefix.len() + digest.len()
-        && recovered.starts_with(prefix)
-        && recovered.ends_with(digest)
+    recovered.len() == size && recovered.starts_with(before_hash) && recovered.ends_with(digest)
 }
 
 fn prepare(alg: Alg, key: &PKey<Public>) -> Result<Verifier, ErrorStack> {
@@ -188,8 +220,9 @@ fn prepare(alg: Alg, key: &PKey<Public>) -> Result<Verifier, ErrorStack> {
         // A copy of the key's own: OpenSSL hands every thread the same RSA object, whose lock
         // (taken on every public-key operation) then bounces between the cores.
         let shared = key.rsa()?;
-        let own = Rsa::from_public_components(shared.n().to_owned()?, shared.e().to_owned()?)?;
-        return Ok(Verifier::Pkcs1(own));
+        let rsa = Rsa::from_public_components(shared.n().to_owned()?, shared.e().to_owned()?)?;
+        let before_hash = pkcs1_before_hash(rsa.size() as usize, alg);
+        return Ok(Verifier::Pkcs1(Pkcs1 { rsa, before_hash }));
     }
     Ok(Verifier::Ctx(prepare_ctx(alg, key)?))
 }
@@ -242,9 +275,26 @@ mod tests {
         out
     }
 
+    /// `block`, a whole encoded message, raised to the private exponent as it is.
+    fn sign_raw(private: &Rsa<Private>, block: &[u8]) -> Vec<u8> {
+        let mut out = vec![0u8; private.size() as usize];
+        let n = private
+            .private_encrypt(block, &mut out, Padding::NONE)
+            .unwrap();
+        out.truncate(n);
+        out
+    }
+
+    fn pkcs1(alg: Alg, key: &PKey<Public>) -> Pkcs1 {
+        match prepare(alg, key).unwrap() {
+            Verifier::Pkcs1(p) => p,
+            Verifier::Ctx(_) => panic!("{alg:?} goes through the RSA key"),
+        }
+    }
+
     /// Both ways of verifying: the RSA key directly, and OpenSSL's provider context.
     fn both(alg: Alg, key: &PKey<Public>, digest: &[u8], signature: &[u8]) -> (bool, bool) {
-        let direct = pkcs1_matches(&key.rsa().unwrap(), alg, digest, signature);
+        let direct = pkcs1_matches(&pkcs1(alg, key), digest, signature);
         let provider = prepare_ctx(alg, key)
             .unwrap()
             .verify(digest, signature)
@@ -253,13 +303,50 @@ mod tests {
     }
 
     #[test]
+    fn the_encoding_before_the_hash_fits_the_key_or_there_is_none() {
+        let before = pkcs1_before_hash(256, Alg::Rs256).unwrap();
+        assert_eq!(before.len(), 256 - 32);
+        assert_eq!(&before[..2], [0x00, 0x01]);
+        assert!(before[2..before.len() - 20].iter().all(|&b| b == 0xff));
+        assert_eq!(&before[before.len() - 20..], {
+            let mut tail = vec![0x00];
+            tail.extend_from_slice(digest_info_prefix(32).unwrap());
+            tail
+        });
+        // 3 + 19 + 64 bytes do not fit a 512-bit key; with fewer than eight FF bytes, neither.
+        assert_eq!(pkcs1_before_hash(64, Alg::Rs512), None);
+        assert_eq!(pkcs1_before_hash(3 + 19 + 32 + 7, Alg::Rs256), None);
+        assert!(pkcs1_before_hash(3 + 19 + 32 + 8, Alg::Rs256).is_some());
+    }
+
+    #[test]
+    fn a_key_above_4096_bits_verifies_through_a_block_on_the_heap() {
+        let private = Rsa::generate(4104).unwrap();
+        let public = PKey::from_rsa(
+            Rsa::from_public_components(
+                private.n().to_owned().unwrap(),
+                private.e().to_owned().unwrap(),
+            )
+            .unwrap(),
+        )
+        .unwrap();
+        let signer = PKey::from_rsa(private).unwrap();
+        let message = b"eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0";
+        let mut s = openssl::sign::Signer::new(Alg::Rs256.digest().unwrap(), &signer).unwrap();
+        let good = s.sign_oneshot_to_vec(message).unwrap();
+        assert_eq!(good.len(), 513);
+        let digest = digest_of(Alg::Rs256, message);
+        assert_eq!(both(Alg::Rs256, &public, &digest, &good), (true, true));
+        let mut bad = good.clone();
+        bad[100] ^= 1;
+        assert_eq!(both(Alg::Rs256, &public, &digest, &bad), (false, false));
+    }
+
+    #[test]
     fn each_prepared_pkcs1_verifier_has_an_rsa_object_of_its_own() {
         let (_, public) = key();
         let shared = public.rsa().unwrap();
-        let mine = match prepare(Alg::Rs256, &public).unwrap() {
-            Verifier::Pkcs1(rsa) => rsa,
-            Verifier::Ctx(_) => panic!("RS256 goes through the RSA key"),
-        };
+        let mine = pkcs1(Alg::Rs256, &public).rsa;
         // A reference's address is the OpenSSL object's. OpenSSL returns the key's one cached
         // RSA object to every caller...
         let again = public.rsa().unwrap();
@@ -321,12 +408,49 @@ mod tests {
                 (false, false)
             );
             // A digest of the wrong length for the algorithm.
-            assert!(!pkcs1_matches(
-                &public.rsa().unwrap(),
-                alg,
-                &digest[1..],
-                &good
-            ));
+            assert!(!pkcs1_matches(&pkcs1(alg, &public), &digest[1..], &good));
+            // The same value with a leading zero byte: not a k-byte signature (RFC 8017 §8.2.2).
+            assert_eq!(
+                both(alg, &public, &digest, &[&[0][..], &good].concat()),
+                (false, false)
+            );
+
+            // Encodings whose padding is wrong, signed as whole blocks.
+            let k = private.size() as usize;
+            let expected = [pkcs1_before_hash(k, alg).unwrap(), digest.clone()].concat();
+            assert_eq!(
+                sign_raw(&private, &expected),
+                good,
+                "{alg:?}: the encoding itself"
+            );
+            let with = |at: usize, byte: u8| {
+                let mut block = expected.clone();
+                assert_ne!(block[at], byte, "{alg:?}: byte {at} changes");
+                block[at] = byte;
+                block
+            };
+            let mut early_end = vec![0x00, 0x01, 0xff, 0xff, 0x00];
+            early_end.extend_from_slice(prefix);
+            early_end.extend_from_slice(&digest);
+            early_end.resize(k, 0x42);
+            let bad_padding: Vec<(&str, Vec<u8>)> = vec![
+                ("block type 2", with(1, 0x02)),
+                ("block type 0", with(1, 0x00)),
+                ("a non-FF byte in the padding", with(5, 0xfe)),
+                (
+                    "no zero after the padding",
+                    with(k - digest.len() - prefix.len() - 1, 0xff),
+                ),
+                ("DigestInfo early, garbage after the hash", early_end),
+            ];
+            for (what, block) in bad_padding {
+                let signature = sign_raw(&private, &block);
+                assert_eq!(
+                    both(alg, &public, &digest, &signature),
+                    (false, false),
+                    "{alg:?}: {what}"
+                );
+            }
         }
     }
 }
