@@ -264,23 +264,11 @@ mod tests {
         (private, PKey::from_rsa(public).unwrap())
     }
 
-    /// `block` padded (type 1) and raised to the private exponent: a "signature" whose content is
-    /// exactly `block`, whatever it says.
-    fn sign_block(private: &Rsa<Private>, block: &[u8]) -> Vec<u8> {
+    /// `block` raised to the private exponent, after `padding` (type 1: a "signature" whose
+    /// content is exactly `block`, whatever it says; none: `block` is the whole encoded message).
+    fn sign_block(private: &Rsa<Private>, block: &[u8], padding: Padding) -> Vec<u8> {
         let mut out = vec![0u8; private.size() as usize];
-        let n = private
-            .private_encrypt(block, &mut out, Padding::PKCS1)
-            .unwrap();
-        out.truncate(n);
-        out
-    }
-
-    /// `block`, a whole encoded message, raised to the private exponent as it is.
-    fn sign_raw(private: &Rsa<Private>, block: &[u8]) -> Vec<u8> {
-        let mut out = vec![0u8; private.size() as usize];
-        let n = private
-            .private_encrypt(block, &mut out, Padding::NONE)
-            .unwrap();
+        let n = private.private_encrypt(block, &mut out, padding).unwrap();
         out.truncate(n);
         out
     }
@@ -381,19 +369,53 @@ mod tests {
             let mut no_null = vec![0x30, prefix[1] - 2, 0x30, 0x0b];
             no_null.extend_from_slice(&prefix[4..15]);
             no_null.extend_from_slice(&prefix[17..]);
-            let forged: Vec<(&str, Vec<u8>)> = vec![
-                ("bare digest, no DigestInfo", digest.clone()),
-                ("another digest", [prefix, &other].concat()),
-                ("trailing byte", [prefix, &digest, &[0]].concat()),
-                ("leading byte", [&[0], prefix, &digest].concat()),
-                ("parameters left out", [&no_null, &digest[..]].concat()),
+            // Encodings whose padding is wrong, signed as whole blocks.
+            let k = private.size() as usize;
+            let expected = [pkcs1_before_hash(k, alg).unwrap(), digest.clone()].concat();
+            assert_eq!(
+                sign_block(&private, &expected, Padding::NONE),
+                good,
+                "{alg:?}: the encoding itself"
+            );
+            let with = |at: usize, byte: u8| {
+                let mut block = expected.clone();
+                assert_ne!(block[at], byte, "{alg:?}: byte {at} changes");
+                block[at] = byte;
+                block
+            };
+            let mut early_end = vec![0x00, 0x01, 0xff, 0xff, 0x00];
+            early_end.extend_from_slice(prefix);
+            early_end.extend_from_slice(&digest);
+            early_end.resize(k, 0x42);
+            // What a block says, padded by OpenSSL (type 1), or whole encodings signed as they are.
+            let (content, whole) = (Padding::PKCS1, Padding::NONE);
+            let forged: Vec<(&str, Vec<u8>, Padding)> = vec![
+                ("bare digest, no DigestInfo", digest.clone(), content),
+                ("another digest", [prefix, &other].concat(), content),
+                ("trailing byte", [prefix, &digest, &[0]].concat(), content),
+                ("leading byte", [&[0], prefix, &digest].concat(), content),
+                (
+                    "parameters left out",
+                    [&no_null, &digest[..]].concat(),
+                    content,
+                ),
                 (
                     "SHA-1 DigestInfo around the digest",
                     [sha1_oid, &digest[..20]].concat(),
+                    content,
                 ),
+                ("block type 2", with(1, 0x02), whole),
+                ("block type 0", with(1, 0x00), whole),
+                ("a non-FF byte in the padding", with(5, 0xfe), whole),
+                (
+                    "no zero after the padding",
+                    with(k - digest.len() - prefix.len() - 1, 0xff),
+                    whole,
+                ),
+                ("DigestInfo early, garbage after the hash", early_end, whole),
             ];
-            for (what, block) in forged {
-                let signature = sign_block(&private, &block);
+            for (what, block, padding) in forged {
+                let signature = sign_block(&private, &block, padding);
                 assert_eq!(
                     both(alg, &public, &digest, &signature),
                     (false, false),
@@ -414,43 +436,6 @@ mod tests {
                 both(alg, &public, &digest, &[&[0][..], &good].concat()),
                 (false, false)
             );
-
-            // Encodings whose padding is wrong, signed as whole blocks.
-            let k = private.size() as usize;
-            let expected = [pkcs1_before_hash(k, alg).unwrap(), digest.clone()].concat();
-            assert_eq!(
-                sign_raw(&private, &expected),
-                good,
-                "{alg:?}: the encoding itself"
-            );
-            let with = |at: usize, byte: u8| {
-                let mut block = expected.clone();
-                assert_ne!(block[at], byte, "{alg:?}: byte {at} changes");
-                block[at] = byte;
-                block
-            };
-            let mut early_end = vec![0x00, 0x01, 0xff, 0xff, 0x00];
-            early_end.extend_from_slice(prefix);
-            early_end.extend_from_slice(&digest);
-            early_end.resize(k, 0x42);
-            let bad_padding: Vec<(&str, Vec<u8>)> = vec![
-                ("block type 2", with(1, 0x02)),
-                ("block type 0", with(1, 0x00)),
-                ("a non-FF byte in the padding", with(5, 0xfe)),
-                (
-                    "no zero after the padding",
-                    with(k - digest.len() - prefix.len() - 1, 0xff),
-                ),
-                ("DigestInfo early, garbage after the hash", early_end),
-            ];
-            for (what, block) in bad_padding {
-                let signature = sign_raw(&private, &block);
-                assert_eq!(
-                    both(alg, &public, &digest, &signature),
-                    (false, false),
-                    "{alg:?}: {what}"
-                );
-            }
         }
     }
 }
