@@ -14,6 +14,7 @@ use std::num::NonZeroUsize;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::mpsc;
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use super::run::Render;
 use super::sources::Source;
@@ -54,10 +55,7 @@ pub(super) fn inspect_lines(
     let workers = std::thread::available_parallelism()
         .map(NonZeroUsize::get)
         .unwrap_or(1);
-    let mut progress = Progress {
-        shown: io::stderr().is_terminal(),
-        done: 0,
-    };
+    let mut progress = Progress::new(io::stderr().is_terminal());
     let render_chunk = |chunk: &[Input]| rendered(chunk, trust, settings, render);
     if workers <= 1 {
         loop {
@@ -232,23 +230,38 @@ fn write_part(
     }
 }
 
-/// A count of inspected inputs on standard error, when it is a terminal.
+/// A count of inspected inputs on standard error, when it is a terminal: ten times a second at
+/// most, and the final count.
 struct Progress {
     shown: bool,
     done: usize,
+    last: Option<Instant>,
 }
 
 impl Progress {
+    fn new(shown: bool) -> Self {
+        Progress {
+            shown,
+            done: 0,
+            last: None,
+        }
+    }
+
     fn add(&mut self, inputs: usize) {
         self.done += inputs;
-        if self.shown {
+        if self.shown
+            && self
+                .last
+                .is_none_or(|t| t.elapsed() >= Duration::from_millis(100))
+        {
+            self.last = Some(Instant::now());
             eprint!("\rkeyprobe: {} inputs inspected", self.done);
         }
     }
 
     fn finish(&self) {
         if self.shown && self.done > 0 {
-            eprintln!();
+            eprintln!("\rkeyprobe: {} inputs inspected", self.done);
         }
     }
 }
@@ -320,7 +333,6 @@ fn read_line_bounded(reader: &mut impl BufRead) -> io::Result<Option<Vec<u8>>> {
 mod tests {
     use super::*;
     use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::time::Duration;
 
     fn lines_of(text: &str) -> LineChunks<io::Cursor<Vec<u8>>> {
         LineChunks {

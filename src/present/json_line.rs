@@ -310,6 +310,7 @@ mod tests {
 
     #[test]
     fn every_shape_of_a_typed_jws_view_is_written_as_serde_json_writes_it() {
+        use crate::catalogue::FindingCode;
         use crate::codec::json::Object;
         use crate::detect::Kind;
         use crate::report::Notes;
@@ -352,10 +353,16 @@ mod tests {
                 None,
             ),
         ] {
+            // Evidence as text fields too, with what needs escaping in a name's value.
+            let verified_finding = Finding::new(FindingCode::SignatureVerified, "verified")
+                .with_evidence(Evidence::Text(vec![
+                    ("alg", "RS256".into()),
+                    ("key", String::from("kid 'k\"1'\n(RSA)").into()),
+                ]));
             let report = Report::new(
                 "stdin:1",
                 Kind::Jwt,
-                Vec::new(),
+                vec![verified_finding],
                 View::Jws(Box::new(view(body, verified_with))),
             );
             written_as_serde_writes_it(&report);

@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 pub enum Evidence {
     /// Any JSON (an object, in every finding keyprobe makes).
     Json(Value),
-    /// An object of text members, in order; the names are the catalogue's own.
+    /// An object of text members, in order, under names fixed in the code.
     Text(Vec<(&'static str, Cow<'static, str>)>),
 }
 
