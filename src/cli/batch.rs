@@ -164,12 +164,11 @@ fn in_parallel<R: BufRead>(
             });
         }
         drop(finished);
-        // Chunks sent and not yet written: (inputs, bytes) of each, oldest first; the reports
-        // that came back ahead of an older chunk wait in `ready`, by position after `written`.
-        let mut in_flight: VecDeque<(usize, usize)> = VecDeque::new();
+        // Chunks sent and not yet written, oldest first: chunk `sent - in_flight.len()` is the
+        // front. A chunk's reports that come back before an older chunk's wait in its place.
+        let mut in_flight: VecDeque<InFlight> = VecDeque::new();
         let mut in_flight_bytes = 0;
-        let mut ready: VecDeque<Option<Rendered>> = VecDeque::new();
-        let (mut sent, mut written) = (0usize, 0usize);
+        let mut sent = 0usize;
         loop {
             while !lines.at_end
                 && in_flight.len() < MAX_IN_FLIGHT
@@ -179,35 +178,47 @@ fn in_parallel<R: BufRead>(
                 if inputs.is_empty() {
                     break;
                 }
-                in_flight.push_back((inputs.len(), bytes));
+                in_flight.push_back(InFlight {
+                    inputs: inputs.len(),
+                    bytes,
+                    part: None,
+                });
                 in_flight_bytes += bytes;
                 work.send((sent, inputs)).map_err(|_| workers_stopped())?;
                 sent += 1;
             }
-            if written == sent {
+            if in_flight.is_empty() {
                 // Dropping `work` closes the queue; the scope waits for the workers to leave.
                 return Ok(());
             }
             let (index, part) = done.recv().map_err(|_| workers_stopped())?;
             // A panicking worker is a bug: fail loudly rather than drop its reports silently.
             let part = part.unwrap_or_else(|panic| panic::resume_unwind(panic));
-            // Every chunk comes back once, so none comes back after it was written.
-            let slot = index.checked_sub(written).ok_or_else(workers_stopped)?;
-            if ready.len() <= slot {
-                ready.resize_with(slot + 1, || None);
-            }
-            if let Some(place) = ready.get_mut(slot) {
-                *place = Some(part);
-            }
-            while let Some(Some(part)) = ready.front() {
-                let (inputs, bytes) = in_flight.pop_front().unwrap_or_default();
-                write(part, inputs)?;
-                ready.pop_front();
+            // Every chunk comes back once, so it is still in flight when it does.
+            let chunk = index
+                .checked_sub(sent - in_flight.len())
+                .and_then(|slot| in_flight.get_mut(slot))
+                .ok_or_else(workers_stopped)?;
+            chunk.part = Some(part);
+            while let Some(InFlight {
+                inputs,
+                bytes,
+                part: Some(part),
+            }) = in_flight.front()
+            {
+                write(part, *inputs)?;
                 in_flight_bytes -= bytes;
-                written += 1;
+                in_flight.pop_front();
             }
         }
     })
+}
+
+/// A chunk handed to the workers and not yet written: its size, and its reports once back.
+struct InFlight {
+    inputs: usize,
+    bytes: usize,
+    part: Option<Rendered>,
 }
 
 fn workers_stopped() -> io::Error {
